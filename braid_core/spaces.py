@@ -1,0 +1,149 @@
+"""Design spaces: fixed-length sequences over an alphabet, or real vectors of fixed dimension."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+# Named alphabets; the letter order fixes the token ids (the protein order is also the
+# Ehrlich tasks' state order, DESIGN.md §2).
+NAMED_ALPHABETS: dict[str, str] = {
+    "dna": "ACGT",
+    "rna": "ACGU",
+    "protein": "ACDEFGHIKLMNPQRSTVWY",
+}
+
+
+def resolve_alphabet(name_or_letters: str) -> str:
+    """Return the letters of a named alphabet ("dna", "rna", "protein") or of given letters.
+
+    Given letters are upper-cased; they must be distinct.
+    """
+    key = name_or_letters.strip()
+    if key.lower() in NAMED_ALPHABETS:
+        return NAMED_ALPHABETS[key.lower()]
+    letters = key.upper()
+    if len(letters) < 2:
+        raise ValueError(f"alphabet {name_or_letters!r} must have at least 2 letters")
+    repeated = sorted({ch for ch in letters if letters.count(ch) > 1})
+    if repeated:
+        raise ValueError(f"alphabet {name_or_letters!r} repeats the letters {''.join(repeated)}")
+    if any(ch.isspace() for ch in letters):
+        raise ValueError(f"alphabet {name_or_letters!r} contains whitespace")
+    return letters
+
+
+def alphabet_name(letters: str) -> str:
+    """The name of a named alphabet with exactly these letters, else the letters themselves."""
+    for name, named_letters in NAMED_ALPHABETS.items():
+        if letters == named_letters:
+            return name
+    return letters
+
+
+@dataclass(frozen=True)
+class SequenceSpace:
+    """Sequences of exactly `length` letters from `alphabet` (token id = index in alphabet)."""
+
+    alphabet: str  # the letters, in token-id order
+    length: int  # L, number of positions
+
+    def __post_init__(self) -> None:
+        if self.length < 1:
+            raise ValueError(f"length must be at least 1, got {self.length}")
+        object.__setattr__(self, "alphabet", resolve_alphabet(self.alphabet))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.alphabet)
+
+    @property
+    def event_shape(self) -> tuple[int, ...]:
+        """Shape of one design as tokens: (length,)."""
+        return (self.length,)
+
+    def encode(self, seqs: Sequence[str]) -> Tensor:
+        """Letters to token ids, case-insensitive.
+
+        Returns:
+            (n, length) int64.
+        Raises:
+            ValueError naming the first bad sequence (wrong length or unknown letter).
+        """
+        index = {ch: i for i, ch in enumerate(self.alphabet)}
+        tokens = torch.empty((len(seqs), self.length), dtype=torch.int64)
+        for row, seq in enumerate(seqs):
+            upper = seq.upper()
+            if len(upper) != self.length:
+                raise ValueError(
+                    f"sequence {row} has length {len(upper)}, expected {self.length}"
+                )
+            try:
+                tokens[row] = torch.tensor([index[ch] for ch in upper], dtype=torch.int64)
+            except KeyError as err:
+                raise ValueError(
+                    f"sequence {row} has letter {err.args[0]!r} outside the alphabet "
+                    f"{self.alphabet}"
+                ) from None
+        return tokens
+
+    def decode(self, tokens: Tensor) -> list[str]:
+        """Token ids (n, length) to strings."""
+        letters = self.alphabet
+        return ["".join(letters[i] for i in row) for row in tokens.tolist()]
+
+    def one_hot(self, tokens: Tensor) -> Tensor:
+        """Token ids (n, length) to float one-hot (n, length, vocab)."""
+        return torch.nn.functional.one_hot(tokens, self.vocab_size).float()
+
+    def relax(self, logits: Tensor, temperature: float = 0.1) -> Tensor:
+        """Soft one-hot softmax(logits / temperature), so gradients reach the sampler.
+
+        Args:
+            logits: (n, length, vocab).
+        Returns:
+            (n, length, vocab), rows summing to 1.
+        """
+        return torch.softmax(logits / temperature, dim=-1)
+
+    def describe(self) -> str:
+        return f"sequences of length {self.length} over {alphabet_name(self.alphabet)}"
+
+
+@dataclass(frozen=True)
+class VectorSpace:
+    """Real vectors of dimension `dim`."""
+
+    dim: int
+
+    def __post_init__(self) -> None:
+        if self.dim < 1:
+            raise ValueError(f"dim must be at least 1, got {self.dim}")
+
+    @property
+    def event_shape(self) -> tuple[int, ...]:
+        return (self.dim,)
+
+    def describe(self) -> str:
+        return f"vectors of dimension {self.dim}"
+
+
+Space = SequenceSpace | VectorSpace
+
+
+def space_to_dict(space: Space) -> dict:
+    """A JSON-ready description of a space (stored in configs)."""
+    if isinstance(space, SequenceSpace):
+        return {"kind": "sequence", "alphabet": space.alphabet, "length": space.length}
+    return {"kind": "vector", "dim": space.dim}
+
+
+def space_from_dict(spec: dict) -> Space:
+    if spec.get("kind") == "sequence":
+        return SequenceSpace(alphabet=spec["alphabet"], length=int(spec["length"]))
+    if spec.get("kind") == "vector":
+        return VectorSpace(dim=int(spec["dim"]))
+    raise ValueError(f"unknown space description {spec!r}")
