@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -68,32 +69,59 @@ class SequenceSpace:
     def encode(self, seqs: Sequence[str]) -> Tensor:
         """Letters to token ids, case-insensitive.
 
+        Vectorised: the strings become a (n, length) array of code points, looked up in a table
+        indexed by code point.
+
         Returns:
             (n, length) int64.
         Raises:
-            ValueError naming the first bad sequence (wrong length or unknown letter).
+            ValueError naming the first bad sequence (0-based index; wrong length or unknown
+            letter).
         """
-        index = {ch: i for i, ch in enumerate(self.alphabet)}
-        tokens = torch.empty((len(seqs), self.length), dtype=torch.int64)
-        for row, seq in enumerate(seqs):
-            upper = seq.upper()
-            if len(upper) != self.length:
-                raise ValueError(
-                    f"sequence {row} has length {len(upper)}, expected {self.length}"
-                )
-            try:
-                tokens[row] = torch.tensor([index[ch] for ch in upper], dtype=torch.int64)
-            except KeyError as err:
-                raise ValueError(
-                    f"sequence {row} has letter {err.args[0]!r} outside the alphabet "
-                    f"{self.alphabet}"
-                ) from None
-        return tokens
+        seqs = list(seqs)
+        lengths = np.fromiter((len(seq) for seq in seqs), dtype=np.int64, count=len(seqs))
+        wrong = np.flatnonzero(lengths != self.length)
+        if wrong.size:
+            row = int(wrong[0])
+            raise ValueError(
+                f"sequence {row} ({seqs[row]!r}) has length {lengths[row]}, expected {self.length}"
+            )
+        codes = np.array(seqs, dtype=f"<U{self.length}").view(np.uint32)
+        codes = codes.reshape(len(seqs), self.length)
+        table = self._lookup()
+        # Code points past the table map to its last entry, -1 (unknown).
+        tokens = table[np.minimum(codes, len(table) - 1)]
+        unknown = np.argwhere(tokens < 0)
+        if unknown.size:
+            row, position = (int(i) for i in unknown[0])
+            raise ValueError(
+                f"sequence {row} ({seqs[row]!r}) has letter {seqs[row][position]!r} outside "
+                f"the alphabet {self.alphabet}"
+            )
+        return torch.from_numpy(tokens)
+
+    def _lookup(self) -> np.ndarray:
+        """Token id per code point (upper and lower case), -1 elsewhere; the last entry is -1."""
+        pairs = {}
+        for i, letter in enumerate(self.alphabet):
+            for ch in (letter, letter.lower()):
+                if len(ch) == 1:  # a few letters lower-case to two characters
+                    pairs[ord(ch)] = i
+        table = np.full(max(pairs) + 2, -1, dtype=np.int64)
+        table[list(pairs)] = list(pairs.values())
+        return table
 
     def decode(self, tokens: Tensor) -> list[str]:
-        """Token ids (n, length) to strings."""
-        letters = self.alphabet
-        return ["".join(letters[i] for i in row) for row in tokens.tolist()]
+        """Token ids (n, length) to upper-case strings."""
+        assert tokens.ndim == 2, f"expected token ids (n, length), got shape {tuple(tokens.shape)}"
+        if tokens.numel() and (tokens.min() < 0 or tokens.max() >= self.vocab_size):
+            raise ValueError(
+                f"token ids must lie in [0, {self.vocab_size}), got "
+                f"[{int(tokens.min())}, {int(tokens.max())}]"
+            )
+        points = np.array([ord(ch) for ch in self.alphabet], dtype=np.uint32)
+        codes = np.ascontiguousarray(points[tokens.detach().cpu().numpy()])
+        return codes.view(f"<U{tokens.shape[1]}").reshape(-1).tolist()
 
     def one_hot(self, tokens: Tensor) -> Tensor:
         """Token ids (n, length) to float one-hot (n, length, vocab)."""

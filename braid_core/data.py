@@ -1,0 +1,712 @@
+"""Design tables (CSV, TSV, FASTA, Parquet) read and validated into `OfflineData`.
+
+Every problem is raised as one `DataError` naming the file, the offending rows as the user
+counts them (data rows from 1 below the header; FASTA records by id and line) and the problem.
+Nothing is dropped silently: duplicated designs are merged, their values averaged, with a
+`DataWarning` that the report keeps too. The CLI and the dashboard share this one path.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+import torch
+from Bio.SeqIO.FastaIO import SimpleFastaParser
+from torch import Tensor
+
+from braid_core.spaces import (
+    NAMED_ALPHABETS,
+    SequenceSpace,
+    Space,
+    VectorSpace,
+    alphabet_name,
+    resolve_alphabet,
+)
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta": "fasta",
+           ".fna": "fasta", ".faa": "fasta", ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+SHOWN = 5  # offending rows quoted in one message
+MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+
+
+class DataError(ValueError):
+    """A problem in a design file; `str(err)` is one plain message for the user.
+
+    Attributes:
+        path: the file, as given.
+        problem: what is wrong, naming the first offending rows.
+        rows: labels of all offending rows ("row 3", "record seq7 (line 13)"); may be empty.
+    """
+
+    def __init__(self, path: str, problem: str, rows: Sequence[str] = ()) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.rows = list(rows)
+        super().__init__(f"{self.path}: {problem}")
+
+
+class DataWarning(UserWarning):
+    """Something the user should know but that does not stop reading (duplicates merged)."""
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """One design found on several rows; it is kept once."""
+
+    design: str  # the sequence (upper case) or the vector as "(x0, x1, ...)"
+    rows: tuple[str, ...]  # labels of the rows holding it, in file order
+    values: tuple[float, ...]  # their values, averaged into one; empty when unlabeled
+
+
+@dataclass(frozen=True)
+class DataReport:
+    """What reading a file found; `summary()` is what `braid data check` prints."""
+
+    source: str  # file name, as given
+    file_format: str  # "csv", "tsv", "fasta", "parquet" ("tensors" for from_tensors)
+    space: Space  # the design space found (alphabet and length, or dimension)
+    alphabet_inferred: bool  # True when the alphabet was guessed from the letters
+    rows_read: int  # data rows (FASTA records) in the file
+    num_designs: int  # distinct designs kept, after merging duplicates
+    value_column: str | None  # column (FASTA: header key) the values came from; None: unlabeled
+    value_range: tuple[float, float] | None  # (min, max) of the kept values
+    columns_used: tuple[str, ...]  # columns read (FASTA: the sequence and value= fields)
+    columns_ignored: tuple[str, ...]  # other columns in the file
+    duplicates: tuple[DuplicateGroup, ...]  # designs found more than once
+    notes: tuple[str, ...]  # informational: inferred alphabet, no value column
+    warnings: tuple[str, ...]  # worth a look: merged duplicates
+
+    @property
+    def labeled(self) -> bool:
+        return self.value_column is not None
+
+    @property
+    def alphabet(self) -> str | None:
+        """The letters in token order, or None for vectors."""
+        return self.space.alphabet if isinstance(self.space, SequenceSpace) else None
+
+    def messages(self) -> list[str]:
+        """Notes then warnings, one line each."""
+        return [*self.notes, *(f"warning: {w}" for w in self.warnings)]
+
+    def summary(self) -> str:
+        """A few lines for people: counts, space, values, columns, notes and warnings."""
+        inferred = " (alphabet inferred)" if self.alphabet_inferred else ""
+        unit = "records" if self.file_format == "fasta" else "rows"
+        lines = [
+            f"{self.source}: {self.rows_read} {unit} -> {self.num_designs} designs, "
+            f"{self.space.describe()}{inferred}",
+            f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}"
+            if self.value_range
+            else "values: none (unlabeled designs)",
+            f"columns used: {', '.join(self.columns_used)}"
+            + (f"; ignored: {', '.join(self.columns_ignored)}" if self.columns_ignored else ""),
+        ]
+        return "\n".join(lines + self.messages())
+
+
+@dataclass(frozen=True)
+class OfflineData:
+    """Validated designs: tokens or vectors, with values when the file has them."""
+
+    space: Space
+    x: Tensor  # (n, length) int64 tokens, or (n, dim) float32
+    y: Tensor | None  # (n,) float32 values; None for unlabeled designs
+    source: str  # file name, for messages
+    report: DataReport  # what reading found
+
+    def __post_init__(self) -> None:
+        assert self.x.shape[1:] == self.space.event_shape, f"x {tuple(self.x.shape)} vs space"
+        assert self.y is None or self.y.shape == self.x.shape[:1], "y must be (n,)"
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    @classmethod
+    def from_tensors(
+        cls, space: Space, x: Tensor, y: Tensor | None = None, source: str = "(in memory)"
+    ) -> OfflineData:
+        """Designs made in code (tasks, tests), with a plain report; duplicates are not merged.
+
+        Args:
+            x: (n, length) int64 tokens or (n, dim) floats (stored as float32).
+            y: (n,) values, or None.
+        """
+        x = x.long() if isinstance(space, SequenceSpace) else x.float()
+        y = None if y is None else y.float()
+        report = DataReport(
+            source=source,
+            file_format="tensors",
+            space=space,
+            alphabet_inferred=False,
+            rows_read=len(x),
+            num_designs=len(x),
+            value_column=None if y is None else "value",
+            value_range=None if y is None or not len(y) else (y.min().item(), y.max().item()),
+            columns_used=(),
+            columns_ignored=(),
+            duplicates=(),
+            notes=(),
+            warnings=(),
+        )
+        return cls(space, x, y, source, report)
+
+    @property
+    def alphabet_inferred(self) -> bool:
+        return self.report.alphabet_inferred
+
+    def sequences(self) -> list[str]:
+        """The designs as upper-case strings (sequence spaces only)."""
+        if not isinstance(self.space, SequenceSpace):
+            raise TypeError(f"{self.source} holds vectors, not sequences")
+        return self.space.decode(self.x)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns `sequence` (or the file's feature columns) and `value` when labeled."""
+        if isinstance(self.space, SequenceSpace):
+            frame = pd.DataFrame({"sequence": self.sequences()})
+        else:
+            value = self.report.value_column
+            names = [c for c in self.report.columns_used if c != value]
+            frame = pd.DataFrame(self.x.double().numpy(), columns=names)
+        if self.y is not None:
+            frame["value"] = self.y.double().numpy()
+        return frame
+
+
+def read_designs(
+    path: str | Path,
+    *,
+    sequence_column: str = "sequence",
+    value_column: str | None = "value",
+    alphabet: str | None = None,
+    feature_columns: Sequence[str] | None = None,
+    kind: Literal["sequence", "vector"] | None = None,
+    min_rows: int = 2,
+    require_values: bool = False,
+) -> OfflineData:
+    """Read and validate a design file; the format comes from the extension.
+
+    Args:
+        path: .csv, .tsv/.tab, .fa/.fasta/.fna/.faa (values as `value=` in headers) or
+            .parquet/.pq.
+        sequence_column: column holding sequences (tables only).
+        value_column: column (FASTA: header key) holding values; None reads no values. A
+            missing value column means unlabeled designs unless `require_values`.
+        alphabet: "dna", "rna", "protein" or the letters; None infers dna, rna or protein.
+        feature_columns: vector columns; default x0, x1, ... when present.
+        kind: "sequence" or "vector"; None decides from the columns found.
+        min_rows: fewest distinct designs accepted.
+        require_values: make a missing value column an error.
+    Returns:
+        OfflineData with x (n, length) int64 or (n, dim) float32 and y (n,) float32 or None.
+    Raises:
+        DataError naming the file, the rows and the problem.
+    """
+    options = _Options(
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values
+    )
+    return _read(_file_bytes(path), str(path), options, warn=True)
+
+
+def read_designs_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    sequence_column: str = "sequence",
+    value_column: str | None = "value",
+    alphabet: str | None = None,
+    feature_columns: Sequence[str] | None = None,
+    kind: Literal["sequence", "vector"] | None = None,
+    min_rows: int = 2,
+    require_values: bool = False,
+) -> OfflineData:
+    """`read_designs` on the bytes of an upload, writing nothing; `filename` gives the format."""
+    options = _Options(
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values
+    )
+    return _read(data, filename, options, warn=True)
+
+
+def check_designs(path: str | Path, **options: Any) -> DataReport:
+    """Validate a file and return only the report (`braid data check`); it holds the warnings.
+
+    Takes the keyword arguments of `read_designs` and raises the same DataError; emits no
+    DataWarning (the report carries it), and touches no global warning filter.
+    """
+    return _read(_file_bytes(path), str(path), _Options(**options), warn=False).report
+
+
+def write_designs_csv(
+    path: str | Path,
+    designs: Sequence[str] | Tensor | np.ndarray,
+    values: Sequence[float] | Tensor | np.ndarray | None = None,
+) -> Path:
+    """Write designs (and values) as CSV atomically: a temporary file, then `os.replace`.
+
+    Args:
+        path: the CSV file; missing folders are made.
+        designs: sequences (column `sequence`) or float vectors (n, dim) (columns x0, x1, ...).
+        values: (n,) numbers for a `value` column, or None.
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    if isinstance(designs, Tensor | np.ndarray):
+        array = _numpy(designs)
+        if array.ndim != 2 or not np.issubdtype(array.dtype, np.floating):
+            raise TypeError("vectors must be a float (n, dim) array; decode tokens to strings")
+        names = [f"x{i}" for i in range(array.shape[1])]
+        frame = pd.DataFrame(array.astype(np.float64), columns=names)
+    else:
+        frame = pd.DataFrame({"sequence": list(designs)})
+    if values is not None:
+        numbers = _numpy(values).astype(np.float64)
+        if numbers.shape != (len(frame),):
+            raise ValueError(f"values must have shape ({len(frame)},), got {numbers.shape}")
+        frame["value"] = numbers
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(frame.to_csv(index=False).encode())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _file_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    if not path.is_file():
+        problem = "is a folder, not a file" if path.is_dir() else "no such file"
+        raise DataError(str(path), problem)
+    return path.read_bytes()
+
+
+def _numpy(array: Sequence[float] | Tensor | np.ndarray) -> np.ndarray:
+    return array.detach().cpu().numpy() if isinstance(array, Tensor) else np.asarray(array)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The keyword arguments of `read_designs`, checked once."""
+
+    sequence_column: str = "sequence"
+    value_column: str | None = "value"
+    alphabet: str | None = None
+    feature_columns: Sequence[str] | None = None
+    kind: str | None = None
+    min_rows: int = 2
+    require_values: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in (None, "sequence", "vector"):
+            raise ValueError(f"kind must be 'sequence', 'vector' or None, got {self.kind!r}")
+        if self.min_rows < 1:
+            raise ValueError(f"min_rows must be at least 1, got {self.min_rows}")
+        if self.require_values and self.value_column is None:
+            raise ValueError("require_values=True needs a value_column")
+        if self.feature_columns is not None and not list(self.feature_columns):
+            raise ValueError("feature_columns, when given, must name at least one column")
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A file's cells before validation, with the label the user knows each row by."""
+
+    frame: pd.DataFrame  # one column per field; text cells for CSV, TSV and FASTA
+    labels: list[str]  # "row 3" (data rows from 1) or "record seq3 (line 5)"
+    source: str  # file name, for messages
+    file_format: str  # "csv", "tsv", "fasta" or "parquet"
+
+    def count(self, n: int) -> str:
+        unit = "record" if self.file_format == "fasta" else "row"
+        return f"{n} {unit}{'' if n == 1 else 's'}"
+
+    def error(
+        self,
+        problem: str,
+        rows: Sequence[int],
+        detail: Callable[[int], str] | None = None,
+        hint: str = "",
+    ) -> DataError:
+        """A DataError quoting the first offending rows, `detail(i)` after each label."""
+        shown = "; ".join(
+            self.labels[i] + (f" {detail(i)}" if detail else "") for i in rows[:SHOWN]
+        )
+        more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+        counted = "" if self.file_format == "fasta" else " (rows counted from 1 below the header)"
+        tail = f". {hint[0].upper()}{hint[1:]}" if hint else ""
+        message = f"{problem}: {shown}{more}{counted}{tail}"
+        return DataError(self.source, message, [self.labels[i] for i in rows])
+
+    def find(self, name: str) -> str | None:
+        """The column called `name`, else the only one equal to it ignoring case."""
+        if name in self.frame.columns:
+            return name
+        folded = [c for c in self.frame.columns if c.casefold() == name.strip().casefold()]
+        return folded[0] if len(folded) == 1 else None
+
+    def missing_column(self, name: str, what: str) -> DataError:
+        if self.file_format == "fasta":
+            return DataError(self.source, f"no record header has {name}=... ({what})")
+        present = ", ".join(repr(c) for c in self.frame.columns)
+        hint = ""
+        if len(self.frame.columns) == 1 and re.search(r"[,;\t|]", self.frame.columns[0]):
+            separator = "tabs" if self.file_format == "tsv" else "commas"
+            hint = f"; only one column was found: is the file separated by other than {separator}?"
+        return DataError(self.source, f"no column {name!r} {what}; the columns are {present}{hint}")
+
+
+class _Designs(NamedTuple):
+    """Validated designs of every row, before duplicates are merged."""
+
+    x: Tensor  # (rows, length) int64 tokens or (rows, dim) float32
+    keys: list  # one hashable per row; equal keys are the same design
+    space: Space
+    columns: list[str]  # the columns they came from
+    inferred: bool  # whether the alphabet was inferred
+    notes: list[str]  # e.g. the inferred alphabet
+
+
+def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> OfflineData:
+    """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
+    table = _load(data, source, options)
+    value_column = _value_column(table, options)
+    if _kind(table, options) == "sequence":
+        designs = _sequence_designs(table, options)
+    else:
+        designs = _vector_designs(table, options, value_column)
+    values = None if value_column is None else _numbers(table, value_column, _VALUE_HINT)
+    first, merged, groups = _merge(designs, values, table)
+    if len(first) < options.min_rows:
+        merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
+        raise DataError(
+            source,
+            f"only {len(first)} designs{merged_from if groups else ''}; "
+            f"at least {options.min_rows} needed",
+        )
+    alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
+    for alert in alerts if warn else ():
+        warnings.warn(alert, DataWarning, stacklevel=3)
+    notes = designs.notes
+    if options.value_column is not None and value_column is None:
+        notes.append(f"no value column {options.value_column!r}: the designs are unlabeled")
+    used = [*designs.columns, value_column] if value_column else designs.columns
+    report = DataReport(
+        source=source,
+        file_format=table.file_format,
+        space=designs.space,
+        alphabet_inferred=designs.inferred,
+        rows_read=len(designs.keys),
+        num_designs=len(first),
+        value_column=value_column,
+        value_range=None if merged is None else (float(merged.min()), float(merged.max())),
+        columns_used=tuple(used),
+        columns_ignored=tuple(c for c in table.frame.columns if c not in used),
+        duplicates=groups,
+        notes=tuple(notes),
+        warnings=tuple(alerts),
+    )
+    y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
+    return OfflineData(designs.space, designs.x[first], y, source, report)
+
+
+_VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
+
+
+def _text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")  # -sig: spreadsheets often start with a byte-order mark
+    except UnicodeDecodeError as err:
+        raise DataError(source, f"is not UTF-8 text (bad byte at offset {err.start})") from None
+
+
+def _load(data: bytes, source: str, options: _Options) -> _Table:
+    """The file's cells, by the format its extension names; an empty file is an error."""
+    suffix = Path(source).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise DataError(source, f"unknown file type {suffix or '(none)'!r}; use one of {known}")
+    file_format = FORMATS[suffix]
+    if not data.strip():
+        raise DataError(source, "the file is empty")
+    load = _load_fasta if file_format == "fasta" else _load_table
+    table = load(data, source, file_format, options)
+    if table.frame.empty:
+        raise DataError(source, f"no designs in the file: {table.count(0)} below the header")
+    return table
+
+
+def _load_table(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+    """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
+    text = None if file_format == "parquet" else _text(data, source)
+    try:
+        if text is None:
+            frame = pd.read_parquet(io.BytesIO(data))
+        else:
+            separator = "," if file_format == "csv" else "\t"
+            frame = pd.read_csv(
+                io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                skipinitialspace=True,
+            )  # fmt: skip
+    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
+        raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+    return _Table(frame, labels, source, file_format)
+
+
+def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+    """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
+    lines = _text(data, source).splitlines()
+    starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
+    if not starts:
+        raise DataError(source, "no FASTA records (lines starting with '>') in the file")
+    first_text = next(n for n, line in enumerate(lines, 1) if line.strip())
+    if first_text < starts[0]:
+        problem = f"line {first_text} comes before the first record (a line starting with '>')"
+        raise DataError(source, problem, [f"line {first_text}"])
+    records = list(SimpleFastaParser(io.StringIO("\n".join(lines))))
+    assert len(records) == len(starts), "one record per '>' line"
+    names = [title.split(maxsplit=1) or ["(no id)"] for title, _ in records]
+    labels = [f"record {name[0]} (line {n})" for name, n in zip(names, starts, strict=True)]
+    columns = {options.sequence_column: [sequence for _, sequence in records]}
+    if options.value_column is not None:
+        key = re.compile(rf"(?:^|\s){re.escape(options.value_column)}=(\S*)")
+        found = [key.search(name[1]) if len(name) > 1 else None for name in names]
+        if any(found):
+            columns[options.value_column] = [m.group(1) if m else "" for m in found]
+    return _Table(pd.DataFrame(columns), labels, source, file_format)
+
+
+def _value_column(table: _Table, options: _Options) -> str | None:
+    if options.value_column is None:
+        return None
+    column = table.find(options.value_column)
+    if column is None and options.require_values:
+        raise table.missing_column(options.value_column, "with the values")
+    return column
+
+
+def _kind(table: _Table, options: _Options) -> str:
+    if table.file_format == "fasta":
+        if options.kind == "vector":
+            raise DataError(table.source, "FASTA holds sequences; give vectors as CSV/TSV/Parquet")
+        return "sequence"
+    if options.kind is not None:
+        return options.kind
+    if options.feature_columns is not None:
+        return "vector"
+    if table.find(options.sequence_column) is not None or table.find("x0") is None:
+        return "sequence"
+    return "vector"
+
+
+def _sequence_designs(table: _Table, options: _Options) -> _Designs:
+    """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
+    column = table.find(options.sequence_column)
+    if column is None:
+        what = "with the sequences (vectors need columns x0, x1, ... or feature_columns)"
+        raise table.missing_column(options.sequence_column, what)
+    texts = ["" if _blank(v) else str(v).strip() for v in table.frame[column]]
+    empty = [i for i, text in enumerate(texts) if not text]
+    if empty:
+        raise table.error(f"{table.count(len(empty))} without a sequence in {column!r}", empty)
+    letters, inferred = _alphabet(table, texts, options.alphabet)
+    lengths = Counter(map(len, texts))
+    length, common = lengths.most_common(1)[0]
+    odd = [i for i, text in enumerate(texts) if len(text) != length]
+    if odd:
+        differ = "differs" if len(odd) == 1 else "differ"
+        problem = (
+            f"sequences must all have one length; {common} of {len(texts)} have length {length}"
+            f" (the majority), but {table.count(len(odd))} {differ}"
+        )
+        raise table.error(problem, odd, lambda i: f"(length {len(texts[i])})")
+    space = SequenceSpace(letters, length)
+    keys = [text.upper() for text in texts]
+    notes = [_inferred_note(letters, keys)] if inferred else []
+    return _Designs(space.encode(texts), keys, space, [column], inferred, notes)
+
+
+def _cased(letters: str) -> set[str]:
+    """The letters in upper and lower case, as accepted in files."""
+    return set(letters) | {ch.lower() for ch in letters if len(ch.lower()) == 1}
+
+
+def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[str, bool]:
+    """The given alphabet (letters checked) or the first named one that fits every letter."""
+    if alphabet is not None:
+        try:
+            letters = resolve_alphabet(alphabet)
+        except ValueError as err:
+            raise DataError(table.source, str(err)) from None
+        prefix = f"letters outside the alphabet {alphabet_name(letters)} ({letters}) in"
+        _check_letters(table, texts, letters, prefix, "fix them, or widen the alphabet")
+        return letters, False
+    used = set("".join(texts))
+    for letters in NAMED_ALPHABETS.values():
+        if used <= _cased(letters):
+            return letters, True
+    name, letters = min(NAMED_ALPHABETS.items(), key=lambda item: len(used - _cased(item[1])))
+    found = "".join(sorted({ch.upper() for ch in used}))
+    prefix = (
+        f"cannot infer the alphabet: the letters {found} fit none of dna (ACGT), rna (ACGU) or "
+        f"protein ({NAMED_ALPHABETS['protein']}); letters outside the nearest, {name}, in"
+    )
+    hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    _check_letters(table, texts, letters, prefix, hint)
+    raise AssertionError("unreachable: some letter fits no alphabet")
+
+
+def _inferred_note(letters: str, texts: list[str]) -> str:
+    note = f"alphabet inferred: {alphabet_name(letters)} ({letters})"
+    extra = "".join(sorted(set("".join(texts)) - set("ACGTU")))
+    if letters == NAMED_ALPHABETS["protein"] and len(extra) <= 2:
+        # ACGT plus N (or another code) reads as protein by the rule; say so, it may be DNA.
+        note += f"; all letters but {extra} are nucleotides: for DNA give the alphabet ACGT{extra}"
+    return note
+
+
+def _check_letters(table: _Table, texts: list[str], letters: str, prefix: str, hint: str) -> None:
+    allowed = _cased(letters)
+    bad = {i: sorted(set(text) - allowed) for i, text in enumerate(texts)}
+    rows = [i for i, letters_out in bad.items() if letters_out]
+    if rows:
+
+        def detail(i: int) -> str:
+            where = 1 + min(texts[i].index(ch) for ch in bad[i])
+            return f"{_clip(texts[i])!r} has {''.join(bad[i])!r} (first at position {where})"
+
+        raise table.error(f"{prefix} {table.count(len(rows))}", rows, detail, hint)
+
+
+def _vector_designs(table: _Table, options: _Options, value_column: str | None) -> _Designs:
+    """Feature columns checked to be finite numbers."""
+    columns = _feature_names(table, options, value_column)
+    matrix = np.stack([_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
+    keys = [row.tobytes() for row in matrix]
+    x = torch.from_numpy(matrix.astype(np.float32))
+    return _Designs(x, keys, VectorSpace(len(columns)), columns, False, [])
+
+
+def _feature_names(table: _Table, options: _Options, value_column: str | None) -> list[str]:
+    if options.feature_columns is not None:
+        found = [table.find(name) for name in options.feature_columns]
+        for name, column in zip(options.feature_columns, found, strict=True):
+            if column is None:
+                raise table.missing_column(name, "listed in the feature columns")
+        if value_column in found:
+            raise DataError(table.source, f"column {value_column!r} is a feature and the value")
+        return found
+    names: list[str] = []
+    while (column := table.find(f"x{len(names)}")) is not None:
+        names.append(column)
+    if not names:
+        raise table.missing_column("x0", "(vectors need columns x0, x1, ... or feature_columns)")
+    stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
+    if stray:
+        problem = (
+            f"vector columns must run x0, x1, ... without a gap: found {', '.join(names)}, "
+            f"then {', '.join(stray)} but no x{len(names)}"
+        )
+        raise DataError(table.source, problem)
+    return names
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell))
+
+
+def _numbers(table: _Table, column: str, hint: str = "") -> np.ndarray:
+    """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors."""
+    cells = table.frame[column]
+    if pd.api.types.is_numeric_dtype(cells.dtype):
+        numbers = cells.to_numpy(dtype=np.float64, na_value=np.nan)
+        missing, text = np.isnan(numbers), cells.astype(str)
+    else:
+        numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
+        if not np.isnan(numbers).any() and np.isfinite(numbers).all():
+            return numbers  # the common case; the slow path below only names the bad cells
+        text = cells.map(lambda v: "" if _blank(v) else str(v).strip())
+        missing = text.str.casefold().isin(MISSING).to_numpy()
+        numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
+    rows = np.flatnonzero(missing).tolist()
+    if rows:
+        problem = f"{table.count(len(rows))} without a value in column {column!r}"
+        raise table.error(problem, rows, hint=hint)
+    for mask, problem in (
+        (np.isnan(numbers), "with a value that is not a number"),
+        (np.isinf(numbers), "with an infinite value"),
+    ):
+        rows = np.flatnonzero(mask).tolist()
+        if rows:
+            problem = f"{table.count(len(rows))} {problem} in column {column!r}"
+            raise table.error(problem, rows, lambda i: f"({text.iloc[i]!r})")
+    return numbers
+
+
+def _merge(
+    designs: _Designs, values: np.ndarray | None, table: _Table
+) -> tuple[np.ndarray, np.ndarray | None, tuple[DuplicateGroup, ...]]:
+    """Each distinct design once, in file order; duplicates' values averaged.
+
+    Returns:
+        first: (m,) row of each design's first appearance; merged: (m,) mean values or None;
+        the groups of rows holding one design.
+    """
+    keys = designs.keys
+    codes, _ = pd.factorize(pd.Series(keys, dtype=object))  # codes in order of appearance
+    counts = np.bincount(codes)
+    first = np.unique(codes, return_index=True)[1]
+    merged = None if values is None else np.bincount(codes, weights=values) / counts
+    order = np.argsort(codes, kind="stable")
+    starts = np.cumsum(counts) - counts
+    groups = []
+    for code in np.flatnonzero(counts > 1):
+        rows = order[starts[code] : starts[code] + counts[code]]
+        key = keys[rows[0]]
+        design = key if isinstance(key, str) else _show_vector(np.frombuffer(key))
+        found = () if values is None else tuple(values[rows].tolist())
+        groups.append(DuplicateGroup(design, tuple(table.labels[i] for i in rows), found))
+    return first, merged, tuple(groups)
+
+
+def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space: Space) -> str:
+    labeled = bool(groups[0].values)
+    kept = "once, with the mean of its values" if labeled else "once"
+    shown = "; ".join(
+        (repr(_clip(g.design)) if isinstance(space, SequenceSpace) else g.design)
+        + f" at {', '.join(g.rows)}"
+        + (f" (values {', '.join(f'{v:.4g}' for v in g.values)})" if labeled else "")
+        for g in groups[:SHOWN]
+    )
+    more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
+    total = sum(len(g.rows) for g in groups)
+    appear = "design appears" if len(groups) == 1 else "designs appear"
+    return (
+        f"{table.source}: {len(groups)} {appear} more than once ({table.count(total)}); "
+        f"each is kept {kept}: {shown}{more}"
+    )
+
+
+def _show_vector(vector: np.ndarray) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in vector.tolist()) + ")"
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,0 +1,366 @@
+"""braid_core.data: round trips per format, and one test per bad input.
+
+Every bad-input test checks that the message names the file, the offending rows and the problem.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from braid_core.data import (
+    DataError,
+    DataWarning,
+    OfflineData,
+    check_designs,
+    read_designs,
+    read_designs_bytes,
+    write_designs_csv,
+)
+from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, VectorSpace
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def fails(path: Path, *rows: str, problem: str, **options: object) -> DataError:
+    """Read `path`, expect a DataError naming the file, these rows and the problem."""
+    with pytest.raises(DataError) as caught:
+        read_designs(path, **options)
+    err = caught.value
+    message = str(err)
+    assert message.startswith(f"{path}: "), message
+    assert err.path == str(path)
+    assert problem in message, message
+    for row in rows:
+        assert row in message, message
+        assert row in err.rows, err.rows
+    return err
+
+
+# --- round trips -------------------------------------------------------------------------
+
+
+def test_csv_round_trip_through_write_designs_csv(tmp_path: Path) -> None:
+    sequences, values = ["ACGT", "TTGA", "GGCC"], [0.25, -1.5, 3.0]
+    path = write_designs_csv(tmp_path / "sub" / "d.csv", sequences, values)
+    data = read_designs(path)
+    assert data.sequences() == sequences
+    assert data.space == SequenceSpace("dna", 4)
+    assert data.x.dtype == torch.int64 and data.x.shape == (3, 4)
+    assert data.y is not None and data.y.tolist() == values
+    assert data.source == str(path)
+    assert data.report.rows_read == 3 and data.report.num_designs == 3
+    assert data.to_frame().to_dict("list") == {"sequence": sequences, "value": values}
+    assert list(path.parent.iterdir()) == [path], "the temporary file is gone"
+
+
+def test_write_designs_csv_replaces_and_rejects_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    write_designs_csv(path, ["AAAA", "CCCC"])
+    write_designs_csv(path, ["GGGG", "TTTT"])
+    data = read_designs(path)
+    assert data.sequences() == ["GGGG", "TTTT"] and data.y is None
+    with pytest.raises(TypeError, match="decode"):
+        write_designs_csv(path, torch.zeros(2, 4, dtype=torch.int64))
+    with pytest.raises(ValueError, match="shape"):
+        write_designs_csv(path, ["AAAA", "CCCC"], [1.0])
+    assert read_designs(path).sequences() == ["GGGG", "TTTT"], "a failed write leaves the file"
+
+
+def test_tsv_round_trip(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.tsv", "id\tsequence\tvalue\na\tMKVL\t1.5\nb\tWYHK\t2\n")
+    data = read_designs(path)
+    assert data.sequences() == ["MKVL", "WYHK"]
+    assert data.space.alphabet == NAMED_ALPHABETS["protein"]
+    assert data.y.tolist() == [1.5, 2.0]
+    assert data.report.columns_ignored == ("id",)
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"sequence": ["ACGU", "UUUU"], "value": [0.5, 1.0]}).to_parquet(path)
+    data = read_designs(path)
+    assert data.sequences() == ["ACGU", "UUUU"] and data.y.tolist() == [0.5, 1.0]
+    assert data.report.alphabet == "ACGU" and data.report.file_format == "parquet"
+
+
+def test_fasta_with_values_multiline_and_crlf(tmp_path: Path) -> None:
+    text = ">s1 value=0.53 first\r\nACGT\r\nAC\r\n>s2 note=x value=-2\r\nTTTTGG\r\n"
+    data = read_designs(write(tmp_path / "d.fa", text))
+    assert data.sequences() == ["ACGTAC", "TTTTGG"]
+    assert data.y.tolist() == pytest.approx([0.53, -2.0])
+    assert data.report.labeled and data.report.file_format == "fasta"
+
+
+def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
+    data = read_designs(write(tmp_path / "d.fasta", ">a\nMKV\n>b\nMKW\n"))
+    assert data.y is None and not data.report.labeled
+    assert data.sequences() == ["MKV", "MKW"]
+
+
+def test_bytes_upload_reads_like_the_file(tmp_path: Path) -> None:
+    text = "sequence,value\nacgt,1\nTTGA,2\n"
+    from_file = read_designs(write(tmp_path / "d.csv", text))
+    from_bytes = read_designs_bytes(text.encode(), "upload.csv")
+    assert torch.equal(from_file.x, from_bytes.x) and torch.equal(from_file.y, from_bytes.y)
+    assert from_bytes.source == "upload.csv"
+    with pytest.raises(DataError, match=r"upload\.csv: .*row 2"):
+        read_designs_bytes(b"sequence\nACGT\nACG\n", "upload.csv")
+
+
+def test_vectors_round_trip_and_feature_columns(tmp_path: Path) -> None:
+    vectors = torch.tensor([[0.5, -1.0], [2.0, 3.25], [1e-3, 7.0]])
+    path = write_designs_csv(tmp_path / "v.csv", vectors, torch.tensor([1.0, 2.0, 3.0]))
+    data = read_designs(path)
+    assert data.space == VectorSpace(2)
+    assert data.x.dtype == torch.float32 and torch.equal(data.x, vectors)
+    assert data.y.tolist() == [1.0, 2.0, 3.0]
+    named = write(tmp_path / "n.csv", "mass,charge,score\n1,2,3\n4,5,6\n")
+    data = read_designs(named, feature_columns=["mass", "charge"], value_column="score")
+    assert data.x.tolist() == [[1.0, 2.0], [4.0, 5.0]] and data.y.tolist() == [3.0, 6.0]
+    assert list(data.to_frame().columns) == ["mass", "charge", "value"]
+    with pytest.raises(TypeError, match="vectors"):
+        data.sequences()
+
+
+# --- case, alphabets, duplicates ---------------------------------------------------------
+
+
+def test_upper_and_lower_case_give_the_same_tokens(tmp_path: Path) -> None:
+    data = read_designs(write(tmp_path / "d.csv", "Sequence,Value\nacGT,1\nGGcc,2\n"))
+    assert data.sequences() == ["ACGT", "GGCC"]
+    assert data.x.tolist() == [[0, 1, 2, 3], [2, 2, 1, 1]]
+    assert read_designs(tmp_path / "d.csv", alphabet="DNA").space.alphabet == "ACGT"
+    assert read_designs(tmp_path / "d.csv", alphabet="tgca").space.alphabet == "TGCA"
+
+
+@pytest.mark.parametrize(
+    ("sequences", "alphabet"),
+    [(["ACGT", "AAAA"], "ACGT"), (["ACGU", "AAAA"], "ACGU"), (["MKVW", "ACGT"], "protein")],
+)
+def test_alphabet_inference(tmp_path: Path, sequences: list[str], alphabet: str) -> None:
+    path = write_designs_csv(tmp_path / "d.csv", sequences)
+    data = read_designs(path)
+    assert data.space.alphabet == NAMED_ALPHABETS.get(alphabet, alphabet)
+    assert data.alphabet_inferred and data.report.alphabet_inferred
+    assert any("alphabet inferred" in note for note in data.report.notes)
+    assert not read_designs(path, alphabet=data.space.alphabet).alphabet_inferred
+
+
+def test_dna_with_n_is_inferred_as_protein_with_a_note(tmp_path: Path) -> None:
+    data = read_designs(write_designs_csv(tmp_path / "d.csv", ["acgn", "ACGT"]))
+    assert data.space.alphabet == NAMED_ALPHABETS["protein"]
+    assert any("ACGTN" in note for note in data.report.notes)
+    assert read_designs(tmp_path / "d.csv", alphabet="ACGTN").space.alphabet == "ACGTN"
+
+
+def test_duplicates_are_averaged_with_a_warning_and_reported(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\nTTTT,5\nacgt,3\nACGT,8\n")
+    with pytest.warns(DataWarning, match=r"d\.csv: 1 design appears more than once") as got:
+        data = read_designs(path)
+    assert "row 1, row 3, row 4" in str(got[0].message)
+    assert data.sequences() == ["ACGT", "TTTT"]
+    assert data.y.tolist() == [4.0, 5.0]
+    (group,) = data.report.duplicates
+    assert group.design == "ACGT" and group.rows == ("row 1", "row 3", "row 4")
+    assert group.values == (1.0, 3.0, 8.0)
+    assert data.report.warnings and data.report.rows_read == 4 and data.report.num_designs == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = check_designs(path)
+    assert report.warnings == data.report.warnings and "warning:" in report.summary()
+
+
+def test_duplicate_vectors_are_merged(tmp_path: Path) -> None:
+    path = write(tmp_path / "v.csv", "x0,x1,value\n0,1,2\n-0.0,1.0,4\n1,1,0\n")
+    with pytest.warns(DataWarning, match=r"\(0, 1\) at row 1, row 2"):
+        data = read_designs(path)
+    assert data.x.tolist() == [[0.0, 1.0], [1.0, 1.0]] and data.y.tolist() == [3.0, 0.0]
+
+
+def test_missing_value_column_means_unlabeled_unless_required(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,score\nACGT,1\nTTTT,2\n")
+    data = read_designs(path)
+    assert data.y is None and "unlabeled" in data.report.summary()
+    assert read_designs(path, value_column=None).y is None
+    err = fails(path, problem="no column 'value' with the values", require_values=True)
+    assert "'sequence', 'score'" in str(err)
+
+
+# --- bad inputs --------------------------------------------------------------------------
+
+
+def test_unknown_extension(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.xlsx", "x"), problem="unknown file type '.xlsx'")
+
+
+def test_no_such_file(tmp_path: Path) -> None:
+    fails(tmp_path / "gone.csv", problem="no such file")
+
+
+@pytest.mark.parametrize("name", ["e.csv", "e.tsv", "e.fa", "e.parquet"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    fails(write(tmp_path / name, " \n"), problem="the file is empty")
+
+
+def test_header_without_rows(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence,value\n"), problem="no designs in the file")
+
+
+def test_missing_sequence_column_lists_the_columns(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "seq,value\nACGT,1\n")
+    fails(path, problem="no column 'sequence' with the sequences")
+    assert "the columns are 'seq', 'value'" in str(fails(path, problem="'sequence'"))
+
+
+def test_wrong_separator_is_hinted(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence;value\nACGT;1\n"), problem="separator")
+
+
+def test_mixed_lengths_name_the_majority_and_the_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACG\nTTTT\nGGGG\nACGTA\n")
+    err = fails(path, "row 2", "row 5", problem="3 of 5 have length 4 (the majority)")
+    assert "row 2 (length 3); row 5 (length 5)" in str(err)
+    assert err.rows == ["row 2", "row 5"]
+
+
+def test_letters_outside_a_given_alphabet(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACXT\nAC-T\n")
+    err = fails(path, "row 2", "row 3", problem="outside the alphabet dna (ACGT)", alphabet="dna")
+    assert "'ACXT' has 'X' (first at position 3)" in str(err)
+    assert "'AC-T' has '-'" in str(err)
+
+
+def test_alphabet_that_cannot_be_inferred_suggests_the_option(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACGU\nACGB\n")
+    err = fails(path, "row 3", problem="cannot infer the alphabet")
+    assert "--alphabet" in str(err) and "ABCGTU" in str(err) and "'ACGB' has 'B'" in str(err)
+
+
+def test_invalid_alphabet_option(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence\nAC\nCA\n"), problem="repeats", alphabet="ACA")
+
+
+def test_missing_sequence(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\n,2\n  ,3\n")
+    fails(path, "row 2", "row 3", problem="2 rows without a sequence in 'sequence'")
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("", "without a value in column 'value'"),
+        ("NA", "without a value in column 'value'"),
+        ("high", "with a value that is not a number"),
+        ("inf", "with an infinite value"),
+        ("-Infinity", "with an infinite value"),
+    ],
+)
+def test_bad_values(tmp_path: Path, cell: str, problem: str) -> None:
+    path = write(tmp_path / "d.csv", f"sequence,value\nACGT,1\nTTTT,{cell}\n")
+    err = fails(path, "row 2", problem=f"1 row {problem}")
+    if "without" not in problem:
+        assert f"row 2 ({cell!r})" in str(err)
+
+
+def test_too_few_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\n")
+    fails(path, problem="only 1 designs; at least 2 needed")
+    assert len(read_designs(path, min_rows=1)) == 1
+    twice = write(tmp_path / "t.csv", "sequence\nACGT\nacgt\n")
+    fails(twice, problem="only 1 designs (2 rows before merging duplicates)")
+
+
+def test_many_offenders_are_cut_short_but_all_recorded(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,value\n" + "ACGT,x\n" * 12)
+    err = fails(path, "row 1", "row 5", problem="12 rows with a value that is not a number")
+    assert "and 7 more" in str(err) and "row 6" not in str(err)
+    assert err.rows == [f"row {i}" for i in range(1, 13)]
+
+
+def test_unreadable_csv_and_non_utf8(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence\nACGT\nAC,GT,X\n"), problem="cannot be read as CSV")
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"sequence\nAC\xff\n")
+    fails(path, problem="not UTF-8")
+    fails(write(tmp_path / "d.parquet", "not parquet"), problem="cannot be read as PARQUET")
+
+
+def test_parquet_missing_cells(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"sequence": ["ACGT", None], "value": [1.0, 2.0]}).to_parquet(path)
+    fails(path, "row 2", problem="without a sequence")
+    pd.DataFrame({"sequence": ["ACGT", "TTTT"], "value": [1.0, np.nan]}).to_parquet(path)
+    fails(path, "row 2", problem="without a value in column 'value'")
+
+
+def test_fasta_bad_letters_name_record_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2 value=1\nACJT\n")
+    err = fails(path, "record s2 (line 3)", problem="outside the alphabet dna", alphabet="dna")
+    assert "'ACJT' has 'J'" in str(err)
+
+
+def test_fasta_value_on_some_records_only(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1 value=1\nACGT\n>s2\nTTTT\n")
+    fails(path, "record s2 (line 3)", problem="1 record without a value")
+    assert read_designs(path, value_column=None).y is None
+
+
+def test_fasta_required_values_absent(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2\nTTTT\n")
+    fails(path, problem="no record header has value=", require_values=True)
+
+
+def test_fasta_text_before_the_first_record_or_no_record(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.fa", "\nhello\n>s1\nACGT\n"), "line 2", problem="before the first")
+    fails(write(tmp_path / "e.fa", "sequence,value\n"), problem="no FASTA records")
+
+
+def test_fasta_empty_record_and_vector_kind(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2\n>s3\nTTTT\n")
+    fails(path, "record s2 (line 3)", problem="without a sequence")
+    fails(path, problem="FASTA holds sequences", kind="vector")
+
+
+def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:
+    fails(write(tmp_path / "a.csv", "a,b\n1,2\n"), problem="no column 'x0'", kind="vector")
+    fails(write(tmp_path / "b.csv", "x0,x2\n1,2\n3,4\n"), problem="x0, then x2 but no x1")
+    path = write(tmp_path / "c.csv", "f,g,value\n1,2,3\n4,5,6\n")
+    fails(path, problem="no column 'h' listed in the feature", feature_columns=["f", "h"])
+    fails(path, problem="'value' is a feature and the value", feature_columns=["f", "value"])
+
+
+def test_vector_non_numeric_and_infinite_features(tmp_path: Path) -> None:
+    path = write(tmp_path / "v.csv", "x0,x1\n1,2\n3,abc\n5,6\n")
+    fails(path, "row 2", problem="1 row with a value that is not a number in column 'x1'")
+    path = write(tmp_path / "w.csv", "x0,x1\n1,2\n3,4\n-inf,6\n")
+    fails(path, "row 3", problem="1 row with an infinite value in column 'x0'")
+    path = write(tmp_path / "m.csv", "x0,x1\n1,\n3,4\n")
+    fails(path, "row 1", problem="1 row without a value in column 'x1'")
+
+
+def test_option_mistakes_are_value_errors(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nAC\nCA\n")
+    with pytest.raises(ValueError, match="kind"):
+        read_designs(path, kind="graph")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="require_values"):
+        read_designs(path, value_column=None, require_values=True)
+    with pytest.raises(ValueError, match="min_rows"):
+        read_designs(path, min_rows=0)
+
+
+def test_from_tensors_builds_a_plain_report() -> None:
+    space = SequenceSpace("dna", 3)
+    data = OfflineData.from_tensors(space, torch.tensor([[0, 1, 2], [3, 3, 3]]), torch.ones(2))
+    assert data.sequences() == ["ACG", "TTT"] and data.y.dtype == torch.float32
+    assert data.report.labeled and data.report.num_designs == 2
+    vectors = OfflineData.from_tensors(VectorSpace(2), torch.zeros(4, 2, dtype=torch.float64))
+    assert vectors.x.dtype == torch.float32 and vectors.y is None and len(vectors) == 4

@@ -1,0 +1,90 @@
+"""braid_core.spaces: encode/decode round trips, case-insensitivity, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from braid_core.spaces import (
+    NAMED_ALPHABETS,
+    SequenceSpace,
+    VectorSpace,
+    alphabet_name,
+    resolve_alphabet,
+    space_from_dict,
+    space_to_dict,
+)
+
+
+def test_encode_decode_round_trip(generator: torch.Generator) -> None:
+    space = SequenceSpace("protein", 12)
+    tokens = torch.randint(0, 20, (50, 12), generator=generator)
+    sequences = space.decode(tokens)
+    assert all(len(s) == 12 and set(s) <= set(NAMED_ALPHABETS["protein"]) for s in sequences)
+    assert torch.equal(space.encode(sequences), tokens)
+
+
+def test_token_ids_follow_the_alphabet_order() -> None:
+    space = SequenceSpace("TGCA", 4)
+    assert space.encode(["TGCA", "AAAT"]).tolist() == [[0, 1, 2, 3], [3, 3, 3, 0]]
+    assert space.decode(torch.tensor([[3, 2, 1, 0]])) == ["ACGT"]
+
+
+def test_encode_is_case_insensitive() -> None:
+    space = SequenceSpace("dna", 4)
+    upper = space.encode(["ACGT", "TTGA"])
+    assert torch.equal(space.encode(["acgt", "tTgA"]), upper)
+    assert upper.dtype == torch.int64
+
+
+def test_encode_names_the_sequence_and_the_problem() -> None:
+    space = SequenceSpace("dna", 4)
+    with pytest.raises(ValueError, match=r"sequence 1 \('ACG'\) has length 3, expected 4"):
+        space.encode(["ACGT", "ACG"])
+    with pytest.raises(ValueError, match=r"sequence 2 \('ACNT'\) has letter 'N' outside"):
+        space.encode(["ACGT", "AAAA", "ACNT"])
+    with pytest.raises(ValueError, match="letter 'é' outside"):
+        space.encode(["ACéT"])
+
+
+def test_empty_batches() -> None:
+    space = SequenceSpace("rna", 5)
+    assert space.encode([]).shape == (0, 5)
+    assert space.decode(torch.empty(0, 5, dtype=torch.int64)) == []
+
+
+def test_decode_rejects_token_ids_out_of_range() -> None:
+    space = SequenceSpace("dna", 2)
+    with pytest.raises(ValueError, match=r"\[0, 4\)"):
+        space.decode(torch.tensor([[0, 4]]))
+    with pytest.raises(ValueError, match=r"\[0, 4\)"):
+        space.decode(torch.tensor([[-1, 0]]))
+
+
+def test_one_hot_and_relax() -> None:
+    space = SequenceSpace("dna", 3)
+    one_hot = space.one_hot(torch.tensor([[0, 3, 1]]))
+    assert one_hot.shape == (1, 3, 4) and one_hot.dtype == torch.float32
+    assert one_hot.argmax(-1).tolist() == [[0, 3, 1]]
+    relaxed = space.relax(torch.randn(2, 3, 4, generator=torch.Generator().manual_seed(0)))
+    assert torch.allclose(relaxed.sum(-1), torch.ones(2, 3))
+
+
+def test_resolve_alphabet() -> None:
+    assert resolve_alphabet("Protein") == NAMED_ALPHABETS["protein"]
+    assert resolve_alphabet("acgtn") == "ACGTN"
+    assert alphabet_name("ACGU") == "rna" and alphabet_name("ACGTN") == "ACGTN"
+    for bad, problem in [("A", "at least 2"), ("ACA", "repeats the letters A"), ("A C", "space")]:
+        with pytest.raises(ValueError, match=problem):
+            resolve_alphabet(bad)
+
+
+def test_space_checks_and_dict_round_trip() -> None:
+    with pytest.raises(ValueError, match="length"):
+        SequenceSpace("dna", 0)
+    with pytest.raises(ValueError, match="dim"):
+        VectorSpace(0)
+    for space in (SequenceSpace("protein", 7), SequenceSpace("XYZ", 2), VectorSpace(3)):
+        assert space_from_dict(space_to_dict(space)) == space
+    with pytest.raises(ValueError, match="unknown space"):
+        space_from_dict({"kind": "graph"})
