@@ -132,7 +132,8 @@ def prior_train(
 ) -> None:
     """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored)."""
     from braid_core.data import DataError, read_designs
-    from braid_core.diffusion.prior import PriorConfig, train_prior
+    from braid_core.diffusion.prior import PriorConfig
+    from braid_core.diffusion.train import train_prior
     from braid_core.runtime import make_generator, resolve_device, set_cpu_threads
 
     set_cpu_threads(threads)
@@ -140,7 +141,7 @@ def prior_train(
         designs = read_designs(
             data, sequence_column=sequence_column, value_column=None, alphabet=alphabet
         )
-        config = dataclasses.replace(PriorConfig(), max_minutes=max_minutes, seed=seed)
+        config = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
         torch_device = resolve_device(device)
     except (DataError, ValueError) as err:
         raise fail(str(err)) from None
@@ -175,16 +176,18 @@ def prior_sample(
     from braid_core.data import write_designs_csv
     from braid_core.diffusion.prior import Prior
     from braid_core.runtime import make_generator, resolve_device, set_cpu_threads
+    from braid_core.spaces import SequenceSpace
 
     set_cpu_threads(threads)
     try:
         torch_device = resolve_device(device)
-        prior = Prior.load(prior_dir, device=torch_device)
+        prior = Prior.load(prior_dir, map_location=torch_device)
     except (FileNotFoundError, ValueError) as err:
         raise fail(str(err)) from None
     with torch.no_grad():
         designs = prior.sample(num, generator=make_generator(seed, torch_device))
-    write_designs_csv(out, prior.decode(designs))
+    is_sequence = isinstance(prior.space, SequenceSpace)
+    write_designs_csv(out, prior.space.decode(designs) if is_sequence else designs.cpu())
     say(f"wrote {num} designs to {out}")
 
 

@@ -1,0 +1,1 @@
+"""Diffusion priors: masked discrete diffusion for sequences, Gaussian diffusion for vectors."""

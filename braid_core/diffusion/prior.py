@@ -1,0 +1,209 @@
+"""The Prior bundle: design space + config + denoiser (+ noise schedule for vectors).
+
+A sequence space gets the masked discrete diffusion of `masked.py` with the conv denoiser of
+`conv.py`; a vector space gets the Gaussian diffusion of `gaussian.py` with the MLP of
+`mlp.py`. On disk a prior is a folder with `model.safetensors` (weights) and `config.json`
+(space, config, weight dtype); loading reads tensors only and never unpickles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import Tensor, nn
+
+from braid_core.diffusion import masked
+from braid_core.diffusion.conv import ConvConfig, ConvDenoiser
+from braid_core.spaces import SequenceSpace, Space, VectorSpace, space_from_dict, space_to_dict
+
+FORMAT = "braid-prior"
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class PriorConfig:
+    """Network, pre-training and default sampling settings of a prior (DESIGN.md §1, p_pre)."""
+
+    width: int = 128  # channels (conv) or hidden units (MLP)
+    depth: int = 6  # residual conv blocks (sequences) or hidden layers (vectors)
+    kernel_size: int = 5  # conv taps per block (sequences only; odd)
+    max_dilation: int = 4  # conv dilations cycle 1, 2, .., max_dilation (sequences only)
+    batch_size: int = 128  # training sequences/vectors per optimizer step
+    lr: float = 2e-3  # peak AdamW learning rate, after warm-up; cosine decay to 0
+    weight_decay: float = 0.0  # AdamW decoupled weight decay
+    warmup_steps: int = 100  # linear learning-rate warm-up, optimizer steps
+    ema_decay: float = 0.999  # exponential moving average of weights; the EMA is what ships
+    max_minutes: float = 6.0  # wall-clock training budget; the cosine decay follows it
+    max_steps: int = 200_000  # step budget; training stops at whichever comes first
+    loss_weighting: str = "inverse_t"  # masked loss weight: "inverse_t" (MDLM ELBO) or "flat"
+    sampling_steps: int = 64  # default reverse steps (sequences: capped at the length)
+    temperature: float = 1.0  # default token temperature when sampling (sequences)
+    order: str = "random"  # default unmasking order: "random" or "confidence" (sequences)
+    diffusion_steps: int = 100  # Gaussian noise-schedule steps (vectors only)
+    log_every: int = 10  # report metrics every this many optimizer steps
+
+    def __post_init__(self) -> None:
+        for name in ("width", "depth", "batch_size", "max_steps", "sampling_steps", "log_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.kernel_size < 1 or self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd and positive, got {self.kernel_size}")
+        if self.max_dilation < 1:
+            raise ValueError(f"max_dilation must be at least 1, got {self.max_dilation}")
+        if not 0 < self.lr < 1:
+            raise ValueError(f"lr must lie in (0, 1), got {self.lr}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay}")
+        if self.max_minutes <= 0:
+            raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
+        if self.loss_weighting not in ("inverse_t", "flat"):
+            raise ValueError(f"loss_weighting must be 'inverse_t' or 'flat', got "
+                             f"{self.loss_weighting!r}")
+        if self.temperature <= 0:
+            raise ValueError(f"temperature must be positive, got {self.temperature}")
+        if self.order not in masked.ORDERS:
+            raise ValueError(f"order must be one of {masked.ORDERS}, got {self.order!r}")
+        if self.diffusion_steps < 2:
+            raise ValueError(f"diffusion_steps must be at least 2, got {self.diffusion_steps}")
+
+
+def build_network(space: Space, config: PriorConfig) -> nn.Module:
+    """A fresh (untrained) denoiser for `space`."""
+    if isinstance(space, SequenceSpace):
+        shape = ConvConfig(config.width, config.depth, config.kernel_size, config.max_dilation)
+        return ConvDenoiser(space.vocab_size, shape)
+    from braid_core.diffusion.mlp import MLPDenoiser
+
+    return MLPDenoiser(space.dim, config.width, config.depth)
+
+
+def build_schedule(space: Space, config: PriorConfig):
+    """The Gaussian noise schedule for a vector space; None for sequences."""
+    if isinstance(space, SequenceSpace):
+        return None
+    from braid_core.diffusion.schedule import NoiseSchedule
+
+    return NoiseSchedule.cosine(config.diffusion_steps)
+
+
+@dataclass
+class Prior:
+    """A pre-trained diffusion prior p_pre over a design space."""
+
+    space: Space
+    config: PriorConfig
+    net: nn.Module  # the (EMA) denoiser
+    schedule: object | None = None  # NoiseSchedule for vector spaces, None for sequences
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.net.parameters()).device
+
+    def sample(
+        self,
+        num: int,
+        *,
+        generator: torch.Generator,
+        num_steps: int | None = None,
+        temperature: float | None = None,
+        order: str | None = None,
+        batch_size: int = 512,
+    ) -> Tensor:
+        """Draw designs for use as data (no graph is kept; samplers offer gradients).
+
+        Args:
+            num: number of designs.
+            generator: on the prior's device; the only randomness.
+            num_steps, temperature, order: override the config's sampling defaults.
+            batch_size: designs per sampler call (memory bound).
+        Returns:
+            (num, length) int64 tokens, or (num, dim) float vectors.
+        """
+        chunks = []
+        with torch.no_grad():
+            chunks = self._sample_chunks(num, generator, num_steps, temperature, order, batch_size)
+        return torch.cat(chunks)
+
+    def _sample_chunks(self, num, generator, num_steps, temperature, order, batch_size):
+        """Sampler calls of at most `batch_size` designs each."""
+        chunks = []
+        for start in range(0, num, batch_size):
+            size = min(batch_size, num - start)
+            if isinstance(self.space, SequenceSpace):
+                chunks.append(masked.sample(
+                    self.net, (size, self.space.length),
+                    num_steps or self.config.sampling_steps, generator=generator,
+                    temperature=temperature or self.config.temperature,
+                    order=order or self.config.order,
+                ).x0)
+            else:
+                from braid_core.diffusion import gaussian
+
+                chunks.append(gaussian.sample(
+                    self.net, self.schedule, (size, self.space.dim), generator=generator
+                ).x0)
+        return chunks
+
+    def save(self, directory: Path | str, *, weights_dtype: torch.dtype = torch.float32) -> None:
+        """Write model.safetensors and config.json into `directory`, each atomically."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        tensors = {k: v.detach().to("cpu", weights_dtype).contiguous()
+                   for k, v in self.net.state_dict().items()}
+        meta = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "space": space_to_dict(self.space),
+            "config": dataclasses.asdict(self.config),
+            "weights_dtype": str(weights_dtype).removeprefix("torch."),
+        }
+        _atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
+        _atomic_write(directory / CONFIG_FILE,
+                      lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+
+    @classmethod
+    def load(cls, directory: Path | str, *, map_location: str | torch.device = "cpu") -> Prior:
+        """Read a prior written by `save`; weights become float32 on `map_location`."""
+        directory = Path(directory)
+        config_path = directory / CONFIG_FILE
+        if not config_path.is_file():
+            raise FileNotFoundError(f"no {CONFIG_FILE} in prior folder {directory}")
+        meta = json.loads(config_path.read_text())
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{config_path} is not a BRAID prior (format {meta.get('format')!r})")
+        space = space_from_dict(meta["space"])
+        config = PriorConfig(**meta["config"])
+        net = build_network(space, config)
+        device = torch.device(map_location)
+        state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
+        net.load_state_dict({k: v.float() for k, v in state.items()})
+        net.to(device).eval()
+        return cls(space, config, net, build_schedule(space, config))
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write via a temporary file in the same folder, then rename over `path`."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+__all__ = ["Prior", "PriorConfig", "VectorSpace", "build_network", "build_schedule"]

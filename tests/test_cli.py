@@ -1,0 +1,85 @@
+"""The `braid` command line on small real files: exit codes, outputs, messages."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from braid_core.cli import app
+
+runner = CliRunner()
+
+
+def write_sequences(path: Path, num: int, length: int, letters: str, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    rows = ["".join(rng.choice(letters) for _ in range(length)) for _ in range(num)]
+    pd.DataFrame({"sequence": rows, "value": [rng.random() for _ in rows]}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def test_data_check_reports_a_good_file(tmp_path):
+    path = write_sequences(tmp_path / "good.csv", 20, 8, "ACGT")
+    result = runner.invoke(app, ["data", "check", str(path), "--alphabet", "dna"])
+    assert result.exit_code == 0, result.output
+    assert "20" in result.output
+
+
+def test_data_check_fails_on_a_bad_letter_and_names_the_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("sequence,value\nACGT,1.0\nACXT,2.0\nAGGT,0.5\n")
+    result = runner.invoke(app, ["data", "check", str(path), "--alphabet", "dna"])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output
+    assert "X" in result.output
+
+
+def test_data_check_fails_on_a_missing_file(tmp_path):
+    result = runner.invoke(app, ["data", "check", str(tmp_path / "nope.csv")])
+    assert result.exit_code != 0
+    assert "nope.csv" in result.output
+
+
+def test_prior_train_then_sample_writes_designs_of_the_right_shape(tmp_path):
+    data = write_sequences(tmp_path / "unlabeled.csv", 200, 10, "ACGT")
+    prior_dir = tmp_path / "prior"
+    trained = runner.invoke(app, [
+        "prior", "train", "--data", str(data), "--alphabet", "dna", "--max-minutes", "0.02",
+        "--out", str(prior_dir), "--threads", "1",
+    ])
+    assert trained.exit_code == 0, trained.output
+    assert (prior_dir / "model.safetensors").is_file()
+    out = tmp_path / "samples.csv"
+    sampled = runner.invoke(app, [
+        "prior", "sample", "--prior", str(prior_dir), "--num", "7", "--seed", "3",
+        "--out", str(out),
+    ])
+    assert sampled.exit_code == 0, sampled.output
+    designs = pd.read_csv(out)
+    assert list(designs.columns) == ["sequence"]
+    assert len(designs) == 7
+    assert all(len(s) == 10 and set(s) <= set("ACGT") for s in designs["sequence"])
+
+
+def test_prior_train_says_which_alphabet_it_inferred(tmp_path):
+    data = write_sequences(tmp_path / "unlabeled.csv", 50, 6, "ACGU")
+    result = runner.invoke(app, [
+        "prior", "train", "--data", str(data), "--max-minutes", "0.005",
+        "--out", str(tmp_path / "prior"), "--threads", "1",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "rna" in result.output
+
+
+@pytest.mark.parametrize("args", [["--prior", "missing-folder"]])
+def test_prior_sample_from_a_missing_folder_is_a_plain_error(tmp_path, args):
+    result = runner.invoke(app, ["prior", "sample", *args, "--num", "3",
+                                 "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert "missing-folder" in result.output
+    assert "Traceback" not in result.output
