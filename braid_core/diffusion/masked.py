@@ -17,10 +17,12 @@ the stay-masked mass is the same for two models, so
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import NamedTuple, Protocol
 
 import torch
+import torch.utils.checkpoint
 from torch import Tensor, nn
 
 ORDERS = ("random", "confidence")
@@ -49,6 +51,8 @@ class DiscreteTrajectory(NamedTuple):
     states: list[Tensor]  # x_t before each gradient-carrying step, (batch, length) int64
     steps: list[DiscreteStep]  # the model's step at those states
     times: list[float]  # t of those states (fraction of positions masked)
+    x0_relaxed: Tensor | None = None  # (batch, length, V) straight-through one-hot, if asked
+    kl: Tensor | None = None  # (batch,) path KL to `reference` over all steps, if given
 
 
 def forward_mask(x0: Tensor, t: Tensor, mask_id: int, generator: torch.Generator) -> Tensor:
@@ -109,19 +113,37 @@ def unmask_counts(length: int, num_steps: int) -> list[int]:
     return [b - a for a, b in zip(marks, marks[1:], strict=False) if b > a]
 
 
+def gumbel_noise(shape: torch.Size, generator: torch.Generator, device: torch.device) -> Tensor:
+    """Standard Gumbel noise, clamped away from the logarithm's poles."""
+    u = torch.rand(shape, generator=generator, device=device)
+    return -torch.log(-torch.log(u.clamp(1e-20, 1.0 - 1e-7)))
+
+
 def draw_tokens(logits: Tensor, generator: torch.Generator) -> Tensor:
     """One categorical draw per position by Gumbel-max: argmax(logits + Gumbel noise).
-
-    Kept in one place so a Gumbel-softmax relaxation (DRAKES) can replace it for fine-tuning.
 
     Args:
         logits: (batch, length, V).
     Returns:
         (batch, length) int64.
     """
-    u = torch.rand(logits.shape, generator=generator, device=logits.device)
-    gumbel = -torch.log(-torch.log(u.clamp(1e-20, 1.0 - 1e-7)))
-    return (logits.detach() + gumbel).argmax(-1)
+    return (logits.detach() + gumbel_noise(logits.shape, generator, logits.device)).argmax(-1)
+
+
+def relaxed_draw(logits: Tensor, generator: torch.Generator, tau: float) -> tuple[Tensor, Tensor]:
+    """A Gumbel-max draw and its straight-through Gumbel-softmax relaxation (DRAKES).
+
+    The forward value is the hard one-hot of the drawn token; the backward pass follows
+    softmax((logits + g) / tau), so a reward of the one-hot sends gradients to the logits.
+
+    Returns:
+        tokens (batch, length) int64 and one_hot (batch, length, V) float.
+    """
+    noisy = logits + gumbel_noise(logits.shape, generator, logits.device)
+    tokens = noisy.detach().argmax(-1)
+    soft = (noisy / tau).softmax(-1)
+    hard = nn.functional.one_hot(tokens, logits.shape[-1]).to(soft.dtype)
+    return tokens, hard + soft - soft.detach()
 
 
 def reverse_step(
@@ -137,10 +159,17 @@ def reverse_step(
     Returns:
         DiscreteStep; unmask_prob = num_unmask / (number masked) on masked positions, else 0.
     """
-    masked = x_t == net.vocab_size
+    return reverse_step_from_logits(net(x_t) / temperature, x_t, net.vocab_size, num_unmask)
+
+
+def reverse_step_from_logits(
+    logits: Tensor, x_t: Tensor, mask_id: int, num_unmask: int
+) -> DiscreteStep:
+    """The reverse step given the network's (temperature-scaled) logits at x_t."""
+    masked = x_t == mask_id
     num_masked = masked.sum(1, keepdim=True).clamp_min(1)
     unmask_prob = masked * (num_unmask / num_masked)
-    return DiscreteStep(net(x_t) / temperature, unmask_prob, masked)
+    return DiscreteStep(logits, unmask_prob, masked)
 
 
 def _choose_positions(
@@ -156,6 +185,13 @@ def _choose_positions(
     return torch.zeros_like(step.masked).scatter(1, chosen, True)
 
 
+def _denoise(net: TokenDenoiser, x_t: Tensor, checkpoint: bool) -> Tensor:
+    """net(x_t), optionally recomputed during backward instead of stored (flat memory)."""
+    if checkpoint and torch.is_grad_enabled():
+        return torch.utils.checkpoint.checkpoint(net, x_t, use_reentrant=False)
+    return net(x_t)
+
+
 def sample(
     net: TokenDenoiser,
     shape: tuple[int, int],
@@ -165,12 +201,17 @@ def sample(
     temperature: float = 1.0,
     order: str = "random",
     grad_last_k: int = 0,
+    grad_steps: Sequence[int] | None = None,
+    reference: TokenDenoiser | None = None,
+    relax_tau: float | None = None,
+    checkpoint: bool = False,
 ) -> DiscreteTrajectory:
     """Sample tokens by iterative unmasking from the fully masked sequence.
 
-    No @torch.no_grad here: the last `grad_last_k` steps run with autograd enabled (their
-    logits carry gradients); the others run without a graph. Wrap in torch.no_grad() to sample
-    without any graph.
+    No @torch.no_grad here: the chosen steps run with autograd enabled (their logits carry
+    gradients); the others run without a graph. Wrap in torch.no_grad() to sample without any
+    graph. The network always reads hard tokens, so gradients of a step reach its own logits
+    only (through the drawn tokens and the KL), never earlier steps through the state.
 
     Args:
         net: the denoiser; its device is where sampling runs.
@@ -180,6 +221,13 @@ def sample(
         temperature: token-distribution temperature.
         order: "random" (MDLM) or "confidence" (most confident positions first).
         grad_last_k: number of final steps that keep the graph and are recorded.
+        grad_steps: explicit indices of the steps that keep the graph (overrides grad_last_k).
+        reference: a second denoiser (the pre-trained one); if given, the trajectory's `kl`
+            sums step_kl(net, reference) over every step (graph kept on the chosen steps).
+        relax_tau: if given, `x0_relaxed` holds the final one-hot with straight-through
+            Gumbel-softmax relaxations (temperature relax_tau) at the positions drawn in the
+            chosen steps, so a reward of it differentiates into those steps' logits.
+        checkpoint: recompute the chosen steps' network calls in backward (saves memory).
     Returns:
         DiscreteTrajectory with x0 (batch, length) int64 in [0, V).
     """
@@ -191,21 +239,38 @@ def sample(
     device = next(net.parameters()).device if isinstance(net, nn.Module) else generator.device
     x_t = torch.full((batch, length), net.vocab_size, dtype=torch.long, device=device)
     counts = unmask_counts(length, num_steps)
+    if grad_steps is None:
+        grad_steps = range(len(counts) - grad_last_k, len(counts))
+    grad_steps = set(grad_steps)
+    relaxed = torch.zeros(batch, length, net.vocab_size, device=device) if relax_tau else None
+    kl = torch.zeros(batch, dtype=torch.float64, device=device) if reference else None
     states, steps, times = [], [], []
     for i, num_unmask in enumerate(counts):
-        keep_graph = i >= len(counts) - grad_last_k
+        keep_graph = i in grad_steps
         with nullcontext() if keep_graph else torch.no_grad():
-            step = reverse_step(net, x_t, num_unmask, temperature=temperature)
-        tokens = draw_tokens(step.logits, generator)
-        chosen = _choose_positions(step, tokens, num_unmask, order, generator)
-        if keep_graph:
+            logits = _denoise(net, x_t, checkpoint and keep_graph) / temperature
+            step = reverse_step_from_logits(logits, x_t, net.vocab_size, num_unmask)
+            if relax_tau and keep_graph:
+                tokens, one_hot = relaxed_draw(step.logits, generator, relax_tau)
+            else:
+                tokens, one_hot = draw_tokens(step.logits, generator), None
+            chosen = _choose_positions(step, tokens, num_unmask, order, generator)
             if order == "confidence":  # the positions are chosen, not drawn: record which
                 step = step._replace(unmask_prob=chosen.to(step.logits.dtype))
+            if reference is not None:
+                with torch.no_grad():
+                    reference_logits = reference(x_t) / temperature
+                kl = kl + step_kl(step, step._replace(logits=reference_logits)).double()
+        if relaxed is not None:
+            if one_hot is None:
+                one_hot = nn.functional.one_hot(tokens, net.vocab_size).to(relaxed.dtype)
+            relaxed = torch.where(chosen[..., None], one_hot, relaxed)
+        if keep_graph:
             states.append(x_t)
             steps.append(step)
             times.append(float(step.masked[0].sum()) / length)
         x_t = torch.where(chosen, tokens, x_t)
-    return DiscreteTrajectory(x_t, states, steps, times)
+    return DiscreteTrajectory(x_t, states, steps, times, relaxed, kl)
 
 
 def step_kl(finetuned: DiscreteStep, pretrained: DiscreteStep) -> Tensor:

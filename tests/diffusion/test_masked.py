@@ -111,3 +111,57 @@ def test_step_kl_zero_for_identical_models_positive_otherwise(device: torch.devi
     assert torch.allclose(same, torch.zeros(3, device=device), atol=1e-6)
     different = masked.step_kl(masked.reverse_step(other, x_t, 3), masked.reverse_step(net, x_t, 3))
     assert (different > 0).all()
+
+
+def _shifted(device: torch.device) -> ConvDenoiser:
+    other = _net(device, 1)
+    with torch.no_grad():
+        for p in other.parameters():
+            p.add_(0.1)
+    return other
+
+
+def test_relaxed_x0_is_the_hard_sample_and_sends_gradients_to_chosen_steps(device) -> None:
+    net = _net(device)
+    trajectory = masked.sample(
+        net, (4, LENGTH), LENGTH, generator=make_generator(0, device), grad_steps=[0, 5],
+        relax_tau=0.5,
+    )
+    relaxed = trajectory.x0_relaxed
+    one_hot = torch.nn.functional.one_hot(trajectory.x0, VOCAB).float()
+    assert torch.allclose(relaxed, one_hot)  # straight-through: forward value is hard
+    assert len(trajectory.steps) == 2
+    reward = (relaxed * torch.randn(VOCAB, device=device)).sum()
+    reward.backward()
+    # (Residual blocks start as the identity, so the output layer is where gradients show.)
+    assert net.out.weight.grad is not None and net.out.weight.grad.abs().sum() > 0
+
+
+def test_no_gradient_without_chosen_steps(device) -> None:
+    net = _net(device)
+    trajectory = masked.sample(
+        net, (4, LENGTH), LENGTH, generator=make_generator(0, device), relax_tau=0.5
+    )
+    assert not trajectory.x0_relaxed.requires_grad
+
+
+def test_path_kl_to_reference(device) -> None:
+    net, other = _net(device), _shifted(device)
+    same = masked.sample(
+        net, (3, LENGTH), 6, generator=make_generator(0, device), reference=net
+    )
+    assert torch.allclose(same.kl, torch.zeros(3, dtype=torch.float64, device=device), atol=1e-6)
+    # With every step recorded, the path KL is the sum of the recorded steps' KL.
+    path = masked.sample(
+        other, (3, LENGTH), 6, generator=make_generator(0, device), reference=net, grad_last_k=6
+    )
+    with torch.no_grad():
+        recomputed = sum(
+            masked.step_kl(step, masked.reverse_step(net, state, 0)._replace(
+                unmask_prob=step.unmask_prob))
+            for step, state in zip(path.steps, path.states, strict=True)
+        )
+    assert (path.kl > 0).all()
+    assert torch.allclose(path.kl.float(), recomputed, rtol=1e-4)
+    path.kl.sum().backward()
+    assert all(p.grad is not None for p in other.parameters())
