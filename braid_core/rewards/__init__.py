@@ -1,0 +1,24 @@
+"""Reward models with uncertainty (DESIGN.md §1): BRAID-Boot, BRAID-Bonus, conservative reward."""
+
+from braid_core.rewards.bonus import LastLayerBonus
+from braid_core.rewards.conservative import Prediction, RewardModel, conservative_reward
+from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
+from braid_core.rewards.io import load_reward, save_reward
+from braid_core.rewards.networks import RewardNet, RewardNetConfig
+from braid_core.rewards.train import RewardTrainConfig, quality_metrics, train_reward
+
+__all__ = [
+    "BootstrapEnsemble",
+    "LastLayerBonus",
+    "Prediction",
+    "RewardModel",
+    "RewardNet",
+    "RewardNetConfig",
+    "RewardTrainConfig",
+    "bootstrap_indices",
+    "conservative_reward",
+    "load_reward",
+    "quality_metrics",
+    "save_reward",
+    "train_reward",
+]

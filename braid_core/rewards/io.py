@@ -1,0 +1,114 @@
+"""Reward models on disk: `model.safetensors` (weights and statistics) + `config.json`.
+
+The weights file holds every tensor of the model's state: the networks' weights, the y
+standardisation and, for BRAID-Bonus, mu, Sigma^-1 (float64) and the scale and cap of u.
+`config.json` holds the kind, the space, the training config and the held-out metrics.
+Loading reads tensors only and never unpickles; each file is written atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from braid_core.rewards.bonus import LastLayerBonus
+from braid_core.rewards.ensemble import BootstrapEnsemble
+from braid_core.rewards.networks import RewardNetConfig
+from braid_core.rewards.train import RewardTrainConfig
+from braid_core.spaces import space_from_dict, space_to_dict
+
+FORMAT = "braid-reward"
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+def save_reward(
+    model: BootstrapEnsemble | LastLayerBonus,
+    directory: Path | str,
+    config: RewardTrainConfig | None = None,
+) -> None:
+    """Write the model into `directory` (created if needed).
+
+    Args:
+        model: a trained reward model.
+        directory: the folder to write.
+        config: the training config to record; default `model.train_config` when set, else
+            a default config of the model's kind and shape.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = config or getattr(model, "train_config", None) or _config_of(model)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    meta = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "kind": model.kind,
+        "space": space_to_dict(model.space),
+        "config": dataclasses.asdict(config),
+        "metrics": model.metrics,
+    }
+    _atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
+    text = json.dumps(meta, indent=2) + "\n"
+    _atomic_write(directory / CONFIG_FILE, lambda p: p.write_text(text))
+
+
+def load_reward(
+    directory: Path | str, device: torch.device | str = "cpu"
+) -> BootstrapEnsemble | LastLayerBonus:
+    """Read a model written by `save_reward`: frozen, in eval mode, on `device`."""
+    directory = Path(directory)
+    config_path = directory / CONFIG_FILE
+    if not config_path.is_file():
+        raise FileNotFoundError(f"no {CONFIG_FILE} in reward model folder {directory}")
+    meta = json.loads(config_path.read_text())
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{config_path} is not a BRAID reward model (format "
+                         f"{meta.get('format')!r})")
+    if meta.get("version") != FORMAT_VERSION:
+        raise ValueError(f"{config_path} has format version {meta.get('version')}; this "
+                         f"version of BRAID Studio reads {FORMAT_VERSION}")
+    raw = dict(meta["config"])
+    raw["network"] = RewardNetConfig(**raw["network"])
+    config = RewardTrainConfig(**raw)
+    space = space_from_dict(meta["space"])
+    model: BootstrapEnsemble | LastLayerBonus
+    if meta["kind"] == "boot":
+        model = BootstrapEnsemble(space, config.network, config.num_heads)
+    elif meta["kind"] == "bonus":
+        model = LastLayerBonus(space, config.network)
+    else:
+        raise ValueError(f"{config_path}: unknown reward model kind {meta['kind']!r}")
+    device = torch.device(device)
+    state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
+    model.load_state_dict(state)
+    model.metrics = {k: float(v) for k, v in meta.get("metrics", {}).items()}
+    model.train_config = config
+    return model.to(device).requires_grad_(False).eval()
+
+
+def _config_of(model: BootstrapEnsemble | LastLayerBonus) -> RewardTrainConfig:
+    """A config recording the model's kind and shape (for models built by hand)."""
+    if isinstance(model, BootstrapEnsemble):
+        return RewardTrainConfig(kind="boot", num_heads=len(model.heads),
+                                 network=model.heads[0].config)
+    return RewardTrainConfig(kind="bonus", network=model.net.config)
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write via a temporary file in the same folder, then rename over `path`."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

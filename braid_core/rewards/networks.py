@@ -1,0 +1,132 @@
+"""Reward networks r_hat(x): a feature map phi(x) (the penultimate layer) and a linear head.
+
+Sequences go through a small 1-D convolution over one-hot letters, then an MLP reads the
+conv features both pooled over positions (mean and max: where a motif sits does not matter)
+and flattened (position-specific effects, as in TFBind8); vectors go through an MLP. Both
+split into `features(x)` -> phi, used by BRAID-Bonus (DESIGN.md §1), and `head(phi)` -> r_hat.
+Sequence networks read either token ids or (relaxed) one-hot floats, so the fine-tuner's
+gradient reaches the sampler through softmax(logits / tau) inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from braid_core.spaces import SequenceSpace, Space
+
+
+@dataclass(frozen=True)
+class RewardNetConfig:
+    """Shape of one reward network (a head of BRAID-Boot, or BRAID-Bonus's single net)."""
+
+    width: int = 64  # conv channels (sequences) and hidden units of the MLP
+    conv_layers: int = 2  # 1-D conv layers before pooling (sequences only)
+    kernel_size: int = 5  # taps of each conv layer (odd; sequences only)
+    hidden_layers: int = 2  # hidden MLP layers before phi (vectors; sequences use 1 after pooling)
+    feature_dim: int = 32  # F, width of the penultimate layer phi(x) (DESIGN.md §1: 16-64)
+
+    def __post_init__(self) -> None:
+        for name in ("width", "conv_layers", "hidden_layers", "feature_dim"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.kernel_size < 1 or self.kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd and positive, got {self.kernel_size}")
+
+
+class RewardNet(nn.Module):
+    """r_hat(x) = head(phi(x)) for one design space.
+
+    Args:
+        space: a SequenceSpace (conv trunk) or VectorSpace (MLP trunk).
+        config: network shape.
+    """
+
+    def __init__(self, space: Space, config: RewardNetConfig | None = None) -> None:
+        super().__init__()
+        config = config or RewardNetConfig()
+        self.space = space
+        self.config = config
+        width = config.width
+        if isinstance(space, SequenceSpace):
+            convs = [nn.Conv1d(space.vocab_size, width, config.kernel_size, padding="same")]
+            convs += [
+                nn.Conv1d(width, width, config.kernel_size, padding="same")
+                for _ in range(config.conv_layers - 1)
+            ]
+            self.convs = nn.ModuleList(convs)
+            # Pooled features alone fit position-specific effects poorly: on a 5,000-sequence
+            # synthetic task the flattened path raised held-out Pearson from 0.85 to 0.92.
+            trunk_in = 2 * width + width * space.length  # mean, max, flattened
+            depth = 1
+        else:
+            self.convs = nn.ModuleList()
+            trunk_in = space.dim
+            depth = config.hidden_layers
+        layers: list[nn.Module] = []
+        for i in range(depth):
+            layers += [nn.Linear(trunk_in if i == 0 else width, width), nn.SiLU()]
+        layers += [nn.Linear(width, config.feature_dim), nn.SiLU()]
+        self.trunk = nn.Sequential(*layers)
+        self.head = nn.Linear(config.feature_dim, 1)
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Draw fresh weights from `generator` (on the module's device).
+
+        PyTorch's default layer init reads the global RNG; this one keeps the seed contract
+        (same generator state -> same network) and makes ensemble heads differ.
+        Weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's default range.
+        """
+        for module in self.modules():
+            if isinstance(module, (nn.Linear, nn.Conv1d)):
+                fan_in = module.weight[0].numel()
+                bound = 1.0 / math.sqrt(fan_in)
+                module.weight.uniform_(-bound, bound, generator=generator)
+                module.bias.uniform_(-bound, bound, generator=generator)
+
+    def _as_input(self, x: Tensor) -> Tensor:
+        """Tokens to one-hot floats; floats pass through. Checks the event shape."""
+        space = self.space
+        if isinstance(space, SequenceSpace):
+            if not x.is_floating_point():
+                assert x.shape[1:] == (space.length,), f"tokens {tuple(x.shape)} vs {space}"
+                x = nn.functional.one_hot(x, space.vocab_size)
+            x = x.to(self.head.weight.dtype)
+            expected = (space.length, space.vocab_size)
+            assert x.shape[1:] == expected, f"one-hot {tuple(x.shape)} vs (batch, *{expected})"
+            return x
+        x = x.to(self.head.weight.dtype)
+        assert x.shape[1:] == (space.dim,), f"vectors {tuple(x.shape)} vs (batch, {space.dim})"
+        return x
+
+    def features(self, x: Tensor) -> Tensor:
+        """The penultimate layer phi(x).
+
+        Args:
+            x: (batch, length) int64 tokens, (batch, length, vocab) hard or relaxed one-hot
+                floats, or (batch, dim) vectors.
+        Returns:
+            (batch, feature_dim) float.
+        """
+        h = self._as_input(x)
+        if isinstance(self.space, SequenceSpace):
+            h = h.transpose(1, 2)  # (batch, vocab, length)
+            for conv in self.convs:
+                h = nn.functional.silu(conv(h))
+            # (batch, width * (2 + length))
+            h = torch.cat([h.mean(dim=2), h.amax(dim=2), h.flatten(1)], dim=1)
+        return self.trunk(h)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """r_hat(x) in the units the network was trained on (standardised y).
+
+        Args:
+            x: as for `features`.
+        Returns:
+            (batch,) float.
+        """
+        return self.head(self.features(x)).squeeze(-1)

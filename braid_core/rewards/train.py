@@ -1,0 +1,256 @@
+"""The one reward-fitting loop: shuffle, split, standardise, fit, select by validation error.
+
+Both BRAID-Boot and BRAID-Bonus go through `train_reward`. The held-out split chooses each
+network's weights (early stopping) and then measures the model: accuracy (Pearson, Spearman,
+RMSE) and how well u ranks and covers the errors. Values must be finite: the data layer
+rejects -inf and NaN, so infeasible designs must be floored (DESIGN.md §2) or dropped first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from braid_core.data import OfflineData
+from braid_core.rewards.bonus import LastLayerBonus
+from braid_core.rewards.conservative import Prediction
+from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
+from braid_core.rewards.networks import RewardNet, RewardNetConfig
+from braid_core.spaces import SequenceSpace, Space
+
+StepCallback = Callable[[int, Mapping[str, float]], None]
+KINDS = ("boot", "bonus")
+
+
+@dataclass(frozen=True)
+class RewardTrainConfig:
+    """Settings of reward fitting (DESIGN.md §1, reward model with uncertainty)."""
+
+    kind: str = "boot"  # "boot": BRAID-Boot ensemble; "bonus": BRAID-Bonus last-layer bonus
+    num_heads: int = 4  # K, bootstrap heads (boot only)
+    network: RewardNetConfig = field(default_factory=RewardNetConfig)  # shape of each net
+    max_steps: int = 2000  # optimizer steps per network, at most
+    batch_size: int = 128  # designs per optimizer step
+    lr: float = 1e-3  # AdamW learning rate
+    weight_decay: float = 1e-4  # AdamW decoupled weight decay
+    val_fraction: float = 0.2  # share of D held out for selection and metrics
+    eval_every: int = 25  # optimizer steps between validation evaluations
+    patience: int = 10  # evaluations without improvement before a network stops
+    ridge: float = 1e-2  # lambda of Sigma = C + lambda I, relative to mean feature variance
+    b_max: float = 3.0  # cap on u(x) (bonus), in standard deviations of y over D
+    seed: int = 0  # entry points build the generator from it; recorded with the model
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.num_heads < 2:
+            raise ValueError(f"num_heads must be at least 2, got {self.num_heads}")
+        for name in ("max_steps", "batch_size", "eval_every", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 < self.lr < 1:
+            raise ValueError(f"lr must lie in (0, 1), got {self.lr}")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+        if not 0 < self.val_fraction < 1:
+            raise ValueError(f"val_fraction must lie in (0, 1), got {self.val_fraction}")
+        if self.ridge <= 0:
+            raise ValueError(f"ridge must be positive, got {self.ridge}")
+        if self.b_max <= 0:
+            raise ValueError(f"b_max must be positive, got {self.b_max}")
+
+
+def train_reward(
+    data: OfflineData | tuple[Tensor, Tensor, Space],
+    config: RewardTrainConfig,
+    *,
+    device: torch.device,
+    generator: torch.Generator,
+    on_step: StepCallback | None = None,
+) -> BootstrapEnsemble | LastLayerBonus:
+    """Fit a reward model with uncertainty on labeled designs.
+
+    Args:
+        data: OfflineData with values, or (x, y, space): x (n, length) int64 tokens or
+            (n, dim) floats, y (n,) finite values.
+        config: what to fit and how.
+        device: where to train; the model stays there.
+        generator: the only randomness (split, resamples, initial weights, batches).
+        on_step: called at every validation with (step, {"head", "loss", "val_rmse"}); step
+            counts optimizer steps over all networks, losses are in standardised units and
+            val_rmse in y units.
+    Returns:
+        The model (frozen, eval mode, on `device`); `model.metrics` holds the held-out figures.
+    """
+    x, y, space = _unpack(data)
+    n_val = round(config.val_fraction * len(y))
+    if n_val < 2 or len(y) - n_val < 2:
+        raise ValueError(f"{len(y)} labeled designs leave too few for training and a "
+                         f"validation split of {config.val_fraction:.0%}; need at least 2 each")
+    # Shuffle before splitting: files are often sorted by value or by source.
+    order = torch.randperm(len(y), generator=generator, device=generator.device).to(device)
+    x, y = x.to(device)[order], y.to(device, torch.float64)[order]
+    x_val, y_val, x_fit, y_fit = x[:n_val], y[:n_val], x[n_val:], y[n_val:]
+    y_mean, y_std = y_fit.mean(), y_fit.std()
+    y_std = torch.where(y_std > 0, y_std, torch.ones_like(y_std))
+    z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
+    fit = _Fitter(config, generator, device, x_val, z_val, float(y_std), on_step)
+
+    model: BootstrapEnsemble | LastLayerBonus
+    if config.kind == "boot":
+        model = BootstrapEnsemble(space, config.network, config.num_heads)
+        resamples = bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
+        nets = list(model.heads)
+        for head, (net, rows) in enumerate(zip(nets, resamples, strict=True)):
+            fit(net, x_fit[rows], z_fit[rows], head)
+    else:
+        model = LastLayerBonus(space, config.network)
+        fit(model.net, x_fit, z_fit, 0)
+    model.to(device)
+    model.y_mean.fill_(float(y_mean))
+    model.y_std.fill_(float(y_std))
+    model.requires_grad_(False).eval()
+    with torch.no_grad():
+        if isinstance(model, LastLayerBonus):
+            held_out = _predict(model, x_val).mean.double()
+            sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
+            model.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
+        pred = _predict(model, x_val)
+    model.train_config = config
+    model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
+                     **quality_metrics(pred, y_val)}
+    return model
+
+
+def _unpack(data: OfflineData | tuple[Tensor, Tensor, Space]) -> tuple[Tensor, Tensor, Space]:
+    """(x, y, space) with y finite and x typed for the space."""
+    if isinstance(data, OfflineData):
+        if data.y is None:
+            raise ValueError(f"{data.source} has no values; a reward model needs labeled designs")
+        x, y, space = data.x, data.y, data.space
+    else:
+        x, y, space = data
+    if x.shape[1:] != space.event_shape or y.shape != x.shape[:1]:
+        raise ValueError(f"designs {tuple(x.shape)} and values {tuple(y.shape)} do not fit "
+                         f"{space.describe()}")
+    if not torch.isfinite(y).all():
+        raise ValueError("values must be finite: floor or drop infeasible (-inf) designs first")
+    return (x.long() if isinstance(space, SequenceSpace) else x.float()), y, space
+
+
+def _predict(model: BootstrapEnsemble | LastLayerBonus, x: Tensor) -> Prediction:
+    """predict() in chunks, members dropped."""
+    parts = [model.predict(chunk) for chunk in x.split(1024)]
+    return Prediction(torch.cat([p.mean for p in parts]), torch.cat([p.std for p in parts]))
+
+
+class _Fitter:
+    """Fits one RewardNet at a time, keeping the weights of best validation error."""
+
+    def __init__(self, config, generator, device, x_val, z_val, y_std, on_step) -> None:
+        self.config, self.generator, self.device = config, generator, device
+        self.x_val, self.z_val, self.y_std, self.on_step = x_val, z_val, y_std, on_step
+        self.step = 0  # optimizer steps over all networks
+
+    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int) -> None:
+        """Train `net` on (x, z) (standardised targets) in place."""
+        config, generator = self.config, self.generator
+        net.to(generator.device).reset_parameters(generator)
+        net.to(self.device).train()
+        optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr,
+                                      weight_decay=config.weight_decay)
+        batch_size = min(config.batch_size, len(z))
+        best, best_state, stale, loss_sum = math.inf, None, 0, 0.0
+        cursor, order = len(z), None
+        for local_step in range(1, config.max_steps + 1):
+            if cursor + batch_size > len(z):
+                order = torch.randperm(len(z), generator=generator, device=generator.device)
+                order, cursor = order.to(self.device), 0
+            rows = order[cursor:cursor + batch_size]
+            cursor += batch_size
+            loss = nn.functional.mse_loss(net(x[rows]), z[rows])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            self.step += 1
+            loss_sum += float(loss.detach())
+            if local_step % config.eval_every and local_step != config.max_steps:
+                continue
+            val = self._val_mse(net)
+            if val < best:
+                best, stale = val, 0
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            else:
+                stale += 1
+            if self.on_step is not None:
+                self.on_step(self.step, {"head": float(head), "loss": loss_sum / config.eval_every,
+                                         "val_rmse": math.sqrt(val) * self.y_std})
+            loss_sum = 0.0
+            if stale >= config.patience:
+                break
+        net.load_state_dict(best_state)
+        net.eval()
+
+    @torch.no_grad()
+    def _val_mse(self, net: RewardNet) -> float:
+        net.eval()
+        out = torch.cat([net(chunk) for chunk in self.x_val.split(1024)])
+        net.train()
+        return float(((out - self.z_val) ** 2).mean())
+
+
+def quality_metrics(pred: Prediction, y: Tensor) -> dict[str, float]:
+    """Held-out accuracy and uncertainty calibration, in float64.
+
+    Args:
+        pred: predictions for the held-out designs, (n,) mean and std.
+        y: (n,) their measured values.
+    Returns:
+        pearson, spearman: correlation of mean with y; rmse (y units);
+        uncertainty_spearman: Spearman of |y - mean| with u (> 0: u ranks errors);
+        coverage_2u: fraction of |y - mean| <= 2u (u is the uncertainty of the mean, not of
+        the measurement noise, so this is expected to fall below 95 %); mean_u (y units).
+        A correlation of a constant is NaN.
+    """
+    mean, u, y = (t.detach().double().cpu() for t in (pred.mean, pred.std, y))
+    error = (y - mean).abs()
+    return {
+        "pearson": pearson(mean, y),
+        "spearman": spearman(mean, y),
+        "rmse": float(error.pow(2).mean().sqrt()),
+        "uncertainty_spearman": spearman(error, u),
+        "coverage_2u": float((error <= 2 * u).double().mean()),
+        "mean_u": float(u.mean()),
+    }
+
+
+def pearson(a: Tensor, b: Tensor) -> float:
+    """Pearson correlation of two (n,) tensors; NaN when either is constant."""
+    a, b = a.double() - a.double().mean(), b.double() - b.double().mean()
+    denominator = float(a.norm() * b.norm())
+    return float((a * b).sum()) / denominator if denominator > 0 else math.nan
+
+
+def spearman(a: Tensor, b: Tensor) -> float:
+    """Spearman rank correlation (ties get their average rank); NaN when either is constant."""
+    return pearson(rank(a), rank(b))
+
+
+def rank(values: Tensor) -> Tensor:
+    """1-based ranks of a (n,) tensor, tied values sharing their average rank (float64)."""
+    order = torch.argsort(values)
+    ordered = values[order]
+    starts = torch.ones_like(ordered, dtype=torch.bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    group = torch.cumsum(starts.long(), dim=0) - 1
+    positions = torch.arange(1, len(values) + 1, dtype=torch.float64, device=values.device)
+    totals = torch.zeros(int(group[-1]) + 1 if len(values) else 0, dtype=torch.float64,
+                         device=values.device).index_add_(0, group, positions)
+    average = totals / torch.bincount(group).double()
+    ranks = torch.empty_like(positions)
+    ranks[order] = average[group]
+    return ranks
