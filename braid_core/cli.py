@@ -6,7 +6,6 @@ status 1; nothing here prints a traceback for them.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,9 +23,11 @@ app = typer.Typer(
 data_app = typer.Typer(help="Check design tables.", no_args_is_help=True)
 task_app = typer.Typer(help="Benchmark tasks: list, export as CSV, prepare.", no_args_is_help=True)
 prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
+reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(task_app, name="task")
 app.add_typer(prior_app, name="prior")
+app.add_typer(reward_app, name="reward")
 
 SequenceColumn = Annotated[
     str, typer.Option("--sequence-column", help="Column holding the sequences.")
@@ -117,6 +118,41 @@ def task_prepare(
     say(f"prepared {name}: {path}")
 
 
+def _run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str) -> Path:
+    """Record a run in the workspace and execute it in this process; returns its folder.
+
+    Runs started here show up in the dashboard like any other (same workspace).
+    """
+    from braid_core import jobs, pipeline
+    from braid_core.data import DataError
+    from braid_core.runs import Workspace, default_workspace_root
+
+    workspace = Workspace(default_workspace_root())
+    run = workspace.create_run(kind, config)
+    say(f"run {run.id} in {workspace.root}")
+    bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
+    try:
+        with bar, jobs.run_context(workspace, run.id):
+            summary = pipeline.execute(workspace, run, on_step=bar.update)
+    except (DataError, ValueError, FileNotFoundError, KeyError) as err:
+        raise fail(str(err.args[0] if isinstance(err, KeyError) and err.args else err)) from None
+    for key, value in summary.items():
+        say(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
+    return run.path
+
+
+def _copy_out(source: Path, out: Path) -> None:
+    """Copy a run's artifact (a folder or a file) to where the user asked for it."""
+    import shutil
+
+    if source.is_dir():
+        shutil.copytree(source, out, dirs_exist_ok=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out)
+    say(f"wrote {out}")
+
+
 @prior_app.command("train")
 def prior_train(
     data: Annotated[Path, typer.Option("--data", help="Unlabeled (or labeled) valid designs.")],
@@ -131,34 +167,14 @@ def prior_train(
     threads: Threads = None,
 ) -> None:
     """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored)."""
-    from braid_core.data import DataError, read_designs
-    from braid_core.diffusion.prior import PriorConfig
-    from braid_core.diffusion.train import train_prior
-    from braid_core.runtime import make_generator, resolve_device, set_cpu_threads
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
-    try:
-        designs = read_designs(
-            data, sequence_column=sequence_column, value_column=None, alphabet=alphabet
-        )
-        config = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
-        torch_device = resolve_device(device)
-    except (DataError, ValueError) as err:
-        raise fail(str(err)) from None
-    for line in designs.report.messages():
-        say(line)
-    say(f"pre-training on {len(designs.x)} designs ({designs.space.describe()}) on {torch_device}")
-    with TimeBar(total_seconds=max_minutes * 60.0, desc="pre-training") as bar:
-        prior = train_prior(
-            designs.x,
-            designs.space,
-            config,
-            device=torch_device,
-            generator=make_generator(seed, torch_device),
-            on_step=bar.update,
-        )
-    prior.save(out)
-    say(f"saved prior to {out}")
+    config = pipeline.prior_config(data, sequence_column=sequence_column, alphabet=alphabet,
+                                   max_minutes=max_minutes, seed=seed, device=device)
+    folder = _run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
+    _copy_out(folder / "prior", out)
 
 
 @prior_app.command("sample")
@@ -171,6 +187,24 @@ def prior_sample(
     threads: Threads = None,
 ) -> None:
     """Draw designs from a saved prior into a CSV file (column `sequence`)."""
+    sample_designs(prior_dir, num, out, seed, device, threads)
+
+
+@app.command("sample")
+def sample(
+    model: Annotated[Path, typer.Option("--model", help="Folder of a fine-tuned model.")],
+    num: Annotated[int, typer.Option("--num", min=1, help="Number of designs.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
+    sample_designs(model, num, out, seed, device, threads)
+
+
+def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
+                   threads: int | None) -> None:
     import torch
 
     from braid_core.data import write_designs_csv
@@ -181,7 +215,7 @@ def prior_sample(
     set_cpu_threads(threads)
     try:
         torch_device = resolve_device(device)
-        prior = Prior.load(prior_dir, map_location=torch_device)
+        prior = Prior.load(folder, map_location=torch_device)
     except (FileNotFoundError, ValueError) as err:
         raise fail(str(err)) from None
     with torch.no_grad():
@@ -189,6 +223,80 @@ def prior_sample(
     is_sequence = isinstance(prior.space, SequenceSpace)
     write_designs_csv(out, prior.space.decode(designs) if is_sequence else designs.cpu())
     say(f"wrote {num} designs to {out}")
+
+
+@reward_app.command("train")
+def reward_train(
+    data: Annotated[Path, typer.Option("--data", help="Labeled designs (sequence, value).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to save the reward model into.")],
+    kind: Annotated[str, typer.Option("--kind", help="boot (ensemble) or bonus.")] = "boot",
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Fit a reward model with uncertainty; prints held-out quality and calibration."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    if kind not in ("boot", "bonus"):
+        raise fail(f"--kind must be boot or bonus, got {kind!r}")
+    config = pipeline.reward_config(data, sequence_column=sequence_column,
+                                    value_column=value_column, alphabet=alphabet, kind=kind,
+                                    seed=seed, device=device)
+    folder = _run_here("reward", config, total_seconds=None, desc="reward model")
+    _copy_out(folder / "reward", out)
+
+
+@app.command("finetune")
+def finetune(
+    prior: Annotated[Path, typer.Option("--prior", help="Folder of the pre-trained prior.")],
+    reward: Annotated[Path, typer.Option("--reward", help="Folder of the reward model.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the model and designs.")],
+    c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = 1.0,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight.")] = 0.01,
+    steps: Annotated[int, typer.Option("--steps", min=1)] = 100,
+    batch: Annotated[int, typer.Option("--batch", min=1)] = 32,
+    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
+    offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Fine-tune a prior by the BRAID objective; writes OUT/model and OUT/designs.csv."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    try:
+        config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
+                                          batch_size=batch, num_designs=num_designs, seed=seed,
+                                          task=task, offline=offline, device=device)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")
+    _copy_out(folder / "model", out / "model")
+    _copy_out(folder / "designs.csv", out / "designs.csv")
+
+
+@app.command("run-job", hidden=True)
+def run_job(run_id: Annotated[str, typer.Argument()]) -> None:
+    """Execute a recorded run (the dashboard launches this as a background process)."""
+    from braid_core import jobs, pipeline
+    from braid_core.runs import Workspace, default_workspace_root
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(1)  # several jobs may share the machine with the dashboard
+    workspace = Workspace(default_workspace_root())
+    try:
+        with jobs.run_context(workspace, run_id) as run:
+            pipeline.execute(workspace, run)
+    except jobs.JobCancelled:
+        raise typer.Exit(143) from None
 
 
 class TimeBar:
@@ -208,6 +316,18 @@ class TimeBar:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.close()
+
+
+class StepBar(TimeBar):
+    """A tqdm bar counting reported steps, for steps without a time budget."""
+
+    def __init__(self, desc: str) -> None:
+        self.bar = tqdm(desc=desc, unit="step", leave=True)
+
+    def update(self, step: int, metrics: Mapping[str, float]) -> None:
+        self.bar.update(max(step - self.bar.n, 0))
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
+                              if isinstance(v, float)}, refresh=False)
 
 
 if __name__ == "__main__":

@@ -24,3 +24,11 @@ def device(request: pytest.FixtureRequest) -> torch.device:
 @pytest.fixture
 def generator() -> torch.Generator:
     return make_generator(0, "cpu")
+
+
+@pytest.fixture(autouse=True)
+def isolated_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own workspace, so nothing touches ./braid-workspace."""
+    root = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setenv("BRAID_HOME", str(root))
+    return root

@@ -83,3 +83,58 @@ def test_prior_sample_from_a_missing_folder_is_a_plain_error(tmp_path, args):
     assert result.exit_code == 1
     assert "missing-folder" in result.output
     assert "Traceback" not in result.output
+
+
+def write_labeled(path: Path, num: int, seed: int = 0) -> Path:
+    """DNA 8-mers whose value is the fraction of A: learnable by a tiny reward model."""
+    rng = random.Random(seed)
+    rows = ["".join(rng.choice("ACGT") for _ in range(8)) for _ in range(num)]
+    values = [s.count("A") / 8 + rng.gauss(0, 0.02) for s in rows]
+    pd.DataFrame({"sequence": rows, "value": values}).to_csv(path, index=False)
+    return path
+
+
+def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
+    data = write_labeled(tmp_path / "offline.csv", 300)
+    prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"
+    assert runner.invoke(app, ["prior", "train", "--data", str(data), "--alphabet", "dna",
+                               "--max-minutes", "0.02", "--out", str(prior_dir)]).exit_code == 0
+    trained = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
+                                  "--kind", "bonus", "--out", str(reward_dir)])
+    assert trained.exit_code == 0, trained.output
+    assert "pearson" in trained.output
+    tuned = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--steps", "2", "--batch", "4",
+                                "--num-designs", "10", "--offline", str(data), "--out", str(out)])
+    assert tuned.exit_code == 0, tuned.output
+    designs = pd.read_csv(out / "designs.csv")
+    assert len(designs) == 10
+    for column in ("sequence", "predicted_mean", "uncertainty", "conservative_score", "novelty"):
+        assert column in designs
+    sampled = runner.invoke(app, ["sample", "--model", str(out / "model"), "--num", "5",
+                                  "--out", str(tmp_path / "more.csv")])
+    assert sampled.exit_code == 0, sampled.output
+    assert len(pd.read_csv(tmp_path / "more.csv")) == 5
+
+
+def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
+    from braid_core.runs import Workspace
+
+    data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
+    runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.005",
+                        "--out", str(tmp_path / "prior")])
+    records = Workspace(isolated_workspace).list_runs(kind="prior")
+    assert len(records) == 1 and records[0].status == "done"
+
+
+def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspace):
+    from braid_core.runs import Workspace
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence\nACGT\nAC\nACGT\n")
+    result = runner.invoke(app, ["prior", "train", "--data", str(bad), "--out",
+                                 str(tmp_path / "prior")])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "Traceback" not in result.output
+    [record] = Workspace(isolated_workspace).list_runs()
+    assert record.status == "failed" and "bad.csv" in record.error

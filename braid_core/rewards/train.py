@@ -123,6 +123,9 @@ def train_reward(
     model.train_config = config
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      **quality_metrics(pred, y_val)}
+    # The held-out split itself, for predicted-versus-measured and calibration plots.
+    model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
+                     "uncertainty": pred.std.double().cpu()}
     return model
 
 

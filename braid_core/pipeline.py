@@ -1,0 +1,271 @@
+"""The pipeline steps as functions of a JSON config, shared by the CLI, jobs and the dashboard.
+
+Each step reads its inputs from files (data tables, prior and reward folders), writes its
+outputs into one folder (a run folder of the workspace, or a folder the user names), and
+reports through a `Reporter`. A config is a plain dict, stored with the run, so a run can be
+repeated from its config alone. `start` launches a step as a background job
+(`python -m braid_core.cli run-job <id>`); `execute` is what that job runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from braid_core import jobs
+from braid_core.data import OfflineData, read_designs
+from braid_core.diffusion.prior import Prior, PriorConfig
+from braid_core.finetune import FinetuneConfig
+from braid_core.runs import Run, Workspace
+from braid_core.runtime import make_generator, resolve_device
+
+KINDS = ("prior", "reward", "finetune", "baseline", "design")
+# The defaults of `braid design` and the dashboard's sliders (bench/design_defaults.md).
+DEFAULT_C = 1.0
+DEFAULT_ALPHA = 0.01
+DEFAULT_STEPS = 100
+DEFAULT_BATCH = 32
+DEFAULT_REWARD_KIND = "boot"
+
+StepCallback = Callable[[int, Mapping[str, float]], None]
+
+
+class Reporter:
+    """Where a step sends its metric rows and progress: a run, a progress bar, or nothing."""
+
+    def __init__(self, run: Run | None = None, on_step: StepCallback | None = None) -> None:
+        self.run = run
+        self.on_step = on_step
+        self.stage = ""
+
+    def step(self, step: int, metrics: Mapping[str, float]) -> None:
+        row = {"stage": self.stage, **metrics} if self.stage else dict(metrics)
+        if self.run is not None:
+            self.run.log_step(step, row)
+        if self.on_step is not None:
+            self.on_step(step, metrics)
+
+    def note(self, message: str) -> None:
+        """A line for the user (the terminal, or the run's log.txt for a background job)."""
+        print(message, file=sys.stderr, flush=True)
+
+    def progress(self, fraction: float, message: str) -> None:
+        if self.run is not None:
+            self.run.write_progress({"fraction": min(max(fraction, 0.0), 1.0),
+                                     "message": message, "time": time.time()})
+
+
+# ---- configs -------------------------------------------------------------------------------
+
+def defaults() -> dict[str, Any]:
+    """The good defaults of `braid design` (c, alpha, steps, batch), for sliders."""
+    return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
+            "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND}
+
+
+def _data(path: str | Path, sequence_column: str, value_column: str | None,
+          alphabet: str | None) -> dict[str, Any]:
+    return {"path": str(Path(path).absolute()), "sequence_column": sequence_column,
+            "value_column": value_column, "alphabet": alphabet}
+
+
+def prior_config(data: str | Path, *, sequence_column: str = "sequence",
+                 alphabet: str | None = None, max_minutes: float = 8.0, seed: int = 0,
+                 device: str = "auto") -> dict[str, Any]:
+    """Pre-train a prior on the designs of `data` (values ignored)."""
+    prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
+    return {"data": _data(data, sequence_column, None, alphabet),
+            "prior": dataclasses.asdict(prior), "seed": seed, "device": device}
+
+
+def reward_config(data: str | Path, *, sequence_column: str = "sequence",
+                  value_column: str = "value", alphabet: str | None = None,
+                  kind: str = DEFAULT_REWARD_KIND, seed: int = 0,
+                  device: str = "auto") -> dict[str, Any]:
+    """Fit a reward model with uncertainty on the labeled designs of `data`."""
+    return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
+            "seed": seed, "device": device}
+
+
+def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT_C,
+                    alpha: float = DEFAULT_ALPHA, steps: int = DEFAULT_STEPS,
+                    batch_size: int = DEFAULT_BATCH, num_designs: int = 128, seed: int = 0,
+                    task: str | None = None, offline: str | Path | None = None,
+                    max_minutes: float | None = None, device: str = "auto",
+                    **extra: Any) -> dict[str, Any]:
+    """Fine-tune `prior` against `reward`, then sample `num_designs` designs."""
+    finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
+                              max_minutes=max_minutes, **extra)
+    return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
+            "finetune": dataclasses.asdict(finetune), "num_designs": num_designs, "seed": seed,
+            "task": task, "offline": str(Path(offline).absolute()) if offline else None,
+            "device": device}
+
+
+def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
+                    num_designs: int = 128, seed: int = 0, task: str | None = None,
+                    offline: str | Path | None = None, c: float = DEFAULT_C,
+                    device: str = "auto") -> dict[str, Any]:
+    """Designs from a baseline (pretrained, offline-best, guidance, ddom, proxy)."""
+    return {"method": method, "prior": str(Path(prior).absolute()),
+            "reward": str(Path(reward).absolute()), "num_designs": num_designs, "seed": seed,
+            "task": task, "offline": str(Path(offline).absolute()) if offline else None,
+            "c": c, "device": device}
+
+
+# ---- steps ---------------------------------------------------------------------------------
+
+def read_data(spec: Mapping[str, Any], report: Reporter) -> OfflineData:
+    """Read a data table; its report's notes (inferred alphabet, duplicates) go to the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same notes are in the report, said once below
+        data = read_designs(spec["path"], sequence_column=spec["sequence_column"],
+                            value_column=spec["value_column"], alphabet=spec["alphabet"])
+    for line in data.report.messages():
+        report.note(line)
+    return data
+
+
+def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Pre-train and save the prior into out/prior."""
+    from braid_core.diffusion.train import train_prior
+
+    device = resolve_device(config["device"])
+    data = read_data(config["data"], report)
+    prior_cfg = PriorConfig(**config["prior"])
+    budget = 60.0 * prior_cfg.max_minutes
+
+    def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        report.step(step, metrics)
+        report.progress(metrics["elapsed_s"] / budget, f"pre-training, step {step}")
+
+    report.stage = "prior"
+    prior = train_prior(data.x, data.space, prior_cfg, device=device,
+                        generator=make_generator(config["seed"], device), on_step=on_step)
+    prior.save(out / "prior")
+    return {"designs": len(data), "space": data.space.describe()}
+
+
+def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Fit and save the reward model into out/reward; the held-out split as a table."""
+    import pandas as pd
+
+    from braid_core.rewards import RewardTrainConfig, save_reward, train_reward
+
+    device = resolve_device(config["device"])
+    data = read_data(config["data"], report)
+    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"])
+    report.stage = "reward"
+    report.progress(0.0, "fitting the reward model")
+    model = train_reward(data, reward_cfg, device=device,
+                         generator=make_generator(config["seed"], device), on_step=report.step)
+    save_reward(model, out / "reward", reward_cfg)
+    heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
+    _write_table(out, heldout, "heldout")
+    return dict(model.metrics)
+
+
+def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Fine-tune, save out/model, sample and score designs into out/designs.*."""
+    from braid_core.evaluate import oracle_probe
+    from braid_core.finetune import finetune
+    from braid_core.rewards import load_reward
+
+    device = resolve_device(config["device"])
+    prior = Prior.load(config["prior"], map_location=device)
+    reward = load_reward(config["reward"], device=device)
+    cfg = FinetuneConfig(**config["finetune"])
+    task = _task(config.get("task"))
+    generator = make_generator(config["seed"], device)
+
+    def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        report.step(step, metrics)
+        report.progress(step / cfg.steps, f"fine-tuning, step {step} of {cfg.steps}")
+
+    report.stage = "finetune"
+    tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
+                     probe=oracle_probe(task) if task is not None else None)
+    tuned.save(out / "model")
+    report.progress(1.0, "sampling designs")
+    designs = tuned.sample(config["num_designs"], generator=generator)
+    return _score_and_write(designs, tuned, reward, cfg.c, cfg.mode, config, out)
+
+
+def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Designs from a baseline method into out/designs.*."""
+    from braid_core.baselines import run_baseline as run_method
+    from braid_core.rewards import load_reward
+
+    device = resolve_device(config["device"])
+    prior = Prior.load(config["prior"], map_location=device)
+    reward = load_reward(config["reward"], device=device)
+    offline = read_designs(config["offline"]) if config.get("offline") else None
+    report.stage = config["method"]
+    report.progress(0.0, f"running {config['method']}")
+    designs = run_method(config["method"], prior, reward, offline, config["num_designs"],
+                         generator=make_generator(config["seed"], device), device=device,
+                         on_step=report.step)
+    return _score_and_write(designs, prior, reward, config["c"], "std", config, out)
+
+
+def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str,
+                     config: Mapping[str, Any], out: Path) -> dict[str, Any]:
+    from braid_core.evaluate import design_table, summarize
+
+    offline = read_designs(config["offline"]) if config.get("offline") else None
+    task = _task(config.get("task"))
+    table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
+                         offline_x=offline.x if offline else None, task=task)
+    _write_table(out, table, "designs")
+    summary = summarize(table, designs.cpu(), prior.space,
+                        offline_y=offline.y if offline is not None else None)
+    return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def _write_table(out: Path, table, name: str) -> None:
+    from braid_core.runs import atomic_write
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / f"{name}.csv", lambda p: table.to_csv(p, index=False))
+    atomic_write(out / f"{name}.parquet", lambda p: table.to_parquet(p, index=False))
+
+
+def _task(name: str | None):
+    if not name:
+        return None
+    from braid_core.tasks import get_task
+
+    return get_task(name)
+
+
+STEPS: dict[str, Callable[[Mapping[str, Any], Path, Reporter], dict[str, Any]]] = {
+    "prior": run_prior, "reward": run_reward, "finetune": run_finetune,
+    "baseline": run_baseline,
+}
+
+
+# ---- runs and jobs -------------------------------------------------------------------------
+
+def start(ws: Workspace, kind: str, config: Mapping[str, Any], *, parents=(),
+          name: str | None = None) -> str:
+    """Record a run and launch it as a background process; returns the run id."""
+    if kind not in STEPS:
+        raise ValueError(f"unknown step {kind!r}; known: {', '.join(STEPS)}")
+    run = ws.create_run(kind, dict(config), name=name, parents=parents)
+    jobs.launch(ws, run.id, jobs.cli_command("run-job", run.id))
+    return run.id
+
+
+def execute(ws: Workspace, run: Run, on_step: StepCallback | None = None) -> dict[str, Any]:
+    """Run a recorded step in this process, into its run folder; stores the summary."""
+    summary = STEPS[run.kind](run.config, run.path, Reporter(run, on_step))
+    ws.set_summary(run.id, summary)
+    return summary

@@ -1,0 +1,65 @@
+"""Design tables and summary metrics, with and without an oracle."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import Tensor, nn
+
+from braid_core.evaluate import design_table, mean_pairwise_distance, min_hamming, summarize
+from braid_core.rewards.conservative import Prediction
+from braid_core.runtime import make_generator
+from braid_core.spaces import SequenceSpace, VectorSpace
+from braid_core.tasks.ehrlich import EhrlichTask
+
+
+class FixedReward(nn.Module):
+    kind, metrics = "stub", {}
+
+    def __init__(self, space):
+        super().__init__()
+        self.space = space
+
+    @property
+    def device(self):
+        return torch.device("cpu")
+
+    def predict(self, x: Tensor) -> Prediction:
+        x = x.float()
+        return Prediction(x.mean(-1), torch.full((x.shape[0],), 0.5), None)
+
+
+def test_hamming_helpers():
+    a = torch.tensor([[0, 1, 2], [0, 0, 0]])
+    ref = torch.tensor([[0, 1, 1], [2, 2, 2]])
+    assert min_hamming(a, ref).tolist() == [1, 2]
+    assert mean_pairwise_distance(a, SequenceSpace("ABC", 3)) == pytest.approx(2.0)
+
+
+def test_table_and_summary_with_an_oracle():
+    task = EhrlichTask(num_states=20, length=32, num_motifs=2, motif_length=4, seed=0)
+    valid = task.sample_valid(20, make_generator(0))
+    invalid = valid.clone()
+    banned = task.banned.nonzero()[0]  # one banned transition (a, b)
+    invalid[:, 0], invalid[:, 1] = banned[0], banned[1]
+    designs = torch.cat([valid, task.optimal_solution()[None], invalid[:5]])
+    offline_y = torch.tensor([0.0, 0.25, 0.5])
+    table = design_table(designs, task.space, reward=FixedReward(task.space), c=2.0,
+                         offline_x=valid[:3], task=task)
+    assert len(table) == 26
+    assert (table["conservative_score"] == table["predicted_mean"] - 1.0).all()
+    assert table["valid"].sum() == 21
+    assert table["novelty"].iloc[0] == 0  # the first design is in the offline set
+    summary = summarize(table, designs, task.space, offline_y=offline_y)
+    assert summary["validity"] == pytest.approx(21 / 26)
+    assert summary["true_score_max"] == 1.0  # the optimum
+    assert summary["fraction_above_offline_best"] >= 1 / 26
+    assert summary["copies_of_offline"] == pytest.approx(3 / 26)
+
+
+def test_vectors_get_coordinate_columns_and_no_oracle_figures():
+    designs = torch.randn(10, 3, generator=make_generator(0))
+    table = design_table(designs, VectorSpace(3))
+    assert list(table.columns) == ["x0", "x1", "x2"]
+    summary = summarize(table, designs, VectorSpace(3))
+    assert "validity" not in summary and summary["diversity"] > 0

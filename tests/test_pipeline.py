@@ -1,0 +1,58 @@
+"""Pipeline steps as real background jobs in a workspace."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pandas as pd
+
+from braid_core import jobs, pipeline
+from braid_core.runs import Workspace
+
+
+def write_sequences(path, num=100, length=6, seed=0):
+    rng = random.Random(seed)
+    rows = ["".join(rng.choice("ACGT") for _ in range(length)) for _ in range(num)]
+    pd.DataFrame({"sequence": rows}).to_csv(path, index=False)
+    return path
+
+
+def test_a_prior_job_runs_in_the_background_and_leaves_its_artifacts(tmp_path,
+                                                                      isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    data = write_sequences(tmp_path / "u.csv")
+    config = pipeline.prior_config(data, alphabet="dna", max_minutes=0.02)
+    run_id = pipeline.start(workspace, "prior", config)
+    assert jobs.wait(workspace, run_id, timeout=120) == "done", (
+        workspace.get(run_id).log_path.read_text())
+    run = workspace.get(run_id)
+    assert (run.path / "prior" / "model.safetensors").is_file()
+    assert run.read_metrics(), "the job reported no progress rows"
+    assert run.read_progress()["fraction"] > 0
+    assert 90 <= workspace.record(run_id).summary["designs"] <= 100  # duplicates merged
+
+
+def test_a_job_on_a_bad_file_fails_with_the_data_error(tmp_path, isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence\nACGT\nACGZ\n")
+    run_id = pipeline.start(workspace, "prior", pipeline.prior_config(bad, alphabet="dna"))
+    assert jobs.wait(workspace, run_id, timeout=120) == "failed"
+    error = workspace.record(run_id).error
+    assert "bad.csv" in error and "Z" in error
+
+
+def test_a_long_job_can_be_cancelled_and_keeps_what_it_wrote(tmp_path, isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    data = write_sequences(tmp_path / "u.csv", num=400)
+    run_id = pipeline.start(workspace, "prior", pipeline.prior_config(data, max_minutes=5))
+    run = workspace.get(run_id)
+    for _ in range(600):  # wait for the first metric rows (imports take a few seconds)
+        if run.read_metrics():
+            break
+        time.sleep(0.1)
+    assert run.read_metrics()
+    assert jobs.cancel(workspace, run_id) == "cancelled"
+    assert jobs.status(workspace, run_id) == "cancelled"
+    assert run.read_metrics()
