@@ -283,6 +283,42 @@ def finetune(
     _copy_out(folder / "designs.csv", out / "designs.csv")
 
 
+@app.command("design")
+def design(
+    unlabeled: Annotated[Path, typer.Option("--unlabeled", help="Valid designs (no values).")],
+    offline: Annotated[Path, typer.Option("--offline", help="Designs with measured values.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file for the designs.")],
+    method: Annotated[str, typer.Option("--method", help="braid-boot, braid-bonus, strl, "
+                                        "guidance, ddom, proxy or pretrained.")] = "braid-boot",
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+    c: Annotated[float | None, typer.Option("--c", help="Conservatism weight.")] = None,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight.")] = 0.01,
+    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,
+    task: Annotated[str | None, typer.Option("--task", help="Oracle to score designs.")] = None,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    try:
+        config = pipeline.design_config(
+            unlabeled, offline, method=method, sequence_column=sequence_column,
+            value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
+            num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
+            device=device)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = _run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)
+    _copy_out(folder / "designs.csv", out)
+
+
 @app.command("run-job", hidden=True)
 def run_job(run_id: Annotated[str, typer.Argument()]) -> None:
     """Execute a recorded run (the dashboard launches this as a background process)."""

@@ -201,18 +201,22 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
     """Designs from a baseline method into out/designs.*."""
-    from braid_core.baselines import run_baseline as run_method
+    from braid_core.baselines import get_baseline
     from braid_core.rewards import load_reward
 
     device = resolve_device(config["device"])
     prior = Prior.load(config["prior"], map_location=device)
     reward = load_reward(config["reward"], device=device)
-    offline = read_designs(config["offline"]) if config.get("offline") else None
+    offline = _read_quietly(config.get("offline"))
+    if offline is None:
+        raise ValueError(f"the {config['method']} baseline needs the offline data (--offline)")
+    baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
-    designs = run_method(config["method"], prior, reward, offline, config["num_designs"],
-                         generator=make_generator(config["seed"], device), device=device,
-                         on_step=report.step)
+    designs = baseline.run(prior, reward, offline, config["num_designs"],
+                           config=baseline.config_class(),
+                           generator=make_generator(config["seed"], device), device=device,
+                           on_step=report.step, max_seconds=config.get("max_seconds"))
     return _score_and_write(designs, prior, reward, config["c"], "std", config, out)
 
 
@@ -220,7 +224,7 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
                      config: Mapping[str, Any], out: Path) -> dict[str, Any]:
     from braid_core.evaluate import design_table, summarize
 
-    offline = read_designs(config["offline"]) if config.get("offline") else None
+    offline = _read_quietly(config.get("offline"))
     task = _task(config.get("task"))
     table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
                          offline_x=offline.x if offline else None, task=task)
@@ -228,6 +232,19 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def _read_quietly(spec: str | Mapping[str, Any] | None) -> OfflineData | None:
+    """The offline data for scoring (a path, or a data spec with its columns and alphabet);
+    its notes were said when it was first read."""
+    if not spec:
+        return None
+    if isinstance(spec, str):
+        spec = _data(spec, "sequence", "value", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_designs(spec["path"], sequence_column=spec["sequence_column"],
+                            value_column=spec["value_column"], alphabet=spec["alphabet"])
 
 
 def _write_table(out: Path, table, name: str) -> None:
@@ -246,9 +263,71 @@ def _task(name: str | None):
     return get_task(name)
 
 
+METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pretrained")
+# Shares of --max-minutes: pre-training, then reward fitting and fine-tuning in what is left.
+PRIOR_SHARE = 0.5
+
+
+def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = "braid-boot",
+                  sequence_column: str = "sequence", value_column: str = "value",
+                  alphabet: str | None = None, c: float | None = None,
+                  alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
+                  max_minutes: float = 10.0, task: str | None = None,
+                  device: str = "auto") -> dict[str, Any]:
+    """The whole pipeline: pre-train, fit the reward, optimise, sample, score."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if max_minutes <= 0:
+        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
+            "offline": _data(offline, sequence_column, value_column, alphabet),
+            "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
+            "num_designs": num_designs, "seed": seed, "max_minutes": max_minutes,
+            "task": task, "device": device}
+
+
+def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """`braid design`: every step in one process, within the time budget."""
+    start_time = time.monotonic()
+    budget_s = 60.0 * config["max_minutes"]
+    method, seed, device = config["method"], config["seed"], config["device"]
+    # The offline set is read first: a bad file fails before minutes of pre-training.
+    offline = read_data(config["offline"], report)
+    unlabeled = read_data(config["unlabeled"], report)
+    if unlabeled.space != offline.space:
+        raise ValueError(f"the unlabeled designs ({unlabeled.space.describe()}) and the offline "
+                         f"designs ({offline.space.describe()}) are not in the same space; "
+                         "give --alphabet to fix the letters")
+    prior_cfg = {"data": config["unlabeled"], "seed": seed, "device": device,
+                 "prior": dataclasses.asdict(dataclasses.replace(
+                     PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}
+    run_prior(prior_cfg, out, report)
+    reward_kind = "bonus" if method == "braid-bonus" else "boot"
+    run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
+                "device": device}, out, report)
+    left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
+    common = {"prior": str(out / "prior"), "reward": str(out / "reward"),
+              "num_designs": config["num_designs"], "seed": seed, "task": config["task"],
+              "offline": config["offline"], "device": device}
+    if method in ("braid-boot", "braid-bonus", "strl"):
+        c = 0.0 if method == "strl" else config["c"]
+        # Leave a tenth of what is left for sampling and scoring the designs.
+        tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
+                               steps=100_000, max_minutes=0.9 * left_minutes, **{
+                                   k: v for k, v in common.items()
+                                   if k not in ("prior", "reward", "offline")})
+        tune["offline"] = common["offline"]
+        summary = run_finetune(tune, out, report)
+    else:
+        summary = run_baseline({**common, "method": method, "c": config["c"],
+                                "max_seconds": 0.9 * 60.0 * left_minutes}, out, report)
+    summary["elapsed_minutes"] = (time.monotonic() - start_time) / 60.0
+    return summary
+
+
 STEPS: dict[str, Callable[[Mapping[str, Any], Path, Reporter], dict[str, Any]]] = {
     "prior": run_prior, "reward": run_reward, "finetune": run_finetune,
-    "baseline": run_baseline,
+    "baseline": run_baseline, "design": run_design,
 }
 
 

@@ -138,3 +138,27 @@ def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspa
     assert "bad.csv" in result.output and "Traceback" not in result.output
     [record] = Workspace(isolated_workspace).list_runs()
     assert record.status == "failed" and "bad.csv" in record.error
+
+
+@pytest.mark.parametrize("method", ["braid-boot", "proxy"])
+def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, method):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 300, 8, "ACGT", seed=1)
+    offline = write_labeled(tmp_path / "offline.csv", 200)
+    out = tmp_path / "designs.csv"
+    result = runner.invoke(app, [
+        "design", "--unlabeled", str(unlabeled), "--offline", str(offline), "--alphabet", "dna",
+        "--method", method, "--num-designs", "16", "--max-minutes", "0.2", "--out", str(out),
+    ])
+    assert result.exit_code == 0, result.output
+    designs = pd.read_csv(out)
+    assert len(designs) == 16
+    assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
+    assert designs["sequence"].str.len().eq(8).all()
+
+
+def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
+    data = write_labeled(tmp_path / "d.csv", 20)
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--method", "magic", "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert "magic" in result.output and "braid-boot" in result.output
