@@ -161,7 +161,7 @@ def prior_train(
     alphabet: Alphabet = None,
     max_minutes: Annotated[
         float, typer.Option("--max-minutes", help="Wall-clock budget for pre-training.")
-    ] = 8.0,
+    ] = 6.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Device = "auto",
     threads: Threads = None,

@@ -78,7 +78,7 @@ def _data(path: str | Path, sequence_column: str, value_column: str | None,
 
 
 def prior_config(data: str | Path, *, sequence_column: str = "sequence",
-                 alphabet: str | None = None, max_minutes: float = 8.0, seed: int = 0,
+                 alphabet: str | None = None, max_minutes: float = 6.0, seed: int = 0,
                  device: str = "auto") -> dict[str, Any]:
     """Pre-train a prior on the designs of `data` (values ignored)."""
     prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
@@ -170,6 +170,12 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     save_reward(model, out / "reward", reward_cfg)
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     _write_table(out, heldout, "heldout")
+    # Every offline design with the model's view of it: the Explore page's overlay.
+    from braid_core.evaluate import design_table
+
+    offline = design_table(data.x, data.space, reward=model)
+    offline.insert(len(offline.columns) - 3, "value", data.y.double().numpy())
+    _write_table(out, offline, "offline")
     return dict(model.metrics)
 
 

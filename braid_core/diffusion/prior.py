@@ -47,7 +47,7 @@ class PriorConfig:
     loss_weighting: str = "inverse_t"  # masked loss weight: "inverse_t" (MDLM ELBO) or "flat"
     sampling_steps: int = 64  # default reverse steps (sequences: capped at the length)
     temperature: float = 1.0  # default token temperature when sampling (sequences)
-    order: str = "random"  # default unmasking order: "random" or "confidence" (sequences)
+    order: str = "confidence"  # unmasking order: "confidence" (measured best) or "random"
     diffusion_steps: int = 100  # Gaussian noise-schedule steps (vectors only)
     log_every: int = 10  # report metrics every this many optimizer steps
 

@@ -1,0 +1,101 @@
+"""Data page: the built-in demo or an uploaded table, its validation report and summaries."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from braid_core.data import DataError, OfflineData
+from dashboard import catalog, charts, state
+from dashboard.demo import DEMO_TASK
+
+UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq"]
+CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
+
+
+def letter_table(data: OfflineData) -> pd.DataFrame:
+    """Per-position letter frequencies of a sequence data set (long format)."""
+    one_hot = data.space.one_hot(data.x).float().mean(dim=0)  # (length, vocab)
+    rows = [
+        {"position": position + 1, "letter": letter, "frequency": float(one_hot[position, i])}
+        for position in range(one_hot.shape[0])
+        for i, letter in enumerate(data.space.alphabet)
+    ]
+    return pd.DataFrame(rows)
+
+
+def handle_upload() -> None:
+    """Validate a new upload; on success store it and select it, on failure say why."""
+    with st.expander("Column options for uploads"):
+        left, middle, right = st.columns(3)
+        sequence_column = left.text_input("Sequence column", "sequence")
+        value_column = middle.text_input("Value column (empty: unlabeled)", "value")
+        alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)", "")
+    upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet)",
+                              type=UPLOAD_TYPES, key="upload")  # fmt: skip
+    if upload is None:
+        return
+    if st.session_state.get("_upload_id") != upload.file_id:
+        st.session_state["_upload_id"] = upload.file_id
+        st.session_state["_upload_error"] = None
+        try:
+            stored = catalog.store_upload(
+                state.workspace().root, upload.getvalue(), upload.name,
+                sequence_column=sequence_column.strip() or "sequence",
+                value_column=value_column.strip() or None, alphabet=alphabet.strip() or None,
+            )  # fmt: skip
+        except DataError as err:
+            st.session_state["_upload_error"] = f"{err.path}: {err.problem}"
+        else:
+            st.session_state[CHOICE] = stored.path
+            st.success(f"Loaded {upload.name}: {stored.label}")
+    if st.session_state.get("_upload_error"):
+        st.error(f"This file was not loaded; the data shown below is unchanged. "
+                 f"{st.session_state['_upload_error']}")  # fmt: skip
+
+
+def show(dataset: catalog.Dataset) -> None:
+    try:
+        data = state.offline_data(dataset.path, dataset.labeled, dataset.alphabet)
+    except DataError as err:
+        st.error(f"{err.path}: {err.problem}")
+        return
+    cols = st.columns(3)
+    cols[0].metric("designs", f"{len(data):,}")
+    cols[1].metric("design space", data.space.describe())
+    if data.y is not None:
+        cols[2].metric("best value", f"{float(data.y.max()):.4g}")
+    for line in data.report.messages():
+        st.info(line)
+    left, right = st.columns(2)
+    if data.y is not None:
+        left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")
+    if hasattr(data.space, "alphabet"):
+        right.altair_chart(charts.letter_frequencies(letter_table(data)), width="stretch")
+    st.dataframe(data.to_frame().head(1000), width="stretch", height=260)
+
+
+def render() -> None:
+    st.title("Data")
+    st.caption(
+        "Offline designs with measured values, plus unlabeled valid designs for the prior. "
+        f"The built-in demo is the `{DEMO_TASK}` benchmark task; uploads are checked and kept "
+        "in the workspace."
+    )
+    handle_upload()
+    datasets = catalog.all_datasets(state.workspace().root)
+    if not datasets:
+        st.warning("No data yet: the demo files are missing and nothing was uploaded.")
+        return
+    paths = [d.path for d in datasets]
+    if st.session_state.get(CHOICE) not in paths:
+        st.session_state[CHOICE] = st.session_state.get("_dataset") or paths[0]
+        if st.session_state[CHOICE] not in paths:
+            st.session_state[CHOICE] = paths[0]
+    path = st.selectbox("Data set", paths, key=CHOICE,
+                        format_func=lambda p: datasets[paths.index(p)].label)  # fmt: skip
+    st.session_state["_dataset"] = path
+    show(datasets[paths.index(path)])
+
+
+render()

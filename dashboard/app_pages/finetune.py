@@ -1,0 +1,159 @@
+"""Fine-tune page: c and alpha sliders, launch one run or a sweep, live curves, comparison.
+
+The c and alpha sliders and the compared runs are in the URL (?c=..&alpha=..&run=..), so a
+link or a reload reopens the same view.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import streamlit as st
+
+from braid_core.tasks import TASKS
+from dashboard import catalog, charts, components, state
+
+BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
+MAX_SWEEP = 24  # runs one click may start
+COMPARED = ("reward", "uncertainty", "kl", "true_score_median", "valid_fraction")
+
+
+def sliders(defaults: dict) -> tuple[float, float]:
+    c_grid = state.with_value(state.C_GRID, defaults["c"])
+    alpha_grid = state.with_value(state.ALPHA_GRID, defaults["alpha"])
+    state.bound_number("c", c_grid, defaults["c"])
+    state.bound_number("alpha", alpha_grid, defaults["alpha"])
+    left, right = st.columns(2)
+    c = left.select_slider("Conservatism c (weight on uncertainty)", c_grid, key="c",
+                           format_func=state.format_number)  # fmt: skip
+    alpha = right.select_slider("KL weight alpha (stay near the prior)", alpha_grid,
+                                key="alpha", format_func=state.format_number)  # fmt: skip
+    state.to_url("c", c)
+    state.to_url("alpha", alpha)
+    return c, alpha
+
+
+def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float,
+                alpha: float, defaults: dict) -> None:  # fmt: skip
+    tasks = ["none", *TASKS]
+    guess = reward.task or prior.task
+    with st.form("finetune"):
+        cols = st.columns(4)
+        steps = cols[0].number_input("Steps", 1, 100_000, int(defaults["steps"]))
+        batch = cols[1].number_input("Batch size", 1, 4096, int(defaults["batch_size"]))
+        seeds = cols[2].number_input("Seeds", 1, 8, 1, help="Repeats with seeds 0, 1, ...")
+        num = cols[3].number_input("Designs to sample", 8, 10_000, 128, step=64)
+        task = st.selectbox("Oracle for true scores", tasks,
+                            index=tasks.index(guess) if guess in tasks else 0)  # fmt: skip
+        sweep = st.checkbox("Sweep a grid of c and alpha (instead of the sliders' values)")
+        left, right = st.columns(2)
+        c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
+                                    default=sorted({0.0, c}),
+                                    format_func=state.format_number)  # fmt: skip
+        alpha_values = right.multiselect(
+            "alpha values",
+            state.with_value(state.ALPHA_GRID, alpha),
+            default=[alpha],
+            format_func=state.format_number,
+        )
+        submitted = st.form_submit_button("Launch fine-tuning")
+    if not submitted:
+        return
+    grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
+    runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
+    if not runs:
+        st.error("Pick at least one c value and one alpha value for the sweep.")
+        return
+    if len(runs) > MAX_SWEEP:
+        st.error(f"That is {len(runs)} runs; at most {MAX_SWEEP} start from one click.")
+        return
+    from braid_core import pipeline
+
+    parents = [r for r in (prior.run_id, reward.run_id) if r]
+    for cv, av, seed in runs:
+        config = pipeline.finetune_config(
+            prior.path,
+            reward.path,
+            c=cv,
+            alpha=av,
+            steps=int(steps),
+            batch_size=int(batch),
+            num_designs=int(num),
+            seed=seed,
+            task=None if task == "none" else task,
+            offline=reward.data,
+        )
+        components.launch("finetune", config, parents=parents)
+
+
+def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float) -> None:
+    with st.expander("Baselines (designs to compare against)"):
+        with st.form("baselines"):
+            methods = st.multiselect("Methods", BASELINES, default=["pretrained", "offline-best"])
+            num = st.number_input("Designs per method", 8, 10_000, 128, step=64)
+            task = reward.task or prior.task
+            submitted = st.form_submit_button("Run baselines")
+        if not submitted:
+            return
+        from braid_core import pipeline
+
+        parents = [r for r in (prior.run_id, reward.run_id) if r]
+        for method in methods:
+            config = pipeline.baseline_config(method, prior.path, reward.path,
+                                              num_designs=int(num), task=task,
+                                              offline=reward.data, c=c)  # fmt: skip
+            components.launch("baseline", config, parents=parents, name=f"baseline {method}")
+
+
+def compare() -> None:
+    ws = state.workspace()
+    records = state.records(ws, ("finetune", "baseline"))
+    if not records:
+        st.caption("No fine-tuning runs yet.")
+        return
+    by_id = {r.id: r for r in records}
+    ids = list(by_id)
+    default = [r.id for r in records if r.kind == "finetune"][:4]
+    state.bound_runs("run", ids, default)
+    chosen = st.multiselect("Runs to compare", ids, key="run",
+                            format_func=lambda i: f"{catalog.run_label(by_id[i])} "
+                                                  f"({by_id[i].status})")  # fmt: skip
+    state.to_url("run", chosen)
+    if not chosen:
+        return
+    labels = {i: catalog.run_label(by_id[i]) for i in chosen}
+    groups = {labels[i]: catalog.group_label(by_id[i].config) for i in chosen}
+    frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
+    long = charts.long_metrics(frames, COMPARED)
+    if len(long):
+        st.markdown("**Curves, seeds pooled** (line: mean; band: min to max over seeds)")
+        bands = charts.seed_bands(long, groups)
+        st.altair_chart(charts.band_curves(bands, columns=3), width="stretch")
+    summaries = {labels[i]: by_id[i].summary for i in chosen}
+    st.markdown("**Final numbers per setting** (mean +- std over seeds)")
+    st.dataframe(charts.group_summary(summaries, groups), width="stretch", hide_index=True)
+
+
+def render() -> None:
+    st.title("Fine-tune")
+    st.caption("BRAID: maximise E[r_hat - c * u] - alpha * KL(fine-tuned || prior). "
+               "Larger c trusts the reward model less away from the data; larger alpha stays "
+               "closer to the prior.")  # fmt: skip
+    ws = state.workspace()
+    defaults = state.pipeline_defaults()
+    left, right = st.columns(2)
+    with left:
+        prior = components.model_picker("Prior", catalog.priors(ws), key="ft_prior")
+    with right:
+        reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward")
+    c, alpha = sliders(defaults)
+    if prior is not None and reward is not None:
+        launch_form(prior, reward, c, alpha, defaults)
+        baseline_form(prior, reward, c)
+    st.subheader("In progress")
+    components.live_runs(("finetune", "baseline"), key="finetune")
+    st.subheader("Compare runs")
+    compare()
+
+
+render()

@@ -1,0 +1,112 @@
+"""Prior page: the shipped prior or pre-training one (a background job); sample validity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import catalog, components, state
+
+
+def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
+    rows = []
+    for choice in choices:
+        meta = state.json_file(Path(choice.path) / "config.json") or {}
+        space = meta.get("space", {})
+        config = meta.get("config", {})
+        rows.append({"prior": choice.label, "space": ", ".join(f"{k}={v}" for k, v in
+                     space.items() if k != "alphabet"), "width": config.get("width"),
+                     "depth": config.get("depth"), "trained on": choice.data or ""})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def pretrain_form() -> None:
+    datasets = catalog.all_datasets(state.workspace().root)
+    if not datasets:
+        st.info("Add data on the Data page to pre-train a prior.")
+        return
+    unlabeled = [i for i, d in enumerate(datasets) if not d.labeled]
+    with st.form("pretrain"):
+        index = st.selectbox("Designs to pre-train on", range(len(datasets)),
+                             index=unlabeled[0] if unlabeled else 0,
+                             format_func=lambda i: datasets[i].label)  # fmt: skip
+        left, middle, right = st.columns(3)
+        minutes = left.number_input("Time budget (minutes)", 0.01, 240.0, 8.0, step=1.0)
+        seed = middle.number_input("Seed", 0, 10_000, 0)
+        device = right.selectbox("Device", ["auto", "cpu", "cuda"])
+        name = st.text_input("Run name (optional)", "")
+        submitted = st.form_submit_button("Pre-train a prior")
+    if submitted:
+        from braid_core import pipeline
+
+        dataset = datasets[index]
+        config = pipeline.prior_config(dataset.path, alphabet=dataset.alphabet,
+                                       max_minutes=float(minutes), seed=int(seed),
+                                       device=device)  # fmt: skip
+        components.launch("prior", config, name=name.strip() or None)
+
+
+def sample_form(priors: list[catalog.ModelChoice]) -> None:
+    rewards = catalog.rewards(state.workspace())
+    if not priors or not rewards:
+        st.caption("Sampling needs a prior and a reward model (to score the designs).")
+        return
+    with st.form("sample_prior"):
+        prior_index = st.selectbox("Prior to sample", range(len(priors)),
+                                   format_func=lambda i: priors[i].label)  # fmt: skip
+        reward_index = st.selectbox("Reward model to score with", range(len(rewards)),
+                                    format_func=lambda i: rewards[i].label)  # fmt: skip
+        num = st.number_input("Designs", 8, 10_000, 256, step=64)
+        submitted = st.form_submit_button("Sample from the prior")
+    if submitted:
+        from braid_core import pipeline
+
+        prior, reward = priors[prior_index], rewards[reward_index]
+        config = pipeline.baseline_config("pretrained", prior.path, reward.path,
+                                          num_designs=int(num), task=prior.task,
+                                          offline=reward.data)  # fmt: skip
+        parents = [r for r in (prior.run_id, reward.run_id) if r]
+        components.launch("baseline", config, parents=parents, name="prior samples")
+
+
+def validity_table() -> pd.DataFrame:
+    ws = state.workspace()
+    rows = []
+    for record in ws.list_runs(kind="baseline", status="done"):
+        if record.config.get("method") != "pretrained":
+            continue
+        table = state.run_table(ws.run_path(record.id))
+        if table is None:
+            continue
+        row = {"run": record.id, "designs": len(table)}
+        if "valid" in table.columns:
+            row["valid fraction"] = float(table["valid"].astype(float).mean())
+        if "true_score" in table.columns:
+            row["median true score"] = float(table["true_score"].median())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render() -> None:
+    st.title("Prior")
+    st.caption("The diffusion prior p_pre over valid designs. The demo ships one; "
+               "pre-training runs as a background job.")  # fmt: skip
+    priors = catalog.priors(state.workspace())
+    st.subheader("Available priors")
+    if priors:
+        st.dataframe(prior_table(priors), width="stretch", hide_index=True)
+    else:
+        st.info("No prior yet: pre-train one below.")
+    st.subheader("Pre-train")
+    pretrain_form()
+    components.live_runs(("prior",), key="prior", curves=("loss",))
+    st.subheader("Sample validity")
+    sample_form(priors)
+    table = validity_table()
+    if len(table):
+        st.dataframe(table, width="stretch", hide_index=True)
+
+
+render()

@@ -1,0 +1,93 @@
+"""Reward model page: the shipped model or training one (ensemble or bonus); held-out quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import catalog, charts, components, state
+
+METRICS = {
+    "pearson": "Pearson r",
+    "spearman": "Spearman rho",
+    "rmse": "RMSE",
+    "uncertainty_spearman": "rho(u, |error|)",
+    "coverage_2u": "coverage of +-2u",
+}
+
+
+def reward_metrics(choice: catalog.ModelChoice) -> dict[str, float]:
+    """Held-out metrics: the run's summary, else those saved in the model's config.json."""
+    if choice.run_id is not None:
+        summary = state.workspace().record(choice.run_id).summary
+        if summary:
+            return summary
+    return (state.json_file(Path(choice.path) / "config.json") or {}).get("metrics", {})
+
+
+def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
+    """The held-out table (measured, predicted_mean, uncertainty) of a run or shipped model."""
+    folder = state.workspace().run_path(choice.run_id) if choice.run_id else Path(choice.path)
+    return state.run_table(folder, "heldout")
+
+
+def train_form(default_kind: str) -> None:
+    datasets = [d for d in catalog.all_datasets(state.workspace().root) if d.labeled]
+    if not datasets:
+        st.info("A reward model needs designs with measured values: add them on the Data page.")
+        return
+    with st.form("train_reward"):
+        index = st.selectbox("Designs with values", range(len(datasets)),
+                             format_func=lambda i: datasets[i].label)  # fmt: skip
+        left, middle, right = st.columns(3)
+        kind = left.radio("Uncertainty", ["boot", "bonus"], horizontal=True,
+                          index=0 if default_kind == "boot" else 1,
+                          format_func={"boot": "bootstrap ensemble",
+                                       "bonus": "last-layer bonus"}.get)  # fmt: skip
+        seed = middle.number_input("Seed", 0, 10_000, 0)
+        device = right.selectbox("Device", ["auto", "cpu", "cuda"])
+        name = st.text_input("Run name (optional)", "")
+        submitted = st.form_submit_button("Train a reward model")
+    if submitted:
+        from braid_core import pipeline
+
+        dataset = datasets[index]
+        config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
+                                        seed=int(seed), device=device)  # fmt: skip
+        components.launch("reward", config, name=name.strip() or None)
+
+
+def show_quality(choice: catalog.ModelChoice) -> None:
+    values = reward_metrics(choice)
+    shown = [(label, values[key]) for key, label in METRICS.items() if key in values]
+    if shown:
+        for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
+            column.metric(label, f"{float(value):.3f}")
+    table = heldout(choice)
+    if table is None or not len(table):
+        st.caption("No held-out predictions saved for this model.")
+        return
+    left, right = st.columns(2)
+    left.markdown("**Held-out: predicted vs measured** (bars: +-2u)")
+    left.altair_chart(charts.heldout_scatter(table), width="stretch")
+    right.markdown("**Calibration: error vs uncertainty**")
+    right.altair_chart(charts.calibration_chart(charts.calibration_table(table)),
+                       width="stretch")  # fmt: skip
+
+
+def render() -> None:
+    st.title("Reward model")
+    st.caption("A reward model r_hat with uncertainty u, fitted on the offline designs. "
+               "Fine-tuning maximises r_hat - c * u.")  # fmt: skip
+    choices = catalog.rewards(state.workspace())
+    choice = components.model_picker("Reward model", choices, key="reward_choice")
+    if choice is not None:
+        show_quality(choice)
+    st.subheader("Train")
+    train_form(state.pipeline_defaults().get("reward_kind", "boot"))
+    components.live_runs(("reward",), key="reward", curves=("loss",))
+
+
+render()

@@ -1,0 +1,183 @@
+"""What the dashboard can pick from: data sets, priors, reward models and runs (no Streamlit).
+
+Data sets are the shipped demo files plus uploads. An upload is validated by
+`braid_core.data.read_designs_bytes` and, only if it passes, stored in the workspace as a
+canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON description beside
+it, so jobs started from the dashboard or the CLI read it with default options, and a failed
+upload changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from braid_core.data import read_designs_bytes
+from braid_core.runs import RunRecord, Workspace, atomic_write_text
+from braid_core.spaces import SequenceSpace
+from dashboard import demo
+
+UPLOADS = "uploads"  # folder in the workspace root
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A design file the pipeline can read with default column options."""
+
+    label: str  # shown in pickers
+    path: str  # absolute path of the CSV
+    labeled: bool  # has a `value` column
+    alphabet: str | None  # letters to pass on (None: vectors, or infer)
+    task: str | None  # oracle behind the file (the demo), for true scores
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A prior or reward-model folder: shipped with the demo or made by a run."""
+
+    label: str
+    path: str  # the Prior / reward folder
+    run_id: str | None  # None for shipped assets
+    data: str | None  # the file it was trained on, when known
+    task: str | None  # oracle of that data, when known
+
+
+def demo_datasets() -> list[Dataset]:
+    """The shipped demo files that exist."""
+    found = []
+    for path, labeled, what in (
+        (demo.DEMO_OFFLINE, True, "offline designs with values"),
+        (demo.DEMO_UNLABELED, False, "unlabeled designs, for the prior"),
+    ):
+        if Path(path).is_file():
+            label = f"demo {demo.DEMO_TASK}: {what}"
+            found.append(Dataset(label, str(path), labeled, None, demo.DEMO_TASK))
+    return found
+
+
+def uploaded_datasets(root: Path) -> list[Dataset]:
+    """Uploads stored in the workspace, newest first."""
+    folder = Path(root) / UPLOADS
+    found = []
+    for meta_path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+        meta = json.loads(meta_path.read_text())
+        csv_path = meta_path.with_suffix(".csv")
+        if csv_path.is_file():
+            kind = "with values" if meta["labeled"] else "unlabeled"
+            label = f"upload {meta['source']} ({meta['designs']} designs, {kind})"
+            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"], None))
+    return found
+
+
+def all_datasets(root: Path) -> list[Dataset]:
+    return demo_datasets() + uploaded_datasets(root)
+
+
+def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Dataset:
+    """Validate an uploaded file and keep it in the workspace.
+
+    Args:
+        root: workspace root; the file goes to <root>/uploads/.
+        data: the file's bytes; `filename` gives the format (.csv, .tsv, .fasta, .parquet).
+        options: read_designs options (sequence_column, value_column, alphabet).
+    Returns:
+        The stored data set.
+    Raises:
+        DataError naming the file, rows and problem; nothing is written then.
+    """
+    designs = read_designs_bytes(data, filename, **options)
+    frame = designs.to_frame()
+    alphabet = None
+    if isinstance(designs.space, SequenceSpace):
+        alphabet = designs.space.alphabet
+    else:  # canonical vector columns, whatever the file called them
+        names = [c for c in frame.columns if c != "value"]
+        frame = frame.rename(columns={name: f"x{i}" for i, name in enumerate(names)})
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(filename).stem)[:60] or "upload"
+    folder = Path(root) / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = folder / f"{stem}-{digest}.csv"
+    atomic_write_text(csv_path, frame.to_csv(index=False))
+    meta = {"source": filename, "designs": len(designs), "labeled": designs.y is not None,
+            "alphabet": alphabet, "space": designs.space.describe(),
+            "messages": designs.report.messages()}  # fmt: skip
+    atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
+    label = f"upload {filename} ({len(designs)} designs)"
+    return Dataset(label, str(csv_path), designs.y is not None, alphabet, None)
+
+
+def data_path(config: dict[str, Any]) -> str | None:
+    """The data file of a prior or reward run's config (`{"data": {"path": ...}}`)."""
+    data = config.get("data")
+    return data.get("path") if isinstance(data, dict) else data
+
+
+def settings(config: dict[str, Any]) -> dict[str, Any]:
+    """The knobs of a fine-tuning or baseline config, flat: c, alpha, steps, batch_size, seed,
+    method (those present). Fine-tuning configs nest them under "finetune"."""
+    flat = {**config.get("finetune", {}), **config}
+    keys = ("method", "c", "alpha", "steps", "batch_size", "seed")
+    return {key: flat[key] for key in keys if flat.get(key) is not None}
+
+
+def _model_choice(record: RunRecord, folder: Path, what: str) -> ModelChoice:
+    data = data_path(record.config)
+    label = f"{what} run {record.name or record.id}"
+    return ModelChoice(label, str(folder), record.id, data, task_of(data))
+
+
+def priors(workspace: Workspace) -> list[ModelChoice]:
+    """The shipped demo prior (if present) and the priors of finished prior runs."""
+    found = []
+    if (Path(demo.DEMO_PRIOR) / "config.json").is_file():
+        found.append(ModelChoice(f"shipped prior {demo.DEMO_TASK}", str(demo.DEMO_PRIOR), None,
+                                 str(demo.DEMO_UNLABELED), demo.DEMO_TASK))  # fmt: skip
+    for record in workspace.list_runs(kind="prior", status="done"):
+        found.append(_model_choice(record, workspace.run_path(record.id) / "prior", "prior"))
+    return found
+
+
+def rewards(workspace: Workspace) -> list[ModelChoice]:
+    """The shipped demo reward model (if present) and those of finished reward runs."""
+    found = []
+    if (Path(demo.DEMO_REWARD) / "config.json").is_file():
+        found.append(ModelChoice(f"shipped reward model {demo.DEMO_TASK}", str(demo.DEMO_REWARD),
+                                 None, str(demo.DEMO_OFFLINE), demo.DEMO_TASK))  # fmt: skip
+    for record in workspace.list_runs(kind="reward", status="done"):
+        found.append(_model_choice(record, workspace.run_path(record.id) / "reward", "reward"))
+    return found
+
+
+def task_of(data: str | None) -> str | None:
+    """The oracle behind a data file: the demo task for the demo files, else None."""
+    if data is None:
+        return None
+    demo_files = {str(Path(demo.DEMO_OFFLINE)), str(Path(demo.DEMO_UNLABELED))}
+    return demo.DEMO_TASK if str(Path(data)) in demo_files else None
+
+
+def run_label(record: RunRecord) -> str:
+    """Short text for a run in pickers and legends: name or kind, key settings, id suffix."""
+    config = settings(record.config)
+    parts = [record.name or record.kind]
+    if "method" in config:
+        parts = [record.name or f"baseline {config['method']}"]
+    for key, symbol in (("c", "c"), ("alpha", "alpha"), ("seed", "seed")):
+        if key in config and record.kind in ("finetune", "baseline"):
+            parts.append(f"{symbol}={config[key]:g}")
+    return " ".join(parts) + f" [{record.id[-4:]}]"
+
+
+def group_label(config: dict[str, Any]) -> str:
+    """The settings that define a group of seeds: everything but the seed."""
+    config = settings(config)
+    if "method" in config:
+        return f"baseline {config['method']}"
+    parts = [f"c={config.get('c', 0):g}", f"alpha={config.get('alpha', 0):g}"]
+    parts += [f"{key}={config[key]}" for key in ("steps", "batch_size") if key in config]
+    return " ".join(parts)

@@ -1,0 +1,344 @@
+"""Pure chart builders: DataFrame in, Altair chart out (testable without Streamlit).
+
+The Explore scatter puts every design at (u, r_hat) = (uncertainty, predicted_mean). The
+conservative reward r_c = r_hat - c * u (braid_core.rewards.conservative) is constant along
+the lines r_hat = c * u + k, so the iso-lines are straight with slope c; they are drawn from
+the designs' own r_c quantiles, so they move with the c slider without any job rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+BRUSH = "brush"  # name of the Explore scatter's interval selection
+ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
+CURVE_TITLES = {
+    "reward": "conservative reward r_c",
+    "predicted_mean": "predicted mean r_hat",
+    "uncertainty": "uncertainty u",
+    "kl": "KL to the prior",
+    "true_score_median": "true score (median)",
+    "valid_fraction": "valid fraction",
+    "loss": "loss",
+}
+
+
+def value_histogram(values: pd.Series, title: str = "measured value") -> alt.Chart:
+    """Histogram of measured values."""
+    frame = pd.DataFrame({title: values.astype(float)})
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(alt.X(f"{title}:Q", bin=alt.Bin(maxbins=40)), alt.Y("count():Q"))
+        .properties(height=220)
+    )
+
+
+def letter_frequencies(frame: pd.DataFrame) -> alt.Chart:
+    """Heat map of letter frequency per position; frame has columns position, letter, frequency."""
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            alt.X("position:O"),
+            alt.Y("letter:N"),
+            alt.Color("frequency:Q", scale=alt.Scale(scheme="blues")),
+            tooltip=["position", "letter", alt.Tooltip("frequency:Q", format=".2f")],
+        )
+        .properties(height=320)
+    )
+
+
+def long_metrics(frames: Mapping[str, pd.DataFrame], metrics: Sequence[str]) -> pd.DataFrame:
+    """Metric rows of several runs as long format: columns run, step, metric, value.
+
+    Args:
+        frames: run label -> metrics frame (one row per logged step, column `step`).
+        metrics: metric columns to keep; missing ones are skipped.
+    """
+    parts = []
+    for label, frame in frames.items():
+        present = [m for m in metrics if m in frame.columns]
+        if "step" not in frame.columns or not present:
+            continue
+        part = frame[["step", *present]].melt("step", var_name="metric", value_name="value")
+        part.insert(0, "run", label)
+        parts.append(part.dropna(subset=["value"]))
+    if not parts:
+        return pd.DataFrame(columns=["run", "step", "metric", "value"])
+    long = pd.concat(parts, ignore_index=True)
+    long["value"] = long["value"].astype(float).replace([np.inf, -np.inf], np.nan)
+    long["metric"] = long["metric"].map(lambda m: CURVE_TITLES.get(m, m))
+    return long.dropna(subset=["value"])
+
+
+def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.FacetChart:
+    """One small chart per metric, one line per run (long format from `long_metrics`)."""
+    return (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            alt.X("step:Q"),
+            alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            alt.Color("run:N", legend=alt.Legend(orient="bottom", columns=2)),
+            tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
+        )
+        .properties(height=height, width=220)
+        .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
+        .resolve_scale(y="independent")
+    )
+
+
+def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
+    """Pool runs that differ only in the seed: mean, min and max per group, metric and step.
+
+    Args:
+        long: columns run, step, metric, value (from `long_metrics`).
+        groups: run label -> group label (e.g. "c=1 alpha=0.01").
+    Returns:
+        Columns group, metric, step, mean, low, high, seeds.
+    """
+    frame = long.assign(group=long["run"].map(groups))
+    stats = frame.groupby(["group", "metric", "step"])["value"].agg(
+        mean="mean", low="min", high="max", seeds="count"
+    )
+    return stats.reset_index()
+
+
+def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.FacetChart:
+    """Mean line and min-max band over seeds, per group, one small chart per metric."""
+    base = alt.Chart().encode(
+        alt.X("step:Q"), alt.Color("group:N", legend=alt.Legend(orient="bottom", columns=2))
+    )
+    band = base.mark_area(opacity=0.2).encode(alt.Y("low:Q", title=None), alt.Y2("high:Q"))
+    line = base.mark_line().encode(
+        alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "seeds"],
+    )
+    return (
+        alt.layer(band, line, data=bands)
+        .properties(height=height, width=220)
+        .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
+        .resolve_scale(y="independent")
+    )
+
+
+def iso_levels(predicted_mean: np.ndarray, uncertainty: np.ndarray, c: float) -> list[float]:
+    """Levels k of r_c = r_hat - c * u at the ISO_QUANTILES of the given designs (finite only)."""
+    scores = np.asarray(predicted_mean, float) - c * np.asarray(uncertainty, float)
+    scores = scores[np.isfinite(scores)]
+    if not scores.size:
+        return []
+    return sorted({round(float(k), 6) for k in np.quantile(scores, ISO_QUANTILES)})
+
+
+def iso_lines(c: float, levels: Sequence[float], u_max: float) -> pd.DataFrame:
+    """End points of the lines r_hat = c * u + k for u in [0, u_max], one pair per level k.
+
+    Returns:
+        Columns level (k), label, uncertainty, predicted_mean; two rows per level.
+    """
+    rows = []
+    for k in levels:
+        label = f"r_c = {k:.3g}"
+        for u in (0.0, float(u_max)):
+            rows.append({"level": k, "label": label, "uncertainty": u,
+                         "predicted_mean": c * u + k})  # fmt: skip
+    return pd.DataFrame(rows, columns=["level", "label", "uncertainty", "predicted_mean"])
+
+
+def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.DataFrame:
+    """Designs (column source = run label) and offline points stacked for the scatter.
+
+    Adds `score` (true_score of designs, measured value of offline data; non-finite, i.e.
+    invalid designs, become NaN) and a running `row` id that selections refer back to.
+    """
+    parts = [designs.assign(score=designs.get("true_score", np.nan))]
+    if offline is not None and len(offline):
+        measured = offline.get("value", offline.get("measured", np.nan))
+        parts.append(offline.assign(source="offline data", score=measured))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["score"] = pd.to_numeric(frame["score"], errors="coerce").replace(
+        [np.inf, -np.inf], np.nan
+    )
+    frame["row"] = np.arange(len(frame))
+    return frame
+
+
+def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.LayerChart:
+    """Predicted mean vs uncertainty with iso-lines of r_c at this c and a brush selection.
+
+    Args:
+        frame: from `scatter_frame`; columns source, predicted_mean, uncertainty, score, row.
+        c: the conservatism weight whose iso-lines are drawn.
+    """
+    points = frame[["row", "source", "predicted_mean", "uncertainty", "score"]].copy()
+    for column in ("predicted_mean", "uncertainty"):
+        points[column] = points[column].astype(float).replace([np.inf, -np.inf], np.nan)
+    points = points.dropna(subset=["predicted_mean", "uncertainty"])
+    u_max = float(points["uncertainty"].max()) if len(points) else 1.0
+    r_low = float(points["predicted_mean"].min()) if len(points) else 0.0
+    r_high = float(points["predicted_mean"].max()) if len(points) else 1.0
+    pad = 0.05 * (r_high - r_low or 1.0)
+    x_scale = alt.Scale(domain=[0.0, u_max * 1.05 or 1.0])
+    y_scale = alt.Scale(domain=[r_low - pad, r_high + pad])
+    has_score = points["score"].notna().any()
+    colour = (
+        alt.Color("score:Q", title="true score", scale=alt.Scale(scheme="viridis"))
+        if has_score
+        else alt.Color("source:N")
+    )
+    brush = alt.selection_interval(name=BRUSH, encodings=["x", "y"])
+    scatter = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=28, opacity=0.7)
+        .encode(
+            alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
+            alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
+            colour,
+            alt.Shape("source:N", legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                "source",
+                alt.Tooltip("predicted_mean:Q", format=".4g"),
+                alt.Tooltip("uncertainty:Q", format=".4g"),
+                alt.Tooltip("score:Q", format=".4g"),
+                "row",
+            ],
+        )  # fmt: skip
+        .add_params(brush)
+    )
+    levels = iso_levels(points["predicted_mean"], points["uncertainty"], c)
+    lines = (
+        alt.Chart(iso_lines(c, levels, u_max * 1.05 or 1.0))
+        .mark_line(clip=True, strokeDash=[6, 4], color="gray")
+        .encode(
+            alt.X("uncertainty:Q", scale=x_scale),
+            alt.Y("predicted_mean:Q", scale=y_scale),
+            alt.Detail("label:N"),
+            tooltip=["label"],
+        )
+    )
+    return alt.layer(lines, scatter).properties(height=height)
+
+
+def apply_selection(frame: pd.DataFrame, selection: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Rows of `frame` inside a Streamlit chart selection (brush ranges or picked rows).
+
+    Args:
+        selection: `event.selection` of `st.altair_chart(on_select="rerun")`: {BRUSH: {field:
+            [low, high], ...}} for an interval, or {name: [{"row": i, ...}, ...]} for points.
+    Returns:
+        The selected rows; all of `frame` when nothing is selected.
+    """
+    if not selection:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    chosen = False
+    for value in selection.values():
+        if isinstance(value, Mapping) and value:
+            for field, bounds in value.items():
+                if field in frame.columns and isinstance(bounds, Sequence) and len(bounds) == 2:
+                    low, high = sorted(float(b) for b in bounds)
+                    keep &= frame[field].astype(float).between(low, high)
+                    chosen = True
+        elif isinstance(value, Sequence) and value and isinstance(value[0], Mapping):
+            rows = {point.get("row") for point in value}
+            keep &= frame["row"].isin(rows)
+            chosen = True
+    return frame[keep] if chosen else frame
+
+
+def heldout_scatter(heldout: pd.DataFrame, height: int = 320) -> alt.LayerChart:
+    """Predicted vs measured on held-out designs, with +-2u bars and the diagonal."""
+    frame = heldout.assign(
+        low=heldout["predicted_mean"] - 2 * heldout["uncertainty"],
+        high=heldout["predicted_mean"] + 2 * heldout["uncertainty"],
+    )
+    lo = float(min(frame["measured"].min(), frame["low"].min()))
+    hi = float(max(frame["measured"].max(), frame["high"].max()))
+    diagonal = pd.DataFrame({"measured": [lo, hi], "predicted_mean": [lo, hi]})
+    bars = (
+        alt.Chart(frame)
+        .mark_rule(opacity=0.3)
+        .encode(alt.X("measured:Q"), alt.Y("low:Q", title="predicted mean r_hat"), alt.Y2("high:Q"))
+    )
+    points = alt.Chart(frame).mark_point(filled=True, size=25).encode(
+        alt.X("measured:Q"),
+        alt.Y("predicted_mean:Q"),
+        tooltip=[alt.Tooltip(c, format=".4g") for c in ("measured", "predicted_mean",
+                                                        "uncertainty")],
+    )  # fmt: skip
+    line = (
+        alt.Chart(diagonal)
+        .mark_line(color="gray", strokeDash=[4, 4])
+        .encode(alt.X("measured:Q"), alt.Y("predicted_mean:Q"))
+    )
+    return alt.layer(bars, points, line).properties(height=height)
+
+
+def calibration_table(heldout: pd.DataFrame, bins: int = 8) -> pd.DataFrame:
+    """Mean |error| per uncertainty bin (equal-count bins): columns uncertainty, abs_error, n."""
+    error = (heldout["predicted_mean"] - heldout["measured"]).abs()
+    bins = max(1, min(bins, len(heldout)))
+    codes = pd.qcut(heldout["uncertainty"].rank(method="first"), bins, labels=False)
+    frame = pd.DataFrame({"bin": codes, "uncertainty": heldout["uncertainty"], "abs_error": error})
+    table = frame.groupby("bin").agg(
+        uncertainty=("uncertainty", "mean"),
+        abs_error=("abs_error", "mean"),
+        n=("abs_error", "size"),
+    )
+    return table.reset_index(drop=True)
+
+
+def calibration_chart(table: pd.DataFrame, height: int = 320) -> alt.LayerChart:
+    """Mean |error| against mean uncertainty per bin; a calibrated u lies near |error| = 0.8 u."""
+    top = float(max(table["uncertainty"].max(), table["abs_error"].max()) or 1.0)
+    ideal = pd.DataFrame({"uncertainty": [0.0, top], "abs_error": [0.0, 0.8 * top]})
+    points = alt.Chart(table).mark_line(point=True).encode(
+        alt.X("uncertainty:Q", title="mean uncertainty u (bin)"),
+        alt.Y("abs_error:Q", title="mean |error|"),
+        tooltip=["n", alt.Tooltip("uncertainty:Q", format=".3g"),
+                 alt.Tooltip("abs_error:Q", format=".3g")],
+    )  # fmt: skip
+    reference = (
+        alt.Chart(ideal)
+        .mark_line(color="gray", strokeDash=[4, 4])
+        .encode(alt.X("uncertainty:Q"), alt.Y("abs_error:Q"))
+    )
+    return alt.layer(reference, points).properties(height=height)
+
+
+def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[str, str]
+                  ) -> pd.DataFrame:  # fmt: skip
+    """Numbers of each run's summary pooled over seeds: "mean +- std" per group and key.
+
+    Args:
+        summaries: run label -> summary dict (non-numbers are ignored).
+        groups: run label -> group label.
+    Returns:
+        One row per group: group, seeds, then one text column per numeric summary key.
+    """
+    rows = []
+    for label, summary in summaries.items():
+        numbers = {k: float(v) for k, v in summary.items()
+                   if isinstance(v, int | float) and not isinstance(v, bool)}  # fmt: skip
+        rows.append({"group": groups[label], **numbers})
+    if not rows:
+        return pd.DataFrame(columns=["group", "seeds"])
+    frame = pd.DataFrame(rows)
+    table = []
+    for group, part in frame.groupby("group", sort=True):
+        row: dict[str, Any] = {"group": group, "seeds": len(part)}
+        for column in part.columns.drop("group"):
+            values = part[column].dropna()
+            if len(values) == 1:
+                row[column] = f"{values.iloc[0]:.4g}"
+            elif len(values) > 1:
+                row[column] = f"{values.mean():.4g} +- {values.std(ddof=1):.2g}"
+        table.append(row)
+    return pd.DataFrame(table)

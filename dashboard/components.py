@@ -1,0 +1,121 @@
+"""Widgets shared by several pages: launching a job, the live-progress panel, run pickers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from braid_core import jobs
+from braid_core.runs import RunRecord
+from dashboard import catalog, charts, state
+
+LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
+
+
+def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
+           name: str | None = None) -> str | None:  # fmt: skip
+    """Start a background job through braid_core.pipeline; errors shown in plain words.
+
+    Returns:
+        The new run id, or None if it could not start.
+    """
+    try:
+        from braid_core import pipeline
+
+        run_id = pipeline.start(state.workspace(), kind, dict(config), parents=parents, name=name)
+    except (ImportError, KeyError, ValueError, OSError) as err:
+        st.error(f"The {kind} job did not start: {err}")
+        return None
+    st.toast(f"Started {kind} run {run_id}")
+    return run_id
+
+
+def _fraction(record: RunRecord, frame: pd.DataFrame, progress: dict | None) -> float | None:
+    if progress and "fraction" in progress:
+        return float(progress["fraction"])
+    steps = catalog.settings(record.config).get("steps")
+    if steps and "step" in frame.columns and len(frame):
+        return float(frame["step"].max()) / float(steps)
+    return None
+
+
+def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
+    """One running run: status, progress bar, metric curves and a Cancel button."""
+    ws = state.workspace()
+    path = ws.run_path(record.id)
+    with st.container(border=True):
+        head, button = st.columns([5, 1])
+        head.markdown(f"**{catalog.run_label(record)}** · {record.kind} · status: "
+                      f"**{record.status}**")  # fmt: skip
+        if button.button("Cancel", key=f"cancel-{record.id}", help=f"Stop run {record.id}"):
+            final = jobs.cancel(ws, record.id)
+            st.toast(f"Run {record.id} is {final}")
+            st.rerun()  # the whole page: run lists and comparisons change too
+        frame = state.metrics(path)
+        progress = state.progress(path)
+        fraction = _fraction(record, frame, progress)
+        if fraction is not None:
+            text = (progress or {}).get("message") or f"{fraction:.0%}"
+            st.progress(min(max(fraction, 0.0), 1.0), text=text)
+        long = charts.long_metrics({catalog.run_label(record): frame}, curves)
+        if len(long):
+            st.altair_chart(charts.metric_curves(long, columns=4, height=120), width="stretch")
+        else:
+            st.caption("Waiting for the first metrics ...")
+
+
+@st.fragment(run_every=state.LIVE_EVERY)
+def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIVE_CURVES) -> None:
+    """Runs of these kinds that are still going, refreshed every LIVE_EVERY.
+
+    When a run finishes the whole page reruns, so lists of finished runs pick it up.
+    """
+    records = [r for r in state.records(state.workspace(), kinds) if state.is_live(r)]
+    live = {r.id for r in records}
+    seen = f"_live_{key}"
+    ended = set(st.session_state.get(seen, ())) - live
+    st.session_state[seen] = sorted(live)
+    if ended:
+        st.rerun()
+    if not records:
+        st.caption("No runs in progress.")
+        return
+    st.caption(f"{len(records)} run(s) in progress; updated every {state.LIVE_EVERY}.")
+    for record in records:
+        live_card(record, curves)
+
+
+def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
+                 ) -> catalog.ModelChoice | None:  # fmt: skip
+    """A selectbox over priors or reward models; None (with a hint) when there are none."""
+    if not choices:
+        st.warning(f"No {label.lower()} yet: train one on its page first.")
+        return None
+    index = st.selectbox(label, range(len(choices)), key=key,
+                         format_func=lambda i: choices[i].label)  # fmt: skip
+    return choices[index]
+
+
+def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    """Runs as a table for st.dataframe: id, label, kind, status, times, error."""
+    rows = [
+        {"run": r.id, "label": catalog.run_label(r), "kind": r.kind, "status": r.status,
+         "created": r.created[:19].replace("T", " "),
+         "finished": (r.finished or "")[:19].replace("T", " "), "error": r.error or ""}
+        for r in records
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["run", "label", "kind", "status", "created", "finished",
+                                       "error"])  # fmt: skip
+
+
+def log_tail(run_path: Path, lines: int = 40) -> str:
+    """The end of a run's log.txt."""
+    try:
+        text = (Path(run_path) / "log.txt").read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

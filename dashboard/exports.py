@@ -1,0 +1,49 @@
+"""Downloads of design tables: CSV and FASTA with every column, and run configs as JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+SEQUENCE = "sequence"
+
+
+def designs_csv(frame: pd.DataFrame) -> bytes:
+    """All columns, as UTF-8 CSV without the index."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.6g}"
+    return str(value).replace(" ", "_")
+
+
+def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
+    """One FASTA record per row; every other column goes into the header as key=value.
+
+    `braid_core.data.read_designs` reads the values back from `value=` (or any key given as
+    the value column), so a download can be uploaded again.
+
+    Raises:
+        ValueError: the table has no `sequence` column (vector designs have no FASTA form).
+    """
+    if SEQUENCE not in frame.columns:
+        raise ValueError("FASTA needs a 'sequence' column; vector designs download as CSV")
+    others = [column for column in frame.columns if column != SEQUENCE]
+    lines = []
+    for number, row in enumerate(frame.itertuples(index=False), start=1):
+        values = dict(zip(frame.columns, row, strict=True))
+        fields = " ".join(f"{key}={_cell(values[key])}" for key in others)
+        lines.append(f">{id_prefix}{number} {fields}".rstrip())
+        lines.append(str(values[SEQUENCE]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def configs_json(configs: Mapping[str, Mapping[str, Any]]) -> bytes:
+    """Run id -> config, pretty JSON."""
+    return (json.dumps({k: dict(v) for k, v in configs.items()}, indent=2) + "\n").encode()

@@ -1,0 +1,194 @@
+"""Cached loaders and the few pieces of UI state (session_state and URL query parameters).
+
+Everything a page shows comes from the workspace (`$BRAID_HOME` or ./braid-workspace), so a
+reload or a server restart shows the same runs. Loaders are keyed by path and file
+modification time, so a file a job rewrites is read again and an unchanged one is not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from braid_core import jobs
+from braid_core.data import OfflineData, read_designs
+from braid_core.runs import FINISHED, RunRecord, Workspace, default_workspace_root
+
+C_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
+ALPHA_GRID = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+FALLBACK_DEFAULTS = {"c": 1.0, "alpha": 0.01, "steps": 100, "batch_size": 32}
+LIVE_EVERY = "2s"  # how often live views re-read the metrics files
+
+
+@st.cache_resource(max_entries=4)
+def _open_workspace(root: str) -> Workspace:
+    workspace = Workspace(root)
+    jobs.reconcile(workspace)  # once per server and workspace: runs that died while we were down
+    return workspace
+
+
+def workspace() -> Workspace:
+    """The workspace of this server ($BRAID_HOME or ./braid-workspace), reconciled once."""
+    return _open_workspace(str(default_workspace_root()))
+
+
+def pipeline_defaults() -> dict[str, Any]:
+    """c, alpha, steps, batch_size defaults from braid_core.pipeline (the one place)."""
+    try:
+        from braid_core import pipeline
+    except ImportError:
+        return dict(FALLBACK_DEFAULTS)
+    return {**FALLBACK_DEFAULTS, **pipeline.defaults()}
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _read_table(path: str, mtime_ns: int) -> pd.DataFrame:
+    return pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+
+
+def run_table(run_path: Path, name: str = "designs") -> pd.DataFrame | None:
+    """A run's table `<name>.parquet` (or .csv), cached by file time; None if not written."""
+    for suffix in (".parquet", ".csv"):
+        path = Path(run_path) / f"{name}{suffix}"
+        if path.is_file():
+            return _read_table(str(path), _mtime(path))
+    return None
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _read_metrics(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    rows = []
+    with open(path, "rb") as file:
+        for line in file.read().split(b"\n")[:-1]:  # a last line without newline is unfinished
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    return pd.DataFrame([row for row in rows if isinstance(row, dict)])
+
+
+def metrics(run_path: Path) -> pd.DataFrame:
+    """A run's metrics rows (as `Run.metrics_frame`), cached by file time and size."""
+    path = Path(run_path) / "metrics.jsonl"
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return pd.DataFrame()
+    return _read_metrics(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def progress(run_path: Path) -> dict[str, Any] | None:
+    """progress.json of a run, or None (never cached: it is tiny and changes every step)."""
+    try:
+        return json.loads((Path(run_path) / "progress.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _read_data(
+    path: str, mtime_ns: int, value_column: str | None, alphabet: str | None
+) -> OfflineData:
+    return read_designs(path, value_column=value_column, alphabet=alphabet)
+
+
+def offline_data(path: str, labeled: bool = True, alphabet: str | None = None) -> OfflineData:
+    """A validated data file (shared, never mutated); raises DataError."""
+    return _read_data(path, _mtime(Path(path)), "value" if labeled else None, alphabet)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _read_json(path: str, mtime_ns: int) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())
+
+
+def json_file(path: Path) -> dict[str, Any] | None:
+    """A JSON file (e.g. a prior's config.json), or None if missing."""
+    path = Path(path)
+    return _read_json(str(path), _mtime(path)) if path.is_file() else None
+
+
+def records(ws: Workspace, kinds: Sequence[str] | None = None) -> list[RunRecord]:
+    """Index rows (newest first), with the status of running runs checked against /proc."""
+    rows = [r for r in ws.list_runs() if kinds is None or r.kind in kinds]
+    if any(r.status == "running" for r in rows):
+        for record in rows:
+            if record.status == "running":
+                jobs.status(ws, record.id)  # marks it failed if its process is gone
+        rows = [r for r in ws.list_runs() if kinds is None or r.kind in kinds]
+    return rows
+
+
+def is_live(record: RunRecord) -> bool:
+    return record.status not in FINISHED
+
+
+# ---- URL-bound values ------------------------------------------------------------------------
+
+
+def nearest(grid: Sequence[float], value: float) -> float:
+    """The grid value nearest to `value` on a log scale (0 only matches values <= 0)."""
+    if value <= 0 or not math.isfinite(value):
+        return min(grid, key=abs) if value <= 0 else grid[-1]
+    positive = [g for g in grid if g > 0]
+    return min(positive, key=lambda g: abs(math.log(g) - math.log(value)))
+
+
+def with_value(grid: Sequence[float], value: float) -> tuple[float, ...]:
+    """The grid with `value` added (kept sorted), so a default off the grid stays selectable."""
+    return tuple(sorted({*grid, float(value)}))
+
+
+def format_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def bound_number(name: str, grid: Sequence[float], default: float) -> float:
+    """Prime the widget key `name` from the URL (?name=...), or the last value, or `default`.
+
+    Call before creating the widget with key=name; write the value back with `to_url`.
+    """
+    if name not in st.session_state:
+        raw = st.query_params.get(name)
+        try:
+            value = float(raw) if raw is not None else st.session_state.get(f"_{name}", default)
+        except ValueError:
+            value = default
+        st.session_state[name] = nearest(grid, float(value))
+    elif st.session_state[name] not in grid:  # set on another page with another grid
+        st.session_state[name] = nearest(grid, float(st.session_state[name]))
+    return st.session_state[name]
+
+
+def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> list[str]:
+    """Prime the multiselect key `name` from ?name=id1,id2 (unknown ids dropped)."""
+    if name not in st.session_state:
+        raw = st.query_params.get(name)
+        remembered = st.session_state.get(f"_{name}")
+        chosen = raw.split(",") if raw else (remembered if remembered is not None else default)
+        st.session_state[name] = [run_id for run_id in chosen if run_id in options]
+    return st.session_state[name]
+
+
+def to_url(name: str, value: float | Sequence[str] | None) -> None:
+    """Put a widget value into the URL (and remember it across pages); None removes it."""
+    st.session_state[f"_{name}"] = value
+    if value is None or (isinstance(value, (list, tuple)) and not value):
+        st.query_params.pop(name, None)
+    elif isinstance(value, (list, tuple)):
+        st.query_params[name] = ",".join(value)
+    else:
+        st.query_params[name] = format_number(value)

@@ -1,0 +1,122 @@
+"""Fixtures for the dashboard tests: a temporary workspace and small stand-in demo assets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from braid_core import pipeline
+from braid_core.runs import Workspace
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
+
+
+def random_sequences(rng: np.random.Generator, n: int, length: int = 12) -> list[str]:
+    letters = np.array(list(ALPHABET))
+    return ["".join(rng.choice(letters, length)) for _ in range(n)]
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Small demo files, prior and reward config folders in tmp, patched into dashboard.demo."""
+    from dashboard import demo as demo_module
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "assets"
+    (folder / "demo").mkdir(parents=True)
+    offline = pd.DataFrame({"sequence": random_sequences(rng, 60), "value": rng.random(60)})
+    offline.to_csv(folder / "demo" / "offline.csv", index=False)
+    unlabeled = pd.DataFrame({"sequence": random_sequences(rng, 80)})
+    unlabeled.to_csv(folder / "demo" / "unlabeled.csv", index=False)
+    prior = folder / "priors"
+    prior.mkdir(parents=True)
+    space = {"type": "sequence", "alphabet": ALPHABET, "length": 12}
+    (prior / "config.json").write_text(
+        json.dumps({"format": "braid-prior", "space": space, "config": {"width": 32, "depth": 2}})
+    )
+    reward = folder / "rewards"
+    reward.mkdir()
+    metrics = {"pearson": 0.8, "spearman": 0.75, "rmse": 0.1, "coverage_2u": 0.9}
+    (reward / "config.json").write_text(
+        json.dumps({"format": "braid-reward", "kind": "boot", "space": space, "metrics": metrics})
+    )
+    heldout = pd.DataFrame(
+        {
+            "measured": rng.random(30),
+            "predicted_mean": rng.random(30),
+            "uncertainty": rng.random(30) * 0.2,
+        }
+    )
+    heldout.to_csv(reward / "heldout.csv", index=False)
+    for name, value in (
+        ("DEMO_OFFLINE", folder / "demo" / "offline.csv"),
+        ("DEMO_UNLABELED", folder / "demo" / "unlabeled.csv"),
+        ("DEMO_PRIOR", prior),
+        ("DEMO_REWARD", reward),
+    ):
+        monkeypatch.setattr(demo_module, name, value)
+    return folder
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """An empty workspace that the dashboard opens through $BRAID_HOME."""
+    root = tmp_path / "workspace"
+    monkeypatch.setenv("BRAID_HOME", str(root))
+    return Workspace(root)
+
+
+def finished_finetune(
+    ws: Workspace,
+    demo: Path,
+    *,
+    c: float,
+    alpha: float,
+    seed: int,
+    num_designs: int = 40,
+    steps: int = 5,
+) -> str:
+    """A finetune run as a job would leave it: metrics, designs table, summary, done."""
+    config = pipeline.finetune_config(
+        demo / "priors",
+        demo / "rewards",
+        c=c,
+        alpha=alpha,
+        steps=steps,
+        seed=seed,
+        task="ehrlich-20-32",
+    )
+    run = ws.create_run("finetune", config)
+    rng = np.random.default_rng(seed)
+    for step in range(1, steps + 1):
+        run.append_metrics(
+            {
+                "step": step,
+                "loss": 1.0 / step,
+                "reward": 0.1 * step + seed,
+                "predicted_mean": 0.2 * step,
+                "uncertainty": 0.05,
+                "kl": 0.01 * step,
+            }
+        )
+    mean, spread = rng.random(num_designs), rng.random(num_designs) * 0.3
+    table = pd.DataFrame(
+        {
+            "sequence": random_sequences(rng, num_designs),
+            "predicted_mean": mean,
+            "uncertainty": spread,
+            "conservative_score": mean - c * spread,
+            "true_score": np.where(rng.random(num_designs) < 0.1, -np.inf, mean),
+            "valid": True,
+        }
+    )
+    run.write_designs(table)
+    ws.set_status(run.id, "running")
+    ws.set_summary(run.id, {"true_score_median": float(np.median(mean)), "designs": num_designs})
+    ws.set_status(run.id, "done")
+    return run.id

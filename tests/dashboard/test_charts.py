@@ -1,0 +1,134 @@
+"""Pure chart and export functions (no Streamlit)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from braid_core.data import read_designs_bytes
+from dashboard import charts, exports
+
+
+def designs(n: int = 50, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "sequence": ["ACDE"] * n,
+            "predicted_mean": rng.random(n),
+            "uncertainty": rng.random(n) * 0.5,
+            "source": "run A",
+        }
+    )
+
+
+@pytest.mark.parametrize("c", [0.0, 0.5, 3.0])
+def test_iso_lines_are_r_equals_c_u_plus_k(c):
+    lines = charts.iso_lines(c, [-1.0, 0.25, 2.0], u_max=4.0)
+    assert len(lines) == 6
+    for k, part in lines.groupby("level"):
+        assert np.allclose(part["predicted_mean"], c * part["uncertainty"] + k)
+        assert part["uncertainty"].tolist() == [0.0, 4.0]
+
+
+def test_iso_levels_are_quantiles_of_the_conservative_reward():
+    mean, u = np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([0.0, 1.0, 0.0, 1.0, 0.0])
+    c = 2.0
+    levels = charts.iso_levels(mean, u, c)
+    expected = np.quantile(mean - c * u, charts.ISO_QUANTILES)
+    assert np.allclose(levels, sorted(set(np.round(expected, 6))))
+    assert charts.iso_levels(mean, u, 0.0) != levels  # the lines move with c
+    assert charts.iso_levels(np.array([np.inf]), np.array([1.0]), 1.0) == []
+
+
+def test_scatter_frame_stacks_offline_and_drops_infinite_scores():
+    table = designs(4).assign(true_score=[1.0, -np.inf, 0.5, np.inf])
+    offline = pd.DataFrame({"predicted_mean": [0.1], "uncertainty": [0.2], "value": [0.3]})
+    frame = charts.scatter_frame(table, offline)
+    assert frame["row"].tolist() == [0, 1, 2, 3, 4]
+    assert frame["source"].iloc[-1] == "offline data"
+    assert frame["score"].iloc[-1] == 0.3
+    assert frame["score"].isna().tolist() == [False, True, False, True, False]
+
+
+def test_design_scatter_has_brush_iso_lines_and_colours_by_true_score():
+    frame = charts.scatter_frame(designs(30).assign(true_score=-np.inf), None)
+    frame.loc[:9, "score"] = 1.0
+    spec = charts.design_scatter(frame, c=1.0).to_dict()
+    text = json.dumps(spec, allow_nan=False)  # valid JSON: no Infinity or NaN literal left
+    assert charts.BRUSH in text
+    layers = spec["layer"]
+    assert layers[0]["mark"]["type"] == "line" and layers[0]["mark"]["clip"]
+    assert layers[1]["encoding"]["color"]["field"] == "score"
+    no_score = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
+    assert no_score["layer"][1]["encoding"]["color"]["field"] == "source"
+
+
+def test_apply_selection_interval_and_points():
+    frame = charts.scatter_frame(designs(40), None)
+    assert len(charts.apply_selection(frame, None)) == 40
+    assert len(charts.apply_selection(frame, {charts.BRUSH: {}})) == 40
+    box = {charts.BRUSH: {"uncertainty": [0.1, 0.3], "predicted_mean": [0.8, 0.2]}}
+    chosen = charts.apply_selection(frame, box)
+    inside = frame["uncertainty"].between(0.1, 0.3) & frame["predicted_mean"].between(0.2, 0.8)
+    assert chosen["row"].tolist() == frame.loc[inside, "row"].tolist()
+    assert 0 < len(chosen) < 40
+    picked = charts.apply_selection(frame, {"points": [{"row": 3}, {"row": 7}]})
+    assert picked["row"].tolist() == [3, 7]
+
+
+def test_seed_bands_pool_runs_of_one_setting():
+    frames = {
+        "a": pd.DataFrame({"step": [1, 2], "reward": [1.0, 3.0]}),
+        "b": pd.DataFrame({"step": [1, 2], "reward": [3.0, 5.0]}),
+        "c": pd.DataFrame({"step": [1, 2], "reward": [10.0, 10.0]}),
+    }
+    long = charts.long_metrics(frames, ["reward", "kl"])
+    bands = charts.seed_bands(long, {"a": "c=1", "b": "c=1", "c": "c=0"})
+    one = bands[bands["group"] == "c=1"].sort_values("step")
+    assert one["mean"].tolist() == [2.0, 4.0]
+    assert one["low"].tolist() == [1.0, 3.0] and one["high"].tolist() == [3.0, 5.0]
+    assert one["seeds"].tolist() == [2, 2]
+    assert set(bands["metric"]) == {charts.CURVE_TITLES["reward"]}
+    charts.band_curves(bands).to_dict()
+
+
+def test_group_summary_reports_mean_and_spread():
+    table = charts.group_summary(
+        {"a": {"score": 1.0, "note": "x"}, "b": {"score": 3.0}, "c": {"score": 5.0}},
+        {"a": "g1", "b": "g1", "c": "g2"},
+    )
+    rows = table.set_index("group")
+    assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
+    assert rows.loc["g2", "score"] == "5"
+
+
+def test_calibration_table_bins_by_uncertainty():
+    heldout = pd.DataFrame(
+        {"measured": np.zeros(8), "predicted_mean": np.arange(8.0), "uncertainty": np.arange(8.0)}
+    )
+    table = charts.calibration_table(heldout, bins=4)
+    assert table["n"].tolist() == [2, 2, 2, 2]
+    assert table["abs_error"].tolist() == [0.5, 2.5, 4.5, 6.5]
+
+
+def test_fasta_download_reads_back_with_all_columns():
+    table = pd.DataFrame(
+        {
+            "sequence": ["ACDE", "FGHI"],
+            "value": [0.5, 1.5],
+            "uncertainty": [0.1, float("nan")],
+            "run": ["r 1", "r2"],
+        }
+    )
+    fasta = exports.designs_fasta(table)
+    assert b"run=r_1" in fasta and b"uncertainty=nan" in fasta
+    back = read_designs_bytes(fasta, "designs.fasta", alphabet="protein")
+    assert back.sequences() == ["ACDE", "FGHI"]
+    assert back.y.tolist() == [0.5, 1.5]
+    csv = pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))
+    assert list(csv.columns) == list(table.columns)
+    with pytest.raises(ValueError, match="sequence"):
+        exports.designs_fasta(pd.DataFrame({"x0": [1.0]}))

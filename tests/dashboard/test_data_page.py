@@ -1,0 +1,50 @@
+"""Data page: demo on first start; uploads validated; a failed upload keeps what was loaded."""
+
+from __future__ import annotations
+
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
+BAD = b"sequence,value\nACDEF,1.0\nGHIKL,oops\nMNPQR,0.5\n"
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_demo_shows_without_upload(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Data"
+    assert at.selectbox(key="dataset_choice").value.endswith("offline.csv")
+    assert metric(at, "designs") == "60"
+
+
+def test_failed_upload_keeps_the_previous_data(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    assert not at.exception and not at.error
+    stored = at.selectbox(key="dataset_choice").value
+    assert "uploads" in stored and metric(at, "designs") == "3"
+    assert (workspace.root / "uploads").is_dir()
+
+    at.file_uploader(key="upload").set_value(("broken.csv", BAD, "text/csv")).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "broken.csv" in message and "row 2" in message and "not a number" in message
+    assert "Traceback" not in message
+    assert at.selectbox(key="dataset_choice").value == stored  # still the good upload
+    assert metric(at, "designs") == "3"
+    assert len(list((workspace.root / "uploads").glob("*.csv"))) == 1
+
+
+def test_upload_options_are_used(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input[0].set_value("seq")
+    at.text_input[1].set_value("")
+    data = b"seq\nACGT\nTTGA\n"
+    at.file_uploader(key="upload").set_value(("dna.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert metric(at, "designs") == "2"
+    assert metric(at, "design space") == "sequences of length 4 over dna"

@@ -1,0 +1,118 @@
+"""Live progress, cancel, several runs, runs started elsewhere, and launching from forms."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import APP, finished_finetune
+from streamlit.testing.v1 import AppTest
+
+from braid_core import jobs, pipeline
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    return at.switch_page(page).run()
+
+
+def sleeping_run(ws, demo: Path, c: float) -> tuple[str, int]:
+    """A fine-tuning run whose process is `sleep 60`, with a few metric rows written."""
+    config = pipeline.finetune_config(demo / "priors", demo / "rewards", c=c, steps=10)
+    run = ws.create_run("finetune", config)
+    pid = jobs.launch(ws, run.id, ["sleep", "60"])
+    for step in (1, 2, 3):
+        run.append_metrics(
+            {"step": step, "reward": 0.5 * step, "uncertainty": 0.1, "kl": 0.02 * step, "loss": 1.0}
+        )
+    run.write_progress({"fraction": 0.3, "message": "fine-tuning, step 3 of 10"})
+    return run.id, pid
+
+
+def test_live_progress_and_cancel_a_real_process(demo, workspace):
+    first, pid = sleeping_run(workspace, demo, c=1.0)
+    second, other = sleeping_run(workspace, demo, c=2.0)
+    try:
+        at = open_page("app_pages/finetune.py")
+        assert not at.exception
+        text = " ".join(m.value for m in at.markdown)
+        assert first[-4:] in text and second[-4:] in text and "status: **running**" in text
+        assert any("2 run(s) in progress" in c.value for c in at.caption)
+        at.button(key=f"cancel-{first}").click().run()
+        assert not at.exception
+        assert workspace.record(first).status == "cancelled"
+        assert not Path(f"/proc/{pid}").exists() or jobs.status(workspace, first) == "cancelled"
+        assert jobs.status(workspace, second) == "running"  # the other run goes on
+        text = " ".join(m.value for m in at.markdown)
+        assert second[-4:] in text and first[-4:] not in text
+    finally:
+        for run_id in (first, second):
+            jobs.cancel(workspace, run_id)
+
+
+def test_status_survives_restart_and_dead_jobs_are_reconciled(demo, workspace):
+    config = pipeline.finetune_config(demo / "priors", demo / "rewards")
+    run = workspace.create_run("finetune", config)
+    pid = jobs.launch(workspace, run.id, ["true"])
+    os.waitpid(pid, 0)  # it ended without reporting; the index still says running
+    assert workspace.record(run.id).status == "running"
+    at = open_page("app_pages/runs.py")  # a fresh "server" on this workspace
+    assert not at.exception
+    assert workspace.record(run.id).status == "failed"
+    table = at.dataframe[0].value
+    assert table.set_index("run").loc[run.id, "status"] == "failed"
+
+
+def test_runs_started_elsewhere_show_up(demo, workspace):
+    run_id = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
+    at = open_page("app_pages/runs.py")
+    assert run_id in at.dataframe[0].value["run"].tolist()
+    assert at.selectbox(key="runs_detail").value == run_id
+    assert any('"c": 1.0' in code.value for code in at.code)
+
+
+@pytest.fixture
+def sleeping_jobs(monkeypatch: pytest.MonkeyPatch):
+    """pipeline.start launches `sleep 30` instead of the real job (no training here)."""
+    monkeypatch.setattr(jobs, "cli_command", lambda *args: ["sleep", "30"])
+
+
+def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleeping_jobs):
+    at = open_page("app_pages/finetune.py")
+    at.number_input[2].set_value(2)  # seeds
+    at.checkbox[0].check()
+    at.multiselect[0].set_value([0.0, 1.0])  # c values
+    at.multiselect[1].set_value([0.01, 0.1])  # alpha values
+    at.button[0].click()  # form submit: "Launch fine-tuning"
+    at.run()
+    try:
+        assert not at.exception and not at.error
+        runs = workspace.list_runs(kind="finetune")
+        assert len(runs) == 8
+        grid = sorted(
+            (r.config["finetune"]["c"], r.config["finetune"]["alpha"], r.config["seed"])
+            for r in runs
+        )
+        assert grid == sorted((c, a, s) for c in (0.0, 1.0) for a in (0.01, 0.1) for s in (0, 1))
+        assert all(r.config["task"] == "ehrlich-20-32" for r in runs)
+        assert all(r.status == "running" for r in runs)
+    finally:
+        for record in workspace.list_runs():
+            jobs.cancel(workspace, record.id)
+
+
+def test_reward_form_launches_a_reward_job(demo, workspace, sleeping_jobs):
+    at = open_page("app_pages/reward.py")
+    assert any(m.label == "Pearson r" for m in at.metric)  # the shipped model's metrics
+    at.radio[0].set_value("bonus")
+    at.button[0].click()
+    at.run()
+    try:
+        assert not at.exception and not at.error
+        (record,) = workspace.list_runs(kind="reward")
+        assert record.config["kind"] == "bonus"
+        assert record.config["data"]["path"] == str(demo / "demo" / "offline.csv")
+    finally:
+        for record in workspace.list_runs():
+            jobs.cancel(workspace, record.id)

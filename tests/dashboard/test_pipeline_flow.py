@@ -1,0 +1,62 @@
+"""The real pipeline from the dashboard's forms: pre-train, fit a reward, fine-tune, explore."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+from braid_core import jobs
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    return at.switch_page(page).run()
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+@pytest.mark.slow
+def test_forms_launch_real_jobs_end_to_end(demo, workspace):
+    ws = workspace
+    at = open_page("app_pages/prior.py")
+    at.number_input[0].set_value(0.01)  # minutes of pre-training
+    at.selectbox[1].set_value("cpu")
+    submit(at, "Pre-train a prior")
+    at = open_page("app_pages/reward.py")
+    submit(at, "Train a reward model")
+    assert not at.exception and not at.error
+    (prior,), (reward,) = ws.list_runs(kind="prior"), ws.list_runs(kind="reward")
+    assert jobs.wait(ws, prior.id, timeout=120) == "done", ws.record(prior.id).error
+    assert jobs.wait(ws, reward.id, timeout=120) == "done", ws.record(reward.id).error
+
+    at = open_page("app_pages/reward.py")
+    at.selectbox(key="reward_choice").set_value(1).run()  # the run, after the shipped model
+    assert any(m.label == "Spearman rho" for m in at.metric)
+    assert not any("No held-out" in c.value for c in at.caption)
+
+    at = open_page("app_pages/finetune.py")
+    at.selectbox(key="ft_prior").set_value(1)
+    at.selectbox(key="ft_reward").set_value(1)
+    at.run()
+    at.number_input[0].set_value(2)  # steps
+    at.number_input[1].set_value(4)  # batch
+    at.number_input[3].set_value(8)  # designs
+    at.selectbox[2].set_value("none")  # the stand-in demo data has no oracle
+    submit(at, "Launch fine-tuning")
+    assert not at.exception and not at.error
+    (tuned,) = ws.list_runs(kind="finetune")
+    assert set(tuned.parents) == {prior.id, reward.id}
+    assert jobs.wait(ws, tuned.id, timeout=120) == "done", ws.record(tuned.id).error
+
+    at = open_page("app_pages/explore.py")
+    assert not at.exception
+    assert at.multiselect(key="run").value == [tuned.id]
+    table = at.dataframe[0].value
+    assert len(table) >= 8 and {"predicted_mean", "uncertainty", "sequence"} <= set(table.columns)
+    assert "offline data" in set(table["source"])  # the reward step's offline overlay
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download CSV", "Download FASTA", "Download run configs (JSON)"} <= labels

@@ -1,0 +1,68 @@
+"""URL binding of sliders and chosen runs (Fine-tune and Explore pages)."""
+
+from __future__ import annotations
+
+from conftest import APP, finished_finetune
+from streamlit.testing.v1 import AppTest
+
+from dashboard import state
+
+
+def test_nearest_snaps_on_a_log_scale():
+    grid = state.C_GRID
+    assert state.nearest(grid, 0.9) == 1.0
+    assert state.nearest(grid, 3.5) == 5.0  # log(3.5) is nearer log(5) than log(2)
+    assert state.nearest(grid, 0.0) == 0.0
+    assert state.nearest(grid, 1e9) == grid[-1]
+    assert state.with_value(grid, 0.3) == tuple(sorted({*grid, 0.3}))
+
+
+def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page(page)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def slider(at: AppTest, key: str):
+    return next(s for s in at.select_slider if s.key == key)
+
+
+def test_finetune_sliders_follow_and_write_the_url(demo, workspace):
+    at = open_page("app_pages/finetune.py", {"c": "5", "alpha": "0.1"})
+    assert not at.exception
+    assert slider(at, "c").value == 5.0 and slider(at, "alpha").value == 0.1
+    slider(at, "c").set_value(0.2).run()
+    assert at.query_params["c"] == "0.2"
+    assert at.query_params["alpha"] == "0.1"
+
+
+def test_finetune_defaults_come_from_the_pipeline(demo, workspace):
+    from braid_core import pipeline
+
+    at = open_page("app_pages/finetune.py")
+    assert slider(at, "c").value == pipeline.defaults()["c"]
+    assert slider(at, "alpha").value == pipeline.defaults()["alpha"]
+    assert at.query_params["c"] == f"{pipeline.defaults()['c']:g}"
+
+
+def test_chosen_runs_reopen_from_the_url(demo, workspace):
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    second = finished_finetune(workspace, demo, c=2.0, alpha=0.01, seed=0)
+    for page in ("app_pages/explore.py", "app_pages/finetune.py"):
+        at = open_page(page, {"run": f"{second},not-a-run"})
+        assert not at.exception
+        chosen = next(m for m in at.multiselect if m.key == "run")
+        assert chosen.value == [second]
+        chosen.set_value([first, second]).run()
+        assert at.query_params["run"] == f"{first},{second}"
+
+
+def test_explore_c_slider_defaults_to_the_runs_c_and_binds(demo, workspace):
+    run = finished_finetune(workspace, demo, c=2.0, alpha=0.01, seed=0)
+    at = open_page("app_pages/explore.py", {"run": run})
+    assert slider(at, "c").value == 2.0
+    at = open_page("app_pages/explore.py", {"run": run, "c": "0.05"})
+    assert slider(at, "c").value == 0.05
+    assert any("Selection" in h.value or "All designs" in h.value for h in at.subheader)
