@@ -249,6 +249,8 @@ def reward_train(
                                     seed=seed, device=device)
     folder = _run_here("reward", config, total_seconds=None, desc="reward model")
     _copy_out(folder / "reward", out)
+    for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
+        _copy_out(folder / table, out / table)
 
 
 @app.command("finetune")

@@ -10,6 +10,11 @@ over every reverse step of the expected per-step KL between the fine-tuned and p
 token distributions (nats, summed over positions). Vectors use the Gaussian sampler with the
 Euler-Maruyama path KL sum_t ||mean_ft - mean_pre||^2 / (2 var_t), summed over dimensions.
 
+Units: the loss is -mean(r_c) / s_y + alpha * mean(KL), with s_y the standard deviation of
+the measured values the reward model was fitted on (its `y_std`; 1 if it has none). So
+alpha is "standard deviations of y per nat", the same default serves data on any scale, and
+the optimum is p*(x) proportional to exp(r_c(x) / (alpha s_y)) p_pre(x).
+
 STRL, the non-conservative baseline, is this loop with c = 0.
 """
 
@@ -39,7 +44,7 @@ class FinetuneConfig:
     """Settings of one BRAID fine-tuning run; alpha's scale follows the KL convention above."""
 
     c: float = 1.0  # conservatism: weight on the uncertainty u(x) (ignored by mode "min")
-    alpha: float = 0.01  # KL weight; KL summed over steps and positions/dimensions, in nats
+    alpha: float = 0.1  # KL weight, in std of y per nat; KL summed over steps and positions
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
     batch_size: int = 32  # designs sampled per optimizer step
@@ -77,7 +82,7 @@ class FinetuneConfig:
 class ObjectiveTerms(NamedTuple):
     """One batch of the BRAID objective; batch means, logged as they are."""
 
-    loss: Tensor  # -mean(r_c) + alpha * mean(KL), the minimised scalar
+    loss: Tensor  # -mean(r_c) / s_y + alpha * mean(KL), the minimised scalar
     reward: Tensor  # mean conservative reward r_c
     predicted_mean: Tensor  # mean r_hat
     uncertainty: Tensor  # mean u
@@ -101,6 +106,7 @@ def _sequence_batch(
     trajectory = masked.sample(
         net, (cfg.batch_size, length), num_steps, generator=generator,
         temperature=prior.config.temperature, order=prior.config.order, grad_steps=chosen,
+        position_noise=prior.config.position_noise,
         reference=reference, relax_tau=cfg.relax_tau, checkpoint=cfg.checkpoint,
     )
     return trajectory.x0, trajectory.x0_relaxed, trajectory.kl
@@ -134,7 +140,8 @@ def braid_objective(
     pred: Prediction = reward.predict(differentiable)
     r_c = conservative_reward(pred, cfg.c, cfg.mode)
     kl = kl.to(r_c.dtype)
-    loss = -r_c.mean() + cfg.alpha * kl.mean()
+    scale = float(getattr(reward, "y_std", 1.0))
+    loss = -r_c.mean() / scale + cfg.alpha * kl.mean()
     return ObjectiveTerms(loss, r_c.mean(), pred.mean.mean(), pred.std.mean(), kl.mean(),
                           designs.detach())
 

@@ -25,7 +25,7 @@ import torch
 import torch.utils.checkpoint
 from torch import Tensor, nn
 
-ORDERS = ("random", "confidence")
+ORDERS = ("random", "confidence", "entropy")
 
 
 class TokenDenoiser(Protocol):
@@ -173,13 +173,25 @@ def reverse_step_from_logits(
 
 
 def _choose_positions(
-    step: DiscreteStep, tokens: Tensor, num_unmask: int, order: str, generator: torch.Generator
+    step: DiscreteStep, tokens: Tensor, num_unmask: int, order: str, generator: torch.Generator,
+    position_noise: float = 0.0,
 ) -> Tensor:
-    """(batch, length) bool: the `num_unmask` masked positions that unmask now."""
+    """(batch, length) bool: the `num_unmask` masked positions that unmask now.
+
+    "confidence" ranks positions by the log-probability of their drawn token (MaskGIT), plus
+    `position_noise` times Gumbel noise (0: greedy; large: close to random order);
+    "entropy" ranks them by how peaked their distribution is, before the draw.
+    """
     if order == "random":
         score = torch.rand(step.masked.shape, generator=generator, device=tokens.device)
-    else:  # confidence: probability of the drawn token, as in MaskGIT
-        score = step.logits.detach().log_softmax(-1).gather(-1, tokens[..., None])[..., 0]
+    else:
+        log_p = step.logits.detach().log_softmax(-1)
+        if order == "confidence":
+            score = log_p.gather(-1, tokens[..., None])[..., 0]
+        else:
+            score = (log_p.exp() * log_p).sum(-1)  # minus the entropy
+        if position_noise > 0:
+            score = score + position_noise * gumbel_noise(score.shape, generator, score.device)
     score = score.masked_fill(~step.masked, float("-inf"))
     chosen = score.topk(num_unmask, dim=1).indices
     return torch.zeros_like(step.masked).scatter(1, chosen, True)
@@ -205,6 +217,7 @@ def sample(
     reference: TokenDenoiser | None = None,
     relax_tau: float | None = None,
     checkpoint: bool = False,
+    position_noise: float = 0.0,
 ) -> DiscreteTrajectory:
     """Sample tokens by iterative unmasking from the fully masked sequence.
 
@@ -219,7 +232,8 @@ def sample(
         num_steps: reverse steps (capped at length: one step never unmasks zero positions).
         generator: the only source of randomness.
         temperature: token-distribution temperature.
-        order: "random" (MDLM) or "confidence" (most confident positions first).
+        order: "random" (MDLM), "confidence" (most confident draws first) or "entropy"
+            (most peaked positions first).
         grad_last_k: number of final steps that keep the graph and are recorded.
         grad_steps: explicit indices of the steps that keep the graph (overrides grad_last_k).
         reference: a second denoiser (the pre-trained one); if given, the trajectory's `kl`
@@ -228,6 +242,7 @@ def sample(
             Gumbel-softmax relaxations (temperature relax_tau) at the positions drawn in the
             chosen steps, so a reward of it differentiates into those steps' logits.
         checkpoint: recompute the chosen steps' network calls in backward (saves memory).
+        position_noise: Gumbel noise scale on the confidence/entropy ranking of positions.
     Returns:
         DiscreteTrajectory with x0 (batch, length) int64 in [0, V).
     """
@@ -254,8 +269,9 @@ def sample(
                 tokens, one_hot = relaxed_draw(step.logits, generator, relax_tau)
             else:
                 tokens, one_hot = draw_tokens(step.logits, generator), None
-            chosen = _choose_positions(step, tokens, num_unmask, order, generator)
-            if order == "confidence":  # the positions are chosen, not drawn: record which
+            chosen = _choose_positions(step, tokens, num_unmask, order, generator,
+                                       position_noise)
+            if order != "random":  # the positions are chosen, not drawn: record which
                 step = step._replace(unmask_prob=chosen.to(step.logits.dtype))
             if reference is not None:
                 with torch.no_grad():

@@ -47,7 +47,8 @@ class PriorConfig:
     loss_weighting: str = "inverse_t"  # masked loss weight: "inverse_t" (MDLM ELBO) or "flat"
     sampling_steps: int = 64  # default reverse steps (sequences: capped at the length)
     temperature: float = 1.0  # default token temperature when sampling (sequences)
-    order: str = "confidence"  # unmasking order: "confidence" (measured best) or "random"
+    order: str = "confidence"  # unmasking order: "confidence", "entropy" or "random"
+    position_noise: float = 0.0  # Gumbel noise on the confidence ranking (0 = greedy)
     diffusion_steps: int = 100  # Gaussian noise-schedule steps (vectors only)
     log_every: int = 10  # report metrics every this many optimizer steps
 
@@ -74,6 +75,8 @@ class PriorConfig:
                              f"{self.loss_weighting!r}")
         if self.temperature <= 0:
             raise ValueError(f"temperature must be positive, got {self.temperature}")
+        if self.position_noise < 0:
+            raise ValueError(f"position_noise must be >= 0, got {self.position_noise}")
         if self.order not in masked.ORDERS:
             raise ValueError(f"order must be one of {masked.ORDERS}, got {self.order!r}")
         if self.diffusion_steps < 2:
@@ -120,6 +123,7 @@ class Prior:
         num_steps: int | None = None,
         temperature: float | None = None,
         order: str | None = None,
+        position_noise: float | None = None,
         batch_size: int = 512,
     ) -> Tensor:
         """Draw designs for use as data (no graph is kept; samplers offer gradients).
@@ -134,10 +138,12 @@ class Prior:
         """
         chunks = []
         with torch.no_grad():
-            chunks = self._sample_chunks(num, generator, num_steps, temperature, order, batch_size)
+            chunks = self._sample_chunks(num, generator, num_steps, temperature, order,
+                                         position_noise, batch_size)
         return torch.cat(chunks)
 
-    def _sample_chunks(self, num, generator, num_steps, temperature, order, batch_size):
+    def _sample_chunks(self, num, generator, num_steps, temperature, order, position_noise,
+                       batch_size):
         """Sampler calls of at most `batch_size` designs each."""
         chunks = []
         for start in range(0, num, batch_size):
@@ -148,6 +154,8 @@ class Prior:
                     num_steps or self.config.sampling_steps, generator=generator,
                     temperature=temperature or self.config.temperature,
                     order=order or self.config.order,
+                    position_noise=(self.config.position_noise if position_noise is None
+                                    else position_noise),
                 ).x0)
             else:
                 from braid_core.diffusion import gaussian
