@@ -56,14 +56,18 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
     used = [r for r in records if r.id in set(designs.get("run", []))]
     st.caption(f"{len(designs):,} designs to download (offline data points are left out).")
     left, middle, right = st.columns(3)
+    # on_click="ignore": a rerun on click would drop the other buttons' deferred files.
     left.download_button("Download CSV", lambda: exports.designs_csv(designs),
-                         file_name="designs.csv", mime="text/csv")  # fmt: skip
+                         file_name="designs.csv", mime="text/csv",
+                         on_click="ignore")  # fmt: skip
     if "sequence" in designs.columns:
         middle.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
-                               file_name="designs.fasta", mime="text/plain")  # fmt: skip
+                               file_name="designs.fasta", mime="text/plain",
+                               on_click="ignore")  # fmt: skip
     right.download_button("Download run configs (JSON)",
                           lambda: exports.configs_json({r.id: r.config for r in used}),
-                          file_name="configs.json", mime="application/json")  # fmt: skip
+                          file_name="configs.json", mime="application/json",
+                          on_click="ignore")  # fmt: skip
 
 
 def render() -> None:

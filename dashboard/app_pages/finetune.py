@@ -116,8 +116,8 @@ def compare() -> None:
     default = [r.id for r in records if r.kind == "finetune"][:4]
     state.bound_runs("run", ids, default)
     chosen = st.multiselect("Runs to compare", ids, key="run",
-                            format_func=lambda i: f"{catalog.run_label(by_id[i])} "
-                                                  f"({by_id[i].status})")  # fmt: skip
+                            # No status in the label: a chosen tag keeps its first label.
+                            format_func=lambda i: catalog.run_label(by_id[i]))
     state.to_url("run", chosen)
     if not chosen:
         return
