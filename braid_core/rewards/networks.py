@@ -18,6 +18,8 @@ from torch import Tensor, nn
 
 from braid_core.spaces import SequenceSpace, Space
 
+POOLINGS = ("mean_max", "max")
+
 
 @dataclass(frozen=True)
 class RewardNetConfig:
@@ -28,6 +30,12 @@ class RewardNetConfig:
     kernel_size: int = 5  # taps of each conv layer (odd; sequences only)
     hidden_layers: int = 2  # hidden MLP layers before phi (vectors; sequences use 1 after pooling)
     feature_dim: int = 32  # F, width of the penultimate layer phi(x) (DESIGN.md §1: 16-64)
+    # Fields below default to the first architecture, so configs saved before they existed
+    # rebuild the same network (io.py fills missing fields with these defaults).
+    dilation_growth: int = 1  # conv layer i has dilation growth**i (1: none; sequences only)
+    pooling: str = "mean_max"  # position pooling of conv features: "mean_max" or "max"
+    position_branch: bool = True  # also feed the flattened (position-specific) conv features
+    dropout: float = 0.0  # dropout on the MLP's input and hidden units, in [0, 1)
 
     def __post_init__(self) -> None:
         for name in ("width", "conv_layers", "hidden_layers", "feature_dim"):
@@ -35,6 +43,12 @@ class RewardNetConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.kernel_size < 1 or self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd and positive, got {self.kernel_size}")
+        if self.dilation_growth < 1:
+            raise ValueError(f"dilation_growth must be at least 1, got {self.dilation_growth}")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
 
 
 class RewardNet(nn.Module):
@@ -52,15 +66,17 @@ class RewardNet(nn.Module):
         self.config = config
         width = config.width
         if isinstance(space, SequenceSpace):
-            convs = [nn.Conv1d(space.vocab_size, width, config.kernel_size, padding="same")]
-            convs += [
-                nn.Conv1d(width, width, config.kernel_size, padding="same")
-                for _ in range(config.conv_layers - 1)
-            ]
-            self.convs = nn.ModuleList(convs)
+            # Dilations widen the receptive field (1 + (k-1) * sum of dilations) so one
+            # feature can see spaced motif letters (Ehrlich motifs span up to ~16 positions).
+            self.convs = nn.ModuleList(
+                nn.Conv1d(space.vocab_size if i == 0 else width, width, config.kernel_size,
+                          padding="same", dilation=config.dilation_growth**i)
+                for i in range(config.conv_layers)
+            )
             # Pooled features alone fit position-specific effects poorly: on a 5,000-sequence
             # synthetic task the flattened path raised held-out Pearson from 0.85 to 0.92.
-            trunk_in = 2 * width + width * space.length  # mean, max, flattened
+            pooled = 2 if config.pooling == "mean_max" else 1
+            trunk_in = pooled * width + (width * space.length if config.position_branch else 0)
             depth = 1
         else:
             self.convs = nn.ModuleList()
@@ -68,6 +84,7 @@ class RewardNet(nn.Module):
             depth = config.hidden_layers
         layers: list[nn.Module] = []
         for i in range(depth):
+            layers += [nn.Dropout(config.dropout)] if config.dropout > 0 else []
             layers += [nn.Linear(trunk_in if i == 0 else width, width), nn.SiLU()]
         layers += [nn.Linear(width, config.feature_dim), nn.SiLU()]
         self.trunk = nn.Sequential(*layers)
@@ -117,8 +134,12 @@ class RewardNet(nn.Module):
             h = h.transpose(1, 2)  # (batch, vocab, length)
             for conv in self.convs:
                 h = nn.functional.silu(conv(h))
-            # (batch, width * (2 + length))
-            h = torch.cat([h.mean(dim=2), h.amax(dim=2), h.flatten(1)], dim=1)
+            config = self.config
+            parts = [h.mean(dim=2)] if config.pooling == "mean_max" else []
+            parts.append(h.amax(dim=2))
+            if config.position_branch:
+                parts.append(h.flatten(1))
+            h = torch.cat(parts, dim=1)  # (batch, width * (pooled + length?))
         return self.trunk(h)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -60,3 +60,35 @@ def test_wrong_shapes_and_bad_config_are_refused() -> None:
         RewardNetConfig(kernel_size=4)
     with pytest.raises(ValueError, match="feature_dim"):
         RewardNetConfig(feature_dim=0)
+
+
+def test_position_invariant_net_ignores_where_a_motif_sits() -> None:
+    # Without the flattened branch and with max pooling, a motif shifted inside a blank
+    # background (away from the zero-padded edges) gives the same output.
+    space = SequenceSpace("ACGT", 64)  # receptive field 29: the edges stay out of the motif's
+    config = RewardNetConfig(width=16, feature_dim=8, conv_layers=3, dilation_growth=2,
+                             position_branch=False, pooling="max")
+    net = RewardNet(space, config)
+    net.reset_parameters(make_generator(0))
+    x = torch.full((2, 64), 3, dtype=torch.long)
+    x[0, 30:33] = torch.tensor([0, 1, 2])
+    x[1, 31:34] = torch.tensor([0, 1, 2])
+    with torch.no_grad():
+        out = net(x)
+    assert torch.isclose(out[0], out[1], atol=1e-6)
+    legacy = _net(space, torch.device("cpu"))
+    with torch.no_grad():
+        assert not torch.isclose(*legacy(x), atol=1e-6)
+
+
+def test_new_fields_default_to_the_first_architecture() -> None:
+    # Configs saved before dilation_growth / pooling / position_branch / dropout existed are
+    # rebuilt from their other fields: the defaults must give the same parameter shapes.
+    net = RewardNet(SequenceSpace("ACGT", 8), RewardNetConfig(width=16, feature_dim=8))
+    shapes = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    assert shapes["trunk.0.weight"] == (16, 2 * 16 + 16 * 8)
+    assert all(conv.dilation == (1,) for conv in net.convs)
+    with pytest.raises(ValueError, match="pooling"):
+        RewardNetConfig(pooling="sum")
+    with pytest.raises(ValueError, match="dropout"):
+        RewardNetConfig(dropout=1.0)
