@@ -9,9 +9,7 @@ Nothing is dropped silently: duplicated designs are merged, their values average
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,6 +23,7 @@ import torch
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 from torch import Tensor
 
+from braid_core.files import atomic_write_bytes
 from braid_core.spaces import (
     NAMED_ALPHABETS,
     SequenceSpace,
@@ -277,14 +276,7 @@ def write_designs_csv(
             raise ValueError(f"values must have shape ({len(frame)},), got {numbers.shape}")
         frame["value"] = numbers
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(frame.to_csv(index=False).encode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, frame.to_csv(index=False).encode())
     return path
 
 

@@ -30,7 +30,7 @@ from braid_core.runtime import make_generator, resolve_device
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
 # The defaults of `braid design` and the dashboard's sliders (bench/design_defaults.md).
 DEFAULT_C = 1.0
-DEFAULT_ALPHA = 0.01
+DEFAULT_ALPHA = 0.2
 DEFAULT_STEPS = 100
 DEFAULT_BATCH = 32
 DEFAULT_REWARD_KIND = "boot"
@@ -254,7 +254,7 @@ def _read_quietly(spec: str | Mapping[str, Any] | None) -> OfflineData | None:
 
 
 def _write_table(out: Path, table, name: str) -> None:
-    from braid_core.runs import atomic_write
+    from braid_core.files import atomic_write
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / f"{name}.csv", lambda p: table.to_csv(p, index=False))

