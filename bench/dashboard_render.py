@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -79,6 +80,30 @@ def time_page(page: str, query: dict[str, str], repeats: int) -> tuple[float, fl
     return times[0], statistics.median(times[1:])
 
 
+def time_slider(query: dict[str, str], ws: Workspace, repeats: int) -> tuple[float, int]:
+    """Median time of the Explore rerun after moving the c slider; runs launched meanwhile."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/explore.py")
+    at.query_params.update(query)
+    at.run()
+    before = len(ws.list_runs())
+    times = []
+    from dashboard.state import C_GRID
+
+    options = list(C_GRID)
+    for index in range(max(repeats, 1) + 1):
+        value = options[(3 + 2 * index) % len(options)]
+        start = time.perf_counter()
+        at.select_slider(key="c").set_value(value).run()
+        times.append(time.perf_counter() - start)
+        if at.exception:
+            raise RuntimeError(f"explore slider: {at.exception[0].message}")
+    return statistics.median(times), len(ws.list_runs()) - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--designs", type=int, default=10_000)
@@ -99,10 +124,20 @@ def main() -> None:
         ids = fill(Workspace(tmp), args.designs, args.runs, np.random.default_rng(0))
         query = {"run": ",".join(ids)}
         print(f"{args.designs} designs in {args.runs} runs; times in seconds (AppTest)")
-        print(f"{'page':10s} {'cold':>7s} {'warm':>7s}")
+        lines = ["| page | cold s | warm s |", "|---|---|---|"]
         for page in PAGES:
             cold, warm = time_page(page, query, args.repeats)
-            print(f"{page:10s} {cold:7.3f} {warm:7.3f}")
+            lines.append(f"| {page} | {cold:.3f} | {warm:.3f} |")
+            print(lines[-1], flush=True)
+        moved, launched = time_slider(query, Workspace(tmp), args.repeats)
+        lines.append(f"\nExplore, moving the c slider: {moved:.3f} s per rerun (median); "
+                     f"runs launched by it: {launched}.")
+        print(lines[-1])
+    command = "python " + " ".join([sys.argv[0], *sys.argv[1:]])
+    (REPO / "bench" / "results" / "dashboard_render.md").write_text(
+        f"# Dashboard render times\n\nCommand: `{command}`\n\n{args.designs} designs in "
+        f"{args.runs} runs, server-side script time (AppTest), {platform.processor() or 'CPU'}."
+        "\n\n" + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
