@@ -53,6 +53,7 @@ class FinetuneConfig:
     grad_steps: int = 8  # reverse steps per sample that carry gradients (sequences)
     grad_step_choice: str = "random"  # which steps carry gradients: "random" or "last"
     relax_tau: float = 0.5  # Gumbel-softmax temperature of the relaxed tokens (sequences)
+    estimator: str = "relaxed"  # sequences: "relaxed" (straight-through) or "reinforce"
     sampling_steps: int | None = None  # reverse steps; None = the prior's default
     checkpoint: bool = True  # recompute denoiser activations in backward (flat memory)
     max_minutes: float | None = None  # wall-clock budget; stops early when reached
@@ -70,6 +71,9 @@ class FinetuneConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.grad_clip <= 0 or self.relax_tau <= 0:
             raise ValueError("lr, grad_clip and relax_tau must be positive")
+        if self.estimator not in ("relaxed", "reinforce"):
+            raise ValueError(f"estimator must be 'relaxed' or 'reinforce', got "
+                             f"{self.estimator!r}")
         if self.grad_step_choice not in ("random", "last"):
             raise ValueError(f"grad_step_choice must be 'random' or 'last', got "
                              f"{self.grad_step_choice!r}")
@@ -93,8 +97,9 @@ class ObjectiveTerms(NamedTuple):
 def _sequence_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
-) -> tuple[Tensor, Tensor, Tensor]:
-    """Sample a batch keeping the graph: (hard tokens, relaxed one-hot, path KL)."""
+) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+    """Sample a batch keeping the graph: (hard tokens, relaxed one-hot, path KL, log-prob of
+    the tokens drawn in the gradient steps (for "reinforce"))."""
     length = prior.space.length
     num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
     k = min(cfg.grad_steps, num_steps)
@@ -107,15 +112,21 @@ def _sequence_batch(
         net, (cfg.batch_size, length), num_steps, generator=generator,
         temperature=prior.config.temperature, order=prior.config.order, grad_steps=chosen,
         position_noise=prior.config.position_noise,
-        reference=reference, relax_tau=cfg.relax_tau, checkpoint=cfg.checkpoint,
+        reference=reference, checkpoint=cfg.checkpoint,
+        relax_tau=cfg.relax_tau if cfg.estimator == "relaxed" else None,
     )
-    return trajectory.x0, trajectory.x0_relaxed, trajectory.kl
+    if cfg.estimator == "relaxed":
+        return trajectory.x0, trajectory.x0_relaxed, trajectory.kl, None
+    log_prob = sum(
+        (step.logits.log_softmax(-1).gather(-1, trajectory.x0[..., None])[..., 0] * chosen).sum(1)
+        for step, chosen in zip(trajectory.steps, trajectory.chosen, strict=True))
+    return trajectory.x0, trajectory.x0, trajectory.kl, log_prob
 
 
 def _vector_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
-) -> tuple[Tensor, Tensor, Tensor]:
+) -> tuple[Tensor, Tensor, Tensor, None]:
     """Sample a batch through every step with the graph: (x0, x0, path KL)."""
     schedule = prior.schedule
     trajectory = gaussian.sample(
@@ -127,7 +138,7 @@ def _vector_batch(
         with torch.no_grad():
             reference_step = gaussian.reverse_step(reference, schedule, state, t)
         kl = kl + gaussian.step_kl(step, reference_step).double()
-    return trajectory.x0, trajectory.x0, kl
+    return trajectory.x0, trajectory.x0, kl, None
 
 
 def braid_objective(
@@ -136,12 +147,17 @@ def braid_objective(
 ) -> ObjectiveTerms:
     """Sample one batch from `net` and evaluate the BRAID objective on it."""
     batch = _sequence_batch if isinstance(prior.space, SequenceSpace) else _vector_batch
-    designs, differentiable, kl = batch(net, reference, prior, cfg, generator)
+    designs, differentiable, kl, log_prob = batch(net, reference, prior, cfg, generator)
     pred: Prediction = reward.predict(differentiable)
     r_c = conservative_reward(pred, cfg.c, cfg.mode)
     kl = kl.to(r_c.dtype)
     scale = float(getattr(reward, "y_std", 1.0))
-    loss = -r_c.mean() / scale + cfg.alpha * kl.mean()
+    if log_prob is None:  # the reward's gradient flows through the sample
+        reward_term = -r_c.mean() / scale
+    else:  # score function with the batch mean as baseline: unbiased, no reward gradient
+        advantage = (r_c - r_c.mean()).detach() / scale
+        reward_term = -(advantage * log_prob).mean() - r_c.mean().detach() / scale
+    loss = reward_term + cfg.alpha * kl.mean()
     return ObjectiveTerms(loss, r_c.mean(), pred.mean.mean(), pred.std.mean(), kl.mean(),
                           designs.detach())
 

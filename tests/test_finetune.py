@@ -129,3 +129,9 @@ def test_vector_finetuning_moves_samples_toward_higher_reward():
 def test_finetune_config_is_plain_data():
     cfg = FinetuneConfig(c=0.5)
     assert FinetuneConfig(**dataclasses.asdict(cfg)) == cfg
+
+
+def test_the_score_function_estimator_also_raises_the_reward(sequence_prior):
+    tuned, rows = run(sequence_prior, estimator="reinforce", steps=40, lr=1e-2)
+    assert rows[0]["kl"] == pytest.approx(0.0, abs=1e-5)
+    assert mean_reward(tuned) > mean_reward(sequence_prior) + 0.1

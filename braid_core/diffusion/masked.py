@@ -53,6 +53,7 @@ class DiscreteTrajectory(NamedTuple):
     times: list[float]  # t of those states (fraction of positions masked)
     x0_relaxed: Tensor | None = None  # (batch, length, V) straight-through one-hot, if asked
     kl: Tensor | None = None  # (batch,) path KL to `reference` over all steps, if given
+    chosen: list[Tensor] | None = None  # (batch, length) bool: positions unmasked by each step
 
 
 def forward_mask(x0: Tensor, t: Tensor, mask_id: int, generator: torch.Generator) -> Tensor:
@@ -259,7 +260,7 @@ def sample(
     grad_steps = set(grad_steps)
     relaxed = torch.zeros(batch, length, net.vocab_size, device=device) if relax_tau else None
     kl = torch.zeros(batch, dtype=torch.float64, device=device) if reference else None
-    states, steps, times = [], [], []
+    states, steps, times, chosen_steps = [], [], [], []
     for i, num_unmask in enumerate(counts):
         keep_graph = i in grad_steps
         with nullcontext() if keep_graph else torch.no_grad():
@@ -284,9 +285,10 @@ def sample(
         if keep_graph:
             states.append(x_t)
             steps.append(step)
+            chosen_steps.append(chosen)
             times.append(float(step.masked[0].sum()) / length)
         x_t = torch.where(chosen, tokens, x_t)
-    return DiscreteTrajectory(x_t, states, steps, times, relaxed, kl)
+    return DiscreteTrajectory(x_t, states, steps, times, relaxed, kl, chosen_steps)
 
 
 def step_kl(finetuned: DiscreteStep, pretrained: DiscreteStep) -> Tensor:
