@@ -41,10 +41,13 @@ def mean_curve(runs: list[list[dict]], key: str) -> tuple[list[int], list[float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--curves", type=Path, default=RESULTS / "design_bench_curves.json")
+    parser.add_argument("--curves", type=Path, nargs="+",
+                        default=sorted(RESULTS.glob("design_bench*_curves.json")))
     parser.add_argument("--out", type=Path, default=RESULTS / "design_curves.png")
     args = parser.parse_args()
-    curves = json.loads(args.curves.read_text())
+    curves = {}
+    for path in args.curves:
+        curves |= json.loads(path.read_text())
     grouped = defaultdict(list)  # (task, method) -> list of runs (seeds)
     for key, rows in curves.items():
         task, method, _seed = key.split("/")
