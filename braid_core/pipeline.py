@@ -319,7 +319,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
         c = 0.0 if method == "strl" else config["c"]
         # Leave a tenth of what is left for sampling and scoring the designs.
         tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
-                               steps=100_000, max_minutes=0.9 * left_minutes, **{
+                               steps=DEFAULT_STEPS, max_minutes=0.9 * left_minutes, **{
                                    k: v for k, v in common.items()
                                    if k not in ("prior", "reward", "offline")})
         tune["offline"] = common["offline"]
