@@ -80,12 +80,14 @@ def bench_instance(name: str, config: PriorConfig, sampling: dict, num_samples: 
     start = time.perf_counter()
     samples = prior.sample(num_samples, generator=make_generator(seed + 1, "cpu"), **sampling)
     sample_s = time.perf_counter() - start
-    variants = {}
-    for order in ("random", "confidence"):
-        for steps in (length // 2, length):
+    variants = {}  # other samplers on the same prior: order x (L/2 or L reverse steps)
+    for order, noise in (("random", 0.0), ("confidence", 0.0), ("confidence", 1.0)):
+        for steps, label in ((length // 2, "L/2"), (length, "L")):
             variant = prior.sample(256, generator=make_generator(seed + 2, "cpu"),
-                                   num_steps=steps, order=order)
-            variants[f"{order}-{steps}"] = float(task.is_valid(variant).float().mean())
+                                   num_steps=steps, order=order, position_noise=noise)
+            sampler = f"{order}{'+noise' if noise else ''} {label}"
+            variants[sampler] = float(task.is_valid(variant).float().mean())
+            variants[sampler + " diversity"] = mean_pairwise_hamming(variant)
     if save_dir is not None:
         prior.save(save_dir / name)
     train_rows = {tuple(row) for row in x.tolist()}
@@ -109,7 +111,8 @@ def sampler_table(rows: list[dict]) -> str:
     head = "| instance | " + " | ".join(names) + " |\n|---|" + "---|" * len(names) + "\n"
     return head + "".join(
         f"| {r['instance']} | "
-        + " | ".join(f"{100 * r['validity_by_sampler'][n]:.1f} %" for n in names) + " |\n"
+        + " | ".join(f"{r['validity_by_sampler'][n]:.1f}" if "diversity" in n
+                     else f"{100 * r['validity_by_sampler'][n]:.1f} %" for n in names) + " |\n"
         for r in rows)
 
 
@@ -141,15 +144,20 @@ def main(argv: list[str] | None = None) -> None:
         config = dataclasses.replace(config, max_minutes=args.minutes)
     sampling = json.loads(args.sampling)
     rows = []
+    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *sys.argv[1:]])
     for name in args.instances:
         rows.append(bench_instance(name, config, sampling, args.num_samples, args.seed,
                                    args.save_dir))
         print(markdown_table(rows[-1:]).splitlines()[-1], flush=True)
-    command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *sys.argv[1:]])
+        write_results(rows, command, config, sampling, args)
+
+
+def write_results(rows: list[dict], command: str, config: PriorConfig, sampling: dict,
+                  args: argparse.Namespace) -> None:
+    """Rewrite the markdown and json results (after every instance: a long run keeps them)."""
     table = markdown_table(rows)
     table += "\nValidity by sampler (order-steps), same priors, 256 samples:\n\n"
     table += sampler_table(rows)
-    print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     header = (f"# Prior benchmark\n\nCommand: `{command}`\n\nConfig: `{dataclasses.asdict(config)}`"
               f"\n\nSampling overrides: `{sampling}`; CPU threads: {args.threads}\n\n")
