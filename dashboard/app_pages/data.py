@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.data import DataError, OfflineData
+from braid_core.spaces import alphabet_name
 from dashboard import catalog, charts, state
 from dashboard.demo import DEMO_TASK
 
@@ -62,7 +63,11 @@ def show(dataset: catalog.Dataset) -> None:
         return
     cols = st.columns(3)
     cols[0].metric("designs", f"{len(data):,}")
-    cols[1].metric("design space", data.space.describe())
+    # A short value: a metric cuts long text ("sequences of length 32 over protein").
+    space = data.space
+    short = (f"{space.length} × {alphabet_name(space.alphabet)}" if hasattr(space, "length")
+             else f"{space.dim}-d vectors")
+    cols[1].metric("design space", short, help=space.describe())
     if data.y is not None:
         cols[2].metric("best value", f"{float(data.y.max()):.4g}")
     for line in data.report.messages():

@@ -124,7 +124,7 @@ def test_every_page_shows_its_own_content(page, screenshot):
         no_exception(page)
         if link == "Data":
             assert metric(page, "designs") == f"{DEMO_DESIGNS:,}"
-            assert metric(page, "design space").startswith("sequences of length 32")
+            assert metric(page, "design space") == "32 × protein"
             screenshot(page, "data")
 
 

@@ -47,4 +47,4 @@ def test_upload_options_are_used(demo, workspace):
     at.file_uploader(key="upload").set_value(("dna.csv", data, "text/csv")).run()
     assert not at.exception and not at.error
     assert metric(at, "designs") == "2"
-    assert metric(at, "design space") == "sequences of length 4 over dna"
+    assert metric(at, "design space") == "4 × dna"  # length × alphabet
