@@ -123,14 +123,19 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
 
 # ---- steps ---------------------------------------------------------------------------------
 
-def read_data(spec: Mapping[str, Any], report: Reporter) -> OfflineData:
-    """Read a data table; its report's notes (inferred alphabet, duplicates) go to the user."""
+def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
+    """Read a data table (a data spec with its columns and alphabet, or a path with the default
+    columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
+    user; later reads of the same file pass none, so each note is said once."""
+    if isinstance(spec, str):
+        spec = _data(spec, "sequence", "value", None)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the same notes are in the report, said once below
+        warnings.simplefilter("ignore")  # the same notes are in the report
         data = read_designs(spec["path"], sequence_column=spec["sequence_column"],
                             value_column=spec["value_column"], alphabet=spec["alphabet"])
-    for line in data.report.messages():
-        report.note(line)
+    if report is not None:
+        for line in data.report.messages():
+            report.note(line)
     return data
 
 
@@ -202,7 +207,9 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
     designs = tuned.sample(config["num_designs"], generator=generator)
-    return _score_and_write(designs, tuned, reward, cfg.c, cfg.mode, config, out)
+    offline = read_data(config["offline"]) if config.get("offline") else None
+    return _score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
+                            task=task, out=out)
 
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -213,9 +220,9 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     device = resolve_device(config["device"])
     prior = Prior.load(config["prior"], map_location=device)
     reward = load_reward(config["reward"], device=device)
-    offline = _read_quietly(config.get("offline"))
-    if offline is None:
+    if not config.get("offline"):
         raise ValueError(f"the {config['method']} baseline needs the offline data (--offline)")
+    offline = read_data(config["offline"])
     baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
@@ -223,34 +230,21 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                            config=baseline.config_class(),
                            generator=make_generator(config["seed"], device), device=device,
                            on_step=report.step, max_seconds=config.get("max_seconds"))
-    return _score_and_write(designs, prior, reward, config["c"], "std", config, out)
+    return _score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
+                            task=_task(config.get("task")), out=out)
 
 
-def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str,
-                     config: Mapping[str, Any], out: Path) -> dict[str, Any]:
+def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str, *,
+                     offline: OfflineData | None, task, out: Path) -> dict[str, Any]:
+    """The designs table (with the oracle's columns when there is a task) and its summary."""
     from braid_core.evaluate import design_table, summarize
 
-    offline = _read_quietly(config.get("offline"))
-    task = _task(config.get("task"))
     table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
                          offline_x=offline.x if offline else None, task=task)
     _write_table(out, table, "designs")
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
-
-
-def _read_quietly(spec: str | Mapping[str, Any] | None) -> OfflineData | None:
-    """The offline data for scoring (a path, or a data spec with its columns and alphabet);
-    its notes were said when it was first read."""
-    if not spec:
-        return None
-    if isinstance(spec, str):
-        spec = _data(spec, "sequence", "value", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_designs(spec["path"], sequence_column=spec["sequence_column"],
-                            value_column=spec["value_column"], alphabet=spec["alphabet"])
 
 
 def _write_table(out: Path, table, name: str) -> None:
