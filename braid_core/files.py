@@ -1,7 +1,9 @@
-"""Whole-file writes that a reader never sees half done (temporary file, fsync, rename)."""
+"""Files on disk: whole-file writes a reader never sees half done (temporary file, fsync,
+rename), and the checked config file of a saved bundle (prior, reward model)."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -35,3 +37,19 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write `text` (UTF-8) to `path` atomically (see `atomic_write`)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_bundle_meta(config_path: Path, fmt: str, what: str) -> dict:
+    """The JSON config of a saved bundle, refused unless it exists and says `"format": fmt`.
+
+    Args:
+        config_path: the bundle's config file (e.g. prior/config.json).
+        fmt: the expected "format" value.
+        what: the bundle's name for messages, e.g. "prior" or "reward model".
+    """
+    if not config_path.is_file():
+        raise FileNotFoundError(f"no {config_path.name} in {what} folder {config_path.parent}")
+    meta = json.loads(config_path.read_text())
+    if meta.get("format") != fmt:
+        raise ValueError(f"{config_path} is not a BRAID {what} (format {meta.get('format')!r})")
+    return meta

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from braid_core.diffusion import masked
 from braid_core.diffusion.conv import ConvConfig, ConvDenoiser
-from braid_core.files import atomic_write
+from braid_core.files import atomic_write, read_bundle_meta
 from braid_core.spaces import SequenceSpace, Space, VectorSpace, space_from_dict, space_to_dict
 
 FORMAT = "braid-prior"
@@ -185,12 +185,7 @@ class Prior:
     def load(cls, directory: Path | str, *, map_location: str | torch.device = "cpu") -> Prior:
         """Read a prior written by `save`; weights become float32 on `map_location`."""
         directory = Path(directory)
-        config_path = directory / CONFIG_FILE
-        if not config_path.is_file():
-            raise FileNotFoundError(f"no {CONFIG_FILE} in prior folder {directory}")
-        meta = json.loads(config_path.read_text())
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{config_path} is not a BRAID prior (format {meta.get('format')!r})")
+        meta = read_bundle_meta(directory / CONFIG_FILE, FORMAT, "prior")
         space = space_from_dict(meta["space"])
         config = PriorConfig(**meta["config"])
         net = build_network(space, config)

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from braid_core.files import atomic_write
+from braid_core.files import atomic_write, read_bundle_meta
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.ensemble import BootstrapEnsemble
 from braid_core.rewards.networks import RewardNetConfig
@@ -64,12 +64,7 @@ def load_reward(
     """Read a model written by `save_reward`: frozen, in eval mode, on `device`."""
     directory = Path(directory)
     config_path = directory / CONFIG_FILE
-    if not config_path.is_file():
-        raise FileNotFoundError(f"no {CONFIG_FILE} in reward model folder {directory}")
-    meta = json.loads(config_path.read_text())
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{config_path} is not a BRAID reward model (format "
-                         f"{meta.get('format')!r})")
+    meta = read_bundle_meta(config_path, FORMAT, "reward model")
     if meta.get("version") != FORMAT_VERSION:
         raise ValueError(f"{config_path} has format version {meta.get('version')}; this "
                          f"version of BRAID Studio reads {FORMAT_VERSION}")
