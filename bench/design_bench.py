@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--c", type=float, default=pipeline.DEFAULT_C)
     parser.add_argument("--alpha", type=float, default=pipeline.DEFAULT_ALPHA)
-    parser.add_argument("--steps", type=int, default=pipeline.DEFAULT_STEPS)
-    parser.add_argument("--finetune-minutes", type=float, default=4.0)
+    parser.add_argument("--steps", type=int, default=pipeline.DESIGN_MAX_STEPS,
+                        help="cap; by default the time budget ends fine-tuning, as in braid design")
+    parser.add_argument("--finetune-minutes", type=float, default=3.0)
     parser.add_argument("--prior-minutes", type=float, default=6.0)
     parser.add_argument("--num-designs", type=int, default=128)
     parser.add_argument("--probe-every", type=int, default=5)

@@ -2,8 +2,8 @@
 
 Prints a metric row every 10 steps (with the oracle's probe of the training batch) and a
 RESULT line with the figures of 128 designs sampled after fine-tuning. Used to choose the
-fine-tuning defaults (see the notes of issue 3); needs assets/priors/<task> and a reward
-folder (default assets/rewards/<task>) and the task's offline CSV.
+fine-tuning defaults (see the notes of issue 3); needs assets/priors/<task> (or --prior DIR),
+a reward folder (default assets/rewards/<task>) and the task's offline CSV.
 
     python bench/finetune_sweep.py ehrlich-20-32 '{"alpha": 0.2, "lr": 1e-4, "steps": 100}'
 """
@@ -31,13 +31,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("task")
     parser.add_argument("config", help="JSON FinetuneConfig overrides")
+    parser.add_argument("--prior", type=Path, default=None)
     parser.add_argument("--reward", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     set_cpu_threads(args.threads)
     task = get_task(args.task)
-    prior = Prior.load(ASSETS / "priors" / args.task)
+    prior = Prior.load(args.prior or ASSETS / "priors" / args.task)
     reward = load_reward(args.reward or ASSETS / "rewards" / args.task)
     with tempfile.TemporaryDirectory() as folder:
         _, offline_csv = task.export(Path(folder), seed=0)

@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from braid_core import defaults
+
 app = typer.Typer(
     name="braid",
     help="BRAID Studio: offline design optimisation with conservatively fine-tuned diffusion.",
@@ -258,10 +260,11 @@ def finetune(
     prior: Annotated[Path, typer.Option("--prior", help="Folder of the pre-trained prior.")],
     reward: Annotated[Path, typer.Option("--reward", help="Folder of the reward model.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the model and designs.")],
-    c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = 1.0,
-    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = 0.2,
-    steps: Annotated[int, typer.Option("--steps", min=1)] = 100,
-    batch: Annotated[int, typer.Option("--batch", min=1)] = 32,
+    c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = defaults.C,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
+        defaults.ALPHA),
+    steps: Annotated[int, typer.Option("--steps", min=1)] = defaults.STEPS,
+    batch: Annotated[int, typer.Option("--batch", min=1)] = defaults.BATCH,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
@@ -291,12 +294,13 @@ def design(
     offline: Annotated[Path, typer.Option("--offline", help="Designs with measured values.")],
     out: Annotated[Path, typer.Option("--out", help="CSV file for the designs.")],
     method: Annotated[str, typer.Option("--method", help="braid-boot, braid-bonus, strl, "
-                                        "guidance, ddom, proxy or pretrained.")] = "braid-boot",
+                                        "guidance, ddom, proxy or pretrained.")] = defaults.METHOD,
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
     c: Annotated[float | None, typer.Option("--c", help="Conservatism weight.")] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = 0.2,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
+        defaults.ALPHA),
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from braid_core import defaults as defaults_module
 from braid_core import jobs
 from braid_core.data import OfflineData, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig
@@ -28,10 +29,14 @@ from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
 
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
-# The defaults of `braid design` and the dashboard's sliders (bench/design_defaults.md).
-DEFAULT_C = 1.0
-DEFAULT_ALPHA = 0.2
-DEFAULT_STEPS = 100
+# The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
+DEFAULT_C = defaults_module.C
+DEFAULT_ALPHA = defaults_module.ALPHA
+DEFAULT_STEPS = defaults_module.STEPS
+DEFAULT_BATCH = defaults_module.BATCH
+DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
+DEFAULT_METHOD = defaults_module.METHOD
+DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
 DEFAULT_BATCH = 32
 DEFAULT_REWARD_KIND = "boot"
 
@@ -199,7 +204,10 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
         report.step(step, metrics)
-        report.progress(step / cfg.steps, f"fine-tuning, step {step} of {cfg.steps}")
+        fraction = step / cfg.steps
+        if cfg.max_minutes is not None:  # a time budget usually ends the run first
+            fraction = max(fraction, metrics["elapsed_s"] / (60.0 * cfg.max_minutes))
+        report.progress(fraction, f"fine-tuning, step {step}")
 
     report.stage = "finetune"
     tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
@@ -268,7 +276,7 @@ METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pr
 PRIOR_SHARE = 0.5
 
 
-def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = "braid-boot",
+def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = DEFAULT_METHOD,
                   sequence_column: str = "sequence", value_column: str = "value",
                   alphabet: str | None = None, c: float | None = None,
                   alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
@@ -313,7 +321,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
         c = 0.0 if method == "strl" else config["c"]
         # Leave a tenth of what is left for sampling and scoring the designs.
         tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
-                               steps=DEFAULT_STEPS, max_minutes=0.9 * left_minutes, **{
+                               steps=DESIGN_MAX_STEPS, max_minutes=0.9 * left_minutes, **{
                                    k: v for k, v in common.items()
                                    if k not in ("prior", "reward", "offline")})
         tune["offline"] = common["offline"]

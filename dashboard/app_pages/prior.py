@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from braid_core.diffusion.prior import PriorConfig
 from dashboard import catalog, components, state
 
 
@@ -33,7 +34,8 @@ def pretrain_form() -> None:
                              index=unlabeled[0] if unlabeled else 0,
                              format_func=lambda i: datasets[i].label)  # fmt: skip
         left, middle, right = st.columns(3)
-        minutes = left.number_input("Time budget (minutes)", 0.01, 240.0, 8.0, step=1.0)
+        minutes = left.number_input("Time budget (minutes)", 0.01, 240.0,
+                                    float(PriorConfig().max_minutes), step=1.0)
         seed = middle.number_input("Seed", 0, 10_000, 0)
         device = right.selectbox("Device", ["auto", "cpu", "cuda"])
         name = st.text_input("Run name (optional)", "")
