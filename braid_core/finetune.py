@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,11 +50,12 @@ class FinetuneConfig:
     """Settings of one BRAID fine-tuning run; alpha's scale follows the KL convention above."""
 
     c: float = 1.0  # conservatism: weight on the uncertainty u(x) (ignored by mode "min")
-    alpha: float = 0.2  # KL weight, in std of y per nat; KL summed over steps and positions
+    alpha: float = 0.1  # KL weight, in std of y per nat; KL summed over steps and positions
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
     batch_size: int = 32  # designs sampled per optimizer step
     lr: float = 1e-4  # Adam learning rate (3e-4: higher scores, lower validity; issue notes)
+    lr_schedule: str = "constant"  # "constant", or "cosine" to 0 over the steps or time budget
     grad_clip: float = 1.0  # max global gradient norm
     grad_steps: int = 8  # reverse steps per sample that carry gradients (sequences)
     grad_step_choice: str = "random"  # which steps carry gradients: "random" or "last"
@@ -79,6 +81,9 @@ class FinetuneConfig:
         if self.estimator not in ("relaxed", "reinforce"):
             raise ValueError(f"estimator must be 'relaxed' or 'reinforce', got "
                              f"{self.estimator!r}")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got "
+                             f"{self.lr_schedule!r}")
         if self.grad_step_choice not in ("random", "last"):
             raise ValueError(f"grad_step_choice must be 'random' or 'last', got "
                              f"{self.grad_step_choice!r}")
@@ -167,6 +172,14 @@ def braid_objective(
                           designs.detach())
 
 
+def run_fraction(step: int, elapsed_s: float, cfg: FinetuneConfig) -> float:
+    """Fraction of the run done: of its steps, or of its time budget when that comes first."""
+    done = step / cfg.steps
+    if cfg.max_minutes is not None:
+        done = max(done, elapsed_s / (60.0 * cfg.max_minutes))
+    return min(done, 1.0)
+
+
 def finetune(
     prior: Prior,
     reward: RewardModel,
@@ -184,7 +197,7 @@ def finetune(
         cfg: objective weights and optimisation settings.
         generator: on the prior's device; the only randomness.
         on_step: called after every optimizer step with (step, metrics): loss, reward,
-            predicted_mean, uncertainty, kl, grad_norm, elapsed_s, and the probe's metrics.
+            predicted_mean, uncertainty, kl, grad_norm, elapsed_s, lr, and the probe's metrics.
         probe: oracle metrics of the batch's hard designs (e.g. true score, validity); for
             monitoring only, it never feeds back into training.
     Returns:
@@ -195,6 +208,10 @@ def finetune(
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     start = time.perf_counter()
     for step in range(1, cfg.steps + 1):
+        if cfg.lr_schedule == "cosine":
+            done = run_fraction(step - 1, time.perf_counter() - start, cfg)
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * 0.5 * (1.0 + math.cos(math.pi * done))
         terms = braid_objective(net, reference, prior, reward, cfg, generator=generator)
         optimizer.zero_grad(set_to_none=True)
         terms.loss.backward()
@@ -203,7 +220,8 @@ def finetune(
         elapsed = time.perf_counter() - start
         metrics = {name: float(getattr(terms, name).detach())
                    for name in ("loss", "reward", "predicted_mean", "uncertainty", "kl")}
-        metrics |= {"grad_norm": float(grad_norm), "elapsed_s": elapsed}
+        metrics |= {"grad_norm": float(grad_norm), "elapsed_s": elapsed,
+                    "lr": optimizer.param_groups[0]["lr"]}
         if probe is not None and cfg.probe_every and (step % cfg.probe_every == 0 or step == 1):
             metrics |= dict(probe(terms.designs))
         if on_step is not None:

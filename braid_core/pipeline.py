@@ -192,7 +192,7 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
 def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
     """Fine-tune, save out/model, sample and score designs into out/designs.*."""
     from braid_core.evaluate import oracle_probe
-    from braid_core.finetune import finetune
+    from braid_core.finetune import finetune, run_fraction
     from braid_core.rewards import load_reward
 
     device = resolve_device(config["device"])
@@ -204,10 +204,8 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
         report.step(step, metrics)
-        fraction = step / cfg.steps
-        if cfg.max_minutes is not None:  # a time budget usually ends the run first
-            fraction = max(fraction, metrics["elapsed_s"] / (60.0 * cfg.max_minutes))
-        report.progress(fraction, f"fine-tuning, step {step}")
+        report.progress(run_fraction(step, metrics["elapsed_s"], cfg),
+                        f"fine-tuning, step {step}")
 
     report.stage = "finetune"
     tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 import torch
@@ -10,7 +11,7 @@ from torch import Tensor, nn
 
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.diffusion.train import train_prior
-from braid_core.finetune import FinetuneConfig, finetune
+from braid_core.finetune import FinetuneConfig, finetune, run_fraction
 from braid_core.rewards.conservative import Prediction
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, VectorSpace
@@ -66,6 +67,26 @@ def test_config_rejects_bad_values():
         FinetuneConfig(mode="max")
     with pytest.raises(ValueError, match="grad_step_choice"):
         FinetuneConfig(grad_step_choice="first")
+    with pytest.raises(ValueError, match="lr_schedule"):
+        FinetuneConfig(lr_schedule="linear")
+
+
+def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequence_prior):
+    _, constant = run(sequence_prior, steps=6)
+    _, cosine = run(sequence_prior, steps=6, lr_schedule="cosine")
+    assert [row["lr"] for row in constant] == [3e-3] * 6
+    lrs = [row["lr"] for row in cosine]
+    assert lrs[0] == pytest.approx(3e-3)
+    assert all(later < earlier for earlier, later in zip(lrs, lrs[1:], strict=False))
+    assert lrs[-1] == pytest.approx(3e-3 * 0.5 * (1 + math.cos(math.pi * 5 / 6)))
+
+
+def test_run_fraction_follows_steps_or_the_time_budget_whichever_is_further():
+    cfg = FinetuneConfig(steps=100, max_minutes=1.0)
+    assert run_fraction(10, 0.0, cfg) == pytest.approx(0.1)
+    assert run_fraction(10, 30.0, cfg) == pytest.approx(0.5)
+    assert run_fraction(10, 600.0, cfg) == 1.0
+    assert run_fraction(50, 1.0, FinetuneConfig(steps=100)) == pytest.approx(0.5)
 
 
 def test_finetuning_raises_the_reward_and_leaves_the_prior_alone(sequence_prior):

@@ -1,0 +1,114 @@
+"""`braid design` with its defaults on Ehrlich instances no default was chosen on (issue 3).
+
+For each instance (length, motifs, seed) of the family: export the offline protocol's files
+(20,000 unlabeled chain samples; 5,000 labeled designs below the 90th percentile), run the
+real command line `braid design --unlabeled U --offline D --out designs.csv` in a subprocess
+with nothing but the budget and thread count given, then score its designs with the
+instance's oracle, which the command never sees. The pretrained prior's own samples (from the
+same run folder) are scored too, as the bar to beat. Writes bench/results/<tag>.{md,json}.
+
+    python bench/unseen_design.py                          # two instances, 10 minutes each
+    python bench/unseen_design.py --instances 48:3:7 --method braid-boot
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from braid_core.data import read_designs
+from braid_core.diffusion.prior import Prior
+from braid_core.evaluate import design_table, summarize
+from braid_core.runtime import make_generator, set_cpu_threads
+from braid_core.tasks import ehrlich_instance
+
+RESULTS = Path(__file__).resolve().parent / "results"
+# Never used while choosing the defaults (those runs used ehrlich-20-32, ehrlich-20-64,
+# tfbind8 and the (40, 3, 1), (56, 2, 2) members).
+INSTANCES = ("48:3:7", "60:4:13")
+FIGURES = ("validity", "true_score_median", "true_score_max", "offline_best",
+           "fraction_above_offline_best", "diversity", "unique_fraction", "novelty_mean")
+
+
+def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict]:
+    """Rows for the command's designs and for the pretrained prior's samples."""
+    length, motifs, seed = (int(v) for v in spec.split(":"))
+    task = ehrlich_instance(length, motifs, seed)
+    unlabeled, offline = task.export(folder / "data", seed=0)
+    out = folder / "designs.csv"
+    command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
+               "--offline", str(offline), "--out", str(out), "--max-minutes",
+               str(args.max_minutes), "--threads", str(args.threads)]
+    if args.method:
+        command += ["--method", args.method]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=folder,
+                   env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
+    minutes = (time.perf_counter() - start) / 60.0
+    data = read_designs(offline)
+    designs = torch.as_tensor(data.space.encode(pd.read_csv(out)["sequence"].tolist()))
+    rows = [_score("braid design", designs, task, data, spec, minutes)]
+    prior_folder = next((folder / "workspace" / "runs").glob("*-design-*")) / "prior"
+    with torch.no_grad():
+        samples = Prior.load(prior_folder).sample(len(designs), generator=make_generator(0))
+    rows.append(_score("its prior's samples", samples, task, data, spec, None))
+    return rows
+
+
+def _score(label: str, designs: torch.Tensor, task, data, spec: str,
+           minutes: float | None) -> dict:
+    table = design_table(designs, data.space, offline_x=data.x, task=task)
+    summary = summarize(table, designs, data.space, offline_y=data.y)
+    row = {"instance": spec, "designs": label, **{k: summary[k] for k in FIGURES}}
+    if minutes is not None:
+        row["minutes"] = minutes
+    return row
+
+
+def markdown(rows: list[dict]) -> str:
+    columns = ("instance", "designs", *FIGURES, "minutes")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [row.get(c, "") for c in columns]
+        lines.append("| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v)
+                                        for v in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", nargs="+", default=list(INSTANCES),
+                        help="length:motifs:seed of each Ehrlich instance")
+    parser.add_argument("--method", default=None, help="default: the command's own default")
+    parser.add_argument("--max-minutes", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--tag", default="unseen_design")
+    args = parser.parse_args()
+    set_cpu_threads(args.threads)
+    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    rows: list[dict] = []
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for spec in args.instances:
+        with tempfile.TemporaryDirectory() as folder:
+            rows += run_instance(spec, args, Path(folder))
+        print(markdown(rows), flush=True)
+        header = (f"# `braid design` on unseen Ehrlich instances\n\nCommand: `{command}`\n\n"
+                  f"Device: cpu, {args.threads} threads. Oracle figures of the designs the "
+                  f"command wrote, and of its prior's own samples.\n\n")
+        (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
+        (RESULTS / f"{args.tag}.json").write_text(json.dumps(
+            {"command": command, "rows": rows}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
