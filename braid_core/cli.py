@@ -231,7 +231,8 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
 def reward_train(
     data: Annotated[Path, typer.Option("--data", help="Labeled designs (sequence, value).")],
     out: Annotated[Path, typer.Option("--out", help="Folder to save the reward model into.")],
-    kind: Annotated[str, typer.Option("--kind", help="boot (ensemble) or bonus.")] = "boot",
+    kind: Annotated[str, typer.Option("--kind", help="boot (ensemble) or bonus.")] = (
+        defaults.REWARD_KIND),
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
