@@ -2,9 +2,9 @@
 
 Reads the per-step curves that bench/design_bench.py wrote (its probe batches: designs
 sampled during fine-tuning and scored by the oracle, which training never sees) and draws,
-per task, the mean over seeds of each method's conservative/proxy reward, true-score median
-and validity. Over-optimisation shows as a proxy reward that keeps rising while the true
-score or the validity falls.
+per task, the mean over seeds of each method's proxy reward (under its own reward model),
+path KL, true-score median and validity. Over-optimisation shows as a proxy reward that
+keeps rising while the true score or the validity falls.
 
     pip install -r bench/requirements.txt
     python bench/plot_curves.py                      # bench/results/design_curves.png
@@ -23,8 +23,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PANELS = (("predicted_mean", "proxy reward r_hat"), ("true_score_median", "true score (median)"),
-          ("valid_fraction", "validity"))
+PANELS = (("predicted_mean", "proxy reward r_hat"), ("kl", "path KL to the prior (nats)"),
+          ("true_score_median", "true score (median)"), ("valid_fraction", "validity"))
 METHODS = ("strl", "braid-boot", "braid-bonus")
 
 
@@ -54,7 +54,7 @@ def main() -> None:
         if method in METHODS and rows:
             grouped[(task, method)].append(rows)
     tasks = sorted({task for task, _ in grouped})
-    fig, axes = plt.subplots(len(tasks), len(PANELS), figsize=(12, 3.2 * len(tasks)),
+    fig, axes = plt.subplots(len(tasks), len(PANELS), figsize=(16, 3.2 * len(tasks)),
                              squeeze=False)
     for row, task in enumerate(tasks):
         for col, (key, label) in enumerate(PANELS):
