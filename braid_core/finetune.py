@@ -41,6 +41,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
+from braid_core import defaults
 from braid_core.diffusion import gaussian, masked
 from braid_core.diffusion.prior import Prior
 from braid_core.rewards.conservative import MODES, Prediction, RewardModel, conservative_reward
@@ -55,10 +56,10 @@ class FinetuneConfig:
     """Settings of one BRAID fine-tuning run; alpha's scale follows the KL convention above."""
 
     c: float = 1.0  # conservatism: weight on the uncertainty u(x) (ignored by mode "min")
-    alpha: float = 0.1  # KL weight, in std of y per nat; KL summed over steps and positions
+    alpha: float = defaults.ALPHA  # KL weight, std of y per nat; KL summed over steps, positions
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
-    batch_size: int = 32  # designs sampled per optimizer step
+    batch_size: int = defaults.BATCH  # designs sampled per optimizer step
     lr: float = 1e-4  # Adam learning rate (3e-4: higher scores, lower validity; issue notes)
     lr_schedule: str = "constant"  # "constant", or "cosine" to 0 over the steps or time budget
     grad_clip: float = 1.0  # max global gradient norm

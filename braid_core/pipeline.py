@@ -37,8 +37,6 @@ DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
 DEFAULT_METHOD = defaults_module.METHOD
 DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
-DEFAULT_BATCH = 32
-DEFAULT_REWARD_KIND = "boot"
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 

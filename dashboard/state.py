@@ -22,7 +22,6 @@ from braid_core.runs import FINISHED, RunRecord, Workspace, default_workspace_ro
 
 C_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 ALPHA_GRID = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
-FALLBACK_DEFAULTS = {"c": 1.0, "alpha": 0.01, "steps": 100, "batch_size": 32}
 LIVE_EVERY = "2s"  # how often live views re-read the metrics files
 
 
@@ -39,12 +38,10 @@ def workspace() -> Workspace:
 
 
 def pipeline_defaults() -> dict[str, Any]:
-    """c, alpha, steps, batch_size defaults from braid_core.pipeline (the one place)."""
-    try:
-        from braid_core import pipeline
-    except ImportError:
-        return dict(FALLBACK_DEFAULTS)
-    return {**FALLBACK_DEFAULTS, **pipeline.defaults()}
+    """c, alpha, steps, batch_size, reward_kind: the measured defaults (braid_core.defaults)."""
+    from braid_core import pipeline
+
+    return pipeline.defaults()
 
 
 def _mtime(path: Path) -> int:
