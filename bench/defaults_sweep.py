@@ -2,12 +2,13 @@
 
 The runs behind braid_core/defaults.py: a prior (shipped, or saved by
 `python bench/prior_bench.py --save-dir DIR`), a reward model of the chosen kind fitted on the
-task's offline set (cached under --work), fine-tuning within the config's time budget, then
-128 designs scored by the oracle. Prints metric rows and one RESULT line (JSON) that
-`--table` gathers from log files into markdown.
+task's offline set (cached under --work; or a fitted one, --reward DIR), fine-tuning within
+the config's time budget, then 128 designs scored by the oracle. Prints metric rows and one
+RESULT line (JSON) that `--table` gathers from log files into markdown.
 
     python bench/defaults_sweep.py ehrlich-20-32 bonus '{"steps": 5000, "max_minutes": 3}'
     python bench/defaults_sweep.py 40:3:1 bonus '{...}' --prior DIR/ehrlich-20-40-m3-s1
+    python bench/defaults_sweep.py ehrlich-20-32 boot '{...}' --reward assets/rewards/ehrlich-20-32
     python bench/defaults_sweep.py --table LOG [LOG ...]
 """
 
@@ -38,14 +39,15 @@ def run(args: argparse.Namespace) -> None:
     task = ehrlich_instance(*map(int, spec.split(":"))) if ":" in spec else get_task(spec)
     root = args.work / spec.replace(":", "-")
     _, offline_csv = task.export(root / "data", seed=0)
-    reward_dir = root / f"reward-{args.kind}-{args.seed}"
-    if not (reward_dir / "reward").exists():
+    # A fitted reward model (e.g. assets/rewards/<task>), or one fitted here once and cached.
+    reward_folder = args.reward or root / f"reward-{args.kind}-{args.seed}" / "reward"
+    if not reward_folder.exists():
         metrics = pipeline.run_reward(pipeline.reward_config(offline_csv, kind=args.kind,
                                                              seed=args.seed),
-                                      reward_dir, pipeline.Reporter())
+                                      reward_folder.parent, pipeline.Reporter())
         print("REWARD", json.dumps({k: round(v, 3) for k, v in metrics.items()}), flush=True)
     prior = Prior.load(args.prior or ASSETS / spec)
-    reward = load_reward(reward_dir / "reward")
+    reward = load_reward(reward_folder)
     offline = read_designs(offline_csv)
     overrides = json.loads(args.config)
     cfg = FinetuneConfig(**{"probe_every": 20, **overrides})
@@ -89,6 +91,8 @@ def main() -> None:
     parser.add_argument("config", nargs="?", help="JSON FinetuneConfig overrides")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--prior", type=Path, default=None)
+    parser.add_argument("--reward", type=Path, default=None,
+                        help="a fitted reward model folder to use instead of fitting one")
     parser.add_argument("--work", type=Path, default=Path("bench-work"))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--table", type=Path, nargs="+", default=None)
