@@ -10,6 +10,7 @@ per-step curves of STRL and BRAID (design_curves.json), with the command that ma
 
     python bench/design_bench.py                                   # the full report
     python bench/design_bench.py --tasks ehrlich-20-32 --seeds 0 --methods braid-boot strl
+    python bench/design_bench.py --tasks tfbind8 --prior tfbind8=DIR     # a saved prior
 """
 
 from __future__ import annotations
@@ -55,9 +56,12 @@ class Recorder(pipeline.Reporter):
         pass
 
 
-def prepare_task(name: str, folder: Path, prior_minutes: float) -> tuple[Path, Path, Path]:
-    """(offline.csv, unlabeled.csv, prior folder) for a task."""
+def prepare_task(name: str, folder: Path, prior_minutes: float,
+                 given: str | None = None) -> tuple[Path, Path, Path]:
+    """(offline.csv, unlabeled.csv, prior folder) for a task: the given, shipped or a new prior."""
     unlabeled, offline = get_task(name).export(folder / "data", seed=0)
+    if given is not None:
+        return offline, unlabeled, Path(given)
     shipped = ASSETS / name
     if (shipped / "model.safetensors").is_file():
         return offline, unlabeled, shipped
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="cap; by default the time budget ends fine-tuning, as in braid design")
     parser.add_argument("--finetune-minutes", type=float, default=3.0)
     parser.add_argument("--prior-minutes", type=float, default=6.0)
+    parser.add_argument("--prior", action="append", default=[], metavar="TASK=DIR",
+                        help="use this saved prior for TASK instead of the shipped or a new one")
     parser.add_argument("--num-designs", type=int, default=128)
     parser.add_argument("--probe-every", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
@@ -132,11 +138,13 @@ def main(argv: list[str] | None = None) -> None:
     set_cpu_threads(args.threads)
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *sys.argv[1:]])
     rows, curves = [], {}
+    given_priors = dict(spec.split("=", 1) for spec in args.prior)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         for task in args.tasks:
             try:
-                offline, _, prior = prepare_task(task, Path(scratch) / task, args.prior_minutes)
+                offline, _, prior = prepare_task(task, Path(scratch) / task, args.prior_minutes,
+                                                 given_priors.get(task))
             except FileNotFoundError as err:  # tfbind8 not prepared
                 print(f"{task}: skipped ({err})", flush=True)
                 continue

@@ -266,6 +266,13 @@ def finetune(
         defaults.ALPHA),
     steps: Annotated[int, typer.Option("--steps", min=1)] = defaults.STEPS,
     batch: Annotated[int, typer.Option("--batch", min=1)] = defaults.BATCH,
+    estimator: Annotated[str, typer.Option(
+        "--estimator", help="Sequences: tilted (reward-gradient targets per step), reinforce "
+        "(score function) or relaxed (straight-through).")] = defaults.ESTIMATOR,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Adam learning rate (default: the estimator's: " + ", ".join(
+            f"{k} {v:g}" for k, v in defaults.LEARNING_RATES.items()) + ").",
+        show_default=False)] = None,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
@@ -281,7 +288,8 @@ def finetune(
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
-                                          task=task, offline=offline, device=device)
+                                          task=task, offline=offline, device=device,
+                                          estimator=estimator, lr=lr)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")

@@ -1,19 +1,29 @@
 """BRAID fine-tuning: maximise E[r_c(x_0)] - alpha * KL(P_theta || P_pre) (DESIGN.md §1).
 
 Vectors: the reward is back-propagated through the sampler (DRaFT / AlignProp style).
-Sequences use the masked discrete diffusion, where a few reverse steps per sample carry
+Sequences use the masked discrete diffusion, where a few reverse steps per sampled chain carry
 gradients (a truncation like the authors' "last K steps"; choosing the K steps at random each
-iteration trains the model at every masking level). Two estimators of the reward's gradient:
-"reinforce" (default): the score function, sum over those steps of grad log p(drawn token)
-times the batch-centred conservative reward, unbiased; "relaxed": the tokens of those steps
-are straight-through Gumbel-softmax relaxations, so r_c of the one-hot reaches their logits
-directly (DRAKES). Measured on ehrlich-20-32 (shipped prior and reward, alpha 0.2, lr 1e-4,
-100 steps): "relaxed" let the KL run to ~60 nats whatever alpha (its biased gradient
-outweighs the penalty) and validity fell to 59 %; "reinforce" kept KL near 8 nats, 100 %
-valid, median true score 0.25 over the offline best 0.1875. The path KL is exact: the sum
-over every reverse step of the expected per-step KL between the fine-tuned and pre-trained
-token distributions (nats, summed over positions). Vectors use the Gaussian sampler with the
-Euler-Maruyama path KL sum_t ||mean_ft - mean_pre||^2 / (2 var_t), summed over dimensions.
+iteration trains the model at every masking level). Three estimators:
+- "tilted" (default): per-step BRAID with a linearised value. For one reverse step the
+  maximiser of E[value] / (alpha s_y) - KL(step || pre-trained step) is the pre-trained step
+  tilted by exp(value / (alpha s_y)); with the value linearised as r_c of the look-ahead
+  design (the model's own softmax at masked positions, one-hot elsewhere), the target logits
+  are the pre-trained logits plus grad_onehot r_c / (alpha s_y) (the guidance shift). The
+  loss, KL(model || target) at the states of the model's own chains, equals that step's
+  -E[linearised value] / (alpha s_y) + KL(step || pre-trained step) up to a constant, summed
+  exactly over the letters: the reward's gradient, no sampled-reward noise, the exact optimum
+  p* when r_c is linear in the one-hot (tests/test_finetune.py). The mass-covering
+  KL(target || model) ("forward") cost validity on ehrlich-20-32 (88-93 % vs 97-98 %).
+- "reinforce": the score function, sum over those steps of grad log p(drawn token) times the
+  batch-centred conservative reward; unbiased but noise-limited within minutes of CPU (the
+  reward model's r_hat of its designs plateaued at 0.14-0.16 on ehrlich-20-32 where
+  "tilted" reached 0.20-0.24 in 2 minutes).
+- "relaxed": straight-through Gumbel-softmax tokens, so r_c of the one-hot reaches their logits
+  directly (DRAKES); it let the KL run to ~60 nats whatever alpha (issue 3 notes).
+The path KL is exact and logged for all three: the sum over every reverse step of the
+expected per-step KL between the fine-tuned and pre-trained token distributions (nats, summed
+over positions). Vectors use the Gaussian sampler with the Euler-Maruyama path KL
+sum_t ||mean_ft - mean_pre||^2 / (2 var_t), summed over dimensions.
 
 Units: the loss is -mean(r_c) / s_y + alpha * mean(KL), with s_y the standard deviation of
 the measured values the reward model was fitted on (its `y_std`; 1 if it has none). So
@@ -22,10 +32,7 @@ the optimum is p*(x) proportional to exp(r_c(x) / (alpha s_y)) p_pre(x).
 
 STRL, the non-conservative baseline, is this loop with c = 0.
 
-Defaults (braid_core/defaults.py, issue 3 notes): lr 1e-4, batch 32, 8 gradient steps, alpha
-0.1. Within a few minutes of CPU the runs are limited by the estimator's noise, not by the
-KL: a larger lr (3e-4) or a smaller alpha raised the KL faster than the reward and cost
-validity on Ehrlich; a cosine decay of the lr slowed ehrlich-20-32 without gain on tfbind8.
+Defaults: braid_core/defaults.py, with the measurements behind them in the issue 3 notes.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from braid_core.spaces import SequenceSpace
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 Probe = Callable[[Tensor], Mapping[str, float]]  # hard designs -> oracle metrics (never trained on)
+ESTIMATORS = ("reinforce", "relaxed", "tilted")
 
 
 @dataclass(frozen=True)
@@ -60,13 +68,14 @@ class FinetuneConfig:
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
     batch_size: int = defaults.BATCH  # designs sampled per optimizer step
-    lr: float = 1e-4  # Adam learning rate (3e-4: higher scores, lower validity; issue notes)
+    lr: float | None = None  # Adam learning rate; None: the estimator's measured default
     lr_schedule: str = "constant"  # "constant", or "cosine" to 0 over the steps or time budget
     grad_clip: float = 1.0  # max global gradient norm
-    grad_steps: int = 8  # reverse steps per sample that carry gradients (sequences)
+    grad_steps: int = defaults.GRAD_STEPS  # reverse steps per sample with gradients (sequences)
     grad_step_choice: str = "random"  # which steps carry gradients: "random" or "last"
+    tilt_divergence: str = "reverse"  # "tilted" loss: KL(model || target), or "forward"
     relax_tau: float = 0.5  # Gumbel-softmax temperature of the relaxed tokens (sequences)
-    estimator: str = "reinforce"  # sequences: "reinforce" (score function) or "relaxed"
+    estimator: str = defaults.ESTIMATOR  # sequences: "tilted", "reinforce" or "relaxed" (top)
     sampling_steps: int | None = None  # reverse steps; None = the prior's default
     checkpoint: bool = True  # recompute denoiser activations in backward (flat memory)
     max_minutes: float | None = None  # wall-clock budget; stops early when reached
@@ -82,11 +91,13 @@ class FinetuneConfig:
         for name in ("steps", "batch_size", "grad_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0 or self.grad_clip <= 0 or self.relax_tau <= 0:
+        if (self.lr is not None and self.lr <= 0) or self.grad_clip <= 0 or self.relax_tau <= 0:
             raise ValueError("lr, grad_clip and relax_tau must be positive")
-        if self.estimator not in ("relaxed", "reinforce"):
-            raise ValueError(f"estimator must be 'relaxed' or 'reinforce', got "
-                             f"{self.estimator!r}")
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
+        if self.tilt_divergence not in ("reverse", "forward"):
+            raise ValueError(f"tilt_divergence must be 'reverse' or 'forward', got "
+                             f"{self.tilt_divergence!r}")
         if self.lr_schedule not in ("constant", "cosine"):
             raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got "
                              f"{self.lr_schedule!r}")
@@ -97,6 +108,15 @@ class FinetuneConfig:
             raise ValueError(f"sampling_steps must be at least 1, got {self.sampling_steps}")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
+
+
+def learning_rate(cfg: FinetuneConfig, space: object) -> float:
+    """cfg.lr, or the measured default of its estimator (vectors backpropagate: REINFORCE's)."""
+    if cfg.lr is not None:
+        return cfg.lr
+    if isinstance(space, SequenceSpace):
+        return defaults.LEARNING_RATES[cfg.estimator]
+    return defaults.LEARNING_RATES["reinforce"]
 
 
 class ObjectiveTerms(NamedTuple):
@@ -110,6 +130,14 @@ class ObjectiveTerms(NamedTuple):
     designs: Tensor  # the batch's hard designs, detached
 
 
+def _gradient_steps(num_steps: int, cfg: FinetuneConfig, generator: torch.Generator) -> list[int]:
+    """Indices of the reverse steps that carry gradients: the last K, or K drawn at random."""
+    k = min(cfg.grad_steps, num_steps)
+    if cfg.grad_step_choice == "last":
+        return list(range(num_steps - k, num_steps))
+    return torch.randperm(num_steps, generator=generator, device=generator.device)[:k].tolist()
+
+
 def _sequence_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
@@ -118,12 +146,7 @@ def _sequence_batch(
     the tokens drawn in the gradient steps (for "reinforce"))."""
     length = prior.space.length
     num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
-    k = min(cfg.grad_steps, num_steps)
-    if cfg.grad_step_choice == "last":
-        chosen = range(num_steps - k, num_steps)
-    else:
-        chosen = torch.randperm(num_steps, generator=generator, device=generator.device)[:k]
-        chosen = chosen.tolist()
+    chosen = _gradient_steps(num_steps, cfg, generator)
     trajectory = masked.sample(
         net, (cfg.batch_size, length), num_steps, generator=generator,
         temperature=prior.config.temperature, order=prior.config.order, grad_steps=chosen,
@@ -157,12 +180,66 @@ def _vector_batch(
     return trajectory.x0, trajectory.x0, kl, None
 
 
+def _tilted_batch(
+    net: nn.Module, reference: nn.Module, prior: Prior, reward: RewardModel,
+    cfg: FinetuneConfig, generator: torch.Generator,
+) -> ObjectiveTerms:
+    """Per-step BRAID objective with a linearised value (estimator "tilted").
+
+    At each gradient-carrying state x_t of the model's own chain, the step that maximises
+    E[V] / (alpha s_y) - KL(step || pre-trained step) is the pre-trained step tilted by
+    exp(V / (alpha s_y)); V, the value of the state reached, is linearised as r_c of the
+    look-ahead design (current model's softmax at masked positions, one-hot elsewhere), so
+    the target logits are pre-trained logits + grad_onehot r_c / (alpha s_y) (the guidance
+    shift). The loss is KL(model || target) (or KL(target || model), cfg.tilt_divergence)
+    averaged over masked positions and summed over the chosen steps; alpha and c enter
+    through the target. Low variance (no sampled reward differences), and the look-ahead
+    moves with the fine-tuned model, which guidance of the pre-trained model cannot do.
+    """
+    length = prior.space.length
+    temperature = prior.config.temperature
+    num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
+    trajectory = masked.sample(
+        net, (cfg.batch_size, length), num_steps, generator=generator, temperature=temperature,
+        order=prior.config.order, grad_steps=_gradient_steps(num_steps, cfg, generator),
+        position_noise=prior.config.position_noise, reference=reference,
+        checkpoint=cfg.checkpoint)
+    shift = 1.0 / (cfg.alpha * float(getattr(reward, "y_std", 1.0)))
+    vocab = net.vocab_size
+    loss = torch.zeros((), device=trajectory.x0.device)
+    for state, step in zip(trajectory.states, trajectory.steps, strict=True):
+        is_masked = step.masked[..., None]
+        with torch.enable_grad():
+            probs = step.logits.detach().softmax(-1)
+            revealed = nn.functional.one_hot(state.clamp_max(vocab - 1), vocab).to(probs.dtype)
+            look_ahead = torch.where(is_masked, probs, revealed).requires_grad_(True)
+            r_c = conservative_reward(reward.predict(look_ahead), cfg.c, cfg.mode)
+            (grad,) = torch.autograd.grad(r_c.sum(), look_ahead)
+        with torch.no_grad():
+            target = (reference(state) / temperature + shift * grad).log_softmax(-1)
+        log_model = step.logits.log_softmax(-1)
+        if cfg.tilt_divergence == "forward":
+            kl = (target.exp() * (target - log_model)).sum(-1)  # (batch, length)
+        else:
+            kl = (log_model.exp() * (log_model - target)).sum(-1)
+        per_row = (kl * step.masked).sum(1) / step.masked.sum(1).clamp_min(1)
+        loss = loss + per_row.mean()
+    with torch.no_grad():
+        pred = reward.predict(trajectory.x0)
+        r_c = conservative_reward(pred, cfg.c, cfg.mode)
+    return ObjectiveTerms(loss, r_c.mean(), pred.mean.mean(), pred.std.mean(),
+                          trajectory.kl.mean().detach(), trajectory.x0.detach())
+
+
 def braid_objective(
     net: nn.Module, reference: nn.Module, prior: Prior, reward: RewardModel,
     cfg: FinetuneConfig, *, generator: torch.Generator,
 ) -> ObjectiveTerms:
     """Sample one batch from `net` and evaluate the BRAID objective on it."""
-    batch = _sequence_batch if isinstance(prior.space, SequenceSpace) else _vector_batch
+    is_sequence = isinstance(prior.space, SequenceSpace)
+    if is_sequence and cfg.estimator == "tilted":
+        return _tilted_batch(net, reference, prior, reward, cfg, generator)
+    batch = _sequence_batch if is_sequence else _vector_batch
     designs, differentiable, kl, log_prob = batch(net, reference, prior, cfg, generator)
     pred: Prediction = reward.predict(differentiable)
     r_c = conservative_reward(pred, cfg.c, cfg.mode)
@@ -209,15 +286,19 @@ def finetune(
     Returns:
         A Prior with the fine-tuned network, in eval mode.
     """
+    if isinstance(prior.space, SequenceSpace) and cfg.estimator == "tilted" and cfg.alpha <= 0:
+        raise ValueError("estimator 'tilted' needs alpha > 0: its target tilts the pre-trained "
+                         "steps by exp(r_c / alpha); use 'reinforce' for alpha = 0")
     reference = prior.net.eval().requires_grad_(False)
     net = copy.deepcopy(reference).requires_grad_(True).train()
-    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    base_lr = learning_rate(cfg, prior.space)
+    optimizer = torch.optim.Adam(net.parameters(), lr=base_lr)
     start = time.perf_counter()
     for step in range(1, cfg.steps + 1):
         if cfg.lr_schedule == "cosine":
             done = run_fraction(step - 1, time.perf_counter() - start, cfg)
             for group in optimizer.param_groups:
-                group["lr"] = cfg.lr * 0.5 * (1.0 + math.cos(math.pi * done))
+                group["lr"] = base_lr * 0.5 * (1.0 + math.cos(math.pi * done))
         terms = braid_objective(net, reference, prior, reward, cfg, generator=generator)
         optimizer.zero_grad(set_to_none=True)
         terms.loss.backward()

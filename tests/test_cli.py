@@ -115,6 +115,15 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
                                   "--out", str(tmp_path / "more.csv")])
     assert sampled.exit_code == 0, sampled.output
     assert len(pd.read_csv(tmp_path / "more.csv")) == 5
+    # The estimator and lr options reach the run's config; a wrong name is a clear error.
+    again = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--steps", "1", "--batch", "4",
+                                "--num-designs", "4", "--estimator", "reinforce", "--lr", "1e-3",
+                                "--out", str(tmp_path / "ft2")])
+    assert again.exit_code == 0, again.output
+    bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                              str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
+    assert bad.exit_code != 0 and "estimator must be one of" in bad.output
 
 
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):

@@ -1,0 +1,69 @@
+"""Merge a re-run of some methods into an earlier design-benchmark result (issue 3).
+
+When a change touches only some methods (a new fine-tuning default changes BRAID and STRL,
+not the baselines, whose designs are the same for the same seeds), re-run those with
+`design_bench.py --methods ... --tag NEW` (several tags when the seeds were split between
+processes) and merge: rows and curves of NEW replace those of
+BASE for the same (task, method); the rest of BASE is kept, under a label saying what it was
+measured with where given (--relabel). Both commands go into the header.
+
+    python bench/merge_bench.py design_bench_e32 new_e32 --tag design_bench_e32 \
+        --relabel "braid-boot=braid-boot (reinforce, alpha 0.1)"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from design_bench import RESULTS, markdown
+
+
+def merge(base: dict, new: dict, relabel: dict[str, str]) -> list[dict]:
+    """BASE's rows for methods NEW did not run (relabelled), then NEW's rows."""
+    rerun = {(row["task"], row["method"]) for row in new["rows"]}
+    kept = [{**row, "method": relabel.get(row["method"], row["method"])}
+            for row in base["rows"] if (row["task"], row["method"]) not in rerun]
+    return new["rows"] + kept
+
+
+def read(tag: str, suffix: str = "") -> dict:
+    """bench/results/<tag><suffix>.json."""
+    return json.loads((RESULTS / f"{tag}{suffix}.json").read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base", help="tag of the earlier result (bench/results/BASE.json)")
+    parser.add_argument("new", nargs="+", help="tags of the re-run (e.g. one per seed group)")
+    parser.add_argument("--tag", required=True, help="tag of the merged result")
+    parser.add_argument("--relabel", action="append", default=[], metavar="METHOD=LABEL")
+    args = parser.parse_args()
+    base, parts = read(args.base), [read(tag) for tag in args.new]
+    new = {"command": " ; ".join(part["command"] for part in parts), "args": parts[0]["args"],
+           "rows": [row for part in parts for row in part["rows"]]}
+    relabel = dict(spec.split("=", 1) for spec in args.relabel)
+    rows = merge(base, new, relabel)
+    new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()}
+    rerun_methods = {key.split("/")[1] for key in new_curves}
+    curves = {}
+    for key, value in read(args.base, "_curves").items():  # keys are task/method/seed
+        task, method, seed = key.split("/")
+        if method not in rerun_methods:
+            curves[f"{task}/{relabel.get(method, method)}/{seed}"] = value
+    curves.update(new_curves)
+    header = ("# Design benchmark\n\n"
+              f"Re-run of {', '.join(sorted(rerun_methods))}: `{new['command']}`\n\n"
+              f"Other methods, from the earlier run: `{base['command']}`\n\n"
+              f"Device: cpu, CPU threads {new['args']['threads']}. 128 designs per method and "
+              "seed; mean ± std over seeds.\n\n")
+    (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
+    (RESULTS / f"{args.tag}.json").write_text(json.dumps(
+        {"command": new["command"], "base_command": base["command"], "args": new["args"],
+         "rows": rows}, indent=1, default=str) + "\n")
+    (RESULTS / f"{args.tag}_curves.json").write_text(json.dumps(curves) + "\n")
+    print(header + markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
