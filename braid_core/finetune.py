@@ -70,6 +70,7 @@ class FinetuneConfig:
     batch_size: int = defaults.BATCH  # designs sampled per optimizer step
     lr: float | None = None  # Adam learning rate; None: the estimator's measured default
     lr_schedule: str = "constant"  # "constant", or "cosine" to 0 over the steps or time budget
+    warmup_steps: int = 0  # linear lr warm-up over the first steps (0: none)
     grad_clip: float = 1.0  # max global gradient norm
     grad_steps: int = defaults.GRAD_STEPS  # reverse steps per sample with gradients (sequences)
     grad_step_choice: str = "random"  # which steps carry gradients: "random" or "last"
@@ -88,6 +89,8 @@ class FinetuneConfig:
             raise ValueError(f"alpha must be >= 0, got {self.alpha}")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
         for name in ("steps", "batch_size", "grad_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -212,7 +215,10 @@ def _tilted_batch(
         with torch.enable_grad():
             probs = step.logits.detach().softmax(-1)
             revealed = nn.functional.one_hot(state.clamp_max(vocab - 1), vocab).to(probs.dtype)
-            look_ahead = torch.where(is_masked, probs, revealed).requires_grad_(True)
+            leaf = torch.where(is_masked, probs, revealed).requires_grad_(True)
+            # A non-leaf input: module hooks (e.g. torch's FlopCounterMode in bench/speed_bench)
+            # cannot run autograd.grad with respect to a leaf.
+            look_ahead = leaf.clone()
             r_c = conservative_reward(reward.predict(look_ahead), cfg.c, cfg.mode)
             (grad,) = torch.autograd.grad(r_c.sum(), look_ahead)
         with torch.no_grad():
@@ -295,10 +301,12 @@ def finetune(
     optimizer = torch.optim.Adam(net.parameters(), lr=base_lr)
     start = time.perf_counter()
     for step in range(1, cfg.steps + 1):
+        lr = base_lr * min(1.0, step / cfg.warmup_steps) if cfg.warmup_steps else base_lr
         if cfg.lr_schedule == "cosine":
             done = run_fraction(step - 1, time.perf_counter() - start, cfg)
-            for group in optimizer.param_groups:
-                group["lr"] = base_lr * 0.5 * (1.0 + math.cos(math.pi * done))
+            lr *= 0.5 * (1.0 + math.cos(math.pi * done))
+        for group in optimizer.param_groups:
+            group["lr"] = lr
         terms = braid_objective(net, reference, prior, reward, cfg, generator=generator)
         optimizer.zero_grad(set_to_none=True)
         terms.loss.backward()

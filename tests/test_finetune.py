@@ -82,6 +82,14 @@ def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequenc
     assert lrs[-1] == pytest.approx(3e-3 * 0.5 * (1 + math.cos(math.pi * 5 / 6)))
 
 
+def test_warmup_raises_the_learning_rate_linearly_then_holds_it(sequence_prior):
+    _, rows = run(sequence_prior, steps=6, warmup_steps=4)
+    assert [row["lr"] for row in rows] == pytest.approx([3e-3 * k / 4 for k in (1, 2, 3, 4)]
+                                                        + [3e-3, 3e-3])
+    with pytest.raises(ValueError, match="warmup_steps"):
+        FinetuneConfig(warmup_steps=-1)
+
+
 def test_run_fraction_follows_steps_or_the_time_budget_whichever_is_further():
     cfg = FinetuneConfig(steps=100, max_minutes=1.0)
     assert run_fraction(10, 0.0, cfg) == pytest.approx(0.1)
