@@ -19,11 +19,12 @@ import json
 from design_bench import RESULTS, markdown
 
 
-def merge(base: dict, new: dict, relabel: dict[str, str]) -> list[dict]:
-    """BASE's rows for methods NEW did not run (relabelled), then NEW's rows."""
+def merge(base: dict, new: dict, relabel: dict[str, str], drop: set[str]) -> list[dict]:
+    """BASE's rows for methods NEW did not run (relabelled; `drop` left out), then NEW's."""
     rerun = {(row["task"], row["method"]) for row in new["rows"]}
     kept = [{**row, "method": relabel.get(row["method"], row["method"])}
-            for row in base["rows"] if (row["task"], row["method"]) not in rerun]
+            for row in base["rows"]
+            if (row["task"], row["method"]) not in rerun and row["method"] not in drop]
     return new["rows"] + kept
 
 
@@ -38,28 +39,33 @@ def main() -> None:
     parser.add_argument("new", nargs="+", help="tags of the re-run (e.g. one per seed group)")
     parser.add_argument("--tag", required=True, help="tag of the merged result")
     parser.add_argument("--relabel", action="append", default=[], metavar="METHOD=LABEL")
+    parser.add_argument("--drop", action="append", default=[], metavar="METHOD",
+                        help="a method of BASE to leave out (e.g. a superseded label)")
     args = parser.parse_args()
     base, parts = read(args.base), [read(tag) for tag in args.new]
     new = {"command": " ; ".join(part["command"] for part in parts), "args": parts[0]["args"],
            "rows": [row for part in parts for row in part["rows"]]}
     relabel = dict(spec.split("=", 1) for spec in args.relabel)
-    rows = merge(base, new, relabel)
+    # A merged BASE lists the runs it came from; a plain one is its own command.
+    earlier = base.get("earlier_commands", []) + [base["command"]]
+    earlier += [base["base_command"]] if "base_command" in base else []
+    rows = merge(base, new, relabel, set(args.drop))
     new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()}
     rerun_methods = {key.split("/")[1] for key in new_curves}
     curves = {}
     for key, value in read(args.base, "_curves").items():  # keys are task/method/seed
         task, method, seed = key.split("/")
-        if method not in rerun_methods:
+        if method not in rerun_methods and method not in args.drop:
             curves[f"{task}/{relabel.get(method, method)}/{seed}"] = value
     curves.update(new_curves)
     header = ("# Design benchmark\n\n"
               f"Re-run of {', '.join(sorted(rerun_methods))}: `{new['command']}`\n\n"
-              f"Other methods, from the earlier run: `{base['command']}`\n\n"
+              f"Other methods, from earlier runs: {'; '.join(f'`{c}`' for c in earlier)}\n\n"
               f"Device: cpu, CPU threads {new['args']['threads']}. 128 designs per method and "
               "seed; mean ± std over seeds.\n\n")
     (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
     (RESULTS / f"{args.tag}.json").write_text(json.dumps(
-        {"command": new["command"], "base_command": base["command"], "args": new["args"],
+        {"command": new["command"], "earlier_commands": earlier, "args": new["args"],
          "rows": rows}, indent=1, default=str) + "\n")
     (RESULTS / f"{args.tag}_curves.json").write_text(json.dumps(curves) + "\n")
     print(header + markdown(rows))
