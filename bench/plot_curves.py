@@ -62,11 +62,12 @@ def main() -> None:
             for method in METHODS:
                 if (task, method) in grouped:
                     steps, values = mean_curve(grouped[(task, method)], key)
-                    ax.plot(steps, values, label=f"{method} ({len(grouped[(task, method)])} "
-                            "seeds)")
+                    # One colour per method in every panel, also where a method is missing.
+                    ax.plot(steps, values, color=f"C{METHODS.index(method)}",
+                            label=f"{method} ({len(grouped[(task, method)])} seeds)")
             ax.set_title(f"{task}: {label}", fontsize=10)
             ax.set_xlabel("fine-tuning step")
-            if row == 0 and col == 0:
+            if col == 0:
                 ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(args.out, dpi=110)
