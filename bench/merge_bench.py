@@ -48,7 +48,6 @@ def main() -> None:
     relabel = dict(spec.split("=", 1) for spec in args.relabel)
     # A merged BASE lists the runs it came from; a plain one is its own command.
     earlier = base.get("earlier_commands", []) + [base["command"]]
-    earlier += [base["base_command"]] if "base_command" in base else []
     rows = merge(base, new, relabel, set(args.drop))
     new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()}
     rerun_methods = {key.split("/")[1] for key in new_curves}

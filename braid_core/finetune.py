@@ -56,7 +56,7 @@ from braid_core.spaces import SequenceSpace
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 Probe = Callable[[Tensor], Mapping[str, float]]  # hard designs -> oracle metrics (never trained on)
-ESTIMATORS = ("reinforce", "relaxed", "tilted")
+ESTIMATORS = tuple(defaults.LEARNING_RATES)  # "tilted", "reinforce", "relaxed"
 
 
 @dataclass(frozen=True)
@@ -141,22 +141,36 @@ def _gradient_steps(num_steps: int, cfg: FinetuneConfig, generator: torch.Genera
     return torch.randperm(num_steps, generator=generator, device=generator.device)[:k].tolist()
 
 
+def _sample_chain(
+    net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
+    generator: torch.Generator,
+) -> masked.DiscreteTrajectory:
+    """One batch of chains from `net` with the prior's sampler settings, the path KL to
+    `reference`, and graphs on the gradient-carrying steps (relaxed tokens for "relaxed")."""
+    length = prior.space.length
+    num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
+    return masked.sample(
+        net, (cfg.batch_size, length), num_steps, generator=generator,
+        temperature=prior.config.temperature, order=prior.config.order,
+        grad_steps=_gradient_steps(num_steps, cfg, generator),
+        position_noise=prior.config.position_noise,
+        reference=reference, checkpoint=cfg.checkpoint,
+        relax_tau=cfg.relax_tau if cfg.estimator == "relaxed" else None,
+    )
+
+
+def _y_scale(reward: RewardModel) -> float:
+    """s_y: the spread of the values the reward model was fitted on (1 if it has none)."""
+    return float(getattr(reward, "y_std", 1.0))
+
+
 def _sequence_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
     """Sample a batch keeping the graph: (hard tokens, relaxed one-hot, path KL, log-prob of
     the tokens drawn in the gradient steps (for "reinforce"))."""
-    length = prior.space.length
-    num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
-    chosen = _gradient_steps(num_steps, cfg, generator)
-    trajectory = masked.sample(
-        net, (cfg.batch_size, length), num_steps, generator=generator,
-        temperature=prior.config.temperature, order=prior.config.order, grad_steps=chosen,
-        position_noise=prior.config.position_noise,
-        reference=reference, checkpoint=cfg.checkpoint,
-        relax_tau=cfg.relax_tau if cfg.estimator == "relaxed" else None,
-    )
+    trajectory = _sample_chain(net, reference, prior, cfg, generator)
     if cfg.estimator == "relaxed":
         return trajectory.x0, trajectory.x0_relaxed, trajectory.kl, None
     log_prob = sum(
@@ -199,30 +213,15 @@ def _tilted_batch(
     through the target. Low variance (no sampled reward differences), and the look-ahead
     moves with the fine-tuned model, which guidance of the pre-trained model cannot do.
     """
-    length = prior.space.length
-    temperature = prior.config.temperature
-    num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
-    trajectory = masked.sample(
-        net, (cfg.batch_size, length), num_steps, generator=generator, temperature=temperature,
-        order=prior.config.order, grad_steps=_gradient_steps(num_steps, cfg, generator),
-        position_noise=prior.config.position_noise, reference=reference,
-        checkpoint=cfg.checkpoint)
-    shift = 1.0 / (cfg.alpha * float(getattr(reward, "y_std", 1.0)))
-    vocab = net.vocab_size
+    trajectory = _sample_chain(net, reference, prior, cfg, generator)
+    shift = 1.0 / (cfg.alpha * _y_scale(reward))
     loss = torch.zeros((), device=trajectory.x0.device)
-    for state, step in zip(trajectory.states, trajectory.steps, strict=True):
-        is_masked = step.masked[..., None]
-        with torch.enable_grad():
-            probs = step.logits.detach().softmax(-1)
-            revealed = nn.functional.one_hot(state.clamp_max(vocab - 1), vocab).to(probs.dtype)
-            leaf = torch.where(is_masked, probs, revealed).requires_grad_(True)
-            # A non-leaf input: module hooks (e.g. torch's FlopCounterMode in bench/speed_bench)
-            # cannot run autograd.grad with respect to a leaf.
-            look_ahead = leaf.clone()
-            r_c = conservative_reward(reward.predict(look_ahead), cfg.c, cfg.mode)
-            (grad,) = torch.autograd.grad(r_c.sum(), look_ahead)
-        with torch.no_grad():
-            target = (reference(state) / temperature + shift * grad).log_softmax(-1)
+    for state, step, reference_logits in zip(trajectory.states, trajectory.steps,
+                                             trajectory.reference_logits, strict=True):
+        grad = masked.look_ahead_gradient(
+            lambda x: conservative_reward(reward.predict(x), cfg.c, cfg.mode),
+            step.logits, state, net.vocab_size)
+        target = (reference_logits + shift * grad).log_softmax(-1)
         log_model = step.logits.log_softmax(-1)
         if cfg.tilt_divergence == "forward":
             kl = (target.exp() * (target - log_model)).sum(-1)  # (batch, length)
@@ -250,7 +249,7 @@ def braid_objective(
     pred: Prediction = reward.predict(differentiable)
     r_c = conservative_reward(pred, cfg.c, cfg.mode)
     kl = kl.to(r_c.dtype)
-    scale = float(getattr(reward, "y_std", 1.0))
+    scale = _y_scale(reward)
     if log_prob is None:  # the reward's gradient flows through the sample
         reward_term = -r_c.mean() / scale
     else:  # score function with the batch mean as baseline: unbiased, no reward gradient

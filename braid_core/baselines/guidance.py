@@ -127,11 +127,8 @@ class _GuidedDenoiser(nn.Module):
     def forward(self, x_t: Tensor) -> Tensor:
         logits = self.net(x_t)
         mask = (x_t == self.vocab_size)[..., None]
-        with torch.enable_grad():  # masked.sample runs unguided steps under no_grad
-            probs = (logits.detach() / self.temperature).softmax(-1)
-            revealed = nn.functional.one_hot(x_t.clamp_max(self.vocab_size - 1), self.vocab_size)
-            relaxed = torch.where(mask, probs, revealed.to(probs.dtype)).requires_grad_(True)
-            (grad,) = torch.autograd.grad(self.reward.predict(relaxed).mean.sum(), relaxed)
+        grad = masked.look_ahead_gradient(lambda x: self.reward.predict(x).mean,
+                                          logits / self.temperature, x_t, self.vocab_size)
         return logits + (self.shift * self.temperature) * grad * mask
 
 

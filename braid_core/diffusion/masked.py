@@ -17,7 +17,7 @@ the stay-masked mass is the same for two models, so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import NamedTuple, Protocol
 
@@ -54,6 +54,8 @@ class DiscreteTrajectory(NamedTuple):
     x0_relaxed: Tensor | None = None  # (batch, length, V) straight-through one-hot, if asked
     kl: Tensor | None = None  # (batch,) path KL to `reference` over all steps, if given
     chosen: list[Tensor] | None = None  # (batch, length) bool: positions unmasked by each step
+    # the reference's temperature-scaled logits at those states, when `reference` is given
+    reference_logits: list[Tensor] | None = None
 
 
 def forward_mask(x0: Tensor, t: Tensor, mask_id: int, generator: torch.Generator) -> Tensor:
@@ -260,7 +262,7 @@ def sample(
     grad_steps = set(grad_steps)
     relaxed = torch.zeros(batch, length, net.vocab_size, device=device) if relax_tau else None
     kl = torch.zeros(batch, dtype=torch.float64, device=device) if reference else None
-    states, steps, times, chosen_steps = [], [], [], []
+    states, steps, times, chosen_steps, reference_steps = [], [], [], [], []
     for i, num_unmask in enumerate(counts):
         keep_graph = i in grad_steps
         with nullcontext() if keep_graph else torch.no_grad():
@@ -278,6 +280,8 @@ def sample(
                 with torch.no_grad():
                     reference_logits = reference(x_t) / temperature
                 kl = kl + step_kl(step, step._replace(logits=reference_logits)).double()
+                if keep_graph:
+                    reference_steps.append(reference_logits)
         if relaxed is not None:
             if one_hot is None:
                 one_hot = nn.functional.one_hot(tokens, net.vocab_size).to(relaxed.dtype)
@@ -288,7 +292,34 @@ def sample(
             chosen_steps.append(chosen)
             times.append(float(step.masked[0].sum()) / length)
         x_t = torch.where(chosen, tokens, x_t)
-    return DiscreteTrajectory(x_t, states, steps, times, relaxed, kl, chosen_steps)
+    return DiscreteTrajectory(x_t, states, steps, times, relaxed, kl, chosen_steps,
+                              reference_steps if reference is not None else None)
+
+
+def look_ahead_gradient(score: Callable[[Tensor], Tensor], logits: Tensor, x_t: Tensor,
+                        mask_id: int) -> Tensor:
+    """Gradient of score(design) at the look-ahead design of state x_t, w.r.t. its one-hot.
+
+    The look-ahead design is softmax(logits) at masked positions and the one-hot of the
+    revealed letter elsewhere; a first-order step: changing a letter a -> b changes the
+    score by about grad_b - grad_a. Used by guidance and by the "tilted" fine-tuning.
+
+    Args:
+        score: (n, length, V) relaxed designs -> (n,) scores, differentiable.
+        logits: (n, length, V) temperature-scaled logits at x_t (detached here).
+        x_t: (n, length) int64 state, `mask_id` at masked positions.
+    Returns:
+        (n, length, V) gradient, no graph.
+    """
+    with torch.enable_grad():  # callers may sample under no_grad
+        probs = logits.detach().softmax(-1)
+        revealed = nn.functional.one_hot(x_t.clamp_max(mask_id - 1), mask_id).to(probs.dtype)
+        leaf = torch.where((x_t == mask_id)[..., None], probs, revealed).requires_grad_(True)
+        # A non-leaf input: module hooks (e.g. torch's FlopCounterMode in bench/speed_bench)
+        # cannot run autograd.grad with respect to a leaf.
+        look_ahead = leaf.clone()
+        (grad,) = torch.autograd.grad(score(look_ahead).sum(), look_ahead)
+    return grad
 
 
 def step_kl(finetuned: DiscreteStep, pretrained: DiscreteStep) -> Tensor:
