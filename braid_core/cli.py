@@ -273,6 +273,9 @@ def finetune(
         "--lr", help="Adam learning rate (default: the estimator's: " + ", ".join(
             f"{k} {v:g}" for k, v in defaults.LEARNING_RATES.items()) + ").",
         show_default=False)] = None,
+    tilt_floor: Annotated[float, typer.Option(
+        "--tilt-floor", help="Tilted estimator: letters the prior gives less than this "
+        "probability get no tilt (0: off).")] = defaults.TILT_FLOOR,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
@@ -289,7 +292,7 @@ def finetune(
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
                                           task=task, offline=offline, device=device,
-                                          estimator=estimator, lr=lr)
+                                          estimator=estimator, lr=lr, tilt_floor=tilt_floor)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")

@@ -6,12 +6,15 @@ How they were chosen: the notes of issue 3 and bench/results/design_bench_*.md.
 
 C = 1.0  # conservatism: weight on u(x)
 # KL weight, std of y per nat. With the "tilted" estimator (BRAID-Bonus, ehrlich-20-32, 3-minute
-# runs, issue 3 notes): its forward-KL form at 0.2 fell to 88-95 % valid (at 0.1: 81 %), 0.3
-# kept 97-98 % but median 0.19-0.25; the reverse-KL form at 0.2 kept 97.7-98.4 % valid with
-# medians 0.25 / 0.375. The tilt exp(r_c / (alpha s_y)) also raises letters the prior makes
-# rare (on Ehrlich: infeasible ones) and neither reward model's u flags them (rank
-# correlation of u with invalidity 0.02-0.07), so alpha is what holds validity.
-ALPHA = 0.2
+# runs, issue 3 notes): alpha 0.1 (Guidance's tilt) alone fell to 81-91 % valid, because the
+# tilt exp(r_c / (alpha s_y)) also raises letters the prior makes rare (on Ehrlich: infeasible
+# ones) and neither reward model's u flags them; 0.2 kept 97.4 % with median 0.292. With
+# TILT_FLOOR below, 0.1 kept 96.9-98.4 % valid with median 0.375 on all three seeds.
+ALPHA = 0.1
+# "tilted" estimator: letters the pre-trained step gives less than this probability get no tilt
+# (the prior's support stands in for the validity u does not see). 0.05 did worse than 0.01 at
+# alpha 0.1 (93.8-95.3 % valid). bench/results/finetune_defaults.md, "Session 7".
+TILT_FLOOR = 0.01
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased
 # but was noise-limited within minutes of CPU.

@@ -119,8 +119,12 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     again = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--steps", "1", "--batch", "4",
                                 "--num-designs", "4", "--estimator", "reinforce", "--lr", "1e-3",
-                                "--out", str(tmp_path / "ft2")])
+                                "--tilt-floor", "0.02", "--out", str(tmp_path / "ft2")])
     assert again.exit_code == 0, again.output
+    floor = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--tilt-floor", "1.5",
+                                "--out", str(tmp_path / "y")])
+    assert floor.exit_code != 0 and "tilt_floor must be in [0, 1)" in floor.output
     bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                               str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "estimator must be one of" in bad.output

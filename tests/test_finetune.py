@@ -70,6 +70,8 @@ def test_config_rejects_bad_values():
         FinetuneConfig(grad_step_choice="first")
     with pytest.raises(ValueError, match="lr_schedule"):
         FinetuneConfig(lr_schedule="linear")
+    with pytest.raises(ValueError, match="tilt_floor"):
+        FinetuneConfig(tilt_floor=1.0)
 
 
 def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequence_prior):
@@ -196,3 +198,25 @@ def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_
     expected = pre * tilt.exp() / (pre * tilt.exp()).sum()
     got = torch.tensor([letter_fraction(tuned, a) for a in range(4)])
     assert torch.allclose(got, expected, atol=0.04), (got, expected)
+
+
+def test_tilt_floor_keeps_the_tilt_off_letters_the_prior_excludes():
+    # A prior that never saw letter A, and a reward that only counts A: without a floor the
+    # tilt exp(r / alpha) lifts A far above its pre-trained rate; with one, steps where the
+    # prior gives A less than the floor get no tilt toward it, so A stays rare.
+    torch.manual_seed(0)  # test entry point: initial weights
+    data = torch.randint(1, 4, (512, 8), generator=make_generator(0))
+    config = PriorConfig(width=16, depth=2, kernel_size=3, max_dilation=2, batch_size=64,
+                         max_steps=150, warmup_steps=10, sampling_steps=8, log_every=50,
+                         order="random")
+    prior = train_prior(data, SPACE, config, device=torch.device("cpu"),
+                        generator=make_generator(1))
+    before = letter_fraction(prior, 0)
+    assert before < 0.02
+    fractions = {}
+    for floor in (0.0, 0.05):
+        tuned, _ = run(prior, estimator="tilted", alpha=0.02, steps=100, lr=1e-2,
+                       tilt_floor=floor)
+        fractions[floor] = letter_fraction(tuned, 0)
+    assert fractions[0.0] > 0.5
+    assert fractions[0.05] < before + 0.02, (before, fractions)
