@@ -18,27 +18,38 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from braid_core import pipeline
 from braid_core.data import read_designs
 from braid_core.diffusion.prior import Prior
 from braid_core.evaluate import design_table, oracle_probe, summarize
 from braid_core.finetune import FinetuneConfig, finetune
-from braid_core.rewards import load_reward
+from braid_core.rewards import RewardModel, load_reward
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import ehrlich_instance, get_task
+from braid_core.tasks import Task, ehrlich_instance, get_task
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
 FIGURES = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
            "diversity", "predicted_minus_true")
 
 
-def run(args: argparse.Namespace) -> None:
-    set_cpu_threads(args.threads)
+class Setup(NamedTuple):
+    """One task's data, prior and (cached) reward model, as `defaults_sweep` runs use them."""
+
+    task: Task
+    unlabeled_csv: Path
+    offline_csv: Path
+    prior: Prior
+    reward: RewardModel
+
+
+def prepare(args: argparse.Namespace) -> Setup:
+    """The task of args.task, its exported data, its prior and a reward model of args.kind."""
     spec = args.task
     task = ehrlich_instance(*map(int, spec.split(":"))) if ":" in spec else get_task(spec)
     root = args.work / spec.replace(":", "-")
-    _, offline_csv = task.export(root / "data", seed=0)
+    unlabeled_csv, offline_csv = task.export(root / "data", seed=0)
     # A fitted reward model (e.g. assets/rewards/<task>), or one fitted here once and cached.
     reward_folder = args.reward or root / f"reward-{args.kind}-{args.seed}" / "reward"
     if not reward_folder.exists():
@@ -47,27 +58,42 @@ def run(args: argparse.Namespace) -> None:
                                       reward_folder.parent, pipeline.Reporter())
         print("REWARD", json.dumps({k: round(v, 3) for k, v in metrics.items()}), flush=True)
     prior = Prior.load(args.prior or ASSETS / spec)
-    reward = load_reward(reward_folder)
-    offline = read_designs(offline_csv)
-    overrides = json.loads(args.config)
+    return Setup(task, unlabeled_csv, offline_csv, prior, load_reward(reward_folder))
+
+
+def tune_and_report(setup: Setup, args: argparse.Namespace, overrides: dict, *,
+                    tuning_reward: RewardModel | None = None, extra: dict | None = None,
+                    start: float | None = None) -> None:
+    """Fine-tune by `overrides` (against `tuning_reward`, default the setup's), sample 128
+    designs, score them with the setup's reward model and the oracle, print the RESULT line
+    (its config: overrides plus `extra`; its minutes: since `start`, default now)."""
+    start = time.time() if start is None else start
     cfg = FinetuneConfig(**{"probe_every": 20, **overrides})
-    start = time.time()
 
     def on_step(step, metrics):
         if "true_score_median" in metrics and step % 20 == 0:
             print(json.dumps({"step": step, **{k: round(v, 4) for k, v in metrics.items()}}),
                   flush=True)
 
-    tuned = finetune(prior, reward, cfg, generator=make_generator(args.seed), on_step=on_step,
+    prior, task = setup.prior, setup.task
+    tuned = finetune(prior, tuning_reward or setup.reward, cfg,
+                     generator=make_generator(args.seed), on_step=on_step,
                      probe=oracle_probe(task))
     designs = tuned.sample(128, generator=make_generator(args.seed + 1))
-    table = design_table(designs, prior.space, reward=reward, c=cfg.c, offline_x=offline.x,
-                         task=task)
+    offline = read_designs(setup.offline_csv)
+    table = design_table(designs, prior.space, reward=setup.reward, c=cfg.c,
+                         offline_x=offline.x, task=task)
     summary = summarize(table, designs, prior.space, offline_y=offline.y)
     print("RESULT", json.dumps({
-        "inst": spec, "kind": args.kind, "seed": args.seed, "config": overrides,
+        "inst": args.task, "kind": args.kind, "seed": args.seed,
+        "config": {**overrides, **(extra or {})},
         "minutes": round((time.time() - start) / 60, 2),
         **{k: round(summary[k], 4) for k in FIGURES if k in summary}}), flush=True)
+
+
+def run(args: argparse.Namespace) -> None:
+    set_cpu_threads(args.threads)
+    tune_and_report(prepare(args), args, json.loads(args.config))
 
 
 def tabulate(logs: list[Path]) -> str:

@@ -8,8 +8,9 @@ random letter substitutions (label 1), and fine-tuning sees
 
     u'(x) = u(x) + weight * s_y * softplus(logit(x) - offset)
 
-with s_y the reward model's y_std. Everything else is `defaults_sweep.py`: same reward cache
-(--work), same seeds, same RESULT line, so `defaults_sweep.py --table` tabulates both.
+with s_y the reward model's y_std. Everything else is `defaults_sweep.py`'s `prepare` and
+`tune_and_report`: same reward cache (--work), seeds and RESULT line, so
+`defaults_sweep.py --table` tabulates both.
 
     python bench/support_trial.py ehrlich-20-32 \
         '{"steps": 5000, "max_minutes": 3, "alpha": 0.1}' --seed 1 --weight 1
@@ -23,18 +24,13 @@ import time
 from pathlib import Path
 
 import torch
-from defaults_sweep import ASSETS, FIGURES
+from defaults_sweep import prepare, tune_and_report
 from torch import Tensor, nn
 
-from braid_core import pipeline
 from braid_core.data import read_designs
-from braid_core.diffusion.prior import Prior
-from braid_core.evaluate import design_table, oracle_probe, summarize
-from braid_core.finetune import FinetuneConfig, finetune
-from braid_core.rewards import Prediction, RewardNet, RewardNetConfig, load_reward
+from braid_core.rewards import Prediction, RewardNet, RewardNetConfig
 from braid_core.runtime import make_generator, set_cpu_threads
 from braid_core.spaces import SequenceSpace
-from braid_core.tasks import ehrlich_instance, get_task
 
 
 def substitute(x: Tensor, vocab_size: int, generator: torch.Generator, max_subs: int = 3
@@ -105,41 +101,23 @@ def auc(negatives: Tensor, positives: Tensor) -> float:
 
 def run(args: argparse.Namespace) -> None:
     set_cpu_threads(args.threads)
-    task = (ehrlich_instance(*map(int, args.task.split(":"))) if ":" in args.task
-            else get_task(args.task))
-    root = args.work / args.task.replace(":", "-")
-    unlabeled_csv, offline_csv = task.export(root / "data", seed=0)
-    reward_folder = root / f"reward-bonus-{args.seed}" / "reward"
-    if not reward_folder.exists():
-        pipeline.run_reward(pipeline.reward_config(offline_csv, kind="bonus", seed=args.seed),
-                            reward_folder.parent, pipeline.Reporter())
-    reward = load_reward(reward_folder)
-    prior = Prior.load(args.prior or ASSETS / args.task)
+    setup = prepare(args)
+    space, task = setup.prior.space, setup.task
     generator = make_generator(args.seed)
     start = time.time()
-    support, held_out = train_support(read_designs(unlabeled_csv).x, prior.space, generator,
+    support, held_out = train_support(read_designs(setup.unlabeled_csv).x, space, generator,
                                       steps=args.support_steps)
     print("support training s", round(time.time() - start, 1), flush=True)
     with torch.no_grad():
-        corrupted = substitute(held_out, prior.space.vocab_size, generator)
+        corrupted = substitute(held_out, space.vocab_size, generator)
         infeasible = corrupted[~task.is_valid(corrupted)]
         print("held-out AUC, valid vs infeasible substituted:",
               round(auc(support(held_out), support(infeasible)), 3), flush=True)
-    wrapped = WithSupport(reward, support, args.weight * float(reward.y_std), args.offset)
-    overrides = json.loads(args.config)
-    cfg = FinetuneConfig(**{"probe_every": 20, **overrides})
-    tuned = finetune(prior, wrapped, cfg, generator=make_generator(args.seed),
-                     probe=oracle_probe(task))
-    designs = tuned.sample(128, generator=make_generator(args.seed + 1))
-    offline = read_designs(offline_csv)
-    table = design_table(designs, prior.space, reward=reward, c=cfg.c, offline_x=offline.x,
-                         task=task)
-    summary = summarize(table, designs, prior.space, offline_y=offline.y)
-    config = {**overrides, "support_weight": args.weight, "support_offset": args.offset}
-    print("RESULT", json.dumps({
-        "inst": args.task, "kind": "bonus", "seed": args.seed, "config": config,
-        "minutes": round((time.time() - start) / 60, 2),
-        **{k: round(summary[k], 4) for k in FIGURES if k in summary}}), flush=True)
+    wrapped = WithSupport(setup.reward, support, args.weight * float(setup.reward.y_std),
+                          args.offset)
+    tune_and_report(setup, args, json.loads(args.config), tuning_reward=wrapped,
+                    extra={"support_weight": args.weight, "support_offset": args.offset},
+                    start=start)
 
 
 def main() -> None:
@@ -153,6 +131,7 @@ def main() -> None:
     parser.add_argument("--prior", type=Path, default=None)
     parser.add_argument("--work", type=Path, default=Path("bench-work"))
     parser.add_argument("--threads", type=int, default=1)
+    parser.set_defaults(kind="bonus", reward=None)  # what `defaults_sweep.prepare` reads
     run(parser.parse_args())
 
 
