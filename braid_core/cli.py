@@ -276,6 +276,9 @@ def finetune(
     tilt_floor: Annotated[float, typer.Option(
         "--tilt-floor", help="Tilted estimator: letters the prior gives less than this "
         "probability get no tilt (0: off).")] = defaults.TILT_FLOOR,
+    support_floor: Annotated[float, typer.Option(
+        "--support-floor", help="Sequences: the fine-tuned model never draws a letter the "
+        "prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
@@ -292,7 +295,8 @@ def finetune(
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
                                           task=task, offline=offline, device=device,
-                                          estimator=estimator, lr=lr, tilt_floor=tilt_floor)
+                                          estimator=estimator, lr=lr, tilt_floor=tilt_floor,
+                                          support_floor=support_floor)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")

@@ -15,6 +15,15 @@ ALPHA = 0.1
 # (the prior's support stands in for the validity u does not see). 0.05 did worse than 0.01 at
 # alpha 0.1 (93.8-95.3 % valid). bench/results/finetune_defaults.md, "Session 7".
 TILT_FLOOR = 0.01
+# Sequences: the fine-tuned sampler (training chains and designs) never draws a letter the
+# pre-trained step gives less than this. On an unseen Ehrlich instance (60:4:13) the letters
+# that broke feasibility had pre-trained probability 0.027-0.055 (10-90 %, neighbour already
+# drawn) and fine-tuned 0.17-0.92: the tilt had lifted them, so the 0.01 tilt floor missed them.
+# Post hoc on that model: floor 0 / 0.02 / 0.03 / 0.05 / 0.1 gave 77 / 96 / 99 / 99 / 100 %
+# valid, median 0.094 except 0 at 0.1 (which also cuts motif letters). ehrlich-20-32, 3 seeds:
+# 0.03 kept 98.4-99.2 % valid with median 0.375 on each; 0.05 99.0 % but median 0.25-0.375.
+# bench/results/finetune_defaults.md, "Session 9".
+SUPPORT_FLOOR = 0.03
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased
 # but was noise-limited within minutes of CPU.

@@ -18,6 +18,11 @@ iteration trains the model at every masking level). Three estimators:
   so the target stays inside the prior's support (a conservative step: neither reward
   model's u flags infeasible letters, and at alpha 0.1 the tilt lifted them: 81-91 % valid
   on ehrlich-20-32 without the floor, 97-98 % with 0.01).
+  `support_floor` (all estimators, sequences): the training chains and the fine-tuned model's
+  sampler never draw a letter the pre-trained step gives less than this probability
+  (masked.restrict_to_support; the model keeps the pre-trained denoiser for it). The tilt
+  floor alone is not enough: letters the prior gives a few per cent and the tilt lifts many
+  times over still broke feasibility on longer Ehrlich instances (defaults.py).
 - "reinforce": the score function, sum over those steps of grad log p(drawn token) times the
   batch-centred conservative reward; unbiased but noise-limited within minutes of CPU (the
   reward model's r_hat of its designs plateaued at 0.14-0.16 on ehrlich-20-32 where
@@ -80,6 +85,9 @@ class FinetuneConfig:
     grad_step_choice: str = "random"  # which steps carry gradients: "random" or "last"
     tilt_divergence: str = "reverse"  # "tilted" loss: KL(model || target), or "forward"
     tilt_floor: float = defaults.TILT_FLOOR  # "tilted": no tilt toward letters below it
+    # sequences: letters the pre-trained step gives less than this are never drawn, in the
+    # training chains and by the fine-tuned model (which keeps the pre-trained denoiser)
+    support_floor: float = defaults.SUPPORT_FLOOR
     relax_tau: float = 0.5  # Gumbel-softmax temperature of the relaxed tokens (sequences)
     estimator: str = defaults.ESTIMATOR  # sequences: "tilted", "reinforce" or "relaxed" (top)
     sampling_steps: int | None = None  # reverse steps; None = the prior's default
@@ -103,8 +111,9 @@ class FinetuneConfig:
             raise ValueError("lr, grad_clip and relax_tau must be positive")
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
-        if not 0.0 <= self.tilt_floor < 1.0:
-            raise ValueError(f"tilt_floor must be in [0, 1), got {self.tilt_floor}")
+        for name in ("tilt_floor", "support_floor"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
         if self.tilt_divergence not in ("reverse", "forward"):
             raise ValueError(f"tilt_divergence must be 'reverse' or 'forward', got "
                              f"{self.tilt_divergence!r}")
@@ -163,6 +172,7 @@ def _sample_chain(
         position_noise=prior.config.position_noise,
         reference=reference, checkpoint=cfg.checkpoint,
         relax_tau=cfg.relax_tau if cfg.estimator == "relaxed" else None,
+        support_floor=cfg.support_floor,
     )
 
 
@@ -332,4 +342,8 @@ def finetune(
             on_step(step, metrics)
         if cfg.max_minutes is not None and elapsed >= 60.0 * cfg.max_minutes:
             break
-    return dataclasses.replace(prior, net=net.eval().requires_grad_(False))
+    is_sequence = isinstance(prior.space, SequenceSpace)
+    return dataclasses.replace(
+        prior, net=net.eval().requires_grad_(False),
+        reference=reference if is_sequence and cfg.support_floor else None,
+        support_floor=cfg.support_floor if is_sequence else 0.0)

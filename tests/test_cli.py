@@ -119,8 +119,13 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     again = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--steps", "1", "--batch", "4",
                                 "--num-designs", "4", "--estimator", "reinforce", "--lr", "1e-3",
-                                "--tilt-floor", "0.02", "--out", str(tmp_path / "ft2")])
+                                "--tilt-floor", "0.02", "--support-floor", "0.01",
+                                "--out", str(tmp_path / "ft2")])
     assert again.exit_code == 0, again.output
+    # The model keeps the prior's denoiser for its support, and `sample` uses it.
+    assert (tmp_path / "ft2" / "model" / "reference.safetensors").is_file()
+    assert runner.invoke(app, ["sample", "--model", str(tmp_path / "ft2" / "model"), "--num",
+                               "3", "--out", str(tmp_path / "held.csv")]).exit_code == 0
     floor = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--tilt-floor", "1.5",
                                 "--out", str(tmp_path / "y")])

@@ -200,23 +200,52 @@ def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_
     assert torch.allclose(got, expected, atol=0.04), (got, expected)
 
 
-def test_tilt_floor_keeps_the_tilt_off_letters_the_prior_excludes():
-    # A prior that never saw letter A, and a reward that only counts A: without a floor the
-    # tilt exp(r / alpha) lifts A far above its pre-trained rate; with one, steps where the
-    # prior gives A less than the floor get no tilt toward it, so A stays rare.
+@pytest.fixture(scope="module")
+def prior_without_a():
+    """A prior that never saw letter A (the one LetterCountReward counts)."""
     torch.manual_seed(0)  # test entry point: initial weights
     data = torch.randint(1, 4, (512, 8), generator=make_generator(0))
     config = PriorConfig(width=16, depth=2, kernel_size=3, max_dilation=2, batch_size=64,
                          max_steps=150, warmup_steps=10, sampling_steps=8, log_every=50,
                          order="random")
-    prior = train_prior(data, SPACE, config, device=torch.device("cpu"),
-                        generator=make_generator(1))
+    return train_prior(data, SPACE, config, device=torch.device("cpu"),
+                       generator=make_generator(1))
+
+
+def test_tilt_floor_keeps_the_tilt_off_letters_the_prior_excludes(prior_without_a):
+    # A reward that only counts A: without a floor the tilt exp(r / alpha) lifts A far above
+    # its pre-trained rate; with one, steps where the prior gives A less than the floor get
+    # no tilt toward it, so A stays rare.
+    prior = prior_without_a
     before = letter_fraction(prior, 0)
     assert before < 0.02
     fractions = {}
     for floor in (0.0, 0.05):
         tuned, _ = run(prior, estimator="tilted", alpha=0.02, steps=100, lr=1e-2,
-                       tilt_floor=floor)
+                       tilt_floor=floor, support_floor=0.0)
         fractions[floor] = letter_fraction(tuned, 0)
     assert fractions[0.0] > 0.5
     assert fractions[0.05] < before + 0.02, (before, fractions)
+
+
+def test_support_floor_model_never_draws_what_the_prior_excludes_and_saves_it(
+        prior_without_a, tmp_path):
+    # No tilt floor, so the target lifts A; the support floor still keeps the sampler (in
+    # training and after) off letters the pre-trained step gives less than the floor.
+    prior = prior_without_a
+    reference_a = letter_fraction(prior, 0)
+    free, _ = run(prior, estimator="tilted", alpha=0.02, steps=60, lr=1e-2, tilt_floor=0.0,
+                  support_floor=0.0)
+    held, _ = run(prior, estimator="tilted", alpha=0.02, steps=60, lr=1e-2, tilt_floor=0.0,
+                  support_floor=0.05)
+    assert free.reference is None and held.reference is prior.net
+    assert letter_fraction(free, 0) > 0.5
+    assert letter_fraction(held, 0) <= reference_a, (reference_a, letter_fraction(held, 0))
+    held.save(tmp_path / "model")
+    loaded = type(held).load(tmp_path / "model")
+    assert loaded.support_floor == 0.05
+    assert torch.equal(loaded.sample(64, generator=make_generator(3)),
+                       held.sample(64, generator=make_generator(3)))
+    free.save(tmp_path / "model")  # over it: the reference file goes with the floor
+    assert not (tmp_path / "model" / "reference.safetensors").exists()
+    assert type(free).load(tmp_path / "model").reference is None

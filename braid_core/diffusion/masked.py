@@ -200,6 +200,22 @@ def _choose_positions(
     return torch.zeros_like(step.masked).scatter(1, chosen, True)
 
 
+# Logit given to letters outside the support: finite, so p log p stays 0 rather than NaN.
+OFF_SUPPORT_LOGIT = -1e4
+
+
+def restrict_to_support(logits: Tensor, reference_logits: Tensor, floor: float) -> Tensor:
+    """`logits` with every letter the reference gives less than `floor` probability removed.
+
+    The floor is capped at each position's most likely reference letter, so at least one
+    letter always stays. A hard form of the KL's support constraint: the sampler cannot draw
+    what the pre-trained step all but excludes, however the fine-tuned network generalises.
+    """
+    reference_prob = reference_logits.detach().softmax(-1)
+    cap = reference_prob.amax(-1, keepdim=True).clamp_max(floor)
+    return logits.masked_fill(reference_prob < cap, OFF_SUPPORT_LOGIT)
+
+
 def _denoise(net: TokenDenoiser, x_t: Tensor, checkpoint: bool) -> Tensor:
     """net(x_t), optionally recomputed during backward instead of stored (flat memory)."""
     if checkpoint and torch.is_grad_enabled():
@@ -221,6 +237,7 @@ def sample(
     relax_tau: float | None = None,
     checkpoint: bool = False,
     position_noise: float = 0.0,
+    support_floor: float = 0.0,
 ) -> DiscreteTrajectory:
     """Sample tokens by iterative unmasking from the fully masked sequence.
 
@@ -246,6 +263,8 @@ def sample(
             chosen steps, so a reward of it differentiates into those steps' logits.
         checkpoint: recompute the chosen steps' network calls in backward (saves memory).
         position_noise: Gumbel noise scale on the confidence/entropy ranking of positions.
+        support_floor: with `reference`, letters the reference step gives less than this
+            probability are never drawn (`restrict_to_support`); 0 = no restriction.
     Returns:
         DiscreteTrajectory with x0 (batch, length) int64 in [0, V).
     """
@@ -253,6 +272,8 @@ def sample(
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
+    if support_floor and reference is None:
+        raise ValueError("support_floor needs a reference denoiser")
     batch, length = shape
     device = next(net.parameters()).device if isinstance(net, nn.Module) else generator.device
     x_t = torch.full((batch, length), net.vocab_size, dtype=torch.long, device=device)
@@ -265,8 +286,13 @@ def sample(
     states, steps, times, chosen_steps, reference_steps = [], [], [], [], []
     for i, num_unmask in enumerate(counts):
         keep_graph = i in grad_steps
+        if reference is not None:
+            with torch.no_grad():
+                reference_logits = reference(x_t) / temperature
         with nullcontext() if keep_graph else torch.no_grad():
             logits = _denoise(net, x_t, checkpoint and keep_graph) / temperature
+            if support_floor:
+                logits = restrict_to_support(logits, reference_logits, support_floor)
             step = reverse_step_from_logits(logits, x_t, net.vocab_size, num_unmask)
             if relax_tau and keep_graph:
                 tokens, one_hot = relaxed_draw(step.logits, generator, relax_tau)
@@ -277,8 +303,6 @@ def sample(
             if order != "random":  # the positions are chosen, not drawn: record which
                 step = step._replace(unmask_prob=chosen.to(step.logits.dtype))
             if reference is not None:
-                with torch.no_grad():
-                    reference_logits = reference(x_t) / temperature
                 kl = kl + step_kl(step, step._replace(logits=reference_logits)).double()
                 if keep_graph:
                     reference_steps.append(reference_logits)

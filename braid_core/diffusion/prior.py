@@ -25,6 +25,7 @@ from braid_core.spaces import SequenceSpace, Space, VectorSpace, space_from_dict
 FORMAT = "braid-prior"
 FORMAT_VERSION = 1
 WEIGHTS_FILE = "model.safetensors"
+REFERENCE_FILE = "reference.safetensors"  # a fine-tuned model's pre-trained denoiser
 CONFIG_FILE = "config.json"
 
 
@@ -109,6 +110,16 @@ class Prior:
     config: PriorConfig
     net: nn.Module  # the (EMA) denoiser
     schedule: object | None = None  # NoiseSchedule for vector spaces, None for sequences
+    # A fine-tuned sequence model keeps its pre-trained denoiser: letters it gives less than
+    # `support_floor` probability are never drawn (masked.restrict_to_support).
+    reference: nn.Module | None = None
+    support_floor: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.support_floor < 1.0:
+            raise ValueError(f"support_floor must be in [0, 1), got {self.support_floor}")
+        if self.support_floor and self.reference is None:
+            raise ValueError("support_floor needs the reference (pre-trained) denoiser")
 
     @property
     def device(self) -> torch.device:
@@ -155,6 +166,8 @@ class Prior:
                     order=order or self.config.order,
                     position_noise=(self.config.position_noise if position_noise is None
                                     else position_noise),
+                    reference=self.reference if self.support_floor else None,
+                    support_floor=self.support_floor,
                 ).x0)
             else:
                 from braid_core.diffusion import gaussian
@@ -168,8 +181,10 @@ class Prior:
         """Write model.safetensors and config.json into `directory`, each atomically."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        tensors = {k: v.detach().to("cpu", weights_dtype).contiguous()
-                   for k, v in self.net.state_dict().items()}
+        def tensors_of(net: nn.Module) -> dict[str, Tensor]:
+            return {k: v.detach().to("cpu", weights_dtype).contiguous()
+                    for k, v in net.state_dict().items()}
+
         meta = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -177,7 +192,15 @@ class Prior:
             "config": dataclasses.asdict(self.config),
             "weights_dtype": str(weights_dtype).removeprefix("torch."),
         }
-        atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
+        keeps_reference = self.reference is not None and self.support_floor > 0
+        if keeps_reference:
+            meta["support_floor"] = self.support_floor
+            atomic_write(directory / REFERENCE_FILE,
+                         lambda p: save_file(tensors_of(self.reference), str(p)))
+        else:  # an earlier save into this folder may have left one
+            (directory / REFERENCE_FILE).unlink(missing_ok=True)
+        atomic_write(directory / WEIGHTS_FILE,
+                     lambda p: save_file(tensors_of(self.net), str(p)))
         atomic_write(directory / CONFIG_FILE,
                       lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
 
@@ -188,12 +211,18 @@ class Prior:
         meta = read_bundle_meta(directory / CONFIG_FILE, FORMAT, "prior")
         space = space_from_dict(meta["space"])
         config = PriorConfig(**meta["config"])
-        net = build_network(space, config)
         device = torch.device(map_location)
-        state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
-        net.load_state_dict({k: v.float() for k, v in state.items()})
-        net.to(device).eval()
-        return cls(space, config, net, build_schedule(space, config))
+
+        def read_network(file: str) -> nn.Module:
+            net = build_network(space, config)
+            state = load_file(str(directory / file), device=str(device))
+            net.load_state_dict({k: v.float() for k, v in state.items()})
+            return net.to(device).eval()
+
+        floor = float(meta.get("support_floor", 0.0))
+        reference = read_network(REFERENCE_FILE) if floor else None
+        return cls(space, config, read_network(WEIGHTS_FILE), build_schedule(space, config),
+                   reference, floor)
 
 
 __all__ = ["Prior", "PriorConfig", "VectorSpace", "build_network", "build_schedule"]

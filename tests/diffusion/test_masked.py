@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from braid_core.diffusion import masked
@@ -165,3 +166,50 @@ def test_path_kl_to_reference(device) -> None:
     assert torch.allclose(path.kl.float(), recomputed, rtol=1e-4)
     path.kl.sum().backward()
     assert all(p.grad is not None for p in other.parameters())
+
+
+def test_restrict_to_support_drops_rare_reference_letters_and_keeps_one() -> None:
+    reference = torch.log(torch.tensor([[[0.70, 0.25, 0.04, 0.005, 0.005]],
+                                        [[0.2, 0.2, 0.2, 0.2, 0.2]]]))
+    logits = torch.zeros(2, 1, VOCAB)
+    kept = masked.restrict_to_support(logits, reference, 0.01).softmax(-1)
+    assert torch.allclose(kept[0, 0], torch.tensor([1 / 3, 1 / 3, 1 / 3, 0, 0]))
+    assert torch.allclose(kept[1, 0], torch.full((VOCAB,), 0.2))
+    # A floor above every letter's probability still leaves the most likely one.
+    only = masked.restrict_to_support(logits, reference, 0.9).softmax(-1)
+    assert torch.allclose(only[0, 0], torch.tensor([1.0, 0, 0, 0, 0]))
+
+
+class _Banned(torch.nn.Module):
+    """A reference denoiser that gives letter 0 probability ~1e-4 everywhere."""
+
+    vocab_size = VOCAB
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.anchor = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x_t: torch.Tensor) -> torch.Tensor:
+        logits = torch.zeros(*x_t.shape, VOCAB, device=x_t.device) + self.anchor
+        logits[..., 0] = -9.0
+        return logits
+
+
+def test_support_floor_sampler_never_draws_what_the_reference_excludes(device) -> None:
+    favours_zero = _net(device)
+    with torch.no_grad():
+        favours_zero.out.bias[0] += 8.0  # the fine-tuned net would draw letter 0 nearly always
+    reference = _Banned().to(device)
+    free = masked.sample(favours_zero, (16, LENGTH), LENGTH, generator=make_generator(0, device),
+                         reference=reference)
+    assert (free.x0 == 0).float().mean() > 0.5
+    held = masked.sample(favours_zero, (16, LENGTH), LENGTH, generator=make_generator(0, device),
+                         reference=reference, support_floor=0.01)
+    assert not (held.x0 == 0).any()
+    assert torch.isfinite(held.kl).all()  # zero mass off the support, not NaN
+
+
+def test_support_floor_needs_a_reference(device) -> None:
+    with pytest.raises(ValueError, match="reference"):
+        masked.sample(_net(device), (2, LENGTH), 4, generator=make_generator(0, device),
+                      support_floor=0.01)
