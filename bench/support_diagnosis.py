@@ -1,0 +1,127 @@
+"""Where a fine-tuned model's infeasible designs come from, and what a support floor does.
+
+Runs `braid design` on an Ehrlich instance into a kept folder (unless a run is already there),
+then replays the fine-tuned model's sampler on its own:
+- validity and median true score of designs drawn with each support floor (letters the
+  pre-trained step gives less than the floor are never drawn), for the fine-tuned model and
+  for the pre-trained prior;
+- for every banned transition in the unrestricted designs, the letter drawn second (the one
+  whose neighbour was already there): its probability under the pre-trained step and under
+  the fine-tuned step, as quantiles.
+
+    python bench/support_diagnosis.py --instance 60:4:13 --folder DIR
+    # the session-9 figures: the model of the session-7 defaults (no support floor), so the
+    # design command runs from that commit while the replay uses this tree's sampler:
+    git worktree add /tmp/s7 a7782f3
+    python bench/support_diagnosis.py --instance 60:4:13 --folder DIR --design-pythonpath /tmp/s7
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from braid_core.diffusion import masked
+from braid_core.diffusion.prior import Prior
+from braid_core.runtime import make_generator, set_cpu_threads
+from braid_core.tasks import ehrlich_instance
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def design_run(folder: Path, spec: str, args: argparse.Namespace) -> Path:
+    """The `braid design` run folder under `folder`, made first if there is none."""
+    runs = sorted((folder / "workspace" / "runs").glob("*-design-*"))
+    if runs:
+        return runs[-1]
+    task = ehrlich_instance(*(int(v) for v in spec.split(":")))
+    unlabeled, offline = task.export(folder / "data", seed=0)
+    env = {**os.environ, "BRAID_HOME": str(folder / "workspace")}
+    if args.design_pythonpath:
+        env["PYTHONPATH"] = str(args.design_pythonpath)
+    subprocess.run([sys.executable, "-m", "braid_core.cli", "design", "--unlabeled",
+                    str(unlabeled), "--offline", str(offline), "--out",
+                    str(folder / "designs.csv"), "--max-minutes", str(args.max_minutes),
+                    "--threads", str(args.threads)], check=True, env=env)
+    return sorted((folder / "workspace" / "runs").glob("*-design-*"))[-1]
+
+
+def floor_table(tuned: Prior, prior: Prior, task, floors: list[float], num: int) -> str:
+    lines = ["| model | floor | validity | true_score_median |", "|---|---|---|---|"]
+    for name, model in (("fine-tuned", tuned), ("pre-trained", prior)):
+        for floor in floors:
+            held = dataclasses.replace(model, reference=prior.net if floor else None,
+                                       support_floor=floor)
+            designs = held.sample(num, generator=make_generator(5))
+            valid = float(task.is_valid(designs).float().mean())
+            median = float(task.score(designs).clamp_min(0).median())
+            lines.append(f"| {name} | {floor:g} | {valid:.3f} | {median:.4f} |")
+    return "\n".join(lines)
+
+
+@torch.no_grad()
+def second_letters(tuned: Prior, prior: Prior, task, num: int) -> dict[str, list[float]]:
+    """Replays the unrestricted sampler, recording each drawn letter's probability under both
+    steps and which neighbours were drawn before it; returns quantiles over the letters that
+    completed a banned transition."""
+    length, vocab = prior.space.length, tuned.net.vocab_size
+    generator = make_generator(6)
+    x_t = torch.full((num, length), vocab)
+    reference_p, tuned_p = torch.zeros(num, length), torch.zeros(num, length)
+    left_known = torch.zeros(num, length, dtype=torch.bool)
+    steps = masked.unmask_counts(length, min(length, prior.config.sampling_steps))
+    for count in steps:
+        logits = tuned.net(x_t) / prior.config.temperature
+        step = masked.reverse_step_from_logits(logits, x_t, vocab, count)
+        tokens = masked.draw_tokens(step.logits, generator)
+        chosen = masked._choose_positions(step, tokens, count, prior.config.order, generator,
+                                          prior.config.position_noise)
+        ref = (prior.net(x_t) / prior.config.temperature).softmax(-1)
+        reference_p = torch.where(chosen, ref.gather(-1, tokens[..., None])[..., 0], reference_p)
+        tuned_p = torch.where(chosen, logits.softmax(-1).gather(-1, tokens[..., None])[..., 0],
+                              tuned_p)
+        left = torch.nn.functional.pad(x_t[:, :-1] != vocab, (1, 0))
+        left_known = torch.where(chosen, left, left_known)
+        x_t = torch.where(chosen, tokens, x_t)
+    banned = task.banned[x_t[:, :-1], x_t[:, 1:]]  # (num, length - 1): pair i, i + 1
+    rows, pairs = banned.nonzero(as_tuple=True)
+    # The second letter of pair (i, i+1): i + 1 if i was there when it was drawn, else i.
+    second = torch.where(left_known[rows, pairs + 1], pairs + 1, pairs)
+    q = torch.tensor(QUANTILES)
+    out = {"validity": [1.0 - float(banned.any(1).float().mean())], "banned_pairs": [len(rows)]}
+    if len(rows):
+        out["pretrained_p"] = reference_p[rows, second].quantile(q).tolist()
+        out["finetuned_p"] = tuned_p[rows, second].quantile(q).tolist()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instance", default="60:4:13", help="length:motifs:seed")
+    parser.add_argument("--folder", type=Path, required=True, help="kept run folder")
+    parser.add_argument("--design-pythonpath", type=Path, default=None,
+                        help="PYTHONPATH for the design command only (another commit's tree)")
+    parser.add_argument("--floors", type=float, nargs="+",
+                        default=[0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.1])
+    parser.add_argument("--num", type=int, default=512)
+    parser.add_argument("--max-minutes", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    set_cpu_threads(args.threads)
+    run = design_run(args.folder, args.instance, args)
+    task = ehrlich_instance(*(int(v) for v in args.instance.split(":")))
+    prior, tuned = Prior.load(run / "prior"), Prior.load(run / "model")
+    print(f"run {run}; the model's own support floor: {tuned.support_floor:g}\n")
+    print(floor_table(tuned, prior, task, args.floors, args.num), "\n")
+    for name, values in second_letters(tuned, prior, task, args.num).items():
+        print(name, " ".join(f"{v:.3g}" for v in values))
+
+
+if __name__ == "__main__":
+    main()
