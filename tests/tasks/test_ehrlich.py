@@ -38,7 +38,10 @@ def task() -> EhrlichTask:
 def test_construction_matches_holo(case: dict) -> None:
     task = _task(case)
     assert torch.equal(task.transition_matrix, torch.tensor(case["transition_matrix"]))
-    assert torch.equal(task.stationary, torch.tensor(case["stationary"]))
+    # A float32 QR solve: its last bits vary with the CPU's LAPACK kernels (bitwise equal on
+    # the machines of earlier sessions, not on this one), so equal to float32 rounding.
+    assert torch.allclose(task.stationary, torch.tensor(case["stationary"]), rtol=1e-5,
+                          atol=1e-7)
     assert task.motifs.tolist() == case["motifs"]
     assert task.spacings.tolist() == case["spacings"]
     assert task.optimal_solution().tolist() == case["optimal_solution"]
