@@ -1,7 +1,7 @@
 """Where a fine-tuned model's infeasible designs come from, and what a support floor does.
 
 Runs `braid design` on an Ehrlich instance into a kept folder (unless a run is already there),
-then replays the fine-tuned model's sampler on its own:
+then samples from its fine-tuned model again:
 - validity and median true score of designs drawn with each support floor (letters the
   pre-trained step gives less than the floor are never drawn), for the fine-tuned model and
   for the pre-trained prior;
@@ -67,29 +67,31 @@ def floor_table(tuned: Prior, prior: Prior, task, floors: list[float], num: int)
 
 @torch.no_grad()
 def second_letters(tuned: Prior, prior: Prior, task, num: int) -> dict[str, list[float]]:
-    """Replays the unrestricted sampler, recording each drawn letter's probability under both
-    steps and which neighbours were drawn before it; returns quantiles over the letters that
-    completed a banned transition."""
-    length, vocab = prior.space.length, tuned.net.vocab_size
-    generator = make_generator(6)
-    x_t = torch.full((num, length), vocab)
+    """Samples without a floor, every step recorded, and returns quantiles, over the letters
+    that completed a banned transition, of their probability under both steps."""
+    length, mask = prior.space.length, tuned.net.vocab_size
+    trajectory = masked.sample(
+        tuned.net, (num, length), min(length, prior.config.sampling_steps),
+        generator=make_generator(6), temperature=prior.config.temperature,
+        order=prior.config.order, position_noise=prior.config.position_noise,
+        grad_last_k=length, reference=prior.net)
+    x0 = trajectory.x0
+    # Per position, from the step that drew it: both steps' probability of the drawn letter
+    # and whether its left neighbour was already there.
     reference_p, tuned_p = torch.zeros(num, length), torch.zeros(num, length)
     left_known = torch.zeros(num, length, dtype=torch.bool)
-    steps = masked.unmask_counts(length, min(length, prior.config.sampling_steps))
-    for count in steps:
-        logits = tuned.net(x_t) / prior.config.temperature
-        step = masked.reverse_step_from_logits(logits, x_t, vocab, count)
-        tokens = masked.draw_tokens(step.logits, generator)
-        chosen = masked._choose_positions(step, tokens, count, prior.config.order, generator,
-                                          prior.config.position_noise)
-        ref = (prior.net(x_t) / prior.config.temperature).softmax(-1)
-        reference_p = torch.where(chosen, ref.gather(-1, tokens[..., None])[..., 0], reference_p)
-        tuned_p = torch.where(chosen, logits.softmax(-1).gather(-1, tokens[..., None])[..., 0],
-                              tuned_p)
-        left = torch.nn.functional.pad(x_t[:, :-1] != vocab, (1, 0))
+
+    def drawn(logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1).gather(-1, x0[..., None])[..., 0]
+
+    for state, step, chosen, reference_logits in zip(
+            trajectory.states, trajectory.steps, trajectory.chosen,
+            trajectory.reference_logits, strict=True):
+        reference_p = torch.where(chosen, drawn(reference_logits), reference_p)
+        tuned_p = torch.where(chosen, drawn(step.logits), tuned_p)
+        left = torch.nn.functional.pad(state[:, :-1] != mask, (1, 0))
         left_known = torch.where(chosen, left, left_known)
-        x_t = torch.where(chosen, tokens, x_t)
-    banned = task.banned[x_t[:, :-1], x_t[:, 1:]]  # (num, length - 1): pair i, i + 1
+    banned = task.banned[x0[:, :-1], x0[:, 1:]]  # (num, length - 1): pair i, i + 1
     rows, pairs = banned.nonzero(as_tuple=True)
     # The second letter of pair (i, i+1): i + 1 if i was there when it was drawn, else i.
     second = torch.where(left_known[rows, pairs + 1], pairs + 1, pairs)
