@@ -26,14 +26,16 @@ from pathlib import Path
 
 import torch
 
-from braid_core import pipeline
+from braid_core import defaults, pipeline
 from braid_core.runtime import set_cpu_threads
 from braid_core.tasks import get_task
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
-METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pretrained",
-           "offline-best")
+# "guidance-floor": Guidance sampling with BRAID's support floor (defaults.SUPPORT_FLOOR), so
+# the two are also compared with the same sampler restriction.
+METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "guidance-floor", "ddom", "proxy",
+           "pretrained", "offline-best")
 COLUMNS = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
            "novelty_mean", "diversity", "predicted_minus_true")
 
@@ -85,9 +87,12 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
             probe_every=args.probe_every, device=args.device)
         summary = pipeline.run_finetune(config, out, recorder)
     else:
-        config = pipeline.baseline_config(method, prior, rewards["boot"],
-                                          num_designs=args.num_designs, seed=seed, task=task,
-                                          offline=offline, c=args.c, device=args.device)
+        floor = method == "guidance-floor"
+        options = {"support_floor": defaults.SUPPORT_FLOOR} if floor else None
+        config = pipeline.baseline_config(
+            "guidance" if floor else method, prior, rewards["boot"],
+            num_designs=args.num_designs, seed=seed, task=task, offline=offline, c=args.c,
+            device=args.device, options=options)
         config["max_seconds"] = 60.0 * args.finetune_minutes
         summary = pipeline.run_baseline(config, out, recorder)
     summary["seconds"] = time.perf_counter() - start

@@ -3,7 +3,10 @@
 Vectors: the reward is back-propagated through the sampler (DRaFT / AlignProp style).
 Sequences use the masked discrete diffusion, where a few reverse steps per sampled chain carry
 gradients (a truncation like the authors' "last K steps"; choosing the K steps at random each
-iteration trains the model at every masking level). Three estimators:
+iteration trains the model at every masking level). The training chains may be coarser than
+the design sampler (`sampling_steps`, defaults.CHAIN_STEPS): the losses are per visited state,
+and on ehrlich-20-64 16 steps instead of 64 made a step ~3x cheaper (defaults.py). Three
+estimators:
 - "tilted" (default): per-step BRAID with a linearised value. For one reverse step the
   maximiser of E[value] / (alpha s_y) - KL(step || pre-trained step) is the pre-trained step
   tilted by exp(value / (alpha s_y)); with the value linearised as r_c of the look-ahead
@@ -29,10 +32,10 @@ iteration trains the model at every masking level). Three estimators:
   "tilted" reached 0.20-0.24 in 2 minutes).
 - "relaxed": straight-through Gumbel-softmax tokens, so r_c of the one-hot reaches their logits
   directly (DRAKES); it let the KL run to ~60 nats whatever alpha (issue 3 notes).
-The path KL is exact and logged for all three: the sum over every reverse step of the
-expected per-step KL between the fine-tuned and pre-trained token distributions (nats, summed
-over positions). Vectors use the Gaussian sampler with the Euler-Maruyama path KL
-sum_t ||mean_ft - mean_pre||^2 / (2 var_t), summed over dimensions.
+The path KL is exact and logged for all three, over the training chains: the sum over every
+reverse step of the expected per-step KL between the fine-tuned and pre-trained token
+distributions (nats, summed over positions). Vectors use the Gaussian sampler with the
+Euler-Maruyama path KL sum_t ||mean_ft - mean_pre||^2 / (2 var_t), summed over dimensions.
 
 Units: the loss is -mean(r_c) / s_y + alpha * mean(KL), with s_y the standard deviation of
 the measured values the reward model was fitted on (its `y_std`; 1 if it has none). So
@@ -90,7 +93,8 @@ class FinetuneConfig:
     support_floor: float = defaults.SUPPORT_FLOOR
     relax_tau: float = 0.5  # Gumbel-softmax temperature of the relaxed tokens (sequences)
     estimator: str = defaults.ESTIMATOR  # sequences: "tilted", "reinforce" or "relaxed" (top)
-    sampling_steps: int | None = None  # reverse steps; None = the prior's default
+    # reverse steps of the training chains (sequences); None: the prior's own, as designs use
+    sampling_steps: int | None = defaults.CHAIN_STEPS
     checkpoint: bool = True  # recompute denoiser activations in backward (flat memory)
     max_minutes: float | None = None  # wall-clock budget; stops early when reached
     probe_every: int = 5  # call the oracle probe every this many steps (0: never)
@@ -280,6 +284,26 @@ def braid_objective(
                           designs.detach())
 
 
+def _probe_designs(net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
+                   batch: Tensor, *, seed: int) -> Tensor:
+    """The designs the probe scores: the step's own batch when its chains are the design
+    sampler's, else as many drawn by the design sampler (the prior's reverse steps), since
+    coarser training chains draw neighbours together and are less valid than the designs.
+    The draw has its own generator, so probing leaves the training's random stream alone."""
+    if not isinstance(prior.space, SequenceSpace):
+        return batch
+    length = prior.space.length
+    design_steps = len(masked.unmask_counts(length, prior.config.sampling_steps))
+    chain_steps = len(masked.unmask_counts(length, cfg.sampling_steps or
+                                           prior.config.sampling_steps))
+    if chain_steps == design_steps:
+        return batch
+    current = dataclasses.replace(prior, net=net, support_floor=cfg.support_floor,
+                                  reference=reference if cfg.support_floor else None)
+    generator = torch.Generator(device=batch.device).manual_seed(seed)
+    return current.sample(len(batch), generator=generator, batch_size=len(batch))
+
+
 def run_fraction(step: int, elapsed_s: float, cfg: FinetuneConfig) -> float:
     """Fraction of the run done: of its steps, or of its time budget when that comes first."""
     done = step / cfg.steps
@@ -305,9 +329,11 @@ def finetune(
         cfg: objective weights and optimisation settings.
         generator: on the prior's device; the only randomness.
         on_step: called after every optimizer step with (step, metrics): loss, reward,
-            predicted_mean, uncertainty, kl, grad_norm, elapsed_s, lr, and the probe's metrics.
-        probe: oracle metrics of the batch's hard designs (e.g. true score, validity); for
-            monitoring only, it never feeds back into training.
+            predicted_mean, uncertainty, kl, grad_norm, elapsed_s (training time: the probe's
+            is left out, as it is of cfg.max_minutes), lr, and the probe's metrics.
+        probe: oracle metrics (e.g. true score, validity) of the current model's designs: the
+            step's batch, or a batch from the design sampler when the training chains are
+            coarser (_probe_designs); for monitoring only, it never feeds back into training.
     Returns:
         A Prior with the fine-tuned network, in eval mode.
     """
@@ -319,10 +345,11 @@ def finetune(
     base_lr = learning_rate(cfg, prior.space)
     optimizer = torch.optim.Adam(net.parameters(), lr=base_lr)
     start = time.perf_counter()
+    probe_seconds = 0.0  # monitoring time, left out of the time budget
     for step in range(1, cfg.steps + 1):
         lr = base_lr * min(1.0, step / cfg.warmup_steps) if cfg.warmup_steps else base_lr
         if cfg.lr_schedule == "cosine":
-            done = run_fraction(step - 1, time.perf_counter() - start, cfg)
+            done = run_fraction(step - 1, time.perf_counter() - start - probe_seconds, cfg)
             lr *= 0.5 * (1.0 + math.cos(math.pi * done))
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -331,13 +358,16 @@ def finetune(
         terms.loss.backward()
         grad_norm = nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_clip)
         optimizer.step()
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start - probe_seconds
         metrics = {name: float(getattr(terms, name).detach())
                    for name in ("loss", "reward", "predicted_mean", "uncertainty", "kl")}
         metrics |= {"grad_norm": float(grad_norm), "elapsed_s": elapsed,
                     "lr": optimizer.param_groups[0]["lr"]}
         if probe is not None and cfg.probe_every and (step % cfg.probe_every == 0 or step == 1):
-            metrics |= dict(probe(terms.designs))
+            probe_start = time.perf_counter()
+            metrics |= dict(probe(_probe_designs(net, reference, prior, cfg, terms.designs,
+                                                 seed=step)))
+            probe_seconds += time.perf_counter() - probe_start
         if on_step is not None:
             on_step(step, metrics)
         if cfg.max_minutes is not None and elapsed >= 60.0 * cfg.max_minutes:

@@ -116,12 +116,14 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
 def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
                     num_designs: int = 128, seed: int = 0, task: str | None = None,
                     offline: str | Path | None = None, c: float = DEFAULT_C,
-                    device: str = "auto") -> dict[str, Any]:
-    """Designs from a baseline (pretrained, offline-best, guidance, ddom, proxy)."""
+                    device: str = "auto", options: Mapping[str, Any] | None = None,
+                    ) -> dict[str, Any]:
+    """Designs from a baseline (pretrained, offline-best, guidance, ddom, proxy); `options`
+    are fields of its config class (e.g. {"support_floor": 0.03} for guidance)."""
     return {"method": method, "prior": str(Path(prior).absolute()),
             "reward": str(Path(reward).absolute()), "num_designs": num_designs, "seed": seed,
             "task": task, "offline": str(Path(offline).absolute()) if offline else None,
-            "c": c, "device": device}
+            "c": c, "device": device, "options": dict(options or {})}
 
 
 # ---- steps ---------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
     designs = baseline.run(prior, reward, offline, config["num_designs"],
-                           config=baseline.config_class(),
+                           config=baseline.config_class(**config.get("options", {})),
                            generator=make_generator(config["seed"], device), device=device,
                            on_step=report.step, max_seconds=config.get("max_seconds"))
     return _score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
@@ -317,7 +319,9 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
         c = 0.0 if method == "strl" else config["c"]
         # Leave a tenth of what is left for sampling and scoring the designs.
         tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
-                               steps=DESIGN_MAX_STEPS, max_minutes=0.9 * left_minutes, **{
+                               steps=DESIGN_MAX_STEPS, max_minutes=0.9 * left_minutes,
+                               # the oracle probe's time is outside the fine-tuning budget
+                               probe_every=0, **{
                                    k: v for k, v in common.items()
                                    if k not in ("prior", "reward", "offline")})
         tune["offline"] = common["offline"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import pytest
 import torch
@@ -135,6 +136,43 @@ def test_probe_metrics_are_reported_but_do_not_train(sequence_prior):
              on_step=lambda s, m: rows.append(m), probe=probe)
     assert seen == [(8, 8), (8, 8)]  # steps 1 and 2
     assert "true_score" in rows[0] and "true_score" not in rows[2]
+
+
+def test_coarse_chains_are_probed_through_the_design_sampler_without_changing_training(
+        sequence_prior):
+    batches, probed = [], []
+
+    def probe(designs):
+        probed.append(designs.clone())
+        return {"probed": float(len(designs))}
+
+    # Two reverse steps per training chain against the prior's eight for designs.
+    cfg = FinetuneConfig(steps=3, batch_size=8, probe_every=1, grad_steps=1, sampling_steps=2,
+                         alpha=0.5, support_floor=0.0)
+    plain = finetune(sequence_prior, LetterCountReward(), cfg, generator=make_generator(0))
+    probed_run = finetune(sequence_prior, LetterCountReward(), cfg, generator=make_generator(0),
+                          on_step=lambda s, m: batches.append(m), probe=probe)
+    assert len(probed) == 3 and all(row["probed"] == 8.0 for row in batches)
+    # The probe's draws come from the design sampler with their own generator, so the
+    # training draws, and the tuned weights, are those of the run without a probe.
+    for a, b in zip(plain.net.parameters(), probed_run.net.parameters(), strict=True):
+        assert torch.equal(a, b)
+    expected = dataclasses.replace(sequence_prior, net=probed_run.net).sample(
+        8, generator=make_generator(3), batch_size=8)
+    assert torch.equal(probed[2], expected)  # step 3's probe: the final model, seed 3
+
+
+def test_probe_time_is_left_out_of_the_time_budget(sequence_prior):
+    rows = []
+
+    def slow_probe(designs):
+        time.sleep(1.5)
+        return {}
+
+    cfg = FinetuneConfig(steps=2, batch_size=8, probe_every=10, grad_steps=1)
+    finetune(sequence_prior, LetterCountReward(), cfg, generator=make_generator(0),
+             on_step=lambda s, m: rows.append(m), probe=slow_probe)
+    assert rows[1]["elapsed_s"] < 1.5  # step 1 was probed (1.5 s); step 2 does not count it
 
 
 def test_vector_finetuning_moves_samples_toward_higher_reward():

@@ -68,10 +68,15 @@ class GuidanceConfig:
     temperature: float | None = None  # token temperature (sequences); None: the prior's
     order: str | None = None  # unmasking order (sequences); None: the prior's
     batch_size: int = 256  # designs per sampler call; each step also backpropagates r_hat
+    # sequences: never draw a letter the unguided prior step gives less than this (the support
+    # floor BRAID's fine-tuned sampler uses; 0, the published method, draws any letter)
+    support_floor: float = 0.0
 
     def __post_init__(self) -> None:
         if self.scale is not None and self.scale < 0:
             raise ValueError(f"scale must be >= 0, got {self.scale}")
+        if not 0.0 <= self.support_floor < 1.0:
+            raise ValueError(f"support_floor must be in [0, 1), got {self.support_floor}")
         _check_sampling(self)
 
 
@@ -180,7 +185,9 @@ def _guided_chunk(prior: Prior, reward: RewardModel, size: int, shift: float,
     if isinstance(prior.space, SequenceSpace):
         temperature = config.temperature or prior.config.temperature
         net = prior.net if shift == 0 else _GuidedDenoiser(prior.net, reward, shift, temperature)
-        guided = dataclasses.replace(prior, net=net)
+        floor = config.support_floor
+        guided = dataclasses.replace(prior, net=net, support_floor=floor,
+                                     reference=prior.net if floor else None)
         return guided.sample(size, generator=generator, num_steps=config.sampling_steps,
                              temperature=temperature, order=config.order, batch_size=size)
 

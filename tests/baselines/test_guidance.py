@@ -103,6 +103,38 @@ def test_sequence_guidance_raises_reward_and_is_deterministic(sequence_prior) ->
     assert not torch.equal(guided, _guided(sequence_prior, reward, data, 2.0, seed=8))
 
 
+class RareLetterA(nn.Module):
+    """A fixed sequence denoiser: P(A) = e^-5 / (e^-5 + 3) ~ 0.002 everywhere, C/G/T equal."""
+
+    vocab_size = SPACE.vocab_size
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.logit_a = nn.Parameter(torch.tensor(-5.0))
+
+    def forward(self, x_t: Tensor) -> Tensor:
+        others = torch.zeros(*x_t.shape, self.vocab_size - 1)
+        return torch.cat([self.logit_a.expand(*x_t.shape, 1), others], -1)
+
+
+def test_support_floor_keeps_guidance_off_letters_the_prior_excludes() -> None:
+    prior = Prior(SPACE, PriorConfig(sampling_steps=8), RareLetterA())
+    data, reward = count_data(), CountReward()
+
+    def share_of_a(floor: float) -> float:
+        config = GuidanceConfig(scale=20.0, batch_size=64, support_floor=floor)
+        designs = run_guidance(prior, reward, data, 64, config=config,
+                               generator=make_generator(3), device=CPU)
+        return float((designs == 0).float().mean())
+
+    # The tilt (+20 / std(y) ~ 16 nats) makes the excluded A the likeliest letter; the floor
+    # 0.03 leaves it no probability at all.
+    assert share_of_a(0.0) > 0.9
+    assert share_of_a(0.03) == 0.0
+    with pytest.raises(ValueError, match="support_floor"):
+        GuidanceConfig(support_floor=1.0)
+
+
 def test_vector_guidance_moves_along_the_reward_gradient(vector_prior) -> None:
     x = torch.randn(128, 2, generator=make_generator(4))
     data = OfflineData.from_tensors(VECTORS, x, x[:, 0])
