@@ -32,10 +32,11 @@ from braid_core.tasks import get_task
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
-# "guidance-floor": Guidance sampling with BRAID's support floor (defaults.SUPPORT_FLOOR), so
-# the two are also compared with the same sampler restriction.
-METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "guidance-floor", "ddom", "proxy",
-           "pretrained", "offline-best")
+# Bench-only variants: "strl-bonus" is STRL (c = 0) on BRAID-Bonus's reward model, where
+# "strl" reads the Boot ensemble's mean, so c is the only difference from braid-bonus;
+# "guidance-floor" is Guidance sampling with BRAID's support floor (defaults.SUPPORT_FLOOR).
+METHODS = ("braid-boot", "braid-bonus", "strl", "strl-bonus", "guidance", "guidance-floor",
+           "ddom", "proxy", "pretrained", "offline-best")
 COLUMNS = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
            "novelty_mean", "diversity", "predicted_minus_true")
 
@@ -78,9 +79,9 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
     """128 designs of one method; returns (summary, metric rows)."""
     recorder = Recorder(f"{task} {method} seed {seed}")
     start = time.perf_counter()
-    if method in ("braid-boot", "braid-bonus", "strl"):
-        reward = rewards["bonus" if method == "braid-bonus" else "boot"]
-        c = 0.0 if method == "strl" else args.c
+    if method in ("braid-boot", "braid-bonus", "strl", "strl-bonus"):
+        reward = rewards["bonus" if method in ("braid-bonus", "strl-bonus") else "boot"]
+        c = 0.0 if method.startswith("strl") else args.c
         config = pipeline.finetune_config(
             prior, reward, c=c, alpha=args.alpha, steps=args.steps, num_designs=args.num_designs,
             seed=seed, task=task, offline=offline, max_minutes=args.finetune_minutes,

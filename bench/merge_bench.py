@@ -5,7 +5,8 @@ not the baselines, whose designs are the same for the same seeds), re-run those 
 `design_bench.py --methods ... --tag NEW` (several tags when the seeds were split between
 processes) and merge: rows and curves of NEW replace those of
 BASE for the same (task, method); the rest of BASE is kept, under a label saying what it was
-measured with where given (--relabel). Both commands go into the header.
+measured with where given (--relabel). BASE's rows of a re-run method are replaced, unless
+--keep gives them a label to stay under. Both commands go into the header.
 
     python bench/merge_bench.py design_bench_e32 new_e32 --tag design_bench_e32 \
         --relabel "braid-boot=braid-boot (reinforce, alpha 0.1)"
@@ -19,12 +20,20 @@ import json
 from design_bench import RESULTS, markdown
 
 
-def merge(base: dict, new: dict, relabel: dict[str, str], drop: set[str]) -> list[dict]:
-    """BASE's rows for methods NEW did not run (relabelled; `drop` left out), then NEW's."""
+def merge(base: dict, new: dict, relabel: dict[str, str], drop: set[str],
+          keep: dict[str, str] | None = None) -> list[dict]:
+    """NEW's rows, then BASE's for methods NEW did not run (relabelled; `drop` left out) and
+    for re-run methods named in `keep` (under its label)."""
+    keep = keep or {}
     rerun = {(row["task"], row["method"]) for row in new["rows"]}
-    kept = [{**row, "method": relabel.get(row["method"], row["method"])}
-            for row in base["rows"]
-            if (row["task"], row["method"]) not in rerun and row["method"] not in drop]
+    kept = []
+    for row in base["rows"]:
+        method = row["method"]
+        if (row["task"], method) in rerun:
+            if method in keep:
+                kept.append({**row, "method": keep[method]})
+        elif method not in drop:
+            kept.append({**row, "method": relabel.get(method, method)})
     return new["rows"] + kept
 
 
@@ -41,20 +50,26 @@ def main() -> None:
     parser.add_argument("--relabel", action="append", default=[], metavar="METHOD=LABEL")
     parser.add_argument("--drop", action="append", default=[], metavar="METHOD",
                         help="a method of BASE to leave out (e.g. a superseded label)")
+    parser.add_argument("--keep", action="append", default=[], metavar="METHOD=LABEL",
+                        help="keep BASE's rows of a re-run METHOD, labelled LABEL")
     args = parser.parse_args()
     base, parts = read(args.base), [read(tag) for tag in args.new]
     new = {"command": " ; ".join(part["command"] for part in parts), "args": parts[0]["args"],
            "rows": [row for part in parts for row in part["rows"]]}
     relabel = dict(spec.split("=", 1) for spec in args.relabel)
+    keep = dict(spec.split("=", 1) for spec in args.keep)
     # A merged BASE lists the runs it came from; a plain one is its own command.
     earlier = base.get("earlier_commands", []) + [base["command"]]
-    rows = merge(base, new, relabel, set(args.drop))
+    rows = merge(base, new, relabel, set(args.drop), keep)
     new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()}
     rerun_methods = {key.split("/")[1] for key in new_curves}
     curves = {}
     for key, value in read(args.base, "_curves").items():  # keys are task/method/seed
         task, method, seed = key.split("/")
-        if method not in rerun_methods and method not in args.drop:
+        if method in rerun_methods:
+            if method in keep:
+                curves[f"{task}/{keep[method]}/{seed}"] = value
+        elif method not in args.drop:
             curves[f"{task}/{relabel.get(method, method)}/{seed}"] = value
     curves.update(new_curves)
     header = ("# Design benchmark\n\n"

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 PANELS = (("predicted_mean", "proxy reward r_hat"), ("kl", "path KL to the prior (nats)"),
           ("true_score_median", "true score (median)"), ("valid_fraction", "validity"))
-METHODS = ("strl", "braid-boot", "braid-bonus")
+METHODS = ("strl", "braid-boot", "braid-bonus", "strl-bonus")
 
 
 def mean_curve(runs: list[list[dict]], key: str) -> tuple[list[int], list[float]]:
