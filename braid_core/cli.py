@@ -279,6 +279,9 @@ def finetune(
     support_floor: Annotated[float, typer.Option(
         "--support-floor", help="Sequences: the fine-tuned model never draws a letter the "
         "prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
+    chain_steps: Annotated[int, typer.Option(
+        "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
+        "use the prior's own).")] = defaults.CHAIN_STEPS,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
@@ -296,7 +299,8 @@ def finetune(
                                           batch_size=batch, num_designs=num_designs, seed=seed,
                                           task=task, offline=offline, device=device,
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
-                                          support_floor=support_floor)
+                                          support_floor=support_floor,
+                                          sampling_steps=chain_steps)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")

@@ -120,7 +120,7 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
                                 str(reward_dir), "--steps", "1", "--batch", "4",
                                 "--num-designs", "4", "--estimator", "reinforce", "--lr", "1e-3",
                                 "--tilt-floor", "0.02", "--support-floor", "0.01",
-                                "--out", str(tmp_path / "ft2")])
+                                "--chain-steps", "2", "--out", str(tmp_path / "ft2")])
     assert again.exit_code == 0, again.output
     # The model keeps the prior's denoiser for its support, and `sample` uses it.
     assert (tmp_path / "ft2" / "model" / "reference.safetensors").is_file()
@@ -130,6 +130,10 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
                                 str(reward_dir), "--tilt-floor", "1.5",
                                 "--out", str(tmp_path / "y")])
     assert floor.exit_code != 0 and "tilt_floor must be in [0, 1)" in floor.output
+    chains = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                 str(reward_dir), "--chain-steps", "0",
+                                 "--out", str(tmp_path / "z")])
+    assert chains.exit_code != 0 and "--chain-steps" in chains.output
     bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                               str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "estimator must be one of" in bad.output
