@@ -20,20 +20,26 @@ import json
 from design_bench import RESULTS, markdown
 
 
+def kept_label(method: str, rerun: bool, relabel: dict[str, str], drop: set[str],
+               keep: dict[str, str]) -> str | None:
+    """The label BASE's rows (or curves) of `method` stay under, or None when they go: a
+    re-run method's only under its `keep` label, any other unless dropped (relabelled)."""
+    if rerun:
+        return keep.get(method)
+    return None if method in drop else relabel.get(method, method)
+
+
 def merge(base: dict, new: dict, relabel: dict[str, str], drop: set[str],
           keep: dict[str, str] | None = None) -> list[dict]:
     """NEW's rows, then BASE's for methods NEW did not run (relabelled; `drop` left out) and
     for re-run methods named in `keep` (under its label)."""
-    keep = keep or {}
     rerun = {(row["task"], row["method"]) for row in new["rows"]}
     kept = []
     for row in base["rows"]:
-        method = row["method"]
-        if (row["task"], method) in rerun:
-            if method in keep:
-                kept.append({**row, "method": keep[method]})
-        elif method not in drop:
-            kept.append({**row, "method": relabel.get(method, method)})
+        label = kept_label(row["method"], (row["task"], row["method"]) in rerun, relabel, drop,
+                           keep or {})
+        if label is not None:
+            kept.append({**row, "method": label})
     return new["rows"] + kept
 
 
@@ -66,11 +72,9 @@ def main() -> None:
     curves = {}
     for key, value in read(args.base, "_curves").items():  # keys are task/method/seed
         task, method, seed = key.split("/")
-        if method in rerun_methods:
-            if method in keep:
-                curves[f"{task}/{keep[method]}/{seed}"] = value
-        elif method not in args.drop:
-            curves[f"{task}/{relabel.get(method, method)}/{seed}"] = value
+        label = kept_label(method, method in rerun_methods, relabel, set(args.drop), keep)
+        if label is not None:
+            curves[f"{task}/{label}/{seed}"] = value
     curves.update(new_curves)
     header = ("# Design benchmark\n\n"
               f"Re-run of {', '.join(sorted(rerun_methods))}: `{new['command']}`\n\n"

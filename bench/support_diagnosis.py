@@ -19,7 +19,6 @@ then samples from its fine-tuned model again:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import subprocess
 import sys
@@ -56,8 +55,7 @@ def floor_table(tuned: Prior, prior: Prior, task, floors: list[float], num: int)
     lines = ["| model | floor | validity | true_score_median |", "|---|---|---|---|"]
     for name, model in (("fine-tuned", tuned), ("pre-trained", prior)):
         for floor in floors:
-            held = dataclasses.replace(model, reference=prior.net if floor else None,
-                                       support_floor=floor)
+            held = model.with_network(model.net, reference=prior.net, support_floor=floor)
             designs = held.sample(num, generator=make_generator(5))
             valid = float(task.is_valid(designs).float().mean())
             median = float(task.score(designs).clamp_min(0).median())

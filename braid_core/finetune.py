@@ -50,7 +50,6 @@ Defaults: braid_core/defaults.py, with the measurements behind them in the issue
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -64,6 +63,7 @@ from braid_core import defaults
 from braid_core.diffusion import gaussian, masked
 from braid_core.diffusion.prior import Prior
 from braid_core.rewards.conservative import MODES, Prediction, RewardModel, conservative_reward
+from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
@@ -161,16 +161,21 @@ def _gradient_steps(num_steps: int, cfg: FinetuneConfig, generator: torch.Genera
     return torch.randperm(num_steps, generator=generator, device=generator.device)[:k].tolist()
 
 
+def _chain_steps(prior: Prior, cfg: FinetuneConfig) -> int:
+    """Reverse steps of a training chain (sequences): cfg's count, capped at the length."""
+    return len(masked.unmask_counts(prior.space.length,
+                                    cfg.sampling_steps or prior.config.sampling_steps))
+
+
 def _sample_chain(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
 ) -> masked.DiscreteTrajectory:
     """One batch of chains from `net` with the prior's sampler settings, the path KL to
     `reference`, and graphs on the gradient-carrying steps (relaxed tokens for "relaxed")."""
-    length = prior.space.length
-    num_steps = len(masked.unmask_counts(length, cfg.sampling_steps or prior.config.sampling_steps))
+    num_steps = _chain_steps(prior, cfg)
     return masked.sample(
-        net, (cfg.batch_size, length), num_steps, generator=generator,
+        net, (cfg.batch_size, prior.space.length), num_steps, generator=generator,
         temperature=prior.config.temperature, order=prior.config.order,
         grad_steps=_gradient_steps(num_steps, cfg, generator),
         position_noise=prior.config.position_noise,
@@ -292,16 +297,12 @@ def _probe_designs(net: nn.Module, reference: nn.Module, prior: Prior, cfg: Fine
     The draw has its own generator, so probing leaves the training's random stream alone."""
     if not isinstance(prior.space, SequenceSpace):
         return batch
-    length = prior.space.length
-    design_steps = len(masked.unmask_counts(length, prior.config.sampling_steps))
-    chain_steps = len(masked.unmask_counts(length, cfg.sampling_steps or
-                                           prior.config.sampling_steps))
-    if chain_steps == design_steps:
+    design_steps = len(masked.unmask_counts(prior.space.length, prior.config.sampling_steps))
+    if _chain_steps(prior, cfg) == design_steps:
         return batch
-    current = dataclasses.replace(prior, net=net, support_floor=cfg.support_floor,
-                                  reference=reference if cfg.support_floor else None)
-    generator = torch.Generator(device=batch.device).manual_seed(seed)
-    return current.sample(len(batch), generator=generator, batch_size=len(batch))
+    current = prior.with_network(net, reference=reference, support_floor=cfg.support_floor)
+    return current.sample(len(batch), generator=make_generator(seed, batch.device),
+                          batch_size=len(batch))
 
 
 def run_fraction(step: int, elapsed_s: float, cfg: FinetuneConfig) -> float:
@@ -373,7 +374,5 @@ def finetune(
         if cfg.max_minutes is not None and elapsed >= 60.0 * cfg.max_minutes:
             break
     is_sequence = isinstance(prior.space, SequenceSpace)
-    return dataclasses.replace(
-        prior, net=net.eval().requires_grad_(False),
-        reference=reference if is_sequence and cfg.support_floor else None,
-        support_floor=cfg.support_floor if is_sequence else 0.0)
+    return prior.with_network(net.eval().requires_grad_(False), reference=reference,
+                              support_floor=cfg.support_floor if is_sequence else 0.0)

@@ -186,8 +186,9 @@ def _guided_chunk(prior: Prior, reward: RewardModel, size: int, shift: float,
         temperature = config.temperature or prior.config.temperature
         net = prior.net if shift == 0 else _GuidedDenoiser(prior.net, reward, shift, temperature)
         floor = config.support_floor
-        guided = dataclasses.replace(prior, net=net, support_floor=floor,
-                                     reference=prior.net if floor else None)
+        # Without a floor of its own, the prior's (if it has one) still holds.
+        guided = (prior.with_network(net, reference=prior.net, support_floor=floor) if floor
+                  else dataclasses.replace(prior, net=net))
         return guided.sample(size, generator=generator, num_steps=config.sampling_steps,
                              temperature=temperature, order=config.order, batch_size=size)
 

@@ -121,6 +121,13 @@ class Prior:
         if self.support_floor and self.reference is None:
             raise ValueError("support_floor needs the reference (pre-trained) denoiser")
 
+    def with_network(self, net: nn.Module, *, reference: nn.Module,
+                     support_floor: float) -> Prior:
+        """This prior with denoiser `net`, sampled inside `reference`'s support at
+        `support_floor` (0: unrestricted, and no reference kept)."""
+        return dataclasses.replace(self, net=net, support_floor=support_floor,
+                                   reference=reference if support_floor else None)
+
     @property
     def device(self) -> torch.device:
         return next(self.net.parameters()).device
