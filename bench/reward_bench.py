@@ -33,7 +33,7 @@ from braid_core.tasks import TFBind8Task, ehrlich_instance
 
 NUM_TEST = 2000
 LEGACY_NET = RewardNetConfig(width=64, conv_layers=2, kernel_size=5, feature_dim=32)
-LEGACY = RewardTrainConfig(network=LEGACY_NET)
+LEGACY = RewardTrainConfig(network=LEGACY_NET, alternatives=())  # one shape per candidate
 
 
 def _net(**changes) -> RewardNetConfig:
@@ -47,7 +47,7 @@ def _cfg(net: RewardNetConfig | None = None, **changes) -> RewardTrainConfig:
 DIL = dict(conv_layers=3, dilation_growth=2)
 CANDIDATES = {
     "legacy": LEGACY,
-    "default": RewardTrainConfig(),  # whatever train.py ships now
+    "default": RewardTrainConfig(),  # whatever train.py ships now (shape chosen by validation)
     "lr3e-4": _cfg(lr=3e-4),
     "wd1e-2": _cfg(weight_decay=1e-2),
     "drop0.2": _cfg(_net(dropout=0.2)),
@@ -66,6 +66,29 @@ CANDIDATES = {
     "dil3_nopos_max": _cfg(_net(**DIL, position_branch=False, pooling="max")),
     "dil3_nopos_drop": _cfg(_net(**DIL, position_branch=False, dropout=0.1)),
     "dil3_nopos_wd": _cfg(_net(**DIL, position_branch=False), weight_decay=1e-2),
+    # Session 11: one wide conv layer spans a whole spaced motif (Ehrlich: up to ~16 letters),
+    # so a feature can count a motif's letters at its offsets before the max over positions.
+    "k17_max": _cfg(_net(conv_layers=1, kernel_size=17, position_branch=False, pooling="max")),
+    "k17x2_max": _cfg(_net(conv_layers=2, kernel_size=17, position_branch=False,
+                           pooling="max")),
+    "k9d2_max": _cfg(_net(conv_layers=2, kernel_size=9, dilation_growth=2,
+                          position_branch=False, pooling="max")),
+    "dil3_max_w128": _cfg(_net(**DIL, width=128, position_branch=False, pooling="max")),
+    "k17x2_max_pat40": _cfg(_net(conv_layers=2, kernel_size=17, position_branch=False,
+                                 pooling="max"), patience=40),
+    "k9x3_max": _cfg(_net(conv_layers=3, kernel_size=9, position_branch=False, pooling="max")),
+    "k17x3_max": _cfg(_net(conv_layers=3, kernel_size=17, position_branch=False,
+                           pooling="max")),
+    "dil3_max_pat40": _cfg(_net(**DIL, position_branch=False, pooling="max"), patience=40),
+    "k17x2_mm": _cfg(_net(conv_layers=2, kernel_size=17, position_branch=False)),
+    "k17x2_max_drop": _cfg(_net(conv_layers=2, kernel_size=17, position_branch=False,
+                                pooling="max", dropout=0.2)),
+    "k17x2_max_wd": _cfg(_net(conv_layers=2, kernel_size=17, position_branch=False,
+                              pooling="max"), weight_decay=1e-2),
+    "k17x2_max_w32": _cfg(_net(conv_layers=2, kernel_size=17, width=32, position_branch=False,
+                               pooling="max")),
+    "k17_max_w128": _cfg(_net(conv_layers=1, kernel_size=17, width=128, position_branch=False,
+                              pooling="max")),
 }
 
 

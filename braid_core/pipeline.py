@@ -177,7 +177,7 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     report.progress(0.0, "fitting the reward model")
     model = train_reward(data, reward_cfg, device=device,
                          generator=make_generator(config["seed"], device), on_step=report.step)
-    save_reward(model, out / "reward", reward_cfg)
+    save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     _write_table(out, heldout, "heldout")
     # Every offline design with the model's view of it: the Explore page's overlay.

@@ -44,6 +44,9 @@ def save_reward(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = config or getattr(model, "train_config", None) or _config_of(model)
+    shape = (model.heads[0] if isinstance(model, BootstrapEnsemble) else model.net).config
+    if config.network != shape:  # load_reward rebuilds the nets from config.network
+        raise ValueError(f"the config's network {config.network} is not the model's {shape}")
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
     meta = {
         "format": FORMAT,
@@ -70,6 +73,8 @@ def load_reward(
                          f"version of BRAID Studio reads {FORMAT_VERSION}")
     raw = dict(meta["config"])
     raw["network"] = RewardNetConfig(**raw["network"])
+    if "alternatives" in raw:  # absent in models saved before shapes were chosen
+        raw["alternatives"] = tuple(RewardNetConfig(**shape) for shape in raw["alternatives"])
     config = RewardTrainConfig(**raw)
     space = space_from_dict(meta["space"])
     model: BootstrapEnsemble | LastLayerBonus
@@ -91,5 +96,5 @@ def _config_of(model: BootstrapEnsemble | LastLayerBonus) -> RewardTrainConfig:
     """A config recording the model's kind and shape (for models built by hand)."""
     if isinstance(model, BootstrapEnsemble):
         return RewardTrainConfig(kind="boot", num_heads=len(model.heads),
-                                 network=model.heads[0].config)
-    return RewardTrainConfig(kind="bonus", network=model.net.config)
+                                 network=model.heads[0].config, alternatives=())
+    return RewardTrainConfig(kind="bonus", network=model.net.config, alternatives=())

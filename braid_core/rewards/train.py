@@ -1,16 +1,19 @@
 """The one reward-fitting loop: shuffle, split, standardise, fit, select by validation error.
 
 Both BRAID-Boot and BRAID-Bonus go through `train_reward`. The held-out split chooses each
-network's weights (early stopping) and then measures the model: accuracy (Pearson, Spearman,
-RMSE) and how well u ranks and covers the errors. Values must be finite: the data layer
-rejects -inf and NaN, so infeasible designs must be floored (DESIGN.md §2) or dropped first.
+network's weights (early stopping) and, for sequences, its shape among `network` and
+`alternatives`; then it measures the model: accuracy (Pearson, Spearman, RMSE) and how well u
+ranks and covers the errors (figures on the split that also chose, so slightly optimistic).
+Values must be finite: the data layer rejects -inf and NaN, so infeasible designs must be
+floored (DESIGN.md §2) or dropped first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -24,6 +27,17 @@ from braid_core.spaces import SequenceSpace, Space
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 KINDS = ("boot", "bonus")
+# The default sequence net: 3 dilated conv layers (receptive field 29), max pooling only, no
+# position-specific branch. bench/reward_bench.py, held-out Pearson vs the first net (2 plain
+# layers, mean+max+flattened): ehrlich-20-32 0.69 vs 0.41, ehrlich-20-64 0.41 vs 0.29, length
+# 48 / 3 motifs / seed 5 0.68 vs 0.61, tfbind8 0.45 vs 0.46 (BRAID-Boot).
+DILATED_NET = RewardNetConfig(conv_layers=3, dilation_growth=2, pooling="max",
+                              position_branch=False)
+# Two wide layers (kernel 17: one layer spans a whole spaced Ehrlich motif). Neither shape wins
+# everywhere (BRAID-Bonus, held-out Pearson, seeds 0-2): ehrlich-20-64 0.54 / 0.37 / 0.42
+# against the dilated net's 0.34 / 0.40 / 0.43; length 56 / 4 motifs 0.50 vs 0.32; length
+# 48 / 3 motifs 0.71-0.73 vs 0.77-0.80. So both are fitted and validation error picks one.
+WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", position_branch=False)
 
 
 @dataclass(frozen=True)
@@ -32,12 +46,11 @@ class RewardTrainConfig:
 
     kind: str = "boot"  # "boot": BRAID-Boot ensemble; "bonus": BRAID-Bonus last-layer bonus
     num_heads: int = 4  # K, bootstrap heads (boot only)
-    # Shape of each net. Default: 3 dilated conv layers (receptive field 29) and max pooling
-    # only, no position-specific branch. bench/reward_bench.py, held-out Pearson vs the first
-    # net (2 plain layers, mean+max+flattened): ehrlich-20-32 0.69 vs 0.41, ehrlich-20-64
-    # 0.41 vs 0.29, length 48 / 3 motifs / seed 5 0.68 vs 0.61, tfbind8 0.45 vs 0.46.
-    network: RewardNetConfig = field(default_factory=lambda: RewardNetConfig(
-        conv_layers=3, dilation_growth=2, pooling="max", position_branch=False))
+    network: RewardNetConfig = DILATED_NET  # shape of each net (a saved model: the one kept)
+    # Sequences only: further shapes fitted beside `network`; the one of lowest validation
+    # error is kept (Boot: chosen on the first head, whose shape the other heads share).
+    # Vectors have one MLP shape, so they fit `network` alone.
+    alternatives: tuple[RewardNetConfig, ...] = (WIDE_NET,)
     max_steps: int = 2000  # optimizer steps per network, at most
     batch_size: int = 128  # designs per optimizer step
     lr: float = 1e-3  # AdamW learning rate
@@ -52,6 +65,8 @@ class RewardTrainConfig:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if not all(isinstance(shape, RewardNetConfig) for shape in self.alternatives):
+            raise ValueError("alternatives must be RewardNetConfig shapes")
         if self.num_heads < 2:
             raise ValueError(f"num_heads must be at least 2, got {self.num_heads}")
         for name in ("max_steps", "batch_size", "eval_every", "patience"):
@@ -105,16 +120,21 @@ def train_reward(
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     fit = _Fitter(config, generator, device, x_val, z_val, float(y_std), on_step)
 
+    shapes = (config.network, *config.alternatives) if isinstance(space, SequenceSpace) \
+        else (config.network,)
     model: BootstrapEnsemble | LastLayerBonus
     if config.kind == "boot":
-        model = BootstrapEnsemble(space, config.network, config.num_heads)
         resamples = bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
-        nets = list(model.heads)
-        for head, (net, rows) in enumerate(zip(nets, resamples, strict=True)):
-            fit(net, x_fit[rows], z_fit[rows], head)
+        first, choice = _fit_best(fit, space, shapes, x_fit[resamples[0]], z_fit[resamples[0]])
+        model = BootstrapEnsemble(space, shapes[choice], config.num_heads)
+        model.heads[0].load_state_dict(first.state_dict())
+        for head in range(1, config.num_heads):
+            rows = resamples[head]
+            fit(model.heads[head], x_fit[rows], z_fit[rows], head)
     else:
-        model = LastLayerBonus(space, config.network)
-        fit(model.net, x_fit, z_fit, 0)
+        net, choice = _fit_best(fit, space, shapes, x_fit, z_fit)
+        model = LastLayerBonus(space, shapes[choice])
+        model.net.load_state_dict(net.state_dict())
     model.to(device)
     model.y_mean.fill_(float(y_mean))
     model.y_std.fill_(float(y_std))
@@ -125,13 +145,27 @@ def train_reward(
             sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
             model.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
         pred = _predict(model, x_val)
-    model.train_config = config
+    # The saved config rebuilds the shape that was kept.
+    model.train_config = dataclasses.replace(config, network=shapes[choice])
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
-                     **quality_metrics(pred, y_val)}
+                     "network_choice": float(choice), **quality_metrics(pred, y_val)}
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}
     return model
+
+
+def _fit_best(fit: _Fitter, space: Space, shapes: tuple[RewardNetConfig, ...], x: Tensor,
+              z: Tensor) -> tuple[RewardNet, int]:
+    """Fit one net of each shape on (x, z); the one of lowest validation error and its index."""
+    best_net, best_index, best_val = None, 0, math.inf
+    for index, shape in enumerate(shapes):
+        net = RewardNet(space, shape)
+        val = fit(net, x, z, 0)
+        if val < best_val:
+            best_net, best_index, best_val = net, index, val
+    assert best_net is not None
+    return best_net, best_index
 
 
 def _unpack(data: OfflineData | tuple[Tensor, Tensor, Space]) -> tuple[Tensor, Tensor, Space]:
@@ -164,8 +198,8 @@ class _Fitter:
         self.x_val, self.z_val, self.y_std, self.on_step = x_val, z_val, y_std, on_step
         self.step = 0  # optimizer steps over all networks
 
-    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int) -> None:
-        """Train `net` on (x, z) (standardised targets) in place."""
+    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int) -> float:
+        """Train `net` on (x, z) (standardised targets) in place; its best validation MSE."""
         config, generator = self.config, self.generator
         net.to(generator.device).reset_parameters(generator)
         net.to(self.device).train()
@@ -202,6 +236,7 @@ class _Fitter:
                 break
         net.load_state_dict(best_state)
         net.eval()
+        return best
 
     @torch.no_grad()
     def _val_mse(self, net: RewardNet) -> float:

@@ -16,6 +16,7 @@ VECTORS = VectorSpace(2)
 # Small enough for a 2-core machine: a few hundred steps of a width-32 net.
 TINY = RewardTrainConfig(
     network=RewardNetConfig(width=32, feature_dim=16),
+    alternatives=(),  # one shape: test_reward_train covers the choice between shapes
     max_steps=200,
     batch_size=64,
     lr=3e-3,

@@ -10,12 +10,18 @@ import torch
 from conftest import SPACE, TINY, VECTORS, count_task, vector_task
 
 from braid_core.data import OfflineData
-from braid_core.rewards import RewardTrainConfig, train_reward
+from braid_core.rewards import (
+    RewardNetConfig,
+    RewardTrainConfig,
+    load_reward,
+    save_reward,
+    train_reward,
+)
 from braid_core.rewards.train import rank, spearman
 from braid_core.runtime import make_generator
 
-KEYS = {"n_train", "n_val", "steps", "pearson", "spearman", "rmse", "uncertainty_spearman",
-        "coverage_2u", "mean_u"}
+KEYS = {"n_train", "n_val", "steps", "network_choice", "pearson", "spearman", "rmse",
+        "uncertainty_spearman", "coverage_2u", "mean_u"}
 
 
 @pytest.mark.parametrize("kind", ["boot", "bonus"])
@@ -112,3 +118,37 @@ def test_ranks_average_ties() -> None:
     assert math.isclose(monotone, 1.0)
     assert math.isclose(spearman(torch.arange(5.0), -torch.arange(5.0) ** 3), -1.0)
     assert math.isnan(spearman(torch.ones(4), torch.arange(4.0)))
+
+
+# A net that cannot count: one letter at a time, max over positions, so it only sees whether
+# an A is present, while y counts the A's.
+BLIND = RewardNetConfig(width=16, feature_dim=8, conv_layers=1, kernel_size=1, pooling="max",
+                        position_branch=False)
+
+
+@pytest.mark.parametrize("kind", ["bonus", "boot"])
+def test_validation_error_chooses_the_network_shape(kind: str, tmp_path) -> None:
+    x, y = count_task(300, seed=0)
+    counting = TINY.network
+    for shapes, expected in (((BLIND, counting), 1), ((counting, BLIND), 0)):
+        config = dataclasses.replace(TINY, kind=kind, network=shapes[0], alternatives=shapes[1:])
+        model = train_reward((x, y, SPACE), config, device=torch.device("cpu"),
+                             generator=make_generator(1))
+        assert model.metrics["network_choice"] == expected
+        assert model.train_config.network == counting
+        nets = model.heads if kind == "boot" else [model.net]
+        assert all(net.config == counting for net in nets)
+        # The saved model rebuilds the kept shape and predicts the same.
+        save_reward(model, tmp_path / f"{kind}{expected}")
+        loaded = load_reward(tmp_path / f"{kind}{expected}")
+        torch.testing.assert_close(loaded.predict(x[:20]).mean, model.predict(x[:20]).mean)
+        assert loaded.train_config.alternatives == config.alternatives
+
+
+def test_vectors_fit_one_shape() -> None:
+    x, y = vector_task(200, seed=0)
+    wide = RewardNetConfig(width=8, feature_dim=4)
+    config = dataclasses.replace(TINY, kind="bonus", alternatives=(wide,))
+    model = train_reward((x, y, VECTORS), config, device=torch.device("cpu"),
+                         generator=make_generator(1))
+    assert model.metrics["network_choice"] == 0 and model.net.config == TINY.network
