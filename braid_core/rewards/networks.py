@@ -50,6 +50,18 @@ class RewardNetConfig:
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
 
+    def describe(self, space: Space) -> str:
+        """The shape in words, e.g. for the dashboard: what the net reads and how."""
+        if not isinstance(space, SequenceSpace):
+            return (f"MLP, {self.hidden_layers} hidden layers of {self.width}, "
+                    f"features {self.feature_dim}")
+        dilations = ", ".join(str(self.dilation_growth**i) for i in range(self.conv_layers))
+        pooled = "max" if self.pooling == "max" else "mean and max"
+        branch = " plus the flattened features" if self.position_branch else ""
+        return (f"{self.conv_layers} conv layers of kernel {self.kernel_size} (dilations "
+                f"{dilations}), width {self.width}, {pooled} over positions{branch}, "
+                f"features {self.feature_dim}")
+
 
 class RewardNet(nn.Module):
     """r_hat(x) = head(phi(x)) for one design space.

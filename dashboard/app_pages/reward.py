@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from braid_core.rewards import RewardNetConfig
+from braid_core.spaces import SequenceSpace, space_from_dict
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -25,6 +27,21 @@ def reward_metrics(choice: catalog.ModelChoice) -> dict[str, float]:
         if summary:
             return summary
     return (state.json_file(Path(choice.path) / "config.json") or {}).get("metrics", {})
+
+
+def network_caption(choice: catalog.ModelChoice) -> str | None:
+    """The kept network's shape in words, and how many shapes validation chose among."""
+    meta = state.json_file(Path(choice.path) / "config.json") or {}
+    try:
+        config = meta["config"]
+        space = space_from_dict(meta["space"])
+        text = RewardNetConfig(**config["network"]).describe(space)
+    except (KeyError, TypeError, ValueError):
+        return None
+    tried = 1 + len(config.get("alternatives", ()))
+    if isinstance(space, SequenceSpace) and tried > 1:
+        text += f"; kept for its held-out error among {tried} shapes"
+    return f"Network: {text}."
 
 
 def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
@@ -61,6 +78,9 @@ def train_form(default_kind: str) -> None:
 
 def show_quality(choice: catalog.ModelChoice) -> None:
     values = reward_metrics(choice)
+    caption = network_caption(choice)
+    if caption:
+        st.caption(caption)
     shown = [(label, values[key]) for key, label in METRICS.items() if key in values]
     if shown:
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):

@@ -36,6 +36,8 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
     at = open_page("app_pages/reward.py")
     at.selectbox(key="reward_choice").set_value(1).run()  # the run, after the shipped model
     assert any(m.label == "Spearman rho" for m in at.metric)
+    assert any(c.value.startswith("Network: ") and "among 2 shapes" in c.value
+               for c in at.caption)
     assert not any("No held-out" in c.value for c in at.caption)
 
     at = open_page("app_pages/finetune.py")

@@ -92,3 +92,13 @@ def test_new_fields_default_to_the_first_architecture() -> None:
         RewardNetConfig(pooling="sum")
     with pytest.raises(ValueError, match="dropout"):
         RewardNetConfig(dropout=1.0)
+
+
+def test_describe_names_the_shape() -> None:
+    config = RewardNetConfig(conv_layers=3, kernel_size=5, dilation_growth=2, pooling="max",
+                             position_branch=False)
+    text = config.describe(SequenceSpace("ACGT", 8))
+    assert text.startswith("3 conv layers of kernel 5 (dilations 1, 2, 4), width 64, max")
+    assert "flattened" not in text
+    assert "flattened" in RewardNetConfig().describe(SequenceSpace("ACGT", 8))
+    assert RewardNetConfig().describe(VectorSpace(2)).startswith("MLP, 2 hidden layers of 64")
