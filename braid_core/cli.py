@@ -254,6 +254,10 @@ def reward_train(
     _copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
         _copy_out(folder / table, out / table)
+    from braid_core.rewards import load_reward
+
+    model = load_reward(out)  # the shape validation kept, in words
+    typer.echo(f"network: {model.train_config.network.describe(model.space)}")
 
 
 @app.command("finetune")

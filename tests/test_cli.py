@@ -103,6 +103,7 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
                                   "--kind", "bonus", "--out", str(reward_dir)])
     assert trained.exit_code == 0, trained.output
     assert "pearson" in trained.output
+    assert "network: " in trained.output and "conv layers of kernel" in trained.output
     tuned = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--steps", "2", "--batch", "4",
                                 "--num-designs", "10", "--offline", str(data), "--out", str(out)])
