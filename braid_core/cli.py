@@ -254,10 +254,11 @@ def reward_train(
     _copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
         _copy_out(folder / table, out / table)
-    from braid_core.rewards import load_reward
+    from braid_core.files import read_bundle_meta
+    from braid_core.rewards.io import CONFIG_FILE, FORMAT, describe_network
 
-    model = load_reward(out)  # the shape validation kept, in words
-    typer.echo(f"network: {model.train_config.network.describe(model.space)}")
+    meta = read_bundle_meta(out / CONFIG_FILE, FORMAT, "reward model")
+    typer.echo(f"network: {describe_network(meta)}")  # the shape validation kept
 
 
 @app.command("finetune")

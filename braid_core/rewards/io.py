@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -20,7 +22,7 @@ from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.ensemble import BootstrapEnsemble
 from braid_core.rewards.networks import RewardNetConfig
 from braid_core.rewards.train import RewardTrainConfig
-from braid_core.spaces import space_from_dict, space_to_dict
+from braid_core.spaces import SequenceSpace, space_from_dict, space_to_dict
 
 FORMAT = "braid-reward"
 FORMAT_VERSION = 1
@@ -90,6 +92,19 @@ def load_reward(
     model.metrics = {k: float(v) for k, v in meta.get("metrics", {}).items()}
     model.train_config = config
     return model.to(device).requires_grad_(False).eval()
+
+
+def describe_network(meta: Mapping[str, Any]) -> str:
+    """The kept network's shape in words, from a saved model's config.json contents, and
+    how many shapes validation chose it among (sequences). Raises KeyError, TypeError or
+    ValueError on a malformed config."""
+    config = meta["config"]
+    space = space_from_dict(meta["space"])
+    text = RewardNetConfig(**config["network"]).describe(space)
+    tried = 1 + len(config.get("alternatives", ()))
+    if isinstance(space, SequenceSpace) and tried > 1:
+        text += f"; kept for its held-out error among {tried} shapes"
+    return text
 
 
 def _config_of(model: BootstrapEnsemble | LastLayerBonus) -> RewardTrainConfig:

@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from braid_core.rewards import RewardNetConfig
-from braid_core.spaces import SequenceSpace, space_from_dict
+from braid_core.rewards.io import describe_network
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -33,15 +32,9 @@ def network_caption(choice: catalog.ModelChoice) -> str | None:
     """The kept network's shape in words, and how many shapes validation chose among."""
     meta = state.json_file(Path(choice.path) / "config.json") or {}
     try:
-        config = meta["config"]
-        space = space_from_dict(meta["space"])
-        text = RewardNetConfig(**config["network"]).describe(space)
+        return f"Network: {describe_network(meta)}."
     except (KeyError, TypeError, ValueError):
         return None
-    tried = 1 + len(config.get("alternatives", ()))
-    if isinstance(space, SequenceSpace) and tried > 1:
-        text += f"; kept for its held-out error among {tried} shapes"
-    return f"Network: {text}."
 
 
 def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
