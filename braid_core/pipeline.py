@@ -146,6 +146,7 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
 
 def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
     """Pre-train and save the prior into out/prior."""
+    from braid_core.diffusion.calibrate import calibrate_position_noise, describe_trials
     from braid_core.diffusion.train import train_prior
 
     device = resolve_device(config["device"])
@@ -158,10 +159,18 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
         report.progress(metrics["elapsed_s"] / budget, f"pre-training, step {step}")
 
     report.stage = "prior"
-    prior = train_prior(data.x, data.space, prior_cfg, device=device,
-                        generator=make_generator(config["seed"], device), on_step=on_step)
+    generator = make_generator(config["seed"], device)
+    prior = train_prior(data.x, data.space, prior_cfg, device=device, generator=generator,
+                        on_step=on_step)
+    summary = {"designs": len(data), "space": data.space.describe()}
+    prior, trials = calibrate_position_noise(prior, data.x.to(device), generator=generator)
+    if trials:
+        report.note(describe_trials(trials, prior.config.position_noise))
+        summary["position_noise"] = prior.config.position_noise
+        summary["diversity_ratio"] = {f"{t.position_noise:g}": round(t.ratio, 4)
+                                      for t in trials}
     prior.save(out / "prior")
-    return {"designs": len(data), "space": data.space.describe()}
+    return summary
 
 
 def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:

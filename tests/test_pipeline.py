@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -30,7 +31,12 @@ def test_a_prior_job_runs_in_the_background_and_leaves_its_artifacts(tmp_path,
     assert (run.path / "prior" / "model.safetensors").is_file()
     assert run.read_metrics(), "the job reported no progress rows"
     assert run.read_progress()["fraction"] > 0
-    assert 90 <= workspace.record(run_id).summary["designs"] <= 100  # duplicates merged
+    summary = workspace.record(run_id).summary
+    assert 90 <= summary["designs"] <= 100  # duplicates merged
+    # The sampler's noise was calibrated, and the saved prior samples with the kept value.
+    saved = json.loads((run.path / "prior" / "config.json").read_text())["config"]
+    assert saved["position_noise"] == summary["position_noise"]
+    assert "1" in summary["diversity_ratio"]
 
 
 def test_a_job_on_a_bad_file_fails_with_the_data_error(tmp_path, isolated_workspace):

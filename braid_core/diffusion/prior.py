@@ -49,6 +49,9 @@ class PriorConfig:
     temperature: float = 1.0  # default token temperature when sampling (sequences)
     order: str = "confidence"  # unmasking order: "confidence", "entropy" or "random"
     position_noise: float = 1.0  # Gumbel noise on the confidence ranking (0 = greedy)
+    # After pre-training, the noise is raised until samples keep this fraction of the data's
+    # diversity (calibrate.py; 0 keeps position_noise as given).
+    diversity_floor: float = 0.8
     diffusion_steps: int = 100  # Gaussian noise-schedule steps (vectors only)
     log_every: int = 10  # report metrics every this many optimizer steps
 
@@ -77,6 +80,8 @@ class PriorConfig:
             raise ValueError(f"temperature must be positive, got {self.temperature}")
         if self.position_noise < 0:
             raise ValueError(f"position_noise must be >= 0, got {self.position_noise}")
+        if not 0 <= self.diversity_floor <= 1:
+            raise ValueError(f"diversity_floor must lie in [0, 1], got {self.diversity_floor}")
         if self.order not in masked.ORDERS:
             raise ValueError(f"order must be one of {masked.ORDERS}, got {self.order!r}")
         if self.diffusion_steps < 2:
