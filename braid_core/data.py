@@ -681,10 +681,11 @@ def _merge(
 def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space: Space) -> str:
     labeled = bool(groups[0].values)
     kept = "once, with the mean of its values" if labeled else "once"
+    # A design repeated on hundreds of rows would bury the message; the report keeps them all.
     shown = "; ".join(
         (repr(_clip(g.design)) if isinstance(space, SequenceSpace) else g.design)
-        + f" at {', '.join(g.rows)}"
-        + (f" (values {', '.join(f'{v:.4g}' for v in g.values)})" if labeled else "")
+        + f" at {_first_few(g.rows)}"
+        + (f" (values {_first_few([f'{v:.4g}' for v in g.values])})" if labeled else "")
         for g in groups[:SHOWN]
     )
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
@@ -694,6 +695,13 @@ def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space:
         f"{table.source}: {len(groups)} {appear} more than once ({table.count(total)}); "
         f"each is kept {kept}: {shown}{more}"
     )
+
+
+def _first_few(items, limit: int = 2 * SHOWN) -> str:
+    """The first `limit` items, comma-separated, and how many more there are."""
+    items = list(items)
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
 
 
 def _show_vector(vector: np.ndarray) -> str:

@@ -364,3 +364,13 @@ def test_from_tensors_builds_a_plain_report() -> None:
     assert data.report.labeled and data.report.num_designs == 2
     vectors = OfflineData.from_tensors(VectorSpace(2), torch.zeros(4, 2, dtype=torch.float64))
     assert vectors.x.dtype == torch.float32 and vectors.y is None and len(vectors) == 4
+
+
+def test_a_design_on_many_rows_is_quoted_with_its_first_rows_only(tmp_path: Path) -> None:
+    lines = "sequence,value\n" + "ACGT,1\n" * 40 + "TTTT,2\n"
+    with pytest.warns(DataWarning, match="1 design appears more than once") as got:
+        data = read_designs(write(tmp_path / "many.csv", lines))
+    message = str(got[0].message)
+    assert "row 1, row 2," in message and "row 10 and 30 more" in message
+    assert "row 11" not in message
+    assert len(data.report.duplicates[0].rows) == 40  # the report keeps every row

@@ -19,7 +19,10 @@ def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
         config = meta.get("config", {})
         rows.append({"prior": choice.label, "space": ", ".join(f"{k}={v}" for k, v in
                      space.items() if k != "alphabet"), "width": config.get("width"),
-                     "depth": config.get("depth"), "trained on": choice.data or ""})  # fmt: skip
+                     "depth": config.get("depth"),
+                     # calibrated after pre-training (diffusion/calibrate.py)
+                     "position noise": config.get("position_noise"),
+                     "trained on": choice.data or ""})  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -37,7 +37,8 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     prior.mkdir(parents=True)
     space = {"type": "sequence", "alphabet": ALPHABET, "length": 12}
     (prior / "config.json").write_text(
-        json.dumps({"format": "braid-prior", "space": space, "config": {"width": 32, "depth": 2}})
+        json.dumps({"format": "braid-prior", "space": space,
+                    "config": {"width": 32, "depth": 2, "position_noise": 3.0}})
     )
     reward = folder / "rewards"
     reward.mkdir()

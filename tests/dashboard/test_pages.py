@@ -35,3 +35,11 @@ def test_page_renders_with_runs(demo, workspace, page):
     at = app().run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
+
+
+def test_prior_table_shows_the_calibrated_position_noise(demo, workspace):
+    at = app().run()
+    at.switch_page("app_pages/prior.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table["position noise"]) == [3.0]  # read from the prior's config.json
