@@ -51,32 +51,36 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
                str(args.max_minutes), "--threads", str(args.threads)]
     if args.method:
         command += ["--method", args.method]
+    if args.seed is not None:  # a user's own choice of seed, not a tuned setting
+        command += ["--seed", str(args.seed)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=folder,
                    env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
     minutes = (time.perf_counter() - start) / 60.0
     data = read_designs(offline)
     designs = torch.as_tensor(data.space.encode(pd.read_csv(out)["sequence"].tolist()))
-    rows = [_score("braid design", designs, task, data, spec, minutes)]
+    rows = [_score("braid design", designs, task, data, spec, minutes, args.seed)]
     prior_folder = next((folder / "workspace" / "runs").glob("*-design-*")) / "prior"
     with torch.no_grad():
         samples = Prior.load(prior_folder).sample(len(designs), generator=make_generator(0))
-    rows.append(_score("its prior's samples", samples, task, data, spec, None))
+    rows.append(_score("its prior's samples", samples, task, data, spec, None, args.seed))
     return rows
 
 
 def _score(label: str, designs: torch.Tensor, task, data, spec: str,
-           minutes: float | None) -> dict:
+           minutes: float | None, seed: int | None = None) -> dict:
     table = design_table(designs, data.space, offline_x=data.x, task=task)
     summary = summarize(table, designs, data.space, offline_y=data.y)
     row = {"instance": spec, "designs": label, **{k: summary[k] for k in FIGURES}}
+    if seed is not None:
+        row["seed"] = seed
     if minutes is not None:
         row["minutes"] = minutes
     return row
 
 
 def markdown(rows: list[dict]) -> str:
-    columns = ("instance", "designs", *FIGURES, "minutes")
+    columns = ("instance", "seed", "designs", *FIGURES, "minutes")
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         cells = [row.get(c, "") for c in columns]
@@ -90,6 +94,8 @@ def main() -> None:
     parser.add_argument("--instances", nargs="+", default=list(INSTANCES),
                         help="length:motifs:seed of each Ehrlich instance")
     parser.add_argument("--method", default=None, help="default: the command's own default")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tag", default="unseen_design")
