@@ -86,6 +86,6 @@ def calibrate_position_noise(
 
 def describe_trials(trials: list[NoiseTrial], chosen: float) -> str:
     """One line for the run's log: each rung's diversity ratio and the noise kept."""
-    rungs = ", ".join(f"{t.position_noise:g}: {t.ratio:.2f}" for t in trials)
+    rungs = ", ".join(f"{t.position_noise:g}: {t.ratio:.3f}" for t in trials)
     return (f"sampler position noise {chosen:g} (sample diversity / data diversity by noise: "
             f"{rungs})")
