@@ -100,9 +100,9 @@ def train_reward(
         config: what to fit and how.
         device: where to train; the model stays there.
         generator: the only randomness (split, resamples, initial weights, batches).
-        on_step: called at every validation with (step, {"head", "loss", "val_rmse"}); step
-            counts optimizer steps over all networks, losses are in standardised units and
-            val_rmse in y units.
+        on_step: called at every validation with (step, {"head", "shape", "loss",
+            "val_rmse"}); step counts optimizer steps over all networks, "shape" indexes
+            (network, *alternatives), losses are in standardised units and val_rmse in y units.
     Returns:
         The model (frozen, eval mode, on `device`); `model.metrics` holds the held-out figures.
     """
@@ -130,7 +130,7 @@ def train_reward(
         model.heads[0].load_state_dict(first.state_dict())
         for head in range(1, config.num_heads):
             rows = resamples[head]
-            fit(model.heads[head], x_fit[rows], z_fit[rows], head)
+            fit(model.heads[head], x_fit[rows], z_fit[rows], head, choice)
     else:
         net, choice = _fit_best(fit, space, shapes, x_fit, z_fit)
         model = LastLayerBonus(space, shapes[choice])
@@ -161,7 +161,7 @@ def _fit_best(fit: _Fitter, space: Space, shapes: tuple[RewardNetConfig, ...], x
     best_net, best_index, best_val = None, 0, math.inf
     for index, shape in enumerate(shapes):
         net = RewardNet(space, shape)
-        val = fit(net, x, z, 0)
+        val = fit(net, x, z, 0, index)
         if val < best_val:
             best_net, best_index, best_val = net, index, val
     assert best_net is not None
@@ -198,7 +198,7 @@ class _Fitter:
         self.x_val, self.z_val, self.y_std, self.on_step = x_val, z_val, y_std, on_step
         self.step = 0  # optimizer steps over all networks
 
-    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int) -> float:
+    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int, shape: int) -> float:
         """Train `net` on (x, z) (standardised targets) in place; its best validation MSE."""
         config, generator = self.config, self.generator
         net.to(generator.device).reset_parameters(generator)
@@ -229,7 +229,8 @@ class _Fitter:
             else:
                 stale += 1
             if self.on_step is not None:
-                self.on_step(self.step, {"head": float(head), "loss": loss_sum / config.eval_every,
+                self.on_step(self.step, {"head": float(head), "shape": float(shape),
+                                         "loss": loss_sum / config.eval_every,
                                          "val_rmse": math.sqrt(val) * self.y_std})
             loss_sum = 0.0
             if stale >= config.patience:

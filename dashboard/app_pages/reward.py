@@ -100,7 +100,8 @@ def render() -> None:
         show_quality(choice)
     st.subheader("Train")
     train_form(state.pipeline_defaults().get("reward_kind", "boot"))
-    components.live_runs(("reward",), key="reward", curves=("loss",))
+    # "shape" steps from 0 to 1 when the second network shape starts fitting.
+    components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse", "shape"))
 
 
 render()

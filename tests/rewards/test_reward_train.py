@@ -42,10 +42,14 @@ def test_held_out_quality_and_metrics(kind, boot_model, bonus_model) -> None:
 def test_training_improves_on_the_initial_network() -> None:
     x, y = count_task(300, seed=0)
     reports: list = []
-    train_reward((x, y, SPACE), dataclasses.replace(TINY, kind="bonus"),
+    second = RewardNetConfig(width=16, feature_dim=16)
+    train_reward((x, y, SPACE), dataclasses.replace(TINY, kind="bonus", alternatives=(second,)),
                  device=torch.device("cpu"), generator=make_generator(1),
                  on_step=lambda step, m: reports.append((step, dict(m))))
-    assert reports and set(reports[0][1]) == {"head", "loss", "val_rmse"}
+    assert reports and set(reports[0][1]) == {"head", "shape", "loss", "val_rmse"}
+    # Both shapes report, the first before the second, so a loss curve can tell them apart.
+    shapes = [m["shape"] for _, m in reports]
+    assert shapes == sorted(shapes) and set(shapes) == {0.0, 1.0}
     assert reports[-1][0] > reports[0][0]
     best = min(m["val_rmse"] for _, m in reports)
     # A constant predictor has RMSE ~ std(y) = 0.9; measured best 0.32-0.37.
