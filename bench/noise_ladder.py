@@ -18,42 +18,33 @@ import dataclasses
 import json
 import shlex
 import sys
-import tempfile
-import warnings
 from pathlib import Path
 
 import torch
+from prior_bench import unlabeled_set  # bench/ is on the path when run as a script
 
-from braid_core.data import read_designs
 from braid_core.diffusion.calibrate import NOISE_LADDER, calibrate_position_noise
 from braid_core.diffusion.prior import Prior
 from braid_core.evaluate import mean_pairwise_distance
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import TASKS, ehrlich_instance
+from braid_core.tasks import ehrlich_instance, get_task
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def instance(spec: str):
-    return TASKS[spec]() if spec in TASKS else ehrlich_instance(*map(int, spec.split(":")))
-
-
-def unlabeled(task) -> torch.Tensor:
-    """The instance's unlabeled CSV (export seed 0), read as a user's file is."""
-    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        path, _ = task.export(Path(folder), seed=0)
-        return read_designs(path, value_column=None, alphabet="protein").x
+    return ehrlich_instance(*map(int, spec.split(":"))) if ":" in spec else get_task(spec)
 
 
 def ladder_rows(spec: str, folder: str, num: int) -> list[dict]:
-    task, data = instance(spec), None
-    data = unlabeled(task)
+    task = instance(spec)
+    data = unlabeled_set(task, seed=0)
     prior = Prior.load(folder)
     prior = dataclasses.replace(prior, config=dataclasses.replace(prior.config, position_noise=1.0))
-    rows_seen = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:512]
-    data_diversity = mean_pairwise_distance(data[rows_seen], prior.space)
-    kept = calibrate_position_noise(prior, data, generator=make_generator(0, "cpu"))[0]
+    kept, trials = calibrate_position_noise(prior, data, generator=make_generator(0, "cpu"))
+    if not trials:
+        raise SystemExit(f"{folder}: random order or diversity_floor 0, nothing is calibrated")
+    data_diversity = trials[0].data_diversity  # the calibration's own reference
     rows = []
     for noise in (*NOISE_LADDER, "random"):
         generator = make_generator(1, "cpu")
