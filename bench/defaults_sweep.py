@@ -27,7 +27,7 @@ from braid_core.evaluate import design_table, oracle_probe, summarize
 from braid_core.finetune import FinetuneConfig, finetune
 from braid_core.rewards import RewardModel, load_reward
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import Task, ehrlich_instance, get_task
+from braid_core.tasks import Task, task_from_spec
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
 FIGURES = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
@@ -47,7 +47,7 @@ class Setup(NamedTuple):
 def prepare(args: argparse.Namespace) -> Setup:
     """The task of args.task, its exported data, its prior and a reward model of args.kind."""
     spec = args.task
-    task = ehrlich_instance(*map(int, spec.split(":"))) if ":" in spec else get_task(spec)
+    task = task_from_spec(spec)
     root = args.work / spec.replace(":", "-")
     unlabeled_csv, offline_csv = task.export(root / "data", seed=0)
     # A fitted reward model (e.g. assets/rewards/<task>), or one fitted here once and cached.

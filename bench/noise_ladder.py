@@ -27,17 +27,13 @@ from braid_core.diffusion.calibrate import NOISE_LADDER, calibrate_position_nois
 from braid_core.diffusion.prior import Prior
 from braid_core.evaluate import mean_pairwise_distance
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import ehrlich_instance, get_task
+from braid_core.tasks import ehrlich_instance, task_from_spec
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def instance(spec: str):
-    return ehrlich_instance(*map(int, spec.split(":"))) if ":" in spec else get_task(spec)
-
-
 def ladder_rows(spec: str, folder: str, num: int) -> list[dict]:
-    task = instance(spec)
+    task = task_from_spec(spec)
     data = unlabeled_set(task, seed=0)
     prior = Prior.load(folder)
     prior = dataclasses.replace(prior, config=dataclasses.replace(prior.config, position_noise=1.0))

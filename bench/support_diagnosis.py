@@ -29,7 +29,7 @@ import torch
 from braid_core.diffusion import masked
 from braid_core.diffusion.prior import Prior
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import ehrlich_instance
+from braid_core.tasks import task_from_spec
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
@@ -39,7 +39,7 @@ def design_run(folder: Path, spec: str, args: argparse.Namespace) -> Path:
     runs = sorted((folder / "workspace" / "runs").glob("*-design-*"))
     if runs:
         return runs[-1]
-    task = ehrlich_instance(*(int(v) for v in spec.split(":")))
+    task = task_from_spec(spec)
     unlabeled, offline = task.export(folder / "data", seed=0)
     env = {**os.environ, "BRAID_HOME": str(folder / "workspace")}
     if args.design_pythonpath:
@@ -115,7 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     set_cpu_threads(args.threads)
     run = design_run(args.folder, args.instance, args)
-    task = ehrlich_instance(*(int(v) for v in args.instance.split(":")))
+    task = task_from_spec(args.instance)
     prior, tuned = Prior.load(run / "prior"), Prior.load(run / "model")
     print(f"run {run}; the model's own support floor: {tuned.support_floor:g}\n")
     print(floor_table(tuned, prior, task, args.floors, args.num), "\n")

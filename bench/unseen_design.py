@@ -30,7 +30,7 @@ from braid_core.data import read_designs
 from braid_core.diffusion.prior import Prior
 from braid_core.evaluate import design_table, summarize
 from braid_core.runtime import make_generator, set_cpu_threads
-from braid_core.tasks import ehrlich_instance
+from braid_core.tasks import task_from_spec
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Never used while choosing the defaults (those runs used ehrlich-20-32, ehrlich-20-64,
@@ -42,8 +42,7 @@ FIGURES = ("validity", "true_score_median", "true_score_max", "offline_best",
 
 def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict]:
     """Rows for the command's designs and for the pretrained prior's samples."""
-    length, motifs, seed = (int(v) for v in spec.split(":"))
-    task = ehrlich_instance(length, motifs, seed)
+    task = task_from_spec(spec)
     unlabeled, offline = task.export(folder / "data", seed=0)
     out = folder / "designs.csv"
     command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),

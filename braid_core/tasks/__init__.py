@@ -27,6 +27,7 @@ __all__ = [
     "get_task",
     "keep_below_quantile",
     "prepare_task",
+    "task_from_spec",
 ]
 
 
@@ -58,6 +59,23 @@ def get_task(name: str) -> Task:
     if name not in TASKS:
         raise KeyError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")
     return TASKS[name]()
+
+
+def task_from_spec(spec: str) -> Task:
+    """A task by name, or an Ehrlich instance written LENGTH:MOTIFS:SEED (e.g. "56:3:23").
+
+    Raises:
+        KeyError: unknown name.
+        ValueError: a spec with colons that is not three integers.
+    """
+    if ":" not in spec:
+        return get_task(spec)
+    parts = spec.split(":")
+    if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
+        raise ValueError(f"an Ehrlich instance is LENGTH:MOTIFS:SEED (three integers), "
+                         f"got {spec!r}")
+    length, num_motifs, seed = (int(part) for part in parts)
+    return ehrlich_instance(length, num_motifs, seed)
 
 
 def prepare_task(name: str) -> Path:

@@ -48,3 +48,17 @@ def test_ehrlich_instance() -> None:
     task = ehrlich_instance(length=48, num_motifs=3, seed=2)
     assert task.space.length == 48 and task.motifs.shape == (3, 4)
     assert task.score(task.optimal_solution()[None]).item() == 1.0
+
+
+def test_task_from_spec_reads_names_and_ehrlich_instances() -> None:
+    from braid_core.tasks import task_from_spec
+
+    assert task_from_spec("tfbind8").name == "tfbind8"
+    instance = task_from_spec("56:3:23")
+    assert instance.space.length == 56
+    assert instance.name == ehrlich_instance(56, 3, 23).name
+    for bad in ("56:3", "56:x:1", "56:3:1:2"):
+        with pytest.raises(ValueError, match="LENGTH:MOTIFS:SEED"):
+            task_from_spec(bad)
+    with pytest.raises(KeyError, match="unknown task"):
+        task_from_spec("ehrlich")
