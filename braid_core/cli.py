@@ -45,6 +45,10 @@ Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present),
 Threads = Annotated[
     int | None, typer.Option("--threads", help="CPU threads for torch (default: torch's own).")
 ]
+PoolSize = Annotated[int | None, typer.Option(
+    "--pool", min=1, show_default=False,
+    help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
+    f"kept (default {defaults.POOL_FACTOR} x --num-designs; equal to it: no selection).")]
 
 
 def fail(message: str) -> typer.Exit:
@@ -288,6 +292,7 @@ def finetune(
         "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
         "use the prior's own).")] = defaults.CHAIN_STEPS,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    pool: PoolSize = None,
     task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
@@ -305,7 +310,7 @@ def finetune(
                                           task=task, offline=offline, device=device,
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
                                           support_floor=support_floor,
-                                          sampling_steps=chain_steps)
+                                          sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("finetune", config, total_seconds=None, desc="fine-tuning")
@@ -327,6 +332,7 @@ def design(
     alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    pool: PoolSize = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,
     task: Annotated[str | None, typer.Option("--task", help="Oracle to score designs.")] = None,
@@ -343,6 +349,7 @@ def design(
             unlabeled, offline, method=method, sequence_column=sequence_column,
             value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
             num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
+            pool_size=pool,
             device=device)
     except ValueError as err:
         raise fail(str(err)) from None

@@ -44,5 +44,14 @@ CHAIN_STEPS = 16
 # where Bonus did not; on ehrlich-20-32 and tfbind8 they were level.
 METHOD = "braid-bonus"
 REWARD_KIND = "bonus"
+# Designs handed over: the best `num` distinct ones by r_c of POOL_FACTOR x `num` drawn (every
+# generative method, braid design and the benchmark alike). ehrlich-20-64, BRAID-Bonus seed 0,
+# 3 minutes of fine-tuning: 128 drawn 97.7 % valid / median 0.100; best 128 of 256, 512, 1024:
+# 96.9 % / 0.141, 99.2 % / 0.188, 97.7 % / 0.188. tfbind8 seed 0: 0.807 -> 0.833 / 0.859 /
+# 0.875 (distinct of 1024: 0.856). bench/results/finetune_defaults.md, "Session 13".
+POOL_FACTOR = 4
+# `braid design`: share of the time left after pre-training and reward fitting that drawing
+# the pool may take (its chunks stop when it is spent; fine-tuning gets 0.95 - this).
+SAMPLING_SHARE = 0.25
 # `braid design` fine-tunes until its time budget is spent; this only caps the steps.
 DESIGN_MAX_STEPS = 100_000

@@ -27,6 +27,7 @@ from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
+from braid_core.selection import draw_pool, top_distinct
 
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
 # The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
@@ -37,6 +38,7 @@ DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
 DEFAULT_METHOD = defaults_module.METHOD
 DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
+POOL_FACTOR = defaults_module.POOL_FACTOR
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 
@@ -71,7 +73,8 @@ class Reporter:
 def defaults() -> dict[str, Any]:
     """The good defaults of `braid design` (c, alpha, steps, batch), for sliders."""
     return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
-            "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND}
+            "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
+            "pool_factor": POOL_FACTOR}
 
 
 def _data(path: str | Path, sequence_column: str, value_column: str | None,
@@ -103,25 +106,40 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
                     batch_size: int = DEFAULT_BATCH, num_designs: int = 128, seed: int = 0,
                     task: str | None = None, offline: str | Path | None = None,
                     max_minutes: float | None = None, device: str = "auto",
-                    **extra: Any) -> dict[str, Any]:
-    """Fine-tune `prior` against `reward`, then sample `num_designs` designs."""
+                    pool_size: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Fine-tune `prior` against `reward`, then draw `pool_size` designs (default
+    POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c."""
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
                               max_minutes=max_minutes, **extra)
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
-            "finetune": dataclasses.asdict(finetune), "num_designs": num_designs, "seed": seed,
+            "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
+            "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
             "task": task, "offline": str(Path(offline).absolute()) if offline else None,
             "device": device}
+
+
+def _pool_size(num_designs: int, pool_size: int | None) -> int:
+    pool_size = POOL_FACTOR * num_designs if pool_size is None else pool_size
+    if pool_size < num_designs:
+        raise ValueError(f"the pool ({pool_size} designs) must hold at least the "
+                         f"{num_designs} designs wanted")
+    return pool_size
 
 
 def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
                     num_designs: int = 128, seed: int = 0, task: str | None = None,
                     offline: str | Path | None = None, c: float = DEFAULT_C,
                     device: str = "auto", options: Mapping[str, Any] | None = None,
-                    ) -> dict[str, Any]:
+                    pool_size: int | None = None) -> dict[str, Any]:
     """Designs from a baseline (pretrained, offline-best, guidance, ddom, proxy); `options`
-    are fields of its config class (e.g. {"support_floor": 0.03} for guidance)."""
+    are fields of its config class (e.g. {"support_floor": 0.03} for guidance). Like
+    fine-tuning, it yields `pool_size` designs and the best `num_designs` distinct ones by
+    r_c (with this c) are kept."""
     return {"method": method, "prior": str(Path(prior).absolute()),
-            "reward": str(Path(reward).absolute()), "num_designs": num_designs, "seed": seed,
+            "reward": str(Path(reward).absolute()), "num_designs": num_designs,
+            # the top of D by measured value is what offline-best means: no pool
+            "pool_size": (num_designs if method == "offline-best"
+                          else _pool_size(num_designs, pool_size)), "seed": seed,
             "task": task, "offline": str(Path(offline).absolute()) if offline else None,
             "c": c, "device": device, "options": dict(options or {})}
 
@@ -221,10 +239,13 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                      probe=oracle_probe(task) if task is not None else None)
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
-    designs = tuned.sample(config["num_designs"], generator=generator)
+    pool = draw_pool(lambda n: tuned.sample(n, generator=generator), config["num_designs"],
+                     config.get("pool_size") or config["num_designs"],
+                     config.get("max_sampling_seconds"))
+    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, config["num_designs"])
     offline = read_data(config["offline"]) if config.get("offline") else None
-    return _score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
-                            task=task, out=out)
+    return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
+                               task=task, out=out), "pool_size": len(pool)}
 
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -241,12 +262,27 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
-    designs = baseline.run(prior, reward, offline, config["num_designs"],
-                           config=baseline.config_class(**config.get("options", {})),
-                           generator=make_generator(config["seed"], device), device=device,
-                           on_step=report.step, max_seconds=config.get("max_seconds"))
-    return _score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
-                            task=_task(config.get("task")), out=out)
+    num = config["num_designs"]
+    pool = baseline.run(prior, reward, offline, config.get("pool_size") or num,
+                        config=baseline.config_class(**config.get("options", {})),
+                        generator=make_generator(config["seed"], device), device=device,
+                        on_step=report.step, max_seconds=config.get("max_seconds"))
+    designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)))
+    return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
+                               task=_task(config.get("task")), out=out),
+            "pool_size": len(pool)}
+
+
+def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int) -> torch.Tensor:
+    """The `num` best distinct designs of `pool` by the conservative score, best first."""
+    from braid_core.rewards.conservative import conservative_reward
+
+    if len(pool) == num:
+        return pool
+    with torch.no_grad():
+        scores = torch.cat([conservative_reward(reward.predict(part.to(reward.device)), c, mode)
+                            for part in pool.split(1024)])
+    return pool[top_distinct(pool, scores, num).to(pool.device)]
 
 
 def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str, *,
@@ -279,8 +315,10 @@ def _task(name: str | None):
 
 
 METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pretrained")
-# Shares of --max-minutes: pre-training, then reward fitting and fine-tuning in what is left.
+# Shares of --max-minutes: pre-training, then reward fitting, fine-tuning and drawing the pool
+# of designs in what is left (SAMPLING_SHARE of it for the pool).
 PRIOR_SHARE = 0.5
+SAMPLING_SHARE = defaults_module.SAMPLING_SHARE
 
 
 def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = DEFAULT_METHOD,
@@ -288,8 +326,9 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   alphabet: str | None = None, c: float | None = None,
                   alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
                   max_minutes: float = 10.0, task: str | None = None,
-                  device: str = "auto") -> dict[str, Any]:
-    """The whole pipeline: pre-train, fit the reward, optimise, sample, score."""
+                  device: str = "auto", pool_size: int | None = None) -> dict[str, Any]:
+    """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
+    POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if max_minutes <= 0:
@@ -297,8 +336,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
             "offline": _data(offline, sequence_column, value_column, alphabet),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
-            "num_designs": num_designs, "seed": seed, "max_minutes": max_minutes,
-            "task": task, "device": device}
+            "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
+            "seed": seed, "max_minutes": max_minutes, "task": task, "device": device}
 
 
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -321,23 +360,29 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
                 "device": device}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
+    pool_size = config.get("pool_size") or config["num_designs"]
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),
               "num_designs": config["num_designs"], "seed": seed, "task": config["task"],
               "offline": config["offline"], "device": device}
+    # What is left: optimisation, then drawing the pool (SAMPLING_SHARE), then a twentieth
+    # for scoring and writing the designs.
+    optimise_minutes = (0.95 - SAMPLING_SHARE) * left_minutes
     if method in ("braid-boot", "braid-bonus", "strl"):
         c = 0.0 if method == "strl" else config["c"]
-        # Leave a tenth of what is left for sampling and scoring the designs.
         tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
-                               steps=DESIGN_MAX_STEPS, max_minutes=0.9 * left_minutes,
+                               steps=DESIGN_MAX_STEPS, max_minutes=optimise_minutes,
+                               pool_size=pool_size,
                                # the oracle probe's time is outside the fine-tuning budget
                                probe_every=0, **{
                                    k: v for k, v in common.items()
                                    if k not in ("prior", "reward", "offline")})
         tune["offline"] = common["offline"]
+        tune["max_sampling_seconds"] = 60.0 * SAMPLING_SHARE * left_minutes
         summary = run_finetune(tune, out, report)
     else:
         summary = run_baseline({**common, "method": method, "c": config["c"],
-                                "max_seconds": 0.9 * 60.0 * left_minutes}, out, report)
+                                "pool_size": pool_size,
+                                "max_seconds": 60.0 * optimise_minutes}, out, report)
     summary["elapsed_minutes"] = (time.monotonic() - start_time) / 60.0
     return summary
 

@@ -112,6 +112,15 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     assert len(designs) == 10
     for column in ("sequence", "predicted_mean", "uncertainty", "conservative_score", "novelty"):
         assert column in designs
+    # 40 drawn (4 x --num-designs), the best distinct ones first, best first (this barely
+    # trained prior draws few distinct designs: the best repeats fill in after them).
+    distinct = designs["sequence"].nunique()
+    assert designs["sequence"][:distinct].is_unique
+    assert designs["conservative_score"][:distinct].is_monotonic_decreasing
+    small = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--num-designs", "10", "--pool", "5",
+                                "--out", str(tmp_path / "p")])
+    assert small.exit_code != 0 and "must hold at least the 10 designs" in small.output
     sampled = runner.invoke(app, ["sample", "--model", str(out / "model"), "--num", "5",
                                   "--out", str(tmp_path / "more.csv")])
     assert sampled.exit_code == 0, sampled.output
@@ -176,6 +185,9 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, method):
     designs = pd.read_csv(out)
     assert len(designs) == 16
     assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
+    distinct = designs["sequence"].nunique()  # the best distinct designs come first
+    assert designs["sequence"][:distinct].is_unique
+    assert designs["conservative_score"][:distinct].is_monotonic_decreasing
     assert designs["sequence"].str.len().eq(8).all()
 
 

@@ -45,6 +45,10 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         num = cols[3].number_input("Designs to sample", 8, 10_000, 128, step=64)
         task = st.selectbox("Oracle for true scores", tasks,
                             index=tasks.index(guess) if guess in tasks else 0)  # fmt: skip
+        pool_factor = st.number_input(
+            "Pool factor", 1, 16, int(defaults["pool_factor"]),
+            help="Draw this many times the designs and keep the best distinct ones by "
+            "conservative score (1: keep every design drawn).")
         sweep = st.checkbox("Sweep a grid of c and alpha (instead of the sliders' values)")
         left, right = st.columns(2)
         c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
@@ -79,6 +83,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
             steps=int(steps),
             batch_size=int(batch),
             num_designs=int(num),
+            pool_size=int(pool_factor) * int(num),
             seed=seed,
             task=None if task == "none" else task,
             offline=reward.data,

@@ -71,7 +71,8 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         prior, reward = priors[prior_index], rewards[reward_index]
         config = pipeline.baseline_config("pretrained", prior.path, reward.path,
                                           num_designs=int(num), task=prior.task,
-                                          offline=reward.data)  # fmt: skip
+                                          offline=reward.data,
+                                          pool_size=int(num))  # plain samples  # fmt: skip
         parents = [r for r in (prior.run_id, reward.run_id) if r]
         components.launch("baseline", config, parents=parents, name="prior samples")
 

@@ -1,0 +1,68 @@
+"""Which designs to hand over: the best distinct ones of a larger pool by conservative score.
+
+A sampler's designs are draws, some weaker than others; drawing a pool several times larger
+than asked and keeping the designs with the highest conservative score r_hat - c u (no oracle,
+the same score the fine-tuning maximised) is the last, cheap step of optimisation. Repeats are
+dropped first: a design listed twice tells a scientist nothing new. Measured in
+bench/results/finetune_defaults.md ("Session 13").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+
+def top_distinct(designs: Tensor, scores: Tensor, num: int) -> Tensor:
+    """Indices of `num` designs, best first: the highest-scoring distinct designs, then (only
+    when the pool holds fewer distinct designs than `num`) the best repeats.
+
+    Args:
+        designs: (n, ...) tokens or vectors; rows are compared exactly.
+        scores: (n,) higher is better.
+        num: how many to keep (at most n).
+    """
+    if len(designs) != len(scores):
+        raise ValueError(f"{len(designs)} designs but {len(scores)} scores")
+    if not 0 < num <= len(designs):
+        raise ValueError(f"cannot keep {num} of {len(designs)} designs")
+    order = torch.argsort(scores.detach().cpu(), descending=True, stable=True)
+    rows = designs.detach().cpu().reshape(len(designs), -1)
+    seen: set[bytes] = set()
+    first, repeats = [], []
+    for index in order.tolist():
+        key = rows[index].numpy().tobytes()
+        (repeats if key in seen else first).append(index)
+        seen.add(key)
+    return torch.tensor((first + repeats)[:num], dtype=torch.long)
+
+
+def draw_pool(draw: Callable[[int], Tensor], num: int, pool_size: int,
+              max_seconds: float | None = None) -> Tensor:
+    """Up to `pool_size` designs from `draw(n)`, in chunks of `num`: always the first chunk,
+    then more while the time budget (from the call) lasts.
+
+    Args:
+        draw: draws n designs (its randomness is the caller's).
+        num: designs wanted in the end (the chunk size, and the fewest drawn).
+        pool_size: most designs drawn.
+        max_seconds: no new chunk is started after this long; None: no limit.
+    """
+    if num < 1 or pool_size < num:
+        raise ValueError(f"the pool ({pool_size}) must hold at least the {num} designs wanted "
+                         "(and num >= 1)")
+    start = time.monotonic()
+    chunks = [draw(num)]
+    drawn = num
+    while drawn < pool_size:
+        elapsed = time.monotonic() - start
+        per_design = elapsed / drawn
+        size = min(num, pool_size - drawn)
+        if max_seconds is not None and elapsed + per_design * size > max_seconds:
+            break
+        chunks.append(draw(size))
+        drawn += size
+    return torch.cat(chunks)
