@@ -85,7 +85,8 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
         config = pipeline.finetune_config(
             prior, reward, c=c, alpha=args.alpha, steps=args.steps, num_designs=args.num_designs,
             seed=seed, task=task, offline=offline, max_minutes=args.finetune_minutes,
-            probe_every=args.probe_every, device=args.device)
+            probe_every=args.probe_every, device=args.device,
+            pool_size=args.pool_factor * args.num_designs)
         summary = pipeline.run_finetune(config, out, recorder)
     else:
         floor = method == "guidance-floor"
@@ -93,7 +94,8 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
         config = pipeline.baseline_config(
             "guidance" if floor else method, prior, rewards["boot"],
             num_designs=args.num_designs, seed=seed, task=task, offline=offline, c=args.c,
-            device=args.device, options=options)
+            device=args.device, options=options,
+            pool_size=args.pool_factor * args.num_designs)
         config["max_seconds"] = 60.0 * args.finetune_minutes
         summary = pipeline.run_baseline(config, out, recorder)
     summary["seconds"] = time.perf_counter() - start
@@ -136,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prior", action="append", default=[], metavar="TASK=DIR",
                         help="use this saved prior for TASK instead of the shipped or a new one")
     parser.add_argument("--num-designs", type=int, default=128)
+    parser.add_argument("--pool-factor", type=int, default=pipeline.POOL_FACTOR,
+                        help="draw this many times --num-designs, keep the best distinct ones "
+                        "by r_c (1: the designs as drawn)")
     parser.add_argument("--probe-every", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto")
@@ -180,7 +185,9 @@ def write(rows: list[dict], curves: dict, command: str, args: argparse.Namespace
     """Rewrite the results after every method, so a long run leaves what it finished."""
     device = "cuda" if args.device != "cpu" and torch.cuda.is_available() else "cpu"
     header = (f"# Design benchmark\n\nCommand: `{command}`\n\nDevice: {device}, CPU threads "
-              f"{args.threads}. 128 designs per method and seed; mean ± std over seeds.\n\n")
+              f"{args.threads}. {args.num_designs} designs per method and seed (the best distinct "
+              f"ones by r_c of {args.pool_factor * args.num_designs} drawn; offline-best: the "
+              f"top of D); mean ± std over seeds.\n\n")
     (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
     (RESULTS / f"{args.tag}.json").write_text(json.dumps(
         {"command": command, "args": vars(args), "rows": rows}, indent=1, default=str) + "\n")
