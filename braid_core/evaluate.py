@@ -18,7 +18,12 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from braid_core.rewards.conservative import RewardModel, conservative_reward
+from braid_core.rewards.conservative import (
+    Prediction,
+    RewardModel,
+    conservative_reward,
+    predict_in_chunks,
+)
 from braid_core.spaces import SequenceSpace, Space
 from braid_core.tasks.base import Task
 
@@ -76,14 +81,12 @@ def design_table(
     """
     table = design_columns(designs, space)
     if reward is not None:
-        preds = [reward.predict(part.to(reward.device)) for part in designs.split(1024)]
-        mean = torch.cat([p.mean for p in preds]).double().cpu()
-        std = torch.cat([p.std for p in preds]).double().cpu()
-        members = [p.members for p in preds]
+        pred = predict_in_chunks(reward, designs)
+        mean, std = pred.mean.double().cpu(), pred.std.double().cpu()
         table["predicted_mean"] = mean.numpy()
         table["uncertainty"] = std.numpy()
-        if mode == "min" and all(m is not None for m in members):
-            merged = type(preds[0])(mean, std, torch.cat(members, 1).double().cpu())
+        if mode == "min" and pred.members is not None:
+            merged = Prediction(mean, std, pred.members.double().cpu())
             table["conservative_score"] = conservative_reward(merged, c, "min").numpy()
         else:
             table["conservative_score"] = (mean - c * std).numpy()

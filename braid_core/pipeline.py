@@ -275,13 +275,12 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
 
 def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int) -> torch.Tensor:
     """The `num` best distinct designs of `pool` by the conservative score, best first."""
-    from braid_core.rewards.conservative import conservative_reward
+    from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
 
     if len(pool) == num:
         return pool
     with torch.no_grad():
-        scores = torch.cat([conservative_reward(reward.predict(part.to(reward.device)), c, mode)
-                            for part in pool.split(1024)])
+        scores = conservative_reward(predict_in_chunks(reward, pool), c, mode)
     return pool[top_distinct(pool, scores, num).to(pool.device)]
 
 

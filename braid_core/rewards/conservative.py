@@ -44,6 +44,16 @@ class RewardModel(Protocol):
         ...
 
 
+def predict_in_chunks(model: RewardModel, x: Tensor, chunk: int = 1024) -> Prediction:
+    """`model.predict(x)` over chunks of rows (bounded activation memory), on the model's
+    device; members are kept when every chunk has them."""
+    parts = [model.predict(part.to(model.device)) for part in x.split(chunk)]
+    members = (torch.cat([p.members for p in parts], dim=1)
+               if all(p.members is not None for p in parts) else None)
+    return Prediction(torch.cat([p.mean for p in parts]), torch.cat([p.std for p in parts]),
+                      members)
+
+
 def conservative_reward(
     pred: Prediction, c: float | Tensor, mode: Literal["std", "min"] = "std"
 ) -> Tensor:

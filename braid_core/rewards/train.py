@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from braid_core.data import OfflineData
 from braid_core.rewards.bonus import LastLayerBonus
-from braid_core.rewards.conservative import Prediction
+from braid_core.rewards.conservative import Prediction, predict_in_chunks
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
 from braid_core.rewards.networks import RewardNet, RewardNetConfig
 from braid_core.spaces import SequenceSpace, Space
@@ -186,8 +186,8 @@ def _unpack(data: OfflineData | tuple[Tensor, Tensor, Space]) -> tuple[Tensor, T
 
 def _predict(model: BootstrapEnsemble | LastLayerBonus, x: Tensor) -> Prediction:
     """predict() in chunks, members dropped."""
-    parts = [model.predict(chunk) for chunk in x.split(1024)]
-    return Prediction(torch.cat([p.mean for p in parts]), torch.cat([p.std for p in parts]))
+    pred = predict_in_chunks(model, x)
+    return Prediction(pred.mean, pred.std)
 
 
 class _Fitter:

@@ -59,3 +59,17 @@ def test_gradient_reaches_relaxed_input(boot_model) -> None:
     (pred.mean - pred.std).sum().backward()
     assert torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0
     assert all(not p.requires_grad for p in boot_model.parameters())
+
+
+def test_predict_in_chunks_matches_one_call_and_keeps_the_members() -> None:
+    from braid_core.rewards.conservative import predict_in_chunks
+
+    model = BootstrapEnsemble(SPACE, RewardNetConfig(width=8, feature_dim=4), 3)
+    for k, head in enumerate(model.heads):
+        head.reset_parameters(make_generator(k))
+    x = torch.randint(4, (7, 8), generator=make_generator(5))
+    with torch.no_grad():
+        whole, chunked = model.predict(x), predict_in_chunks(model, x, chunk=3)
+    assert chunked.members.shape == (3, 7)
+    for name in ("mean", "std", "members"):
+        torch.testing.assert_close(getattr(chunked, name), getattr(whole, name))
