@@ -48,6 +48,12 @@ DIL = dict(conv_layers=3, dilation_growth=2)
 CANDIDATES = {
     "legacy": LEGACY,
     "default": RewardTrainConfig(),  # whatever train.py ships now (shape chosen by validation)
+    # Session 14: the shipped pair of shapes trained longer, or with the position branch.
+    "default_long": RewardTrainConfig(max_steps=8000, patience=20),
+    "default_pos": RewardTrainConfig(
+        network=dataclasses.replace(RewardTrainConfig().network, position_branch=True),
+        alternatives=tuple(dataclasses.replace(shape, position_branch=True)
+                           for shape in RewardTrainConfig().alternatives)),
     "lr3e-4": _cfg(lr=3e-4),
     "wd1e-2": _cfg(weight_decay=1e-2),
     "drop0.2": _cfg(_net(dropout=0.2)),

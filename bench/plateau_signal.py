@@ -1,0 +1,96 @@
+"""Does D say how to beat its best design? The reward model's signal above D's best level.
+
+`braid design` misses "median above the best of D" on Ehrlich instances whose D piles up at its
+best value (issue 3). This asks whether any method driven by D could do better there, without
+fine-tuning: for each instance, D is built as `braid task export` does (seed 0), a reward
+model is fitted with the product's defaults, and fresh designs from the task's own chain (what
+the pre-trained prior imitates) are scored by the oracle and by the model. Reported:
+
+* d_best / d_at_best: D's best value and the share of D's rows at exactly that value;
+* fresh_above: share of fresh designs above D's best (what plain sampling gets);
+* auc_next: P(r_c(a) > r_c(b)) for a fresh design a above D's best and one b at D's best
+  (0.5: the model cannot tell the next level from the plateau; 1: it always can), c = 1;
+* first_median / pool_median (and _above): true median (share above D's best) of the first 128
+  fresh designs, and of the best 128 by r_c of 512, averaged over 8 draws: what pool
+  selection by this model buys on top of the prior.
+
+The oracle only scores; it never feeds back.
+
+    python bench/plateau_signal.py --instances 48:2:20,44:2:176,56:3:23 --seeds 0,1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import torch
+
+from braid_core.defaults import REWARD_KIND, C
+from braid_core.rewards import RewardTrainConfig, train_reward
+from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
+from braid_core.runtime import make_generator
+from braid_core.tasks import task_from_spec
+
+NUM = 128
+POOL = 512
+DRAWS = 8
+
+
+def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
+    """P(positive > negative) + 0.5 P(tie), over all pairs."""
+    if len(positive) == 0 or len(negative) == 0:
+        return float("nan")
+    diff = positive[:, None] - negative[None, :]
+    return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
+
+
+def measure(spec: str, seed: int) -> dict[str, float]:
+    task = task_from_spec(spec)
+    generator = make_generator(0)  # as `braid task export --seed 0`
+    task.make_unlabeled(generator)
+    offline = task.make_offline(generator)
+    best = float(offline.y.max())
+    model = train_reward((offline.x, offline.y.float(), task.space),
+                         RewardTrainConfig(kind=REWARD_KIND, seed=seed),
+                         device=torch.device("cpu"), generator=make_generator(seed))
+    fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
+    truth = task.score(fresh).double()
+    with torch.no_grad():
+        score = conservative_reward(predict_in_chunks(model, fresh), C)
+    above, at_best = truth > best + 1e-9, (truth - best).abs() <= 1e-9
+    row = {"d_best": best, "d_at_best": float(((offline.y - best).abs() <= 1e-9).double().mean()),
+           "fresh_above": float(above.double().mean()),
+           "auc_next": auc(score[above], score[at_best])}
+    first, pooled = [], []
+    for draw in range(DRAWS):
+        part = slice(draw * POOL, (draw + 1) * POOL)
+        t, s = truth[part], score[part]
+        first.append(t[:NUM])
+        pooled.append(t[s.argsort(descending=True)[:NUM]])
+    for name, groups in (("first", first), ("pool", pooled)):
+        row[f"{name}_median"] = float(torch.stack([g.median() for g in groups]).mean())
+        row[f"{name}_above"] = float(torch.stack([(g > best + 1e-9).double().mean()
+                                                  for g in groups]).mean())
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--instances", default="48:2:20,44:2:176,56:3:23")
+    parser.add_argument("--seeds", default="0")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    keys = ("d_best", "d_at_best", "fresh_above", "auc_next", "first_median", "first_above",
+            "pool_median", "pool_above")
+    print(f"`python {' '.join(sys.argv)}`\n")
+    print("| instance | seed | " + " | ".join(keys) + " |\n|" + "---|" * (len(keys) + 2))
+    for spec in args.instances.split(","):
+        for seed in (int(s) for s in args.seeds.split(",")):
+            row = measure(spec, seed)
+            print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
