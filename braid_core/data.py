@@ -3,7 +3,8 @@
 Every problem is raised as one `DataError` naming the file, the offending rows as the user
 counts them (data rows from 1 below the header; FASTA records by id and line) and the problem.
 Nothing is dropped silently: duplicated designs are merged, their values averaged, with a
-`DataWarning` that the report keeps too. The CLI and the dashboard share this one path.
+`DataWarning` that the report keeps too; values piled at their best (a plateau) get one as
+well. The CLI and the dashboard share this one path.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ from braid_core.spaces import (
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta": "fasta",
            ".fna": "fasta", ".faa": "fasta", ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
 SHOWN = 5  # offending rows quoted in one message
+# D "sits on a plateau" when at least this share of its labeled designs (and PLATEAU_ROWS of
+# them) have exactly its best value. On Ehrlich instances, `braid design` raised the median
+# above the best of D where 2-25 % of D had that value, and only matched it where 42-91 % did:
+# such data say nothing about what beats their best (bench/results/unseen_design.md, issue 3).
+PLATEAU_SHARE = 1 / 3
+PLATEAU_ROWS = 10
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 
 
@@ -56,7 +63,8 @@ class DataError(ValueError):
 
 
 class DataWarning(UserWarning):
-    """Something the user should know but that does not stop reading (duplicates merged)."""
+    """Something the user should know but that does not stop reading (duplicates merged,
+    values piled at the best)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,7 @@ class DataReport:
     columns_ignored: tuple[str, ...]  # other columns in the file
     duplicates: tuple[DuplicateGroup, ...]  # designs found more than once
     notes: tuple[str, ...]  # informational: inferred alphabet, no value column
-    warnings: tuple[str, ...]  # worth a look: merged duplicates
+    warnings: tuple[str, ...]  # worth a look: merged duplicates, values piled at the best
 
     @property
     def labeled(self) -> bool:
@@ -392,6 +400,8 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
             f"at least {options.min_rows} needed",
         )
     alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
+    if merged is not None and (plateau := _plateau_warning(merged, source)):
+        alerts.append(plateau)
     for alert in alerts if warn else ():
         warnings.warn(alert, DataWarning, stacklevel=3)
     notes = designs.notes
@@ -695,6 +705,18 @@ def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space:
         f"{table.source}: {len(groups)} {appear} more than once ({table.count(total)}); "
         f"each is kept {kept}: {shown}{more}"
     )
+
+
+def _plateau_warning(values: np.ndarray, source: str) -> str | None:
+    """A warning when many designs share the best value (a saturated assay, a plateau)."""
+    best = values.max()
+    at_best = int(np.count_nonzero(values == best))
+    if at_best < PLATEAU_ROWS or at_best < PLATEAU_SHARE * len(values):
+        return None
+    return (f"{source}: {at_best} of {len(values)} labeled designs ({at_best / len(values):.0%}) "
+            f"share the best value {best:.4g}; the data show nothing above it, so a reward "
+            "model fitted on them cannot tell which designs beat it, and new designs may only "
+            "match it")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

@@ -240,8 +240,7 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
     pool = draw_pool(lambda n: tuned.sample(n, generator=generator), config["num_designs"],
-                     config.get("pool_size") or config["num_designs"],
-                     config.get("max_sampling_seconds"))
+                     _configured_pool(config), config.get("max_sampling_seconds"))
     designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, config["num_designs"])
     offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
@@ -263,7 +262,7 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
     num = config["num_designs"]
-    pool = baseline.run(prior, reward, offline, config.get("pool_size") or num,
+    pool = baseline.run(prior, reward, offline, _configured_pool(config),
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
                         on_step=report.step, max_seconds=config.get("max_seconds"))
@@ -271,6 +270,12 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
                                task=_task(config.get("task")), out=out),
             "pool_size": len(pool)}
+
+
+def _configured_pool(config: Mapping[str, Any]) -> int:
+    """Designs a run config asks to draw; configs saved before the pool have no pool_size,
+    and their designs were the ones drawn."""
+    return config.get("pool_size") or config["num_designs"]
 
 
 def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int) -> torch.Tensor:
@@ -359,7 +364,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
                 "device": device}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
-    pool_size = config.get("pool_size") or config["num_designs"]
+    pool_size = _configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),
               "num_designs": config["num_designs"], "seed": seed, "task": config["task"],
               "offline": config["offline"], "device": device}

@@ -5,6 +5,7 @@ Every bad-input test checks that the message names the file, the offending rows 
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -177,6 +178,25 @@ def test_duplicates_are_averaged_with_a_warning_and_reported(tmp_path: Path) -> 
         warnings.simplefilter("error")
         report = check_designs(path)
     assert report.warnings == data.report.warnings and "warning:" in report.summary()
+
+
+def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
+    # 12 of 20 designs at the best value 0.0625 (a plateau): warned, with the counts.
+    rows = [f"{''.join(p)},{0.0625 if i < 12 else 0}" for i, p in
+            enumerate(itertools.islice(itertools.product("ACGT", repeat=4), 20))]
+    path = write(tmp_path / "d.csv", "sequence,value\n" + "\n".join(rows) + "\n")
+    with pytest.warns(DataWarning, match=r"d\.csv: 12 of 20 labeled designs \(60%\) share "
+                                         r"the best value 0\.0625"):
+        data = read_designs(path)
+    assert any("0.0625" in w for w in data.report.warnings)
+    # Spread values, or fewer than 10 rows at the best: no warning.
+    spread = write(tmp_path / "s.csv", "sequence,value\n" + "\n".join(
+        f"{row.split(',')[0]},{i}" for i, row in enumerate(rows)) + "\n")
+    few = write(tmp_path / "f.csv", "sequence,value\nACGT,1\nTTTT,1\nGGGG,0\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not read_designs(spread).report.warnings
+        assert not read_designs(few).report.warnings
 
 
 def test_duplicate_vectors_are_merged(tmp_path: Path) -> None:
