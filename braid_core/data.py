@@ -38,9 +38,9 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta"
            ".fna": "fasta", ".faa": "fasta", ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
 SHOWN = 5  # offending rows quoted in one message
 # D "sits on a plateau" when at least this share of its labeled designs (and PLATEAU_ROWS of
-# them) have exactly its best value. On Ehrlich instances, `braid design` raised the median
-# above the best of D where 2-25 % of D had that value, and only matched it where 42-91 % did:
-# such data say nothing about what beats their best (bench/results/unseen_design.md, issue 3).
+# them) have exactly its best value (a saturated assay, or a coarse score). On Ehrlich
+# instances, `braid design` raised the median above the best of D where 2-25 % of D had that
+# value, and only matched it where 42-91 % did (bench/results/unseen_design.md, issue 3).
 PLATEAU_SHARE = 1 / 3
 PLATEAU_ROWS = 10
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
@@ -714,9 +714,9 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     if at_best < PLATEAU_ROWS or at_best < PLATEAU_SHARE * len(values):
         return None
     return (f"{source}: {at_best} of {len(values)} labeled designs ({at_best / len(values):.0%}) "
-            f"share the best value {best:.4g}; the data show nothing above it, so a reward "
-            "model fitted on them cannot tell which designs beat it, and new designs may only "
-            "match it")
+            f"share the best value {best:.4g} (a saturated assay, or a plateau): the data "
+            "cannot rank them against each other, so what beats them is extrapolated from how "
+            "lower values differ, and new designs may only match the best")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

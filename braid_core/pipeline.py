@@ -241,7 +241,8 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     report.progress(1.0, "sampling designs")
     pool = draw_pool(lambda n: tuned.sample(n, generator=generator), config["num_designs"],
                      _configured_pool(config), config.get("max_sampling_seconds"))
-    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, config["num_designs"])
+    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, config["num_designs"],
+                            choose=_configured_pool(config) > config["num_designs"])
     offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool)}
@@ -266,7 +267,8 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
                         on_step=report.step, max_seconds=config.get("max_seconds"))
-    designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)))
+    designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)),
+                            choose=_configured_pool(config) > num)
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
                                task=_task(config.get("task")), out=out),
             "pool_size": len(pool)}
@@ -278,12 +280,15 @@ def _configured_pool(config: Mapping[str, Any]) -> int:
     return config.get("pool_size") or config["num_designs"]
 
 
-def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int) -> torch.Tensor:
-    """The `num` best distinct designs of `pool` by the conservative score, best first."""
+def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int, *,
+                  choose: bool) -> torch.Tensor:
+    """The `num` best distinct designs of `pool` by the conservative score, best first; the
+    first `num` as drawn when `choose` is False (no pool was asked for). A pool that the time
+    limit cut to `num` designs is still ranked, so the order never depends on timing."""
     from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
 
-    if len(pool) == num:
-        return pool
+    if not choose:
+        return pool[:num]
     with torch.no_grad():
         scores = conservative_reward(predict_in_chunks(reward, pool), c, mode)
     return pool[top_distinct(pool, scores, num).to(pool.device)]

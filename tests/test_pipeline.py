@@ -7,8 +7,10 @@ import random
 import time
 
 import pandas as pd
+import torch
 
 from braid_core import jobs, pipeline
+from braid_core.rewards.conservative import Prediction
 from braid_core.runs import Workspace
 
 
@@ -62,3 +64,23 @@ def test_a_long_job_can_be_cancelled_and_keeps_what_it_wrote(tmp_path, isolated_
     assert jobs.cancel(workspace, run_id) == "cancelled"
     assert jobs.status(workspace, run_id) == "cancelled"
     assert run.read_metrics()
+
+
+class _ScoreIsFirstToken:
+    """A stand-in reward model: r_hat is the first token, u is 0."""
+
+    device = torch.device("cpu")
+
+    def predict(self, x):
+        return Prediction(x[:, 0].float(), torch.zeros(len(x)))
+
+
+def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
+    # `braid design` may stop drawing after one chunk of num designs; the order written must
+    # not depend on that, so a pool that was asked for always comes back best first.
+    pool = torch.tensor([[1, 0], [3, 0], [1, 0], [2, 0]])
+    model = _ScoreIsFirstToken()
+    chosen = pipeline._best_of_pool(pool, model, 1.0, "std", 4, choose=True)
+    assert chosen[:, 0].tolist() == [3, 2, 1, 1]  # distinct first, the repeat fills in
+    as_drawn = pipeline._best_of_pool(pool, model, 1.0, "std", 4, choose=False)
+    assert as_drawn[:, 0].tolist() == [1, 3, 1, 2]
