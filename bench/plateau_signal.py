@@ -6,6 +6,7 @@ fine-tuning: for each instance, D is built as `braid task export` does (seed 0),
 model is fitted with the product's defaults, and fresh designs from the task's own chain (what
 the pre-trained prior imitates) are scored by the oracle and by the model. Reported:
 
+* shape: the network shape the fit kept (0: dilated, 1: wide; train.py's order);
 * d_best / d_at_best: D's best value and the share of D's rows at exactly that value;
 * fresh_above: share of fresh designs above D's best (what plain sampling gets);
 * auc_next: P(r_c(a) > r_c(b)) for a fresh design a above D's best and one b at D's best
@@ -17,6 +18,7 @@ the pre-trained prior imitates) are scored by the oracle and by the model. Repor
 The oracle only scores; it never feeds back.
 
     python bench/plateau_signal.py --instances 48:2:20,44:2:176,56:3:23 --seeds 0,1
+    python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2,3 --kind boot
 """
 
 from __future__ import annotations
@@ -45,21 +47,22 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
-def measure(spec: str, seed: int) -> dict[str, float]:
+def measure(spec: str, seed: int, kind: str = REWARD_KIND) -> dict[str, float]:
     task = task_from_spec(spec)
     generator = make_generator(0)  # as `braid task export --seed 0`
     task.make_unlabeled(generator)
     offline = task.make_offline(generator)
     best = float(offline.y.max())
     model = train_reward((offline.x, offline.y.float(), task.space),
-                         RewardTrainConfig(kind=REWARD_KIND, seed=seed),
+                         RewardTrainConfig(kind=kind, seed=seed),
                          device=torch.device("cpu"), generator=make_generator(seed))
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
     truth = task.score(fresh).double()
     with torch.no_grad():
         score = conservative_reward(predict_in_chunks(model, fresh), C)
     above, at_best = truth > best + 1e-9, (truth - best).abs() <= 1e-9
-    row = {"d_best": best, "d_at_best": float(((offline.y - best).abs() <= 1e-9).double().mean()),
+    row = {"shape": model.metrics["network_choice"], "d_best": best,
+           "d_at_best": float(((offline.y - best).abs() <= 1e-9).double().mean()),
            "fresh_above": float(above.double().mean()),
            "auc_next": auc(score[above], score[at_best])}
     first, pooled = [], []
@@ -79,15 +82,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--instances", default="48:2:20,44:2:176,56:3:23")
     parser.add_argument("--seeds", default="0")
+    parser.add_argument("--kind", default=REWARD_KIND, help="reward model: bonus or boot")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    keys = ("d_best", "d_at_best", "fresh_above", "auc_next", "first_median", "first_above",
-            "pool_median", "pool_above")
+    keys = ("shape", "d_best", "d_at_best", "fresh_above", "auc_next", "first_median",
+            "first_above", "pool_median", "pool_above")
     print(f"`python {' '.join(sys.argv)}`\n")
     print("| instance | seed | " + " | ".join(keys) + " |\n|" + "---|" * (len(keys) + 2))
     for spec in args.instances.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            row = measure(spec, seed)
+            row = measure(spec, seed, args.kind)
             print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
                   flush=True)
 
