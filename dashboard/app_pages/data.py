@@ -70,8 +70,10 @@ def show(dataset: catalog.Dataset) -> None:
     cols[1].metric("design space", short, help=space.describe())
     if data.y is not None:
         cols[2].metric("best value", f"{float(data.y.max()):.4g}")
-    for line in data.report.messages():
-        st.info(line)
+    for note in data.report.notes:
+        st.info(note)
+    for warning in data.report.warnings:  # merged duplicates, values piled at the best
+        st.warning(warning)
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -143,6 +144,24 @@ def test_bad_upload_shows_a_plain_error(page, workspace_root):
     no_exception(page)
     assert metric(page, "designs") == before  # the demo is still what is shown
     assert not list((workspace_root / "uploads").glob("*.csv"))
+
+
+def test_a_plateau_upload_is_loaded_with_a_warning(page, workspace_root):
+    # 30 of 40 designs at the best value: loaded and shown, with the plateau warning.
+    rows = [f"{''.join(letters)},{1.0 if i < 30 else 0.5}" for i, letters in
+            enumerate(itertools.islice(itertools.product("ACDEF", repeat=6), 40))]
+    plateau = ("sequence,value\n" + "\n".join(rows) + "\n").encode()
+    page.goto("/")
+    page.get_by_text("Upload a design table").wait_for()
+    upload = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
+    upload.set_input_files({"name": "plateau.csv", "mimeType": "text/csv", "buffer": plateau})
+    warning = page.get_by_test_id("stAlert").filter(has_text="share the best value")
+    warning.wait_for()
+    assert "30 of 40 labeled designs (75%)" in warning.inner_text(), warning.inner_text()
+    settle(page)
+    no_exception(page)
+    assert metric(page, "designs") == "40"
+    assert len(list((workspace_root / "uploads").glob("*.csv"))) == 1
 
 
 @needs_demo_models
