@@ -239,10 +239,10 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                      probe=oracle_probe(task) if task is not None else None)
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
-    pool = draw_pool(lambda n: tuned.sample(n, generator=generator), config["num_designs"],
-                     _configured_pool(config), config.get("max_sampling_seconds"))
-    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, config["num_designs"],
-                            choose=_configured_pool(config) > config["num_designs"])
+    num, pool_size = config["num_designs"], _configured_pool(config)
+    pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
+                     config.get("max_sampling_seconds"))
+    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=pool_size > num)
     offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool)}
@@ -262,13 +262,13 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
-    num = config["num_designs"]
-    pool = baseline.run(prior, reward, offline, _configured_pool(config),
+    num, pool_size = config["num_designs"], _configured_pool(config)
+    pool = baseline.run(prior, reward, offline, pool_size,
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
                         on_step=report.step, max_seconds=config.get("max_seconds"))
     designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)),
-                            choose=_configured_pool(config) > num)
+                            choose=pool_size > num)
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
                                task=_task(config.get("task")), out=out),
             "pool_size": len(pool)}
