@@ -37,6 +37,7 @@ from braid_core.tasks import task_from_spec
 NUM = 128
 POOL = 512
 DRAWS = 8
+TIE = 1e-9  # Ehrlich scores are products of quarters; closer than this is the same level
 
 
 def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
@@ -60,9 +61,9 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND) -> dict[str, float]:
     truth = task.score(fresh).double()
     with torch.no_grad():
         score = conservative_reward(predict_in_chunks(model, fresh), C)
-    above, at_best = truth > best + 1e-9, (truth - best).abs() <= 1e-9
+    above, at_best = truth > best + TIE, (truth - best).abs() <= TIE
     row = {"shape": model.metrics["network_choice"], "d_best": best,
-           "d_at_best": float(((offline.y - best).abs() <= 1e-9).double().mean()),
+           "d_at_best": float(((offline.y - best).abs() <= TIE).double().mean()),
            "fresh_above": float(above.double().mean()),
            "auc_next": auc(score[above], score[at_best])}
     first, pooled = [], []
@@ -73,7 +74,7 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND) -> dict[str, float]:
         pooled.append(t[s.argsort(descending=True)[:NUM]])
     for name, groups in (("first", first), ("pool", pooled)):
         row[f"{name}_median"] = float(torch.stack([g.median() for g in groups]).mean())
-        row[f"{name}_above"] = float(torch.stack([(g > best + 1e-9).double().mean()
+        row[f"{name}_above"] = float(torch.stack([(g > best + TIE).double().mean()
                                                   for g in groups]).mean())
     return row
 

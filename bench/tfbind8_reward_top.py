@@ -4,12 +4,14 @@ For each candidate reward config (bench/reward_bench.py's CANDIDATES) and seed, 
 fitted on D as `braid task export` builds it, all 65,536 8-mers are ranked by the conservative
 reward r_c = r_hat - c u, and the oracle scores the top of that ranking. A sampler that
 optimised r_c perfectly and handed over its top 128 would score this; it bounds what
-fine-tuning plus pool selection can reach with that model. Reported per candidate (mean over
-seeds):
+fine-tuning plus pool selection can reach with that model. Reported per candidate and seed,
+then their mean:
 
-* top128_max / top128_median: true score of the 128 best 8-mers by r_c (c = 0 and c = 1);
-* n_hit_512: how many of the 33 8-mers scoring >= 0.986 are among the best 512 by r_c;
-* test_s: Spearman of r_hat with the true score over all 8-mers above max(D).
+* c0_max / c0_median (c1_...): true score of the 128 best 8-mers by r_c, c = 0 (c = 1);
+* c0_hits512 (c1_...): how many of the 33 8-mers scoring >= 0.986 are among the best 512;
+* val_s: Spearman on train_reward's held-out split of D;
+* test_s: Spearman of r_hat with the true score over all 8-mers above max(D);
+* sec: wall time of the fit (1 thread).
 
 Usage:
     python bench/tfbind8_reward_top.py --candidates default,default_long --seeds 0,1,2
