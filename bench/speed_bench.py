@@ -1,8 +1,9 @@
 """Speed of BRAID fine-tuning (issue 3): throughput, peak memory, efficiency.
 
 * Throughput: designs/s of full `finetune` optimizer steps (braid_objective, backward, gradient
-  clipping, Adam) at the default FinetuneConfig on the ehrlich-20-32 shape (20 letters, L = 32,
-  so 32 reverse steps: the prior's default 64 is capped at the length). Warm-up steps are
+  clipping, Adam) at the default FinetuneConfig (training chains of defaults.CHAIN_STEPS
+  reverse steps) on the ehrlich-20-32 shape (20 letters, L = 32), and at other batch
+  sizes with --batches (a GPU is latency-bound at the default 32). Warm-up steps are
   excluded; the figure is batch_size over the median step time.
 * Peak memory of one fine-tuning step against the number of reverse steps (10, 50, 100) on a
   20-letter, L = 100 space (so that 100 steps exist), with gradients through every step or
@@ -21,7 +22,7 @@ Networks are untrained, default-size (PriorConfig / RewardNetConfig defaults, K 
 the work per step does not depend on the weights.
 
     python bench/speed_bench.py                       # device auto, 2 CPU threads
-    python bench/speed_bench.py --device cuda --repeats 10 --memory-batch 32
+    python bench/speed_bench.py --device cuda --repeats 10 --batches 32 256 1024
 """
 
 from __future__ import annotations
@@ -219,6 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=1, help="untimed first steps")
     parser.add_argument("--lengths", type=int, nargs="+", default=[HEADLINE_LENGTH],
                         help="sequence lengths timed for throughput (default config)")
+    parser.add_argument("--batches", type=int, nargs="+", default=None,
+                        help="batch sizes timed for throughput (default: the config's)")
     parser.add_argument("--memory-batch", type=int, default=None,
                         help="batch of the memory sweep (default: 32 on CUDA, 4 on CPU)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory sweep")
@@ -240,9 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     rates = matmul_flops(matmul_n, 5, device)
     default = FinetuneConfig()
     throughput = []
-    for length in args.lengths:
+    for length, batch in [(n, b) for n in args.lengths
+                          for b in args.batches or [default.batch_size]]:
         prior, reward = build(length, device, args.seed)
-        cfg = dataclasses.replace(default, steps=args.warmup + args.repeats, probe_every=0)
+        cfg = dataclasses.replace(default, steps=args.warmup + args.repeats, probe_every=0,
+                                  batch_size=batch)
         times = step_times(prior, reward, cfg, args.warmup, args.seed)
         flops = step_flops(prior, reward, cfg, args.seed)
         median = statistics.median(times)
@@ -252,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
             "sampling_steps": min(cfg.sampling_steps or prior.config.sampling_steps, length),
             "step_s": times, "median_s": median, "designs_per_s": cfg.batch_size / median,
             "gflop_per_step": flops / 1e9, "gflop_per_s": flops / median / 1e9})
-        print(f"L={length}: {cfg.batch_size / median:.2f} designs/s", flush=True)
+        print(f"L={length}, batch {batch}: {batch / median:.2f} designs/s", flush=True)
     rates += matmul_flops(matmul_n, 5, device)
     matmul = statistics.median(rates)
     for row in throughput:
@@ -282,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     header = (f"# Fine-tuning speed benchmark\n\nCommand: `{command}`\n\n"
               f"Untrained default-size networks (PriorConfig(), RewardNetConfig(), 4 heads); "
-              f"throughput at the default FinetuneConfig on the ehrlich-20-32 shape; memory on "
+              f"throughput at the default FinetuneConfig (batch as listed) on the ehrlich-20-32 "
+              f"shape and the lengths listed; memory on "
               f"20 letters x L={SWEEP_LENGTH} so that {SWEEP_STEPS} reverse steps all exist "
               f"(steps are capped at the length); truncation = the default grad_steps "
               f"({default.grad_steps}). Efficiency = counted FLOPs per step (incl. checkpoint "

@@ -9,6 +9,7 @@ same run folder) are scored too, as the bar to beat. Writes bench/results/<tag>.
 
     python bench/unseen_design.py                          # two instances, 10 minutes each
     python bench/unseen_design.py --instances 48:3:7 --method braid-boot
+    python bench/unseen_design.py --instances 48:2:20 --device cuda --max-minutes 3
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import torch
 from braid_core.data import read_designs
 from braid_core.diffusion.prior import Prior
 from braid_core.evaluate import design_table, summarize
-from braid_core.runtime import make_generator, set_cpu_threads
+from braid_core.runtime import make_generator, resolve_device, set_cpu_threads
 from braid_core.tasks import task_from_spec
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -47,7 +48,7 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     out = folder / "designs.csv"
     command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
                "--offline", str(offline), "--out", str(out), "--max-minutes",
-               str(args.max_minutes), "--threads", str(args.threads)]
+               str(args.max_minutes), "--threads", str(args.threads), "--device", args.device]
     if args.method:
         command += ["--method", args.method]
     if args.seed is not None:  # a user's own choice of seed, not a tuned setting
@@ -97,9 +98,13 @@ def main() -> None:
                         help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu",
+                        help="passed to `braid design --device` (its own default is auto)")
     parser.add_argument("--tag", default="unseen_design")
     args = parser.parse_args()
     set_cpu_threads(args.threads)
+    device = resolve_device(args.device)
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     rows: list[dict] = []
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -108,7 +113,7 @@ def main() -> None:
             rows += run_instance(spec, args, Path(folder))
         print(markdown(rows), flush=True)
         header = (f"# `braid design` on unseen Ehrlich instances\n\nCommand: `{command}`\n\n"
-                  f"Device: cpu, {args.threads} threads. Oracle figures of the designs the "
+                  f"Device: {where}, {args.threads} CPU threads. Oracle figures of the designs the "
                   f"command wrote, and of its prior's own samples.\n\n")
         (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
         (RESULTS / f"{args.tag}.json").write_text(json.dumps(

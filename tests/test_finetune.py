@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import time
@@ -208,7 +209,7 @@ def test_the_score_function_estimator_also_raises_the_reward(sequence_prior):
 
 
 def letter_fraction(prior, letter, seed=7):
-    designs = prior.sample(1024, generator=make_generator(seed))
+    designs = prior.sample(1024, generator=make_generator(seed, prior.device))
     return float((designs == letter).float().mean())
 
 
@@ -233,6 +234,23 @@ def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_
     assert rows[0]["kl"] == pytest.approx(0.0, abs=1e-5)
     pre = torch.tensor([letter_fraction(sequence_prior, a) for a in range(4)])
     tilt = torch.tensor([1 / 8, -0.1 * c / 8, 0.0, 0.0]) / alpha
+    expected = pre * tilt.exp() / (pre * tilt.exp()).sum()
+    got = torch.tensor([letter_fraction(tuned, a) for a in range(4)])
+    assert torch.allclose(got, expected, atol=0.04), (got, expected)
+
+
+def test_the_braid_optimum_is_reached_on_every_device(sequence_prior, device):
+    # The exact target of the test above, with the denoiser, its chains and the generator on
+    # `device` (CUDA when present): the loop must not fall back to, or mix in, the CPU.
+    random_order = dataclasses.replace(sequence_prior.config, order="random")
+    prior = dataclasses.replace(sequence_prior, config=random_order,
+                                net=copy.deepcopy(sequence_prior.net).to(device))
+    cfg = FinetuneConfig(steps=150, batch_size=32, lr=1e-2, alpha=0.05, c=4.0,
+                         estimator="tilted", grad_steps=4)
+    tuned = finetune(prior, LetterCountReward(), cfg, generator=make_generator(2, device))
+    assert tuned.device.type == device.type
+    pre = torch.tensor([letter_fraction(prior, a) for a in range(4)])
+    tilt = torch.tensor([1 / 8, -0.1 * 4.0 / 8, 0.0, 0.0]) / 0.05
     expected = pre * tilt.exp() / (pre * tilt.exp()).sum()
     got = torch.tensor([letter_fraction(tuned, a) for a in range(4)])
     assert torch.allclose(got, expected, atol=0.04), (got, expected)
