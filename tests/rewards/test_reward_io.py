@@ -28,8 +28,10 @@ def test_round_trip_gives_identical_predictions(
     x = torch.cat([count_data[0][:20], a_rich(10, seed=1)])
     with torch.no_grad():
         before, after = model.predict(x), loaded.predict(x.to(device))
-    torch.testing.assert_close(after.mean.cpu(), before.mean, rtol=0, atol=1e-6)
-    torch.testing.assert_close(after.std.cpu(), before.std, rtol=0, atol=1e-6)
+    # Same weights; on another device the kernels round differently (seen on CUDA: 2.5e-7
+    # relative), so equal to float32 rounding, not bit for bit.
+    torch.testing.assert_close(after.mean.cpu(), before.mean, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(after.std.cpu(), before.std, rtol=1e-6, atol=1e-6)
 
 
 def test_config_json_describes_the_model(bonus_model, tmp_path: Path) -> None:
