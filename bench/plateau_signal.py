@@ -19,15 +19,20 @@ The oracle only scores; it never feeds back.
 
     python bench/plateau_signal.py --instances 48:2:20,44:2:176,56:3:23 --seeds 0,1
     python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2,3 --kind boot
+    python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2 --as-design
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import warnings
+from pathlib import Path
 
 import torch
 
+from braid_core.data import DataWarning, read_designs
 from braid_core.defaults import REWARD_KIND, C
 from braid_core.rewards import RewardTrainConfig, train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
@@ -48,14 +53,21 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
-def measure(spec: str, seed: int, kind: str = REWARD_KIND) -> dict[str, float]:
+def measure(spec: str, seed: int, kind: str = REWARD_KIND,
+            as_design: bool = False) -> dict[str, float]:
     task = task_from_spec(spec)
     generator = make_generator(0)  # as `braid task export --seed 0`
     task.make_unlabeled(generator)
     offline = task.make_offline(generator)
     best = float(offline.y.max())
-    model = train_reward((offline.x, offline.y.float(), task.space),
-                         RewardTrainConfig(kind=kind, seed=seed),
+    fit_on = (offline.x, offline.y.float(), task.space)
+    if as_design:  # D as `braid design` reads the exported file: repeated designs merged
+        with tempfile.TemporaryDirectory() as folder:
+            _, offline_csv = task.export(Path(folder), seed=0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataWarning)
+                fit_on = read_designs(offline_csv)
+    model = train_reward(fit_on, RewardTrainConfig(kind=kind, seed=seed),
                          device=torch.device("cpu"), generator=make_generator(seed))
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
     truth = task.score(fresh).double()
@@ -84,6 +96,9 @@ def main() -> None:
     parser.add_argument("--instances", default="48:2:20,44:2:176,56:3:23")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--kind", default=REWARD_KIND, help="reward model: bonus or boot")
+    parser.add_argument("--as-design", action="store_true",
+                        help="fit on D as `braid design` reads the exported file (repeated "
+                        "designs merged), not on the task's tensors")
     args = parser.parse_args()
     torch.set_num_threads(1)
     keys = ("shape", "d_best", "d_at_best", "fresh_above", "auc_next", "first_median",
@@ -92,7 +107,7 @@ def main() -> None:
     print("| instance | seed | " + " | ".join(keys) + " |\n|" + "---|" * (len(keys) + 2))
     for spec in args.instances.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            row = measure(spec, seed, args.kind)
+            row = measure(spec, seed, args.kind, args.as_design)
             print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
                   flush=True)
 
