@@ -34,7 +34,8 @@ def value_histogram(values: pd.Series, title: str = "measured value") -> alt.Cha
     return (
         alt.Chart(frame)
         .mark_bar()
-        .encode(alt.X(f"{title}:Q", bin=alt.Bin(maxbins=40)), alt.Y("count():Q"))
+        .encode(alt.X(f"{title}:Q", bin=alt.Bin(maxbins=40)),
+                alt.Y("count():Q", title="designs"))
         .properties(height=220)
     )
 

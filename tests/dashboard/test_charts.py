@@ -132,3 +132,13 @@ def test_fasta_download_reads_back_with_all_columns():
     assert list(csv.columns) == list(table.columns)
     with pytest.raises(ValueError, match="sequence"):
         exports.designs_fasta(pd.DataFrame({"x0": [1.0]}))
+
+
+def test_value_histogram_bins_the_values_and_names_its_axes():
+    spec = charts.value_histogram(pd.Series([0.0, 0.0625, 0.0625, 0.125])).to_dict()
+    assert spec["encoding"]["x"]["field"] == "measured value"
+    assert spec["encoding"]["x"]["bin"] == {"maxbins": 40}
+    assert spec["encoding"]["y"] == {"aggregate": "count", "type": "quantitative",
+                                     "title": "designs"}
+    assert [row["measured value"] for row in next(iter(spec["datasets"].values()))] == [
+        0.0, 0.0625, 0.0625, 0.125]
