@@ -20,6 +20,8 @@ The oracle only scores; it never feeds back.
     python bench/plateau_signal.py --instances 48:2:20,44:2:176,56:3:23 --seeds 0,1
     python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2,3 --kind boot
     python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2 --as-design
+    python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2 --as-design --device cuda
+    python bench/plateau_signal.py --instances 48:2:20 --reward KEPT_RUN/reward
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ import torch
 
 from braid_core.data import DataWarning, read_designs
 from braid_core.defaults import REWARD_KIND, C
-from braid_core.rewards import RewardTrainConfig, train_reward
+from braid_core.rewards import RewardTrainConfig, load_reward, train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
-from braid_core.runtime import make_generator
+from braid_core.runtime import make_generator, resolve_device
 from braid_core.tasks import task_from_spec
 
 NUM = 128
@@ -53,8 +55,9 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
-def measure(spec: str, seed: int, kind: str = REWARD_KIND,
-            as_design: bool = False) -> dict[str, float]:
+def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = False,
+            device: torch.device | None = None, reward: str | None = None) -> dict[str, float]:
+    device = device or torch.device("cpu")
     task = task_from_spec(spec)
     generator = make_generator(0)  # as `braid task export --seed 0`
     task.make_unlabeled(generator)
@@ -67,12 +70,15 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DataWarning)
                 fit_on = read_designs(offline_csv)
-    model = train_reward(fit_on, RewardTrainConfig(kind=kind, seed=seed),
-                         device=torch.device("cpu"), generator=make_generator(seed))
+    if reward is not None:  # a saved model (a kept `braid design` run's reward folder)
+        model = load_reward(reward, device)
+    else:  # as `braid design` fits it: the generator on the fitting device
+        model = train_reward(fit_on, RewardTrainConfig(kind=kind, seed=seed),
+                             device=device, generator=make_generator(seed, device))
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
     truth = task.score(fresh).double()
     with torch.no_grad():
-        score = conservative_reward(predict_in_chunks(model, fresh), C)
+        score = conservative_reward(predict_in_chunks(model, fresh), C).cpu()
     above, at_best = truth > best + TIE, (truth - best).abs() <= TIE
     row = {"shape": model.metrics["network_choice"], "d_best": best,
            "d_at_best": float(((offline.y - best).abs() <= TIE).double().mean()),
@@ -99,15 +105,20 @@ def main() -> None:
     parser.add_argument("--as-design", action="store_true",
                         help="fit on D as `braid design` reads the exported file (repeated "
                         "designs merged), not on the task's tensors")
+    parser.add_argument("--device", default="cpu", help="where the reward models are fitted")
+    parser.add_argument("--reward", default=None, metavar="DIR",
+                        help="score with this saved reward model instead of fitting one "
+                        "(one instance; --seeds then only picks the fresh samples)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    device = resolve_device(args.device)
     keys = ("shape", "d_best", "d_at_best", "fresh_above", "auc_next", "first_median",
             "first_above", "pool_median", "pool_above")
     print(f"`python {' '.join(sys.argv)}`\n")
     print("| instance | seed | " + " | ".join(keys) + " |\n|" + "---|" * (len(keys) + 2))
     for spec in args.instances.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            row = measure(spec, seed, args.kind, args.as_design)
+            row = measure(spec, seed, args.kind, args.as_design, device, args.reward)
             print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
                   flush=True)
 

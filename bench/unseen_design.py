@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,11 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     data = read_designs(offline)
     designs = torch.as_tensor(data.space.encode(pd.read_csv(out)["sequence"].tolist()))
     rows = [_score("braid design", designs, task, data, spec, minutes, args.seed)]
-    prior_folder = next((folder / "workspace" / "runs").glob("*-design-*")) / "prior"
+    run_folder = next((folder / "workspace" / "runs").glob("*-design-*"))
+    if args.keep:  # prior, reward model, fine-tuned model and designs, for later diagnosis
+        name = f"{spec.replace(':', '_')}_seed{args.seed or 0}_{args.method or 'default'}"
+        shutil.copytree(run_folder, Path(args.keep) / name, dirs_exist_ok=True)
+    prior_folder = run_folder / "prior"
     with torch.no_grad():
         samples = Prior.load(prior_folder).sample(len(designs), generator=make_generator(0))
     rows.append(_score("its prior's samples", samples, task, data, spec, None, args.seed))
@@ -100,6 +105,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu",
                         help="passed to `braid design --device` (its own default is auto)")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="copy each run folder (prior, reward, model, designs) into DIR")
     parser.add_argument("--tag", default="unseen_design")
     args = parser.parse_args()
     set_cpu_threads(args.threads)
