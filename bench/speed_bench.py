@@ -243,21 +243,21 @@ def main(argv: list[str] | None = None) -> None:
     rates = matmul_flops(matmul_n, 5, device)
     default = FinetuneConfig()
     throughput = []
-    for length, batch in [(n, b) for n in args.lengths
-                          for b in args.batches or [default.batch_size]]:
-        prior, reward = build(length, device, args.seed)
-        cfg = dataclasses.replace(default, steps=args.warmup + args.repeats, probe_every=0,
-                                  batch_size=batch)
-        times = step_times(prior, reward, cfg, args.warmup, args.seed)
-        flops = step_flops(prior, reward, cfg, args.seed)
-        median = statistics.median(times)
-        throughput.append({
-            "length": length, "batch": cfg.batch_size, "grad_steps": cfg.grad_steps,
-            "checkpoint": cfg.checkpoint,
-            "sampling_steps": min(cfg.sampling_steps or prior.config.sampling_steps, length),
-            "step_s": times, "median_s": median, "designs_per_s": cfg.batch_size / median,
-            "gflop_per_step": flops / 1e9, "gflop_per_s": flops / median / 1e9})
-        print(f"L={length}, batch {batch}: {batch / median:.2f} designs/s", flush=True)
+    for length in args.lengths:
+        prior, reward = build(length, device, args.seed)  # finetune leaves it untouched
+        for batch in args.batches or [default.batch_size]:
+            cfg = dataclasses.replace(default, steps=args.warmup + args.repeats, probe_every=0,
+                                      batch_size=batch)
+            times = step_times(prior, reward, cfg, args.warmup, args.seed)
+            flops = step_flops(prior, reward, cfg, args.seed)
+            median = statistics.median(times)
+            throughput.append({
+                "length": length, "batch": cfg.batch_size, "grad_steps": cfg.grad_steps,
+                "checkpoint": cfg.checkpoint,
+                "sampling_steps": min(cfg.sampling_steps or prior.config.sampling_steps, length),
+                "step_s": times, "median_s": median, "designs_per_s": cfg.batch_size / median,
+                "gflop_per_step": flops / 1e9, "gflop_per_s": flops / median / 1e9})
+            print(f"L={length}, batch {batch}: {batch / median:.2f} designs/s", flush=True)
     rates += matmul_flops(matmul_n, 5, device)
     matmul = statistics.median(rates)
     for row in throughput:
