@@ -34,7 +34,7 @@ from pathlib import Path
 
 import torch
 
-from braid_core.data import DataWarning, read_designs
+from braid_core.data import DataWarning, OfflineData, read_designs
 from braid_core.defaults import REWARD_KIND, C
 from braid_core.rewards import RewardTrainConfig, load_reward, train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
@@ -55,6 +55,15 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
+def _as_design_reads(task) -> OfflineData:
+    """D as `braid design` reads the exported file (repeated designs merged)."""
+    with tempfile.TemporaryDirectory() as folder:
+        _, offline_csv = task.export(Path(folder), seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            return read_designs(offline_csv)
+
+
 def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = False,
             device: torch.device | None = None, reward: str | None = None) -> dict[str, float]:
     device = device or torch.device("cpu")
@@ -63,16 +72,11 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
     task.make_unlabeled(generator)
     offline = task.make_offline(generator)
     best = float(offline.y.max())
-    fit_on = (offline.x, offline.y.float(), task.space)
-    if as_design:  # D as `braid design` reads the exported file: repeated designs merged
-        with tempfile.TemporaryDirectory() as folder:
-            _, offline_csv = task.export(Path(folder), seed=0)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DataWarning)
-                fit_on = read_designs(offline_csv)
     if reward is not None:  # a saved model (a kept `braid design` run's reward folder)
         model = load_reward(reward, device)
     else:  # as `braid design` fits it: the generator on the fitting device
+        fit_on = (_as_design_reads(task) if as_design
+                  else (offline.x, offline.y.float(), task.space))
         model = train_reward(fit_on, RewardTrainConfig(kind=kind, seed=seed),
                              device=device, generator=make_generator(seed, device))
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
