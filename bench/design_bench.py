@@ -34,11 +34,18 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
 # Bench-only variants: "strl-bonus" is STRL (c = 0) on BRAID-Bonus's reward model, where
 # "strl" reads the Boot ensemble's mean, so c is the only difference from braid-bonus;
+# "guidance-bonus" and "proxy-bonus" are those baselines on the Bonus model too (the product
+# runs them on the Boot model), so the reward model is the same for all four;
 # "guidance-floor" is Guidance sampling with BRAID's support floor (defaults.SUPPORT_FLOOR).
-METHODS = ("braid-boot", "braid-bonus", "strl", "strl-bonus", "guidance", "guidance-floor",
-           "ddom", "proxy", "pretrained", "offline-best")
+METHODS = ("braid-boot", "braid-bonus", "strl", "strl-bonus", "guidance", "guidance-bonus",
+           "guidance-floor", "ddom", "proxy", "proxy-bonus", "pretrained", "offline-best")
 COLUMNS = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
            "novelty_mean", "diversity", "predicted_minus_true")
+
+
+def reward_kind(method: str) -> str:
+    """The reward model a method reads: "bonus" for the -bonus variants, else "boot"."""
+    return "bonus" if method.endswith("-bonus") else "boot"
 
 
 class Recorder(pipeline.Reporter):
@@ -79,8 +86,8 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
     """128 designs of one method; returns (summary, metric rows)."""
     recorder = Recorder(f"{task} {method} seed {seed}")
     start = time.perf_counter()
+    reward = rewards[reward_kind(method)]
     if method in ("braid-boot", "braid-bonus", "strl", "strl-bonus"):
-        reward = rewards["bonus" if method in ("braid-bonus", "strl-bonus") else "boot"]
         c = 0.0 if method.startswith("strl") else args.c
         config = pipeline.finetune_config(
             prior, reward, c=c, alpha=args.alpha, steps=args.steps, num_designs=args.num_designs,
@@ -92,7 +99,7 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
         floor = method == "guidance-floor"
         options = {"support_floor": defaults.SUPPORT_FLOOR} if floor else None
         config = pipeline.baseline_config(
-            "guidance" if floor else method, prior, rewards["boot"],
+            method.removesuffix("-bonus").removesuffix("-floor"), prior, reward,
             num_designs=args.num_designs, seed=seed, task=task, offline=offline, c=args.c,
             device=args.device, options=options,
             pool_size=args.pool_factor * args.num_designs)
@@ -161,7 +168,9 @@ def main(argv: list[str] | None = None) -> None:
                 continue
             for seed in args.seeds:
                 rewards = {}
-                for kind in ("boot", "bonus"):
+                # Fit only the models the chosen methods read (every method's designs are
+                # ranked or reported by one; reward_kind says which).
+                for kind in sorted({reward_kind(m) for m in args.methods}):
                     folder = Path(scratch) / task / f"reward-{kind}-{seed}"
                     config = pipeline.reward_config(offline, kind=kind, seed=seed,
                                                     device=args.device)

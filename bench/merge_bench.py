@@ -58,16 +58,22 @@ def main() -> None:
                         help="a method of BASE to leave out (e.g. a superseded label)")
     parser.add_argument("--keep", action="append", default=[], metavar="METHOD=LABEL",
                         help="keep BASE's rows of a re-run METHOD, labelled LABEL")
+    parser.add_argument("--methods", nargs="+", default=None,
+                        help="take only these methods from NEW (e.g. a re-run that also "
+                        "repeated one seed of another method as a check)")
     args = parser.parse_args()
     base, parts = read(args.base), [read(tag) for tag in args.new]
+    wanted = set(args.methods) if args.methods else None
     new = {"command": " ; ".join(part["command"] for part in parts), "args": parts[0]["args"],
-           "rows": [row for part in parts for row in part["rows"]]}
+           "rows": [row for part in parts for row in part["rows"]
+                    if wanted is None or row["method"] in wanted]}
     relabel = dict(spec.split("=", 1) for spec in args.relabel)
     keep = dict(spec.split("=", 1) for spec in args.keep)
     # A merged BASE lists the runs it came from; a plain one is its own command.
     earlier = base.get("earlier_commands", []) + [base["command"]]
     rows = merge(base, new, relabel, set(args.drop), keep)
-    new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()}
+    new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()
+                  if wanted is None or key.split("/")[1] in wanted}
     rerun_methods = {key.split("/")[1] for key in new_curves}
     curves = {}
     for key, value in read(args.base, "_curves").items():  # keys are task/method/seed

@@ -10,6 +10,7 @@ same run folder) are scored too, as the bar to beat. Writes bench/results/<tag>.
     python bench/unseen_design.py                          # two instances, 10 minutes each
     python bench/unseen_design.py --instances 48:3:7 --method braid-boot
     python bench/unseen_design.py --instances 48:2:20 --device cuda --max-minutes 3
+    python bench/unseen_design.py --instances 48:2:20 --reward-network dilated
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
                str(args.max_minutes), "--threads", str(args.threads), "--device", args.device]
     if args.method:
         command += ["--method", args.method]
+    if args.reward_network:  # a user's choice the plateau warning suggests, not a tuned one
+        command += ["--reward-network", args.reward_network]
     if args.seed is not None:  # a user's own choice of seed, not a tuned setting
         command += ["--seed", str(args.seed)]
     start = time.perf_counter()
@@ -63,7 +66,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     rows = [_score("braid design", designs, task, data, spec, minutes, args.seed)]
     run_folder = next((folder / "workspace" / "runs").glob("*-design-*"))
     if args.keep:  # prior, reward model, fine-tuned model and designs, for later diagnosis
-        name = f"{spec.replace(':', '_')}_seed{args.seed or 0}_{args.method or 'default'}"
+        name = (f"{spec.replace(':', '_')}_seed{args.seed or 0}_{args.method or 'default'}"
+                f"_{args.reward_network or 'auto'}")
         shutil.copytree(run_folder, Path(args.keep) / name, dirs_exist_ok=True)
     prior_folder = run_folder / "prior"
     with torch.no_grad():
@@ -99,6 +103,8 @@ def main() -> None:
     parser.add_argument("--instances", nargs="+", default=list(INSTANCES),
                         help="length:motifs:seed of each Ehrlich instance")
     parser.add_argument("--method", default=None, help="default: the command's own default")
+    parser.add_argument("--reward-network", default=None,
+                        help="passed to braid design (auto, dilated, wide); default: its own")
     parser.add_argument("--seed", type=int, default=None,
                         help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)

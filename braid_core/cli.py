@@ -45,6 +45,9 @@ Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present),
 Threads = Annotated[
     int | None, typer.Option("--threads", help="CPU threads for torch (default: torch's own).")
 ]
+NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are fitted, '
+                'the one of lower validation error kept), "dilated" or "wide".')
+RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
 PoolSize = Annotated[int | None, typer.Option(
     "--pool", min=1, show_default=False,
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
@@ -243,6 +246,7 @@ def reward_train(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Device = "auto",
     threads: Threads = None,
+    network: RewardNetwork = defaults.REWARD_NETWORK,
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
@@ -251,9 +255,12 @@ def reward_train(
     set_cpu_threads(threads)
     if kind not in ("boot", "bonus"):
         raise fail(f"--kind must be boot or bonus, got {kind!r}")
-    config = pipeline.reward_config(data, sequence_column=sequence_column,
-                                    value_column=value_column, alphabet=alphabet, kind=kind,
-                                    seed=seed, device=device)
+    try:
+        config = pipeline.reward_config(data, sequence_column=sequence_column,
+                                        value_column=value_column, alphabet=alphabet,
+                                        kind=kind, seed=seed, device=device, network=network)
+    except ValueError as err:
+        raise fail(str(err)) from None
     folder = _run_here("reward", config, total_seconds=None, desc="reward model")
     _copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
@@ -338,6 +345,8 @@ def design(
     task: Annotated[str | None, typer.Option("--task", help="Oracle to score designs.")] = None,
     device: Device = "auto",
     threads: Threads = None,
+    reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (
+        defaults.REWARD_NETWORK),
 ) -> None:
     """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
     from braid_core import pipeline
@@ -349,8 +358,7 @@ def design(
             unlabeled, offline, method=method, sequence_column=sequence_column,
             value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
             num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
-            pool_size=pool,
-            device=device)
+            pool_size=pool, device=device, reward_network=reward_network)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)

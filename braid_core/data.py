@@ -716,7 +716,9 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     return (f"{source}: {at_best} of {len(values)} labeled designs ({at_best / len(values):.0%}) "
             f"share the best value {best:.4g} (a saturated assay, or a plateau): the data "
             "cannot rank them against each other, so what beats them is extrapolated from how "
-            "lower values differ, and new designs may only match the best")
+            "lower values differ, and new designs may only match the best; held-out error "
+            "cannot tell which reward network shape extrapolates better here, so fit each "
+            "(dilated, wide) and compare their designs")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

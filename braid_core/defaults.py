@@ -44,6 +44,10 @@ CHAIN_STEPS = 16
 # where Bonus did not; on ehrlich-20-32 and tfbind8 they were level.
 METHOD = "braid-bonus"
 REWARD_KIND = "bonus"
+# Reward network shape for sequences (rewards/train.py NETWORK_CHOICES): "auto" fits the dilated
+# and the wide net and keeps the one of lower validation error (bench/results/reward_bench.md,
+# "Session 11"); "dilated" or "wide" fit one alone.
+REWARD_NETWORK = "auto"
 # Designs handed over: the best `num` distinct ones by r_c of POOL_FACTOR x `num` drawn (every
 # generative method, braid design and the benchmark alike). ehrlich-20-64, BRAID-Bonus seed 0,
 # 3 minutes of fine-tuning: 128 drawn 97.7 % valid / median 0.100; best 128 of 256, 512, 1024:

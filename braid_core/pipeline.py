@@ -25,6 +25,7 @@ from braid_core import jobs
 from braid_core.data import OfflineData, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
+from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
 from braid_core.selection import draw_pool, top_distinct
@@ -36,6 +37,7 @@ DEFAULT_ALPHA = defaults_module.ALPHA
 DEFAULT_STEPS = defaults_module.STEPS
 DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
+DEFAULT_REWARD_NETWORK = defaults_module.REWARD_NETWORK
 DEFAULT_METHOD = defaults_module.METHOD
 DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
 POOL_FACTOR = defaults_module.POOL_FACTOR
@@ -95,10 +97,13 @@ def prior_config(data: str | Path, *, sequence_column: str = "sequence",
 def reward_config(data: str | Path, *, sequence_column: str = "sequence",
                   value_column: str = "value", alphabet: str | None = None,
                   kind: str = DEFAULT_REWARD_KIND, seed: int = 0,
-                  device: str = "auto") -> dict[str, Any]:
-    """Fit a reward model with uncertainty on the labeled designs of `data`."""
+                  device: str = "auto",
+                  network: str = DEFAULT_REWARD_NETWORK) -> dict[str, Any]:
+    """Fit a reward model with uncertainty on the labeled designs of `data`; `network`
+    names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation)."""
+    network_settings(network)  # an unknown name fails here, not minutes into a job
     return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
-            "seed": seed, "device": device}
+            "seed": seed, "device": device, "network": network}
 
 
 def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT_C,
@@ -199,7 +204,9 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
 
     device = resolve_device(config["device"])
     data = read_data(config["data"], report)
-    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"])
+    # Configs recorded before the choice existed fitted both shapes, as "auto" does.
+    shape = network_settings(config.get("network", "auto"))
+    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], **shape)
     report.stage = "reward"
     report.progress(0.0, "fitting the reward model")
     model = train_reward(data, reward_cfg, device=device,
@@ -335,18 +342,21 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   alphabet: str | None = None, c: float | None = None,
                   alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
                   max_minutes: float = 10.0, task: str | None = None,
-                  device: str = "auto", pool_size: int | None = None) -> dict[str, Any]:
+                  device: str = "auto", pool_size: int | None = None,
+                  reward_network: str = DEFAULT_REWARD_NETWORK) -> dict[str, Any]:
     """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
     POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    network_settings(reward_network)
     if max_minutes <= 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
     return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
             "offline": _data(offline, sequence_column, value_column, alphabet),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
-            "seed": seed, "max_minutes": max_minutes, "task": task, "device": device}
+            "seed": seed, "max_minutes": max_minutes, "task": task, "device": device,
+            "reward_network": reward_network}
 
 
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -367,7 +377,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     run_prior(prior_cfg, out, report)
     reward_kind = "bonus" if method == "braid-bonus" else "boot"
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
-                "device": device}, out, report)
+                "device": device, "network": config.get("reward_network", "auto")}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
     pool_size = _configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from braid_core.cli import app
+from braid_core.runs import Workspace
 
 runner = CliRunner()
 
@@ -94,6 +96,21 @@ def write_labeled(path: Path, num: int, seed: int = 0) -> Path:
     return path
 
 
+def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
+    data = write_labeled(tmp_path / "offline.csv", 200)
+    wrong = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
+                                "--network", "widest", "--out", str(tmp_path / "no")])
+    assert wrong.exit_code == 1
+    assert "'widest'" in wrong.output and "auto, dilated, wide" in wrong.output
+    assert "Traceback" not in wrong.output and not (tmp_path / "no").exists()
+    trained = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
+                                  "--kind", "bonus", "--network", "wide", "--threads", "1",
+                                  "--out", str(tmp_path / "wide")])
+    assert trained.exit_code == 0, trained.output
+    assert "network: 2 conv layers of kernel 17" in trained.output
+    assert "among" not in trained.output  # one shape fitted, nothing chosen among
+
+
 def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 300)
     prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"
@@ -150,7 +167,6 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
 
 
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
-    from braid_core.runs import Workspace
 
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
     runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.005",
@@ -160,7 +176,6 @@ def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isol
 
 
 def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspace):
-    from braid_core.runs import Workspace
 
     bad = tmp_path / "bad.csv"
     bad.write_text("sequence\nACGT\nAC\nACGT\n")
@@ -172,16 +187,24 @@ def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspa
     assert record.status == "failed" and "bad.csv" in record.error
 
 
-@pytest.mark.parametrize("method", ["braid-boot", "proxy"])
-def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, method):
+@pytest.mark.parametrize(("method", "network"), [("braid-boot", "auto"), ("proxy", "dilated")])
+def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_workspace, method,
+                                                          network):
     unlabeled = write_sequences(tmp_path / "unlabeled.csv", 300, 8, "ACGT", seed=1)
     offline = write_labeled(tmp_path / "offline.csv", 200)
     out = tmp_path / "designs.csv"
     result = runner.invoke(app, [
         "design", "--unlabeled", str(unlabeled), "--offline", str(offline), "--alphabet", "dna",
         "--method", method, "--num-designs", "16", "--max-minutes", "0.2", "--out", str(out),
+        "--reward-network", network,
     ])
     assert result.exit_code == 0, result.output
+    # The reward model the run fitted: both shapes tried ("auto") or the named one alone.
+    workspace = Workspace(isolated_workspace)
+    [run] = workspace.list_runs()
+    saved = json.loads((workspace.run_path(run.id) / "reward" / "config.json").read_text())
+    saved = saved["config"]
+    assert len(saved["alternatives"]) == (1 if network == "auto" else 0)
     designs = pd.read_csv(out)
     assert len(designs) == 16
     assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
@@ -197,3 +220,6 @@ def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
                                  "--method", "magic", "--out", str(tmp_path / "x.csv")])
     assert result.exit_code == 1
     assert "magic" in result.output and "braid-boot" in result.output
+    shape = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                "--reward-network", "huge", "--out", str(tmp_path / "x.csv")])
+    assert shape.exit_code == 1 and "'huge'" in shape.output and "dilated" in shape.output

@@ -5,9 +5,16 @@ from braid_core.rewards.conservative import Prediction, RewardModel, conservativ
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
 from braid_core.rewards.io import load_reward, save_reward
 from braid_core.rewards.networks import RewardNet, RewardNetConfig
-from braid_core.rewards.train import RewardTrainConfig, quality_metrics, train_reward
+from braid_core.rewards.train import (
+    NETWORK_CHOICES,
+    RewardTrainConfig,
+    network_settings,
+    quality_metrics,
+    train_reward,
+)
 
 __all__ = [
+    "NETWORK_CHOICES",
     "BootstrapEnsemble",
     "LastLayerBonus",
     "Prediction",
@@ -18,6 +25,7 @@ __all__ = [
     "bootstrap_indices",
     "conservative_reward",
     "load_reward",
+    "network_settings",
     "quality_metrics",
     "save_reward",
     "train_reward",

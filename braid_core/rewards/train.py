@@ -14,6 +14,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -38,6 +39,29 @@ DILATED_NET = RewardNetConfig(conv_layers=3, dilation_growth=2, pooling="max",
 # against the dilated net's 0.34 / 0.40 / 0.43; length 56 / 4 motifs 0.50 vs 0.32; length
 # 48 / 3 motifs 0.71-0.73 vs 0.77-0.80. So both are fitted and validation error picks one.
 WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", position_branch=False)
+# Named choices of sequence shape (`braid reward train --network`, the dashboard): "auto" fits
+# both and keeps the one of lower validation error; the others fit that one alone. Held-out
+# error cannot tell which shape ranks designs better than any in D: on plateaued data it
+# picks the one that does not (bench/results/unseen_design.md, sessions 15-16), so a user
+# may fit each and compare. Vectors have one MLP shape whatever the choice.
+NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...]]] = {
+    "auto": (DILATED_NET, (WIDE_NET,)),
+    "dilated": (DILATED_NET, ()),
+    "wide": (WIDE_NET, ()),
+}
+
+
+def network_settings(choice: str) -> dict[str, Any]:
+    """RewardTrainConfig's `network` and `alternatives` for a named choice.
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones).
+    """
+    if choice not in NETWORK_CHOICES:
+        raise ValueError(f"unknown reward network {choice!r}; choose one of "
+                         f"{', '.join(NETWORK_CHOICES)}")
+    network, alternatives = NETWORK_CHOICES[choice]
+    return {"network": network, "alternatives": alternatives}
 
 
 @dataclass(frozen=True)

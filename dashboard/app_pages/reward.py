@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
 from dashboard import catalog, charts, components, state
 
@@ -16,6 +17,12 @@ METRICS = {
     "rmse": "RMSE",
     "uncertainty_spearman": "rho(u, |error|)",
     "coverage_2u": "coverage of +-2u",
+}
+# braid_core.rewards.NETWORK_CHOICES, in words.
+NETWORKS = {
+    "auto": "auto: dilated and wide both fitted, lower validation error kept",
+    "dilated": "dilated: 3 conv layers, dilations 1, 2, 4",
+    "wide": "wide: 2 conv layers of kernel 17",
 }
 
 
@@ -58,6 +65,11 @@ def train_form(default_kind: str) -> None:
                                        "bonus": "last-layer bonus"}.get)  # fmt: skip
         seed = middle.number_input("Seed", 0, 10_000, 0)
         device = right.selectbox("Device", ["auto", "cpu", "cuda"])
+        network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
+                               format_func=NETWORKS.get, key="reward_network",
+                               help="Held-out error cannot tell which shape ranks designs "
+                               "better than any in your table. Where many designs share the "
+                               "best value, fit each shape and compare their designs.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
@@ -65,7 +77,7 @@ def train_form(default_kind: str) -> None:
 
         dataset = datasets[index]
         config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
-                                        seed=int(seed), device=device)  # fmt: skip
+                                        seed=int(seed), device=device, network=network)
         components.launch("reward", config, name=name.strip() or None)
 
 

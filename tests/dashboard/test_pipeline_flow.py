@@ -62,3 +62,20 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
     assert "offline data" in set(table["source"])  # the reward step's offline overlay
     labels = {b.label for b in at.get("download_button")}
     assert {"Download CSV", "Download FASTA", "Download run configs (JSON)"} <= labels
+
+
+@pytest.mark.slow
+def test_reward_form_fits_the_network_shape_it_names(demo, workspace):
+    at = open_page("app_pages/reward.py")
+    labels = at.selectbox(key="reward_network").options
+    assert len(labels) == 3 and labels[0].startswith("auto")  # every choice has its words
+    at.selectbox(key="reward_network").set_value("wide")
+    submit(at, "Train a reward model")
+    assert not at.exception and not at.error
+    (reward,) = workspace.list_runs(kind="reward")
+    assert reward.config["network"] == "wide"
+    assert jobs.wait(workspace, reward.id, timeout=120) == "done", workspace.record(reward.id).error
+    at = open_page("app_pages/reward.py")
+    at.selectbox(key="reward_choice").set_value(1).run()
+    caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
+    assert "kernel 17" in caption and "among" not in caption  # fitted alone, nothing chosen

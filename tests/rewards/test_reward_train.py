@@ -14,10 +14,11 @@ from braid_core.rewards import (
     RewardNetConfig,
     RewardTrainConfig,
     load_reward,
+    network_settings,
     save_reward,
     train_reward,
 )
-from braid_core.rewards.train import rank, spearman
+from braid_core.rewards.train import DILATED_NET, WIDE_NET, rank, spearman
 from braid_core.runtime import make_generator
 
 KEYS = {"n_train", "n_val", "steps", "network_choice", "pearson", "spearman", "rmse",
@@ -156,3 +157,20 @@ def test_vectors_fit_one_shape() -> None:
     model = train_reward((x, y, VECTORS), config, device=torch.device("cpu"),
                          generator=make_generator(1))
     assert model.metrics["network_choice"] == 0 and model.net.config == TINY.network
+
+
+def test_named_network_choices_force_one_shape_or_let_validation_choose() -> None:
+    assert network_settings("auto") == {"network": DILATED_NET, "alternatives": (WIDE_NET,)}
+    assert network_settings("auto")["network"] == RewardTrainConfig().network  # the default
+    assert network_settings("auto")["alternatives"] == RewardTrainConfig().alternatives
+    assert network_settings("dilated") == {"network": DILATED_NET, "alternatives": ()}
+    assert network_settings("wide") == {"network": WIDE_NET, "alternatives": ()}
+    with pytest.raises(ValueError, match="'widest'.*auto, dilated, wide"):
+        network_settings("widest")
+    # A forced shape is the one fitted and recorded, with nothing to choose among.
+    x, y = count_task(200, seed=0)
+    config = dataclasses.replace(TINY, kind="bonus", max_steps=20, **network_settings("wide"))
+    model = train_reward((x, y, SPACE), config, device=torch.device("cpu"),
+                         generator=make_generator(1))
+    assert model.net.config == WIDE_NET and model.train_config.alternatives == ()
+    assert model.metrics["network_choice"] == 0
