@@ -125,6 +125,10 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
            "d_at_best": float(((offline.y - best).abs() <= TIE).double().mean()),
            "fresh_above": float(above.double().mean()),
            "auc_next": auc(score[above], score[at_best])}
+    if top_out and fit_on is not None:
+        x, y, space = ((fit_on.x, fit_on.y, fit_on.space) if isinstance(fit_on, OfflineData)
+                       else fit_on)
+        row["auc_top"] = leave_top_out(x, y, space, config, device)
     first, pooled = [], []
     for draw in range(DRAWS):
         part = slice(draw * POOL, (draw + 1) * POOL)
