@@ -269,7 +269,7 @@ def reward_train(
     from braid_core.rewards.io import CONFIG_FILE, FORMAT, describe_network
 
     meta = read_bundle_meta(out / CONFIG_FILE, FORMAT, "reward model")
-    typer.echo(f"network: {describe_network(meta)}")  # the shape validation kept
+    typer.echo(f"network: {describe_network(meta)}")  # the shape kept, and how it was chosen
 
 
 @app.command("finetune")

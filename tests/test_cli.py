@@ -108,7 +108,7 @@ def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
                                   "--out", str(tmp_path / "wide")])
     assert trained.exit_code == 0, trained.output
     assert "network: 2 conv layers of kernel 17" in trained.output
-    assert "among" not in trained.output  # one shape fitted, nothing chosen among
+    assert "the only shape fitted" in trained.output and "among" not in trained.output
 
 
 def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):

@@ -102,8 +102,9 @@ def describe_network(meta: Mapping[str, Any]) -> str:
     space = space_from_dict(meta["space"])
     text = RewardNetConfig(**config["network"]).describe(space)
     tried = 1 + len(config.get("alternatives", ()))
-    if isinstance(space, SequenceSpace) and tried > 1:
-        text += f"; kept for its held-out error among {tried} shapes"
+    if isinstance(space, SequenceSpace):
+        text += (f"; kept for its held-out error among {tried} shapes" if tried > 1
+                 else "; the only shape fitted")
     return text
 
 

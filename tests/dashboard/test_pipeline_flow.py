@@ -78,4 +78,4 @@ def test_reward_form_fits_the_network_shape_it_names(demo, workspace):
     at = open_page("app_pages/reward.py")
     at.selectbox(key="reward_choice").set_value(1).run()
     caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
-    assert "kernel 17" in caption and "among" not in caption  # fitted alone, nothing chosen
+    assert "kernel 17" in caption and "the only shape fitted" in caption
