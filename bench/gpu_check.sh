@@ -30,7 +30,7 @@ mkdir -p bench/results
     --max-minutes 2.5 --threads 4 --keep /tmp/gpu_runs --tag unseen_design_cuda
   echo "== does the design run's reward model, or a fit on the GPU, rank past the plateau"
   timeout 40 $python bench/plateau_signal.py --instances 48:2:20 --device cuda \
-    --reward /tmp/gpu_runs/48_2_20_seed0_default/reward
+    --reward /tmp/gpu_runs/48_2_20_seed0_default_auto/reward
   timeout 90 $python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2 --as-design \
     --device cuda
 } 2>&1 | tee "$log"
