@@ -43,12 +43,13 @@ from pathlib import Path
 
 import torch
 
-from braid_core.data import DataWarning, OfflineData, read_designs
+from braid_core.data import DataWarning, read_designs
 from braid_core.defaults import REWARD_KIND, C
 from braid_core.rewards import RewardTrainConfig, load_reward, train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
 from braid_core.rewards.train import DILATED_NET, WIDE_NET
 from braid_core.runtime import make_generator, resolve_device
+from braid_core.spaces import Space
 from braid_core.tasks import task_from_spec
 
 NUM = 128
@@ -69,13 +70,14 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
-def _as_design_reads(task) -> OfflineData:
-    """D as `braid design` reads the exported file (repeated designs merged)."""
+def _as_design_reads(task) -> tuple[torch.Tensor, torch.Tensor, Space]:
+    """D as `braid design` reads the exported file (repeated designs merged): (x, y, space)."""
     with tempfile.TemporaryDirectory() as folder:
         _, offline_csv = task.export(Path(folder), seed=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            return read_designs(offline_csv)
+            data = read_designs(offline_csv)
+    return data.x, data.y, data.space
 
 
 def reward_config(kind: str, seed: int, shape: str | None) -> RewardTrainConfig:
@@ -85,7 +87,7 @@ def reward_config(kind: str, seed: int, shape: str | None) -> RewardTrainConfig:
     return RewardTrainConfig(kind=kind, seed=seed, network=SHAPES[shape], alternatives=())
 
 
-def leave_top_out(x: torch.Tensor, y: torch.Tensor, space, config: RewardTrainConfig,
+def leave_top_out(x: torch.Tensor, y: torch.Tensor, space: Space, config: RewardTrainConfig,
                   device: torch.device) -> float:
     """auc_top: a fit on D below its top ranks D's top over the fit's held-out rows."""
     top = y >= torch.quantile(y.double(), TOP_QUANTILE).to(y.dtype)
@@ -126,9 +128,7 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
            "fresh_above": float(above.double().mean()),
            "auc_next": auc(score[above], score[at_best])}
     if top_out and fit_on is not None:
-        x, y, space = ((fit_on.x, fit_on.y, fit_on.space) if isinstance(fit_on, OfflineData)
-                       else fit_on)
-        row["auc_top"] = leave_top_out(x, y, space, config, device)
+        row["auc_top"] = leave_top_out(*fit_on, config, device)
     first, pooled = [], []
     for draw in range(DRAWS):
         part = slice(draw * POOL, (draw + 1) * POOL)

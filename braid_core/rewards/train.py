@@ -41,8 +41,8 @@ DILATED_NET = RewardNetConfig(conv_layers=3, dilation_growth=2, pooling="max",
 WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", position_branch=False)
 # Named choices of sequence shape (`braid reward train --network`, the dashboard): "auto" fits
 # both and keeps the one of lower validation error; the others fit that one alone. Held-out
-# error cannot tell which shape ranks designs better than any in D: on plateaued data it
-# picks the one that does not (bench/results/unseen_design.md, sessions 15-16), so a user
+# error cannot tell which shape ranks designs better than any in D: on plateaued data it can
+# pick the one that does not (bench/results/unseen_design.md, sessions 15-16), so a user
 # may fit each and compare. Vectors have one MLP shape whatever the choice.
 NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...]]] = {
     "auto": (DILATED_NET, (WIDE_NET,)),
