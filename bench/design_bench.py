@@ -93,7 +93,7 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
             prior, reward, c=c, alpha=args.alpha, steps=args.steps, num_designs=args.num_designs,
             seed=seed, task=task, offline=offline, max_minutes=args.finetune_minutes,
             probe_every=args.probe_every, device=args.device,
-            pool_size=args.pool_factor * args.num_designs)
+            pool_size=args.pool_factor * args.num_designs, **args.finetune_options)
         summary = pipeline.run_finetune(config, out, recorder)
     else:
         floor = method == "guidance-floor"
@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=pipeline.DESIGN_MAX_STEPS,
                         help="cap; by default the time budget ends fine-tuning, as in braid design")
     parser.add_argument("--finetune-minutes", type=float, default=3.0)
+    parser.add_argument("--finetune-options", type=json.loads, default={}, metavar="JSON",
+                        help="further FinetuneConfig fields for the fine-tuned methods, e.g. "
+                        "'{\"tilt_value\": \"substitution\"}' (a trial, not a default)")
     parser.add_argument("--prior-minutes", type=float, default=6.0)
     parser.add_argument("--prior", action="append", default=[], metavar="TASK=DIR",
                         help="use this saved prior for TASK instead of the shipped or a new one")

@@ -80,6 +80,17 @@ def _as_design_reads(task) -> tuple[torch.Tensor, torch.Tensor, Space]:
     return data.x, data.y, data.space
 
 
+def log_target(y: torch.Tensor) -> torch.Tensor:
+    """log(y - min(y) + eps), eps half the smallest step above the minimum: products of
+    per-motif factors become sums (a trial; the product fits y itself)."""
+    shifted = (y - y.min()).double()
+    eps = shifted[shifted > 0].min() / 2
+    return torch.log(shifted + eps).to(y.dtype)
+
+
+TARGETS = {"value": lambda y: y, "log": log_target}
+
+
 def reward_config(kind: str, seed: int, shape: str | None) -> RewardTrainConfig:
     """The product's settings; with `shape`, that network alone instead of the choice."""
     if shape is None:
@@ -90,7 +101,7 @@ def reward_config(kind: str, seed: int, shape: str | None) -> RewardTrainConfig:
 def leave_top_out(x: torch.Tensor, y: torch.Tensor, space: Space, config: RewardTrainConfig,
                   device: torch.device) -> float:
     """auc_top: a fit on D below its top ranks D's top over the fit's held-out rows."""
-    top = y >= torch.quantile(y.double(), TOP_QUANTILE).to(y.dtype)
+    top = y >= torch.quantile(y.double(), TOP_QUANTILE).to(y.dtype)  # monotone target: same rows
     if top.double().mean() > 0.5:
         return float("nan")
     model = train_reward((x[~top], y[~top], space), config, device=device,
@@ -102,7 +113,8 @@ def leave_top_out(x: torch.Tensor, y: torch.Tensor, space: Space, config: Reward
 
 def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = False,
             device: torch.device | None = None, reward: str | None = None,
-            shape: str | None = None, top_out: bool = False) -> dict[str, float]:
+            shape: str | None = None, top_out: bool = False,
+            target: str = "value") -> dict[str, float]:
     device = device or torch.device("cpu")
     config = reward_config(kind, seed, shape)
     task = task_from_spec(spec)
@@ -114,8 +126,9 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
     if reward is not None:  # a saved model (a kept `braid design` run's reward folder)
         model = load_reward(reward, device)
     else:  # as `braid design` fits it: the generator on the fitting device
-        fit_on = (_as_design_reads(task) if as_design
-                  else (offline.x, offline.y.float(), task.space))
+        x, y, space = (_as_design_reads(task) if as_design
+                       else (offline.x, offline.y.float(), task.space))
+        fit_on = (x, TARGETS[target](y), space)
         model = train_reward(fit_on, config, device=device,
                              generator=make_generator(seed, device))
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
@@ -158,6 +171,8 @@ def main() -> None:
                         help="fit this network shape alone (default: the product's choice)")
     parser.add_argument("--leave-top-out", action="store_true",
                         help="add auc_top: D's top ranked by a fit on the rest of D")
+    parser.add_argument("--target", default="value", choices=sorted(TARGETS),
+                        help="what the reward model fits: the values, or their shifted log")
     args = parser.parse_args()
     torch.set_num_threads(1)
     device = resolve_device(args.device)
@@ -170,7 +185,7 @@ def main() -> None:
     for spec in args.instances.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             row = measure(spec, seed, args.kind, args.as_design, device, args.reward,
-                          args.shape, args.leave_top_out)
+                          args.shape, args.leave_top_out, args.target)
             print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
                   flush=True)
 

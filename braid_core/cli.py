@@ -295,6 +295,10 @@ def finetune(
     support_floor: Annotated[float, typer.Option(
         "--support-floor", help="Sequences: the fine-tuned model never draws a letter the "
         "prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
+    tilt_value: Annotated[str, typer.Option(
+        "--tilt-value", help="Tilted estimator: score each letter change exactly "
+        "(substitution), by the reward's gradient (gradient), or exactly where length x "
+        f"letters <= {defaults.SUBSTITUTION_MAX_CHANGES} (auto).")] = defaults.TILT_VALUE,
     chain_steps: Annotated[int, typer.Option(
         "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
         "use the prior's own).")] = defaults.CHAIN_STEPS,
@@ -316,7 +320,7 @@ def finetune(
                                           batch_size=batch, num_designs=num_designs, seed=seed,
                                           task=task, offline=offline, device=device,
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
-                                          support_floor=support_floor,
+                                          support_floor=support_floor, tilt_value=tilt_value,
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
         raise fail(str(err)) from None

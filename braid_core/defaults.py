@@ -24,6 +24,15 @@ TILT_FLOOR = 0.01
 # 0.03 kept 98.4-99.2 % valid with median 0.375 on each; 0.05 99.0 % but median 0.25-0.375.
 # bench/results/finetune_defaults.md, "Session 9".
 SUPPORT_FLOOR = 0.03
+# "tilted" letter values (finetune.py): "auto" scores every single-letter change of each
+# training design exactly where that is at most SUBSTITUTION_MAX_CHANGES reward evaluations
+# per design, and linearises r_c by its gradient elsewhere. tfbind8 (32 changes), BRAID-Bonus,
+# six seeds: median 0.838 against 0.822, max 0.987 against 0.983, at the same steps per
+# minute. Cost per step against the gradient: 1.06x at 64 changes, 1.34x at 128, 2.7x at 640
+# (ehrlich-20-32, where 3 minutes then gave the same median from a third of the steps).
+# bench/results/finetune_defaults.md, "Session 17"; tilt_value_cost.md.
+TILT_VALUE = "auto"
+SUBSTITUTION_MAX_CHANGES = 64
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased
 # but was noise-limited within minutes of CPU.

@@ -164,6 +164,11 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                               str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "estimator must be one of" in bad.output
+    value = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--tilt-value", "hessian",
+                                "--out", str(tmp_path / "v")])
+    assert value.exit_code != 0 and "tilt_value must be one of" in value.output
+    assert not (tmp_path / "v").exists()
 
 
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):

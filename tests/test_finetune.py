@@ -13,7 +13,13 @@ from torch import Tensor, nn
 
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.diffusion.train import train_prior
-from braid_core.finetune import FinetuneConfig, finetune, run_fraction
+from braid_core.finetune import (
+    FinetuneConfig,
+    finetune,
+    run_fraction,
+    substitution_values,
+    uses_substitution,
+)
 from braid_core.rewards.conservative import Prediction
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, VectorSpace
@@ -74,6 +80,8 @@ def test_config_rejects_bad_values():
         FinetuneConfig(lr_schedule="linear")
     with pytest.raises(ValueError, match="tilt_floor"):
         FinetuneConfig(tilt_floor=1.0)
+    with pytest.raises(ValueError, match="tilt_value"):
+        FinetuneConfig(tilt_value="hessian")
 
 
 def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequence_prior):
@@ -218,10 +226,12 @@ def test_tilted_estimator_needs_a_kl_weight(sequence_prior):
         run(sequence_prior, estimator="tilted", alpha=0.0, steps=1)
 
 
-@pytest.mark.parametrize(("alpha", "c", "divergence"), [
-    (0.05, 0.0, "reverse"), (0.2, 0.0, "reverse"), (0.05, 4.0, "reverse"), (0.05, 0.0, "forward")])
+@pytest.mark.parametrize(("alpha", "c", "divergence", "value"), [
+    (0.05, 0.0, "reverse", "gradient"), (0.2, 0.0, "reverse", "gradient"),
+    (0.05, 4.0, "reverse", "gradient"), (0.05, 0.0, "forward", "gradient"),
+    (0.05, 4.0, "reverse", "substitution")])
 def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_prior, alpha,
-                                                                       c, divergence):
+                                                                       c, divergence, value):
     # r_c = frac(A) - c * 0.1 * frac(C) is linear in the one-hot, so the tilted step targets
     # are exact and p*(x) ~ p_pre(x) exp(r_c(x) / alpha) factorises over positions: each
     # letter's odds move by exp(its per-position reward / alpha), 1/8 for A, -0.1 c/8 for C.
@@ -230,13 +240,41 @@ def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_
     random_order = dataclasses.replace(sequence_prior.config, order="random")
     sequence_prior = dataclasses.replace(sequence_prior, config=random_order)
     tuned, rows = run(sequence_prior, estimator="tilted", alpha=alpha, c=c, steps=150,
-                      lr=1e-2, tilt_divergence=divergence)
+                      lr=1e-2, tilt_divergence=divergence, tilt_value=value)
     assert rows[0]["kl"] == pytest.approx(0.0, abs=1e-5)
     pre = torch.tensor([letter_fraction(sequence_prior, a) for a in range(4)])
     tilt = torch.tensor([1 / 8, -0.1 * c / 8, 0.0, 0.0]) / alpha
     expected = pre * tilt.exp() / (pre * tilt.exp()).sum()
     got = torch.tensor([letter_fraction(tuned, a) for a in range(4)])
     assert torch.allclose(got, expected, atol=0.04), (got, expected)
+
+
+def test_auto_letter_values_are_exact_only_where_few_changes_exist():
+    dna8, protein32 = SequenceSpace("dna", 8), SequenceSpace("protein", 32)
+    assert uses_substitution(FinetuneConfig(), dna8)  # 32 changes per design
+    assert not uses_substitution(FinetuneConfig(), protein32)  # 640
+    assert uses_substitution(FinetuneConfig(tilt_value="substitution"), protein32)
+    assert not uses_substitution(FinetuneConfig(tilt_value="gradient"), dna8)
+
+
+def test_substitution_values_rescore_every_single_letter_change():
+    # A reward with an interaction (A at both ends), where a gradient is only first order.
+    def score(x: Tensor) -> Tensor:
+        return ((x[:, 0] == 0) & (x[:, -1] == 0)).float() + 0.1 * (x == 2).float().sum(1)
+
+    designs = torch.randint(0, 4, (3, 8), generator=make_generator(0))
+    designs[0, 0] = 0
+    values = substitution_values(score, designs, 4)
+    assert values.shape == (3, 8, 4)
+    for row in range(3):
+        for position in range(8):
+            for letter in range(4):
+                variant = designs[row:row + 1].clone()
+                variant[0, position] = letter
+                expected = score(variant) - score(designs[row:row + 1])
+                assert values[row, position, letter] == pytest.approx(float(expected))
+    own = values.gather(-1, designs[..., None])[..., 0]
+    assert torch.equal(own, torch.zeros_like(own))
 
 
 def test_the_braid_optimum_is_reached_on_every_device(sequence_prior, device):
