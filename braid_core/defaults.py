@@ -27,7 +27,7 @@ SUPPORT_FLOOR = 0.03
 # "tilted" letter values (finetune.py): "auto" scores every single-letter change of each
 # training design exactly where that is at most SUBSTITUTION_MAX_CHANGES reward evaluations
 # per design, and linearises r_c by its gradient elsewhere. tfbind8 (32 changes), BRAID-Bonus,
-# six seeds: median 0.838 against 0.822, max 0.987 against 0.983, at the same steps per
+# six seeds: median 0.838 against 0.822, max 0.9865 against 0.983, at the same steps per
 # minute. Cost per step against the gradient: 1.06x at 64 changes, 1.34x at 128, 2.7x at 640
 # (ehrlich-20-32, where 3 minutes then gave the same median from a third of the steps).
 # bench/results/finetune_defaults.md, "Session 17"; tilt_value_cost.md.
