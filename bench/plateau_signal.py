@@ -101,7 +101,7 @@ def reward_config(kind: str, seed: int, shape: str | None) -> RewardTrainConfig:
 def leave_top_out(x: torch.Tensor, y: torch.Tensor, space: Space, config: RewardTrainConfig,
                   device: torch.device) -> float:
     """auc_top: a fit on D below its top ranks D's top over the fit's held-out rows."""
-    top = y >= torch.quantile(y.double(), TOP_QUANTILE).to(y.dtype)  # monotone target: same rows
+    top = y >= torch.quantile(y.double(), TOP_QUANTILE).to(y.dtype)  # y as fitted (log is monotone)
     if top.double().mean() > 0.5:
         return float("nan")
     model = train_reward((x[~top], y[~top], space), config, device=device,

@@ -21,8 +21,8 @@ estimators:
   chain's own design with that one letter changed (length x letters reward evaluations per
   design, one table per chain); "auto" (the default) does so where that is cheap
   (defaults.SUBSTITUTION_MAX_CHANGES). On tfbind8 it costs no more than the gradient and
-  reaches the same median with more diverse designs; on ehrlich-20-32 / 64 it is 3-8x slower
-  per step (issue 3 notes, session 17).
+  raised the median by 0.016 with more diverse designs; on ehrlich-20-32 / 64 a step takes
+  2.7x / 5.6x as long (bench/results/finetune_defaults.md, "Session 17").
   `tilt_floor`: letters the pre-trained step gives less than this probability get no tilt,
   so the target stays inside the prior's support (a conservative step: neither reward
   model's u flags infeasible letters, and at alpha 0.1 the tilt lifted them: 81-91 % valid
@@ -283,10 +283,13 @@ def _tilted_batch(
     averaged over masked positions and summed over the chosen steps; alpha and c enter
     through the target. Low variance (no sampled reward differences), and the look-ahead
     moves with the fine-tuned model, which guidance of the pre-trained model cannot do.
+    Where `uses_substitution`, V is instead scored exactly for each single-letter change of
+    the chain's own design (`substitution_values`).
     """
     trajectory = _sample_chain(net, reference, prior, cfg, generator)
     shift = 1.0 / (cfg.alpha * _y_scale(reward))
     loss = torch.zeros((), device=trajectory.x0.device)
+
     def score(x: Tensor) -> Tensor:
         return conservative_reward(reward.predict(x), cfg.c, cfg.mode)
     exact = uses_substitution(cfg, prior.space)
