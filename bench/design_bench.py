@@ -203,7 +203,18 @@ def write(rows: list[dict], curves: dict, command: str, args: argparse.Namespace
     (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
     (RESULTS / f"{args.tag}.json").write_text(json.dumps(
         {"command": command, "args": vars(args), "rows": rows}, indent=1, default=str) + "\n")
-    (RESULTS / f"{args.tag}_curves.json").write_text(json.dumps(curves) + "\n")
+    write_curves(args.tag, curves)
+
+
+def write_curves(tag: str, curves: dict) -> None:
+    """bench/results/<tag>_curves.json, floats to 5 significant digits: the per-step rows
+    only feed the figure, and full precision doubled the file."""
+    def rounded(value):
+        return float(f"{value:.5g}") if isinstance(value, float) else value
+
+    compact = {key: [{name: rounded(value) for name, value in row.items()} for row in rows]
+               for key, rows in curves.items()}
+    (RESULTS / f"{tag}_curves.json").write_text(json.dumps(compact) + "\n")
 
 
 if __name__ == "__main__":

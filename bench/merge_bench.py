@@ -6,7 +6,9 @@ not the baselines, whose designs are the same for the same seeds), re-run those 
 processes) and merge: rows and curves of NEW replace those of
 BASE for the same (task, method); the rest of BASE is kept, under a label saying what it was
 measured with where given (--relabel). BASE's rows of a re-run method are replaced, unless
---keep gives them a label to stay under. Both commands go into the header.
+--keep gives them a label to stay under. Both commands go into the header. Per-step curves are
+kept for the plain method names only (what plot_curves draws); a labelled row keeps its summary,
+and the command recorded for it remakes its curves.
 
     python bench/merge_bench.py design_bench_e32 new_e32 --tag design_bench_e32 \
         --relabel "braid-boot=braid-boot (reinforce, alpha 0.1)"
@@ -17,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from design_bench import RESULTS, markdown
+from design_bench import METHODS, RESULTS, markdown, write_curves
 
 
 def kept_label(method: str, rerun: bool, relabel: dict[str, str], drop: set[str],
@@ -82,6 +84,7 @@ def main() -> None:
         if label is not None:
             curves[f"{task}/{label}/{seed}"] = value
     curves.update(new_curves)
+    curves = {key: value for key, value in curves.items() if key.split("/")[1] in METHODS}
     header = ("# Design benchmark\n\n"
               f"Re-run of {', '.join(sorted(rerun_methods))}: `{new['command']}`\n\n"
               f"Other methods, from earlier runs: {'; '.join(f'`{c}`' for c in earlier)}\n\n"
@@ -91,7 +94,7 @@ def main() -> None:
     (RESULTS / f"{args.tag}.json").write_text(json.dumps(
         {"command": new["command"], "earlier_commands": earlier, "args": new["args"],
          "rows": rows}, indent=1, default=str) + "\n")
-    (RESULTS / f"{args.tag}_curves.json").write_text(json.dumps(curves) + "\n")
+    write_curves(args.tag, curves)
     print(header + markdown(rows))
 
 
