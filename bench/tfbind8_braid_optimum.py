@@ -20,7 +20,8 @@ fine-tuned designs in design_bench_tf8.md: if they agree, the fine-tuning reache
 objective's optimum and any gap to proxy optimisation is the objective's.
 
 Usage:
-    python bench/tfbind8_braid_optimum.py --seeds 0,1,2,3,4,5 --out bench/results/tfbind8_braid_optimum.md
+    python bench/tfbind8_braid_optimum.py --seeds 0,1,2,3,4,5 \
+        --out bench/results/tfbind8_braid_optimum.md
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from braid_core.defaults import ALPHA, C, POOL_FACTOR
+from braid_core.defaults import ALPHA, POOL_FACTOR, C
 from braid_core.rewards import train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
 from braid_core.runtime import make_generator
