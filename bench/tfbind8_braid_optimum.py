@@ -10,7 +10,10 @@ shipped config, Bonus by default), then for each (c, alpha):
 * draws the product's pool (4 x 128 = 512 designs) from p* itself and hands over the best 128
   distinct by r_c (selection.top_distinct), as `braid design` would from a perfect fine-tune;
 * reports the oracle's median and max of those 128 (``pool_median``, ``pool_max``) and of
-  p*'s own draws before selection (``draw_median``).
+  p*'s own draws before selection (``draw_median``);
+* and p*'s exact KL to the uniform prior (``kl_nats``) and mean r_c (``mean_r_c``), to set
+  beside the fine-tuning rows' ``kl`` (a path KL, an upper bound on the designs' KL) and
+  ``reward`` (the training batch's mean r_c).
 
 ``alpha 0`` is the limit: the 128 best 8-mers by r_c (what an exact maximiser of r_c would hand
 over; tfbind8_reward_top.py's figure). ``prior`` rows draw the pool from p_pre alone (uniform),
@@ -45,13 +48,20 @@ sys.path.insert(0, str(Path(__file__).parent))  # reward_bench sits beside this 
 from reward_bench import CANDIDATES, build  # noqa: E402
 
 NUM = 128
-KEYS = ("draw_median", "pool_median", "pool_max", "distinct_in_pool")
+KEYS = ("kl_nats", "mean_r_c", "draw_median", "pool_median", "pool_max", "distinct_in_pool")
 
 
-def handed_over(pool: torch.Tensor, r_c: torch.Tensor, truth: torch.Tensor) -> dict[str, float]:
-    """Oracle figures of the best NUM distinct of a pool of 8-mer indices, by r_c."""
+def handed_over(pool: torch.Tensor, r_c: torch.Tensor, truth: torch.Tensor,
+                probs: torch.Tensor | None) -> dict[str, float]:
+    """Oracle figures of the best NUM distinct of a pool of 8-mer indices, by r_c; with p*'s
+    probabilities, also its exact KL to the uniform prior and its mean r_c."""
     keep = pool[top_distinct(pool, r_c[pool], NUM)]
-    return {"draw_median": float(truth[pool].median()),
+    if probs is None:  # the prior itself
+        kl, mean_r_c = 0.0, float(r_c.double().mean())
+    else:
+        kl = float((probs * (probs * NUM_DESIGNS).clamp_min(1e-300).log()).sum())
+        mean_r_c = float((probs * r_c.double()).sum())
+    return {"kl_nats": kl, "mean_r_c": mean_r_c, "draw_median": float(truth[pool].median()),
             "pool_median": float(truth[keep].median()), "pool_max": float(truth[keep].max()),
             "distinct_in_pool": float(len(torch.unique(pool)))}
 
@@ -62,17 +72,18 @@ def optimum_rows(r_c: torch.Tensor, y_std: float, alphas: list[float], truth: to
     rows = {}
     pool_size = POOL_FACTOR * NUM
     uniform = torch.randint(NUM_DESIGNS, (pool_size,), generator=generator)
-    rows["prior"] = handed_over(uniform, r_c, truth)
+    rows["prior"] = handed_over(uniform, r_c, truth, None)
     for alpha in alphas:
         if alpha == 0:
             best = r_c.argsort(descending=True)[:NUM]
-            rows["0"] = {"draw_median": float("nan"), "pool_median": float(truth[best].median()),
+            rows["0"] = {"kl_nats": float("nan"), "mean_r_c": float(r_c[best].mean()),
+                         "draw_median": float("nan"), "pool_median": float(truth[best].median()),
                          "pool_max": float(truth[best].max()), "distinct_in_pool": float(NUM)}
             continue
         logits = r_c.double() / (alpha * y_std)  # uniform p_pre: a constant, dropped
         probs = torch.softmax(logits, dim=0)
         pool = torch.multinomial(probs, pool_size, replacement=True, generator=generator)
-        rows[f"{alpha:g}"] = handed_over(pool, r_c, truth)
+        rows[f"{alpha:g}"] = handed_over(pool, r_c, truth, probs)
     return rows
 
 
