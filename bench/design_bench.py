@@ -95,6 +95,8 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
             probe_every=args.probe_every, device=args.device,
             pool_size=args.pool_factor * args.num_designs, **args.finetune_options)
         summary = pipeline.run_finetune(config, out, recorder)
+        # Time-budgeted: how many steps the budget bought depends on the machine and its load.
+        summary["finetune_steps"] = len(recorder.rows)
     else:
         floor = method == "guidance-floor"
         options = {"support_floor": defaults.SUPPORT_FLOOR} if floor else None
@@ -111,14 +113,15 @@ def run_method(method: str, task: str, seed: int, prior: Path, rewards: dict[str
 
 def markdown(rows: list[dict]) -> str:
     """Mean (and spread over seeds) of each figure per task and method."""
-    head = ("| task | method | seeds | " + " | ".join(COLUMNS) + " | seconds |\n|---|---|---|"
-            + "---|" * (len(COLUMNS) + 1) + "\n")
+    shown = (*COLUMNS, "finetune_steps", "seconds")
+    head = ("| task | method | seeds | " + " | ".join(shown) + " |\n|---|---|---|"
+            + "---|" * len(shown) + "\n")
     lines = []
     for task in dict.fromkeys(r["task"] for r in rows):
         for method in dict.fromkeys(r["method"] for r in rows if r["task"] == task):
             group = [r for r in rows if r["task"] == task and r["method"] == method]
             cells = []
-            for column in (*COLUMNS, "seconds"):
+            for column in shown:
                 values = [r[column] for r in group if column in r]
                 if not values:
                     cells.append("–")

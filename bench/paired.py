@@ -8,10 +8,13 @@ its standard error, not by the two means and standard deviations of the table.
 Rows are read from one or more results files (bench/results/<tag>.json); a method matches a
 row whose label is the method itself or the method plus a seed range, " (seeds 6-9)", which
 is how merge_bench keeps extra seeds of a setting. Labels with any other note are other
-settings and are not matched (name them in full to compare them).
+settings and are not matched (name them in full to compare them). `TAG:METHOD` takes the
+method from that file alone, so two runs of one method (say at two values of c) compare.
 
     python bench/paired.py design_bench_e64 s20_e64_more_a s20_e64_more_b \
         --task ehrlich-20-64 --a braid-bonus --b strl-bonus
+    python bench/paired.py s21_e64_c05 s21_e64_c1 --task ehrlich-20-64 \
+        --a s21_e64_c05:braid-bonus --b s21_e64_c1:braid-bonus
 """
 
 from __future__ import annotations
@@ -34,10 +37,14 @@ def matches(label: str, method: str) -> bool:
 
 
 def per_seed(rows: list[dict], task: str, method: str) -> dict[int, dict]:
-    """{seed: row} of `method` on `task`; a seed found twice is an error (which one to take
-    is the caller's choice, made by the files given)."""
+    """{seed: row} of `method` (or "TAG:method", from that file alone) on `task`; a seed
+    found twice is an error (which one to take is the caller's choice, made by the files
+    given). Rows from `read` carry their file's tag."""
+    tag, _, method = method.rpartition(":")
     found: dict[int, dict] = {}
     for row in rows:
+        if tag and row.get("tag") != tag:
+            continue
         if row["task"] == task and matches(row["method"], method):
             if row["seed"] in found:
                 raise SystemExit(f"{method} seed {row['seed']} on {task} appears twice "
@@ -59,6 +66,12 @@ def summary(a: dict[int, dict], b: dict[int, dict], figure: str) -> dict[str, fl
             "lower": sum(d < 0 for d in diffs)}
 
 
+def read(tags: list[str]) -> list[dict]:
+    """The rows of bench/results/<tag>.json for each tag, each with its tag added."""
+    return [{**row, "tag": tag} for tag in tags
+            for row in json.loads((RESULTS / f"{tag}.json").read_text())["rows"]]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tags", nargs="+", help="results files, bench/results/<tag>.json")
@@ -66,8 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--a", required=True, help="method (label) A")
     parser.add_argument("--b", required=True, help="method (label) B")
     args = parser.parse_args(argv)
-    rows = [row for tag in args.tags
-            for row in json.loads((RESULTS / f"{tag}.json").read_text())["rows"]]
+    rows = read(args.tags)
     a, b = per_seed(rows, args.task, args.a), per_seed(rows, args.task, args.b)
     seeds = sorted(set(a) & set(b))
     if not seeds:
