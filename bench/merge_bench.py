@@ -63,19 +63,39 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=None,
                         help="take only these methods from NEW (e.g. a re-run that also "
                         "repeated one seed of another method as a check)")
+    parser.add_argument("--rename", action="append", default=[], metavar="TAG:METHOD=LABEL",
+                        help="call METHOD's rows and curves in part TAG of NEW by LABEL (e.g. "
+                        "a run at another c, so it stands beside the default's)")
     args = parser.parse_args()
-    base, parts = read(args.base), [read(tag) for tag in args.new]
+    base, parts = read(args.base), {tag: read(tag) for tag in args.new}
     wanted = set(args.methods) if args.methods else None
-    new = {"command": " ; ".join(part["command"] for part in parts), "args": parts[0]["args"],
-           "rows": [row for part in parts for row in part["rows"]
+    renames = {}
+    for spec in args.rename:
+        target, label = spec.split("=", 1)
+        tag, method = target.split(":", 1)
+        if tag not in parts:
+            parser.error(f"--rename {spec!r}: {tag} is not one of the parts {args.new}")
+        renames[(tag, method)] = label
+
+    def named(tag: str, method: str) -> str:
+        return renames.get((tag, method), method)
+
+    new = {"command": " ; ".join(part["command"] for part in parts.values()),
+           "args": parts[args.new[0]]["args"],
+           "rows": [{**row, "method": named(tag, row["method"])}
+                    for tag, part in parts.items() for row in part["rows"]
                     if wanted is None or row["method"] in wanted]}
     relabel = dict(spec.split("=", 1) for spec in args.relabel)
     keep = dict(spec.split("=", 1) for spec in args.keep)
     # A merged BASE lists the runs it came from; a plain one is its own command.
     earlier = base.get("earlier_commands", []) + [base["command"]]
     rows = merge(base, new, relabel, set(args.drop), keep)
-    new_curves = {key: value for tag in args.new for key, value in read(tag, "_curves").items()
-                  if wanted is None or key.split("/")[1] in wanted}
+    new_curves = {}
+    for tag in args.new:
+        for key, value in read(tag, "_curves").items():
+            task, method, seed = key.split("/")
+            if wanted is None or method in wanted:
+                new_curves[f"{task}/{named(tag, method)}/{seed}"] = value
     rerun_methods = {key.split("/")[1] for key in new_curves}
     curves = {}
     for key, value in read(args.base, "_curves").items():  # keys are task/method/seed
