@@ -82,7 +82,7 @@ TILT_VALUES = ("auto", "gradient", "substitution")
 class FinetuneConfig:
     """Settings of one BRAID fine-tuning run; alpha's scale follows the KL convention above."""
 
-    c: float = 1.0  # conservatism: weight on the uncertainty u(x) (ignored by mode "min")
+    c: float = defaults.C  # conservatism: weight on the uncertainty u(x) (ignored by "min")
     alpha: float = defaults.ALPHA  # KL weight, std of y per nat; KL summed over steps, positions
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
