@@ -59,7 +59,18 @@ def mean(group: dict[int, dict], figure: str) -> float:
     return statistics.mean(r[figure] for r in group.values())
 
 
-def compare(braid: dict[int, dict], base: dict[int, dict]) -> tuple[str, str]:
+def steps_note(braid: dict[int, dict], base: dict[int, dict]) -> str:
+    """The fine-tuning steps each side's time budget bought, where recorded: runs from
+    different sessions (or machines) can differ by 2x in steps, which matters when the
+    baseline is fine-tuned too (STRL)."""
+    def steps(group: dict[int, dict]) -> str:
+        known = [r["finetune_steps"] for r in group.values() if r.get("finetune_steps")]
+        return f"{statistics.mean(known):.0f}" if known else "not recorded"
+    return f"; fine-tuning steps {steps(braid)} vs {steps(base)}"
+
+
+def compare(braid: dict[int, dict], base: dict[int, dict],
+            fine_tuned: bool = False) -> tuple[str, str]:
     """(figures, verdict) of BRAID against one baseline."""
     shared = set(braid) & set(base)
     if len(shared) >= 2:
@@ -78,6 +89,8 @@ def compare(braid: dict[int, dict], base: dict[int, dict]) -> tuple[str, str]:
         valid_gap = mean(braid, "validity") - mean(base, "validity")
         figures = (f"{a:.3f} vs {b:.3f}, unpaired {diff:+.3f} ± {se:.3f}; "
                    f"valid {mean(braid, 'validity'):.1%} vs {mean(base, 'validity'):.1%}")
+    if fine_tuned:
+        figures += steps_note(braid, base)
     if valid_gap > VALIDITY_MARGIN:
         return figures, "met (baseline at lower validity)"
     if diff >= 0:
@@ -109,7 +122,7 @@ def task_lines(task: str) -> list[str]:
         if not base or not own:
             lines.append(f"| {task} | {mine} at least {label} | not run on this task | – |")
             continue
-        figures, verdict = compare(own, base)
+        figures, verdict = compare(own, base, fine_tuned=name.startswith("strl"))
         lines.append(f"| {task} | {mine} at least {label} | {figures} | {verdict} |")
     if task in MAX_BAR:
         best = [r["true_score_max"] for r in braid.values()]
