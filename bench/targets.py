@@ -129,10 +129,10 @@ def task_lines(task: str) -> list[str]:
         lines.append(f"| {task} | {mine} at least {label} | {figures} | {verdict} |")
     if task in MAX_BAR:
         best = [r["true_score_max"] for r in braid.values()]
-        bar = MAX_BAR[task]
-        lines.append(f"| {task} | best of 128 >= {bar} | mean {statistics.mean(best):.4f} over "
-                     f"{len(best)} seeds, >= {bar} on {sum(b >= bar for b in best)} | "
-                     f"{'met' if statistics.mean(best) >= bar else 'missed'} |")
+        bar, top = MAX_BAR[task], statistics.mean(best)
+        verdict = "met" if top >= bar else f"missed by {bar - top:.4f}"
+        lines.append(f"| {task} | best of 128 >= {bar} | mean {top:.4f} over {len(best)} seeds, "
+                     f">= {bar} on {sum(b >= bar for b in best)} | {verdict} |")
     return lines
 
 
