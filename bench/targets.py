@@ -7,13 +7,7 @@ optimisation at equal or higher validity; on tfbind8 the best of 128 designs at 
 
 Each comparison with a baseline is made on the seeds both ran, as paired differences
 (bench/paired.py), on the same reward model where the benchmark has that variant (the
-"-bonus" rows) and on the product's own (Boot) otherwise. The verdict rule, stated so it can
-be argued with:
-
-* A baseline whose validity is more than VALIDITY_MARGIN below BRAID's is at lower validity:
-  its score does not count against BRAID (the issue compares at equal or higher validity).
-* Otherwise the median true score decides: "met" when BRAID's mean paired difference is >= 0,
-  "level" when it is below 0 by less than two standard errors, "missed" when by more.
+"-bonus" rows) and on the product's own (Boot) otherwise; RULE below is the verdict rule.
 
     python bench/targets.py                       # prints the table
     python bench/targets.py --out bench/results/targets.md
@@ -40,6 +34,16 @@ BASELINES = ("strl-bonus", "strl", "guidance-bonus", "guidance", "ddom", "proxy-
 BOOT_PAIR = ("braid-boot", "strl")
 VALIDITY_MARGIN = 0.01
 MAX_BAR = {"tfbind8": 0.986}
+# the real `braid design` command on the task's exported files (bench/unseen_design.py, one
+# file per seed), whose best design is held to the same bar
+DESIGN_RUNS = {"tfbind8": "s21_tf8_design_s*"}
+RULE = (f"A baseline more than {100 * VALIDITY_MARGIN:g} point of validity below BRAID is at "
+        "lower validity: its score does not count against BRAID (the issue compares at equal or "
+        "higher validity), and the verdict says what that lost validity bought. Otherwise the "
+        "median true score decides: "
+        "met when BRAID's mean paired difference is >= 0, level when it is below 0 by less than "
+        "two standard errors, missed when by more. Rows of different sessions can differ in the "
+        "fine-tuning steps their time budget bought; each comparison with STRL names both.")
 
 
 def rows_of(rows: list[dict], task: str, method: str) -> tuple[str, dict[int, dict]]:
@@ -133,6 +137,16 @@ def task_lines(task: str) -> list[str]:
         verdict = "met" if top >= bar else f"missed by {bar - top:.4f}"
         lines.append(f"| {task} | best of 128 >= {bar} | mean {top:.4f} over {len(best)} seeds, "
                      f">= {bar} on {sum(b >= bar for b in best)} | {verdict} |")
+        runs = sorted(RESULTS.glob(f"{DESIGN_RUNS[task]}.json")) if task in DESIGN_RUNS else []
+        if runs:
+            best = [row["true_score_max"] for path in runs
+                    for row in json.loads(path.read_text())["rows"]
+                    if row["designs"] == "braid design"]
+            top = statistics.mean(best)
+            verdict = "met" if top >= bar else f"missed by {bar - top:.4f}"
+            lines.append(f"| {task} | best of 128 >= {bar}, `braid design` as users run it | "
+                         f"mean {top:.4f} over {len(best)} seeds ({DESIGN_RUNS[task]}), "
+                         f">= {bar} on {sum(b >= bar for b in best)} | {verdict} |")
     return lines
 
 
@@ -147,11 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     print(table)
     if args.out:
         command = "python bench/targets.py --out " + str(args.out)
-        args.out.write_text(f"# Issue 3's targets, as measured\n\n`{command}`, from "
-                            + ", ".join(f"`{f}.json`" for f in FILES.values())
-                            + f". Rule: {__doc__.split('The verdict rule')[1].split('python')[0]}"
-                            .replace("\n", " ").replace("  ", " ").strip() + "\n\n" + table)
-
+        sources = ", ".join(f"`{f}.json`" for f in FILES.values())
+        args.out.write_text(f"# Issue 3's targets, as measured\n\n`{command}`, from {sources} "
+                            f"(bench/results; their .md files say which session ran each row)."
+                            f"\n\nRule: {RULE}\n\n{table}")
 
 if __name__ == "__main__":
     main()
