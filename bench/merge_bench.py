@@ -45,6 +45,21 @@ def merge(base: dict, new: dict, relabel: dict[str, str], drop: set[str],
     return new["rows"] + kept
 
 
+def written_text(tag: str) -> str:
+    """The hand-written findings of BASE's .md: what sits between its Device line and its
+    table, so that a merge keeps them (a new session adds its own above them by hand)."""
+    path = RESULTS / f"{tag}.md"
+    if not path.exists():
+        return ""
+    lines = path.read_text().split("\n")
+    start = next((i + 1 for i, line in enumerate(lines) if line.startswith("Device:")), None)
+    end = next((i for i, line in enumerate(lines) if line.startswith("| task")), None)
+    if start is None or end is None:
+        return ""
+    text = "\n".join(lines[start:end]).strip("\n")
+    return text + "\n\n" if text else ""
+
+
 def read(tag: str, suffix: str = "") -> dict:
     """bench/results/<tag><suffix>.json."""
     return json.loads((RESULTS / f"{tag}{suffix}.json").read_text())
@@ -110,7 +125,8 @@ def main() -> None:
               f"Other methods, from earlier runs: {'; '.join(f'`{c}`' for c in earlier)}\n\n"
               f"Device: cpu, CPU threads {new['args']['threads']}. 128 designs per method and "
               "seed; mean ± std over seeds.\n\n")
-    (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
+    findings = written_text(args.base)  # read before the merged file may overwrite BASE's
+    (RESULTS / f"{args.tag}.md").write_text(header + findings + markdown(rows))
     (RESULTS / f"{args.tag}.json").write_text(json.dumps(
         {"command": new["command"], "earlier_commands": earlier, "args": new["args"],
          "rows": rows}, indent=1, default=str) + "\n")
