@@ -27,6 +27,7 @@ from pathlib import Path
 import torch
 
 from braid_core import defaults, pipeline
+from braid_core.rewards import NETWORK_CHOICES
 from braid_core.runtime import set_cpu_threads
 from braid_core.tasks import get_task
 
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--probe-every", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--reward-network", default=pipeline.DEFAULT_REWARD_NETWORK,
+                        choices=list(NETWORK_CHOICES), help="sequence reward net shape(s)")
     parser.add_argument("--tag", default="design_bench")
     args = parser.parse_args(argv)
     set_cpu_threads(args.threads)
@@ -179,7 +182,8 @@ def main(argv: list[str] | None = None) -> None:
                 for kind in sorted({reward_kind(m) for m in args.methods}):
                     folder = Path(scratch) / task / f"reward-{kind}-{seed}"
                     config = pipeline.reward_config(offline, kind=kind, seed=seed,
-                                                    device=args.device)
+                                                    device=args.device,
+                                                    network=args.reward_network)
                     metrics = pipeline.run_reward(config, folder, Recorder("reward"))
                     print(f"{task} seed {seed} reward {kind}: pearson {metrics['pearson']:.3f}"
                           f" spearman {metrics['spearman']:.3f}", flush=True)

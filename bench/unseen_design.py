@@ -104,7 +104,8 @@ def main() -> None:
                         help="length:motifs:seed of each Ehrlich instance")
     parser.add_argument("--method", default=None, help="default: the command's own default")
     parser.add_argument("--reward-network", default=None,
-                        help="passed to braid design (auto, dilated, wide); default: its own")
+                        help="passed to braid design (average, auto, dilated, wide); "
+                        "default: its own")
     parser.add_argument("--seed", type=int, default=None,
                         help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)

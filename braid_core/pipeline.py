@@ -73,10 +73,11 @@ class Reporter:
 # ---- configs -------------------------------------------------------------------------------
 
 def defaults() -> dict[str, Any]:
-    """The good defaults of `braid design` (c, alpha, steps, batch), for sliders."""
+    """The good defaults of `braid design` (c, alpha, steps, batch, reward model), for the
+    dashboard's forms."""
     return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
             "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
-            "pool_factor": POOL_FACTOR}
+            "reward_network": DEFAULT_REWARD_NETWORK, "pool_factor": POOL_FACTOR}
 
 
 def _data(path: str | Path, sequence_column: str, value_column: str | None,

@@ -1,5 +1,6 @@
 """Reward models with uncertainty (DESIGN.md §1): BRAID-Boot, BRAID-Bonus, conservative reward."""
 
+from braid_core.rewards.average import ShapeAverage
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, RewardModel, conservative_reward
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
@@ -22,6 +23,7 @@ __all__ = [
     "RewardNet",
     "RewardNetConfig",
     "RewardTrainConfig",
+    "ShapeAverage",
     "bootstrap_indices",
     "conservative_reward",
     "load_reward",

@@ -25,7 +25,8 @@ class Prediction(NamedTuple):
 
 
 class RewardModel(Protocol):
-    """A trained reward model with uncertainty (BootstrapEnsemble or LastLayerBonus).
+    """A trained reward model with uncertainty (BootstrapEnsemble, LastLayerBonus, or a
+    ShapeAverage of either).
 
     Both are `nn.Module`s: `.to(device)` moves them, and their parameters are frozen
     (requires_grad False) after training or loading; gradients still reach `x`.

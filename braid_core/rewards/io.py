@@ -1,7 +1,9 @@
 """Reward models on disk: `model.safetensors` (weights and statistics) + `config.json`.
 
 The weights file holds every tensor of the model's state: the networks' weights, the y
-standardisation and, for BRAID-Bonus, mu, Sigma^-1 (float64) and the scale and cap of u.
+standardisation and, for BRAID-Bonus, mu, Sigma^-1 (float64) and the scale and cap of u; an
+average of shapes holds one such set per shape (keys "members.<i>.", in the order network,
+*alternatives of its config).
 `config.json` holds the kind, the space, the training config and the held-out metrics.
 Loading reads tensors only and never unpickles; each file is written atomically.
 """
@@ -18,6 +20,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from braid_core.files import atomic_write, read_bundle_meta
+from braid_core.rewards.average import ShapeAverage
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.ensemble import BootstrapEnsemble
 from braid_core.rewards.networks import RewardNetConfig
@@ -30,8 +33,11 @@ WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 
 
+Model = BootstrapEnsemble | LastLayerBonus | ShapeAverage
+
+
 def save_reward(
-    model: BootstrapEnsemble | LastLayerBonus,
+    model: Model,
     directory: Path | str,
     config: RewardTrainConfig | None = None,
 ) -> None:
@@ -46,9 +52,10 @@ def save_reward(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = config or getattr(model, "train_config", None) or _config_of(model)
-    shape = (model.heads[0] if isinstance(model, BootstrapEnsemble) else model.net).config
-    if config.network != shape:  # load_reward rebuilds the nets from config.network
-        raise ValueError(f"the config's network {config.network} is not the model's {shape}")
+    expected = _shapes(config) if isinstance(model, ShapeAverage) else (config.network,)
+    if _shapes_of(model) != expected:  # load_reward rebuilds the nets from the config
+        raise ValueError(f"the config's networks {expected} are not the model's "
+                         f"{_shapes_of(model)}")
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
     meta = {
         "format": FORMAT,
@@ -63,9 +70,7 @@ def save_reward(
     atomic_write(directory / CONFIG_FILE, lambda p: p.write_text(text))
 
 
-def load_reward(
-    directory: Path | str, device: torch.device | str = "cpu"
-) -> BootstrapEnsemble | LastLayerBonus:
+def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Model:
     """Read a model written by `save_reward`: frozen, in eval mode, on `device`."""
     directory = Path(directory)
     config_path = directory / CONFIG_FILE
@@ -77,15 +82,21 @@ def load_reward(
     raw["network"] = RewardNetConfig(**raw["network"])
     if "alternatives" in raw:  # absent in models saved before shapes were chosen
         raw["alternatives"] = tuple(RewardNetConfig(**shape) for shape in raw["alternatives"])
+    raw.setdefault("combine", "choose")  # models saved before averaging kept one shape
     config = RewardTrainConfig(**raw)
     space = space_from_dict(meta["space"])
-    model: BootstrapEnsemble | LastLayerBonus
-    if meta["kind"] == "boot":
-        model = BootstrapEnsemble(space, config.network, config.num_heads)
-    elif meta["kind"] == "bonus":
-        model = LastLayerBonus(space, config.network)
-    else:
+    if meta["kind"] not in ("boot", "bonus"):
         raise ValueError(f"{config_path}: unknown reward model kind {meta['kind']!r}")
+
+    def build(shape: RewardNetConfig) -> BootstrapEnsemble | LastLayerBonus:
+        if meta["kind"] == "boot":
+            return BootstrapEnsemble(space, shape, config.num_heads)
+        return LastLayerBonus(space, shape)
+
+    averaged = config.combine == "average" and isinstance(space, SequenceSpace) \
+        and config.alternatives
+    model = ShapeAverage([build(s) for s in _shapes(config)]) if averaged \
+        else build(config.network)
     device = torch.device(device)
     state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
     model.load_state_dict(state)
@@ -100,17 +111,33 @@ def describe_network(meta: Mapping[str, Any]) -> str:
     ValueError on a malformed config."""
     config = meta["config"]
     space = space_from_dict(meta["space"])
+    shapes = [config["network"], *config.get("alternatives", ())]
+    if not isinstance(space, SequenceSpace):
+        return RewardNetConfig(**config["network"]).describe(space)
+    if config.get("combine") == "average" and len(shapes) > 1:
+        return (f"the average of {len(shapes)} shapes: "
+                + "; ".join(RewardNetConfig(**shape).describe(space) for shape in shapes))
     text = RewardNetConfig(**config["network"]).describe(space)
-    tried = 1 + len(config.get("alternatives", ()))
-    if isinstance(space, SequenceSpace):
-        text += (f"; kept for its held-out error among {tried} shapes" if tried > 1
-                 else "; the only shape fitted")
-    return text
+    return text + (f"; kept for its held-out error among {len(shapes)} shapes"
+                   if len(shapes) > 1 else "; the only shape fitted")
 
 
-def _config_of(model: BootstrapEnsemble | LastLayerBonus) -> RewardTrainConfig:
-    """A config recording the model's kind and shape (for models built by hand)."""
-    if isinstance(model, BootstrapEnsemble):
-        return RewardTrainConfig(kind="boot", num_heads=len(model.heads),
-                                 network=model.heads[0].config, alternatives=())
-    return RewardTrainConfig(kind="bonus", network=model.net.config, alternatives=())
+def _shapes(config: RewardTrainConfig) -> tuple[RewardNetConfig, ...]:
+    return (config.network, *config.alternatives)
+
+
+def _shapes_of(model: Model) -> tuple[RewardNetConfig, ...]:
+    """The network shape of each model (one, or one per member of an average)."""
+    if isinstance(model, ShapeAverage):
+        return tuple(shape for member in model.members for shape in _shapes_of(member))
+    return ((model.heads[0] if isinstance(model, BootstrapEnsemble) else model.net).config,)
+
+
+def _config_of(model: Model) -> RewardTrainConfig:
+    """A config recording the model's kind and shapes (for models built by hand)."""
+    network, *alternatives = _shapes_of(model)
+    combine = "average" if isinstance(model, ShapeAverage) else "choose"
+    heads = model.members[0] if isinstance(model, ShapeAverage) else model
+    num_heads = len(heads.heads) if isinstance(heads, BootstrapEnsemble) else 4
+    return RewardTrainConfig(kind=model.kind, num_heads=num_heads, network=network,
+                             alternatives=tuple(alternatives), combine=combine)

@@ -1,9 +1,11 @@
 """The one reward-fitting loop: shuffle, split, standardise, fit, select by validation error.
 
 Both BRAID-Boot and BRAID-Bonus go through `train_reward`. The held-out split chooses each
-network's weights (early stopping) and, for sequences, its shape among `network` and
-`alternatives`; then it measures the model: accuracy (Pearson, Spearman, RMSE) and how well u
-ranks and covers the errors (figures on the split that also chose, so slightly optimistic).
+network's weights (early stopping); for sequences, a model is fitted for every shape among
+`network` and `alternatives`, and either they are averaged (`combine="average"`,
+rewards/average.py) or the one of lowest validation error is kept (`combine="choose"`). Then
+it measures the model: accuracy (Pearson, Spearman, RMSE) and how well u ranks and covers the
+errors (figures on the split that also chose, so slightly optimistic).
 Values must be finite: the data layer rejects -inf and NaN, so infeasible designs must be
 floored (DESIGN.md §2) or dropped first.
 """
@@ -20,6 +22,7 @@ import torch
 from torch import Tensor, nn
 
 from braid_core.data import OfflineData
+from braid_core.rewards.average import ShapeAverage
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, predict_in_chunks
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
@@ -28,6 +31,7 @@ from braid_core.spaces import SequenceSpace, Space
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 KINDS = ("boot", "bonus")
+COMBINES = ("average", "choose")
 # The default sequence net: 3 dilated conv layers (receptive field 29), max pooling only, no
 # position-specific branch. bench/reward_bench.py, held-out Pearson vs the first net (2 plain
 # layers, mean+max+flattened): ehrlich-20-32 0.69 vs 0.41, ehrlich-20-64 0.41 vs 0.29, length
@@ -39,20 +43,22 @@ DILATED_NET = RewardNetConfig(conv_layers=3, dilation_growth=2, pooling="max",
 # against the dilated net's 0.34 / 0.40 / 0.43; length 56 / 4 motifs 0.50 vs 0.32; length
 # 48 / 3 motifs 0.71-0.73 vs 0.77-0.80. So both are fitted and validation error picks one.
 WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", position_branch=False)
-# Named choices of sequence shape (`braid reward train --network`, the dashboard): "auto" fits
-# both and keeps the one of lower validation error; the others fit that one alone. Held-out
-# error cannot tell which shape ranks designs better than any in D: on plateaued data it can
-# pick the one that does not (bench/results/unseen_design.md, sessions 15-16), so a user
-# may fit each and compare. Vectors have one MLP shape whatever the choice.
-NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...]]] = {
-    "auto": (DILATED_NET, (WIDE_NET,)),
-    "dilated": (DILATED_NET, ()),
-    "wide": (WIDE_NET, ()),
+# Named choices of sequence shape (`braid reward train --network`, the dashboard): "average"
+# fits both and averages their r_hat and u; "auto" fits both and keeps the one of lower
+# validation error; the others fit that one alone. Held-out error cannot tell which shape
+# ranks designs better than any in D: on plateaued data it can pick the one that does not
+# (bench/results/unseen_design.md, sessions 15-16), which the average hedges
+# (bench/results/shape_ensemble.md). Vectors have one MLP shape whatever the choice.
+NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...], str]] = {
+    "average": (DILATED_NET, (WIDE_NET,), "average"),
+    "auto": (DILATED_NET, (WIDE_NET,), "choose"),
+    "dilated": (DILATED_NET, (), "choose"),
+    "wide": (WIDE_NET, (), "choose"),
 }
 
 
 def network_settings(choice: str) -> dict[str, Any]:
-    """RewardTrainConfig's `network` and `alternatives` for a named choice.
+    """RewardTrainConfig's `network`, `alternatives` and `combine` for a named choice.
 
     Raises:
         ValueError: an unknown name (the message lists the known ones).
@@ -60,8 +66,8 @@ def network_settings(choice: str) -> dict[str, Any]:
     if choice not in NETWORK_CHOICES:
         raise ValueError(f"unknown reward network {choice!r}; choose one of "
                          f"{', '.join(NETWORK_CHOICES)}")
-    network, alternatives = NETWORK_CHOICES[choice]
-    return {"network": network, "alternatives": alternatives}
+    network, alternatives, combine = NETWORK_CHOICES[choice]
+    return {"network": network, "alternatives": alternatives, "combine": combine}
 
 
 @dataclass(frozen=True)
@@ -70,11 +76,15 @@ class RewardTrainConfig:
 
     kind: str = "boot"  # "boot": BRAID-Boot ensemble; "bonus": BRAID-Bonus last-layer bonus
     num_heads: int = 4  # K, bootstrap heads (boot only)
-    network: RewardNetConfig = DILATED_NET  # shape of each net (a saved model: the one kept)
-    # Sequences only: further shapes fitted beside `network`; the one of lowest validation
-    # error is kept (Boot: chosen on the first head, whose shape the other heads share).
-    # Vectors have one MLP shape, so they fit `network` alone.
+    # Shape of each net (a saved model that chose: the one kept).
+    network: RewardNetConfig = DILATED_NET
+    # Sequences only: further shapes fitted beside `network`. Vectors have one MLP shape, so
+    # they fit `network` alone.
     alternatives: tuple[RewardNetConfig, ...] = (WIDE_NET,)
+    # With alternatives: "choose" keeps the shape of lowest validation error (Boot: chosen on
+    # the first head, whose shape the other heads share); "average" keeps a model of every
+    # shape (Boot: K heads each) and averages their r_hat and u.
+    combine: str = "choose"
     max_steps: int = 2000  # optimizer steps per network, at most
     batch_size: int = 128  # designs per optimizer step
     lr: float = 1e-3  # AdamW learning rate
@@ -89,6 +99,8 @@ class RewardTrainConfig:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.combine not in COMBINES:
+            raise ValueError(f"combine must be one of {COMBINES}, got {self.combine!r}")
         if not all(isinstance(shape, RewardNetConfig) for shape in self.alternatives):
             raise ValueError("alternatives must be RewardNetConfig shapes")
         if self.num_heads < 2:
@@ -115,7 +127,7 @@ def train_reward(
     device: torch.device,
     generator: torch.Generator,
     on_step: StepCallback | None = None,
-) -> BootstrapEnsemble | LastLayerBonus:
+) -> BootstrapEnsemble | LastLayerBonus | ShapeAverage:
     """Fit a reward model with uncertainty on labeled designs.
 
     Args:
@@ -128,7 +140,9 @@ def train_reward(
             "val_rmse"}); step counts optimizer steps over all networks, "shape" indexes
             (network, *alternatives), losses are in standardised units and val_rmse in y units.
     Returns:
-        The model (frozen, eval mode, on `device`); `model.metrics` holds the held-out figures.
+        The model (frozen, eval mode, on `device`); `model.metrics` holds the held-out figures
+        ("network_choice": the index of the shape kept in (network, *alternatives), -1 when
+        all were averaged).
     """
     x, y, space = _unpack(data)
     n_val = round(config.val_fraction * len(y))
@@ -146,36 +160,63 @@ def train_reward(
 
     shapes = (config.network, *config.alternatives) if isinstance(space, SequenceSpace) \
         else (config.network,)
-    model: BootstrapEnsemble | LastLayerBonus
-    if config.kind == "boot":
-        resamples = bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
+    resamples = (bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
+                 if config.kind == "boot" else None)
+    average = config.combine == "average" and len(shapes) > 1
+    if average:
+        members = [_fit_model(fit, config, space, shapes, index, x_fit, z_fit, resamples)
+                   for index in range(len(shapes))]
+        choice = -1  # every shape kept
+    elif config.kind == "boot":
         first, choice = _fit_best(fit, space, shapes, x_fit[resamples[0]], z_fit[resamples[0]])
-        model = BootstrapEnsemble(space, shapes[choice], config.num_heads)
-        model.heads[0].load_state_dict(first.state_dict())
-        for head in range(1, config.num_heads):
-            rows = resamples[head]
-            fit(model.heads[head], x_fit[rows], z_fit[rows], head, choice)
+        members = [_fit_model(fit, config, space, shapes, choice, x_fit, z_fit, resamples,
+                              first_head=first)]
     else:
         net, choice = _fit_best(fit, space, shapes, x_fit, z_fit)
-        model = LastLayerBonus(space, shapes[choice])
-        model.net.load_state_dict(net.state_dict())
-    model.to(device)
-    model.y_mean.fill_(float(y_mean))
-    model.y_std.fill_(float(y_std))
+        members = [LastLayerBonus(space, shapes[choice])]
+        members[0].net.load_state_dict(net.state_dict())
+    with torch.no_grad():
+        for member in members:
+            member.to(device)
+            member.y_mean.fill_(float(y_mean))
+            member.y_std.fill_(float(y_std))
+            member.requires_grad_(False).eval()
+            if isinstance(member, LastLayerBonus):  # sigma: this net's own held-out RMSE
+                held_out = _predict(member, x_val).mean.double()
+                sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
+                member.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
+    model = ShapeAverage(members) if average else members[0]
     model.requires_grad_(False).eval()
     with torch.no_grad():
-        if isinstance(model, LastLayerBonus):
-            held_out = _predict(model, x_val).mean.double()
-            sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
-            model.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
         pred = _predict(model, x_val)
-    # The saved config rebuilds the shape that was kept.
-    model.train_config = dataclasses.replace(config, network=shapes[choice])
+    # The saved config rebuilds the shapes kept: all of them, or the chosen one.
+    model.train_config = config if average else dataclasses.replace(config,
+                                                                    network=shapes[choice])
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}
+    return model
+
+
+def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
+               shapes: tuple[RewardNetConfig, ...], index: int, x: Tensor, z: Tensor,
+               resamples: Tensor | None, first_head: RewardNet | None = None,
+               ) -> BootstrapEnsemble | LastLayerBonus:
+    """A model of shape `shapes[index]` fitted on (x, z) (Boot: head k on resample k; a
+    `first_head` already fitted on resample 0 is reused). Standardisation and u come later."""
+    if resamples is None:
+        model = LastLayerBonus(space, shapes[index])
+        fit(model.net, x, z, 0, index)
+        return model
+    model = BootstrapEnsemble(space, shapes[index], config.num_heads)
+    for head in range(config.num_heads):
+        if head == 0 and first_head is not None:
+            model.heads[0].load_state_dict(first_head.state_dict())
+            continue
+        rows = resamples[head]
+        fit(model.heads[head], x[rows], z[rows], head, index)
     return model
 
 
@@ -208,7 +249,7 @@ def _unpack(data: OfflineData | tuple[Tensor, Tensor, Space]) -> tuple[Tensor, T
     return (x.long() if isinstance(space, SequenceSpace) else x.float()), y, space
 
 
-def _predict(model: BootstrapEnsemble | LastLayerBonus, x: Tensor) -> Prediction:
+def _predict(model: BootstrapEnsemble | LastLayerBonus | ShapeAverage, x: Tensor) -> Prediction:
     """predict() in chunks, members dropped."""
     pred = predict_in_chunks(model, x)
     return Prediction(pred.mean, pred.std)

@@ -20,6 +20,7 @@ METRICS = {
 }
 # braid_core.rewards.NETWORK_CHOICES, in words.
 NETWORKS = {
+    "average": "average: dilated and wide both fitted, predictions averaged",
     "auto": "auto: dilated and wide both fitted, lower validation error kept",
     "dilated": "dilated: 3 conv layers, dilations 1, 2, 4",
     "wide": "wide: 2 conv layers of kernel 17",
@@ -50,7 +51,7 @@ def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
     return state.run_table(folder, "heldout")
 
 
-def train_form(default_kind: str) -> None:
+def train_form(default_kind: str, default_network: str) -> None:
     datasets = [d for d in catalog.all_datasets(state.workspace().root) if d.labeled]
     if not datasets:
         st.info("A reward model needs designs with measured values: add them on the Data page.")
@@ -66,10 +67,12 @@ def train_form(default_kind: str) -> None:
         seed = middle.number_input("Seed", 0, 10_000, 0)
         device = right.selectbox("Device", ["auto", "cpu", "cuda"])
         network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
+                               index=list(NETWORK_CHOICES).index(default_network),
                                format_func=NETWORKS.get, key="reward_network",
                                help="Held-out error cannot tell which shape ranks designs "
-                               "better than any in your table. Where many designs share the "
-                               "best value, fit each shape and compare their designs.")
+                               "better than any in your table; the average hedges that choice. "
+                               "Where many designs share the best value, also fit each shape "
+                               "and compare their designs.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
@@ -111,7 +114,8 @@ def render() -> None:
     if choice is not None:
         show_quality(choice)
     st.subheader("Train")
-    train_form(state.pipeline_defaults().get("reward_kind", "boot"))
+    defaults = state.pipeline_defaults()
+    train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"))
     # "shape" steps from 0 to 1 when the second network shape starts fitting.
     components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse", "shape"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -13,11 +14,14 @@ from braid_core.data import OfflineData
 from braid_core.rewards import (
     RewardNetConfig,
     RewardTrainConfig,
+    ShapeAverage,
     load_reward,
     network_settings,
+    quality_metrics,
     save_reward,
     train_reward,
 )
+from braid_core.rewards.io import describe_network
 from braid_core.rewards.train import DILATED_NET, WIDE_NET, rank, spearman
 from braid_core.runtime import make_generator
 
@@ -160,12 +164,17 @@ def test_vectors_fit_one_shape() -> None:
 
 
 def test_named_network_choices_force_one_shape_or_let_validation_choose() -> None:
-    assert network_settings("auto") == {"network": DILATED_NET, "alternatives": (WIDE_NET,)}
+    assert network_settings("average") == {"network": DILATED_NET, "alternatives": (WIDE_NET,),
+                                           "combine": "average"}
+    assert network_settings("auto") == {"network": DILATED_NET, "alternatives": (WIDE_NET,),
+                                        "combine": "choose"}
     assert network_settings("auto")["network"] == RewardTrainConfig().network  # the default
     assert network_settings("auto")["alternatives"] == RewardTrainConfig().alternatives
-    assert network_settings("dilated") == {"network": DILATED_NET, "alternatives": ()}
-    assert network_settings("wide") == {"network": WIDE_NET, "alternatives": ()}
-    with pytest.raises(ValueError, match="'widest'.*auto, dilated, wide"):
+    assert network_settings("dilated") == {"network": DILATED_NET, "alternatives": (),
+                                           "combine": "choose"}
+    assert network_settings("wide") == {"network": WIDE_NET, "alternatives": (),
+                                        "combine": "choose"}
+    with pytest.raises(ValueError, match="'widest'.*average, auto, dilated, wide"):
         network_settings("widest")
     # A forced shape is the one fitted and recorded, with nothing to choose among.
     x, y = count_task(200, seed=0)
@@ -174,3 +183,58 @@ def test_named_network_choices_force_one_shape_or_let_validation_choose() -> Non
                          generator=make_generator(1))
     assert model.net.config == WIDE_NET and model.train_config.alternatives == ()
     assert model.metrics["network_choice"] == 0
+
+
+@pytest.mark.parametrize("kind", ["bonus", "boot"])
+def test_average_keeps_every_shape_and_averages_them(kind: str, tmp_path) -> None:
+    x, y = count_task(300, seed=0)
+    counting = TINY.network
+    config = dataclasses.replace(TINY, kind=kind, network=BLIND, alternatives=(counting,),
+                                 combine="average")
+    model = train_reward((x, y, SPACE), config, device=torch.device("cpu"),
+                         generator=make_generator(1))
+    assert isinstance(model, ShapeAverage) and model.kind == kind
+    assert model.metrics["network_choice"] == -1 and set(model.metrics) == KEYS
+    blind, able = model.members
+    assert all(net.config == BLIND for net in (blind.heads if kind == "boot" else [blind.net]))
+    assert all(net.config == counting
+               for net in (able.heads if kind == "boot" else [able.net]))
+    pred, parts = model.predict(x[:50]), [m.predict(x[:50]) for m in model.members]
+    torch.testing.assert_close(pred.mean, (parts[0].mean + parts[1].mean) / 2)
+    torch.testing.assert_close(pred.std, (parts[0].std + parts[1].std) / 2)
+    if kind == "boot":  # "min" reads every head of both shapes
+        assert pred.members.shape == (2 * TINY.num_heads, 50)
+    # The blind net (it sees only whether an A is present) fits worse than the counting one
+    # (measured RMSE 0.46 against 0.32), and a Bonus member's u is scaled by its own error.
+    rmse = [quality_metrics(p, y[:50])["rmse"] for p in parts]
+    assert rmse[0] > 1.2 * rmse[1]
+    if kind == "bonus":
+        assert blind.u_scale > 1.2 * able.u_scale
+    # The saved model rebuilds both shapes and predicts the same.
+    save_reward(model, tmp_path / kind)
+    loaded = load_reward(tmp_path / kind)
+    assert isinstance(loaded, ShapeAverage) and loaded.train_config.combine == "average"
+    torch.testing.assert_close(loaded.predict(x[:20]).mean, model.predict(x[:20]).mean)
+    torch.testing.assert_close(loaded.predict(x[:20]).std, model.predict(x[:20]).std)
+    meta = json.loads((tmp_path / kind / "config.json").read_text())
+    assert describe_network(meta).startswith("the average of 2 shapes: 1 conv layers of kernel 1")
+
+
+def test_models_saved_before_averaging_load_as_one_shape(bonus_model, tmp_path) -> None:
+    save_reward(bonus_model, tmp_path)
+    meta = json.loads((tmp_path / "config.json").read_text())
+    del meta["config"]["combine"]  # as written by earlier versions
+    meta["config"]["alternatives"] = [dataclasses.asdict(WIDE_NET)]
+    (tmp_path / "config.json").write_text(json.dumps(meta))
+    loaded = load_reward(tmp_path)
+    assert not isinstance(loaded, ShapeAverage) and loaded.train_config.combine == "choose"
+    assert "kept for its held-out error among 2 shapes" in describe_network(meta)
+
+
+def test_an_average_needs_two_models_of_one_kind(bonus_model, boot_model) -> None:
+    with pytest.raises(ValueError, match="at least 2"):
+        ShapeAverage([bonus_model])
+    with pytest.raises(ValueError, match="one kind"):
+        ShapeAverage([bonus_model, boot_model])
+    with pytest.raises(ValueError, match="combine must be one of"):
+        RewardTrainConfig(combine="vote")

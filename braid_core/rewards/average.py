@@ -1,0 +1,60 @@
+"""Several reward models of one kind, fitted on the same data with different network shapes,
+used as one: r_hat is the mean of their r_hat and u the mean of their u.
+
+Why average instead of keeping the shape of lowest validation error: held-out error on D
+cannot tell which shape extrapolates past D's best, and on plateaued data it keeps the one
+that does not (bench/results/unseen_design.md, sessions 15-16). The average hedges that
+choice: on the instances where the choice went wrong it recovers most of the better shape's
+ranking, and elsewhere it is level with the kept shape (bench/results/shape_ensemble.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from braid_core.rewards.bonus import LastLayerBonus
+from braid_core.rewards.conservative import Prediction
+from braid_core.rewards.ensemble import BootstrapEnsemble
+
+
+class ShapeAverage(nn.Module):
+    """Reward models of one kind (one per shape) whose predictions are averaged.
+
+    Args:
+        members: at least two models of the same kind and space, trained on the same D (so
+            their y standardisation agrees).
+    """
+
+    def __init__(self, members: Sequence[BootstrapEnsemble | LastLayerBonus]) -> None:
+        super().__init__()
+        if len(members) < 2:
+            raise ValueError(f"an average needs at least 2 models, got {len(members)}")
+        if len({model.kind for model in members}) != 1:
+            raise ValueError("the averaged models must be of one kind")
+        self.members = nn.ModuleList(members)
+        self.kind = members[0].kind
+        self.space = members[0].space
+        self.metrics: dict[str, float] = {}
+        self.train_config = None  # the RewardTrainConfig, set by train_reward / load_reward
+
+    @property
+    def device(self) -> torch.device:
+        return self.members[0].device
+
+    @property
+    def y_std(self) -> Tensor:
+        """The standard deviation of y over D (alpha's unit in fine-tuning)."""
+        return self.members[0].y_std
+
+    def predict(self, x: Tensor) -> Prediction:
+        """Mean of the members' r_hat and of their u; BRAID-Boot keeps every member's heads
+        (so "min" takes the minimum over all of them). Differentiable in x."""
+        predictions = [model.predict(x) for model in self.members]
+        mean = torch.stack([p.mean for p in predictions]).mean(dim=0)
+        std = torch.stack([p.std for p in predictions]).mean(dim=0)
+        heads = [p.members for p in predictions]
+        members = None if any(h is None for h in heads) else torch.cat(heads)
+        return Prediction(mean, std, members)
