@@ -192,7 +192,8 @@ def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspa
     assert record.status == "failed" and "bad.csv" in record.error
 
 
-@pytest.mark.parametrize(("method", "network"), [("braid-boot", "auto"), ("proxy", "dilated")])
+@pytest.mark.parametrize(("method", "network"), [("braid-boot", "auto"), ("proxy", "dilated"),
+                                                 ("braid-bonus", "average")])
 def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_workspace, method,
                                                           network):
     unlabeled = write_sequences(tmp_path / "unlabeled.csv", 300, 8, "ACGT", seed=1)
@@ -204,12 +205,14 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_wor
         "--reward-network", network,
     ])
     assert result.exit_code == 0, result.output
-    # The reward model the run fitted: both shapes tried ("auto") or the named one alone.
+    # The reward model the run fitted: both shapes ("auto" keeps one, "average" both) or the
+    # named one alone.
     workspace = Workspace(isolated_workspace)
     [run] = workspace.list_runs()
     saved = json.loads((workspace.run_path(run.id) / "reward" / "config.json").read_text())
     saved = saved["config"]
-    assert len(saved["alternatives"]) == (1 if network == "auto" else 0)
+    assert len(saved["alternatives"]) == (1 if network in ("auto", "average") else 0)
+    assert saved["combine"] == ("average" if network == "average" else "choose")
     designs = pd.read_csv(out)
     assert len(designs) == 16
     assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
