@@ -45,9 +45,9 @@ Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present),
 Threads = Annotated[
     int | None, typer.Option("--threads", help="CPU threads for torch (default: torch's own).")
 ]
-NETWORK_HELP = ('Sequences: the reward net\'s shape, "average" (a dilated and a wide net are '
-                'fitted and their predictions averaged), "auto" (both fitted, the one of lower '
-                'validation error kept), "dilated" or "wide".')
+NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
+                'fitted, the one of lower validation error kept), "average" (both fitted, '
+                'their predictions averaged), "dilated" or "wide".')
 RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
 PoolSize = Annotated[int | None, typer.Option(
     "--pool", min=1, show_default=False,

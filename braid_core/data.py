@@ -718,7 +718,7 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
             "cannot rank them against each other, so what beats them is extrapolated from how "
             "lower values differ, and new designs may only match the best; held-out error "
             "cannot tell which reward network shape extrapolates better here, so fit each "
-            "(dilated, wide) and compare their designs")
+            "(dilated, wide, average) and compare their designs")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

@@ -190,7 +190,7 @@ def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
         data = read_designs(path)
     assert any("0.0625" in w for w in data.report.warnings)
     # ...and says what a user can do about it (rewards.NETWORK_CHOICES' forced shapes).
-    assert any("fit each (dilated, wide)" in w for w in data.report.warnings)
+    assert any("fit each (dilated, wide, average)" in w for w in data.report.warnings)
     # Spread values, or fewer than 10 rows at the best: no warning.
     spread = write(tmp_path / "s.csv", "sequence,value\n" + "\n".join(
         f"{row.split(',')[0]},{i}" for i, row in enumerate(rows)) + "\n")

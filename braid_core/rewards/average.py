@@ -1,5 +1,7 @@
 """Several reward models of one kind, fitted on the same data with different network shapes,
-used as one: r_hat is the mean of their r_hat and u the mean of their u.
+used as one: an equal mixture of them. r_hat is the mean of their r_hat, and u the mixture's
+standard deviation, sqrt(mean of u_i^2 + spread of the r_hat_i): where the shapes disagree,
+that is uncertainty too.
 
 Why average instead of keeping the shape of lowest validation error: held-out error on D
 cannot tell which shape extrapolates past D's best, and on plateaued data it keeps the one
@@ -50,11 +52,15 @@ class ShapeAverage(nn.Module):
         return self.members[0].y_std
 
     def predict(self, x: Tensor) -> Prediction:
-        """Mean of the members' r_hat and of their u; BRAID-Boot keeps every member's heads
-        (so "min" takes the minimum over all of them). Differentiable in x."""
+        """The equal mixture of the members: mean of their r_hat, u = sqrt(mean of u_i^2 +
+        mean of (r_hat_i - r_hat)^2). BRAID-Boot keeps every member's heads (so "min" takes
+        the minimum over all of them). Differentiable in x."""
         predictions = [model.predict(x) for model in self.members]
-        mean = torch.stack([p.mean for p in predictions]).mean(dim=0)
-        std = torch.stack([p.std for p in predictions]).mean(dim=0)
+        means = torch.stack([p.mean for p in predictions])
+        mean = means.mean(dim=0)
+        spread = (means - mean).pow(2).mean(dim=0)
+        variance = torch.stack([p.std for p in predictions]).pow(2).mean(dim=0) + spread
+        std = variance.clamp_min(1e-24).sqrt()  # finite gradients where all agree exactly
         heads = [p.members for p in predictions]
         members = None if any(h is None for h in heads) else torch.cat(heads)
         return Prediction(mean, std, members)

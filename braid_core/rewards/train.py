@@ -50,8 +50,8 @@ WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", positio
 # (bench/results/unseen_design.md, sessions 15-16), which the average hedges
 # (bench/results/shape_ensemble.md). Vectors have one MLP shape whatever the choice.
 NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...], str]] = {
-    "average": (DILATED_NET, (WIDE_NET,), "average"),
     "auto": (DILATED_NET, (WIDE_NET,), "choose"),
+    "average": (DILATED_NET, (WIDE_NET,), "average"),
     "dilated": (DILATED_NET, (), "choose"),
     "wide": (WIDE_NET, (), "choose"),
 }

@@ -20,8 +20,8 @@ METRICS = {
 }
 # braid_core.rewards.NETWORK_CHOICES, in words.
 NETWORKS = {
-    "average": "average: dilated and wide both fitted, predictions averaged",
     "auto": "auto: dilated and wide both fitted, lower validation error kept",
+    "average": "average: dilated and wide both fitted, predictions averaged",
     "dilated": "dilated: 3 conv layers, dilations 1, 2, 4",
     "wide": "wide: 2 conv layers of kernel 17",
 }

@@ -163,7 +163,7 @@ def test_a_plateau_upload_is_loaded_with_a_warning(page, workspace_root):
     assert metric(page, "designs") == "40"
     assert len(list((workspace_root / "uploads").glob("*.csv"))) == 1
     # The warning's advice (fit each network shape) can be followed on the Reward page.
-    assert "fit each (dilated, wide)" in warning.inner_text()
+    assert "fit each (dilated, wide, average)" in warning.inner_text()
     go(page, "Reward model", "Reward model")
     shape = page.get_by_label("Network shape (sequences)", exact=True)
     assert shape.input_value().startswith("auto"), shape.input_value()

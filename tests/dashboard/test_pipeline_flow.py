@@ -68,7 +68,8 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
 def test_reward_form_fits_the_network_shape_it_names(demo, workspace):
     at = open_page("app_pages/reward.py")
     labels = at.selectbox(key="reward_network").options
-    assert len(labels) == 3 and labels[0].startswith("auto")  # every choice has its words
+    assert len(labels) == 4 and labels[0].startswith("auto")  # every choice has its words
+    assert [label.split(":")[0] for label in labels] == ["auto", "average", "dilated", "wide"]
     at.selectbox(key="reward_network").set_value("wide")
     submit(at, "Train a reward model")
     assert not at.exception and not at.error
