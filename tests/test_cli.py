@@ -101,7 +101,7 @@ def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
     wrong = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
                                 "--network", "widest", "--out", str(tmp_path / "no")])
     assert wrong.exit_code == 1
-    assert "'widest'" in wrong.output and "auto, dilated, wide" in wrong.output
+    assert "'widest'" in wrong.output and "auto, average, dilated, wide" in wrong.output
     assert "Traceback" not in wrong.output and not (tmp_path / "no").exists()
     trained = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
                                   "--kind", "bonus", "--network", "wide", "--threads", "1",
