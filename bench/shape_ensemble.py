@@ -20,8 +20,12 @@ tfbind8 (every 8-mer scored, as bench/tfbind8_reward_top.py): val_s, top_max / t
 
 r_c = r_hat - c u at the product's default c. The oracle only scores.
 
+--val-z prints instead whether validation could tell the two fits apart: the ratio of their
+held-out MSEs (dilated over wide) and the paired z of their squared held-out errors.
+
     python bench/shape_ensemble.py --tasks tfbind8 --seeds 0,1,2
     python bench/shape_ensemble.py --tasks 48:2:20,44:2:176 --seeds 0,1,2
+    python bench/shape_ensemble.py --tasks 60:4:13,48:2:20 --seeds 0,1,2 --val-z
 """
 
 from __future__ import annotations
@@ -116,13 +120,34 @@ def measure_ehrlich(task, seed: int, kind: str) -> dict[str, dict[str, float]]:
     return rows
 
 
+def validation_contrast(task, seed: int, kind: str) -> tuple[float, float]:
+    """(MSE ratio dilated / wide, paired z of their squared errors) on the shared split."""
+    models, _ = fit_both(task, seed, kind)
+    dilated, wide = models["dilated"].heldout, models["wide"].heldout
+    measured = dilated["measured"]
+    err_dilated = (dilated["predicted_mean"] - measured) ** 2
+    err_wide = (wide["predicted_mean"] - measured) ** 2
+    diff = err_dilated - err_wide
+    z = diff.mean() / (diff.std() / len(diff) ** 0.5)
+    return float(err_dilated.mean() / err_wide.mean()), float(z)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", default="tfbind8")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--kind", default=REWARD_KIND)
+    parser.add_argument("--val-z", action="store_true",
+                        help="only the held-out contrast of the two shapes")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.val_z:
+        print("| task | seed | mse dilated / wide | paired z |\n|---|---|---|---|")
+        for spec in args.tasks.split(","):
+            for seed in (int(s) for s in args.seeds.split(",")):
+                ratio, z = validation_contrast(task_from_spec(spec), seed, args.kind)
+                print(f"| {spec} | {seed} | {ratio:.3f} | {z:+.2f} |", flush=True)
+        return
     print(f"`python {' '.join(sys.argv)}` (c = {C}, {args.kind})\n", flush=True)
     for spec in args.tasks.split(","):
         task = task_from_spec(spec)

@@ -65,7 +65,9 @@ METHOD = "braid-bonus"
 REWARD_KIND = "bonus"
 # Reward network shape for sequences (rewards/train.py NETWORK_CHOICES): "auto" fits the dilated
 # and the wide net and keeps the one of lower validation error (bench/results/reward_bench.md,
-# "Session 11"); "dilated" or "wide" fit one alone.
+# "Session 11"); "dilated" or "wide" fit one alone. "average" (both kept as a mixture) lifted
+# the plateau instance 48:2:20 on two seeds of three but cost validity and median on 60:4:13
+# and the other passing instances (bench/results/unseen_design.md, "Session 22").
 REWARD_NETWORK = "auto"
 # Designs handed over: the best `num` distinct ones by r_c of POOL_FACTOR x `num` drawn (every
 # generative method, braid design and the benchmark alike). ehrlich-20-64, BRAID-Bonus seed 0,
