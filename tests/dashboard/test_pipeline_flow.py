@@ -65,18 +65,22 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
 
 
 @pytest.mark.slow
-def test_reward_form_fits_the_network_shape_it_names(demo, workspace):
+@pytest.mark.parametrize(("network", "words"), [
+    ("wide", ("kernel 17", "the only shape fitted")),
+    ("average", ("the average of 2 shapes", "dilations 1, 2, 4", "kernel 17")),
+])
+def test_reward_form_fits_the_network_shape_it_names(demo, workspace, network, words):
     at = open_page("app_pages/reward.py")
     labels = at.selectbox(key="reward_network").options
     assert len(labels) == 4 and labels[0].startswith("auto")  # every choice has its words
     assert [label.split(":")[0] for label in labels] == ["auto", "average", "dilated", "wide"]
-    at.selectbox(key="reward_network").set_value("wide")
+    at.selectbox(key="reward_network").set_value(network)
     submit(at, "Train a reward model")
     assert not at.exception and not at.error
     (reward,) = workspace.list_runs(kind="reward")
-    assert reward.config["network"] == "wide"
-    assert jobs.wait(workspace, reward.id, timeout=120) == "done", workspace.record(reward.id).error
+    assert reward.config["network"] == network
+    assert jobs.wait(workspace, reward.id, timeout=180) == "done", workspace.record(reward.id).error
     at = open_page("app_pages/reward.py")
     at.selectbox(key="reward_choice").set_value(1).run()
     caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
-    assert "kernel 17" in caption and "the only shape fitted" in caption
+    assert all(word in caption for word in words), caption
