@@ -3,11 +3,14 @@ used as one: an equal mixture of them. r_hat is the mean of their r_hat, and u t
 standard deviation, sqrt(mean of u_i^2 + spread of the r_hat_i): where the shapes disagree,
 that is uncertainty too.
 
-Why average instead of keeping the shape of lowest validation error: held-out error on D
-cannot tell which shape extrapolates past D's best, and on plateaued data it keeps the one
-that does not (bench/results/unseen_design.md, sessions 15-16). The average hedges that
-choice: on the instances where the choice went wrong it recovers most of the better shape's
-ranking, and elsewhere it is level with the kept shape (bench/results/shape_ensemble.md).
+Why offer it beside keeping the shape of lowest validation error: held-out error on D cannot
+tell which shape extrapolates past D's best, and on plateaued data it keeps the one that does
+not (bench/results/unseen_design.md, sessions 15-16). In ranking fresh designs the average
+hedges that choice (bench/results/shape_ensemble.md), and with `braid design` it lifted the
+plateau instance 48:2:20 on two seeds of three. It is not the default: where the two fits
+disagree, their mean varies less over designs than either, so at the same alpha fine-tuning
+moves less (ehrlich-20-64: median 0.125 against 0.271), and on 60:4:13 it lost validity
+(unseen_design.md, "Session 22").
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def _config_of(model: Model) -> RewardTrainConfig:
     """A config recording the model's kind and shapes (for models built by hand)."""
     network, *alternatives = _shapes_of(model)
     combine = "average" if isinstance(model, ShapeAverage) else "choose"
-    heads = model.members[0] if isinstance(model, ShapeAverage) else model
-    num_heads = len(heads.heads) if isinstance(heads, BootstrapEnsemble) else 4
-    return RewardTrainConfig(kind=model.kind, num_heads=num_heads, network=network,
-                             alternatives=tuple(alternatives), combine=combine)
+    first = model.members[0] if isinstance(model, ShapeAverage) else model
+    heads = {"num_heads": len(first.heads)} if isinstance(first, BootstrapEnsemble) else {}
+    return RewardTrainConfig(kind=model.kind, network=network, alternatives=tuple(alternatives),
+                             combine=combine, **heads)

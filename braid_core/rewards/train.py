@@ -43,12 +43,13 @@ DILATED_NET = RewardNetConfig(conv_layers=3, dilation_growth=2, pooling="max",
 # against the dilated net's 0.34 / 0.40 / 0.43; length 56 / 4 motifs 0.50 vs 0.32; length
 # 48 / 3 motifs 0.71-0.73 vs 0.77-0.80. So both are fitted and validation error picks one.
 WIDE_NET = RewardNetConfig(conv_layers=2, kernel_size=17, pooling="max", position_branch=False)
-# Named choices of sequence shape (`braid reward train --network`, the dashboard): "average"
-# fits both and averages their r_hat and u; "auto" fits both and keeps the one of lower
-# validation error; the others fit that one alone. Held-out error cannot tell which shape
-# ranks designs better than any in D: on plateaued data it can pick the one that does not
-# (bench/results/unseen_design.md, sessions 15-16), which the average hedges
-# (bench/results/shape_ensemble.md). Vectors have one MLP shape whatever the choice.
+# Named choices of sequence shape (`braid reward train --network`, the dashboard): "auto" fits
+# both and keeps the one of lower validation error; "average" fits both and uses them as an
+# equal mixture (average.py); the others fit that one alone. Held-out error cannot tell which
+# shape ranks designs better than any in D: on plateaued data it can pick the one that does
+# not (bench/results/unseen_design.md, sessions 15-16). The average hedges that in ranking,
+# but fine-tuning against it moves less (bench/results/shape_ensemble.md), so it is a choice,
+# not the default. Vectors have one MLP shape whatever the choice.
 NETWORK_CHOICES: dict[str, tuple[RewardNetConfig, tuple[RewardNetConfig, ...], str]] = {
     "auto": (DILATED_NET, (WIDE_NET,), "choose"),
     "average": (DILATED_NET, (WIDE_NET,), "average"),
@@ -83,7 +84,7 @@ class RewardTrainConfig:
     alternatives: tuple[RewardNetConfig, ...] = (WIDE_NET,)
     # With alternatives: "choose" keeps the shape of lowest validation error (Boot: chosen on
     # the first head, whose shape the other heads share); "average" keeps a model of every
-    # shape (Boot: K heads each) and averages their r_hat and u.
+    # shape (Boot: K heads each) and uses them as an equal mixture (average.py).
     combine: str = "choose"
     max_steps: int = 2000  # optimizer steps per network, at most
     batch_size: int = 128  # designs per optimizer step
