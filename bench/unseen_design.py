@@ -57,6 +57,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
         command += ["--reward-network", args.reward_network]
     if args.seed is not None:  # a user's own choice of seed, not a tuned setting
         command += ["--seed", str(args.seed)]
+    if args.alpha is not None:  # a probe of the objective, not a default
+        command += ["--alpha", str(args.alpha)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=folder,
                    env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
@@ -108,6 +110,8 @@ def main() -> None:
                         "default: its own")
     parser.add_argument("--seed", type=int, default=None,
                         help="passed to `braid design --seed`; default: the command's own")
+    parser.add_argument("--alpha", type=float, default=None,
+                        help="passed to `braid design --alpha`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu",
