@@ -62,13 +62,17 @@ def fit_both(task, seed: int, kind: str):
     return models, float(y.max())
 
 
+def kept(models) -> str:
+    """The shape the product's rule keeps: the lower validation RMSE."""
+    return "dilated" if models["dilated"].metrics["rmse"] <= models["wide"].metrics["rmse"] \
+        else "wide"
+
+
 def predictions(models, x: torch.Tensor) -> dict[str, Prediction]:
     with torch.no_grad():
         preds = {name: predict_in_chunks(model, x, 4096) for name, model in models.items()}
     dilated, wide = preds["dilated"], preds["wide"]
-    chosen = "dilated" if models["dilated"].metrics["rmse"] <= models["wide"].metrics["rmse"] \
-        else "wide"
-    preds["chosen"] = preds[chosen]
+    preds["chosen"] = preds[kept(models)]
     preds["mean"] = Prediction((dilated.mean + wide.mean) / 2, (dilated.std + wide.std) / 2)
     return preds
 
@@ -78,9 +82,7 @@ def heldout_spearman(models) -> dict[str, float]:
     held = {name: model.heldout for name, model in models.items()}
     measured = held["dilated"]["measured"]
     means = {name: h["predicted_mean"] for name, h in held.items()}
-    chosen = "dilated" if models["dilated"].metrics["rmse"] <= models["wide"].metrics["rmse"] \
-        else "wide"
-    means["chosen"] = means[chosen]
+    means["chosen"] = means[kept(models)]
     means["mean"] = (means["dilated"] + means["wide"]) / 2
     return {name: spearman(mean, measured) for name, mean in means.items()}
 

@@ -52,7 +52,8 @@ def save_reward(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     config = config or getattr(model, "train_config", None) or _config_of(model)
-    expected = _shapes(config) if isinstance(model, ShapeAverage) else (config.network,)
+    expected = config.shapes_for(model.space) if isinstance(model, ShapeAverage) \
+        else (config.network,)
     if _shapes_of(model) != expected:  # load_reward rebuilds the nets from the config
         raise ValueError(f"the config's networks {expected} are not the model's "
                          f"{_shapes_of(model)}")
@@ -93,10 +94,8 @@ def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Mo
             return BootstrapEnsemble(space, shape, config.num_heads)
         return LastLayerBonus(space, shape)
 
-    averaged = config.combine == "average" and isinstance(space, SequenceSpace) \
-        and config.alternatives
-    model = ShapeAverage([build(s) for s in _shapes(config)]) if averaged \
-        else build(config.network)
+    model = ShapeAverage([build(s) for s in config.shapes_for(space)]) \
+        if config.averages(space) else build(config.network)
     device = torch.device(device)
     state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
     model.load_state_dict(state)
@@ -120,10 +119,6 @@ def describe_network(meta: Mapping[str, Any]) -> str:
     text = RewardNetConfig(**config["network"]).describe(space)
     return text + (f"; kept for its held-out error among {len(shapes)} shapes"
                    if len(shapes) > 1 else "; the only shape fitted")
-
-
-def _shapes(config: RewardTrainConfig) -> tuple[RewardNetConfig, ...]:
-    return (config.network, *config.alternatives)
 
 
 def _shapes_of(model: Model) -> tuple[RewardNetConfig, ...]:

@@ -97,6 +97,17 @@ class RewardTrainConfig:
     b_max: float = 3.0  # cap on u(x) (bonus), in standard deviations of y over D
     seed: int = 0  # entry points build the generator from it; recorded with the model
 
+    def shapes_for(self, space: Space) -> tuple[RewardNetConfig, ...]:
+        """The shapes fitted on `space`: network and alternatives for sequences, network
+        alone for vectors."""
+        if isinstance(space, SequenceSpace):
+            return (self.network, *self.alternatives)
+        return (self.network,)
+
+    def averages(self, space: Space) -> bool:
+        """Whether a model fitted on `space` is the average of several shapes."""
+        return self.combine == "average" and len(self.shapes_for(space)) > 1
+
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
@@ -159,11 +170,10 @@ def train_reward(
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     fit = _Fitter(config, generator, device, x_val, z_val, float(y_std), on_step)
 
-    shapes = (config.network, *config.alternatives) if isinstance(space, SequenceSpace) \
-        else (config.network,)
+    shapes = config.shapes_for(space)
     resamples = (bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
                  if config.kind == "boot" else None)
-    average = config.combine == "average" and len(shapes) > 1
+    average = config.averages(space)
     if average:
         members = [_fit_model(fit, config, space, shapes, index, x_fit, z_fit, resamples)
                    for index in range(len(shapes))]
