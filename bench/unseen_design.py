@@ -11,6 +11,14 @@ same run folder) are scored too, as the bar to beat. Writes bench/results/<tag>.
     python bench/unseen_design.py --instances 48:3:7 --method braid-boot
     python bench/unseen_design.py --instances 48:2:20 --device cuda --max-minutes 3
     python bench/unseen_design.py --instances 48:2:20 --reward-network dilated
+    python bench/unseen_design.py --draw 16 --shard 0/2 --threads 1 --tag s23_draw_a
+
+`--draw N` runs N instances drawn at random from the whole family the issue names (length 32
+to 64, 2 to 4 motifs, instance seed 0-9999; `--draw-seed` fixes the draw), so that a pass rate
+is not a rate over hand-picked instances; `--shard I/K` runs every K-th of them from the I-th,
+for K processes side by side. Each instance's verdict applies issue 3's targets to the
+command's designs: at least 95 % valid, median true score above the best of D and above the
+median of its prior's own samples.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -39,6 +48,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # Never used while choosing the defaults (those runs used ehrlich-20-32, ehrlich-20-64,
 # tfbind8 and the (40, 3, 1), (56, 2, 2) members).
 INSTANCES = ("48:3:7", "60:4:13")
+# The family issue 3 names: 20 letters, length 32 to 64, 2 to 4 motifs of 4, any seed.
+LENGTHS = (32, 64)
+MOTIFS = (2, 4)
+MIN_VALID = 0.95  # issue 3's validity target
 FIGURES = ("validity", "true_score_median", "true_score_max", "offline_best",
            "fraction_above_offline_best", "diversity", "unique_fraction", "novelty_mean")
 
@@ -75,7 +88,40 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     with torch.no_grad():
         samples = Prior.load(prior_folder).sample(len(designs), generator=make_generator(0))
     rows.append(_score("its prior's samples", samples, task, data, spec, None, args.seed))
+    rows[0]["verdict"] = verdict(rows[0], rows[1])
     return rows
+
+
+def draw_instances(count: int, draw_seed: int) -> list[str]:
+    """`count` specs drawn uniformly from the family (the dev instances are not excluded:
+    drawing one of them from 10,000 seeds per shape is improbable, and the output names them)."""
+    rng = np.random.default_rng(draw_seed)
+    specs = []
+    for _ in range(count):
+        length = int(rng.integers(LENGTHS[0], LENGTHS[1] + 1))
+        motifs = int(rng.integers(MOTIFS[0], MOTIFS[1] + 1))
+        specs.append(f"{length}:{motifs}:{int(rng.integers(0, 10_000))}")
+    return specs
+
+
+def shard(specs: list[str], spec: str) -> list[str]:
+    """Every K-th spec from the I-th, for `--shard I/K`."""
+    index, count = (int(part) for part in spec.split("/"))
+    if not 0 <= index < count:
+        raise ValueError(f"--shard I/K needs 0 <= I < K, got {spec!r}")
+    return specs[index::count]
+
+
+def verdict(design: dict, prior: dict) -> str:
+    """Issue 3's targets on one instance: valid enough, median above D's best and the prior's."""
+    misses = []
+    if design["validity"] < MIN_VALID:
+        misses.append(f"{design['validity']:.1%} valid")
+    if design["true_score_median"] <= design["offline_best"]:
+        misses.append("median not above D's best")
+    if design["true_score_median"] <= prior["true_score_median"]:
+        misses.append("median not above the prior's")
+    return "passes" if not misses else "missed: " + ", ".join(misses)
 
 
 def _score(label: str, designs: torch.Tensor, task, data, spec: str,
@@ -91,7 +137,7 @@ def _score(label: str, designs: torch.Tensor, task, data, spec: str,
 
 
 def markdown(rows: list[dict]) -> str:
-    columns = ("instance", "seed", "designs", *FIGURES, "minutes")
+    columns = ("instance", "seed", "designs", *FIGURES, "minutes", "verdict")
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         cells = [row.get(c, "") for c in columns]
@@ -104,6 +150,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", nargs="+", default=list(INSTANCES),
                         help="length:motifs:seed of each Ehrlich instance")
+    parser.add_argument("--draw", type=int, default=None, metavar="N",
+                        help="run N instances drawn at random from the family instead")
+    parser.add_argument("--draw-seed", type=int, default=2026)
+    parser.add_argument("--shard", default="0/1", metavar="I/K",
+                        help="run every K-th instance from the I-th (K processes side by side)")
     parser.add_argument("--method", default=None, help="default: the command's own default")
     parser.add_argument("--reward-network", default=None,
                         help="passed to braid design (average, auto, dilated, wide); "
@@ -126,7 +177,9 @@ def main() -> None:
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     rows: list[dict] = []
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for spec in args.instances:
+    instances = (draw_instances(args.draw, args.draw_seed) if args.draw is not None
+                 else args.instances)
+    for spec in shard(instances, args.shard):
         with tempfile.TemporaryDirectory() as folder:
             rows += run_instance(spec, args, Path(folder))
         print(markdown(rows), flush=True)
