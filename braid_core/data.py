@@ -39,8 +39,9 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta"
 SHOWN = 5  # offending rows quoted in one message
 # D "sits on a plateau" when at least this share of its labeled designs (and PLATEAU_ROWS of
 # them) have exactly its best value (a saturated assay, or a coarse score). On Ehrlich
-# instances, `braid design` raised the median above the best of D where 2-25 % of D had that
-# value, and only matched it where 42-91 % did (bench/results/unseen_design.md, issue 3).
+# instances, `braid design` raised the median above the best of D wherever 2-25 % of D had
+# that value, and on only one of five instances where 42-91 % did (bench/results/
+# unseen_design.md, unseen_draw.md; 13 % of the family has such a D, family_survey.md).
 PLATEAU_SHARE = 1 / 3
 PLATEAU_ROWS = 10
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"

@@ -1,0 +1,74 @@
+"""How common is the plateau `braid design` misses on? A survey of the Ehrlich family's D.
+
+The instances where `braid design` matched D's best without beating it (48:2:20, 44:2:176;
+bench/results/unseen_design.md) share one trait: a third or more of D sits at its best value,
+which is when `braid data check` and `braid design` warn (data.PLATEAU_SHARE). This draws N
+instances the way `bench/unseen_design.py --draw` does (the first ones are the same
+instances), builds each one's D exactly as `braid task export` does, and counts how many
+carry that trait, by number of motifs. No model is fitted; a few seconds per instance.
+
+    python bench/family_survey.py --draw 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from braid_core.data import PLATEAU_ROWS, PLATEAU_SHARE
+from braid_core.runtime import make_generator, set_cpu_threads
+from braid_core.tasks import task_from_spec
+
+sys.path.insert(0, str(Path(__file__).parent))  # unseen_design sits beside this script
+from unseen_design import draw_instances  # noqa: E402
+
+
+def share_at_best(spec: str) -> tuple[float, float, bool]:
+    """D's best value, the share of D's distinct designs at it, and whether that is a plateau."""
+    task = task_from_spec(spec)
+    generator = make_generator(0, "cpu")  # as export_task: unlabeled first, then D
+    task.make_unlabeled(generator)
+    offline = task.make_offline(generator)
+    _, first = torch.unique(offline.x, dim=0, return_inverse=True)
+    y = torch.zeros(int(first.max()) + 1, dtype=offline.y.dtype).scatter_(0, first, offline.y)
+    best = float(y.max())
+    at_best = int((y == best).sum())  # repeated designs merged, as `braid design` reads D
+    return best, at_best / len(y), at_best >= max(PLATEAU_ROWS, PLATEAU_SHARE * len(y))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draw", type=int, default=400)
+    parser.add_argument("--draw-seed", type=int, default=2026)
+    parser.add_argument("--show", type=int, default=16, help="print the first SHOW instances")
+    parser.add_argument("--instances", nargs="*", default=(),
+                        help="also print these named instances (LENGTH:MOTIFS:SEED)")
+    args = parser.parse_args()
+    set_cpu_threads(1)
+    flagged, drawn = Counter(), Counter()
+    print(f"`python {' '.join(sys.argv)}`\n\n| instance | D's best | share of D at it | plateau |")
+    print("|---|---|---|---|")
+    for index, spec in enumerate(draw_instances(args.draw, args.draw_seed)):
+        best, share, plateau = share_at_best(spec)
+        motifs = int(spec.split(":")[1])
+        drawn[motifs] += 1
+        flagged[motifs] += plateau
+        if index < args.show:
+            print(f"| {spec} | {best:.3g} | {share:.1%} | {'yes' if plateau else ''} |")
+    for spec in args.instances:
+        best, share, plateau = share_at_best(spec)
+        print(f"| {spec} (named) | {best:.3g} | {share:.1%} | {'yes' if plateau else ''} |")
+    print("\n| motifs | instances | plateau (>= 1/3 of D at its best) |\n|---|---|---|")
+    for motifs in sorted(drawn):
+        share = flagged[motifs] / drawn[motifs]
+        print(f"| {motifs} | {drawn[motifs]} | {flagged[motifs]} ({share:.1%}) |")
+    total, hits = sum(drawn.values()), sum(flagged.values())
+    print(f"| all | {total} | {hits} ({hits / total:.1%}) |")
+
+
+if __name__ == "__main__":
+    main()
