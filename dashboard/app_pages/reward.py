@@ -70,9 +70,9 @@ def train_form(default_kind: str, default_network: str) -> None:
                                index=list(NETWORK_CHOICES).index(default_network),
                                format_func=NETWORKS.get, key="reward_network",
                                help="Held-out error cannot tell which shape ranks designs "
-                               "better than any in your table; the average hedges that choice. "
-                               "Where many designs share the best value, also fit each shape "
-                               "and compare their designs.")
+                               "better than any in your table. Where many designs share the "
+                               "best value, fit each shape and measure a few of each one's "
+                               "designs.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
