@@ -396,3 +396,20 @@ def test_a_design_on_many_rows_is_quoted_with_its_first_rows_only(tmp_path: Path
     assert "row 1, row 2," in message and "row 10 and 30 more" in message
     assert "row 11" not in message
     assert len(data.report.duplicates[0].rows) == 40  # the report keeps every row
+
+
+def test_values_piled_just_below_a_few_best_ones_get_a_warning(tmp_path: Path) -> None:
+    # 100 of 200 designs at 0.5 and one at 0.6 (under 1 % above the pile): still a plateau.
+    values = [0.6] + [0.5] * 100 + [0.0] * 99
+    rows = [f"{''.join(p)},{v}" for p, v in
+            zip(itertools.product("ACGT", repeat=4), values, strict=False)]
+    path = write(tmp_path / "d.csv", "sequence,value\n" + "\n".join(rows) + "\n")
+    with pytest.warns(DataWarning, match=r"d\.csv: 100 of 200 labeled designs \(50%\) share "
+                                         r"the value 0\.5 and only 1 lie above it \(best 0\.6\)"):
+        read_designs(path)
+    # Two designs above the pile of 200 are 1 %: not next to nothing, no warning.
+    rows[1] = rows[1].rsplit(",", 1)[0] + ",0.6"
+    spread = write(tmp_path / "s.csv", "sequence,value\n" + "\n".join(rows) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not read_designs(spread).report.warnings
