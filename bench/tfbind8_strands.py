@@ -29,7 +29,7 @@ from braid_core.rewards import RewardTrainConfig, train_reward
 from braid_core.rewards.conservative import Prediction, conservative_reward, predict_in_chunks
 from braid_core.runtime import make_generator, set_cpu_threads
 from braid_core.tasks import TFBind8Task
-from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens
+from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens, sequence_index
 
 sys.path.insert(0, str(Path(__file__).parent))  # plateau_signal sits beside this script
 from plateau_signal import _as_design_reads  # noqa: E402
@@ -42,11 +42,7 @@ def reverse_complement_index(task: TFBind8Task) -> torch.Tensor:
     """For each 8-mer's index, the index of its reverse complement."""
     tokens = index_tokens(torch.arange(NUM_DESIGNS))
     complement = torch.tensor([task.space.alphabet.index(c) for c in "TGCA"])  # of A, C, G, T
-    return _index_of(complement[tokens].flip(-1))
-
-
-def _index_of(tokens: torch.Tensor) -> torch.Tensor:
-    return (tokens * 4 ** torch.arange(tokens.shape[-1] - 1, -1, -1)).sum(-1)
+    return sequence_index(complement[tokens].flip(-1))
 
 
 def best_pairs(order: torch.Tensor, pair: torch.Tensor, count: int) -> torch.Tensor:
@@ -73,9 +69,9 @@ def main() -> None:
     pair = torch.minimum(torch.arange(NUM_DESIGNS), rc)
     x, y, space = _as_design_reads(task)
     in_d = torch.zeros(NUM_DESIGNS, dtype=torch.bool)
-    in_d[_index_of(x)] = True
+    in_d[sequence_index(x)] = True
     print(f"`python {' '.join(sys.argv)}`; D: {len(x)} 8-mers, "
-          f"{float(in_d[rc[_index_of(x)]].float().mean()):.1%} with their reverse complement "
+          f"{float(in_d[rc[sequence_index(x)]].float().mean()):.1%} with their reverse complement "
           f"in D; {int((truth >= TARGET).sum())} 8-mers score >= {TARGET}\n")
     print("| seed | prediction | mean abs r_hat(x) - r_hat(rc x) | best 128: max | median | "
           "pair duplicates | best 128 pairs: max | median | hits512 |")
