@@ -1,8 +1,9 @@
 """How common is the plateau `braid design` misses on? A survey of the Ehrlich family's D.
 
 The instances where `braid design` matched D's best without beating it (48:2:20, 44:2:176;
-bench/results/unseen_design.md) share one trait: a third or more of D sits at its best value,
-which is when `braid data check` and `braid design` warn (data.PLATEAU_SHARE). This draws N
+bench/results/unseen_design.md) share one trait: a third or more of D sits at one value with
+(next to) nothing above it, which is when `braid data check` and `braid design` warn
+(data.find_plateau, the warning's own rule). This draws N
 instances the way `bench/unseen_design.py --draw` does (the first ones are the same
 instances), builds each one's D exactly as `braid task export` does, and counts how many
 carry that trait, by number of motifs. No model is fitted; a few seconds per instance.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from braid_core.data import PLATEAU_ROWS, PLATEAU_SHARE
+from braid_core.data import find_plateau
 from braid_core.runtime import make_generator, set_cpu_threads
 from braid_core.tasks import task_from_spec
 
@@ -28,7 +29,7 @@ from unseen_design import draw_instances  # noqa: E402
 
 
 def share_at_best(spec: str) -> tuple[float, float, bool]:
-    """D's best value, the share of D's distinct designs at it, and whether that is a plateau."""
+    """D's best value, the share of D's distinct designs at it, and whether D has a plateau."""
     task = task_from_spec(spec)
     generator = make_generator(0, "cpu")  # as export_task: unlabeled first, then D
     task.make_unlabeled(generator)
@@ -37,7 +38,7 @@ def share_at_best(spec: str) -> tuple[float, float, bool]:
     y = torch.zeros(int(first.max()) + 1, dtype=offline.y.dtype).scatter_(0, first, offline.y)
     best = float(y.max())
     at_best = int((y == best).sum())  # repeated designs merged, as `braid design` reads D
-    return best, at_best / len(y), at_best >= max(PLATEAU_ROWS, PLATEAU_SHARE * len(y))
+    return best, at_best / len(y), find_plateau(y.numpy()) is not None
 
 
 def main() -> None:
@@ -62,7 +63,7 @@ def main() -> None:
     for spec in args.instances:
         best, share, plateau = share_at_best(spec)
         print(f"| {spec} (named) | {best:.3g} | {share:.1%} | {'yes' if plateau else ''} |")
-    print("\n| motifs | instances | plateau (>= 1/3 of D at its best) |\n|---|---|---|")
+    print("\n| motifs | instances | plateau (data.find_plateau) |\n|---|---|---|")
     for motifs in sorted(drawn):
         share = flagged[motifs] / drawn[motifs]
         print(f"| {motifs} | {drawn[motifs]} | {flagged[motifs]} ({share:.1%}) |")

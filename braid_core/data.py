@@ -712,10 +712,20 @@ def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space:
     )
 
 
-def _plateau_warning(values: np.ndarray, source: str) -> str | None:
-    """A warning when many designs share the best value, or one with next to nothing above it
-    (a saturated assay, a plateau)."""
-    best = values.max()
+@dataclass(frozen=True)
+class Plateau:
+    """A pile of labeled designs at one value, with (next to) nothing above it."""
+
+    value: float
+    count: int  # designs at `value`
+    above: int  # designs strictly above it
+    total: int  # labeled designs
+
+
+def find_plateau(values: np.ndarray) -> Plateau | None:
+    """The highest pile of at least PLATEAU_SHARE of `values` (and PLATEAU_ROWS of them) with
+    under PLATEAU_ABOVE of them above it, or None. `values` holds one value per distinct design."""
+    values = np.asarray(values)
     levels, counts = np.unique(values, return_counts=True)
     above = len(values) - np.cumsum(counts)  # designs strictly above each level
     piled = ((counts >= PLATEAU_ROWS) & (counts >= PLATEAU_SHARE * len(values))
@@ -723,11 +733,20 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     if not piled.any():
         return None
     level = np.flatnonzero(piled)[-1]
-    where = (f"share the best value {best:.4g}" if above[level] == 0 else
-             f"share the value {levels[level]:.4g} and only {above[level]} lie above it "
-             f"(best {best:.4g})")
-    return (f"{source}: {counts[level]} of {len(values)} labeled designs "
-            f"({counts[level] / len(values):.0%}) {where} (a saturated assay, or a plateau): "
+    return Plateau(float(levels[level]), int(counts[level]), int(above[level]), len(values))
+
+
+def _plateau_warning(values: np.ndarray, source: str) -> str | None:
+    """A warning when many designs share the best value, or one with next to nothing above it
+    (a saturated assay, a plateau)."""
+    plateau = find_plateau(values)
+    if plateau is None:
+        return None
+    where = (f"share the best value {plateau.value:.4g}" if plateau.above == 0 else
+             f"share the value {plateau.value:.4g} and only {plateau.above} lie above it "
+             f"(best {values.max():.4g})")
+    return (f"{source}: {plateau.count} of {plateau.total} labeled designs "
+            f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau): "
             "the data cannot rank them against each other, so what beats them is extrapolated "
             "from how lower values differ, and new designs may only match the best; held-out error "
             "cannot tell which reward network shape extrapolates better here, so fit each "

@@ -18,7 +18,9 @@ from braid_core.data import (
     DataError,
     DataWarning,
     OfflineData,
+    Plateau,
     check_designs,
+    find_plateau,
     read_designs,
     read_designs_bytes,
     write_designs_csv,
@@ -413,3 +415,16 @@ def test_values_piled_just_below_a_few_best_ones_get_a_warning(tmp_path: Path) -
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not read_designs(spread).report.warnings
+
+
+def test_find_plateau_is_the_highest_pile_with_next_to_nothing_above() -> None:
+    # A third of 30 at the best value: a plateau, nothing above it.
+    assert find_plateau(np.array([1.0] * 10 + [0.5] * 20)) == Plateau(1.0, 10, 0, 30)
+    # Nine at the best value are too few rows, however large their share.
+    assert find_plateau(np.array([1.0] * 9 + [0.5] * 9)) is None
+    # The pile under one higher design (1 of 200, under 1 %) counts; the lower pile does not,
+    # since the higher one sits above it.
+    values = np.array([0.6] + [0.5] * 100 + [0.0] * 99)
+    assert find_plateau(values) == Plateau(0.5, 100, 1, 200)
+    # Spread values have no pile.
+    assert find_plateau(np.linspace(0, 1, 300)) is None
