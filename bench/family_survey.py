@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from braid_core.data import find_plateau
+from braid_core.data import Plateau, find_plateau
 from braid_core.runtime import make_generator, set_cpu_threads
 from braid_core.tasks import task_from_spec
 
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))  # unseen_design sits beside this
 from unseen_design import draw_instances  # noqa: E402
 
 
-def share_at_best(spec: str) -> tuple[float, float, bool]:
-    """D's best value, the share of D's distinct designs at it, and whether D has a plateau."""
+def survey(spec: str) -> tuple[float, float, Plateau | None]:
+    """D's best value, the share of D's distinct designs at it, and D's plateau if it has one."""
     task = task_from_spec(spec)
     generator = make_generator(0, "cpu")  # as export_task: unlabeled first, then D
     task.make_unlabeled(generator)
@@ -38,7 +38,14 @@ def share_at_best(spec: str) -> tuple[float, float, bool]:
     y = torch.zeros(int(first.max()) + 1, dtype=offline.y.dtype).scatter_(0, first, offline.y)
     best = float(y.max())
     at_best = int((y == best).sum())  # repeated designs merged, as `braid design` reads D
-    return best, at_best / len(y), find_plateau(y.numpy()) is not None
+    return best, at_best / len(y), find_plateau(y.numpy())
+
+
+def row(spec: str, best: float, share: float, plateau: Plateau | None) -> str:
+    """One table row; the plateau column gives the pile's value, share, and designs above it."""
+    pile = ("" if plateau is None else f"{plateau.value:.3g}: {plateau.count / plateau.total:.1%}"
+            f"{f', {plateau.above} above' if plateau.above else ''}")
+    return f"| {spec} | {best:.3g} | {share:.1%} | {pile} |"
 
 
 def main() -> None:
@@ -51,18 +58,18 @@ def main() -> None:
     args = parser.parse_args()
     set_cpu_threads(1)
     flagged, drawn = Counter(), Counter()
-    print(f"`python {' '.join(sys.argv)}`\n\n| instance | D's best | share of D at it | plateau |")
+    print(f"`python {' '.join(sys.argv)}`\n")
+    print("| instance | D's best | share of D at it | plateau (value: share of D) |")
     print("|---|---|---|---|")
     for index, spec in enumerate(draw_instances(args.draw, args.draw_seed)):
-        best, share, plateau = share_at_best(spec)
+        best, share, plateau = survey(spec)
         motifs = int(spec.split(":")[1])
         drawn[motifs] += 1
-        flagged[motifs] += plateau
+        flagged[motifs] += plateau is not None
         if index < args.show:
-            print(f"| {spec} | {best:.3g} | {share:.1%} | {'yes' if plateau else ''} |")
+            print(row(spec, best, share, plateau))
     for spec in args.instances:
-        best, share, plateau = share_at_best(spec)
-        print(f"| {spec} (named) | {best:.3g} | {share:.1%} | {'yes' if plateau else ''} |")
+        print(row(f"{spec} (named)", *survey(spec)))
     print("\n| motifs | instances | plateau (data.find_plateau) |\n|---|---|---|")
     for motifs in sorted(drawn):
         share = flagged[motifs] / drawn[motifs]

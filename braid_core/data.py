@@ -41,7 +41,7 @@ SHOWN = 5  # offending rows quoted in one message
 # them) have exactly its best value (a saturated assay, or a coarse score). On Ehrlich
 # instances, `braid design` raised the median above the best of D wherever 2-25 % of D had
 # that value, and on only one of seven plateau instances (bench/results/unseen_design.md,
-# unseen_draw.md; 13 % of the family has D piled at its best, family_survey.md).
+# unseen_draw.md; 15 % of the family has such a pile, family_survey.md).
 PLATEAU_SHARE = 1 / 3
 PLATEAU_ROWS = 10
 # ...or at one value with fewer than this share of D above it: 46:4:7054 held 41 % of D at
