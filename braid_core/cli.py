@@ -49,6 +49,10 @@ NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wid
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
                 'their predictions averaged), "dilated" or "wide".')
 RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
+TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
+             "(e.g. 56:3:23).")
+OracleTask = Annotated[str | None, typer.Option(
+    "--task", help=f"Score designs by this task's oracle: {TASK_HELP}")]
 PoolSize = Annotated[int | None, typer.Option(
     "--pool", min=1, show_default=False,
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
@@ -94,19 +98,21 @@ def task_list() -> None:
             typer.echo(f"{name:16s} {get_task(name).space.describe()}")
         except Exception as err:  # a task that needs preparing still gets listed
             typer.echo(f"{name:16s} ({err})")
+    typer.echo(f"{'L:M:S':16s} any Ehrlich instance: length L, M motifs of 4, seed S "
+               "(e.g. 56:3:23; 20 letters)")
 
 
 @task_app.command("export")
 def task_export(
-    name: Annotated[str, typer.Argument(help="Task name, see `braid task list`.")],
+    name: Annotated[str, typer.Argument(help=f"The task: {TASK_HELP}")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
     seed: Annotated[int, typer.Option("--seed", help="Seed of the offline-set protocol.")] = 0,
 ) -> None:
     """Write OUT/unlabeled.csv and OUT/offline.csv, as a user would hold them."""
-    from braid_core.tasks import get_task
+    from braid_core.tasks import task_from_spec
 
     try:
-        task = get_task(name)
+        task = task_from_spec(name)
         paths = task.export(out, seed=seed)
     except (KeyError, ValueError, FileNotFoundError) as err:
         raise fail(str(err.args[0] if err.args else err)) from None
@@ -305,7 +311,7 @@ def finetune(
         "use the prior's own).")] = defaults.CHAIN_STEPS,
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
     pool: PoolSize = None,
-    task: Annotated[str | None, typer.Option("--task", help="Oracle for monitoring.")] = None,
+    task: OracleTask = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     device: Device = "auto",
@@ -347,7 +353,7 @@ def design(
     pool: PoolSize = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,
-    task: Annotated[str | None, typer.Option("--task", help="Oracle to score designs.")] = None,
+    task: OracleTask = None,
     device: Device = "auto",
     threads: Threads = None,
     reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (

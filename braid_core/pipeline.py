@@ -120,8 +120,19 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
-            "task": task, "offline": str(Path(offline).absolute()) if offline else None,
+            "task": _task_name(task), "offline": str(Path(offline).absolute()) if offline else None,
             "device": device}
+
+
+def _task_name(task: str | None) -> str | None:
+    """`task` unchanged once it names a task or an Ehrlich instance: an unknown one fails here,
+    not after minutes of pre-training."""
+    if task:
+        try:
+            _task(task)
+        except KeyError as err:
+            raise ValueError(err.args[0]) from None
+    return task
 
 
 def _pool_size(num_designs: int, pool_size: int | None) -> int:
@@ -146,7 +157,7 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
             # the top of D by measured value is what offline-best means: no pool
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
-            "task": task, "offline": str(Path(offline).absolute()) if offline else None,
+            "task": _task_name(task), "offline": str(Path(offline).absolute()) if offline else None,
             "c": c, "device": device, "options": dict(options or {})}
 
 
@@ -326,9 +337,9 @@ def _write_table(out: Path, table, name: str) -> None:
 def _task(name: str | None):
     if not name:
         return None
-    from braid_core.tasks import get_task
+    from braid_core.tasks import task_from_spec
 
-    return get_task(name)
+    return task_from_spec(name)
 
 
 METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pretrained")
@@ -356,7 +367,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "offline": _data(offline, sequence_column, value_column, alphabet),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
-            "seed": seed, "max_minutes": max_minutes, "task": task, "device": device,
+            "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
             "reward_network": reward_network}
 
 

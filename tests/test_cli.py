@@ -231,3 +231,34 @@ def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
     shape = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
                                 "--reward-network", "huge", "--out", str(tmp_path / "x.csv")])
     assert shape.exit_code == 1 and "'huge'" in shape.output and "dilated" in shape.output
+
+
+@pytest.mark.parametrize(("task", "said"), [("nope", "unknown task 'nope'"),
+                                            ("8:3:0", "do not fit in length 8")])
+def test_design_refuses_an_unknown_oracle_task_before_any_run(tmp_path, isolated_workspace,
+                                                              task, said):
+    data = write_labeled(tmp_path / "d.csv", 20)
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--task", task, "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert Workspace(isolated_workspace).list_runs() == []  # nothing started, nothing recorded
+
+
+def test_task_export_writes_any_ehrlich_instance_and_lists_the_family(tmp_path):
+    result = runner.invoke(app, ["task", "export", "36:3:7", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    unlabeled = pd.read_csv(tmp_path / "unlabeled.csv")
+    offline = pd.read_csv(tmp_path / "offline.csv")
+    assert unlabeled["sequence"].str.len().eq(36).all()
+    assert offline["sequence"].str.len().eq(36).all() and offline["value"].between(0, 1).all()
+    # The same instance as the benchmarks build: its oracle gives D's values back.
+    from braid_core.tasks import task_from_spec
+
+    task = task_from_spec("36:3:7")
+    scores = task.score(task.space.encode(offline["sequence"].tolist()))
+    assert scores.numpy() == pytest.approx(offline["value"].to_numpy(), abs=1e-4)
+    unknown = runner.invoke(app, ["task", "export", "ehrlich", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 1 and "LENGTH:MOTIFS:SEED" in unknown.output
+    listed = runner.invoke(app, ["task", "list"])
+    assert "L:M:S" in listed.output and "56:3:23" in listed.output

@@ -66,9 +66,12 @@ def task_from_spec(spec: str) -> Task:
 
     Raises:
         KeyError: unknown name.
-        ValueError: a spec with colons that is not three integers.
+        ValueError: a spec with colons that is not three integers, or motifs that do not fit.
     """
     if ":" not in spec:
+        if spec not in TASKS:
+            raise KeyError(f"unknown task {spec!r}; known tasks: {', '.join(TASKS)}, or an "
+                           "Ehrlich instance written LENGTH:MOTIFS:SEED (e.g. 56:3:23)")
         return get_task(spec)
     parts = spec.split(":")
     if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
