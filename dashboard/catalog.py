@@ -33,6 +33,10 @@ class Dataset:
     labeled: bool  # has a `value` column
     alphabet: str | None  # letters to pass on (None: vectors, or infer)
     task: str | None  # oracle behind the file (the demo), for true scores
+    # An upload's notes and warnings as its check said them, naming the file the user gave
+    # (the stored copy has duplicates merged and another name); None: read the file's own.
+    notes: tuple[str, ...] | None = None
+    warnings: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,10 @@ def uploaded_datasets(root: Path) -> list[Dataset]:
         if csv_path.is_file():
             kind = "with values" if meta["labeled"] else "unlabeled"
             label = f"upload {meta['source']} ({meta['designs']} designs, {kind})"
-            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"], None))
+            checked = "warnings" in meta  # uploads stored before session 24 kept no report
+            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"], None,
+                                 tuple(meta["notes"]) if checked else None,
+                                 tuple(meta["warnings"]) if checked else None))
     return found
 
 
@@ -105,10 +112,11 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
     atomic_write_text(csv_path, frame.to_csv(index=False))
     meta = {"source": filename, "designs": len(designs), "labeled": designs.y is not None,
             "alphabet": alphabet, "space": designs.space.describe(),
-            "messages": designs.report.messages()}  # fmt: skip
+            "notes": designs.report.notes, "warnings": designs.report.warnings}  # fmt: skip
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
     label = f"upload {filename} ({len(designs)} designs)"
-    return Dataset(label, str(csv_path), designs.y is not None, alphabet, None)
+    return Dataset(label, str(csv_path), designs.y is not None, alphabet, None,
+                   tuple(meta["notes"]), tuple(meta["warnings"]))
 
 
 def data_path(config: dict[str, Any]) -> str | None:

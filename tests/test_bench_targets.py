@@ -49,3 +49,15 @@ def test_a_less_valid_baseline_does_not_count_and_the_verdict_says_what_it_bough
 def test_comparisons_with_a_fine_tuned_baseline_name_both_step_counts():
     figures, _ = targets.compare(runs([0.5, 0.6], steps=540), runs([0.5, 0.6]), fine_tuned=True)
     assert figures.endswith("fine-tuning steps 540 vs not recorded")
+
+
+def test_family_verdict_counts_passes_and_says_where_the_misses_lie():
+    passes = [True, True, False, True, False]
+    figures, verdict = targets.family_figures(passes, [False, False, True, True, True])
+    assert figures.startswith("3 of 5 pass (60%")
+    assert "without a plateau: 2 of 2, with one: 1 of 3" in figures
+    assert verdict == "missed on 2 of 5 (each with a plateau D)"
+    # A miss without a plateau is not explained away; all passing is met.
+    _, verdict = targets.family_figures(passes, [False, False, False, True, True])
+    assert verdict == "missed on 2 of 5"
+    assert targets.family_figures([True, True], [False, True])[1] == "met"

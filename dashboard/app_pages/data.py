@@ -70,10 +70,11 @@ def show(dataset: catalog.Dataset) -> None:
     cols[1].metric("design space", short, help=space.describe())
     if data.y is not None:
         cols[2].metric("best value", f"{float(data.y.max()):.4g}")
-    for note in data.report.notes:
+    # An upload's own check names the user's file and counts its duplicates before merging.
+    for note in data.report.notes if dataset.notes is None else dataset.notes:
         st.info(note)
-    for warning in data.report.warnings:  # merged duplicates, values piled at the best
-        st.warning(warning)
+    for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
+        st.warning(warning)  # merged duplicates, a plateau
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")

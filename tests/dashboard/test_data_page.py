@@ -48,3 +48,21 @@ def test_upload_options_are_used(demo, workspace):
     assert not at.exception and not at.error
     assert metric(at, "designs") == "2"
     assert metric(at, "design space") == "4 × dna"  # length × alphabet
+
+
+def test_an_uploads_warnings_name_the_users_file_and_count_its_duplicates(demo, workspace):
+    # 12 distinct designs, 10 of them at the best value (a plateau), and one listed twice.
+    rows = [f"{'ACDEFGHIKLMN'[i]}CDEF,{1.0 if i < 10 else 0.5}" for i in range(12)]
+    data = ("sequence,value\n" + "\n".join([*rows, rows[0]]) + "\n").encode()
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("mine.csv: 1 design appears more than once") for w in warnings), (
+        warnings)
+    assert any(w.startswith("mine.csv: 10 of 12 labeled designs") for w in warnings), warnings
+    assert not any("uploads" in w for w in warnings)  # not the stored copy's path
+    # Shown again from the workspace (a fresh session), the same words.
+    again = AppTest.from_file(str(APP), default_timeout=30).run()
+    again.selectbox(key="dataset_choice").select(at.selectbox(key="dataset_choice").value).run()
+    assert [w.value for w in again.warning] == warnings
