@@ -84,6 +84,14 @@ def all_datasets(root: Path) -> list[Dataset]:
     return demo_datasets() + uploaded_datasets(root)
 
 
+def preferred_dataset(datasets: list[Dataset], labeled: bool) -> int:
+    """Index of the newest upload with (or without) values, else of the first such data set
+    (the demo's), else 0: a user who uploaded data means to train on it."""
+    fitting = [i for i, d in enumerate(datasets) if d.labeled == labeled]
+    uploads = [i for i in fitting if datasets[i].task is None]  # the demo's files have a task
+    return (uploads or fitting or [0])[0]
+
+
 def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Dataset:
     """Validate an uploaded file and keep it in the workspace.
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 BRUSH = "brush"  # name of the Explore scatter's interval selection
+NO_SCORE_COLOUR = "#9e9e9e"  # Explore points without a true or measured score
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
 CURVE_TITLES = {
     "reward": "conservative reward r_c",
@@ -188,31 +189,31 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
     pad = 0.05 * (r_high - r_low or 1.0)
     x_scale = alt.Scale(domain=[0.0, u_max * 1.05 or 1.0])
     y_scale = alt.Scale(domain=[r_low - pad, r_high + pad])
-    has_score = points["score"].notna().any()
-    colour = (
-        alt.Color("score:Q", title="true score", scale=alt.Scale(scheme="viridis"))
-        if has_score
-        else alt.Color("source:N")
-    )
+    scored = points["score"].notna()
     brush = alt.selection_interval(name=BRUSH, encodings=["x", "y"])
-    scatter = (
-        alt.Chart(points)
-        .mark_point(filled=True, size=28, opacity=0.7)
-        .encode(
-            alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
-            alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
-            colour,
-            alt.Shape("source:N", legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                "source",
-                alt.Tooltip("predicted_mean:Q", format=".4g"),
-                alt.Tooltip("uncertainty:Q", format=".4g"),
-                alt.Tooltip("score:Q", format=".4g"),
-                "row",
-            ],
-        )  # fmt: skip
-        .add_params(brush)
+    base = alt.Chart(points).mark_point(filled=True, size=28, opacity=0.7).encode(
+        alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
+        alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
+        alt.Shape("source:N", legend=alt.Legend(orient="bottom")),
+        tooltip=[
+            "source",
+            alt.Tooltip("predicted_mean:Q", format=".4g"),
+            alt.Tooltip("uncertainty:Q", format=".4g"),
+            alt.Tooltip("score:Q", format=".4g"),
+            "row",
+        ],
     )
+    if scored.any():
+        # Vega-Lite drops points whose colour field is empty, so designs without a score (no
+        # oracle, or invalid) get a layer of their own in grey instead of vanishing.
+        with_score = base.transform_filter("isValid(datum.score)").encode(
+            alt.Color("score:Q", title="score (true; D: measured)",
+                      scale=alt.Scale(scheme="viridis")))  # fmt: skip
+        without = base.transform_filter("!isValid(datum.score)").encode(
+            color=alt.value(NO_SCORE_COLOUR))
+        scatter = [with_score.add_params(brush), without]
+    else:
+        scatter = [base.encode(alt.Color("source:N")).add_params(brush)]
     levels = iso_levels(points["predicted_mean"], points["uncertainty"], c)
     lines = (
         alt.Chart(iso_lines(c, levels, u_max * 1.05 or 1.0))
@@ -224,7 +225,7 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
             tooltip=["label"],
         )
     )
-    return alt.layer(lines, scatter).properties(height=height)
+    return alt.layer(lines, *scatter).properties(height=height)
 
 
 def apply_selection(frame: pd.DataFrame, selection: Mapping[str, Any] | None) -> pd.DataFrame:

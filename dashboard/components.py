@@ -91,13 +91,20 @@ def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIV
 
 def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
                  ) -> catalog.ModelChoice | None:  # fmt: skip
-    """A selectbox over priors or reward models; None (with a hint) when there are none."""
+    """A selectbox over priors or reward models; None (with a hint) when there are none.
+
+    Options are folders, so a run finishing while the page is open does not shift the pick;
+    the first time, the newest run's model is picked (runs come newest first), else the
+    shipped one."""
     if not choices:
         st.warning(f"No {label.lower()} yet: train one on its page first.")
         return None
-    index = st.selectbox(label, range(len(choices)), key=key,
-                         format_func=lambda i: choices[i].label)  # fmt: skip
-    return choices[index]
+    paths = [choice.path for choice in choices]
+    if st.session_state.get(key) not in paths:
+        st.session_state[key] = next((c.path for c in choices if c.run_id), paths[0])
+    path = st.selectbox(label, paths, key=key,
+                        format_func=lambda p: choices[paths.index(p)].label)  # fmt: skip
+    return choices[paths.index(path)]
 
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:

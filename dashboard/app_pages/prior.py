@@ -31,10 +31,9 @@ def pretrain_form() -> None:
     if not datasets:
         st.info("Add data on the Data page to pre-train a prior.")
         return
-    unlabeled = [i for i, d in enumerate(datasets) if not d.labeled]
     with st.form("pretrain"):
         index = st.selectbox("Designs to pre-train on", range(len(datasets)),
-                             index=unlabeled[0] if unlabeled else 0,
+                             index=catalog.preferred_dataset(datasets, labeled=False),
                              format_func=lambda i: datasets[i].label)  # fmt: skip
         left, middle, right = st.columns(3)
         minutes = left.number_input("Time budget (minutes)", 0.01, 240.0,

@@ -58,6 +58,7 @@ def train_form(default_kind: str, default_network: str) -> None:
         return
     with st.form("train_reward"):
         index = st.selectbox("Designs with values", range(len(datasets)),
+                             index=catalog.preferred_dataset(datasets, labeled=True),
                              format_func=lambda i: datasets[i].label)  # fmt: skip
         left, middle, right = st.columns(3)
         kind = left.radio("Uncertainty", ["boot", "bonus"], horizontal=True,

@@ -62,8 +62,15 @@ def test_design_scatter_has_brush_iso_lines_and_colours_by_true_score():
     layers = spec["layer"]
     assert layers[0]["mark"]["type"] == "line" and layers[0]["mark"]["clip"]
     assert layers[1]["encoding"]["color"]["field"] == "score"
+    # Points without a score (invalid designs here; no oracle elsewhere) keep a grey layer of
+    # their own: Vega-Lite would drop them from a layer coloured by score.
+    assert layers[1]["transform"] == [{"filter": "isValid(datum.score)"}]
+    assert layers[2]["transform"] == [{"filter": "!isValid(datum.score)"}]
+    assert layers[2]["encoding"]["color"] == {"value": charts.NO_SCORE_COLOUR}
+    assert layers[2]["encoding"]["shape"]["field"] == "source"  # still told apart by run
     no_score = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     assert no_score["layer"][1]["encoding"]["color"]["field"] == "source"
+    assert len(no_score["layer"]) == 2
 
 
 def test_apply_selection_interval_and_points():

@@ -66,3 +66,18 @@ def test_an_uploads_warnings_name_the_users_file_and_count_its_duplicates(demo, 
     again = AppTest.from_file(str(APP), default_timeout=30).run()
     again.selectbox(key="dataset_choice").select(at.selectbox(key="dataset_choice").value).run()
     assert [w.value for w in again.warning] == warnings
+
+
+def test_the_training_forms_pick_the_users_upload_over_the_demo(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    at.text_input[1].set_value("")  # no value column: the next upload is unlabeled
+    at.file_uploader(key="upload").set_value(("pool.csv", b"sequence\nACDEF\nGHIKL\n",
+                                              "text/csv")).run()
+    assert not at.exception and not at.error
+    prior = at.switch_page("app_pages/prior.py").run()
+    picker = next(s for s in prior.selectbox if s.label == "Designs to pre-train on")
+    assert picker.options[picker.index].startswith("upload pool.csv"), picker.options
+    reward = at.switch_page("app_pages/reward.py").run()
+    picker = next(s for s in reward.selectbox if s.label == "Designs with values")
+    assert picker.options[picker.index].startswith("upload mine.csv"), picker.options

@@ -34,16 +34,16 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
     assert jobs.wait(ws, reward.id, timeout=120) == "done", ws.record(reward.id).error
 
     at = open_page("app_pages/reward.py")
-    at.selectbox(key="reward_choice").set_value(1).run()  # the run, after the shipped model
+    # The run's model is shown first, not the shipped one listed before it.
+    assert at.selectbox(key="reward_choice").value == str(ws.run_path(reward.id) / "reward")
     assert any(m.label == "Spearman rho" for m in at.metric)
     assert any(c.value.startswith("Network: ") and "among 2 shapes" in c.value
                for c in at.caption)
     assert not any("No held-out" in c.value for c in at.caption)
 
     at = open_page("app_pages/finetune.py")
-    at.selectbox(key="ft_prior").set_value(1)
-    at.selectbox(key="ft_reward").set_value(1)
-    at.run()
+    assert at.selectbox(key="ft_prior").value == str(ws.run_path(prior.id) / "prior")
+    assert at.selectbox(key="ft_reward").value == str(ws.run_path(reward.id) / "reward")
     at.number_input[0].set_value(2)  # steps
     at.number_input[1].set_value(4)  # batch
     at.number_input[3].set_value(8)  # designs
@@ -80,7 +80,6 @@ def test_reward_form_fits_the_network_shape_it_names(demo, workspace, network, w
     (reward,) = workspace.list_runs(kind="reward")
     assert reward.config["network"] == network
     assert jobs.wait(workspace, reward.id, timeout=180) == "done", workspace.record(reward.id).error
-    at = open_page("app_pages/reward.py")
-    at.selectbox(key="reward_choice").set_value(1).run()
+    at = open_page("app_pages/reward.py")  # the new run's model is the one shown
     caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
     assert all(word in caption for word in words), caption
