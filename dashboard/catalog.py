@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,12 @@ def _model_choice(record: RunRecord, folder: Path, what: str) -> ModelChoice:
     data = data_path(record.config)
     label = f"{what} run {record.name or record.id}"
     return ModelChoice(label, str(folder), record.id, data, task_of(data))
+
+
+def newest_model(choices: Sequence[ModelChoice]) -> int:
+    """Index of the newest run's model (runs are listed newest first, after the shipped one),
+    else 0: a user who just trained a model means to use it."""
+    return next((i for i, choice in enumerate(choices) if choice.run_id), 0)
 
 
 def priors(workspace: Workspace) -> list[ModelChoice]:

@@ -101,7 +101,7 @@ def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
         return None
     paths = [choice.path for choice in choices]
     if st.session_state.get(key) not in paths:
-        st.session_state[key] = next((c.path for c in choices if c.run_id), paths[0])
+        st.session_state[key] = paths[catalog.newest_model(choices)]
     path = st.selectbox(label, paths, key=key,
                         format_func=lambda p: choices[paths.index(p)].label)  # fmt: skip
     return choices[paths.index(path)]

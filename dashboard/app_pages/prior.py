@@ -59,8 +59,10 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         return
     with st.form("sample_prior"):
         prior_index = st.selectbox("Prior to sample", range(len(priors)),
+                                   index=catalog.newest_model(priors),
                                    format_func=lambda i: priors[i].label)  # fmt: skip
         reward_index = st.selectbox("Reward model to score with", range(len(rewards)),
+                                    index=catalog.newest_model(rewards),
                                     format_func=lambda i: rewards[i].label)  # fmt: skip
         num = st.number_input("Designs", 8, 10_000, 256, step=64)
         submitted = st.form_submit_button("Sample from the prior")

@@ -33,6 +33,11 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
     assert jobs.wait(ws, prior.id, timeout=120) == "done", ws.record(prior.id).error
     assert jobs.wait(ws, reward.id, timeout=120) == "done", ws.record(reward.id).error
 
+    at = open_page("app_pages/prior.py")  # sampling defaults to the new models too
+    for label in ("Prior to sample", "Reward model to score with"):
+        picker = next(s for s in at.selectbox if s.label == label)
+        assert " run " in picker.options[picker.index], picker.options
+
     at = open_page("app_pages/reward.py")
     # The run's model is shown first, not the shipped one listed before it.
     assert at.selectbox(key="reward_choice").value == str(ws.run_path(reward.id) / "reward")
