@@ -172,7 +172,7 @@ def family_figures(passes: list[bool], plateaus: list[bool]) -> tuple[str, str]:
     if passed == total:
         return figures, "met"
     misses = total - passed
-    where = " (each with a plateau D)" if not [ok for ok in rest if not ok] else ""
+    where = " (each with a plateau D)" if all(rest) else ""
     return figures, f"missed on {misses} of {total}{where}"
 
 
