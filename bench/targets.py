@@ -42,7 +42,8 @@ DESIGN_RUNS = {"tfbind8": "s21_tf8_design_s*"}
 # on instances drawn at random (bench/unseen_design.py --draw, one tag per shard), each held to
 # the targets above (unseen_design.verdict); the share that pass, and where the misses lie.
 FAMILY_DRAWS = ("s23_draw_0", "s23_draw_1", "s23_draw2027_0", "s23_draw2027_1",
-                "s24_draw2028_0", "s24_draw2028_1", "s24_draw2029_0", "s24_draw2029_1")
+                "s24_draw2028_0", "s24_draw2028_1", "s24_draw2029_0", "s24_draw2029_1",
+                "s24_draw2030_0", "s24_draw2030_1")
 RULE = (f"A baseline more than {100 * VALIDITY_MARGIN:g} point of validity below BRAID is at "
         "lower validity: its score does not count against BRAID (the issue compares at equal or "
         "higher validity), and the verdict says what that lost validity bought. Otherwise the "

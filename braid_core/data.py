@@ -40,8 +40,9 @@ SHOWN = 5  # offending rows quoted in one message
 # D "sits on a plateau" when at least this share of its labeled designs (and PLATEAU_ROWS of
 # them) have exactly its best value (a saturated assay, or a coarse score). On Ehrlich
 # instances, `braid design` raised the median above the best of D wherever 2-25 % of D had
-# that value, and on only one of seven plateau instances (bench/results/unseen_design.md,
-# unseen_draw.md; 15 % of the family has such a pile, family_survey.md).
+# that value, and on three of ten plateau instances (two of two with three motifs, one of
+# seven with two; bench/results/unseen_design.md, unseen_draw.md; 15 % of the family has such
+# a pile, family_survey.md).
 PLATEAU_SHARE = 1 / 3
 PLATEAU_ROWS = 10
 # ...or at one value with fewer than this share of D above it: 46:4:7054 held 41 % of D at
@@ -751,7 +752,7 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
             "from how lower values differ, and new designs may only match the best; held-out error "
             "cannot tell which reward network shape extrapolates better here, so fit each "
             "(dilated, wide, average) and measure a few of each one's designs (on simulated "
-            "data like this, designs beat such a best on one instance in seven)")
+            "data like this, designs beat such a best on three instances in ten)")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:
