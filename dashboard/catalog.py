@@ -125,7 +125,7 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
     label = f"upload {filename} ({len(designs)} designs)"
     return Dataset(label, str(csv_path), designs.y is not None, alphabet, None,
-                   tuple(meta["notes"]), tuple(meta["warnings"]))
+                   designs.report.notes, designs.report.warnings)
 
 
 def data_path(config: dict[str, Any]) -> str | None:

@@ -69,10 +69,11 @@ def task_from_spec(spec: str) -> Task:
         ValueError: a spec with colons that is not three integers, or motifs that do not fit.
     """
     if ":" not in spec:
-        if spec not in TASKS:
-            raise KeyError(f"unknown task {spec!r}; known tasks: {', '.join(TASKS)}, or an "
-                           "Ehrlich instance written LENGTH:MOTIFS:SEED (e.g. 56:3:23)")
-        return get_task(spec)
+        try:
+            return get_task(spec)
+        except KeyError as err:  # get_task's message, plus the other form a spec can take
+            raise KeyError(f"{err.args[0]}, or an Ehrlich instance written LENGTH:MOTIFS:SEED "
+                           "(e.g. 56:3:23)") from None
     parts = spec.split(":")
     if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
         raise ValueError(f"an Ehrlich instance is LENGTH:MOTIFS:SEED (three integers), "
