@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -89,22 +89,42 @@ def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIV
         live_card(record, curves)
 
 
-def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
-                 ) -> catalog.ModelChoice | None:  # fmt: skip
-    """A selectbox over priors or reward models; None (with a hint) when there are none.
+class Choice(Protocol):
+    """What a picker lists: a data set or a model, named by its path."""
 
-    Options are folders, so a run finishing while the page is open does not shift the pick;
-    the first time, the newest run's model is picked (runs come newest first), else the
-    shipped one."""
-    if not choices:
-        st.warning(f"No {label.lower()} yet: train one on its page first.")
-        return None
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+ChoiceT = TypeVar("ChoiceT", bound=Choice)
+
+
+def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str) -> ChoiceT:
+    """A selectbox over data sets or models whose options are their paths, not positions.
+
+    Lists come newest first, so a run finishing or a file uploaded while the page is open
+    inserts at the top; an index would then silently point at another item (also inside a
+    form, between showing it and submitting it). `default` is the index picked the first time
+    and whenever the picked path has gone."""
     paths = [choice.path for choice in choices]
     if st.session_state.get(key) not in paths:
-        st.session_state[key] = paths[catalog.newest_model(choices)]
+        st.session_state[key] = paths[default]
     path = st.selectbox(label, paths, key=key,
                         format_func=lambda p: choices[paths.index(p)].label)  # fmt: skip
     return choices[paths.index(path)]
+
+
+def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
+                 ) -> catalog.ModelChoice | None:  # fmt: skip
+    """A path_picker over priors or reward models, starting on the newest run's model (else
+    the shipped one); None (with a hint) when there are none."""
+    if not choices:
+        st.warning(f"No {label.lower()} yet: train one on its page first.")
+        return None
+    return path_picker(label, choices, catalog.newest_model(choices), key)
 
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:

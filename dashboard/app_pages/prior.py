@@ -32,9 +32,9 @@ def pretrain_form() -> None:
         st.info("Add data on the Data page to pre-train a prior.")
         return
     with st.form("pretrain"):
-        index = st.selectbox("Designs to pre-train on", range(len(datasets)),
-                             index=catalog.preferred_dataset(datasets, labeled=False),
-                             format_func=lambda i: datasets[i].label)  # fmt: skip
+        dataset = components.path_picker("Designs to pre-train on", datasets,
+                                         catalog.preferred_dataset(datasets, labeled=False),
+                                         key="pretrain_data")  # fmt: skip
         left, middle, right = st.columns(3)
         minutes = left.number_input("Time budget (minutes)", 0.01, 240.0,
                                     float(PriorConfig().max_minutes), step=1.0)
@@ -45,7 +45,6 @@ def pretrain_form() -> None:
     if submitted:
         from braid_core import pipeline
 
-        dataset = datasets[index]
         config = pipeline.prior_config(dataset.path, alphabet=dataset.alphabet,
                                        max_minutes=float(minutes), seed=int(seed),
                                        device=device)  # fmt: skip
@@ -58,18 +57,15 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         st.caption("Sampling needs a prior and a reward model (to score the designs).")
         return
     with st.form("sample_prior"):
-        prior_index = st.selectbox("Prior to sample", range(len(priors)),
-                                   index=catalog.newest_model(priors),
-                                   format_func=lambda i: priors[i].label)  # fmt: skip
-        reward_index = st.selectbox("Reward model to score with", range(len(rewards)),
-                                    index=catalog.newest_model(rewards),
-                                    format_func=lambda i: rewards[i].label)  # fmt: skip
+        prior = components.path_picker("Prior to sample", priors, catalog.newest_model(priors),
+                                       key="sample_prior_model")  # fmt: skip
+        reward = components.path_picker("Reward model to score with", rewards,
+                                        catalog.newest_model(rewards), key="sample_reward_model")
         num = st.number_input("Designs", 8, 10_000, 256, step=64)
         submitted = st.form_submit_button("Sample from the prior")
     if submitted:
         from braid_core import pipeline
 
-        prior, reward = priors[prior_index], rewards[reward_index]
         config = pipeline.baseline_config("pretrained", prior.path, reward.path,
                                           num_designs=int(num), task=prior.task,
                                           offline=reward.data,

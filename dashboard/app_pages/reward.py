@@ -57,9 +57,9 @@ def train_form(default_kind: str, default_network: str) -> None:
         st.info("A reward model needs designs with measured values: add them on the Data page.")
         return
     with st.form("train_reward"):
-        index = st.selectbox("Designs with values", range(len(datasets)),
-                             index=catalog.preferred_dataset(datasets, labeled=True),
-                             format_func=lambda i: datasets[i].label)  # fmt: skip
+        dataset = components.path_picker("Designs with values", datasets,
+                                         catalog.preferred_dataset(datasets, labeled=True),
+                                         key="reward_data")  # fmt: skip
         left, middle, right = st.columns(3)
         kind = left.radio("Uncertainty", ["boot", "bonus"], horizontal=True,
                           index=0 if default_kind == "boot" else 1,
@@ -79,7 +79,6 @@ def train_form(default_kind: str, default_network: str) -> None:
     if submitted:
         from braid_core import pipeline
 
-        dataset = datasets[index]
         config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
                                         seed=int(seed), device=device, network=network)
         components.launch("reward", config, name=name.strip() or None)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import APP
 from streamlit.testing.v1 import AppTest
+
+from braid_core import jobs
+from dashboard import catalog
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
 BAD = b"sequence,value\nACDEF,1.0\nGHIKL,oops\nMNPQR,0.5\n"
@@ -81,3 +86,27 @@ def test_the_training_forms_pick_the_users_upload_over_the_demo(demo, workspace)
     reward = at.switch_page("app_pages/reward.py").run()
     picker = next(s for s in reward.selectbox if s.label == "Designs with values")
     assert picker.options[picker.index].startswith("upload mine.csv"), picker.options
+
+
+def test_a_pick_in_a_form_survives_an_upload_before_submitting(demo, workspace):
+    """Lists come newest first: an upload between showing the pre-train form and submitting
+    it must not move the pick onto another file (an index would now point at the next one)."""
+    pools = [f"sequence\n{a}\n{b}\n".encode() for a, b in
+             (("ACDEF", "GHIKL"), ("MNPQR", "STVWY"), ("CCCCC", "DDDDD"))]  # fmt: skip
+    for name, data in zip(("pool1.csv", "pool2.csv"), pools, strict=False):
+        catalog.store_upload(workspace.root, data, name)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.switch_page("app_pages/prior.py").run()
+    picker = next(s for s in at.selectbox if s.label == "Designs to pre-train on")
+    picker.select_index(next(i for i, o in enumerate(picker.options)
+                             if o.startswith("upload pool1.csv")))  # fmt: skip
+    at.number_input[0].set_value(0.01)
+    catalog.store_upload(workspace.root, pools[2], "pool3.csv")  # e.g. from another tab
+    next(b for b in at.button if b.label == "Pre-train a prior").click()
+    at.run()
+    assert not at.exception and not at.error
+    (run,) = workspace.list_runs(kind="prior")
+    try:
+        assert Path(catalog.data_path(run.config)).name.startswith("pool1-"), run.config
+    finally:
+        jobs.cancel(workspace, run.id)
