@@ -41,10 +41,16 @@ def survey(spec: str) -> tuple[float, float, Plateau | None]:
     return best, at_best / len(y), find_plateau(y.numpy())
 
 
+def single_below(plateau: Plateau | None) -> bool:
+    """D is the pile and at most one other value: the warning's sharper case."""
+    return plateau is not None and len(plateau.values_below) <= 1
+
+
 def row(spec: str, best: float, share: float, plateau: Plateau | None) -> str:
     """One table row; the plateau column gives the pile's value, share, and designs above it."""
     pile = ("" if plateau is None else f"{plateau.value:.3g}: {plateau.count / plateau.total:.1%}"
-            f"{f', {plateau.above} above' if plateau.above else ''}")
+            f"{f', {plateau.above} above' if plateau.above else ''}"
+            f"{'; below it one value' if single_below(plateau) else ''}")
     return f"| {spec} | {best:.3g} | {share:.1%} | {pile} |"
 
 
@@ -57,25 +63,28 @@ def main() -> None:
                         help="also print these named instances (LENGTH:MOTIFS:SEED)")
     args = parser.parse_args()
     set_cpu_threads(1)
-    flagged, drawn = Counter(), Counter()
+    flagged, single, drawn = Counter(), Counter(), Counter()
     print(f"`python {' '.join(sys.argv)}`\n")
-    print("| instance | D's best | share of D at it | plateau (value: share of D) |")
+    print("| instance | D's best | share of D at it "
+          "| plateau (value: share of D; one value below) |")
     print("|---|---|---|---|")
     for index, spec in enumerate(draw_instances(args.draw, args.draw_seed)):
         best, share, plateau = survey(spec)
         motifs = int(spec.split(":")[1])
         drawn[motifs] += 1
         flagged[motifs] += plateau is not None
+        single[motifs] += single_below(plateau)
         if index < args.show:
             print(row(spec, best, share, plateau))
     for spec in args.instances:
         print(row(f"{spec} (named)", *survey(spec)))
-    print("\n| motifs | instances | plateau (data.find_plateau) |\n|---|---|---|")
-    for motifs in sorted(drawn):
-        share = flagged[motifs] / drawn[motifs]
-        print(f"| {motifs} | {drawn[motifs]} | {flagged[motifs]} ({share:.1%}) |")
-    total, hits = sum(drawn.values()), sum(flagged.values())
-    print(f"| all | {total} | {hits} ({hits / total:.1%}) |")
+    print("\n| motifs | instances | plateau (data.find_plateau) | of them, one value below |")
+    print("|---|---|---|---|")
+    for motifs in [*sorted(drawn), "all"]:
+        count = sum(drawn.values()) if motifs == "all" else drawn[motifs]
+        hits = sum(flagged.values()) if motifs == "all" else flagged[motifs]
+        ones = sum(single.values()) if motifs == "all" else single[motifs]
+        print(f"| {motifs} | {count} | {hits} ({hits / count:.1%}) | {ones} |")
 
 
 if __name__ == "__main__":

@@ -721,6 +721,7 @@ class Plateau:
     count: int  # designs at `value`
     above: int  # designs strictly above it
     total: int  # labeled designs
+    values_below: tuple[float, ...] = ()  # the distinct values under the pile, lowest first
 
 
 def find_plateau(values: np.ndarray) -> Plateau | None:
@@ -734,25 +735,38 @@ def find_plateau(values: np.ndarray) -> Plateau | None:
     if not piled.any():
         return None
     level = np.flatnonzero(piled)[-1]
-    return Plateau(float(levels[level]), int(counts[level]), int(above[level]), len(values))
+    return Plateau(float(levels[level]), int(counts[level]), int(above[level]), len(values),
+                   tuple(float(v) for v in levels[:level]))
 
 
 def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     """A warning when many designs share the best value, or one with next to nothing above it
-    (a saturated assay, a plateau)."""
+    (a saturated assay, a plateau); sharper when the rest of the data hold a single value."""
     plateau = find_plateau(values)
     if plateau is None:
         return None
     where = (f"share the best value {plateau.value:.4g}" if plateau.above == 0 else
              f"share the value {plateau.value:.4g} and only {plateau.above} lie above it "
              f"(best {values.max():.4g})")
-    return (f"{source}: {plateau.count} of {plateau.total} labeled designs "
-            f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau): "
-            "the data cannot rank them against each other, so what beats them is extrapolated "
-            "from how lower values differ, and new designs may only match the best; held-out error "
-            "cannot tell which reward network shape extrapolates better here, so fit each "
-            "(dilated, wide, average) and measure a few of each one's designs (on simulated "
-            "data like this, designs beat such a best on three instances in ten)")
+    shapes = ("held-out error cannot tell which reward network shape extrapolates better here, "
+              "so fit each (dilated, wide, average) and measure a few of each one's designs")
+    head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
+            f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
+    # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies below.
+    if len(plateau.values_below) > 1:
+        return (f"{head}: the data cannot rank them against each other, so what beats them "
+                "is extrapolated from how lower values differ, and new designs may only match "
+                f"the best; {shapes} (on simulated data like this, "
+                "designs beat such a best on three instances in seven)")
+    if plateau.values_below:
+        below = (f"and every labeled design below them has the one value "
+                 f"{plateau.values_below[0]:.4g}: the data tell the pile from the rest but say "
+                 "nothing about what lifts a design above it")
+    else:
+        below = "and no labeled design lies below them: the data rank no design over another"
+    return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
+            "data like this, none of three instances beat it). Measuring some new designs and "
+            f"adding them to the data is what gives it a rank above the pile; meanwhile {shapes}.")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:
