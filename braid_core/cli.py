@@ -7,6 +7,7 @@ status 1; nothing here prints a traceback for them.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -86,6 +87,39 @@ def data_check(
     except DataError as err:
         raise fail(str(err)) from None
     typer.echo(report.summary())
+
+
+@data_app.command("merge")
+def data_merge(
+    files: Annotated[list[Path], typer.Argument(
+        help="Design tables, e.g. D and the designs measured since; the first sets the "
+        "alphabet (or vector columns) the others are read with.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES).")],
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+) -> None:
+    """Combine design tables into one CSV; a design in several is kept once with the mean of
+    its values. Prints the combined report."""
+    from braid_core import data
+    from braid_core.files import atomic_write_bytes
+
+    if any(out.resolve() == file.resolve() for file in files):
+        raise fail(f"--out {out} is one of the files to merge; write the result elsewhere")
+    options = {"sequence_column": sequence_column, "value_column": value_column}
+    try:
+        with warnings.catch_warnings():  # the combined report says what matters
+            warnings.simplefilter("ignore", data.DataWarning)
+            first = data.read_designs(files[0], alphabet=alphabet, **options)
+            parts = [first] + [data.read_designs(file, **options, **data.options_like(first))
+                               for file in files[1:]]  # fmt: skip
+        combined = data.combine_designs(parts, " + ".join(file.name for file in files))
+    except data.DataError as err:
+        raise fail(str(err)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, combined.to_frame().to_csv(index=False).encode())
+    typer.echo(combined.report.summary())
+    say(f"wrote {out}")
 
 
 @task_app.command("list")

@@ -14,7 +14,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -190,9 +190,7 @@ class OfflineData:
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:
-            value = self.report.value_column
-            names = [c for c in self.report.columns_used if c != value]
-            frame = pd.DataFrame(self.x.double().numpy(), columns=names)
+            frame = pd.DataFrame(self.x.double().numpy(), columns=_features(self))
         if self.y is not None:
             frame["value"] = self.y.double().numpy()
         return frame
@@ -259,6 +257,96 @@ def check_designs(path: str | Path, **options: Any) -> DataReport:
     DataWarning (the report carries it), and touches no global warning filter.
     """
     return _read(_file_bytes(path), str(path), _Options(**options), warn=False).report
+
+
+def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
+    """One data set from several read alike, e.g. D and the designs measured since.
+
+    A design found in more than one part is kept once with the mean of its measurements (a
+    part's own duplicates count as the rows they were read from), as within one file. The
+    result's warnings: the parts' duplicates, the designs they share, and the plateau warning
+    on the combined values.
+
+    Read the later parts with `options_like(parts[0])`: letters outside the first one's
+    alphabet are then a plain error about that file.
+
+    Args:
+        parts: at least one data set; all with the same space, all labeled or all unlabeled.
+        source: the combined set's name, for messages (e.g. "offline.csv + round2.csv").
+    Raises:
+        DataError naming the part that does not fit the first.
+    """
+    assert parts, "nothing to combine"
+    first = parts[0]
+    for part in parts[1:]:
+        if part.space != first.space:
+            raise DataError(part.source, f"holds {part.space.describe()}, but {first.source} "
+                            f"holds {first.space.describe()}: they cannot be one data set")
+        if (part.y is None) != (first.y is None):
+            has, lacks = (part, first) if first.y is None else (first, part)
+            raise DataError(part.source, f"{has.source} has values and {lacks.source} has "
+                            "none: combine designs with values, or designs without, not both")
+        if not isinstance(first.space, SequenceSpace) and _features(part) != _features(first):
+            raise DataError(part.source, f"has the columns {', '.join(_features(part))}, but "
+                            f"{first.source} has {', '.join(_features(first))}: vectors are "
+                            "combined column by column, so name them alike")
+    x = torch.cat([part.x for part in parts])
+    y = None if first.y is None else torch.cat([part.y for part in parts]).double().numpy()
+    labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]
+    if isinstance(first.space, SequenceSpace):
+        keys: list = first.space.decode(x)
+    else:
+        keys = [row.tobytes() for row in x.double().numpy()]
+    table = _Table(pd.DataFrame(), labels, source, "csv")
+    designs = _Designs(x, keys, first.space, [], False, [])
+    kept, merged, groups = _merge(designs, y, table, _measurements(parts, keys))
+    # Each part's own duplicates were merged when it was read (its first warning says so);
+    # the plateau is judged again on the combined values.
+    alerts = [part.report.warnings[0] for part in parts if part.report.duplicates]
+    alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
+    if merged is not None and (plateau := _plateau_warning(merged, source)):
+        alerts.append(plateau)
+    counts = " and ".join(f"{part.source} ({len(part)} designs)" for part in parts)
+    report = replace(
+        first.report,
+        source=source,
+        file_format="combined",
+        rows_read=sum(part.report.rows_read for part in parts),
+        num_designs=len(kept),
+        value_range=None if merged is None else (float(merged.min()), float(merged.max())),
+        duplicates=groups,
+        notes=(f"combined from {counts}",),
+        warnings=tuple(alerts),
+    )
+    values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
+    return OfflineData(first.space, x[kept], values, source, report)
+
+
+def _measurements(parts: Sequence[OfflineData], keys: list) -> np.ndarray:
+    """How many rows of its file each part's design stood for (its duplicates were averaged
+    into one value), so combining weighs every measurement alike."""
+    counts = []
+    for part in parts:
+        rows = {group.design: len(group.rows) for group in part.report.duplicates}
+        start = len(counts)
+        for key in keys[start:start + len(part)]:
+            shown = key if isinstance(key, str) else _show_vector(np.frombuffer(key))
+            counts.append(rows.get(shown, 1))
+    return np.asarray(counts, dtype=np.float64)
+
+
+def options_like(designs: OfflineData) -> dict[str, Any]:
+    """`read_designs` keywords that read another file into the same space as `designs`: its
+    alphabet (not one inferred afresh from fewer letters), or its vector columns."""
+    if isinstance(designs.space, SequenceSpace):
+        return {"alphabet": designs.space.alphabet, "kind": "sequence"}
+    return {"feature_columns": _features(designs), "kind": "vector"}
+
+
+def _features(designs: OfflineData) -> list[str]:
+    """The columns a vector data set's coordinates came from, in order."""
+    value = designs.report.value_column
+    return [c for c in designs.report.columns_used if c != value]
 
 
 def write_designs_csv(
@@ -669,9 +757,11 @@ def _numbers(table: _Table, column: str, hint: str = "") -> np.ndarray:
 
 
 def _merge(
-    designs: _Designs, values: np.ndarray | None, table: _Table
+    designs: _Designs, values: np.ndarray | None, table: _Table, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray | None, tuple[DuplicateGroup, ...]]:
     """Each distinct design once, in file order; duplicates' values averaged.
+
+    `weights` (one per row, default 1) counts the measurements behind each row's value.
 
     Returns:
         first: (m,) row of each design's first appearance; merged: (m,) mean values or None;
@@ -681,7 +771,9 @@ def _merge(
     codes, _ = pd.factorize(pd.Series(keys, dtype=object))  # codes in order of appearance
     counts = np.bincount(codes)
     first = np.unique(codes, return_index=True)[1]
-    merged = None if values is None else np.bincount(codes, weights=values) / counts
+    weights = np.ones(len(keys)) if weights is None else weights
+    merged = (None if values is None else
+              np.bincount(codes, weights=values * weights) / np.bincount(codes, weights=weights))
     order = np.argsort(codes, kind="stable")
     starts = np.cumsum(counts) - counts
     groups = []
@@ -766,7 +858,8 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
         below = "and no labeled design lies below them: the data rank no design over another"
     return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
             "data like this, none of three instances beat it). Measuring some new designs and "
-            f"adding them to the data is what gives it a rank above the pile; meanwhile {shapes}.")
+            "adding them to the data (`braid data merge`, or \"Add designs\" on the dashboard's "
+            f"Data page) is what gives it a rank above the pile; meanwhile {shapes}.")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

@@ -12,12 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from braid_core.data import read_designs_bytes
+from braid_core.data import (
+    DataWarning,
+    OfflineData,
+    combine_designs,
+    options_like,
+    read_designs,
+    read_designs_bytes,
+)
 from braid_core.runs import RunRecord, Workspace, atomic_write_text
 from braid_core.spaces import SequenceSpace
 from dashboard import demo
@@ -38,6 +46,12 @@ class Dataset:
     # (the stored copy has duplicates merged and another name); None: read the file's own.
     notes: tuple[str, ...] | None = None
     warnings: tuple[str, ...] | None = None
+    source: str | None = None  # the name the user gave the file; None: the path's own
+
+    @property
+    def name(self) -> str:
+        """What messages call the file: the user's name for it, not the stored copy's."""
+        return self.source or Path(self.path).name
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ def uploaded_datasets(root: Path) -> list[Dataset]:
             checked = "warnings" in meta  # uploads stored before session 24 kept no report
             found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"], None,
                                  tuple(meta["notes"]) if checked else None,
-                                 tuple(meta["warnings"]) if checked else None))
+                                 tuple(meta["warnings"]) if checked else None, meta["source"]))
     return found
 
 
@@ -105,27 +119,53 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
     Raises:
         DataError naming the file, rows and problem; nothing is written then.
     """
-    designs = read_designs_bytes(data, filename, **options)
+    return _store(root, read_designs_bytes(data, filename, **options), filename)
+
+
+def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,
+                   **options: Any) -> Dataset:  # fmt: skip
+    """Combine a data set with an uploaded file (e.g. the designs measured since) into a new
+    upload; the base stays as it was. The file is read with the base's alphabet (or vector
+    columns), and a design in both is kept once with the mean of its measurements.
+
+    Args:
+        options: read_designs options for the file (sequence_column, value_column).
+    Raises:
+        DataError naming the file (or the base) and the problem; nothing is written then.
+    """
+    with warnings.catch_warnings():  # the base's warnings were shown when it was stored
+        warnings.simplefilter("ignore", DataWarning)
+        stored = read_designs(base.path, value_column="value" if base.labeled else None,
+                              alphabet=base.alphabet)  # fmt: skip
+    first = replace(stored, source=base.name)
+    added = read_designs_bytes(data, filename, **options, **options_like(first))
+    name = f"{base.name} + {filename}"
+    return _store(root, combine_designs([first, added], name), name)
+
+
+def _store(root: Path, designs: OfflineData, name: str) -> Dataset:
+    """Keep validated designs in the workspace as a canonical CSV with a JSON description."""
     frame = designs.to_frame()
     alphabet = None
     if isinstance(designs.space, SequenceSpace):
         alphabet = designs.space.alphabet
     else:  # canonical vector columns, whatever the file called them
         names = [c for c in frame.columns if c != "value"]
-        frame = frame.rename(columns={name: f"x{i}" for i, name in enumerate(names)})
-    digest = hashlib.sha256(data).hexdigest()[:8]
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(filename).stem)[:60] or "upload"
+        frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
+    text = frame.to_csv(index=False)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:60] or "upload"
     folder = Path(root) / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / f"{stem}-{digest}.csv"
-    atomic_write_text(csv_path, frame.to_csv(index=False))
-    meta = {"source": filename, "designs": len(designs), "labeled": designs.y is not None,
+    atomic_write_text(csv_path, text)
+    meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
             "alphabet": alphabet, "space": designs.space.describe(),
             "notes": designs.report.notes, "warnings": designs.report.warnings}  # fmt: skip
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
-    label = f"upload {filename} ({len(designs)} designs)"
+    label = f"upload {name} ({len(designs)} designs)"
     return Dataset(label, str(csv_path), designs.y is not None, alphabet, None,
-                   designs.report.notes, designs.report.warnings)
+                   designs.report.notes, designs.report.warnings, name)
 
 
 def data_path(config: dict[str, Any]) -> str | None:

@@ -47,6 +47,34 @@ def test_data_check_fails_on_a_missing_file(tmp_path):
     assert "nope.csv" in result.output
 
 
+def test_data_merge_combines_d_with_new_measurements(tmp_path):
+    # D holds ACDEF twice (1.0, 1.5); the new round measures it again (3.0) and adds WWWWW,
+    # whose letters alone would be inferred as another alphabet: read with D's instead.
+    first = tmp_path / "offline.csv"
+    first.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\nACDEF,1.5\n")
+    second = tmp_path / "round2.csv"
+    second.write_text("sequence,value\nACDEF,3.0\nWWWWW,2.5\n")
+    out = tmp_path / "merged" / "d2.csv"
+    result = runner.invoke(app, ["data", "merge", str(first), str(second), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    merged = pd.read_csv(out).set_index("sequence")["value"]
+    assert sorted(merged.index) == ["ACDEF", "GHIKL", "MNPQR", "WWWWW"]
+    assert merged["ACDEF"] == pytest.approx((1.0 + 1.5 + 3.0) / 3, rel=1e-6)  # each measurement
+    assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
+    assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
+    # A letter outside D's alphabet names the new file and its row; nothing is written.
+    bad = tmp_path / "round3.csv"
+    bad.write_text("sequence,value\nACDEZ,1.0\n")
+    failed = runner.invoke(app, ["data", "merge", str(first), str(bad), "--out",
+                                 str(tmp_path / "never.csv")])  # fmt: skip
+    assert failed.exit_code == 1 and "round3.csv" in failed.output and "row 1" in failed.output
+    assert not (tmp_path / "never.csv").exists()
+    # Writing over an input would lose it: refused.
+    refused = runner.invoke(app, ["data", "merge", str(first), str(second), "--out", str(first)])
+    assert refused.exit_code == 1 and "one of the files to merge" in refused.output
+    assert first.read_text().count("ACDEF") == 2
+
+
 def test_prior_train_then_sample_writes_designs_of_the_right_shape(tmp_path):
     data = write_sequences(tmp_path / "unlabeled.csv", 200, 10, "ACGT")
     prior_dir = tmp_path / "prior"

@@ -20,7 +20,9 @@ from braid_core.data import (
     OfflineData,
     Plateau,
     check_designs,
+    combine_designs,
     find_plateau,
+    options_like,
     read_designs,
     read_designs_bytes,
     write_designs_csv,
@@ -430,6 +432,26 @@ def test_a_plateau_over_graded_values_gets_the_graded_warning(tmp_path: Path) ->
     with pytest.warns(DataWarning, match="extrapolated from how lower values differ") as caught:
         read_designs(path)
     assert "the one value" not in str(caught[0].message)
+
+
+def test_combine_designs_checks_the_parts_fit_together() -> None:
+    base = read_designs_bytes(b"sequence,value\nACDEF,1\nGHIKL,2\n", "d.csv")
+    unlabeled = read_designs_bytes(b"sequence\nMNPQR\nSTVWY\n", "u.csv")
+    with pytest.raises(DataError, match=r"u\.csv: d\.csv has values and u\.csv has none"):
+        combine_designs([base, unlabeled], "both")
+    longer = read_designs_bytes(b"sequence,value\nACDEFG,1\nGHIKLM,2\n", "long.csv")
+    with pytest.raises(DataError, match=r"long\.csv: holds sequences of length 6 over protein, "
+                                        r"but d\.csv holds sequences of length 5"):
+        combine_designs([base, longer], "both")
+    # Vectors are matched by column name, whatever order the file has them in.
+    vectors = read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "v.csv")
+    swapped = read_designs_bytes(b"x1,x0,value\n1,0,4\n5,6,2\n", "w.csv", **options_like(vectors))
+    combined = combine_designs([vectors, swapped], "v + w")
+    assert combined.x.tolist() == [[0, 1], [1, 2], [6, 5]]  # w's first row is v's (0, 1)...
+    assert combined.y.tolist() == [2.5, 2, 2]  # ...measured 1 and 4
+    renamed = read_designs_bytes(b"a,b,value\n0,1,1\n1,2,2\n", "r.csv", feature_columns=["a", "b"])
+    with pytest.raises(DataError, match=r"r\.csv: has the columns a, b, but v\.csv has x0, x1"):
+        combine_designs([vectors, renamed], "v + r")
 
 
 def test_find_plateau_is_the_highest_pile_with_next_to_nothing_above() -> None:

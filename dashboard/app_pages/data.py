@@ -12,6 +12,8 @@ from dashboard.demo import DEMO_TASK
 
 UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq"]
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
+SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
+ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -29,8 +31,9 @@ def handle_upload() -> None:
     """Validate a new upload; on success store it and select it, on failure say why."""
     with st.expander("Column options for uploads"):
         left, middle, right = st.columns(3)
-        sequence_column = left.text_input("Sequence column", "sequence")
-        value_column = middle.text_input("Value column (empty: unlabeled)", "value")
+        sequence_column = left.text_input("Sequence column", "sequence", key=SEQUENCE_COLUMN)
+        value_column = middle.text_input("Value column (empty: unlabeled)", "value",
+                                         key=VALUE_COLUMN)  # fmt: skip
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)", "")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet)",
                               type=UPLOAD_TYPES, key="upload")  # fmt: skip
@@ -81,6 +84,46 @@ def show(dataset: catalog.Dataset) -> None:
     if hasattr(data.space, "alphabet"):
         right.altair_chart(charts.letter_frequencies(letter_table(data)), width="stretch")
     st.dataframe(data.to_frame().head(1000), width="stretch", height=260)
+    add_designs(dataset)
+
+
+def add_designs(dataset: catalog.Dataset) -> None:
+    """An uploader that combines a file (the designs measured since, say) with this data set
+    into a new one, which is then shown; this one stays as it is."""
+    what = "designs with values" if dataset.labeled else "designs"
+    with st.expander(f"Add {what} to this data set (e.g. new measurements)"):
+        st.caption("Read with this data set's alphabet and the column options above; a design "
+                   "in both is kept once with the mean of its measurements. The result is a "
+                   "new data set, picked for training; this one is kept.")
+        # A fresh key after each file added empties the uploader for the next one.
+        key = f"{ADDED}_{st.session_state.get('_added', 0)}"
+        st.file_uploader("File to add", type=UPLOAD_TYPES, key=key, on_change=combine,
+                         args=(dataset, key))  # fmt: skip
+        if st.session_state.get("_add_error"):
+            st.error(f"Nothing was added; the data set is unchanged. "
+                     f"{st.session_state['_add_error']}")  # fmt: skip
+
+
+def combine(dataset: catalog.Dataset, key: str) -> None:
+    """The uploader's callback: it runs before the page, so it may switch the picker."""
+    upload = st.session_state.get(key)
+    st.session_state["_add_error"] = None
+    if upload is None:
+        return
+    value_column = st.session_state.get(VALUE_COLUMN, "value").strip() or None
+    try:
+        combined = catalog.add_to_dataset(
+            state.workspace().root, dataset, upload.getvalue(), upload.name,
+            sequence_column=st.session_state.get(SEQUENCE_COLUMN, "sequence").strip()
+            or "sequence", value_column=(value_column or "value") if dataset.labeled else None,
+            require_values=dataset.labeled,
+        )  # fmt: skip
+    except DataError as err:
+        st.session_state["_add_error"] = f"{err.path}: {err.problem}"
+    else:
+        st.session_state[CHOICE] = combined.path
+        st.session_state["_added"] = st.session_state.get("_added", 0) + 1
+        st.toast(f"Added {upload.name}: {combined.label}")
 
 
 def render() -> None:

@@ -134,7 +134,8 @@ def test_bad_upload_shows_a_plain_error(page, workspace_root):
     page.get_by_role("heading", name="Data", exact=True).wait_for()
     page.get_by_text("Upload a design table").wait_for()
     before = metric(page, "designs")
-    upload = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
+    upload = page.get_by_test_id("stFileUploader").filter(
+        has_text="Upload a design table").locator('input[type="file"]')
     upload.set_input_files({"name": "broken.csv", "mimeType": "text/csv", "buffer": BAD_CSV})
     error = page.get_by_test_id("stAlert").filter(has_text="broken.csv")
     error.wait_for()
@@ -153,7 +154,8 @@ def test_a_plateau_upload_is_loaded_with_a_warning(page, workspace_root):
     plateau = ("sequence,value\n" + "\n".join(rows) + "\n").encode()
     page.goto("/")
     page.get_by_text("Upload a design table").wait_for()
-    upload = page.get_by_test_id("stFileUploader").locator('input[type="file"]')
+    upload = page.get_by_test_id("stFileUploader").filter(
+        has_text="Upload a design table").locator('input[type="file"]')
     upload.set_input_files({"name": "plateau.csv", "mimeType": "text/csv", "buffer": plateau})
     warning = page.get_by_test_id("stAlert").filter(has_text="share the best value")
     warning.wait_for()
@@ -167,6 +169,33 @@ def test_a_plateau_upload_is_loaded_with_a_warning(page, workspace_root):
     go(page, "Reward model", "Reward model")
     shape = page.get_by_label("Network shape (sequences)", exact=True)
     assert shape.input_value().startswith("auto"), shape.input_value()
+
+
+def test_new_measurements_join_a_data_set_as_a_new_one(page, workspace_root):
+    # The plateau of the test above, then 12 designs measured above it: added, the combined
+    # set is shown (no plateau left), and the upload it grew from is still listed.
+    rows = [f"{''.join(letters)},{1.0 if i < 30 else 0.5}" for i, letters in
+            enumerate(itertools.islice(itertools.product("ACDEF", repeat=6), 40))]
+    more = [f"{''.join(letters)},2.0" for letters in
+            itertools.islice(itertools.product("GHIKL", repeat=6), 12)]
+    page.goto("/")
+    page.get_by_text("Upload a design table").wait_for()
+    page.get_by_test_id("stFileUploader").filter(has_text="Upload a design table").locator(
+        'input[type="file"]').set_input_files({"name": "plateau.csv", "mimeType": "text/csv",
+        "buffer": ("sequence,value\n" + "\n".join(rows) + "\n").encode()})  # fmt: skip
+    page.get_by_text("Loaded plateau.csv").wait_for()
+    settle(page)
+    page.get_by_text("Add designs with values to this data set").click()
+    page.get_by_test_id("stFileUploader").filter(has_text="File to add").locator(
+        'input[type="file"]').set_input_files({"name": "round2.csv", "mimeType": "text/csv",
+        "buffer": ("sequence,value\n" + "\n".join(more) + "\n").encode()})  # fmt: skip
+    combined = "combined from plateau.csv (40 designs) and round2.csv (12 designs)"
+    page.get_by_text(combined).wait_for()
+    settle(page)
+    no_exception(page)
+    assert metric(page, "designs") == "52" and metric(page, "best value") == "2"
+    assert not page.get_by_test_id("stAlert").filter(has_text="share the best value").count()
+    assert len(list((workspace_root / "uploads").glob("*.csv"))) == 2  # both kept
 
 
 @needs_demo_models

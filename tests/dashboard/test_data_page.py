@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from conftest import APP
 from streamlit.testing.v1 import AppTest
 
@@ -110,3 +111,30 @@ def test_a_pick_in_a_form_survives_an_upload_before_submitting(demo, workspace):
         assert Path(catalog.data_path(run.config)).name.startswith("pool1-"), run.config
     finally:
         jobs.cancel(workspace, run.id)
+
+
+def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    mine = at.selectbox(key="dataset_choice").value
+    before = Path(mine).read_text()
+    # ACDEF measured again (3.0 after 1.0), and a new design.
+    at.file_uploader(key="add_upload_0").set_value(
+        ("round2.csv", b"sequence,value\nACDEF,3.0\nWWWWW,2.5\n", "text/csv")).run()
+    assert not at.exception and not at.error
+    combined = at.selectbox(key="dataset_choice").value
+    assert combined != mine and metric(at, "designs") == "4"
+    stored = pd.read_csv(combined).set_index("sequence")["value"]
+    assert stored["ACDEF"] == 2.0 and stored["WWWWW"] == 2.5
+    assert Path(mine).read_text() == before  # the data set added to is kept as it was
+    assert any("combined from mine.csv (3 designs) and round2.csv (2 designs)" in i.value
+               for i in at.info)
+    assert any("'ACDEF' at mine.csv design 1, round2.csv design 1" in w.value for w in at.warning)
+    # A file that does not fit (a letter outside the alphabet) adds nothing and says why.
+    at.file_uploader(key="add_upload_1").set_value(
+        ("round3.csv", b"sequence,value\nACDEZ,1.0\nGHIKL,1.0\n", "text/csv")).run()
+    assert not at.exception
+    assert any(e.value.startswith("Nothing was added") and "round3.csv" in e.value
+               and "row 1" in e.value for e in at.error)
+    assert at.selectbox(key="dataset_choice").value == combined
+    assert len(list((workspace.root / "uploads").glob("*.csv"))) == 2
