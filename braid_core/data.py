@@ -842,14 +842,19 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
              f"(best {values.max():.4g})")
     shapes = ("held-out error cannot tell which reward network shape extrapolates better here, "
               "so fit each (dilated, wide, average) and measure a few of each one's designs")
+    again = ("What the data lack are designs measured above the pile: measure the new designs, "
+             "add them (`braid data merge`, or \"Add designs\" on the dashboard's Data page) and "
+             "run again; on simulated data like this a second round passed on two of four "
+             "instances the first missed, and raised the share above the pile on all four")
     head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
             f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
-    # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies below.
+    # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies
+    # below, and second_round.md's.
     if len(plateau.values_below) > 1:
         return (f"{head}: the data cannot rank them against each other, so what beats them "
                 "is extrapolated from how lower values differ, and new designs may only match "
-                f"the best; {shapes} (on simulated data like this, "
-                "designs beat such a best on three instances in seven)")
+                "the best (on simulated data like this, designs beat such a best on three "
+                f"instances in seven); {shapes}. {again}.")
     if plateau.values_below:
         below = (f"and every labeled design below them has the one value "
                  f"{plateau.values_below[0]:.4g}: the data tell the pile from the rest but say "
@@ -857,9 +862,7 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     else:
         below = "and no labeled design lies below them: the data rank no design over another"
     return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
-            "data like this, none of three instances beat it). Measuring some new designs and "
-            "adding them to the data (`braid data merge`, or \"Add designs\" on the dashboard's "
-            f"Data page) is what gives it a rank above the pile; meanwhile {shapes}.")
+            f"data like this, none of three instances beat it). {again}; meanwhile {shapes}.")
 
 
 def _first_few(items, limit: int = 2 * SHOWN) -> str:

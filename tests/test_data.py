@@ -197,7 +197,8 @@ def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
     assert any("fit each (dilated, wide, average)" in w for w in data.report.warnings)
     # The rest all at 0: the data only tell the pile from 0, and the warning says so.
     assert any("every labeled design below them has the one value 0:" in w
-               and "Measuring some new designs" in w for w in data.report.warnings)
+               and "measure the new designs, add them (`braid data merge`" in w
+               for w in data.report.warnings)
     # Spread values, or fewer than 10 rows at the best: no warning.
     spread = write(tmp_path / "s.csv", "sequence,value\n" + "\n".join(
         f"{row.split(',')[0]},{i}" for i, row in enumerate(rows)) + "\n")
