@@ -190,9 +190,9 @@ class OfflineData:
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:
-            frame = pd.DataFrame(self.x.double().numpy(), columns=_features(self))
+            frame = pd.DataFrame(self.x.numpy().copy(), columns=_features(self))
         if self.y is not None:
-            frame["value"] = self.y.double().numpy()
+            frame["value"] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
         return frame
 
 

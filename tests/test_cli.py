@@ -51,7 +51,7 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     # D holds ACDEF twice (1.0, 1.5); the new round measures it again (3.0) and adds WWWWW,
     # whose letters alone would be inferred as another alphabet: read with D's instead.
     first = tmp_path / "offline.csv"
-    first.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\nACDEF,1.5\n")
+    first.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.1\nACDEF,1.5\n")
     second = tmp_path / "round2.csv"
     second.write_text("sequence,value\nACDEF,3.0\nWWWWW,2.5\n")
     out = tmp_path / "merged" / "d2.csv"
@@ -60,6 +60,7 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     merged = pd.read_csv(out).set_index("sequence")["value"]
     assert sorted(merged.index) == ["ACDEF", "GHIKL", "MNPQR", "WWWWW"]
     assert merged["ACDEF"] == pytest.approx((1.0 + 1.5 + 3.0) / 3, rel=1e-6)  # each measurement
+    assert "MNPQR,0.1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
     assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
     assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
     # A letter outside D's alphabet names the new file and its row; nothing is written.
