@@ -89,7 +89,8 @@ def uploaded_datasets(root: Path) -> list[Dataset]:
             kind = "with values" if meta["labeled"] else "unlabeled"
             label = f"upload {meta['source']} ({meta['designs']} designs, {kind})"
             checked = "warnings" in meta  # uploads stored before session 24 kept no report
-            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"], None,
+            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"],
+                                 meta.get("task"),
                                  tuple(meta["notes"]) if checked else None,
                                  tuple(meta["warnings"]) if checked else None, meta["source"]))
     return found
@@ -140,11 +141,12 @@ def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,
     first = replace(stored, source=base.name)
     added = read_designs_bytes(data, filename, **options, **options_like(first))
     name = f"{base.name} + {filename}"
-    return _store(root, combine_designs([first, added], name), name)
+    return _store(root, combine_designs([first, added], name), name, task=base.task)
 
 
-def _store(root: Path, designs: OfflineData, name: str) -> Dataset:
-    """Keep validated designs in the workspace as a canonical CSV with a JSON description."""
+def _store(root: Path, designs: OfflineData, name: str, task: str | None = None) -> Dataset:
+    """Keep validated designs in the workspace as a canonical CSV with a JSON description;
+    `task` is the oracle behind them (designs added to the demo's keep its task)."""
     frame = designs.to_frame()
     alphabet = None
     if isinstance(designs.space, SequenceSpace):
@@ -161,10 +163,11 @@ def _store(root: Path, designs: OfflineData, name: str) -> Dataset:
     atomic_write_text(csv_path, text)
     meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
             "alphabet": alphabet, "space": designs.space.describe(),
-            "notes": designs.report.notes, "warnings": designs.report.warnings}  # fmt: skip
+            "notes": designs.report.notes, "warnings": designs.report.warnings,
+            "task": task}  # fmt: skip
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
     label = f"upload {name} ({len(designs)} designs)"
-    return Dataset(label, str(csv_path), designs.y is not None, alphabet, None,
+    return Dataset(label, str(csv_path), designs.y is not None, alphabet, task,
                    designs.report.notes, designs.report.warnings, name)
 
 
@@ -217,11 +220,17 @@ def rewards(workspace: Workspace) -> list[ModelChoice]:
 
 
 def task_of(data: str | None) -> str | None:
-    """The oracle behind a data file: the demo task for the demo files, else None."""
+    """The oracle behind a data file: the demo task for the demo files and for uploads made
+    from them (their description says so), else None."""
     if data is None:
         return None
     demo_files = {str(Path(demo.DEMO_OFFLINE)), str(Path(demo.DEMO_UNLABELED))}
-    return demo.DEMO_TASK if str(Path(data)) in demo_files else None
+    if str(Path(data)) in demo_files:
+        return demo.DEMO_TASK
+    meta = Path(data).with_suffix(".json")
+    if Path(data).parent.name == UPLOADS and meta.is_file():
+        return json.loads(meta.read_text()).get("task")
+    return None
 
 
 def run_label(record: RunRecord) -> str:
