@@ -80,6 +80,7 @@ class DuplicateGroup:
     design: str  # the sequence (upper case) or the vector as "(x0, x1, ...)"
     rows: tuple[str, ...]  # labels of the rows holding it, in file order
     values: tuple[float, ...]  # their values, averaged into one; empty when unlabeled
+    index: int = -1  # its position among the kept designs
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         keys = [row.tobytes() for row in x.double().numpy()]
     table = _Table(pd.DataFrame(), labels, source, "csv")
     designs = _Designs(x, keys, first.space, [], False, [])
-    kept, merged, groups = _merge(designs, y, table, _measurements(parts, keys))
+    kept, merged, groups = _merge(designs, y, table, _measurements(parts))
     # Each part's own duplicates were merged when it was read (its first warning says so);
     # the plateau is judged again on the combined values.
     alerts = [part.report.warnings[0] for part in parts if part.report.duplicates]
@@ -322,17 +323,16 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     return OfflineData(first.space, x[kept], values, source, report)
 
 
-def _measurements(parts: Sequence[OfflineData], keys: list) -> np.ndarray:
+def _measurements(parts: Sequence[OfflineData]) -> np.ndarray:
     """How many rows of its file each part's design stood for (its duplicates were averaged
     into one value), so combining weighs every measurement alike."""
     counts = []
     for part in parts:
-        rows = {group.design: len(group.rows) for group in part.report.duplicates}
-        start = len(counts)
-        for key in keys[start:start + len(part)]:
-            shown = key if isinstance(key, str) else _show_vector(np.frombuffer(key))
-            counts.append(rows.get(shown, 1))
-    return np.asarray(counts, dtype=np.float64)
+        rows = np.ones(len(part))
+        for group in part.report.duplicates:
+            rows[group.index] = len(group.rows)
+        counts.append(rows)
+    return np.concatenate(counts)
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:
@@ -782,7 +782,8 @@ def _merge(
         key = keys[rows[0]]
         design = key if isinstance(key, str) else _show_vector(np.frombuffer(key))
         found = () if values is None else tuple(values[rows].tolist())
-        groups.append(DuplicateGroup(design, tuple(table.labels[i] for i in rows), found))
+        groups.append(DuplicateGroup(design, tuple(table.labels[i] for i in rows), found,
+                                     int(code)))
     return first, merged, tuple(groups)
 
 
