@@ -7,7 +7,7 @@ import streamlit as st
 
 from braid_core.data import DataError, OfflineData
 from braid_core.spaces import alphabet_name
-from dashboard import catalog, charts, state
+from dashboard import catalog, charts, components, state
 from dashboard.demo import DEMO_TASK
 
 UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq"]
@@ -138,15 +138,14 @@ def render() -> None:
     if not datasets:
         st.warning("No data yet: the demo files are missing and nothing was uploaded.")
         return
+    # The widget's own state goes when the user visits another page; "_dataset" stays.
     paths = [d.path for d in datasets]
-    if st.session_state.get(CHOICE) not in paths:
-        st.session_state[CHOICE] = st.session_state.get("_dataset") or paths[0]
-        if st.session_state[CHOICE] not in paths:
-            st.session_state[CHOICE] = paths[0]
-    path = st.selectbox("Data set", paths, key=CHOICE,
-                        format_func=lambda p: datasets[paths.index(p)].label)  # fmt: skip
-    st.session_state["_dataset"] = path
-    show(datasets[paths.index(path)])
+    remembered = st.session_state.get("_dataset")
+    dataset = components.path_picker("Data set", datasets,
+                                     paths.index(remembered) if remembered in paths else 0,
+                                     key=CHOICE)  # fmt: skip
+    st.session_state["_dataset"] = dataset.path
+    show(dataset)
 
 
 render()
