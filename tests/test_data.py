@@ -452,7 +452,8 @@ def test_combine_designs_checks_the_parts_fit_together() -> None:
     assert combined.y.tolist() == [2.5, 2, 2]  # ...measured 1 and 4
     # Each measurement counts once: (0.1, 1) measured 1 and 3 in one file and 5 in the other
     # is 3, not the mean of 2 and 5; (0.1000001, 1), a design of its own, is not taken for it.
-    once = read_designs_bytes(b"x0,x1,value\n0.1,1,1\n0.1,1,3\n0.1000001,1,10\n", "a.csv")
+    with pytest.warns(DataWarning, match=r"a\.csv: 1 design appears more than once"):
+        once = read_designs_bytes(b"x0,x1,value\n0.1,1,1\n0.1,1,3\n0.1000001,1,10\n", "a.csv")
     again = read_designs_bytes(b"x0,x1,value\n0.1,1,5\n0.1000001,1,40\n", "b.csv")
     assert combine_designs([once, again], "a + b").y.tolist() == [3, 25]
     renamed = read_designs_bytes(b"a,b,value\n0,1,1\n1,2,2\n", "r.csv", feature_columns=["a", "b"])
