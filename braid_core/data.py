@@ -80,7 +80,7 @@ class DuplicateGroup:
     design: str  # the sequence (upper case) or the vector as "(x0, x1, ...)"
     rows: tuple[str, ...]  # labels of the rows holding it, in file order
     values: tuple[float, ...]  # their values, averaged into one; empty when unlabeled
-    index: int = -1  # its position among the kept designs
+    index: int  # its position among the kept designs
 
 
 @dataclass(frozen=True)

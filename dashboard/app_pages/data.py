@@ -110,12 +110,14 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
     st.session_state["_add_error"] = None
     if upload is None:
         return
-    value_column = st.session_state.get(VALUE_COLUMN, "value").strip() or None
+    # Designs added to a labeled set need values; to an unlabeled one, none are read.
+    value_column = st.session_state.get(VALUE_COLUMN, "value").strip() or "value"
+    sequence_column = st.session_state.get(SEQUENCE_COLUMN, "sequence").strip() or "sequence"
     try:
         combined = catalog.add_to_dataset(
             state.workspace().root, dataset, upload.getvalue(), upload.name,
-            sequence_column=st.session_state.get(SEQUENCE_COLUMN, "sequence").strip()
-            or "sequence", value_column=(value_column or "value") if dataset.labeled else None,
+            sequence_column=sequence_column,
+            value_column=value_column if dataset.labeled else None,
             require_values=dataset.labeled,
         )  # fmt: skip
     except DataError as err:
