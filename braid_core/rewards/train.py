@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from braid_core.data import OfflineData
 from braid_core.rewards.average import ShapeAverage
@@ -95,6 +95,10 @@ class RewardTrainConfig:
     patience: int = 10  # evaluations without improvement before a network stops
     ridge: float = 1e-2  # lambda of Sigma = C + lambda I, relative to mean feature variance
     b_max: float = 3.0  # cap on u(x) (bonus), in standard deviations of y over D
+    # Weight of a design's squared error: exp(value_tilt * q), q its value's rank quantile
+    # among the training values (ties share one), scaled to mean 1; 0 weighs all alike. A tilt
+    # spends the fit on the top of D, where the optimiser leaves it (bench/reward_tilt.py).
+    value_tilt: float = 0.0
     seed: int = 0  # entry points build the generator from it; recorded with the model
 
     def shapes_for(self, space: Space) -> tuple[RewardNetConfig, ...]:
@@ -130,6 +134,8 @@ class RewardTrainConfig:
             raise ValueError(f"ridge must be positive, got {self.ridge}")
         if self.b_max <= 0:
             raise ValueError(f"b_max must be positive, got {self.b_max}")
+        if not 0 <= self.value_tilt <= 20:
+            raise ValueError(f"value_tilt must lie in [0, 20], got {self.value_tilt}")
 
 
 def train_reward(
@@ -168,22 +174,25 @@ def train_reward(
     y_mean, y_std = y_fit.mean(), y_fit.std()
     y_std = torch.where(y_std > 0, y_std, torch.ones_like(y_std))
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
-    fit = _Fitter(config, generator, device, x_val, z_val, float(y_std), on_step)
+    w_fit, w_val = (value_weights(values, y_fit, config.value_tilt) for values in (y_fit, y_val))
+    fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step)
 
     shapes = config.shapes_for(space)
     resamples = (bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
                  if config.kind == "boot" else None)
     average = config.averages(space)
     if average:
-        members = [_fit_model(fit, config, space, shapes, index, x_fit, z_fit, resamples)
+        members = [_fit_model(fit, config, space, shapes, index, x_fit, z_fit, w_fit,
+                              resamples)
                    for index in range(len(shapes))]
         choice = -1  # every shape kept
     elif config.kind == "boot":
-        first, choice = _fit_best(fit, space, shapes, x_fit[resamples[0]], z_fit[resamples[0]])
-        members = [_fit_model(fit, config, space, shapes, choice, x_fit, z_fit, resamples,
+        rows = resamples[0]
+        first, choice = _fit_best(fit, space, shapes, x_fit[rows], z_fit[rows], w_fit[rows])
+        members = [_fit_model(fit, config, space, shapes, choice, x_fit, z_fit, w_fit, resamples,
                               first_head=first)]
     else:
-        net, choice = _fit_best(fit, space, shapes, x_fit, z_fit)
+        net, choice = _fit_best(fit, space, shapes, x_fit, z_fit, w_fit)
         members = [LastLayerBonus(space, shapes[choice])]
         members[0].net.load_state_dict(net.state_dict())
     with torch.no_grad():
@@ -213,13 +222,14 @@ def train_reward(
 
 def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
                shapes: tuple[RewardNetConfig, ...], index: int, x: Tensor, z: Tensor,
-               resamples: Tensor | None, first_head: RewardNet | None = None,
+               w: Tensor, resamples: Tensor | None, first_head: RewardNet | None = None,
                ) -> BootstrapEnsemble | LastLayerBonus:
-    """A model of shape `shapes[index]` fitted on (x, z) (Boot: head k on resample k; a
+    """A model of shape `shapes[index]` fitted on (x, z), errors weighted by w (Boot: head k on
+    resample k; a
     `first_head` already fitted on resample 0 is reused). Standardisation and u come later."""
     if resamples is None:
         model = LastLayerBonus(space, shapes[index])
-        fit(model.net, x, z, 0, index)
+        fit(model.net, x, z, w, 0, index)
         return model
     model = BootstrapEnsemble(space, shapes[index], config.num_heads)
     for head in range(config.num_heads):
@@ -227,17 +237,18 @@ def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
             model.heads[0].load_state_dict(first_head.state_dict())
             continue
         rows = resamples[head]
-        fit(model.heads[head], x[rows], z[rows], head, index)
+        fit(model.heads[head], x[rows], z[rows], w[rows], head, index)
     return model
 
 
 def _fit_best(fit: _Fitter, space: Space, shapes: tuple[RewardNetConfig, ...], x: Tensor,
-              z: Tensor) -> tuple[RewardNet, int]:
-    """Fit one net of each shape on (x, z); the one of lowest validation error and its index."""
+              z: Tensor, w: Tensor) -> tuple[RewardNet, int]:
+    """Fit one net of each shape on (x, z), errors weighted by w; the one of lowest validation
+    error and its index."""
     best_net, best_index, best_val = None, 0, math.inf
     for index, shape in enumerate(shapes):
         net = RewardNet(space, shape)
-        val = fit(net, x, z, 0, index)
+        val = fit(net, x, z, w, 0, index)
         if val < best_val:
             best_net, best_index, best_val = net, index, val
     assert best_net is not None
@@ -269,13 +280,16 @@ def _predict(model: BootstrapEnsemble | LastLayerBonus | ShapeAverage, x: Tensor
 class _Fitter:
     """Fits one RewardNet at a time, keeping the weights of best validation error."""
 
-    def __init__(self, config, generator, device, x_val, z_val, y_std, on_step) -> None:
+    def __init__(self, config, generator, device, x_val, z_val, w_val, y_std, on_step) -> None:
         self.config, self.generator, self.device = config, generator, device
-        self.x_val, self.z_val, self.y_std, self.on_step = x_val, z_val, y_std, on_step
+        self.x_val, self.z_val, self.w_val = x_val, z_val, w_val
+        self.y_std, self.on_step = y_std, on_step
         self.step = 0  # optimizer steps over all networks
 
-    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, head: int, shape: int) -> float:
-        """Train `net` on (x, z) (standardised targets) in place; its best validation MSE."""
+    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, w: Tensor, head: int,
+                 shape: int) -> float:
+        """Train `net` on (x, z) (standardised targets), squared errors weighted by w, in place;
+        its best validation MSE (weighted alike)."""
         config, generator = self.config, self.generator
         net.to(generator.device).reset_parameters(generator)
         net.to(self.device).train()
@@ -290,7 +304,7 @@ class _Fitter:
                 order, cursor = order.to(self.device), 0
             rows = order[cursor:cursor + batch_size]
             cursor += batch_size
-            loss = nn.functional.mse_loss(net(x[rows]), z[rows])
+            loss = (w[rows] * (net(x[rows]) - z[rows]) ** 2).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -320,7 +334,23 @@ class _Fitter:
         net.eval()
         out = torch.cat([net(chunk) for chunk in self.x_val.split(1024)])
         net.train()
-        return float(((out - self.z_val) ** 2).mean())
+        return float((self.w_val * (out - self.z_val) ** 2).mean())
+
+
+def value_weights(values: Tensor, reference: Tensor, tilt: float) -> Tensor:
+    """exp(tilt * q) / mean over the reference, q the mid-rank quantile of each value among
+    `reference` (equal values share one weight); float32 on values' device. tilt 0: ones."""
+    if tilt == 0:
+        return torch.ones(len(values), device=values.device)
+    ordered = reference.sort().values
+
+    def quantile(v: Tensor) -> Tensor:
+        below = torch.searchsorted(ordered, v, right=False)
+        at_or_below = torch.searchsorted(ordered, v, right=True)
+        return (below + at_or_below).double() / (2 * len(ordered))
+
+    scale = torch.exp(tilt * quantile(reference)).mean()
+    return (torch.exp(tilt * quantile(values)) / scale).float()
 
 
 def quality_metrics(pred: Prediction, y: Tensor) -> dict[str, float]:
