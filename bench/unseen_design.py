@@ -11,6 +11,7 @@ same run folder) are scored too, as the bar to beat. Writes bench/results/<tag>.
     python bench/unseen_design.py --instances 48:3:7 --method braid-boot
     python bench/unseen_design.py --instances 48:2:20 --device cuda --max-minutes 3
     python bench/unseen_design.py --instances 48:2:20 --reward-network dilated
+    python bench/unseen_design.py --instances 48:2:20 --value-tilt 2
     python bench/unseen_design.py --draw 16 --shard 0/2 --threads 1 --tag s23_draw_a
 
 `--draw N` runs N instances drawn at random from the whole family the issue names (length 32
@@ -68,6 +69,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
         command += ["--method", args.method]
     if args.reward_network:  # a user's choice the plateau warning suggests, not a tuned one
         command += ["--reward-network", args.reward_network]
+    if args.value_tilt is not None:  # a user's choice, like the shape (bench/reward_tilt.py)
+        command += ["--value-tilt", str(args.value_tilt)]
     if args.seed is not None:  # a user's own choice of seed, not a tuned setting
         command += ["--seed", str(args.seed)]
     if args.alpha is not None:  # a probe of the objective, not a default
@@ -159,6 +162,8 @@ def main() -> None:
     parser.add_argument("--reward-network", default=None,
                         help="passed to braid design (average, auto, dilated, wide); "
                         "default: its own")
+    parser.add_argument("--value-tilt", type=float, default=None,
+                        help="passed to `braid design --value-tilt`; default: the command's own")
     parser.add_argument("--seed", type=int, default=None,
                         help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--alpha", type=float, default=None,

@@ -50,6 +50,10 @@ NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wid
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
                 'their predictions averaged), "dilated" or "wide".')
 RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
+TILT_HELP = ("How much the reward fit weighs the top of the data: each design's squared error "
+             "counts exp(TILT x q), q its value's rank from 0 (lowest) to 1 (highest); 0 weighs "
+             "every design alike.")
+ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=20.0, help=TILT_HELP)]
 TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
              "(e.g. 56:3:23).")
 OracleTask = Annotated[str | None, typer.Option(
@@ -288,6 +292,7 @@ def reward_train(
     device: Device = "auto",
     threads: Threads = None,
     network: RewardNetwork = defaults.REWARD_NETWORK,
+    value_tilt: ValueTilt = defaults.VALUE_TILT,
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
@@ -299,7 +304,8 @@ def reward_train(
     try:
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,
-                                        kind=kind, seed=seed, device=device, network=network)
+                                        kind=kind, seed=seed, device=device, network=network,
+                                        value_tilt=value_tilt)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("reward", config, total_seconds=None, desc="reward model")
@@ -392,6 +398,7 @@ def design(
     threads: Threads = None,
     reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (
         defaults.REWARD_NETWORK),
+    value_tilt: ValueTilt = defaults.VALUE_TILT,
 ) -> None:
     """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
     from braid_core import pipeline
@@ -403,7 +410,8 @@ def design(
             unlabeled, offline, method=method, sequence_column=sequence_column,
             value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
             num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
-            pool_size=pool, device=device, reward_network=reward_network)
+            pool_size=pool, device=device, reward_network=reward_network,
+            value_tilt=value_tilt)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)

@@ -38,6 +38,7 @@ DEFAULT_STEPS = defaults_module.STEPS
 DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
 DEFAULT_REWARD_NETWORK = defaults_module.REWARD_NETWORK
+DEFAULT_VALUE_TILT = defaults_module.VALUE_TILT
 DEFAULT_METHOD = defaults_module.METHOD
 DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
 POOL_FACTOR = defaults_module.POOL_FACTOR
@@ -77,7 +78,8 @@ def defaults() -> dict[str, Any]:
     dashboard's forms."""
     return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
             "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
-            "reward_network": DEFAULT_REWARD_NETWORK, "pool_factor": POOL_FACTOR}
+            "reward_network": DEFAULT_REWARD_NETWORK, "value_tilt": DEFAULT_VALUE_TILT,
+            "pool_factor": POOL_FACTOR}
 
 
 def _data(path: str | Path, sequence_column: str, value_column: str | None,
@@ -99,12 +101,30 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
                   value_column: str = "value", alphabet: str | None = None,
                   kind: str = DEFAULT_REWARD_KIND, seed: int = 0,
                   device: str = "auto",
-                  network: str = DEFAULT_REWARD_NETWORK) -> dict[str, Any]:
+                  network: str = DEFAULT_REWARD_NETWORK,
+                  value_tilt: float = DEFAULT_VALUE_TILT) -> dict[str, Any]:
     """Fit a reward model with uncertainty on the labeled designs of `data`; `network`
-    names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation)."""
+    names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation),
+    `value_tilt` how much the fit weighs the top of the data (RewardTrainConfig.value_tilt)."""
     network_settings(network)  # an unknown name fails here, not minutes into a job
     return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
-            "seed": seed, "device": device, "network": network}
+            "seed": seed, "device": device, "network": network,
+            "value_tilt": value_tilt_choice(value_tilt)}
+
+
+def value_tilt_choice(tilt: float) -> float:
+    """The reward fit's value tilt as a config records it: a number from 0 to 20.
+
+    Raises:
+        ValueError: anything else, saying what is accepted.
+    """
+    try:
+        number = float(tilt)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not 0 <= number <= 20:
+        raise ValueError(f"the value tilt must be a number from 0 to 20, got {tilt!r}")
+    return number
 
 
 def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT_C,
@@ -216,11 +236,15 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
 
     device = resolve_device(config["device"])
     data = read_data(config["data"], report)
-    # Configs recorded before the choice existed fitted both shapes, as "auto" does.
+    # Configs recorded before the choice existed fitted both shapes, as "auto" does, and
+    # weighed every design alike.
     shape = network_settings(config.get("network", "auto"))
-    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], **shape)
+    tilt = float(config.get("value_tilt", 0.0))
+    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], value_tilt=tilt,
+                                   **shape)
     report.stage = "reward"
-    report.progress(0.0, "fitting the reward model")
+    weighing = f", weighing the top of the data (value tilt {tilt:g})" if tilt else ""
+    report.progress(0.0, f"fitting the reward model{weighing}")
     model = train_reward(data, reward_cfg, device=device,
                          generator=make_generator(config["seed"], device), on_step=report.step)
     save_reward(model, out / "reward")  # its train_config records the shape it kept
@@ -232,7 +256,7 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     offline = design_table(data.x, data.space, reward=model)
     offline.insert(len(offline.columns) - 3, "value", data.y.double().numpy())
     _write_table(out, offline, "offline")
-    return dict(model.metrics)
+    return {**model.metrics, "value_tilt": tilt}
 
 
 def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -355,7 +379,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
                   max_minutes: float = 10.0, task: str | None = None,
                   device: str = "auto", pool_size: int | None = None,
-                  reward_network: str = DEFAULT_REWARD_NETWORK) -> dict[str, Any]:
+                  reward_network: str = DEFAULT_REWARD_NETWORK,
+                  value_tilt: float = DEFAULT_VALUE_TILT) -> dict[str, Any]:
     """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
     POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
     if method not in METHODS:
@@ -368,7 +393,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
-            "reward_network": reward_network}
+            "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt)}
 
 
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -389,7 +414,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     run_prior(prior_cfg, out, report)
     reward_kind = "bonus" if method == "braid-bonus" else "boot"
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
-                "device": device, "network": config.get("reward_network", "auto")}, out, report)
+                "device": device, "network": config.get("reward_network", "auto"),
+                "value_tilt": config.get("value_tilt", 0.0)}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
     pool_size = _configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),

@@ -140,6 +140,21 @@ def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
     assert "the only shape fitted" in trained.output and "among" not in trained.output
 
 
+def test_reward_train_value_tilt_option_weighs_the_top_of_the_data(tmp_path):
+    data = write_labeled(tmp_path / "offline.csv", 200)
+    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
+              "--network", "wide", "--threads", "1"]
+    wrong = runner.invoke(app, [*common, "--value-tilt", "-1", "--out", str(tmp_path / "no")])
+    assert wrong.exit_code == 2 and "--value-tilt" in wrong.output
+    assert not (tmp_path / "no").exists()
+    for name, option, tilt in (("plain", [], 0.0), ("tilted", ["--value-tilt", "2"], 2.0)):
+        result = runner.invoke(app, [*common, *option, "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        config = json.loads((tmp_path / name / "config.json").read_text())["config"]
+        assert config["value_tilt"] == tilt
+        assert ("weighing the top of the data (value tilt 2)" in result.output) == bool(tilt)
+
+
 def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 300)
     prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"

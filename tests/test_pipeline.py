@@ -7,6 +7,7 @@ import random
 import time
 
 import pandas as pd
+import pytest
 import torch
 
 from braid_core import jobs, pipeline
@@ -84,3 +85,13 @@ def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
     assert chosen[:, 0].tolist() == [3, 2, 1, 1]  # distinct first, the repeat fills in
     as_drawn = pipeline._best_of_pool(pool, model, 1.0, "std", 4, choose=False)
     assert as_drawn[:, 0].tolist() == [1, 3, 1, 2]
+
+
+def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
+    data = write_sequences(tmp_path / "d.csv")
+    assert pipeline.reward_config(data)["value_tilt"] == 0.0
+    assert pipeline.design_config(data, data)["value_tilt"] == 0.0
+    assert pipeline.reward_config(data, value_tilt="1.5")["value_tilt"] == 1.5
+    for bad in ("steep", -1.0, 21, "nan", None):
+        with pytest.raises(ValueError, match="from 0 to 20"):
+            pipeline.reward_config(data, value_tilt=bad)

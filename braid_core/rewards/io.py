@@ -105,20 +105,23 @@ def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Mo
 
 
 def describe_network(meta: Mapping[str, Any]) -> str:
-    """The kept network's shape in words, from a saved model's config.json contents, and
-    how many shapes validation chose it among (sequences). Raises KeyError, TypeError or
-    ValueError on a malformed config."""
+    """The kept network's shape in words, from a saved model's config.json contents, how
+    many shapes validation chose it among (sequences), and whether the fit weighed the top of
+    the data. Raises KeyError, TypeError or ValueError on a malformed config."""
     config = meta["config"]
     space = space_from_dict(meta["space"])
     shapes = [config["network"], *config.get("alternatives", ())]
+    tilt = float(config.get("value_tilt", 0.0))  # models saved before the tilt: none
+    weighed = f"; fitted weighing the top of the data (value tilt {tilt:g})" if tilt else ""
     if not isinstance(space, SequenceSpace):
-        return RewardNetConfig(**config["network"]).describe(space)
+        return RewardNetConfig(**config["network"]).describe(space) + weighed
     if config.get("combine") == "average" and len(shapes) > 1:
         return (f"the average of {len(shapes)} shapes: "
-                + "; ".join(RewardNetConfig(**shape).describe(space) for shape in shapes))
+                + "; ".join(RewardNetConfig(**shape).describe(space) for shape in shapes)
+                + weighed)
     text = RewardNetConfig(**config["network"]).describe(space)
     return text + (f"; kept for its held-out error among {len(shapes)} shapes"
-                   if len(shapes) > 1 else "; the only shape fitted")
+                   if len(shapes) > 1 else "; the only shape fitted") + weighed
 
 
 def _shapes_of(model: Model) -> tuple[RewardNetConfig, ...]:

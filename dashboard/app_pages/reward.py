@@ -25,6 +25,12 @@ NETWORKS = {
     "dilated": "dilated: 3 conv layers, dilations 1, 2, 4",
     "wide": "wide: 2 conv layers of kernel 17",
 }
+# RewardTrainConfig.value_tilt choices (pipeline.value_tilt_choice), in words.
+TILTS = (0.0, 1.0, 2.0, 4.0)
+
+
+def tilt_label(tilt: float) -> str:
+    return "off: every design alike" if tilt == 0 else f"tilt {tilt:g}"
 
 
 def reward_metrics(choice: catalog.ModelChoice) -> dict[str, float]:
@@ -51,7 +57,7 @@ def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
     return state.run_table(folder, "heldout")
 
 
-def train_form(default_kind: str, default_network: str) -> None:
+def train_form(default_kind: str, default_network: str, default_tilt: float) -> None:
     datasets = [d for d in catalog.all_datasets(state.workspace().root) if d.labeled]
     if not datasets:
         st.info("A reward model needs designs with measured values: add them on the Data page.")
@@ -74,13 +80,20 @@ def train_form(default_kind: str, default_network: str) -> None:
                                "better than any in your table. Where many designs share the "
                                "best value, fit each shape and measure a few of each one's "
                                "designs.")
+        tilt = st.selectbox("Weight on the top of the data", TILTS,
+                            index=TILTS.index(default_tilt) if default_tilt in TILTS else 0,
+                            format_func=tilt_label, key="reward_value_tilt",
+                            help="A tilt t weighs each design's error by exp(t q), q its "
+                            "value's rank in the data (0 lowest, 1 highest): the fit spends "
+                            "itself where fine-tuning leaves the data, at the top.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
         from braid_core import pipeline
 
         config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
-                                        seed=int(seed), device=device, network=network)
+                                        seed=int(seed), device=device, network=network,
+                                        value_tilt=tilt)
         components.launch("reward", config, name=name.strip() or None)
 
 
@@ -115,7 +128,8 @@ def render() -> None:
         show_quality(choice)
     st.subheader("Train")
     defaults = state.pipeline_defaults()
-    train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"))
+    train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"),
+               defaults.get("value_tilt", 0.0))
     # "shape" steps from 0 to 1 when the second network shape starts fitting.
     components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse", "shape"))
 

@@ -70,20 +70,23 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("network", "words"), [
-    ("wide", ("kernel 17", "the only shape fitted")),
-    ("average", ("the average of 2 shapes", "dilations 1, 2, 4", "kernel 17")),
+@pytest.mark.parametrize(("network", "tilt", "words"), [
+    ("wide", 2.0, ("kernel 17", "the only shape fitted", "weighing the top of the data "
+                   "(value tilt 2)")),
+    ("average", 0.0, ("the average of 2 shapes", "dilations 1, 2, 4", "kernel 17")),
 ])
-def test_reward_form_fits_the_network_shape_it_names(demo, workspace, network, words):
+def test_reward_form_fits_the_network_shape_it_names(demo, workspace, network, tilt, words):
     at = open_page("app_pages/reward.py")
     labels = at.selectbox(key="reward_network").options
     assert len(labels) == 4 and labels[0].startswith("auto")  # every choice has its words
     assert [label.split(":")[0] for label in labels] == ["auto", "average", "dilated", "wide"]
     at.selectbox(key="reward_network").set_value(network)
+    assert at.selectbox(key="reward_value_tilt").value == 0.0  # the product's default
+    at.selectbox(key="reward_value_tilt").set_value(tilt)
     submit(at, "Train a reward model")
     assert not at.exception and not at.error
     (reward,) = workspace.list_runs(kind="reward")
-    assert reward.config["network"] == network
+    assert reward.config["network"] == network and reward.config["value_tilt"] == tilt
     assert jobs.wait(workspace, reward.id, timeout=180) == "done", workspace.record(reward.id).error
     at = open_page("app_pages/reward.py")  # the new run's model is the one shown
     caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
