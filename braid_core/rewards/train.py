@@ -225,8 +225,8 @@ def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
                w: Tensor, resamples: Tensor | None, first_head: RewardNet | None = None,
                ) -> BootstrapEnsemble | LastLayerBonus:
     """A model of shape `shapes[index]` fitted on (x, z), errors weighted by w (Boot: head k on
-    resample k; a
-    `first_head` already fitted on resample 0 is reused). Standardisation and u come later."""
+    resample k; a `first_head` already fitted on resample 0 is reused). Standardisation and u
+    come later."""
     if resamples is None:
         model = LastLayerBonus(space, shapes[index])
         fit(model.net, x, z, w, 0, index)
