@@ -863,11 +863,10 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
     else:
         below = "and no labeled design lies below them: the data rank no design over another"
     # The tilt's figures: bench/results/reward_tilt.md (it lost a pass on graded plateaus).
-    tilt = ("one of the three did, on three seeds of three, when the reward fit weighed the top "
-            "of the data: `--value-tilt 2`, or \"Weight on the top of the data\" on the "
-            "dashboard's Reward page")
+    tilt = ("with the reward fit weighing the top of the data, one of seven did: `--value-tilt "
+            "2`, or \"Weight on the top of the data\" on the dashboard's Reward page")
     return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
-            f"data like this, none of three instances beat it with the defaults; {tilt}). "
+            f"data like this, none of seven instances beat it with the defaults; {tilt}). "
             f"{again}; meanwhile {shapes}.")
 
 

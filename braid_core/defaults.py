@@ -72,7 +72,8 @@ REWARD_NETWORK = "auto"
 # How much the reward fit weighs the top of D (RewardTrainConfig.value_tilt; 0: every design
 # alike). A tilt of 2 passed the plateau instance 48:2:20 on three seeds of three (a forced
 # shape or the average of both: one seed of three), but over the ten plateau instances it
-# passed three, as the plain fit does, losing 50:3:4335; on tfbind8 it lowered the median of
+# passed three, as the plain fit does, losing 50:3:4335, and none of four fresh instances
+# like 48:2:20 (a pile over one lower value); on tfbind8 it lowered the median of
 # the reward model's own top 128 (bench/results/reward_tilt.md, session 26). So it is a
 # choice, not the default.
 VALUE_TILT = 0.0
