@@ -53,7 +53,8 @@ RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
 TILT_HELP = ("How much the reward fit weighs the top of the data: each design's squared error "
              "counts exp(TILT x q), q its value's rank from 0 (lowest) to 1 (highest); 0 weighs "
              "every design alike.")
-ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=20.0, help=TILT_HELP)]
+ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=defaults.MAX_VALUE_TILT,
+                                          help=TILT_HELP)]
 TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
              "(e.g. 56:3:23).")
 OracleTask = Annotated[str | None, typer.Option(

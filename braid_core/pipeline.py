@@ -113,7 +113,7 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
 
 
 def value_tilt_choice(tilt: float) -> float:
-    """The reward fit's value tilt as a config records it: a number from 0 to 20.
+    """The reward fit's value tilt as a config records it: from 0 to MAX_VALUE_TILT (defaults).
 
     Raises:
         ValueError: anything else, saying what is accepted.
@@ -122,8 +122,10 @@ def value_tilt_choice(tilt: float) -> float:
         number = float(tilt)
     except (TypeError, ValueError):
         number = math.nan
-    if not 0 <= number <= 20:
-        raise ValueError(f"the value tilt must be a number from 0 to 20, got {tilt!r}")
+    if not 0 <= number <= defaults_module.MAX_VALUE_TILT:
+        raise ValueError(f"the value tilt must be a number from 0 to "
+                         f"{defaults_module.MAX_VALUE_TILT:g}, got "
+                         f"{tilt!r}")
     return number
 
 

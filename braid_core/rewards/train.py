@@ -22,6 +22,7 @@ import torch
 from torch import Tensor
 
 from braid_core.data import OfflineData
+from braid_core.defaults import MAX_VALUE_TILT
 from braid_core.rewards.average import ShapeAverage
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, predict_in_chunks
@@ -134,8 +135,9 @@ class RewardTrainConfig:
             raise ValueError(f"ridge must be positive, got {self.ridge}")
         if self.b_max <= 0:
             raise ValueError(f"b_max must be positive, got {self.b_max}")
-        if not 0 <= self.value_tilt <= 20:
-            raise ValueError(f"value_tilt must lie in [0, 20], got {self.value_tilt}")
+        if not 0 <= self.value_tilt <= MAX_VALUE_TILT:
+            raise ValueError(f"value_tilt must lie in [0, {MAX_VALUE_TILT:g}], got "
+                             f"{self.value_tilt}")
 
 
 def train_reward(
