@@ -70,6 +70,20 @@ def auc(positive: torch.Tensor, negative: torch.Tensor) -> float:
     return float((diff > 0).double().mean() + 0.5 * (diff == 0).double().mean())
 
 
+def pooled(truth: torch.Tensor, score: torch.Tensor) -> list[torch.Tensor]:
+    """For each of the DRAWS draws of POOL designs: the true scores of its best NUM by score."""
+    return [truth[d * POOL:(d + 1) * POOL][score[d * POOL:(d + 1) * POOL]
+                                           .argsort(descending=True)[:NUM]]
+            for d in range(DRAWS)]
+
+
+def group_figures(groups: list[torch.Tensor], best: float) -> tuple[float, float]:
+    """(median, share above D's best) of the true scores of each group, means over groups."""
+    median = float(torch.stack([g.median() for g in groups]).mean())
+    above = float(torch.stack([(g > best + TIE).double().mean() for g in groups]).mean())
+    return median, above
+
+
 def _as_design_reads(task) -> tuple[torch.Tensor, torch.Tensor, Space]:
     """D as `braid design` reads the exported file (repeated designs merged): (x, y, space)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -142,16 +156,9 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
            "auc_next": auc(score[above], score[at_best])}
     if top_out and fit_on is not None:
         row["auc_top"] = leave_top_out(*fit_on, config, device)
-    first, pooled = [], []
-    for draw in range(DRAWS):
-        part = slice(draw * POOL, (draw + 1) * POOL)
-        t, s = truth[part], score[part]
-        first.append(t[:NUM])
-        pooled.append(t[s.argsort(descending=True)[:NUM]])
-    for name, groups in (("first", first), ("pool", pooled)):
-        row[f"{name}_median"] = float(torch.stack([g.median() for g in groups]).mean())
-        row[f"{name}_above"] = float(torch.stack([(g > best + TIE).double().mean()
-                                                  for g in groups]).mean())
+    first = [truth[d * POOL:d * POOL + NUM] for d in range(DRAWS)]
+    for name, groups in (("first", first), ("pool", pooled(truth, score))):
+        row[f"{name}_median"], row[f"{name}_above"] = group_figures(groups, best)
     return row
 
 

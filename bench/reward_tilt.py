@@ -39,7 +39,16 @@ from braid_core.tasks import task_from_spec
 from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens
 
 sys.path.insert(0, str(Path(__file__).parent))  # plateau_signal sits beside this script
-from plateau_signal import DRAWS, NUM, POOL, TIE, _as_design_reads, auc  # noqa: E402
+from plateau_signal import (  # noqa: E402
+    DRAWS,
+    NUM,
+    POOL,
+    TIE,
+    _as_design_reads,
+    auc,
+    group_figures,
+    pooled,
+)
 
 TARGET = 0.986  # tfbind8: the best published design-bench baseline
 TFBIND8_KEYS = ("val_s", "test_s", "top_max", "top_median", "hits512")
@@ -79,13 +88,9 @@ def measure_ehrlich(task, seed: int, kind: str, tilt: float) -> dict[str, float]
     above, at_best = truth > best + TIE, (truth - best).abs() <= TIE
     with torch.no_grad():
         score = conservative_reward(predict_in_chunks(model, fresh, 4096), C).cpu()
-    pooled = [truth[d * POOL:(d + 1) * POOL][score[d * POOL:(d + 1) * POOL]
-                                              .argsort(descending=True)[:NUM]]
-              for d in range(DRAWS)]
+    median, share = group_figures(pooled(truth, score), best)
     return {"val_s": heldout_spearman(model), "auc_next": auc(score[above], score[at_best]),
-            "pool_median": float(torch.stack([g.median() for g in pooled]).mean()),
-            "pool_above": float(torch.stack([(g > best + TIE).double().mean()
-                                             for g in pooled]).mean())}
+            "pool_median": median, "pool_above": share}
 
 
 def main() -> None:

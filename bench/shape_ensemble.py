@@ -45,7 +45,16 @@ from braid_core.tasks import task_from_spec
 from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens
 
 sys.path.insert(0, str(Path(__file__).parent))  # plateau_signal sits beside this script
-from plateau_signal import DRAWS, NUM, POOL, TIE, _as_design_reads, auc  # noqa: E402
+from plateau_signal import (  # noqa: E402
+    DRAWS,
+    NUM,
+    POOL,
+    TIE,
+    _as_design_reads,
+    auc,
+    group_figures,
+    pooled,
+)
 
 TARGET = 0.986  # tfbind8: the best published design-bench baseline
 SCORERS = ("dilated", "wide", "chosen", "mean")
@@ -111,14 +120,9 @@ def measure_ehrlich(task, seed: int, kind: str) -> dict[str, dict[str, float]]:
     rows = {}
     for name, pred in predictions(models, fresh).items():
         score = conservative_reward(pred, C).cpu()
-        pooled = [truth[d * POOL:(d + 1) * POOL][score[d * POOL:(d + 1) * POOL]
-                                                  .argsort(descending=True)[:NUM]]
-                  for d in range(DRAWS)]
-        rows[name] = {
-            "val_s": val_s[name], "auc_next": auc(score[above], score[at_best]),
-            "pool_median": float(torch.stack([g.median() for g in pooled]).mean()),
-            "pool_above": float(torch.stack([(g > best + TIE).double().mean()
-                                             for g in pooled]).mean())}
+        median, share = group_figures(pooled(truth, score), best)
+        rows[name] = {"val_s": val_s[name], "auc_next": auc(score[above], score[at_best]),
+                      "pool_median": median, "pool_above": share}
     return rows
 
 

@@ -113,15 +113,16 @@ def describe_network(meta: Mapping[str, Any]) -> str:
     shapes = [config["network"], *config.get("alternatives", ())]
     tilt = float(config.get("value_tilt", 0.0))  # models saved before the tilt: none
     weighed = f"; fitted weighing the top of the data (value tilt {tilt:g})" if tilt else ""
+    kept = RewardNetConfig(**config["network"]).describe(space)
     if not isinstance(space, SequenceSpace):
-        return RewardNetConfig(**config["network"]).describe(space) + weighed
-    if config.get("combine") == "average" and len(shapes) > 1:
-        return (f"the average of {len(shapes)} shapes: "
-                + "; ".join(RewardNetConfig(**shape).describe(space) for shape in shapes)
-                + weighed)
-    text = RewardNetConfig(**config["network"]).describe(space)
-    return text + (f"; kept for its held-out error among {len(shapes)} shapes"
-                   if len(shapes) > 1 else "; the only shape fitted") + weighed
+        text = kept
+    elif config.get("combine") == "average" and len(shapes) > 1:
+        text = (f"the average of {len(shapes)} shapes: "
+                + "; ".join(RewardNetConfig(**shape).describe(space) for shape in shapes))
+    else:
+        text = kept + (f"; kept for its held-out error among {len(shapes)} shapes"
+                       if len(shapes) > 1 else "; the only shape fitted")
+    return text + weighed
 
 
 def _shapes_of(model: Model) -> tuple[RewardNetConfig, ...]:
