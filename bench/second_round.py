@@ -1,15 +1,17 @@
-"""A second round: does adding the first round's measured designs to D help `braid design`?
+"""Further rounds: does adding earlier rounds' measured designs to D help `braid design`?
 
 The plateau warning tells a user whose D is a pile at its best value that measuring some new
 designs and adding them to the data is what gives it a rank above the pile. This measures that
 advice as a user would follow it, with the real command line and every default: round 1 is
 `braid design` on the instance's exported files; its designs are "measured" by the oracle
 (which the commands never see; an infeasible design is measured as 0, no function); `braid data
-merge` adds them to D; round 2 is `braid design` on the merged file. Both rounds are scored
-against the *original* D's best (the pile the user wanted to beat) and the prior's samples.
+merge` adds them to D; round 2 is `braid design` on the merged file, and so on. Every round
+is scored against the *original* D's best (the pile the user wanted to beat) and the prior's
+samples.
 Writes bench/results/<tag>.{md,json}.
 
     python bench/second_round.py --instances 37:2:1461 35:2:7340 --threads 1
+    python bench/second_round.py --instances 48:2:20 --rounds 3 --threads 1
 """
 
 from __future__ import annotations
@@ -58,37 +60,57 @@ def design(unlabeled: Path, offline: Path, out: Path, args: argparse.Namespace,
 
 
 def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict]:
-    """Rows for round 1, round 2 and round 1's prior, all against the original D."""
+    """A row per round and one for round 1's prior, all against the original D.
+
+    Round k + 1 runs on D plus every design measured in rounds 1..k, merged one round at a time
+    with `braid data merge`, as a lab going round after round would."""
     task = task_from_spec(spec)
     unlabeled, offline = task.export(folder / "data", seed=0)
     data = read_designs(offline)
-    first, minutes = design(unlabeled, offline, folder / "round1.csv", args, folder)
-    rows = [_score("round 1", first, task, data, spec, minutes)]
-    measured = task.score(first).double()
-    measured = torch.where(torch.isfinite(measured), measured, torch.zeros_like(measured))
     space = data.space
-    pd.DataFrame({"sequence": space.decode(first), "value": measured.numpy()}).to_csv(
-        folder / "measured1.csv", index=False)
-    merged = folder / "d2.csv"
-    cli("data", "merge", str(offline), str(folder / "measured1.csv"), "--out", str(merged),
-        folder=folder)  # fmt: skip
-    second, minutes = design(unlabeled, merged, folder / "round2.csv", args, folder)
-    rows.append(_score("round 2 (D + round 1 measured)", second, task, data, spec, minutes))
+    rows: list[dict] = []
+    current = offline
+    first_round: torch.Tensor | None = None
+    best_measured = float("-inf")  # the best design measured in the rounds before this one
+    for round_number in range(1, args.rounds + 1):
+        designs, minutes = design(unlabeled, current, folder / f"round{round_number}.csv", args,
+                                  folder)  # fmt: skip
+        first_round = designs if first_round is None else first_round
+        earlier = "round 1" if round_number == 2 else f"rounds 1-{round_number - 1}"
+        label = "round 1" if round_number == 1 else (
+            f"round {round_number} (D + {earlier} measured)")
+        rows.append(_score(label, designs, task, data, spec, minutes))
+        if round_number > 1:
+            rows[-1]["measured_best_before"] = best_measured
+        measured = task.score(designs).double()
+        measured = torch.where(torch.isfinite(measured), measured, torch.zeros_like(measured))
+        best_measured = max(best_measured, float(measured.max()))
+        if round_number == args.rounds:
+            break
+        measured_file = folder / f"measured{round_number}.csv"
+        pd.DataFrame({"sequence": space.decode(designs), "value": measured.numpy()}).to_csv(
+            measured_file, index=False)
+        merged = folder / f"d{round_number + 1}.csv"
+        cli("data", "merge", str(current), str(measured_file), "--out", str(merged),
+            folder=folder)  # fmt: skip
+        current = merged
     runs = sorted((folder / "workspace" / "runs").glob("*-design-*"))  # ids start with the time
     prior_folder = runs[0] / "prior"
     with torch.no_grad():
-        samples = Prior.load(prior_folder).sample(len(first), generator=make_generator(0))
-    rows.append(_score("round 1's prior's samples", samples, task, data, spec, None))
-    for row in rows[:2]:
-        row["verdict"] = verdict(row, rows[2])
-    rows[1]["round1_best"] = float(measured.max())
-    return rows
+        samples = Prior.load(prior_folder).sample(len(first_round),
+                                                  generator=make_generator(0))  # fmt: skip
+    prior_row = _score("round 1's prior's samples", samples, task, data, spec, None)
+    for row in rows:
+        row["verdict"] = verdict(row, prior_row)
+    return rows + [prior_row]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", nargs="+", required=True,
                         help="length:motifs:seed of each Ehrlich instance")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="rounds of design, measure and merge (2: one extra round)")
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tag", default="second_round")
@@ -100,7 +122,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             rows += run_instance(spec, args, Path(folder))
         print(markdown(rows), flush=True)
-        header = (f"# A second round of `braid design` on unseen Ehrlich instances\n\n"
+        header = (f"# {args.rounds} rounds of `braid design` on unseen Ehrlich instances\n\n"
                   f"Command: `{command}`\n\nDevice: cpu, {args.threads} CPU threads. Oracle "
                   "figures against the original D (offline_best: its best value).\n\n")
         (RESULTS / f"{args.tag}.md").write_text(header + markdown(rows))
