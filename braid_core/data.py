@@ -4,7 +4,9 @@ Every problem is raised as one `DataError` naming the file, the offending rows a
 counts them (data rows from 1 below the header; FASTA records by id and line) and the problem.
 Nothing is dropped silently: duplicated designs are merged, their values averaged, with a
 `DataWarning` that the report keeps too; values piled at their best (a plateau) get one as
-well. The CLI and the dashboard share this one path.
+well. How many measurements stand behind each kept value travels with the data (an optional
+`measurements` column, written back by `to_frame`), so a merged table merged again still weighs
+every measurement alike. The CLI and the dashboard share this one path.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ PLATEAU_ROWS = 10
 # (bench/results/unseen_draw.md). Among 30 instances this flags no other.
 PLATEAU_ABOVE = 0.01
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+COUNT_COLUMN = "measurements"  # optional: how many measurements a row's value is the mean of
 
 
 class DataError(ValueError):
@@ -100,6 +103,8 @@ class DataReport:
     duplicates: tuple[DuplicateGroup, ...]  # designs found more than once
     notes: tuple[str, ...]  # informational: inferred alphabet, no value column
     warnings: tuple[str, ...]  # worth a look: merged duplicates, values piled at the best
+    count_column: str | None = None  # column the measurement counts came from, if any
+    measurements: int | None = None  # measurements behind the values, when more than designs
 
     @property
     def labeled(self) -> bool:
@@ -118,10 +123,11 @@ class DataReport:
         """A few lines for people: counts, space, values, columns, notes and warnings."""
         inferred = " (alphabet inferred)" if self.alphabet_inferred else ""
         unit = "records" if self.file_format == "fasta" else "rows"
+        behind = f", means of {self.measurements} measurements" if self.measurements else ""
         lines = [
             f"{self.source}: {self.rows_read} {unit} -> {self.num_designs} designs, "
             f"{self.space.describe()}{inferred}",
-            f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}"
+            f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}{behind}"
             if self.value_range
             else "values: none (unlabeled designs)",
             f"columns used: {', '.join(self.columns_used)}"
@@ -139,10 +145,14 @@ class OfflineData:
     y: Tensor | None  # (n,) float32 values; None for unlabeled designs
     source: str  # file name, for messages
     report: DataReport  # what reading found
+    # (n,) float64 measurements behind each value (merged duplicate rows and a `measurements`
+    # column add up); None: one each, or unlabeled.
+    counts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         assert self.x.shape[1:] == self.space.event_shape, f"x {tuple(self.x.shape)} vs space"
         assert self.y is None or self.y.shape == self.x.shape[:1], "y must be (n,)"
+        assert self.counts is None or (self.y is not None and self.counts.shape == self.y.shape)
 
     def __len__(self) -> int:
         return self.x.shape[0]
@@ -186,14 +196,21 @@ class OfflineData:
             raise TypeError(f"{self.source} holds vectors, not sequences")
         return self.space.decode(self.x)
 
+    def measurement_counts(self) -> np.ndarray:
+        """(n,) how many measurements each design's value is the mean of (ones if not known)."""
+        return np.ones(len(self)) if self.counts is None else self.counts
+
     def to_frame(self) -> pd.DataFrame:
-        """Columns `sequence` (or the file's feature columns) and `value` when labeled."""
+        """Columns `sequence` (or the file's feature columns) and `value` when labeled, and
+        `measurements` when some value is the mean of several (read back by `read_designs`)."""
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:
             frame = pd.DataFrame(self.x.numpy().copy(), columns=_features(self))
         if self.y is not None:
             frame["value"] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
+        if self.counts is not None:
+            frame[COUNT_COLUMN] = self.counts.round().astype(np.int64)
         return frame
 
 
@@ -207,6 +224,7 @@ def read_designs(
     kind: Literal["sequence", "vector"] | None = None,
     min_rows: int = 2,
     require_values: bool = False,
+    count_column: str | None = COUNT_COLUMN,
 ) -> OfflineData:
     """Read and validate a design file; the format comes from the extension.
 
@@ -221,13 +239,18 @@ def read_designs(
         kind: "sequence" or "vector"; None decides from the columns found.
         min_rows: fewest distinct designs accepted.
         require_values: make a missing value column an error.
+        count_column: column (FASTA: header key) saying how many measurements each row's
+            value is the mean of (whole numbers from 1); absent means one each. Read only with
+            values, so that merged duplicates weigh every measurement alike.
     Returns:
-        OfflineData with x (n, length) int64 or (n, dim) float32 and y (n,) float32 or None.
+        OfflineData with x (n, length) int64 or (n, dim) float32, y (n,) float32 or None, and
+        the measurement counts when some value is the mean of several.
     Raises:
         DataError naming the file, the rows and the problem.
     """
     options = _Options(
-        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
+        count_column,
     )
     return _read(_file_bytes(path), str(path), options, warn=True)
 
@@ -243,10 +266,12 @@ def read_designs_bytes(
     kind: Literal["sequence", "vector"] | None = None,
     min_rows: int = 2,
     require_values: bool = False,
+    count_column: str | None = COUNT_COLUMN,
 ) -> OfflineData:
     """`read_designs` on the bytes of an upload, writing nothing; `filename` gives the format."""
     options = _Options(
-        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
+        count_column,
     )
     return _read(data, filename, options, warn=True)
 
@@ -264,7 +289,8 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     """One data set from several read alike, e.g. D and the designs measured since.
 
     A design found in more than one part is kept once with the mean of its measurements (a
-    part's own duplicates count as the rows they were read from), as within one file. The
+    part's value counts as the measurements behind it: its merged duplicates and its
+    `measurements` column), as within one file. The
     result's warnings: the parts' duplicates, the designs they share, and the plateau warning
     on the combined values.
 
@@ -300,14 +326,15 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         keys = [row.tobytes() for row in x.double().numpy()]
     table = _Table(pd.DataFrame(), labels, source, "csv")
     designs = _Designs(x, keys, first.space, [], False, [])
-    kept, merged, groups = _merge(designs, y, table, _measurements(parts))
+    weights = np.concatenate([part.measurement_counts() for part in parts])
+    kept, merged, counts, groups = _merge(designs, y, table, weights)
     # Each part's own duplicates were merged when it was read (its first warning says so);
     # the plateau is judged again on the combined values.
     alerts = [part.report.warnings[0] for part in parts if part.report.duplicates]
     alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
-    counts = " and ".join(f"{part.source} ({len(part)} designs)" for part in parts)
+    counts_text = " and ".join(f"{part.source} ({len(part)} designs)" for part in parts)
     report = replace(
         first.report,
         source=source,
@@ -316,23 +343,12 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         num_designs=len(kept),
         value_range=None if merged is None else (float(merged.min()), float(merged.max())),
         duplicates=groups,
-        notes=(f"combined from {counts}",),
+        notes=(f"combined from {counts_text}",),
         warnings=tuple(alerts),
+        measurements=None if counts is None else round(counts.sum()),
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(first.space, x[kept], values, source, report)
-
-
-def _measurements(parts: Sequence[OfflineData]) -> np.ndarray:
-    """How many rows of its file each part's design stood for (its duplicates were averaged
-    into one value), so combining weighs every measurement alike."""
-    counts = []
-    for part in parts:
-        rows = np.ones(len(part))
-        for group in part.report.duplicates:
-            rows[group.index] = len(group.rows)
-        counts.append(rows)
-    return np.concatenate(counts)
+    return OfflineData(first.space, x[kept], values, source, report, counts)
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:
@@ -345,8 +361,8 @@ def options_like(designs: OfflineData) -> dict[str, Any]:
 
 def _features(designs: OfflineData) -> list[str]:
     """The columns a vector data set's coordinates came from, in order."""
-    value = designs.report.value_column
-    return [c for c in designs.report.columns_used if c != value]
+    others = (designs.report.value_column, designs.report.count_column)
+    return [c for c in designs.report.columns_used if c not in others]
 
 
 def write_designs_csv(
@@ -405,6 +421,7 @@ class _Options:
     kind: str | None = None
     min_rows: int = 2
     require_values: bool = False
+    count_column: str | None = COUNT_COLUMN
 
     def __post_init__(self) -> None:
         if self.kind not in (None, "sequence", "vector"):
@@ -485,7 +502,9 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
     else:
         designs = _vector_designs(table, options, value_column)
     values = None if value_column is None else _numbers(table, value_column, _VALUE_HINT)
-    first, merged, groups = _merge(designs, values, table)
+    count_column = None if values is None else _count_column(table, options, designs.columns)
+    weights = None if count_column is None else _counts(table, count_column)
+    first, merged, counts, groups = _merge(designs, values, table, weights)
     if len(first) < options.min_rows:
         merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
         raise DataError(
@@ -501,7 +520,7 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
     notes = designs.notes
     if options.value_column is not None and value_column is None:
         notes.append(f"no value column {options.value_column!r}: the designs are unlabeled")
-    used = [*designs.columns, value_column] if value_column else designs.columns
+    used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     report = DataReport(
         source=source,
         file_format=table.file_format,
@@ -516,9 +535,11 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
         duplicates=groups,
         notes=tuple(notes),
         warnings=tuple(alerts),
+        count_column=count_column,
+        measurements=None if counts is None else round(counts.sum()),
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(designs.space, designs.x[first], y, source, report)
+    return OfflineData(designs.space, designs.x[first], y, source, report, counts)
 
 
 _VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
@@ -586,6 +607,11 @@ def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -
         found = [key.search(name[1]) if len(name) > 1 else None for name in names]
         if any(found):
             columns[options.value_column] = [m.group(1) if m else "" for m in found]
+    if options.count_column is not None:
+        key = re.compile(rf"(?:^|\s){re.escape(options.count_column)}=(\S*)")
+        found = [key.search(name[1]) if len(name) > 1 else None for name in names]
+        if any(found):  # a record without the key is one measurement
+            columns[options.count_column] = [m.group(1) if m else "1" for m in found]
     return _Table(pd.DataFrame(columns), labels, source, file_format)
 
 
@@ -596,6 +622,32 @@ def _value_column(table: _Table, options: _Options) -> str | None:
     if column is None and options.require_values:
         raise table.missing_column(options.value_column, "with the values")
     return column
+
+
+def _count_column(table: _Table, options: _Options, features: list[str]) -> str | None:
+    """The measurement count column when the file has one (and it is not a design column)."""
+    if options.count_column is None:
+        return None
+    column = table.find(options.count_column)
+    if column is not None and column in features:
+        raise DataError(table.source, f"column {column!r} is a feature and the measurement count")
+    return column
+
+
+_COUNT_HINT = (
+    "it counts the measurements each row's value is the mean of (1 or more); rename the column "
+    "if it means something else"
+)
+
+
+def _counts(table: _Table, column: str) -> np.ndarray:
+    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
+    counts = _numbers(table, column, _COUNT_HINT, _COUNT_HINT)
+    bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
+    if bad:
+        problem = f"{table.count(len(bad))} whose count in column {column!r} is not a whole number"
+        raise table.error(problem + " from 1", bad, lambda i: f"({counts[i]:g})", _COUNT_HINT)
+    return counts
 
 
 def _kind(table: _Table, options: _Options) -> str:
@@ -728,8 +780,9 @@ def _blank(cell: object) -> bool:
     return cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell))
 
 
-def _numbers(table: _Table, column: str, hint: str = "") -> np.ndarray:
-    """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors."""
+def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
+    """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
+    (`hint` ends the message about missing cells, `bad_hint` the others)."""
     cells = table.frame[column]
     if pd.api.types.is_numeric_dtype(cells.dtype):
         numbers = cells.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -752,28 +805,30 @@ def _numbers(table: _Table, column: str, hint: str = "") -> np.ndarray:
         rows = np.flatnonzero(mask).tolist()
         if rows:
             problem = f"{table.count(len(rows))} {problem} in column {column!r}"
-            raise table.error(problem, rows, lambda i: f"({text.iloc[i]!r})")
+            raise table.error(problem, rows, lambda i: f"({text.iloc[i]!r})", bad_hint)
     return numbers
 
 
 def _merge(
     designs: _Designs, values: np.ndarray | None, table: _Table, weights: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray | None, tuple[DuplicateGroup, ...]]:
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, tuple[DuplicateGroup, ...]]:
     """Each distinct design once, in file order; duplicates' values averaged.
 
     `weights` (one per row, default 1) counts the measurements behind each row's value.
 
     Returns:
         first: (m,) row of each design's first appearance; merged: (m,) mean values or None;
-        the groups of rows holding one design.
+        counts: (m,) measurements behind each mean, or None when every one is a single
+        measurement (or unlabeled); the groups of rows holding one design.
     """
     keys = designs.keys
     codes, _ = pd.factorize(pd.Series(keys, dtype=object))  # codes in order of appearance
     counts = np.bincount(codes)
     first = np.unique(codes, return_index=True)[1]
     weights = np.ones(len(keys)) if weights is None else weights
-    merged = (None if values is None else
-              np.bincount(codes, weights=values * weights) / np.bincount(codes, weights=weights))
+    totals = None if values is None else np.bincount(codes, weights=weights)
+    merged = None if values is None else np.bincount(codes, weights=values * weights) / totals
+    measurements = totals if totals is not None and (totals != 1).any() else None
     order = np.argsort(codes, kind="stable")
     starts = np.cumsum(counts) - counts
     groups = []
@@ -784,12 +839,12 @@ def _merge(
         found = () if values is None else tuple(values[rows].tolist())
         groups.append(DuplicateGroup(design, tuple(table.labels[i] for i in rows), found,
                                      int(code)))
-    return first, merged, tuple(groups)
+    return first, merged, measurements, tuple(groups)
 
 
 def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space: Space) -> str:
     labeled = bool(groups[0].values)
-    kept = "once, with the mean of its values" if labeled else "once"
+    kept = "once, with the mean of its measurements" if labeled else "once"
     # A design repeated on hundreds of rows would bury the message; the report keeps them all.
     shown = "; ".join(
         (repr(_clip(g.design)) if isinstance(space, SequenceSpace) else g.design)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from braid_core.data import (
+    COUNT_COLUMN,
     DataWarning,
     OfflineData,
     combine_designs,
@@ -152,7 +153,7 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     if isinstance(designs.space, SequenceSpace):
         alphabet = designs.space.alphabet
     else:  # canonical vector columns, whatever the file called them
-        names = [c for c in frame.columns if c != "value"]
+        names = [c for c in frame.columns if c not in ("value", COUNT_COLUMN)]
         frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
     text = frame.to_csv(index=False)
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]

@@ -57,12 +57,24 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     out = tmp_path / "merged" / "d2.csv"
     result = runner.invoke(app, ["data", "merge", str(first), str(second), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    merged = pd.read_csv(out).set_index("sequence")["value"]
+    merged = pd.read_csv(out).set_index("sequence")
     assert sorted(merged.index) == ["ACDEF", "GHIKL", "MNPQR", "WWWWW"]
-    assert merged["ACDEF"] == pytest.approx((1.0 + 1.5 + 3.0) / 3, rel=1e-6)  # each measurement
-    assert "MNPQR,0.1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
+    assert merged.loc["ACDEF", "value"] == pytest.approx((1.0 + 1.5 + 3.0) / 3, rel=1e-6)
+    assert merged["measurements"].to_dict() == {"ACDEF": 3, "GHIKL": 1, "MNPQR": 1, "WWWWW": 1}
+    assert "MNPQR,0.1,1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
     assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
     assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
+    assert "means of 6 measurements" in result.output
+    # Merged again, the written file still counts ACDEF's three measurements: a fourth at 5.5
+    # gives (1 + 1.5 + 3 + 5.5) / 4, not the mean of 11/6 and 5.5.
+    third = tmp_path / "round3.csv"
+    third.write_text("sequence,value\nACDEF,5.5\nYYYYY,0.5\n")
+    again = tmp_path / "d3.csv"
+    result = runner.invoke(app, ["data", "merge", str(out), str(third), "--out", str(again)])
+    assert result.exit_code == 0, result.output
+    merged = pd.read_csv(again).set_index("sequence")
+    assert merged.loc["ACDEF", "value"] == pytest.approx(11.0 / 4, rel=1e-6)
+    assert merged.loc["ACDEF", "measurements"] == 4
     # A letter outside D's alphabet names the new file and its row; nothing is written.
     bad = tmp_path / "round3.csv"
     bad.write_text("sequence,value\nACDEZ,1.0\n")

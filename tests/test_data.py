@@ -6,6 +6,7 @@ Every bad-input test checks that the message names the file, the offending rows 
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from pathlib import Path
 
@@ -462,6 +463,70 @@ def test_combine_designs_checks_the_parts_fit_together() -> None:
     renamed = read_designs_bytes(b"a,b,value\n0,1,1\n1,2,2\n", "r.csv", feature_columns=["a", "b"])
     with pytest.raises(DataError, match=r"r\.csv: has the columns a, b, but v\.csv has x0, x1"):
         combine_designs([vectors, renamed], "v + r")
+
+
+def test_a_measurements_column_weighs_each_value_by_the_measurements_behind_it(
+    tmp_path: Path,
+) -> None:
+    # ACDE's 1.0 is the mean of three measurements, its 3.0 of one: the design's value is 1.5.
+    path = write(tmp_path / "d.csv", "sequence,value,measurements,id\n"
+                 "ACDE,1.0,3,a\nKLMN,2.0,1,b\nACDE,3.0,1,c\nPQRS,0.5,2,d\n")  # fmt: skip
+    with pytest.warns(DataWarning, match="kept once, with the mean of its measurements"):
+        data = read_designs(path)
+    assert data.sequences() == ["ACDE", "KLMN", "PQRS"]
+    assert data.y.tolist() == [1.5, 2.0, 0.5]
+    assert data.measurement_counts().tolist() == [4, 1, 2]
+    assert data.report.columns_used == ("sequence", "value", "measurements")
+    assert data.report.columns_ignored == ("id",)
+    assert "values: 0.5 to 2, means of 7 measurements" in data.report.summary()
+    # Written back with its counts and read again, nothing is lost.
+    frame = data.to_frame()
+    assert frame["measurements"].tolist() == [4, 1, 2]
+    again = read_designs_bytes(frame.to_csv(index=False).encode(), "again.csv")
+    assert again.y.tolist() == data.y.tolist()
+    assert again.measurement_counts().tolist() == [4, 1, 2]
+    # FASTA carries the count in the header, like the value.
+    fasta = write(tmp_path / "d.fa", ">s1 value=1 measurements=2\nACGT\n>s2 value=4\nACGT\n"
+                  ">s3 value=0\nTTTT\n")  # fmt: skip
+    with pytest.warns(DataWarning):
+        read = read_designs(fasta)
+    assert read.y.tolist() == [2.0, 0.0] and read.measurement_counts().tolist() == [3, 1]
+    # Single measurements everywhere: no counts kept, and no column written.
+    plain = read_designs_bytes(b"sequence,value,measurements\nACGT,1,1\nTTTT,2,1\n", "p.csv")
+    assert plain.counts is None and "measurements" not in plain.to_frame().columns
+    # Unlabeled designs have no values to weigh: the column is left alone.
+    unlabeled = read_designs_bytes(b"sequence,measurements\nACGT,0\nTTTT,x\n", "u.csv")
+    assert unlabeled.counts is None and unlabeled.report.columns_ignored == ("measurements",)
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [("0", "not a whole number from 1: row 2 (0)"), ("2.5", "not a whole number from 1: row 2 "
+     "(2.5)"), ("", "without a value in column 'measurements': row 2"),
+     ("many", "with a value that is not a number in column 'measurements': row 2 ('many')")],
+)
+def test_bad_measurement_counts_name_the_row(tmp_path: Path, cell: str, problem: str) -> None:
+    path = write(tmp_path / "d.csv", f"sequence,value,measurements\nACGT,1,2\nTTTT,2,{cell}\n")
+    with pytest.raises(DataError, match=re.escape(problem)) as caught:
+        read_designs(path)
+    assert "counts the measurements each row's value is the mean of" in str(caught.value)
+    # Another meaning of the column: turn the counts off and it is an ignored column.
+    data = read_designs(path, count_column=None)
+    assert data.counts is None and data.report.columns_ignored == ("measurements",)
+
+
+def test_vector_counts_are_not_a_feature_and_survive_combining() -> None:
+    vectors = read_designs_bytes(b"x0,x1,value,measurements\n0,1,1,3\n1,2,2,1\n", "v.csv")
+    assert vectors.space.describe() == VectorSpace(2).describe()
+    assert vectors.to_frame().columns.tolist() == ["x0", "x1", "value", "measurements"]
+    more = read_designs_bytes(b"x0,x1,value\n0,1,5\n5,5,7\n", "w.csv", **options_like(vectors))
+    combined = combine_designs([vectors, more], "v + w")
+    assert combined.y.tolist() == [2.0, 2.0, 7.0]  # (0, 1): (3 * 1 + 5) / 4
+    assert combined.measurement_counts().tolist() == [4, 1, 1]
+    assert "means of 6 measurements" in combined.report.summary()
+    with pytest.raises(DataError, match="'x1' is a feature and the measurement count"):
+        read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "f.csv", count_column="x1",
+                           feature_columns=["x0", "x1"])  # fmt: skip
 
 
 def test_find_plateau_is_the_highest_pile_with_next_to_nothing_above() -> None:

@@ -138,6 +138,13 @@ def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
                and "row 1" in e.value for e in at.error)
     assert at.selectbox(key="dataset_choice").value == combined
     assert len(list((workspace.root / "uploads").glob("*.csv"))) == 2
+    # The stored set remembers that ACDEF's 2.0 is the mean of two measurements, so a third
+    # (5.0) added to it gives (1 + 3 + 5) / 3, not the mean of 2.0 and 5.0.
+    at.file_uploader(key="add_upload_1").set_value(
+        ("round3.csv", b"sequence,value\nACDEF,5.0\nYYYYY,0.5\n", "text/csv")).run()
+    assert not at.exception and not at.error
+    stored = pd.read_csv(at.selectbox(key="dataset_choice").value).set_index("sequence")
+    assert stored.loc["ACDEF", "value"] == 3.0 and stored.loc["ACDEF", "measurements"] == 3
 
 
 def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
