@@ -84,6 +84,7 @@ class DuplicateGroup:
     rows: tuple[str, ...]  # labels of the rows holding it, in file order
     values: tuple[float, ...]  # their values, averaged into one; empty when unlabeled
     index: int  # its position among the kept designs
+    measurements: tuple[float, ...] = ()  # behind each value, when one is a mean of several
 
 
 @dataclass(frozen=True)
@@ -837,9 +838,17 @@ def _merge(
         key = keys[rows[0]]
         design = key if isinstance(key, str) else _show_vector(np.frombuffer(key))
         found = () if values is None else tuple(values[rows].tolist())
+        behind = tuple(weights[rows].tolist()) if found and (weights[rows] != 1).any() else ()
         groups.append(DuplicateGroup(design, tuple(table.labels[i] for i in rows), found,
-                                     int(code)))
+                                     int(code), behind))
     return first, merged, measurements, tuple(groups)
+
+
+def _values_shown(group: DuplicateGroup) -> list[str]:
+    """Each row's value, with the measurements behind it where a row stands for several."""
+    counts = group.measurements or (1,) * len(group.values)
+    return [f"{v:.4g}" + (f" (mean of {n:g})" if n != 1 else "")
+            for v, n in zip(group.values, counts, strict=True)]
 
 
 def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space: Space) -> str:
@@ -849,7 +858,7 @@ def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space:
     shown = "; ".join(
         (repr(_clip(g.design)) if isinstance(space, SequenceSpace) else g.design)
         + f" at {_first_few(g.rows)}"
-        + (f" (values {_first_few([f'{v:.4g}' for v in g.values])})" if labeled else "")
+        + (f" (values {_first_few(_values_shown(g))})" if labeled else "")
         for g in groups[:SHOWN]
     )
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""

@@ -72,6 +72,8 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     again = tmp_path / "d3.csv"
     result = runner.invoke(app, ["data", "merge", str(out), str(third), "--out", str(again)])
     assert result.exit_code == 0, result.output
+    assert f"'ACDEF' at {out} design 1, {third} design 1 (values 1.833 (mean of 3), 5.5)" in (
+        result.output)
     merged = pd.read_csv(again).set_index("sequence")
     assert merged.loc["ACDEF", "value"] == pytest.approx(11.0 / 4, rel=1e-6)
     assert merged.loc["ACDEF", "measurements"] == 4
