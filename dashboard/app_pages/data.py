@@ -35,6 +35,9 @@ def handle_upload() -> None:
         value_column = middle.text_input("Value column (empty: unlabeled)", "value",
                                          key=VALUE_COLUMN)  # fmt: skip
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)", "")
+        st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
+                   "file has one, says how many measurements each value is the mean of, so "
+                   "that a design measured again is averaged fairly.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet)",
                               type=UPLOAD_TYPES, key="upload")  # fmt: skip
     if upload is None:
@@ -65,7 +68,9 @@ def show(dataset: catalog.Dataset) -> None:
         st.error(f"{err.path}: {err.problem}")
         return
     cols = st.columns(3)
-    cols[0].metric("designs", f"{len(data):,}")
+    measured = data.report.measurements
+    cols[0].metric("designs", f"{len(data):,}", help=f"values that are means of {measured:,} "
+                   "measurements in all" if measured else None)  # fmt: skip
     # A short value: a metric cuts long text ("sequences of length 32 over protein").
     space = data.space
     short = (f"{space.length} × {alphabet_name(space.alphabet)}" if hasattr(space, "length")

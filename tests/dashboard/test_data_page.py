@@ -145,6 +145,8 @@ def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
     assert not at.exception and not at.error
     stored = pd.read_csv(at.selectbox(key="dataset_choice").value).set_index("sequence")
     assert stored.loc["ACDEF", "value"] == 3.0 and stored.loc["ACDEF", "measurements"] == 3
+    designs = next(m for m in at.metric if m.label == "designs")
+    assert designs.value == "5" and designs.help == "values that are means of 7 measurements in all"
 
 
 def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
