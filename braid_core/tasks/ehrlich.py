@@ -216,9 +216,12 @@ def _transition_matrix(num_states: int, generator: torch.Generator) -> Tensor:
     mask = band[torch.randperm(num_states, generator=generator)] | torch.eye(num_states).bool()
     matrix = torch.where(mask, dense, torch.zeros_like(dense))
     matrix = matrix / matrix.sum(dim=-1, keepdim=True)
-    # Perron-Frobenius: some power (at most (v-1)^2 + 1) of an ergodic chain is positive.
+    # Perron-Frobenius: some power (at most (v-1)^2 + 1) of an ergodic chain is positive. With
+    # the diagonal in the mask, what a power reaches only grows, so the loop stops once all is.
     reach = mask.float()
     for _ in range((num_states - 1) ** 2):
+        if bool((reach > 0).all()):
+            break
         reach = ((reach @ mask.float()) > 0).float()
     if not bool((reach > 0).all()):
         raise RuntimeError("the sampled transition matrix is not ergodic; try another seed")
