@@ -22,13 +22,14 @@ import torch
 
 from braid_core import defaults as defaults_module
 from braid_core import jobs
-from braid_core.data import OfflineData, read_designs
-from braid_core.diffusion.prior import Prior, PriorConfig
+from braid_core.data import OfflineData, check_designs, read_designs
+from braid_core.diffusion.prior import Prior, PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
 from braid_core.selection import draw_pool, top_distinct
+from braid_core.spaces import Space
 
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
 # The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
@@ -142,19 +143,32 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
-            "task": _task_name(task), "offline": str(Path(offline).absolute()) if offline else None,
-            "device": device}
+            "task": _task_name(task, _prior_space(prior), "the prior makes"),
+            "offline": str(Path(offline).absolute()) if offline else None, "device": device}
 
 
-def _task_name(task: str | None) -> str | None:
-    """`task` unchanged once it names a task or an Ehrlich instance: an unknown one fails here,
-    not after minutes of pre-training."""
+def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:
+    """`task` unchanged once it names a task or an Ehrlich instance whose designs are in
+    `space` (when given; `what` names its owner): a wrong one fails here, not after minutes of
+    pre-training or fine-tuning."""
     if task:
         try:
-            _task(task)
+            oracle = _task(task)
         except KeyError as err:
             raise ValueError(err.args[0]) from None
+        if space is not None and oracle.space != space:
+            raise ValueError(f"the oracle {task} scores {oracle.space.describe()}, but {what} "
+                             f"{space.describe()}: give the task the designs come from")
     return task
+
+
+def _prior_space(prior: str | Path) -> Space | None:
+    """The design space a saved prior makes; None while it is not saved, or unreadable (the
+    job that loads it then says why)."""
+    try:
+        return saved_space(prior)
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _pool_size(num_designs: int, pool_size: int | None) -> int:
@@ -179,8 +193,9 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
             # the top of D by measured value is what offline-best means: no pool
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
-            "task": _task_name(task), "offline": str(Path(offline).absolute()) if offline else None,
-            "c": c, "device": device, "options": dict(options or {})}
+            "task": _task_name(task, _prior_space(prior), "the prior makes"),
+            "offline": str(Path(offline).absolute()) if offline else None, "c": c,
+            "device": device, "options": dict(options or {})}
 
 
 # ---- steps ---------------------------------------------------------------------------------
@@ -390,6 +405,10 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     network_settings(reward_network)
     if max_minutes <= 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    if task:  # an oracle for other designs fails here, not when the designs are scored
+        space = check_designs(offline, sequence_column=sequence_column,
+                              value_column=value_column, alphabet=alphabet).space
+        _task_name(task, space, "the offline designs are")
     return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
             "offline": _data(offline, sequence_column, value_column, alphabet),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,

@@ -107,6 +107,24 @@ def offline_data(path: str, labeled: bool = True, alphabet: str | None = None) -
     return _read_data(path, _mtime(Path(path)), "value" if labeled else None, alphabet)
 
 
+def oracle_choices(prior_path: str) -> list[str]:
+    """The named tasks whose oracle scores the designs this prior makes (all of them when the
+    prior cannot be read: the launch's own check then names the problem)."""
+    return _oracle_choices(prior_path, _mtime(Path(prior_path) / "config.json"))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _oracle_choices(prior_path: str, mtime_ns: int) -> list[str]:
+    from braid_core.diffusion.prior import saved_space
+    from braid_core.tasks import TASKS, get_task
+
+    try:
+        space = saved_space(prior_path)
+    except (OSError, ValueError, KeyError):
+        return list(TASKS)
+    return [name for name in TASKS if get_task(name).space == space]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _read_json(path: str, mtime_ns: int) -> dict[str, Any]:
     return json.loads(Path(path).read_text())

@@ -291,8 +291,11 @@ def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
     assert shape.exit_code == 1 and "'huge'" in shape.output and "dilated" in shape.output
 
 
-@pytest.mark.parametrize(("task", "said"), [("nope", "unknown task 'nope'"),
-                                            ("8:3:0", "do not fit in length 8")])
+@pytest.mark.parametrize(("task", "said"), [
+    ("nope", "unknown task 'nope'"), ("8:3:0", "do not fit in length 8"),
+    ("ehrlich-20-32", "the oracle ehrlich-20-32 scores sequences of length 32 over protein, but "
+     "the offline designs are sequences of length 8 over dna: give the task the designs come "
+     "from")])
 def test_design_refuses_an_unknown_oracle_task_before_any_run(tmp_path, isolated_workspace,
                                                               task, said):
     data = write_labeled(tmp_path / "d.csv", 20)

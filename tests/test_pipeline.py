@@ -95,3 +95,22 @@ def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
     for bad in ("steep", -1.0, 21, "nan", None):
         with pytest.raises(ValueError, match="from 0 to 20"):
             pipeline.reward_config(data, value_tilt=bad)
+
+
+def test_an_oracle_for_other_designs_is_refused_before_any_job(tmp_path):
+    from dashboard import demo
+
+    prior, reward = demo.DEMO_PRIOR, demo.DEMO_REWARD  # sequences of length 32 over protein
+    for task in ("ehrlich-20-64", "37:2:1461", "tfbind8"):
+        for make in (pipeline.finetune_config, lambda *a, **k: pipeline.baseline_config(
+                "pretrained", *a, **k)):  # fmt: skip
+            with pytest.raises(ValueError, match=rf"the oracle {task} scores sequences of length "
+                               r"\d+ over \w+, but the prior makes sequences of length 32 over "
+                               "protein: give the task the designs come from"):
+                make(prior, reward, task=task)
+    # The same space is accepted, by name or as an instance of the family.
+    assert pipeline.finetune_config(prior, reward, task="32:3:9")["task"] == "32:3:9"
+    assert pipeline.baseline_config("pretrained", prior, reward,
+                                    task="ehrlich-20-32")["task"] == "ehrlich-20-32"
+    # A prior not trained yet (a folder without config.json) is not checked.
+    assert pipeline.finetune_config(tmp_path, reward, task="tfbind8")["task"] == "tfbind8"

@@ -237,4 +237,11 @@ class Prior:
                    reference, floor)
 
 
-__all__ = ["Prior", "PriorConfig", "VectorSpace", "build_network", "build_schedule"]
+def saved_space(directory: Path | str) -> Space:
+    """The design space of a prior written by `Prior.save`, without loading its weights."""
+    return space_from_dict(read_bundle_meta(Path(directory) / CONFIG_FILE, FORMAT,
+                                            "prior")["space"])  # fmt: skip
+
+
+__all__ = ["Prior", "PriorConfig", "VectorSpace", "build_network", "build_schedule",
+           "saved_space"]

@@ -10,7 +10,6 @@ import itertools
 
 import streamlit as st
 
-from braid_core.tasks import TASKS
 from dashboard import catalog, charts, components, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
@@ -35,16 +34,24 @@ def sliders(defaults: dict) -> tuple[float, float]:
 
 def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float,
                 alpha: float, defaults: dict) -> None:  # fmt: skip
-    tasks = ["none", *TASKS]
     guess = reward.task or prior.task
+    tasks = ["none", *state.oracle_choices(prior.path)]
+    # The data's own task (e.g. an Ehrlich instance) and one typed before stay in the list.
+    tasks += [t for t in dict.fromkeys((guess, st.session_state.get("ft_oracle")))
+              if t and t not in tasks]  # fmt: skip
     with st.form("finetune"):
         cols = st.columns(4)
         steps = cols[0].number_input("Steps", 1, 100_000, int(defaults["steps"]))
         batch = cols[1].number_input("Batch size", 1, 4096, int(defaults["batch_size"]))
         seeds = cols[2].number_input("Seeds", 1, 8, 1, help="Repeats with seeds 0, 1, ...")
         num = cols[3].number_input("Designs to sample", 8, 10_000, 128, step=64)
-        task = st.selectbox("Oracle for true scores", tasks,
-                            index=tasks.index(guess) if guess in tasks else 0)  # fmt: skip
+        task = st.selectbox(
+            "Oracle for true scores", tasks, index=tasks.index(guess) if guess in tasks else 0,
+            accept_new_options=True, key="ft_oracle",
+            help="The benchmark task the designs come from, if any: its oracle scores the "
+            "designs (never the training). Listed: the tasks of the prior's design space; type "
+            "an Ehrlich instance as LENGTH:MOTIFS:SEED (e.g. 37:2:1461, as `braid task export` "
+            "takes it).")
         pool_factor = st.number_input(
             "Pool factor", 1, 16, int(defaults["pool_factor"]),
             help="Draw this many times the designs and keep the best distinct ones by "
@@ -73,21 +80,18 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         return
     from braid_core import pipeline
 
+    oracle = (task or "none").strip()
+    try:  # every config first: a wrong oracle launches nothing rather than part of a sweep
+        configs = [pipeline.finetune_config(
+            prior.path, reward.path, c=cv, alpha=av, steps=int(steps), batch_size=int(batch),
+            num_designs=int(num), pool_size=int(pool_factor) * int(num), seed=seed,
+            task=None if oracle == "none" else oracle, offline=reward.data,
+        ) for cv, av, seed in runs]  # fmt: skip
+    except ValueError as err:
+        st.error(f"Nothing was launched: {err}")
+        return
     parents = [r for r in (prior.run_id, reward.run_id) if r]
-    for cv, av, seed in runs:
-        config = pipeline.finetune_config(
-            prior.path,
-            reward.path,
-            c=cv,
-            alpha=av,
-            steps=int(steps),
-            batch_size=int(batch),
-            num_designs=int(num),
-            pool_size=int(pool_factor) * int(num),
-            seed=seed,
-            task=None if task == "none" else task,
-            offline=reward.data,
-        )
+    for config in configs:
         components.launch("finetune", config, parents=parents)
 
 

@@ -199,6 +199,29 @@ def test_new_measurements_join_a_data_set_as_a_new_one(page, workspace_root):
 
 
 @needs_demo_models
+def test_an_oracle_typed_for_other_designs_launches_nothing(page, workspace_root):
+    # The shipped prior makes protein 32-mers; an Ehrlich instance of length 37 typed into the
+    # oracle picker is refused at launch, with the reason, and no run is recorded.
+    page.goto("/")
+    page.get_by_role("heading", name="Data", exact=True).wait_for()
+    go(page, "Fine-tune", "Fine-tune")
+    oracle = page.get_by_label("Oracle for true scores", exact=True)
+    assert oracle.input_value() == "ehrlich-20-32"
+    runs_before = finetune_ids(workspace_root)
+    oracle.click()
+    page.keyboard.type("37:2:1461")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert oracle.input_value() == "37:2:1461"
+    page.get_by_role("button", name="Launch fine-tuning", exact=True).click()
+    page.get_by_text("Nothing was launched: the oracle 37:2:1461 scores sequences of length 37 "
+                     "over protein, but the prior makes sequences of length 32").wait_for()
+    settle(page)
+    no_exception(page)
+    assert finetune_ids(workspace_root) == runs_before
+
+
+@needs_demo_models
 def test_finetune_then_explore_and_download(page, workspace_root, screenshot):
     page.goto("/")
     page.get_by_role("heading", name="Data", exact=True).wait_for()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from conftest import APP, finished_finetune
+from conftest import ALPHABET, APP, finished_finetune
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs, pipeline
@@ -100,6 +101,20 @@ def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleepin
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)
+
+
+def test_the_oracle_picker_offers_the_tasks_of_the_priors_design_space(demo, workspace):
+    # A prior of protein 32-mers, like the shipped one: of the named tasks only ehrlich-20-32
+    # scores its designs (typing another instance is tested in the browser: AppTest cannot).
+    config = demo / "priors" / "config.json"
+    space = {"kind": "sequence", "alphabet": ALPHABET, "length": 32}
+    config.write_text(json.dumps({**json.loads(config.read_text()), "space": space}))
+    oracle = open_page("app_pages/finetune.py").selectbox(key="ft_oracle")
+    assert oracle.options == ["none", "ehrlich-20-32"] and oracle.value == "ehrlich-20-32"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "space": {
+        "kind": "sequence", "alphabet": "ACGT", "length": 8}}))  # fmt: skip
+    oracle = open_page("app_pages/finetune.py").selectbox(key="ft_oracle")
+    assert oracle.options == ["none", "tfbind8", "ehrlich-20-32"]  # the demo data's own, last
 
 
 def test_reward_form_launches_a_reward_job(demo, workspace, sleeping_jobs):
