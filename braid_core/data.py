@@ -329,9 +329,11 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     designs = _Designs(x, keys, first.space, [], False, [])
     weights = np.concatenate([part.measurement_counts() for part in parts])
     kept, merged, counts, groups = _merge(designs, y, table, weights)
-    # Each part's own duplicates were merged when it was read (its first warning says so);
-    # the plateau is judged again on the combined values.
-    alerts = [part.report.warnings[0] for part in parts if part.report.duplicates]
+    # Each part's own duplicates were merged when it was read; said again under the part's
+    # name. The plateau is judged again on the combined values.
+    alerts = [_duplicate_warning(part.report.duplicates, _Table(
+        pd.DataFrame(), [], part.source, part.report.file_format), part.space)
+        for part in parts if part.report.duplicates]  # fmt: skip
     alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
