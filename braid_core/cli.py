@@ -23,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="Check design tables.", no_args_is_help=True)
+data_app = typer.Typer(help="Check and merge design tables.", no_args_is_help=True)
 task_app = typer.Typer(help="Benchmark tasks: list, export as CSV, prepare.", no_args_is_help=True)
 prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
 reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_help=True)
@@ -98,14 +98,15 @@ def data_check(
 def data_merge(
     files: Annotated[list[Path], typer.Argument(
         help="Design tables, e.g. D and the designs measured since; the first sets the "
-        "alphabet (or vector columns) the others are read with.")],
+        "alphabet (or vector columns) the others are read with. A `measurements` column says "
+        "how many measurements a value is the mean of (the CSV written has one too, so that "
+        "merging it again weighs each alike).")],
     out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES).")],
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
 ) -> None:
-    """Combine design tables into one CSV; a design in several is kept once with the mean of
-    its values. Prints the combined report."""
+    """Combine design tables into one CSV, each design once with the mean of its measurements."""
     from braid_core import data
     from braid_core.files import atomic_write_bytes
 
