@@ -289,11 +289,10 @@ def check_designs(path: str | Path, **options: Any) -> DataReport:
 def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     """One data set from several read alike, e.g. D and the designs measured since.
 
-    A design found in more than one part is kept once with the mean of its measurements (a
-    part's value counts as the measurements behind it: its merged duplicates and its
-    `measurements` column), as within one file. The
-    result's warnings: the parts' duplicates, the designs they share, and the plateau warning
-    on the combined values.
+    A design found in more than one part is kept once with the mean of its measurements, as
+    within one file: a part's value weighs as the measurements behind it (its merged duplicates
+    and its `measurements` column). The result's warnings: the parts' duplicates, the designs
+    they share, and the plateau warning on the combined values.
 
     Read the later parts with `options_like(parts[0])`: letters outside the first one's
     alphabet are then a plain error about that file.

@@ -107,22 +107,32 @@ def offline_data(path: str, labeled: bool = True, alphabet: str | None = None) -
     return _read_data(path, _mtime(Path(path)), "value" if labeled else None, alphabet)
 
 
-def oracle_choices(prior_path: str) -> list[str]:
-    """The named tasks whose oracle scores the designs this prior makes (all of them when the
-    prior cannot be read: the launch's own check then names the problem)."""
-    return _oracle_choices(prior_path, _mtime(Path(prior_path) / "config.json"))
+def oracle_fits(prior_path: str, task: str) -> bool:
+    """Whether the task's oracle (a name or an Ehrlich LENGTH:MOTIFS:SEED) scores the designs
+    this prior makes; True when the prior cannot be read (the launch's own check says why)."""
+    return _oracle_fits(prior_path, _mtime(Path(prior_path) / "config.json"), task)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _oracle_choices(prior_path: str, mtime_ns: int) -> list[str]:
+@st.cache_data(max_entries=256, show_spinner=False)
+def _oracle_fits(prior_path: str, mtime_ns: int, task: str) -> bool:
     from braid_core.diffusion.prior import saved_space
-    from braid_core.tasks import TASKS, get_task
+    from braid_core.tasks import task_from_spec
 
     try:
         space = saved_space(prior_path)
     except (OSError, ValueError, KeyError):
-        return list(TASKS)
-    return [name for name in TASKS if get_task(name).space == space]
+        return True
+    try:
+        return task_from_spec(task).space == space
+    except (KeyError, ValueError):
+        return False
+
+
+def oracle_choices(prior_path: str) -> list[str]:
+    """The named tasks whose oracle scores the designs this prior makes."""
+    from braid_core.tasks import TASKS
+
+    return [name for name in TASKS if oracle_fits(prior_path, name)]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

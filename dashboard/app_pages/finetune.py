@@ -36,9 +36,11 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
                 alpha: float, defaults: dict) -> None:  # fmt: skip
     guess = reward.task or prior.task
     tasks = ["none", *state.oracle_choices(prior.path)]
-    # The data's own task (e.g. an Ehrlich instance) and one typed before stay in the list.
-    tasks += [t for t in dict.fromkeys((guess, st.session_state.get("ft_oracle")))
-              if t and t not in tasks]  # fmt: skip
+    # One picker per prior, so that another prior starts from its own guess. The data's own
+    # task (e.g. an Ehrlich instance) and one typed before are listed where they fit.
+    key = f"ft_oracle:{prior.path}"
+    tasks += [t for t in dict.fromkeys((guess, st.session_state.get(key)))
+              if t and t not in tasks and state.oracle_fits(prior.path, t)]  # fmt: skip
     with st.form("finetune"):
         cols = st.columns(4)
         steps = cols[0].number_input("Steps", 1, 100_000, int(defaults["steps"]))
@@ -47,7 +49,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         num = cols[3].number_input("Designs to sample", 8, 10_000, 128, step=64)
         task = st.selectbox(
             "Oracle for true scores", tasks, index=tasks.index(guess) if guess in tasks else 0,
-            accept_new_options=True, key="ft_oracle",
+            accept_new_options=True, key=key,
             help="The benchmark task the designs come from, if any: its oracle scores the "
             "designs (never the training). Listed: the tasks of the prior's design space; type "
             "an Ehrlich instance as LENGTH:MOTIFS:SEED (e.g. 37:2:1461, as `braid task export` "
