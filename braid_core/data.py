@@ -910,12 +910,13 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
               "so fit each (dilated, wide, average) and measure a few of each one's designs")
     again = ("What the data lack are designs measured above the pile: measure the new designs, "
              "add them (`braid data merge`, or \"Add designs\" on the dashboard's Data page) and "
-             "run again; on simulated data like this a second round passed on three of seven "
-             "instances the first missed, and raised the share above the pile on all seven")
+             "run again, more than once if need be; on simulated data like this a second round "
+             "passed on three of seven instances the first missed, and a third on three of the "
+             "four left")
     head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
             f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
     # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies
-    # below, and second_round.md's.
+    # below, and second_round.md's (sessions 25 and 27).
     if len(plateau.values_below) > 1:
         return (f"{head}: the data cannot rank them against each other, so what beats them "
                 "is extrapolated from how lower values differ, and new designs may only match "

@@ -199,6 +199,7 @@ def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
     # The rest all at 0: the data only tell the pile from 0, and the warning says so.
     assert any("every labeled design below them has the one value 0:" in w
                and "measure the new designs, add them (`braid data merge`" in w
+               and "run again, more than once if need be" in w  # rounds 2-3 (second_round.md)
                and "`--value-tilt 2`" in w  # what passed such a plateau (reward_tilt.md)
                for w in data.report.warnings)
     # Spread values, or fewer than 10 rows at the best: no warning.
