@@ -910,9 +910,9 @@ def _plateau_warning(values: np.ndarray, source: str) -> str | None:
               "so fit each (dilated, wide, average) and measure a few of each one's designs")
     again = ("What the data lack are designs measured above the pile: measure the new designs, "
              "add them (`braid data merge`, or \"Add designs\" on the dashboard's Data page) and "
-             "run again, more than once if need be; on simulated data like this a second round "
-             "passed on three of seven instances the first missed, and a third on three of the "
-             "four left")
+             "run again, more than once if need be; on simulated data like this, of eleven "
+             "instances the first round missed, a second round passed four and a third four "
+             "more")
     head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
             f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
     # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies
