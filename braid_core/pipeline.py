@@ -143,7 +143,7 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
-            "task": _task_name(task, _prior_space(prior), "the prior makes"),
+            "task": check_oracle(task, prior),
             "offline": str(Path(offline).absolute()) if offline else None, "device": device}
 
 
@@ -162,13 +162,15 @@ def _task_name(task: str | None, space: Space | None = None, what: str = "") -> 
     return task
 
 
-def _prior_space(prior: str | Path) -> Space | None:
-    """The design space a saved prior makes; None while it is not saved, or unreadable (the
-    job that loads it then says why)."""
+def check_oracle(task: str | None, prior: str | Path) -> str | None:
+    """`task` once its oracle is known and scores the designs `prior` makes; raises ValueError
+    saying why not. A prior not saved yet, or unreadable, is not checked (the job that loads it
+    says why)."""
     try:
-        return saved_space(prior)
+        space = saved_space(prior)
     except (OSError, ValueError, KeyError):
-        return None
+        space = None
+    return _task_name(task, space, "the prior makes")
 
 
 def _pool_size(num_designs: int, pool_size: int | None) -> int:
@@ -193,7 +195,7 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
             # the top of D by measured value is what offline-best means: no pool
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
-            "task": _task_name(task, _prior_space(prior), "the prior makes"),
+            "task": check_oracle(task, prior),
             "offline": str(Path(offline).absolute()) if offline else None, "c": c,
             "device": device, "options": dict(options or {})}
 

@@ -109,23 +109,19 @@ def offline_data(path: str, labeled: bool = True, alphabet: str | None = None) -
 
 def oracle_fits(prior_path: str, task: str) -> bool:
     """Whether the task's oracle (a name or an Ehrlich LENGTH:MOTIFS:SEED) scores the designs
-    this prior makes; True when the prior cannot be read (the launch's own check says why)."""
+    this prior makes (`pipeline.check_oracle`, which lets a prior it cannot read pass)."""
     return _oracle_fits(prior_path, _mtime(Path(prior_path) / "config.json"), task)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _oracle_fits(prior_path: str, mtime_ns: int, task: str) -> bool:
-    from braid_core.diffusion.prior import saved_space
-    from braid_core.tasks import task_from_spec
+    from braid_core import pipeline
 
     try:
-        space = saved_space(prior_path)
-    except (OSError, ValueError, KeyError):
-        return True
-    try:
-        return task_from_spec(task).space == space
-    except (KeyError, ValueError):
+        pipeline.check_oracle(task, prior_path)
+    except ValueError:
         return False
+    return True
 
 
 def oracle_choices(prior_path: str) -> list[str]:
