@@ -70,12 +70,10 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     space = data.space
     rows: list[dict] = []
     current = offline
-    first_round: torch.Tensor | None = None
     best_measured = float("-inf")  # the best design measured in the rounds before this one
     for round_number in range(1, args.rounds + 1):
         designs, minutes = design(unlabeled, current, folder / f"round{round_number}.csv", args,
                                   folder)  # fmt: skip
-        first_round = designs if first_round is None else first_round
         earlier = "round 1" if round_number == 2 else f"rounds 1-{round_number - 1}"
         label = "round 1" if round_number == 1 else (
             f"round {round_number} (D + {earlier} measured)")
@@ -97,8 +95,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
     runs = sorted((folder / "workspace" / "runs").glob("*-design-*"))  # ids start with the time
     prior_folder = runs[0] / "prior"
     with torch.no_grad():
-        samples = Prior.load(prior_folder).sample(len(first_round),
-                                                  generator=make_generator(0))  # fmt: skip
+        # as many as a round hands over (every round draws --num-designs)
+        samples = Prior.load(prior_folder).sample(len(designs), generator=make_generator(0))
     prior_row = _score("round 1's prior's samples", samples, task, data, spec, None)
     for row in rows:
         row["verdict"] = verdict(row, prior_row)

@@ -67,7 +67,7 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     assert "means of 6 measurements" in result.output
     # Merged again, the written file still counts ACDEF's three measurements: a fourth at 5.5
     # gives (1 + 1.5 + 3 + 5.5) / 4, not the mean of 11/6 and 5.5.
-    third = tmp_path / "round3.csv"
+    third = tmp_path / "remeasured.csv"
     third.write_text("sequence,value\nACDEF,5.5\nYYYYY,0.5\n")
     again = tmp_path / "d3.csv"
     result = runner.invoke(app, ["data", "merge", str(out), str(third), "--out", str(again)])
