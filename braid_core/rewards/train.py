@@ -28,6 +28,7 @@ from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, predict_in_chunks
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
 from braid_core.rewards.networks import RewardNet, RewardNetConfig
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS, NoiseEstimate, estimate_noise
 from braid_core.spaces import SequenceSpace, Space
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
@@ -100,6 +101,10 @@ class RewardTrainConfig:
     # among the training values (ties share one), scaled to mean 1; 0 weighs all alike. A tilt
     # spends the fit on the top of D, where the optimiser leaves it (bench/reward_tilt.py).
     value_tilt: float = 0.0
+    # How a value that is the mean of several measurements (OfflineData.counts) weighs against
+    # one measured once (replicates.py): "none", "counts" or "estimated". Data without counts
+    # fits alike under every choice.
+    count_weighting: str = "none"
     seed: int = 0  # entry points build the generator from it; recorded with the model
 
     def shapes_for(self, space: Space) -> tuple[RewardNetConfig, ...]:
@@ -116,6 +121,9 @@ class RewardTrainConfig:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if self.count_weighting not in COUNT_WEIGHTINGS:
+            raise ValueError(f"count_weighting must be one of {COUNT_WEIGHTINGS}, got "
+                             f"{self.count_weighting!r}")
         if self.combine not in COMBINES:
             raise ValueError(f"combine must be one of {COMBINES}, got {self.combine!r}")
         if not all(isinstance(shape, RewardNetConfig) for shape in self.alternatives):
@@ -165,6 +173,7 @@ def train_reward(
         all were averaged).
     """
     x, y, space = _unpack(data)
+    counts = _counts(data, config.count_weighting)
     n_val = round(config.val_fraction * len(y))
     if n_val < 2 or len(y) - n_val < 2:
         raise ValueError(f"{len(y)} labeled designs leave too few for training and a "
@@ -178,6 +187,12 @@ def train_reward(
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     w_fit, w_val = (value_weights(values, y_fit, config.value_tilt) for values in (y_fit, y_val))
     fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step)
+    estimate = None
+    if counts is not None:
+        counts = counts.to(device)[order]
+        (w_fit, w_val), estimate = _count_weighted(fit, config, space, counts[n_val:],
+                                                   counts[:n_val], x_fit, z_fit, w_fit, w_val)
+        fit.w_val = w_val
 
     shapes = config.shapes_for(space)
     resamples = (bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
@@ -216,10 +231,44 @@ def train_reward(
                                                                     network=shapes[choice])
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
+    if estimate is not None:  # in y units squared
+        model.metrics.update(misfit_variance=estimate.misfit * float(y_std) ** 2,
+                             noise_variance=estimate.noise * float(y_std) ** 2)
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}
     return model
+
+
+def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, counts_fit: Tensor,
+                    counts_val: Tensor, x_fit: Tensor, z_fit: Tensor, w_fit: Tensor,
+                    w_val: Tensor) -> tuple[tuple[Tensor, Tensor], NoiseEstimate | None]:
+    """The fit and validation weights times each design's measurement weight, scaled so the
+    fit rows' mean is unchanged; "estimated" first fits one net of `config.network` with the
+    weights as they are, to read the variances off its held-out errors (returned; None: no
+    noise seen, weights unchanged, or "counts")."""
+    if config.count_weighting == "counts":
+        scale = counts_fit.mean()
+        return (w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()), None
+    net = RewardNet(space, config.network)
+    fit(net, x_fit, z_fit, w_fit, 0, 0)
+    with torch.no_grad():
+        held_out = torch.cat([net(chunk) for chunk in fit.x_val.split(1024)])
+    estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)
+    if estimate is None:
+        return (w_fit, w_val), None
+    scale = estimate.weights(counts_fit).mean()
+    return (w_fit * estimate.weights(counts_fit) / scale,
+            w_val * estimate.weights(counts_val) / scale), estimate
+
+
+def _counts(data: OfflineData | tuple[Tensor, Tensor, Space], weighting: str) -> Tensor | None:
+    """(n,) float64 measurements behind each value when the weighting reads them and they
+    differ; None otherwise."""
+    if weighting == "none" or not isinstance(data, OfflineData) or data.counts is None:
+        return None
+    counts = torch.as_tensor(data.counts, dtype=torch.float64)
+    return counts if bool((counts != counts[0]).any()) else None
 
 
 def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
