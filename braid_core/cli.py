@@ -55,6 +55,11 @@ TILT_HELP = ("How much the reward fit weighs the top of the data: each design's 
              "every design alike.")
 ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=defaults.MAX_VALUE_TILT,
                                           help=TILT_HELP)]
+COUNT_HELP = ("How a value that is the mean of several measurements (a `measurements` column, "
+              "or a design found more than once) weighs in the reward fit: none (every design "
+              "alike), counts (n measurements weigh n), estimated (1 / (misfit + noise / n), "
+              "both variances estimated from a first fit's held-out errors).")
+CountWeighting = Annotated[str, typer.Option("--count-weighting", help=COUNT_HELP)]
 TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
              "(e.g. 56:3:23).")
 OracleTask = Annotated[str | None, typer.Option(
@@ -295,6 +300,7 @@ def reward_train(
     threads: Threads = None,
     network: RewardNetwork = defaults.REWARD_NETWORK,
     value_tilt: ValueTilt = defaults.VALUE_TILT,
+    count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
@@ -307,7 +313,7 @@ def reward_train(
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,
                                         kind=kind, seed=seed, device=device, network=network,
-                                        value_tilt=value_tilt)
+                                        value_tilt=value_tilt, count_weighting=count_weighting)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("reward", config, total_seconds=None, desc="reward model")
@@ -401,6 +407,7 @@ def design(
     reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (
         defaults.REWARD_NETWORK),
     value_tilt: ValueTilt = defaults.VALUE_TILT,
+    count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
 ) -> None:
     """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
     from braid_core import pipeline
@@ -413,7 +420,7 @@ def design(
             value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
             num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
             pool_size=pool, device=device, reward_network=reward_network,
-            value_tilt=value_tilt)
+            value_tilt=value_tilt, count_weighting=count_weighting)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)

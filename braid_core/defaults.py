@@ -78,6 +78,9 @@ REWARD_NETWORK = "auto"
 # choice, not the default.
 VALUE_TILT = 0.0
 MAX_VALUE_TILT = 20.0  # the accepted range's top: exp(20) gives the top design all the weight
+# How a value that is the mean of several measurements (the data's `measurements` column, or
+# merged duplicates) weighs in the reward fit (RewardTrainConfig.count_weighting).
+COUNT_WEIGHTING = "none"
 # Designs handed over: the best `num` distinct ones by r_c of POOL_FACTOR x `num` drawn (every
 # generative method, braid design and the benchmark alike). ehrlich-20-64, BRAID-Bonus seed 0,
 # 3 minutes of fine-tuning: 128 drawn 97.7 % valid / median 0.100; best 128 of 256, 512, 1024:

@@ -25,6 +25,7 @@ from braid_core import jobs
 from braid_core.data import OfflineData, check_designs, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
@@ -40,6 +41,7 @@ DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
 DEFAULT_REWARD_NETWORK = defaults_module.REWARD_NETWORK
 DEFAULT_VALUE_TILT = defaults_module.VALUE_TILT
+DEFAULT_COUNT_WEIGHTING = defaults_module.COUNT_WEIGHTING
 DEFAULT_METHOD = defaults_module.METHOD
 DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
 POOL_FACTOR = defaults_module.POOL_FACTOR
@@ -80,7 +82,7 @@ def defaults() -> dict[str, Any]:
     return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
             "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
             "reward_network": DEFAULT_REWARD_NETWORK, "value_tilt": DEFAULT_VALUE_TILT,
-            "pool_factor": POOL_FACTOR}
+            "count_weighting": DEFAULT_COUNT_WEIGHTING, "pool_factor": POOL_FACTOR}
 
 
 def _data(path: str | Path, sequence_column: str, value_column: str | None,
@@ -103,14 +105,25 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
                   kind: str = DEFAULT_REWARD_KIND, seed: int = 0,
                   device: str = "auto",
                   network: str = DEFAULT_REWARD_NETWORK,
-                  value_tilt: float = DEFAULT_VALUE_TILT) -> dict[str, Any]:
+                  value_tilt: float = DEFAULT_VALUE_TILT,
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING) -> dict[str, Any]:
     """Fit a reward model with uncertainty on the labeled designs of `data`; `network`
     names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation),
-    `value_tilt` how much the fit weighs the top of the data (RewardTrainConfig.value_tilt)."""
+    `value_tilt` how much the fit weighs the top of the data (RewardTrainConfig.value_tilt),
+    `count_weighting` how a mean of several measurements weighs (rewards/replicates.py)."""
     network_settings(network)  # an unknown name fails here, not minutes into a job
     return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
             "seed": seed, "device": device, "network": network,
-            "value_tilt": value_tilt_choice(value_tilt)}
+            "value_tilt": value_tilt_choice(value_tilt),
+            "count_weighting": count_weighting_choice(count_weighting)}
+
+
+def count_weighting_choice(weighting: str) -> str:
+    """A known RewardTrainConfig.count_weighting, or ValueError listing them."""
+    if weighting not in COUNT_WEIGHTINGS:
+        raise ValueError(f"unknown count weighting {weighting!r}; choose one of "
+                         f"{', '.join(COUNT_WEIGHTINGS)}")
+    return weighting
 
 
 def value_tilt_choice(tilt: float) -> float:
@@ -259,13 +272,19 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     # weighed every design alike.
     shape = network_settings(config.get("network", "auto"))
     tilt = float(config.get("value_tilt", 0.0))
+    weighting = config.get("count_weighting", "none")
     reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], value_tilt=tilt,
-                                   **shape)
+                                   count_weighting=weighting, **shape)
     report.stage = "reward"
     weighing = f", weighing the top of the data (value tilt {tilt:g})" if tilt else ""
     report.progress(0.0, f"fitting the reward model{weighing}")
     model = train_reward(data, reward_cfg, device=device,
                          generator=make_generator(config["seed"], device), on_step=report.step)
+    if "noise_variance" in model.metrics:
+        report.note(f"measurement noise: one measurement's variance "
+                    f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
+                    f"{model.metrics['misfit_variance']:.4g}; a value measured n times weighs "
+                    "1 / (misfit + noise / n)")
     save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     _write_table(out, heldout, "heldout")
@@ -399,7 +418,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   max_minutes: float = 10.0, task: str | None = None,
                   device: str = "auto", pool_size: int | None = None,
                   reward_network: str = DEFAULT_REWARD_NETWORK,
-                  value_tilt: float = DEFAULT_VALUE_TILT) -> dict[str, Any]:
+                  value_tilt: float = DEFAULT_VALUE_TILT,
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING) -> dict[str, Any]:
     """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
     POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
     if method not in METHODS:
@@ -416,7 +436,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
-            "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt)}
+            "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt),
+            "count_weighting": count_weighting_choice(count_weighting)}
 
 
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -438,7 +459,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     reward_kind = "bonus" if method == "braid-bonus" else "boot"
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
                 "device": device, "network": config.get("reward_network", "auto"),
-                "value_tilt": config.get("value_tilt", 0.0)}, out, report)
+                "value_tilt": config.get("value_tilt", 0.0),
+                "count_weighting": config.get("count_weighting", "none")}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
     pool_size = _configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),

@@ -169,6 +169,30 @@ def test_reward_train_value_tilt_option_weighs_the_top_of_the_data(tmp_path):
         assert ("weighing the top of the data (value tilt 2)" in result.output) == bool(tilt)
 
 
+def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_path):
+    data = write_labeled(tmp_path / "offline.csv", 400)
+    table = pd.read_csv(data)
+    rng = random.Random(1)
+    table["measurements"] = [rng.choice([1, 8]) for _ in range(len(table))]
+    table["value"] += [rng.gauss(0, 0.3) / n ** 0.5 for n in table["measurements"]]
+    table.to_csv(data, index=False)
+    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
+              "--network", "wide", "--threads", "1"]
+    wrong = runner.invoke(app, [*common, "--count-weighting", "sqrt",
+                                "--out", str(tmp_path / "no")])
+    assert wrong.exit_code == 1 and "'sqrt'" in wrong.output
+    assert "none, counts, estimated" in wrong.output and not (tmp_path / "no").exists()
+    result = runner.invoke(app, [*common, "--count-weighting", "estimated",
+                                 "--out", str(tmp_path / "weighed")])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "weighed" / "config.json").read_text())
+    assert meta["config"]["count_weighting"] == "estimated"
+    assert "values weighed by the measurement noise they leave" in result.output
+    assert "measurement noise: one measurement's variance" in result.output
+    # one measurement's variance is 0.09; the fraction of A is easy to fit
+    assert 0.03 < meta["metrics"]["noise_variance"] < 0.3, meta["metrics"]
+
+
 def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 300)
     prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"

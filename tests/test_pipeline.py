@@ -97,6 +97,18 @@ def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
             pipeline.reward_config(data, value_tilt=bad)
 
 
+def test_count_weighting_is_off_by_default_and_checked_before_any_job(tmp_path):
+    data = write_sequences(tmp_path / "d.csv")
+    assert pipeline.reward_config(data)["count_weighting"] == "none"
+    assert pipeline.design_config(data, data)["count_weighting"] == "none"
+    assert pipeline.defaults()["count_weighting"] == "none"
+    chosen = pipeline.design_config(data, data, count_weighting="estimated")
+    assert chosen["count_weighting"] == "estimated"
+    for make in (pipeline.reward_config, lambda d, **k: pipeline.design_config(d, d, **k)):
+        with pytest.raises(ValueError, match="none, counts, estimated"):
+            make(data, count_weighting="replicates")
+
+
 def test_an_oracle_for_other_designs_is_refused_before_any_job(tmp_path):
     from dashboard import demo
 

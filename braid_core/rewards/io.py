@@ -107,12 +107,16 @@ def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Mo
 def describe_network(meta: Mapping[str, Any]) -> str:
     """The kept network's shape in words, from a saved model's config.json contents, how
     many shapes validation chose it among (sequences), and whether the fit weighed the top of
-    the data. Raises KeyError, TypeError or ValueError on a malformed config."""
+    the data or values by their measurements. Raises KeyError, TypeError or ValueError on a
+    malformed config."""
     config = meta["config"]
     space = space_from_dict(meta["space"])
     shapes = [config["network"], *config.get("alternatives", ())]
     tilt = float(config.get("value_tilt", 0.0))  # models saved before the tilt: none
     weighed = f"; fitted weighing the top of the data (value tilt {tilt:g})" if tilt else ""
+    by_counts = {"counts": "; values weighed by their number of measurements",
+                 "estimated": "; values weighed by the measurement noise they leave"}
+    weighed += by_counts.get(config.get("count_weighting", "none"), "")
     kept = RewardNetConfig(**config["network"]).describe(space)
     if not isinstance(space, SequenceSpace):
         text = kept

@@ -9,6 +9,7 @@ import streamlit as st
 
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -27,6 +28,12 @@ NETWORKS = {
 }
 # RewardTrainConfig.value_tilt choices (pipeline.value_tilt_choice), in words.
 TILTS = (0.0, 1.0, 2.0, 4.0)
+# RewardTrainConfig.count_weighting choices, in words.
+COUNT_LABELS = {
+    "none": "every design alike",
+    "counts": "by the number of measurements",
+    "estimated": "by the noise the measurements leave (estimated)",
+}
 
 
 def tilt_label(tilt: float) -> str:
@@ -57,7 +64,17 @@ def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
     return state.run_table(folder, "heldout")
 
 
-def train_form(default_kind: str, default_network: str, default_tilt: float) -> None:
+def noise_caption(values: dict[str, float]) -> str | None:
+    """The variances an "estimated" count weighting found, in words."""
+    if "noise_variance" not in values:
+        return None
+    return (f"Measurement noise: one measurement's variance {values['noise_variance']:.3g}, "
+            f"the fit's misfit {values['misfit_variance']:.3g}; a value measured n times "
+            "weighed 1 / (misfit + noise / n).")
+
+
+def train_form(default_kind: str, default_network: str, default_tilt: float,
+               default_weighting: str) -> None:
     datasets = [d for d in catalog.all_datasets(state.workspace().root) if d.labeled]
     if not datasets:
         st.info("A reward model needs designs with measured values: add them on the Data page.")
@@ -86,6 +103,15 @@ def train_form(default_kind: str, default_network: str, default_tilt: float) -> 
                             help="A tilt t weighs each design's error by exp(t q), q its "
                             "value's rank in the data (0 lowest, 1 highest): the fit spends "
                             "itself where fine-tuning leaves the data, at the top.")
+        weighting = st.selectbox("Values measured more than once", COUNT_WEIGHTINGS,
+                                 index=COUNT_WEIGHTINGS.index(default_weighting),
+                                 format_func=COUNT_LABELS.get, key="reward_count_weighting",
+                                 help="Where a value is the mean of several measurements (a "
+                                 "`measurements` column, or a design found more than once), "
+                                 "its noise is smaller. 'estimated' fits once, reads the "
+                                 "measurement noise and the fit's own misfit off the held-out "
+                                 "errors, then weighs a value measured n times by 1 / (misfit "
+                                 "+ noise / n). Data measured once each fits alike either way.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
@@ -93,15 +119,16 @@ def train_form(default_kind: str, default_network: str, default_tilt: float) -> 
 
         config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
                                         seed=int(seed), device=device, network=network,
-                                        value_tilt=tilt)
+                                        value_tilt=tilt, count_weighting=weighting)
         components.launch("reward", config, name=name.strip() or None)
 
 
 def show_quality(choice: catalog.ModelChoice) -> None:
     values = reward_metrics(choice)
     caption = network_caption(choice)
-    if caption:
-        st.caption(caption)
+    for line in (caption, noise_caption(values)):
+        if line:
+            st.caption(line)
     shown = [(label, values[key]) for key, label in METRICS.items() if key in values]
     if shown:
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
@@ -129,7 +156,7 @@ def render() -> None:
     st.subheader("Train")
     defaults = state.pipeline_defaults()
     train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"),
-               defaults.get("value_tilt", 0.0))
+               defaults.get("value_tilt", 0.0), defaults.get("count_weighting", "none"))
     # "shape" steps from 0 to 1 when the second network shape starts fitting.
     components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse", "shape"))
 

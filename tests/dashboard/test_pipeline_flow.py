@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
-from conftest import APP
+from conftest import APP, random_sequences
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
@@ -91,3 +93,33 @@ def test_reward_form_fits_the_network_shape_it_names(demo, workspace, network, t
     at = open_page("app_pages/reward.py")  # the new run's model is the one shown
     caption = next(c.value for c in at.caption if c.value.startswith("Network: "))
     assert all(word in caption for word in words), caption
+
+
+@pytest.mark.slow
+def test_reward_form_weighs_replicated_values_by_the_noise_it_estimates(demo, workspace):
+    """A table whose values are means of 1 or 8 measurements: 'estimated' reads the noise."""
+    rng = np.random.default_rng(1)
+    counts = rng.choice([1, 8], size=200)
+    table = pd.DataFrame({"sequence": random_sequences(rng, 200),
+                          "value": 3.0 * rng.standard_normal(200) / np.sqrt(counts),
+                          "measurements": counts})
+    table.to_csv(demo / "demo" / "offline.csv", index=False)
+    at = open_page("app_pages/reward.py")
+    picker = at.selectbox(key="reward_count_weighting")
+    assert picker.value == "none"  # the product's default
+    assert len(picker.options) == 3
+    picker.set_value("estimated")
+    at.selectbox(key="reward_network").set_value("wide")
+    submit(at, "Train a reward model")
+    assert not at.exception and not at.error
+    (reward,) = workspace.list_runs(kind="reward")
+    assert reward.config["count_weighting"] == "estimated"
+    assert jobs.wait(workspace, reward.id, timeout=180) == "done", workspace.record(reward.id).error
+    at = open_page("app_pages/reward.py")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Network: ") and "measurement noise they leave" in c
+               for c in captions), captions
+    # one measurement's variance is 9 and the values hold nothing else to fit
+    noise = workspace.record(reward.id).summary["noise_variance"]
+    assert 3.0 < noise < 20.0, noise
+    assert any(c.startswith("Measurement noise: one measurement's variance") for c in captions)

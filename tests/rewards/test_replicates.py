@@ -53,18 +53,19 @@ def _replicated(n: int, seed: int) -> OfflineData:
     return dataclasses.replace(data, counts=counts)
 
 
-def _fit(data, weighting: str, seed: int = 0):
-    config = dataclasses.replace(TINY, kind="bonus", count_weighting=weighting)
+def _fit(data, weighting: str, seed: int = 0, kind: str = "bonus"):
+    config = dataclasses.replace(TINY, kind=kind, count_weighting=weighting)
     return train_reward(data, config, device=torch.device("cpu"), generator=make_generator(seed))
 
 
-def test_estimated_weights_find_the_measurement_noise_and_fit_the_truth_better() -> None:
+@pytest.mark.parametrize("kind", ["bonus", "boot"])
+def test_estimated_weights_find_the_measurement_noise_and_fit_the_truth_better(kind) -> None:
     data = _replicated(1500, seed=0)
     test_x, _ = count_task(1000, seed=7)
     truth = (test_x == 0).sum(dim=1).double()
     errors = {}
     for weighting in ("none", "estimated"):
-        model = _fit(data, weighting)
+        model = _fit(data, weighting, kind=kind)
         with torch.no_grad():
             errors[weighting] = float(((model.predict(test_x).mean.double() - truth) ** 2).mean())
     assert model.train_config.count_weighting == "estimated"  # saved with the model
