@@ -250,8 +250,15 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
     if config.count_weighting == "counts":
         scale = counts_fit.mean()
         return (w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()), None
+    # The probe draws from a copy of the generator, so the fits that follow draw what they
+    # would without it: weights that come out equal give the unweighted model itself.
+    probe_generator = torch.Generator(device=fit.generator.device)
+    probe_generator.set_state(fit.generator.get_state())
+    probe = _Fitter(config, probe_generator, fit.device, fit.x_val, fit.z_val, fit.w_val,
+                    fit.y_std, fit.on_step)
     net = RewardNet(space, config.network)
-    fit(net, x_fit, z_fit, w_fit, 0, 0)
+    probe(net, x_fit, z_fit, w_fit, 0, 0)
+    fit.step = probe.step  # step numbers run on through the probe's
     with torch.no_grad():
         held_out = torch.cat([net(chunk) for chunk in fit.x_val.split(1024)])
     estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)

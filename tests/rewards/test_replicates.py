@@ -12,6 +12,7 @@ from conftest import SPACE, TINY, count_task
 
 from braid_core.data import OfflineData
 from braid_core.rewards import RewardTrainConfig, train_reward
+from braid_core.rewards import train as train_module
 from braid_core.rewards.replicates import estimate_noise
 from braid_core.runtime import make_generator
 
@@ -90,3 +91,16 @@ def test_data_without_varying_counts_fits_alike_under_every_weighting() -> None:
 def test_an_unknown_count_weighting_is_refused() -> None:
     with pytest.raises(ValueError, match="count_weighting"):
         RewardTrainConfig(count_weighting="sqrt")
+
+
+def test_the_noise_probe_leaves_the_fit_s_randomness_alone(monkeypatch) -> None:
+    """With no noise found, "estimated" gives the unweighted model itself: the probe fit
+    draws from a copy of the generator."""
+    data = _replicated(300, seed=2)
+    probe, _ = count_task(50, seed=4)
+    plain = _fit(data, "none")
+    monkeypatch.setattr(train_module, "estimate_noise", lambda errors, counts: None)
+    model = _fit(data, "estimated")
+    assert "noise_variance" not in model.metrics
+    assert model.metrics["steps"] > plain.metrics["steps"]  # the probe's steps are counted
+    torch.testing.assert_close(model.predict(probe).mean, plain.predict(probe).mean)
