@@ -10,6 +10,7 @@ scored on fresh designs against their true values f (reward_bench's test set):
 * top_s: Spearman among the test designs above D's median f (where the optimiser goes);
 * tau2 / sigma2: "estimated"'s variance components over the true noise_sd^2 (sigma2 should
   read near 1);
+* shape: the sequence net kept by validation error (0 dilated, 1 wide; rows only);
 * sec: wall time of the fit (one thread).
 
 Usage:
@@ -69,7 +70,8 @@ def fit_row(task_name: str, data: OfflineData, test, noise: float, noise_sd: flo
             "test_s": spearman(mean, f_test), "test_p": pearson(mean, f_test),
             "top_s": spearman(mean[top], f_test[top]),
             "tau2": metrics.get("misfit_variance", float("nan")) / scale,
-            "sigma2": metrics.get("noise_variance", float("nan")) / scale, "sec": seconds}
+            "sigma2": metrics.get("noise_variance", float("nan")) / scale,
+            "shape": metrics["network_choice"], "sec": seconds}
 
 
 def main() -> None:
