@@ -8,7 +8,8 @@ scored on fresh designs against their true values f (reward_bench's test set):
 
 * test_s / test_p: Spearman / Pearson of the predicted mean with f on the test designs;
 * top_s: Spearman among the test designs above D's median f (where the optimiser goes);
-* tau2 / sigma2: "estimated"'s variance components over the true noise_sd^2 (sigma2 should
+* tau2 / sigma2: the final model's held-out errors split into misfit and one measurement's
+  noise (metrics misfit_variance, noise_variance), over the true noise_sd^2 (sigma2 should
   read near 1);
 * shape: the sequence net kept by validation error (0 dilated, 1 wide; rows only);
 * sec: wall time of the fit (one thread).

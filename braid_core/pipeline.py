@@ -281,10 +281,10 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     model = train_reward(data, reward_cfg, device=device,
                          generator=make_generator(config["seed"], device), on_step=report.step)
     if "noise_variance" in model.metrics:
-        report.note(f"measurement noise: one measurement's variance "
+        report.note(f"held-out errors: one measurement's noise variance "
                     f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
-                    f"{model.metrics['misfit_variance']:.4g}; a value measured n times weighs "
-                    "1 / (misfit + noise / n)")
+                    f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
+                    "not the second)")
     save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     _write_table(out, heldout, "heldout")

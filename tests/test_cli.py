@@ -188,7 +188,7 @@ def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_p
     meta = json.loads((tmp_path / "weighed" / "config.json").read_text())
     assert meta["config"]["count_weighting"] == "estimated"
     assert "values weighed by the measurement noise they leave" in result.output
-    assert "measurement noise: one measurement's variance" in result.output
+    assert "held-out errors: one measurement's noise variance" in result.output
     # one measurement's variance is 0.09; the fraction of A is easy to fit
     assert 0.03 < meta["metrics"]["noise_variance"] < 0.3, meta["metrics"]
 

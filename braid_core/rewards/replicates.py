@@ -5,7 +5,9 @@ misses every design by some misfit of variance tau^2 (what the net cannot expres
 each squared error by 1 / (tau^2 + sigma^2 / n) is generalised least squares: weights are
 equal where misfit dominates and grow like n where noise does, never past tau^2's bound. Neither
 variance is known, so `estimate_noise` regresses a first fit's held-out squared errors on 1 / n:
-the intercept estimates tau^2 and the slope sigma^2.
+the intercept estimates tau^2 and the slope sigma^2. The same split of the final model's
+held-out errors tells users what more replicates would shrink (sigma^2 / n) and what they
+would not (tau^2).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def estimate_noise(squared_errors: Tensor, counts: Tensor) -> NoiseEstimate | No
     """Least-squares fit of squared_errors = tau^2 + sigma^2 / count.
 
     Args:
-        squared_errors: (n,) held-out squared errors of a fit that weighed designs alike.
+        squared_errors: (n,) squared errors of a fit on designs it was not fitted to.
         counts: (n,) measurements behind each of those designs' values.
     Returns:
         The estimate, tau^2 floored at MISFIT_FLOOR of the mean squared error; None when the

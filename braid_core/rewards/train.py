@@ -28,7 +28,7 @@ from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, predict_in_chunks
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
 from braid_core.rewards.networks import RewardNet, RewardNetConfig
-from braid_core.rewards.replicates import COUNT_WEIGHTINGS, NoiseEstimate, estimate_noise
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS, estimate_noise
 from braid_core.spaces import SequenceSpace, Space
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
@@ -173,7 +173,7 @@ def train_reward(
         all were averaged).
     """
     x, y, space = _unpack(data)
-    counts = _counts(data, config.count_weighting)
+    counts = _varying_counts(data)
     n_val = round(config.val_fraction * len(y))
     if n_val < 2 or len(y) - n_val < 2:
         raise ValueError(f"{len(y)} labeled designs leave too few for training and a "
@@ -187,11 +187,11 @@ def train_reward(
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     w_fit, w_val = (value_weights(values, y_fit, config.value_tilt) for values in (y_fit, y_val))
     fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step)
-    estimate = None
     if counts is not None:
         counts = counts.to(device)[order]
-        (w_fit, w_val), estimate = _count_weighted(fit, config, space, counts[n_val:],
-                                                   counts[:n_val], x_fit, z_fit, w_fit, w_val)
+    if counts is not None and config.count_weighting != "none":
+        w_fit, w_val = _count_weighted(fit, config, space, counts[n_val:], counts[:n_val],
+                                       x_fit, z_fit, w_fit, w_val)
         fit.w_val = w_val
 
     shapes = config.shapes_for(space)
@@ -231,9 +231,13 @@ def train_reward(
                                                                     network=shapes[choice])
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
-    if estimate is not None:  # in y units squared
-        model.metrics.update(misfit_variance=estimate.misfit * float(y_std) ** 2,
-                             noise_variance=estimate.noise * float(y_std) ** 2)
+    # Where values are means of different numbers of measurements, the held-out errors split
+    # into the noise of one measurement and the fit's own misfit (y units squared): what
+    # replicates would shrink and what they would not.
+    split = None if counts is None else estimate_noise((pred.mean.double() - y_val) ** 2,
+                                                       counts[:n_val])
+    if split is not None:
+        model.metrics.update(misfit_variance=split.misfit, noise_variance=split.noise)
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}
@@ -242,14 +246,14 @@ def train_reward(
 
 def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, counts_fit: Tensor,
                     counts_val: Tensor, x_fit: Tensor, z_fit: Tensor, w_fit: Tensor,
-                    w_val: Tensor) -> tuple[tuple[Tensor, Tensor], NoiseEstimate | None]:
+                    w_val: Tensor) -> tuple[Tensor, Tensor]:
     """The fit and validation weights times each design's measurement weight, scaled so the
     fit rows' mean is unchanged; "estimated" first fits one net of `config.network` with the
-    weights as they are, to read the variances off its held-out errors (returned; None: no
-    noise seen, weights unchanged, or "counts")."""
+    weights as they are, to read the variances off its held-out errors (no noise seen:
+    weights unchanged)."""
     if config.count_weighting == "counts":
         scale = counts_fit.mean()
-        return (w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()), None
+        return w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()
     # The probe draws from a copy of the generator, so the fits that follow draw what they
     # would without it: weights that come out equal give the unweighted model itself.
     probe_generator = torch.Generator(device=fit.generator.device)
@@ -263,16 +267,15 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
         held_out = torch.cat([net(chunk) for chunk in fit.x_val.split(1024)])
     estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)
     if estimate is None:
-        return (w_fit, w_val), None
+        return w_fit, w_val
     scale = estimate.weights(counts_fit).mean()
     return (w_fit * estimate.weights(counts_fit) / scale,
-            w_val * estimate.weights(counts_val) / scale), estimate
+            w_val * estimate.weights(counts_val) / scale)
 
 
-def _counts(data: OfflineData | tuple[Tensor, Tensor, Space], weighting: str) -> Tensor | None:
-    """(n,) float64 measurements behind each value when the weighting reads them and they
-    differ; None otherwise."""
-    if weighting == "none" or not isinstance(data, OfflineData) or data.counts is None:
+def _varying_counts(data: OfflineData | tuple[Tensor, Tensor, Space]) -> Tensor | None:
+    """(n,) float64 measurements behind each value when they differ; None otherwise."""
+    if not isinstance(data, OfflineData) or data.counts is None:
         return None
     counts = torch.as_tensor(data.counts, dtype=torch.float64)
     return counts if bool((counts != counts[0]).any()) else None

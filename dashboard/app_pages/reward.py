@@ -65,12 +65,13 @@ def heldout(choice: catalog.ModelChoice) -> pd.DataFrame | None:
 
 
 def noise_caption(values: dict[str, float]) -> str | None:
-    """The variances an "estimated" count weighting found, in words."""
+    """The held-out errors split into measurement noise and misfit, in words (data whose
+    values are means of different numbers of measurements)."""
     if "noise_variance" not in values:
         return None
-    return (f"Measurement noise: one measurement's variance {values['noise_variance']:.3g}, "
-            f"the fit's misfit {values['misfit_variance']:.3g}; a value measured n times "
-            "weighed 1 / (misfit + noise / n).")
+    return (f"Held-out errors: one measurement's noise variance {values['noise_variance']:.3g}, "
+            f"the fit's misfit {values['misfit_variance']:.3g}. Measuring a design n times "
+            "shrinks the first to 1/n of it; the second only a better fit shrinks.")
 
 
 def train_form(default_kind: str, default_network: str, default_tilt: float,

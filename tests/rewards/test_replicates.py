@@ -104,3 +104,11 @@ def test_the_noise_probe_leaves_the_fit_s_randomness_alone(monkeypatch) -> None:
     assert "noise_variance" not in model.metrics
     assert model.metrics["steps"] > plain.metrics["steps"]  # the probe's steps are counted
     torch.testing.assert_close(model.predict(probe).mean, plain.predict(probe).mean)
+
+
+@pytest.mark.parametrize("weighting", ["none", "counts"])
+def test_the_held_out_errors_are_split_whatever_the_weighting(weighting) -> None:
+    model = _fit(_replicated(1500, seed=0), weighting)
+    # one measurement's variance is 4 (y units); the count net's misfit is far below it
+    assert 2.5 < model.metrics["noise_variance"] < 6.0, model.metrics
+    assert model.metrics["misfit_variance"] < 1.0, model.metrics
