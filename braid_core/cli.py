@@ -58,7 +58,8 @@ ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=defaults.
 COUNT_HELP = ("How a value that is the mean of several measurements (a `measurements` column, "
               "or a design found more than once) weighs in the reward fit: none (every design "
               "alike), counts (n measurements weigh n), estimated (1 / (misfit + noise / n), "
-              "both variances estimated from a first fit's held-out errors).")
+              "both variances estimated from a first fit's held-out errors). On simulated "
+              "replicates neither beat 'none' reliably (bench/results/count_weights.md).")
 CountWeighting = Annotated[str, typer.Option("--count-weighting", help=COUNT_HELP)]
 TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
              "(e.g. 56:3:23).")

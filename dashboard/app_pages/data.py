@@ -37,7 +37,8 @@ def handle_upload() -> None:
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)", "")
         st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
                    "file has one, says how many measurements each value is the mean of, so "
-                   "that a design measured again is averaged fairly.")
+                   "that a design measured again is averaged fairly. The reward model then "
+                   "tells its measurement noise from its own misfit.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet)",
                               type=UPLOAD_TYPES, key="upload")  # fmt: skip
     if upload is None:

@@ -112,7 +112,10 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
                                  "its noise is smaller. 'estimated' fits once, reads the "
                                  "measurement noise and the fit's own misfit off the held-out "
                                  "errors, then weighs a value measured n times by 1 / (misfit "
-                                 "+ noise / n). Data measured once each fits alike either way.")
+                                 "+ noise / n). Data measured once each fits alike either way. "
+                                 "On simulated replicates neither weighting beat 'every design "
+                                 "alike' reliably: which network shape validation keeps "
+                                 "mattered more.")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:
