@@ -5,7 +5,10 @@ network's weights (early stopping); for sequences, a model is fitted for every s
 `network` and `alternatives`, and either they are averaged (`combine="average"`,
 rewards/average.py) or the one of lowest validation error is kept (`combine="choose"`). Then
 it measures the model: accuracy (Pearson, Spearman, RMSE) and how well u ranks and covers the
-errors (figures on the split that also chose, so slightly optimistic).
+errors (figures on the split that also chose, so slightly optimistic). Where values are means
+of different numbers of measurements (OfflineData.counts), those errors are also split into one
+measurement's noise and the fit's misfit, and `count_weighting` may weigh the surer values
+more (replicates.py).
 Values must be finite: the data layer rejects -inf and NaN, so infeasible designs must be
 floored (DESIGN.md §2) or dropped first.
 """
