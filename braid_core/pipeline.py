@@ -65,8 +65,12 @@ class Reporter:
             self.on_step(step, metrics)
 
     def note(self, message: str) -> None:
-        """A line for the user (the terminal, or the run's log.txt for a background job)."""
-        print(message, file=sys.stderr, flush=True)
+        """A line for the user (the terminal, or the run's log.txt for a background job);
+        on a terminal, above the command line's progress bar rather than inside it."""
+        from tqdm import tqdm
+
+        tqdm.write(message, file=sys.stderr)
+        sys.stderr.flush()  # a background job's log.txt is read while it runs
 
     def progress(self, fraction: float, message: str) -> None:
         if self.run is not None:
