@@ -30,6 +30,7 @@ The oracle only scores; it never feeds back.
     python bench/plateau_signal.py --instances 48:2:20 --seeds 0,1,2 --as-design --device cuda
     python bench/plateau_signal.py --instances 48:2:20 --reward KEPT_RUN/reward
     python bench/plateau_signal.py --instances 44:2:176 --as-design --shape wide_mm --leave-top-out
+    python bench/plateau_signal.py --instances 44:2:176 --as-design --select-c 0,-1,-3
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def leave_top_out(x: torch.Tensor, y: torch.Tensor, space: Space, config: Reward
 def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = False,
             device: torch.device | None = None, reward: str | None = None,
             shape: str | None = None, top_out: bool = False,
-            target: str = "value") -> dict[str, float]:
+            target: str = "value", select_c: tuple[float, ...] = ()) -> dict[str, float]:
     device = device or torch.device("cpu")
     config = reward_config(kind, seed, shape)
     task = task_from_spec(spec)
@@ -159,6 +160,11 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
     first = [truth[d * POOL:d * POOL + NUM] for d in range(DRAWS)]
     for name, groups in (("first", first), ("pool", pooled(truth, score))):
         row[f"{name}_median"], row[f"{name}_above"] = group_figures(groups, best)
+    with torch.no_grad():
+        pred = predict_in_chunks(model, fresh)
+    for c in select_c:  # the pool chosen by r_hat - c u instead (c < 0: optimism)
+        other = (pred.mean - c * pred.std).cpu()
+        _, row[f"above_c{c:g}"] = group_figures(pooled(truth, other), best)
     return row
 
 
@@ -180,19 +186,24 @@ def main() -> None:
                         help="add auc_top: D's top ranked by a fit on the rest of D")
     parser.add_argument("--target", default="value", choices=sorted(TARGETS),
                         help="what the reward model fits: the values, or their shifted log")
+    parser.add_argument("--select-c", default="",
+                        help="comma list of c: also the share above D's best of the best 128 "
+                        "by r_hat - c u (columns above_cC; c < 0 prefers uncertain designs)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    select_c = tuple(float(c) for c in args.select_c.split(",") if c)
     device = resolve_device(args.device)
     keys = ("shape", "d_best", "d_at_best", "fresh_above", "auc_next", "first_median",
             "first_above", "pool_median", "pool_above")
     if args.leave_top_out:
         keys += ("auc_top",)
+    keys += tuple(f"above_c{c:g}" for c in select_c)
     print(f"`python {' '.join(sys.argv)}`\n")
     print("| instance | seed | " + " | ".join(keys) + " |\n|" + "---|" * (len(keys) + 2))
     for spec in args.instances.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             row = measure(spec, seed, args.kind, args.as_design, device, args.reward,
-                          args.shape, args.leave_top_out, args.target)
+                          args.shape, args.leave_top_out, args.target, select_c)
             print(f"| {spec} | {seed} | " + " | ".join(f"{row[k]:.3f}" for k in keys) + " |",
                   flush=True)
 
