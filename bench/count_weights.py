@@ -34,6 +34,7 @@ import torch
 from reward_bench import build, ehrlich_tasks  # bench/ is on the path when run as a script
 
 from braid_core.data import OfflineData
+from braid_core.defaults import REWARD_KIND, REWARD_NETWORK
 from braid_core.rewards import RewardTrainConfig, train_reward
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings, pearson, spearman
@@ -57,8 +58,8 @@ def noisy_data(x: torch.Tensor, f: torch.Tensor, space, noise: float, seed: int)
 def fit_row(task_name: str, data: OfflineData, test, noise: float, noise_sd: float,
             weighting: str, seed: int) -> dict:
     x_test, f_test = test
-    config = RewardTrainConfig(**network_settings("auto"), count_weighting=weighting, seed=seed,
-                               kind="bonus")
+    config = RewardTrainConfig(**network_settings(REWARD_NETWORK), count_weighting=weighting,
+                               seed=seed, kind=REWARD_KIND)
     start = time.perf_counter()
     model = train_reward(data, config, device=torch.device("cpu"), generator=make_generator(seed))
     seconds = time.perf_counter() - start

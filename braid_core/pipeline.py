@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from tqdm import tqdm
 
 from braid_core import defaults as defaults_module
 from braid_core import jobs
@@ -67,8 +68,6 @@ class Reporter:
     def note(self, message: str) -> None:
         """A line for the user (the terminal, or the run's log.txt for a background job);
         on a terminal, above the command line's progress bar rather than inside it."""
-        from tqdm import tqdm
-
         tqdm.write(message, file=sys.stderr)
         sys.stderr.flush()  # a background job's log.txt is read while it runs
 
