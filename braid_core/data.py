@@ -336,7 +336,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
-    counts_text = " and ".join(f"{part.source} ({len(part)} designs)" for part in parts)
+    counts_text = " and ".join(f"{part.source} ({_designs(len(part))})" for part in parts)
     report = replace(
         first.report,
         source=source,
@@ -353,12 +353,18 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     return OfflineData(first.space, x[kept], values, source, report, counts)
 
 
+def _designs(count: int) -> str:
+    """'1 design', '3 designs'."""
+    return f"{count} design" if count == 1 else f"{count} designs"
+
+
 def options_like(designs: OfflineData) -> dict[str, Any]:
     """`read_designs` keywords that read another file into the same space as `designs`: its
-    alphabet (not one inferred afresh from fewer letters), or its vector columns."""
+    alphabet (not one inferred afresh from fewer letters), or its vector columns. Such a file
+    is added to `designs`, so a single design (one new measurement) is enough."""
     if isinstance(designs.space, SequenceSpace):
-        return {"alphabet": designs.space.alphabet, "kind": "sequence"}
-    return {"feature_columns": _features(designs), "kind": "vector"}
+        return {"alphabet": designs.space.alphabet, "kind": "sequence", "min_rows": 1}
+    return {"feature_columns": _features(designs), "kind": "vector", "min_rows": 1}
 
 
 def _features(designs: OfflineData) -> list[str]:
@@ -511,7 +517,7 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
         merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
         raise DataError(
             source,
-            f"only {len(first)} designs{merged_from if groups else ''}; "
+            f"only {_designs(len(first))}{merged_from if groups else ''}; "
             f"at least {options.min_rows} needed",
         )
     alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []

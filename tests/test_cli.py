@@ -77,6 +77,14 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     merged = pd.read_csv(again).set_index("sequence")
     assert merged.loc["ACDEF", "value"] == pytest.approx(11.0 / 4, rel=1e-6)
     assert merged.loc["ACDEF", "measurements"] == 4
+    # One new design, measured once, is a file worth adding.
+    single = tmp_path / "single.csv"
+    single.write_text("sequence,value\nKLMNP,4.0\n")
+    result = runner.invoke(app, ["data", "merge", str(first), str(single),
+                                 "--out", str(tmp_path / "d4.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"and {single} (1 design)" in result.output
+    assert pd.read_csv(tmp_path / "d4.csv").set_index("sequence").loc["KLMNP", "value"] == 4.0
     # A letter outside D's alphabet names the new file and its row; nothing is written.
     bad = tmp_path / "round3.csv"
     bad.write_text("sequence,value\nACDEZ,1.0\n")

@@ -306,10 +306,10 @@ def test_bad_values(tmp_path: Path, cell: str, problem: str) -> None:
 
 def test_too_few_rows(tmp_path: Path) -> None:
     path = write(tmp_path / "d.csv", "sequence\nACGT\n")
-    fails(path, problem="only 1 designs; at least 2 needed")
+    fails(path, problem="only 1 design; at least 2 needed")
     assert len(read_designs(path, min_rows=1)) == 1
     twice = write(tmp_path / "t.csv", "sequence\nACGT\nacgt\n")
-    fails(twice, problem="only 1 designs (2 rows before merging duplicates)")
+    fails(twice, problem="only 1 design (2 rows before merging duplicates)")
 
 
 def test_many_offenders_are_cut_short_but_all_recorded(tmp_path: Path) -> None:

@@ -78,7 +78,12 @@ def show(dataset: catalog.Dataset) -> None:
              else f"{space.dim}-d vectors")
     cols[1].metric("design space", short, help=space.describe())
     if data.y is not None:
-        cols[2].metric("best value", f"{float(data.y.max()):.4g}")
+        top = int(data.y.argmax())
+        behind = data.measurement_counts()[top]
+        # With replicates, a best value measured once may be one lucky measurement.
+        cols[2].metric("best value", f"{float(data.y[top]):.4g}",
+                       help=f"the mean of {behind:.0f} measurements" if behind > 1
+                       else "one measurement" if measured else None)  # fmt: skip
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
         st.info(note)

@@ -147,6 +147,15 @@ def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
     assert stored.loc["ACDEF", "value"] == 3.0 and stored.loc["ACDEF", "measurements"] == 3
     designs = next(m for m in at.metric if m.label == "designs")
     assert designs.value == "5" and designs.help == "values that are means of 7 measurements in all"
+    best = next(m for m in at.metric if m.label == "best value")  # ACDEF's 3.0
+    assert best.value == "3" and best.help == "the mean of 3 measurements"
+    # One new design measured once is enough to add; the best is then said to be one
+    # measurement, since the data hold replicates.
+    at.file_uploader(key="add_upload_2").set_value(
+        ("round4.csv", b"sequence,value\nKKKKK,9.0\n", "text/csv")).run()
+    assert not at.exception and not at.error
+    best = next(m for m in at.metric if m.label == "best value")
+    assert best.value == "9" and best.help == "one measurement"
 
 
 def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
