@@ -149,7 +149,8 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
     fresh = task.sample_valid(POOL * DRAWS, make_generator(1000 + seed))
     truth = task.score(fresh).double()
     with torch.no_grad():
-        score = conservative_reward(predict_in_chunks(model, fresh), C).cpu()
+        pred = predict_in_chunks(model, fresh)
+    score = conservative_reward(pred, C).cpu()
     above, at_best = truth > best + TIE, (truth - best).abs() <= TIE
     row = {"shape": model.metrics["network_choice"], "d_best": best,
            "d_at_best": float(((offline.y - best).abs() <= TIE).double().mean()),
@@ -160,8 +161,6 @@ def measure(spec: str, seed: int, kind: str = REWARD_KIND, as_design: bool = Fal
     first = [truth[d * POOL:d * POOL + NUM] for d in range(DRAWS)]
     for name, groups in (("first", first), ("pool", pooled(truth, score))):
         row[f"{name}_median"], row[f"{name}_above"] = group_figures(groups, best)
-    with torch.no_grad():
-        pred = predict_in_chunks(model, fresh)
     for c in select_c:  # the pool chosen by r_hat - c u instead (c < 0: optimism)
         other = (pred.mean - c * pred.std).cpu()
         _, row[f"above_c{c:g}"] = group_figures(pooled(truth, other), best)

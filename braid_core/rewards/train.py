@@ -266,8 +266,7 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
     net = RewardNet(space, config.network)
     probe(net, x_fit, z_fit, w_fit, 0, 0)
     fit.step = probe.step  # step numbers run on through the probe's
-    with torch.no_grad():
-        held_out = torch.cat([net(chunk) for chunk in fit.x_val.split(1024)])
+    held_out = probe.predict_val(net)
     estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)
     if estimate is None:
         return w_fit, w_val
@@ -394,11 +393,17 @@ class _Fitter:
         return best
 
     @torch.no_grad()
-    def _val_mse(self, net: RewardNet) -> float:
+    def predict_val(self, net: RewardNet) -> Tensor:
+        """The net's standardised predictions for the validation designs (eval mode; the
+        net's mode is restored)."""
+        training = net.training
         net.eval()
         out = torch.cat([net(chunk) for chunk in self.x_val.split(1024)])
-        net.train()
-        return float((self.w_val * (out - self.z_val) ** 2).mean())
+        net.train(training)
+        return out
+
+    def _val_mse(self, net: RewardNet) -> float:
+        return float((self.w_val * (self.predict_val(net) - self.z_val) ** 2).mean())
 
 
 def value_weights(values: Tensor, reference: Tensor, tilt: float) -> Tensor:
