@@ -302,6 +302,9 @@ def reward_train(
     network: RewardNetwork = defaults.REWARD_NETWORK,
     value_tilt: ValueTilt = defaults.VALUE_TILT,
     count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help=(
+        "Limit on the whole fit; each network keeps its best weights when its share runs "
+        "out. Default: none (networks stop when validation stops improving)."))] = None,
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
@@ -314,7 +317,8 @@ def reward_train(
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,
                                         kind=kind, seed=seed, device=device, network=network,
-                                        value_tilt=value_tilt, count_weighting=count_weighting)
+                                        value_tilt=value_tilt, count_weighting=count_weighting,
+                                        max_minutes=max_minutes)
     except ValueError as err:
         raise fail(str(err)) from None
     folder = _run_here("reward", config, total_seconds=None, desc="reward model")

@@ -57,6 +57,7 @@ class Reporter:
         self.run = run
         self.on_step = on_step
         self.stage = ""
+        self._said: set[str] = set()  # `braid design` reads each file in two steps
 
     def step(self, step: int, metrics: Mapping[str, float]) -> None:
         row = {"stage": self.stage, **metrics} if self.stage else dict(metrics)
@@ -67,7 +68,11 @@ class Reporter:
 
     def note(self, message: str) -> None:
         """A line for the user (the terminal, or the run's log.txt for a background job);
-        on a terminal, above the command line's progress bar rather than inside it."""
+        on a terminal, above the command line's progress bar rather than inside it. A note
+        said before in this run is not repeated."""
+        if message in self._said:
+            return
+        self._said.add(message)
         tqdm.write(message, file=sys.stderr)
         sys.stderr.flush()  # a background job's log.txt is read while it runs
 
@@ -109,16 +114,21 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
                   device: str = "auto",
                   network: str = DEFAULT_REWARD_NETWORK,
                   value_tilt: float = DEFAULT_VALUE_TILT,
-                  count_weighting: str = DEFAULT_COUNT_WEIGHTING) -> dict[str, Any]:
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING,
+                  max_minutes: float | None = None) -> dict[str, Any]:
     """Fit a reward model with uncertainty on the labeled designs of `data`; `network`
     names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation),
     `value_tilt` how much the fit weighs the top of the data (RewardTrainConfig.value_tilt),
-    `count_weighting` how a mean of several measurements weighs (rewards/replicates.py)."""
+    `count_weighting` how a mean of several measurements weighs (rewards/replicates.py),
+    `max_minutes` a limit on the whole fit (None: the networks stop by validation alone)."""
     network_settings(network)  # an unknown name fails here, not minutes into a job
+    if max_minutes is not None and not max_minutes > 0:
+        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
     return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
             "seed": seed, "device": device, "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
-            "count_weighting": count_weighting_choice(count_weighting)}
+            "count_weighting": count_weighting_choice(count_weighting),
+            "max_minutes": max_minutes}
 
 
 def count_weighting_choice(weighting: str) -> str:
@@ -221,7 +231,7 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
 def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
     """Read a data table (a data spec with its columns and alphabet, or a path with the default
     columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
-    user; later reads of the same file pass none, so each note is said once."""
+    user (a reporter says each note once)."""
     if isinstance(spec, str):
         spec = _data(spec, "sequence", "value", None)
     with warnings.catch_warnings():
@@ -277,7 +287,8 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     tilt = float(config.get("value_tilt", 0.0))
     weighting = config.get("count_weighting", "none")
     reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], value_tilt=tilt,
-                                   count_weighting=weighting, **shape)
+                                   count_weighting=weighting,
+                                   max_minutes=config.get("max_minutes"), **shape)
     report.stage = "reward"
     weighing = f", weighing the top of the data (value tilt {tilt:g})" if tilt else ""
     report.progress(0.0, f"fitting the reward model{weighing}")
@@ -288,6 +299,11 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
+    if model.metrics.get("networks_cut_by_time"):
+        report.note(f"the reward fit reached its time limit ({reward_cfg.max_minutes:.2g} "
+                    f"min): {model.metrics['networks_cut_by_time']:.0f} network(s) stopped "
+                    "before their validation error stopped improving; more minutes would let "
+                    "them finish")
     save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     _write_table(out, heldout, "heldout")
@@ -411,6 +427,7 @@ METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pr
 # Shares of --max-minutes: pre-training, then reward fitting, fine-tuning and drawing the pool
 # of designs in what is left (SAMPLING_SHARE of it for the pool).
 PRIOR_SHARE = 0.5
+REWARD_SHARE = 0.5  # at most, of what pre-training leaves
 SAMPLING_SHARE = defaults_module.SAMPLING_SHARE
 
 
@@ -460,10 +477,13 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                      PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}
     run_prior(prior_cfg, out, report)
     reward_kind = "bonus" if method == "braid-bonus" else "boot"
+    # The fit may take up to REWARD_SHARE of what pre-training left; it usually needs far less.
+    reward_minutes = REWARD_SHARE * (budget_s - (time.monotonic() - start_time)) / 60.0
     run_reward({"data": config["offline"], "kind": reward_kind, "seed": seed,
                 "device": device, "network": config.get("reward_network", "auto"),
                 "value_tilt": config.get("value_tilt", 0.0),
-                "count_weighting": config.get("count_weighting", "none")}, out, report)
+                "count_weighting": config.get("count_weighting", "none"),
+                "max_minutes": max(reward_minutes, 0.01)}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
     pool_size = _configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),

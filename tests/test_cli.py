@@ -201,6 +201,21 @@ def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_p
     assert 0.03 < meta["metrics"]["noise_variance"] < 0.3, meta["metrics"]
 
 
+def test_reward_train_max_minutes_stops_the_fit_and_says_so(tmp_path):
+    data = write_labeled(tmp_path / "offline.csv", 200)
+    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
+              "--network", "wide", "--threads", "1"]
+    wrong = runner.invoke(app, [*common, "--max-minutes", "0", "--out", str(tmp_path / "no")])
+    assert wrong.exit_code == 1 and "--max-minutes must be positive" in wrong.output
+    result = runner.invoke(app, [*common, "--max-minutes", "0.00001",
+                                 "--out", str(tmp_path / "cut")])
+    assert result.exit_code == 0, result.output
+    assert "the reward fit reached its time limit (1e-05 min): 1 network(s) stopped" in (
+        result.output)
+    meta = json.loads((tmp_path / "cut" / "config.json").read_text())
+    assert meta["metrics"]["networks_cut_by_time"] == 1 and meta["metrics"]["steps"] == 1
+
+
 def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 300)
     prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"
@@ -303,6 +318,10 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_wor
     saved = saved["config"]
     assert len(saved["alternatives"]) == (1 if network in ("auto", "average") else 0)
     assert saved["combine"] == ("average" if network == "average" else "choose")
+    # The fit is held to a share of what pre-training left of the 0.2 minutes
+    assert 0 < saved["max_minutes"] <= 0.5 * 0.2
+    # U holds one design twice; pre-training reads U again, and the warning is said once
+    assert result.output.count("unlabeled.csv: 1 design appears more than once") == 1
     designs = pd.read_csv(out)
     assert len(designs) == 16
     assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)

@@ -109,6 +109,22 @@ def test_count_weighting_is_off_by_default_and_checked_before_any_job(tmp_path):
             make(data, count_weighting="replicates")
 
 
+def test_a_reward_fit_limit_is_checked_before_any_job(tmp_path):
+    data = write_sequences(tmp_path / "d.csv")
+    assert pipeline.reward_config(data)["max_minutes"] is None
+    with pytest.raises(ValueError, match="must be positive"):
+        pipeline.reward_config(data, max_minutes=-1)
+
+
+def test_a_reporter_says_each_note_once(capsys):
+    report = pipeline.Reporter()
+    for message in ("d.csv: 2 designs appear more than once", "alpha 0.1", "alpha 0.1"):
+        report.note(message)
+    report.note("d.csv: 2 designs appear more than once")
+    assert capsys.readouterr().err.splitlines() == ["d.csv: 2 designs appear more than once",
+                                                    "alpha 0.1"]
+
+
 def test_an_oracle_for_other_designs_is_refused_before_any_job(tmp_path):
     from dashboard import demo
 

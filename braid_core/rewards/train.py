@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,10 @@ class RewardTrainConfig:
     # one measured once (replicates.py): "none", "counts" or "estimated". Data without counts
     # fits alike under every choice.
     count_weighting: str = "none"
+    # Wall-clock limit of the whole fit (None: none). Each network gets an equal share of the
+    # time left and keeps its best weights so far when its share runs out, so a slow machine
+    # or a large D shortens the fit instead of the steps after it (`braid design`'s budget).
+    max_minutes: float | None = None
     seed: int = 0  # entry points build the generator from it; recorded with the model
 
     def shapes_for(self, space: Space) -> tuple[RewardNetConfig, ...]:
@@ -146,6 +151,8 @@ class RewardTrainConfig:
             raise ValueError(f"ridge must be positive, got {self.ridge}")
         if self.b_max <= 0:
             raise ValueError(f"b_max must be positive, got {self.b_max}")
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            raise ValueError(f"max_minutes must be positive or None, got {self.max_minutes}")
         if not 0 <= self.value_tilt <= MAX_VALUE_TILT:
             raise ValueError(f"value_tilt must lie in [0, {MAX_VALUE_TILT:g}], got "
                              f"{self.value_tilt}")
@@ -189,7 +196,9 @@ def train_reward(
     y_std = torch.where(y_std > 0, y_std, torch.ones_like(y_std))
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     w_fit, w_val = (value_weights(values, y_fit, config.value_tilt) for values in (y_fit, y_val))
-    fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step)
+    time_shares = _TimeShares(config.max_minutes, _planned_fits(config, space, counts))
+    fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step,
+                  time_shares)
     if counts is not None:
         counts = counts.to(device)[order]
     if counts is not None and config.count_weighting != "none":
@@ -234,6 +243,8 @@ def train_reward(
                                                                     network=shapes[choice])
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
+    if config.max_minutes is not None:
+        model.metrics["networks_cut_by_time"] = float(time_shares.cut_short)
     # Where values are means of different numbers of measurements, the held-out errors split
     # into the noise of one measurement and the fit's own misfit (y units squared): what
     # replicates would shrink and what they would not.
@@ -262,7 +273,7 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
     probe_generator = torch.Generator(device=fit.generator.device)
     probe_generator.set_state(fit.generator.get_state())
     probe = _Fitter(config, probe_generator, fit.device, fit.x_val, fit.z_val, fit.w_val,
-                    fit.y_std, fit.on_step)
+                    fit.y_std, fit.on_step, fit.time_shares)
     net = RewardNet(space, config.network)
     probe(net, x_fit, z_fit, w_fit, 0, 0)
     fit.step = probe.step  # step numbers run on through the probe's
@@ -273,6 +284,15 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
     scale = estimate.weights(counts_fit).mean()
     return (w_fit * estimate.weights(counts_fit) / scale,
             w_val * estimate.weights(counts_val) / scale)
+
+
+def _planned_fits(config: RewardTrainConfig, space: Space, counts: Tensor | None) -> int:
+    """How many networks train_reward fits: one per shape (Boot: then heads 2..K of the shape
+    kept; with "average", K heads of every shape), plus the noise probe of "estimated"."""
+    shapes = len(config.shapes_for(space))
+    heads = config.num_heads if config.kind == "boot" else 1
+    fits = shapes * heads if config.averages(space) else shapes + heads - 1
+    return fits + int(counts is not None and config.count_weighting == "estimated")
 
 
 def _varying_counts(data: OfflineData | tuple[Tensor, Tensor, Space]) -> Tensor | None:
@@ -340,13 +360,33 @@ def _predict(model: BootstrapEnsemble | LastLayerBonus | ShapeAverage, x: Tensor
     return Prediction(pred.mean, pred.std)
 
 
+class _TimeShares:
+    """The fit's time limit, shared out: each network, when it starts, gets an equal share of
+    the time left among the networks still to fit."""
+
+    def __init__(self, max_minutes: float | None, fits: int) -> None:
+        self.deadline = None if max_minutes is None else time.monotonic() + 60.0 * max_minutes
+        self.fits_left = fits
+        self.cut_short = 0  # networks stopped by their share, not by patience
+
+    def next_deadline(self) -> float | None:
+        if self.deadline is None:
+            return None
+        now = time.monotonic()
+        share = max(self.deadline - now, 0.0) / max(self.fits_left, 1)
+        self.fits_left -= 1
+        return now + share
+
+
 class _Fitter:
     """Fits one RewardNet at a time, keeping the weights of best validation error."""
 
-    def __init__(self, config, generator, device, x_val, z_val, w_val, y_std, on_step) -> None:
+    def __init__(self, config, generator, device, x_val, z_val, w_val, y_std, on_step,
+                 time_shares: _TimeShares) -> None:
         self.config, self.generator, self.device = config, generator, device
         self.x_val, self.z_val, self.w_val = x_val, z_val, w_val
         self.y_std, self.on_step = y_std, on_step
+        self.time_shares = time_shares
         self.step = 0  # optimizer steps over all networks
 
     def __call__(self, net: RewardNet, x: Tensor, z: Tensor, w: Tensor, head: int,
@@ -361,6 +401,7 @@ class _Fitter:
         batch_size = min(config.batch_size, len(z))
         best, best_state, stale, loss_sum = math.inf, None, 0, 0.0
         cursor, order = len(z), None
+        deadline = self.time_shares.next_deadline()
         for local_step in range(1, config.max_steps + 1):
             if cursor + batch_size > len(z):
                 order = torch.randperm(len(z), generator=generator, device=generator.device)
@@ -373,7 +414,8 @@ class _Fitter:
             optimizer.step()
             self.step += 1
             loss_sum += float(loss.detach())
-            if local_step % config.eval_every and local_step != config.max_steps:
+            late = deadline is not None and time.monotonic() > deadline
+            if local_step % config.eval_every and local_step != config.max_steps and not late:
                 continue
             val = self._val_mse(net)
             if val < best:
@@ -387,6 +429,9 @@ class _Fitter:
                                          "val_rmse": math.sqrt(val) * self.y_std})
             loss_sum = 0.0
             if stale >= config.patience:
+                break
+            if late:
+                self.time_shares.cut_short += 1
                 break
         net.load_state_dict(best_state)
         net.eval()

@@ -76,6 +76,26 @@ def test_same_seed_same_model_other_seed_other_model(device: torch.device) -> No
     assert not torch.allclose(a, c)
 
 
+def test_a_time_limit_shortens_the_fit_and_a_loose_one_changes_nothing() -> None:
+    x, y = count_task(600, seed=4)
+    config = dataclasses.replace(TINY, num_heads=3, max_steps=400, patience=1000)
+
+    def fit(max_minutes: float | None):
+        return train_reward((x, y, SPACE), dataclasses.replace(config, max_minutes=max_minutes),
+                            device=torch.device("cpu"), generator=make_generator(0))
+
+    free, loose = fit(None), fit(60.0)
+    torch.testing.assert_close(free.predict(x).members, loose.predict(x).members, rtol=0, atol=0)
+    assert loose.metrics["networks_cut_by_time"] == 0
+    assert "networks_cut_by_time" not in free.metrics
+    # 0.6 ms: every head is stopped by its share after its first step, yet evaluated once and
+    # kept, so the model is whole (three heads) and predicts finite values.
+    tight = fit(1e-5)
+    assert tight.metrics["networks_cut_by_time"] == 3
+    assert tight.metrics["steps"] == 3 < free.metrics["steps"] == 3 * 400
+    assert torch.isfinite(tight.predict(x).members).all()
+
+
 def test_vectors() -> None:
     x, y = vector_task(300, seed=0)
     data = OfflineData.from_tensors(VECTORS, x, y)
@@ -115,7 +135,7 @@ def test_refusals() -> None:
         train_reward((x[:4], y[:4], SPACE), TINY, device=torch.device("cpu"),
                      generator=make_generator(0))
     for bad in ({"kind": "gp"}, {"num_heads": 1}, {"val_fraction": 0.0}, {"ridge": 0.0},
-                {"value_tilt": -1.0}):
+                {"value_tilt": -1.0}, {"max_minutes": 0.0}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             RewardTrainConfig(**bad)
 
