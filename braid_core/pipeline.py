@@ -58,6 +58,9 @@ class Reporter:
         self.on_step = on_step
         self.stage = ""
         self._said: set[str] = set()  # `braid design` reads each file in two steps
+        # (start, seconds): a run of several steps under one budget (`braid design`) reports
+        # the share of the budget used, not each step's own fraction.
+        self.budget: tuple[float, float] | None = None
 
     def step(self, step: int, metrics: Mapping[str, float]) -> None:
         row = {"stage": self.stage, **metrics} if self.stage else dict(metrics)
@@ -77,6 +80,9 @@ class Reporter:
         sys.stderr.flush()  # a background job's log.txt is read while it runs
 
     def progress(self, fraction: float, message: str) -> None:
+        if self.budget is not None:
+            start, seconds = self.budget
+            fraction = (time.monotonic() - start) / seconds
         if self.run is not None:
             self.run.write_progress({"fraction": min(max(fraction, 0.0), 1.0),
                                      "message": message, "time": time.time()})
@@ -447,9 +453,17 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     network_settings(reward_network)
     if max_minutes <= 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
-    if task:  # an oracle for other designs fails here, not when the designs are scored
-        space = check_designs(offline, sequence_column=sequence_column,
-                              value_column=value_column, alphabet=alphabet).space
+    # Designs in two spaces (another length, alphabet or vector size) fail here, not after
+    # minutes of pre-training; so does an oracle for other designs.
+    space = check_designs(offline, sequence_column=sequence_column,
+                          value_column=value_column, alphabet=alphabet).space
+    unlabeled_space = check_designs(unlabeled, sequence_column=sequence_column,
+                                    value_column=None, alphabet=alphabet).space
+    if unlabeled_space != space:
+        raise ValueError(f"the unlabeled designs ({unlabeled_space.describe()}) and the "
+                         f"offline designs ({space.describe()}) are not in the same space; "
+                         "give --alphabet to fix the letters")
+    if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
             "offline": _data(offline, sequence_column, value_column, alphabet),
@@ -464,6 +478,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     """`braid design`: every step in one process, within the time budget."""
     start_time = time.monotonic()
     budget_s = 60.0 * config["max_minutes"]
+    report.budget = (start_time, budget_s)
     method, seed, device = config["method"], config["seed"], config["device"]
     # The offline set is read first: a bad file fails before minutes of pre-training.
     offline = read_data(config["offline"], report)

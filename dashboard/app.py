@@ -16,6 +16,7 @@ from dashboard import state  # noqa: E402
 
 PAGES = [  # (file, title, url path)
     ("app_pages/data.py", "Data", "data"),
+    ("app_pages/design.py", "Design", "design"),
     ("app_pages/prior.py", "Prior", "prior"),
     ("app_pages/reward.py", "Reward model", "reward"),
     ("app_pages/finetune.py", "Fine-tune", "finetune"),

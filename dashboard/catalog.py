@@ -172,9 +172,10 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
                    designs.report.notes, designs.report.warnings, name)
 
 
-def data_path(config: dict[str, Any]) -> str | None:
-    """The data file of a prior or reward run's config (`{"data": {"path": ...}}`)."""
-    data = config.get("data")
+def data_path(config: dict[str, Any], key: str = "data") -> str | None:
+    """The data file of a prior or reward run's config (`{"data": {"path": ...}}`); a design
+    run's are under "unlabeled" (its prior's) and "offline" (its reward model's)."""
+    data = config.get(key)
     return data.get("path") if isinstance(data, dict) else data
 
 
@@ -186,10 +187,22 @@ def settings(config: dict[str, Any]) -> dict[str, Any]:
     return {key: flat[key] for key in keys if flat.get(key) is not None}
 
 
-def _model_choice(record: RunRecord, folder: Path, what: str) -> ModelChoice:
-    data = data_path(record.config)
-    label = f"{what} run {record.name or record.id}"
+def _model_choice(record: RunRecord, folder: Path, what: str, data_key: str = "data"
+                  ) -> ModelChoice:  # fmt: skip
+    data = data_path(record.config, data_key)
+    run = f"run {record.name or record.id}"
+    label = f"{what} of design {run}" if record.kind == "design" else f"{what} {run}"
     return ModelChoice(label, str(folder), record.id, data, task_of(data))
+
+
+def _of_runs(workspace: Workspace, what: str, data_key: str) -> list[ModelChoice]:
+    """The `what` ("prior" / "reward") models of finished runs of that kind and of finished
+    design runs (which fit both), newest first."""
+    records = [r for r in workspace.list_runs(status="done") if r.kind in (what, "design")]
+    records = [r for r in records  # a design run that stopped before the step left none
+               if (workspace.run_path(r.id) / what / "config.json").is_file()]
+    return [_model_choice(r, workspace.run_path(r.id) / what, what,
+                          data_key if r.kind == "design" else "data") for r in records]
 
 
 def newest_model(choices: Sequence[ModelChoice]) -> int:
@@ -204,9 +217,7 @@ def priors(workspace: Workspace) -> list[ModelChoice]:
     if (Path(demo.DEMO_PRIOR) / "config.json").is_file():
         found.append(ModelChoice(f"shipped prior {demo.DEMO_TASK}", str(demo.DEMO_PRIOR), None,
                                  str(demo.DEMO_UNLABELED), demo.DEMO_TASK))  # fmt: skip
-    for record in workspace.list_runs(kind="prior", status="done"):
-        found.append(_model_choice(record, workspace.run_path(record.id) / "prior", "prior"))
-    return found
+    return found + _of_runs(workspace, "prior", "unlabeled")
 
 
 def rewards(workspace: Workspace) -> list[ModelChoice]:
@@ -215,9 +226,7 @@ def rewards(workspace: Workspace) -> list[ModelChoice]:
     if (Path(demo.DEMO_REWARD) / "config.json").is_file():
         found.append(ModelChoice(f"shipped reward model {demo.DEMO_TASK}", str(demo.DEMO_REWARD),
                                  None, str(demo.DEMO_OFFLINE), demo.DEMO_TASK))  # fmt: skip
-    for record in workspace.list_runs(kind="reward", status="done"):
-        found.append(_model_choice(record, workspace.run_path(record.id) / "reward", "reward"))
-    return found
+    return found + _of_runs(workspace, "reward", "offline")
 
 
 def task_of(data: str | None) -> str | None:
@@ -239,9 +248,10 @@ def run_label(record: RunRecord) -> str:
     config = settings(record.config)
     parts = [record.name or record.kind]
     if "method" in config:
-        parts = [record.name or f"baseline {config['method']}"]
+        what = "design" if record.kind == "design" else "baseline"
+        parts = [record.name or f"{what} {config['method']}"]
     for key, symbol in (("c", "c"), ("alpha", "alpha"), ("seed", "seed")):
-        if key in config and record.kind in ("finetune", "baseline"):
+        if key in config and record.kind in ("finetune", "baseline", "design"):
             parts.append(f"{symbol}={config[key]:g}")
     return " ".join(parts) + f" [{record.id[-4:]}]"
 

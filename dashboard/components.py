@@ -55,7 +55,7 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
             final = jobs.cancel(ws, record.id)
             st.toast(f"Run {record.id} is {final}")
             st.rerun()  # the whole page: run lists and comparisons change too
-        frame = state.metrics(path)
+        frame = current_stage(state.metrics(path))
         progress = state.progress(path)
         fraction = _fraction(record, frame, progress)
         if fraction is not None:
@@ -66,6 +66,14 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
             st.altair_chart(charts.metric_curves(long, columns=4, height=120), width="stretch")
         else:
             st.caption("Waiting for the first metrics ...")
+
+
+def current_stage(frame: pd.DataFrame) -> pd.DataFrame:
+    """The metric rows of the step under way. A run of several steps (a design run: prior,
+    reward model, fine-tuning) logs each with its own step count and curves."""
+    if "stage" not in frame.columns or not len(frame):
+        return frame
+    return frame[frame["stage"] == frame["stage"].iloc[-1]]
 
 
 @st.fragment(run_every=state.LIVE_EVERY)

@@ -331,6 +331,18 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_wor
     assert designs["sequence"].str.len().eq(8).all()
 
 
+def test_design_refuses_designs_in_two_spaces_before_any_run(tmp_path, isolated_workspace):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 6, "ACGT")
+    offline = write_labeled(tmp_path / "offline.csv", 50)
+    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
+                                 str(offline), "--alphabet", "dna", "--out",
+                                 str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert ("the unlabeled designs (sequences of length 6 over dna) and the offline designs "
+            "(sequences of length 8 over dna) are not in the same space") in result.output
+    assert Workspace(isolated_workspace).list_runs() == []
+
+
 def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
     data = write_labeled(tmp_path / "d.csv", 20)
     result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),

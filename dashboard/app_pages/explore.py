@@ -75,9 +75,11 @@ def render() -> None:
     st.caption("Each design at its predicted mean r_hat and uncertainty u. Dashed lines: "
                "equal conservative reward r_hat - c * u; drag on the chart to select.")  # fmt: skip
     ws = state.workspace()
-    records = [r for r in state.records(ws, ("finetune", "baseline")) if r.status == "done"]
+    records = [r for r in state.records(ws, ("finetune", "baseline", "design"))
+               if r.status == "done"]
     if not records:
-        st.info("No designs yet: launch fine-tuning or a baseline on the Fine-tune page.")
+        st.info("No designs yet: run the whole pipeline on the Design page, or fine-tuning or "
+                "a baseline on the Fine-tune page.")
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)

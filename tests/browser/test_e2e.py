@@ -31,6 +31,7 @@ needs_demo_models = pytest.mark.skipif(
 
 PAGES = [  # sidebar link, heading, a line only that page shows
     ("Data", "Data", "Upload a design table"),
+    ("Design", "Design", "The whole pipeline in one job"),
     ("Prior", "Prior", "Pre-train a prior"),
     ("Reward model", "Reward model", "Train a reward model"),
     ("Fine-tune", "Fine-tune", "BRAID: maximise"),
@@ -282,6 +283,47 @@ def test_finetune_then_explore_and_download(page, workspace_root, screenshot):
     settle(page)
     no_exception(page)
     screenshot(page, "runs")
+
+
+def test_design_in_one_go_then_explore(page, workspace_root, screenshot):
+    """The demo's files through the whole pipeline from the Design page (a short budget),
+    with true scores from the demo's oracle, then its designs on Explore."""
+    from braid_core.runs import Workspace
+
+    page.goto("/design")
+    page.get_by_role("heading", name="Design", exact=True).wait_for()
+    # Earlier tests uploaded other data, which the pickers prefer: choose the demo's files.
+    for label, option in (("Valid designs to pre-train the prior on", "unlabeled designs"),
+                          ("Designs with measured values (the reward model's data)",
+                           "offline designs with values")):
+        page.get_by_label(label, exact=True).click()
+        page.get_by_role("option", name=f"demo ehrlich-20-32: {option}").click()
+        settle(page)
+    set_number(page, "Time budget (minutes)", 0.4)
+    set_number(page, "Designs", DESIGNS)
+    page.get_by_role("button", name="Launch the whole pipeline", exact=True).click()
+    page.get_by_text("status: running").first.wait_for(timeout=60_000)
+    [run] = Workspace(workspace_root).list_runs(kind="design")
+    page.get_by_text("pre-training, step").first.wait_for(timeout=30_000)  # the step under way
+    if SCREENSHOTS:
+        page.wait_for_timeout(4_000)  # a few points of the pre-training curve
+        top(page, page.get_by_role("heading", name="In progress", exact=True))
+        screenshot(page, "design")
+    wait_finished(workspace_root, run.id, FINETUNE_TIMEOUT)
+    page.get_by_role("heading", name="Finished", exact=True).wait_for(timeout=30_000)
+    settle(page)
+    no_exception(page)
+    summary = Workspace(workspace_root).record(run.id).summary
+    assert summary["num_designs"] == DESIGNS and 0 <= summary["validity"] <= 1
+
+    page.goto(f"/explore?run={run.id}")  # this run alone (earlier tests made others)
+    page.get_by_role("heading", name="Explore", exact=True).wait_for()
+    page.get_by_text(f"{DESIGNS} designs to download").wait_for()
+    settle(page)
+    no_exception(page)
+    rows = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode())))
+    assert len(rows) == DESIGNS and all(SEQUENCE.match(row["sequence"]) for row in rows)
+    assert all(row["run"] == run.id for row in rows) and "true_score" in rows[0]
 
 
 @needs_demo_models

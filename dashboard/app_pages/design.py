@@ -1,0 +1,125 @@
+"""Design page: the whole pipeline as one background job, as `braid design` runs it.
+
+Pre-train a prior on the unlabeled designs, fit the reward model on the labeled ones,
+optimise, and hand over the best distinct designs, all within one time budget and with the
+measured defaults. A finished run's prior and reward model are offered on the other pages (a
+sweep of c and alpha on the Fine-tune page can start from them), its designs on Explore.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from braid_core import defaults
+from braid_core.pipeline import METHODS
+from braid_core.rewards import NETWORK_CHOICES
+from dashboard import catalog, components, state
+
+NETWORKS = tuple(NETWORK_CHOICES)
+ORACLE_AUTO = "the data's own, if known"
+SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
+    "num_designs": "designs", "predicted_mean_median": "median r_hat",
+    "uncertainty_median": "median u", "true_score_median": "median true score",
+    "true_score_max": "max true score", "validity": "valid",
+    "fraction_above_offline_best": "above D's best", "elapsed_minutes": "minutes",
+}
+
+
+def design_form() -> None:
+    datasets = catalog.all_datasets(state.workspace().root)
+    labeled = [d for d in datasets if d.labeled]
+    if not labeled:
+        st.info("Add designs with measured values (and, ideally, many unlabeled valid designs) "
+                "on the Data page first.")
+        return
+    with st.form("design"):
+        left, right = st.columns(2)
+        with left:
+            unlabeled = components.path_picker(
+                "Valid designs to pre-train the prior on", datasets,
+                catalog.preferred_dataset(datasets, labeled=False), key="design_unlabeled")
+        with right:
+            offline = components.path_picker(
+                "Designs with measured values (the reward model's data)", labeled,
+                catalog.preferred_dataset(labeled, labeled=True), key="design_offline")
+        cols = st.columns(4)
+        method = cols[0].selectbox(
+            "Method", METHODS, index=METHODS.index(defaults.METHOD), key="design_method",
+            help="braid-bonus / braid-boot: BRAID with either uncertainty; the others are the "
+            "baselines, for comparison.")
+        minutes = cols[1].number_input(
+            "Time budget (minutes)", 0.1, 24 * 60.0, 10.0, step=1.0, key="design_minutes",
+            help="For every step together: half pre-trains the prior, the rest fits the "
+            "reward model, optimises and draws the designs.")
+        num = cols[2].number_input("Designs", 1, 10_000, 128, step=64, key="design_num")
+        seed = cols[3].number_input("Seed", 0, 10_000, 0, key="design_seed")
+        oracle = st.selectbox(
+            "Oracle for true scores", (ORACLE_AUTO, "none"), key="design_oracle",
+            help="For benchmark data (the demo, or a `braid task export`): score the designs "
+            "with the task's oracle. Never used in training.")
+        with st.expander("Settings (the defaults were measured on unseen tasks and need no "
+                         "tuning)"):
+            left, middle, right, far = st.columns(4)
+            c = left.number_input("Conservatism c", 0.0, 100.0, float(defaults.C), step=0.25,
+                                  key="design_c")
+            alpha = middle.number_input("KL weight alpha", 0.001, 100.0, float(defaults.ALPHA),
+                                        step=0.05, format="%.3f", key="design_alpha")
+            network = right.selectbox("Reward network shape", NETWORKS, key="design_network",
+                                      index=NETWORKS.index(defaults.REWARD_NETWORK))
+            device = far.selectbox("Device", ["auto", "cpu", "cuda"], key="design_device")
+        name = st.text_input("Run name (optional)", "", key="design_name")
+        submitted = st.form_submit_button("Launch the whole pipeline")
+    if submitted:
+        launch(unlabeled, offline, oracle=oracle, name=name.strip() or None, method=method,
+               max_minutes=float(minutes), num_designs=int(num), seed=int(seed), c=float(c),
+               alpha=float(alpha), reward_network=network, device=device)
+
+
+def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
+           name: str | None, **options) -> None:  # fmt: skip
+    """Check the choices as `braid design` does (a bad one is said here, before any job) and
+    start the run."""
+    from braid_core import pipeline
+
+    task = (offline.task or unlabeled.task) if oracle == ORACLE_AUTO else None
+    try:
+        config = pipeline.design_config(unlabeled.path, offline.path,
+                                        alphabet=offline.alphabet or unlabeled.alphabet,
+                                        task=task, **options)  # fmt: skip
+    except ValueError as err:
+        st.error(f"Not started: {err}")
+        return
+    components.launch("design", config, name=name)
+
+
+def finished_table(records) -> pd.DataFrame:
+    rows = []
+    for record in records:
+        row = {"run": catalog.run_label(record)}
+        row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
+                    if record.summary.get(key) is not None})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def render() -> None:
+    st.title("Design")
+    st.caption("The whole pipeline in one job, as `braid design` runs it: pre-train the prior "
+               "on valid designs, fit the reward model with uncertainty on the measured ones, "
+               "fine-tune by BRAID (conservative reward, KL to the prior) and hand over the "
+               "best distinct designs, within one time budget.")  # fmt: skip
+    design_form()
+    st.subheader("In progress")
+    components.live_runs(("design",), key="design",
+                         curves=("loss", "val_rmse", "reward", "kl", "true_score_median"))
+    done = [r for r in state.records(state.workspace(), ("design",)) if r.status == "done"]
+    if done:
+        st.subheader("Finished")
+        st.dataframe(finished_table(done), width="stretch", hide_index=True)
+        st.caption("Their designs are on Explore (plot, select, download); their priors and "
+                   "reward models are offered on the Prior, Reward model and Fine-tune pages, "
+                   "e.g. to sweep c and alpha from them.")
+
+
+render()

@@ -1,0 +1,103 @@
+"""The Design page: the whole pipeline (`braid design`) as one job from the dashboard."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+from braid_core import jobs
+from braid_core.runs import Workspace
+from dashboard import catalog, components
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    return at.switch_page(page).run()
+
+
+def submit(at: AppTest) -> AppTest:
+    next(b for b in at.button if b.label == "Launch the whole pipeline").click()
+    return at.run()
+
+
+@pytest.fixture
+def sleeping_jobs(monkeypatch: pytest.MonkeyPatch):
+    """pipeline.start launches `sleep 30` instead of the real job (no training here)."""
+    monkeypatch.setattr(jobs, "cli_command", lambda *args: ["sleep", "30"])
+
+
+def test_the_form_starts_one_run_with_the_measured_defaults(demo, workspace, sleeping_jobs):
+    at = open_page("app_pages/design.py")
+    assert not at.exception
+    assert at.selectbox(key="design_method").value == "braid-bonus"
+    at.selectbox(key="design_oracle").set_value("none")
+    at.text_input(key="design_name").set_value("first try")
+    submit(at)
+    try:
+        assert not at.exception and not at.error
+        [run] = workspace.list_runs(kind="design")
+        config = run.config
+        assert config["unlabeled"]["path"] == str(demo / "demo" / "unlabeled.csv")
+        assert config["offline"]["path"] == str(demo / "demo" / "offline.csv")
+        assert (config["method"], config["c"], config["alpha"]) == ("braid-bonus", 0.5, 0.1)
+        assert (config["max_minutes"], config["num_designs"], config["task"]) == (10.0, 128,
+                                                                                 None)
+        assert run.name == "first try" and run.status == "running"
+    finally:
+        for record in workspace.list_runs():
+            jobs.cancel(workspace, record.id)
+
+
+def test_an_oracle_that_does_not_fit_the_data_is_said_before_any_run(demo, workspace,
+                                                                     sleeping_jobs):
+    # The stand-in demo data are protein 12-mers; the demo's task scores 32-mers.
+    at = submit(open_page("app_pages/design.py"))
+    assert not at.exception
+    [error] = at.error
+    assert "Not started" in error.value and "length 32" in error.value
+    assert workspace.list_runs() == []
+
+
+def test_the_step_under_way_gives_the_live_curves():
+    frame = pd.DataFrame({"step": [1, 2, 1, 2], "stage": ["prior", "prior", "reward", "reward"],
+                          "loss": [3.0, 2.0, 1.0, 0.5]})
+    assert components.current_stage(frame)["loss"].tolist() == [1.0, 0.5]
+    plain = pd.DataFrame({"step": [1, 2], "loss": [1.0, 0.5]})
+    assert components.current_stage(plain).equals(plain)
+
+
+@pytest.mark.slow
+def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model(
+        demo, workspace: Workspace):
+    at = open_page("app_pages/design.py")
+    at.selectbox(key="design_oracle").set_value("none")
+    at.number_input(key="design_minutes").set_value(0.2)
+    at.number_input(key="design_num").set_value(8)
+    at.selectbox(key="design_device").set_value("cpu")
+    submit(at)
+    assert not at.exception and not at.error
+    [run] = workspace.list_runs(kind="design")
+    assert jobs.wait(workspace, run.id, timeout=180) == "done", workspace.record(run.id).error
+
+    at = open_page("app_pages/design.py")
+    finished = at.dataframe[0].value
+    assert finished["designs"].tolist() == [8] and "median r_hat" in finished.columns
+    # Its prior and reward model are offered for more work, newest first after the shipped
+    priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
+    assert priors[catalog.newest_model(priors)].path == str(workspace.run_path(run.id) / "prior")
+    assert priors[1].label.startswith("prior of design run ")
+    assert priors[1].data == str(demo / "demo" / "unlabeled.csv")
+    assert rewards[1].path == str(workspace.run_path(run.id) / "reward")
+    assert rewards[1].data == str(demo / "demo" / "offline.csv")
+    at = open_page("app_pages/finetune.py")
+    assert at.selectbox(key="ft_prior").value == str(workspace.run_path(run.id) / "prior")
+
+    at = open_page("app_pages/explore.py")
+    assert not at.exception
+    assert at.multiselect(key="run").value == [run.id]
+    table = at.dataframe[0].value
+    assert (table["source"] != "offline data").sum() == 8
+    assert "offline data" in set(table["source"])  # the run's reward step wrote the overlay
+    assert table["source"].str.startswith("design braid-bonus c=0.5 alpha=0.1 seed=0").any()
