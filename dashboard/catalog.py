@@ -27,7 +27,7 @@ from braid_core.data import (
     read_designs,
     read_designs_bytes,
 )
-from braid_core.runs import RunRecord, Workspace, atomic_write_text
+from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
 from braid_core.spaces import SequenceSpace
 from dashboard import demo
 
@@ -196,13 +196,23 @@ def _model_choice(record: RunRecord, folder: Path, what: str, data_key: str = "d
 
 
 def _of_runs(workspace: Workspace, what: str, data_key: str) -> list[ModelChoice]:
-    """The `what` ("prior" / "reward") models of finished runs of that kind and of finished
-    design runs (which fit both), newest first."""
-    records = [r for r in workspace.list_runs(status="done") if r.kind in (what, "design")]
-    records = [r for r in records  # a design run that stopped before the step left none
-               if (workspace.run_path(r.id) / what / "config.json").is_file()]
-    return [_model_choice(r, workspace.run_path(r.id) / what, what,
-                          data_key if r.kind == "design" else "data") for r in records]
+    """The `what` ("prior" / "reward") models of finished runs of that kind and of design
+    runs (which fit both), newest first. A design run that failed or was cancelled after
+    the step keeps its model (the config is written last), so it is offered too."""
+    def saved(record: RunRecord) -> bool:
+        return (workspace.run_path(record.id) / what / "config.json").is_file()
+
+    records = [r for r in workspace.list_runs()
+               if (r.kind == what and r.status == "done")
+               or (r.kind == "design" and r.status in FINISHED and saved(r))]
+    choices = []
+    for record in records:
+        choice = _model_choice(record, workspace.run_path(record.id) / what, what,
+                               data_key if record.kind == "design" else "data")
+        if record.status != "done":
+            choice = replace(choice, label=f"{choice.label} ({record.status})")
+        choices.append(choice)
+    return choices
 
 
 def newest_model(choices: Sequence[ModelChoice]) -> int:

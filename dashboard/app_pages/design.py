@@ -14,7 +14,7 @@ import streamlit as st
 from braid_core import defaults
 from braid_core.pipeline import METHODS
 from braid_core.rewards import NETWORK_CHOICES
-from dashboard import catalog, components, state
+from dashboard import catalog, components, exports, state
 
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
@@ -103,6 +103,24 @@ def finished_table(records) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def downloads(done) -> None:
+    """The designs of one finished run, best first, as CSV or FASTA."""
+    by_id = {r.id: r for r in done}
+    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
+                            format_func=lambda i: catalog.run_label(by_id[i]))
+    designs = state.run_table(state.workspace().run_path(run_id))
+    if designs is None:
+        left.caption("This run wrote no designs.")
+        return
+    stem = f"designs-{run_id}"
+    middle.download_button("Download CSV", lambda: exports.designs_csv(designs),
+                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+    if "sequence" in designs.columns:
+        right.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
+                              file_name=f"{stem}.fasta", mime="text/plain", on_click="ignore")
+
+
 def render() -> None:
     st.title("Design")
     st.caption("The whole pipeline in one job, as `braid design` runs it: pre-train the prior "
@@ -117,9 +135,10 @@ def render() -> None:
     if done:
         st.subheader("Finished")
         st.dataframe(finished_table(done), width="stretch", hide_index=True)
-        st.caption("Their designs are on Explore (plot, select, download); their priors and "
-                   "reward models are offered on the Prior, Reward model and Fine-tune pages, "
-                   "e.g. to sweep c and alpha from them.")
+        downloads(done)
+        st.caption("Their designs are on Explore too (plot, select, download); their priors "
+                   "and reward models are offered on the Prior, Reward model and Fine-tune "
+                   "pages, e.g. to sweep c and alpha from them.")
 
 
 render()

@@ -315,6 +315,8 @@ def test_design_in_one_go_then_explore(page, workspace_root, screenshot):
     no_exception(page)
     summary = Workspace(workspace_root).record(run.id).summary
     assert summary["num_designs"] == DESIGNS and 0 <= summary["validity"] <= 1
+    here = list(csv.DictReader(io.StringIO(download(page, "Download CSV").decode())))
+    assert len(here) == DESIGNS and "conservative_score" in here[0]
 
     page.goto(f"/explore?run={run.id}")  # this run alone (earlier tests made others)
     page.get_by_role("heading", name="Explore", exact=True).wait_for()

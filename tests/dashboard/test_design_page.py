@@ -84,6 +84,8 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
     at = open_page("app_pages/design.py")
     finished = at.dataframe[0].value
     assert finished["designs"].tolist() == [8] and "median r_hat" in finished.columns
+    assert at.selectbox(key="design_download_run").value == run.id
+    assert {"Download CSV", "Download FASTA"} <= {b.label for b in at.get("download_button")}
     # Its prior and reward model are offered for more work, newest first after the shipped
     priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
     assert priors[catalog.newest_model(priors)].path == str(workspace.run_path(run.id) / "prior")
@@ -101,3 +103,19 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
     assert (table["source"] != "offline data").sum() == 8
     assert "offline data" in set(table["source"])  # the run's reward step wrote the overlay
     assert table["source"].str.startswith("design braid-bonus c=0.5 alpha=0.1 seed=0").any()
+
+
+def test_a_design_run_stopped_after_pre_training_still_offers_its_prior(demo, workspace):
+    # Cancelled (or crashed) while fitting the reward model: the prior it saved stays usable.
+    from braid_core import pipeline
+
+    config = pipeline.design_config(demo / "demo" / "unlabeled.csv",
+                                    demo / "demo" / "offline.csv")
+    run = workspace.create_run("design", config)
+    (run.path / "prior").mkdir()
+    (run.path / "prior" / "config.json").write_text((demo / "priors" / "config.json").read_text())
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "cancelled")
+    priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
+    assert [p.label for p in priors if p.run_id] == [f"prior of design run {run.id} (cancelled)"]
+    assert not [r for r in rewards if r.run_id]  # it stopped before saving one
