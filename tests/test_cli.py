@@ -162,10 +162,15 @@ def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
     assert "the only shape fitted" in trained.output and "among" not in trained.output
 
 
+def wide_bonus_fit(data: Path) -> list[str]:
+    """`braid reward train` of one BRAID-Bonus net of the wide shape on `data` (no --out)."""
+    return ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
+            "--network", "wide", "--threads", "1"]
+
+
 def test_reward_train_value_tilt_option_weighs_the_top_of_the_data(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 200)
-    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
-              "--network", "wide", "--threads", "1"]
+    common = wide_bonus_fit(data)
     wrong = runner.invoke(app, [*common, "--value-tilt", "-1", "--out", str(tmp_path / "no")])
     assert wrong.exit_code == 2 and "--value-tilt" in wrong.output
     assert not (tmp_path / "no").exists()
@@ -184,8 +189,7 @@ def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_p
     table["measurements"] = [rng.choice([1, 8]) for _ in range(len(table))]
     table["value"] += [rng.gauss(0, 0.3) / n ** 0.5 for n in table["measurements"]]
     table.to_csv(data, index=False)
-    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
-              "--network", "wide", "--threads", "1"]
+    common = wide_bonus_fit(data)
     wrong = runner.invoke(app, [*common, "--count-weighting", "sqrt",
                                 "--out", str(tmp_path / "no")])
     assert wrong.exit_code == 1 and "'sqrt'" in wrong.output
@@ -203,8 +207,7 @@ def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_p
 
 def test_reward_train_max_minutes_stops_the_fit_and_says_so(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 200)
-    common = ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
-              "--network", "wide", "--threads", "1"]
+    common = wide_bonus_fit(data)
     wrong = runner.invoke(app, [*common, "--max-minutes", "0", "--out", str(tmp_path / "no")])
     assert wrong.exit_code == 1 and "--max-minutes must be positive" in wrong.output
     result = runner.invoke(app, [*common, "--max-minutes", "0.00001",
