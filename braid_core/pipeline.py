@@ -457,12 +457,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     # minutes of pre-training; so does an oracle for other designs.
     space = check_designs(offline, sequence_column=sequence_column,
                           value_column=value_column, alphabet=alphabet).space
-    unlabeled_space = check_designs(unlabeled, sequence_column=sequence_column,
-                                    value_column=None, alphabet=alphabet).space
-    if unlabeled_space != space:
-        raise ValueError(f"the unlabeled designs ({unlabeled_space.describe()}) and the "
-                         f"offline designs ({space.describe()}) are not in the same space; "
-                         "give --alphabet to fix the letters")
+    _same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
+                              alphabet=alphabet).space, space)
     if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
@@ -474,6 +470,13 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "count_weighting": count_weighting_choice(count_weighting)}
 
 
+def _same_space(unlabeled: Space, offline: Space) -> None:
+    if unlabeled != offline:
+        raise ValueError(f"the unlabeled designs ({unlabeled.describe()}) and the offline "
+                         f"designs ({offline.describe()}) are not in the same space; give "
+                         "--alphabet to fix the letters")
+
+
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
     """`braid design`: every step in one process, within the time budget."""
     start_time = time.monotonic()
@@ -483,10 +486,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     # The offline set is read first: a bad file fails before minutes of pre-training.
     offline = read_data(config["offline"], report)
     unlabeled = read_data(config["unlabeled"], report)
-    if unlabeled.space != offline.space:
-        raise ValueError(f"the unlabeled designs ({unlabeled.space.describe()}) and the offline "
-                         f"designs ({offline.space.describe()}) are not in the same space; "
-                         "give --alphabet to fix the letters")
+    _same_space(unlabeled.space, offline.space)  # configs recorded before design_config checked
     prior_cfg = {"data": config["unlabeled"], "seed": seed, "device": device,
                  "prior": dataclasses.asdict(dataclasses.replace(
                      PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}
