@@ -17,11 +17,15 @@ collapse goes, the value estimate is its cause.
 
 (every other argument is design_bench.py's; tfbind8, braid-bonus and the gradient letter
 values, which route each state through the replaced function, are set here).
+`--completions K` estimates each soft value from K uniform completions of the state instead of
+all of them (log-mean-exp over K): would a sampled estimate, as a product could make it
+without the table, do as well?
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from braid_core.diffusion import masked
 
 LETTERS, LENGTH = 4, 8
 _TABLES: dict[int, torch.Tensor] = {}  # id(reward model) -> r_c of every 8-mer, (4,) * 8
+COMPLETIONS = {"k": 0, "generator": torch.Generator().manual_seed(0)}  # 0: exact
 
 
 def _closure(score) -> dict:
@@ -59,6 +64,8 @@ def soft_values(score, logits: torch.Tensor, x_t: torch.Tensor, mask_id: int) ->
     temperature = cfg.alpha * float(getattr(reward, "y_std", 1.0))
     weights = torch.exp((table - table.max()) / temperature)
     out = torch.zeros(x_t.shape[0], LENGTH, LETTERS, dtype=torch.float64)
+    if COMPLETIONS["k"]:
+        return _sampled_values(table, temperature, x_t.cpu(), mask_id).to(logits)
     for row, state in enumerate(x_t.cpu().tolist()):
         hidden = [i for i, token in enumerate(state) if token == mask_id]
         index = tuple(slice(None) if token == mask_id else token for token in state)
@@ -70,13 +77,39 @@ def soft_values(score, logits: torch.Tensor, x_t: torch.Tensor, mask_id: int) ->
     return out.to(logits.dtype).to(logits.device)
 
 
+def _sampled_values(table: torch.Tensor, temperature: float, x_t: torch.Tensor,
+                    mask_id: int) -> torch.Tensor:
+    """Soft values from K uniform completions per state: for each masked position and letter,
+    temperature * log mean_k exp(r_c(completion k with that letter) / temperature)."""
+    k, generator = COMPLETIONS["k"], COMPLETIONS["generator"]
+    n = x_t.shape[0]
+    fill = torch.randint(0, LETTERS, (n, k, LENGTH), generator=generator)
+    completions = torch.where(x_t[:, None, :] == mask_id, fill, x_t[:, None, :])  # (n, k, 8)
+    flat = table.reshape(-1)
+    powers = LETTERS ** torch.arange(LENGTH - 1, -1, -1)
+    out = torch.zeros(n, LENGTH, LETTERS, dtype=torch.float64)
+    for position in range(LENGTH):
+        for letter in range(LETTERS):
+            changed = completions.clone()
+            changed[..., position] = letter
+            r = flat[(changed * powers).sum(-1)]  # (n, k)
+            out[:, position, letter] = temperature * (torch.logsumexp(r / temperature, dim=1)
+                                                      - math.log(k))
+    return out
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import design_bench
 
     masked.look_ahead_gradient = soft_values  # finetune.py calls it through the module
+    args = sys.argv[1:]
+    if "--completions" in args:
+        at = args.index("--completions")
+        COMPLETIONS["k"] = int(args[at + 1])
+        del args[at:at + 2]
     sys.argv = [sys.argv[0], "--tasks", "tfbind8", "--methods", "braid-bonus",
-                "--finetune-options", '{"tilt_value": "gradient"}', *sys.argv[1:]]
+                "--finetune-options", '{"tilt_value": "gradient"}', *args]
     design_bench.main()
 
 
