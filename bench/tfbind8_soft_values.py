@@ -62,10 +62,10 @@ def soft_values(score, logits: torch.Tensor, x_t: torch.Tensor, mask_id: int) ->
     reward, cfg = cells["reward"], cells["cfg"]
     table = _table(score, reward)
     temperature = cfg.alpha * float(getattr(reward, "y_std", 1.0))
-    weights = torch.exp((table - table.max()) / temperature)
-    out = torch.zeros(x_t.shape[0], LENGTH, LETTERS, dtype=torch.float64)
     if COMPLETIONS["k"]:
         return _sampled_values(table, temperature, x_t.cpu(), mask_id).to(logits)
+    weights = torch.exp((table - table.max()) / temperature)
+    out = torch.zeros(x_t.shape[0], LENGTH, LETTERS, dtype=torch.float64)
     for row, state in enumerate(x_t.cpu().tolist()):
         hidden = [i for i, token in enumerate(state) if token == mask_id]
         index = tuple(slice(None) if token == mask_id else token for token in state)
