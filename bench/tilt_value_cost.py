@@ -6,10 +6,13 @@ the reward model per gradient-carrying state. This times full fine-tuning steps 
 defaults (batch 32, training chains of defaults.CHAIN_STEPS) over a grid of alphabet sizes and
 lengths, with an untrained default prior and an untrained BRAID-Bonus reward net (the dilated
 shape): the work per step does not depend on the weights. Prints the median step seconds
-and their ratio; `defaults.SUBSTITUTION_MAX_CHANGES` is read off it.
+and their ratio; `defaults.SUBSTITUTION_MAX_CHANGES` is read off it. `--completions K ...`
+adds the soft letter values over K completions per state (`tilt_completions`, with the
+"auto" inner value: exact where the grid's changes per design allow, else first order).
 
     python bench/tilt_value_cost.py                    # 1 CPU thread
     python bench/tilt_value_cost.py --letters 4 20 --lengths 8 16 32 64 --device cuda
+    python bench/tilt_value_cost.py --letters 4 20 --lengths 8 32 --completions 4 8
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--letters", type=int, nargs="+", default=[4, 20])
     parser.add_argument("--lengths", type=int, nargs="+", default=[8, 16, 32, 64])
+    parser.add_argument("--completions", type=int, nargs="*", default=[],
+                        help="also time soft letter values over K completions per state")
     parser.add_argument("--repeats", type=int, default=5, help="timed steps per setting")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1)
@@ -53,19 +58,25 @@ def main(argv: list[str] | None = None) -> None:
     device = resolve_device(args.device)
     print(f"`python {' '.join(shlex.quote(a) for a in sys.argv)}` ({device}, "
           f"{args.threads} thread(s))\n")
-    print("| letters | length | changes per design | gradient s/step | substitution s/step "
-          "| ratio |\n|---|---|---|---|---|---|")
+    settings = {"gradient": {"tilt_value": "gradient"},
+                "substitution": {"tilt_value": "substitution"},
+                **{f"soft K={k}": {"tilt_value": "auto", "tilt_completions": k}
+                   for k in args.completions}}
+    print("| letters | length | changes per design | "
+          + " | ".join(f"{name} s/step (x gradient)" for name in settings) + " |\n|"
+          + "---|" * (3 + len(settings)))
     for letters in args.letters:
         for length in args.lengths:
             prior, reward = build(letters, length, device, args.seed)
             seconds = {}
-            for value in ("gradient", "substitution"):
-                cfg = FinetuneConfig(steps=args.repeats + 1, tilt_value=value, probe_every=0)
-                seconds[value] = statistics.median(
+            for name, options in settings.items():
+                cfg = FinetuneConfig(steps=args.repeats + 1, probe_every=0, **options)
+                seconds[name] = statistics.median(
                     step_times(prior, reward, cfg, warmup=1, seed=args.seed))
-            print(f"| {letters} | {length} | {letters * length} | {seconds['gradient']:.3f} | "
-                  f"{seconds['substitution']:.3f} | "
-                  f"{seconds['substitution'] / seconds['gradient']:.2f} |", flush=True)
+            cells = [f"{seconds[name]:.3f} ({seconds[name] / seconds['gradient']:.2f})"
+                     for name in settings]
+            print(f"| {letters} | {length} | {letters * length} | " + " | ".join(cells) + " |",
+                  flush=True)
 
 
 if __name__ == "__main__":

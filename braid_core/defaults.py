@@ -43,6 +43,9 @@ SUPPORT_FLOOR = 0.03
 # bench/results/finetune_defaults.md, "Session 17"; tilt_value_cost.md.
 TILT_VALUE = "auto"
 SUBSTITUTION_MAX_CHANGES = 64
+# "tilted": completions per state for the soft letter values (finetune.soft_letter_values);
+# 0 values letters around each chain's own design instead.
+TILT_COMPLETIONS = 0
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased
 # but was noise-limited within minutes of CPU.

@@ -99,6 +99,10 @@ class FinetuneConfig:
     # "substitution" (r_c of the chain's design with that one letter changed, exact) or
     # "auto" (substitution where length x letters <= defaults.SUBSTITUTION_MAX_CHANGES)
     tilt_value: str = defaults.TILT_VALUE
+    # "tilted": 0 values each letter around the chain's own design; K > 0 uses the soft value
+    # T log mean_k exp(value_k / T), T = alpha s_y, over K completions of each state drawn
+    # from the pre-trained step (`soft_letter_values`), the optimal step's value, estimated
+    tilt_completions: int = defaults.TILT_COMPLETIONS
     # sequences: letters the pre-trained step gives less than this are never drawn, in the
     # training chains and by the fine-tuned model (which keeps the pre-trained denoiser)
     support_floor: float = defaults.SUPPORT_FLOOR
@@ -122,6 +126,8 @@ class FinetuneConfig:
         for name in ("steps", "batch_size", "grad_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.tilt_completions < 0:
+            raise ValueError(f"tilt_completions must be >= 0, got {self.tilt_completions}")
         if (self.lr is not None and self.lr <= 0) or self.grad_clip <= 0 or self.relax_tau <= 0:
             raise ValueError("lr, grad_clip and relax_tau must be positive")
         if self.estimator not in ESTIMATORS:
@@ -243,18 +249,16 @@ def uses_substitution(cfg: FinetuneConfig, space: SequenceSpace) -> bool:
     return cfg.tilt_value == "substitution"
 
 
-def substitution_values(score: Callable[[Tensor], Tensor], x0: Tensor, num_letters: int,
-                        chunk: int = 4096) -> Tensor:
-    """score of x0 with one letter changed, minus score(x0), for every position and letter.
-
-    The exact counterpart of the look-ahead gradient's first-order change grad_b - grad_a,
-    at a hard design the reward model was trained on the like of; n * length * V scores.
+def single_letter_scores(score: Callable[[Tensor], Tensor], x0: Tensor, num_letters: int,
+                         chunk: int = 4096) -> Tensor:
+    """score of x0 with one letter changed, for every position and letter (n * length * V
+    scores; at each design's own letter, its own score).
 
     Args:
         score: (m, length) int64 designs -> (m,) scores.
         x0: (n, length) int64 designs.
     Returns:
-        (n, length, V) float, 0 at each design's own letters, no graph.
+        (n, length, V) float, no graph.
     """
     n, length = x0.shape
     device = x0.device
@@ -264,8 +268,70 @@ def substitution_values(score: Callable[[Tensor], Tensor], x0: Tensor, num_lette
     with torch.no_grad():
         flat = variants.reshape(-1, length)
         scores = torch.cat([score(part) for part in flat.split(chunk)])
-        base = score(x0)
-    return scores.reshape(n, length, num_letters) - base[:, None, None]
+    return scores.reshape(n, length, num_letters)
+
+
+def substitution_values(score: Callable[[Tensor], Tensor], x0: Tensor, num_letters: int,
+                        chunk: int = 4096) -> Tensor:
+    """score of x0 with one letter changed, minus score(x0), for every position and letter.
+
+    The exact counterpart of the look-ahead gradient's first-order change grad_b - grad_a,
+    at a hard design the reward model was trained on the like of; n * length * V scores.
+
+    Returns:
+        (n, length, V) float, 0 at each design's own letters, no graph.
+    """
+    scores = single_letter_scores(score, x0, num_letters, chunk)
+    return scores - scores.gather(-1, x0[..., None])
+
+
+def _first_order_scores(score: Callable[[Tensor], Tensor], x0: Tensor,
+                        num_letters: int) -> Tensor:
+    """score(x0) + grad_b - grad_a for each single-letter change a -> b of the hard designs
+    x0: single_letter_scores to first order, one forward and backward pass per design."""
+    with torch.enable_grad():  # callers may sample under no_grad
+        one_hot = nn.functional.one_hot(x0, num_letters).float()
+        design = one_hot.clone().requires_grad_(True)
+        base = score(design)
+        (grad,) = torch.autograd.grad(base.sum(), design)
+    own = (grad * one_hot).sum(-1, keepdim=True)
+    return (base.detach()[:, None, None] + grad - own).detach()
+
+
+def soft_letter_values(
+    score: Callable[[Tensor], Tensor], x_t: Tensor, reference_logits: Tensor, *,
+    num_completions: int, temperature: float, exact: bool, support_floor: float,
+    generator: torch.Generator,
+) -> Tensor:
+    """Soft value of each letter at each position of the states x_t (n, length):
+    T log E[exp(score(x_0) / T) | x_t, that letter there], the value the optimal BRAID step
+    tilts by, estimated from `num_completions` completions of each state.
+
+    A completion draws every masked position independently from the pre-trained step
+    (`reference_logits`, without letters below `support_floor`, as the chains do); the letter
+    is then set and the design scored, exactly (`single_letter_scores`) or to first order from
+    the completion's gradient (`_first_order_scores`). Values taken around the chain's own
+    design instead concentrate the sampler on its own mode once it has one (TFBind8 at
+    alpha 0.05: path KL 5.0 nats where the objective's optimum has 3.3; soft values 3.3,
+    bench/results/design_bench_tf8.md, "Session 29"). Rows at revealed positions are scored
+    too (the loss ignores them).
+
+    Returns:
+        (n, length, V) float values in score units, no graph.
+    """
+    n, length = x_t.shape
+    num_letters = reference_logits.shape[-1]
+    logits = masked.restrict_to_support(reference_logits, reference_logits, support_floor)
+    probs = logits.detach().softmax(-1)[:, None].expand(n, num_completions, length, num_letters)
+    fill = torch.multinomial(probs.reshape(-1, num_letters), 1, generator=generator)
+    fill = fill.reshape(n, num_completions, length)
+    state = x_t[:, None, :].expand_as(fill)
+    completions = torch.where(state == num_letters, fill, state).reshape(-1, length)
+    scores = (single_letter_scores if exact else _first_order_scores)(score, completions,
+                                                                      num_letters)
+    scores = scores.reshape(n, num_completions, length, num_letters).double()
+    soft = torch.logsumexp(scores / temperature, dim=1) - math.log(num_completions)
+    return (temperature * soft).to(reference_logits.dtype)
 
 
 def _tilted_batch(
@@ -284,7 +350,8 @@ def _tilted_batch(
     through the target. Low variance (no sampled reward differences), and the look-ahead
     moves with the fine-tuned model, which guidance of the pre-trained model cannot do.
     Where `uses_substitution`, V is instead scored exactly for each single-letter change of
-    the chain's own design (`substitution_values`).
+    the chain's own design (`substitution_values`). With cfg.tilt_completions, V is the soft
+    value over completions of each state from the pre-trained step (`soft_letter_values`).
     """
     trajectory = _sample_chain(net, reference, prior, cfg, generator)
     shift = 1.0 / (cfg.alpha * _y_scale(reward))
@@ -293,12 +360,20 @@ def _tilted_batch(
     def score(x: Tensor) -> Tensor:
         return conservative_reward(reward.predict(x), cfg.c, cfg.mode)
     exact = uses_substitution(cfg, prior.space)
-    if exact:  # one table per chain: its design is the same at every state
+    soft = cfg.tilt_completions > 0
+    if exact and not soft:  # one table per chain: its design is the same at every state
         values = substitution_values(score, trajectory.x0, net.vocab_size)
     for state, step, reference_logits in zip(trajectory.states, trajectory.steps,
                                              trajectory.reference_logits, strict=True):
-        grad = (values if exact
-                else masked.look_ahead_gradient(score, step.logits, state, net.vocab_size))
+        if soft:
+            grad = soft_letter_values(
+                score, state, reference_logits, num_completions=cfg.tilt_completions,
+                temperature=cfg.alpha * _y_scale(reward), exact=exact,
+                support_floor=cfg.support_floor, generator=generator)
+        elif exact:
+            grad = values
+        else:
+            grad = masked.look_ahead_gradient(score, step.logits, state, net.vocab_size)
         if cfg.tilt_floor > 0:
             # No tilt toward letters the pre-trained step all but excludes (off the support).
             grad = grad.masked_fill(reference_logits.softmax(-1) < cfg.tilt_floor, 0.0)

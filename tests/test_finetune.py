@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import math
 import time
 
@@ -17,6 +18,7 @@ from braid_core.finetune import (
     FinetuneConfig,
     finetune,
     run_fraction,
+    soft_letter_values,
     substitution_values,
     uses_substitution,
 )
@@ -82,6 +84,8 @@ def test_config_rejects_bad_values():
         FinetuneConfig(tilt_floor=1.0)
     with pytest.raises(ValueError, match="tilt_value"):
         FinetuneConfig(tilt_value="hessian")
+    with pytest.raises(ValueError, match="tilt_completions"):
+        FinetuneConfig(tilt_completions=-1)
 
 
 def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequence_prior):
@@ -226,21 +230,25 @@ def test_tilted_estimator_needs_a_kl_weight(sequence_prior):
         run(sequence_prior, estimator="tilted", alpha=0.0, steps=1)
 
 
-@pytest.mark.parametrize(("alpha", "c", "divergence", "value"), [
-    (0.05, 0.0, "reverse", "gradient"), (0.2, 0.0, "reverse", "gradient"),
-    (0.05, 4.0, "reverse", "gradient"), (0.05, 0.0, "forward", "gradient"),
-    (0.05, 4.0, "reverse", "substitution")])
-def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(sequence_prior, alpha,
-                                                                       c, divergence, value):
+@pytest.mark.parametrize(("alpha", "c", "divergence", "value", "completions"), [
+    (0.05, 0.0, "reverse", "gradient", 0), (0.2, 0.0, "reverse", "gradient", 0),
+    (0.05, 4.0, "reverse", "gradient", 0), (0.05, 0.0, "forward", "gradient", 0),
+    (0.05, 4.0, "reverse", "substitution", 0), (0.05, 4.0, "reverse", "substitution", 3),
+    (0.05, 4.0, "reverse", "gradient", 3)])
+def test_tilted_estimator_reaches_the_braid_optimum_of_a_linear_reward(
+        sequence_prior, alpha, c, divergence, value, completions):
     # r_c = frac(A) - c * 0.1 * frac(C) is linear in the one-hot, so the tilted step targets
     # are exact and p*(x) ~ p_pre(x) exp(r_c(x) / alpha) factorises over positions: each
     # letter's odds move by exp(its per-position reward / alpha), 1/8 for A, -0.1 c/8 for C.
+    # Soft values over completions are exact here too: the other positions' share of the
+    # reward adds the same amount to every letter of a completion.
     # Random unmasking order: confidence ordering biases which draws are kept (MaskGIT), so
     # its samples are not the per-step distributions the path KL is defined on.
     random_order = dataclasses.replace(sequence_prior.config, order="random")
     sequence_prior = dataclasses.replace(sequence_prior, config=random_order)
     tuned, rows = run(sequence_prior, estimator="tilted", alpha=alpha, c=c, steps=150,
-                      lr=1e-2, tilt_divergence=divergence, tilt_value=value)
+                      lr=1e-2, tilt_divergence=divergence, tilt_value=value,
+                      tilt_completions=completions)
     assert rows[0]["kl"] == pytest.approx(0.0, abs=1e-5)
     pre = torch.tensor([letter_fraction(sequence_prior, a) for a in range(4)])
     tilt = torch.tensor([1 / 8, -0.1 * c / 8, 0.0, 0.0]) / alpha
@@ -275,6 +283,57 @@ def test_substitution_values_rescore_every_single_letter_change():
                 assert values[row, position, letter] == pytest.approx(float(expected))
     own = values.gather(-1, designs[..., None])[..., 0]
     assert torch.equal(own, torch.zeros_like(own))
+
+
+def test_soft_letter_values_estimate_the_log_mean_exp_over_completions():
+    # An interaction (A at both ends) that no single completion's value shows: the soft value
+    # of A at position 0 averages exp(score / T) over the masked end's letters.
+    def score(x: Tensor) -> Tensor:
+        if x.is_floating_point():
+            x = x.argmax(-1)
+        return ((x[:, 0] == 0) & (x[:, -1] == 0)).float() + 0.1 * (x == 2).float().sum(1)
+
+    temperature, mask = 0.25, 4
+    states = torch.tensor([[mask, 1, 2, mask], [mask, 3, mask, mask], [0, 1, 2, 3]])
+    reference = torch.zeros(3, 4, 4)
+    reference[1, 2] = torch.tensor([2.0, 0.0, 0.0, -10.0])  # the letter 3 below the floor
+    values = soft_letter_values(score, states, reference, num_completions=20000,
+                                temperature=temperature, exact=True, support_floor=0.03,
+                                generator=make_generator(0))
+    assert values.shape == (3, 4, 4)
+    probs = reference.softmax(-1)
+    probs[1, 2] = torch.tensor([2.0, 0.0, 0.0, -math.inf]).softmax(-1)
+    for row, state in enumerate(states.tolist()):
+        hidden = [i for i, token in enumerate(state) if token == mask]
+        for position in hidden:
+            others = [i for i in hidden if i != position]
+            for letter in range(4):
+                total = 0.0
+                for fill in itertools.product(range(4), repeat=len(others)):
+                    design = list(state)
+                    design[position] = letter
+                    weight = 1.0
+                    for i, a in zip(others, fill, strict=True):
+                        design[i] = a
+                        weight *= float(probs[row, i, a])
+                    total += weight * math.exp(float(score(torch.tensor([design]))) / temperature)
+                expected = temperature * math.log(total)
+                assert float(values[row, position, letter]) == pytest.approx(expected, abs=0.02)
+    # A revealed design has one completion: the exact single-letter scores.
+    assert torch.allclose(values[2], substitution_values(score, states[2:], 4)[0]
+                          + score(states[2:]), atol=1e-5)
+    # To first order (one gradient per completion) it is the same on a linear score.
+    def linear(x: Tensor) -> Tensor:
+        if not x.is_floating_point():
+            x = nn.functional.one_hot(x, 4).float()
+        return x[..., 0].sum(-1) - 0.5 * x[..., 2].sum(-1)
+
+    kwargs = dict(num_completions=64, temperature=temperature, support_floor=0.03)
+    exact = soft_letter_values(linear, states, reference, exact=True,
+                               generator=make_generator(1), **kwargs)
+    first_order = soft_letter_values(linear, states, reference, exact=False,
+                                     generator=make_generator(1), **kwargs)
+    assert torch.allclose(exact, first_order, atol=1e-5)
 
 
 def test_the_braid_optimum_is_reached_on_every_device(sequence_prior, device):
