@@ -359,6 +359,10 @@ def finetune(
         "--tilt-value", help="Tilted estimator: score each letter change exactly "
         "(substitution), by the reward's gradient (gradient), or exactly where length x "
         f"letters <= {defaults.SUBSTITUTION_MAX_CHANGES} (auto).")] = defaults.TILT_VALUE,
+    tilt_completions: Annotated[int, typer.Option(
+        "--tilt-completions", min=0, help="Tilted estimator: value each letter by the soft "
+        "value over this many completions of each state drawn from the prior (0: around the "
+        "chain's own design).")] = defaults.TILT_COMPLETIONS,
     chain_steps: Annotated[int, typer.Option(
         "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
         "use the prior's own).")] = defaults.CHAIN_STEPS,
@@ -381,6 +385,7 @@ def finetune(
                                           task=task, offline=offline, device=device,
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
                                           support_floor=support_floor, tilt_value=tilt_value,
+                                          tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
         raise fail(str(err)) from None

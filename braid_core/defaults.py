@@ -44,7 +44,10 @@ SUPPORT_FLOOR = 0.03
 TILT_VALUE = "auto"
 SUBSTITUTION_MAX_CHANGES = 64
 # "tilted": completions per state for the soft letter values (finetune.soft_letter_values);
-# 0 values letters around each chain's own design instead.
+# 0 values letters around each chain's own design instead. K = 8 at alpha 0.1, paired against
+# 0: tfbind8 median +0.006 (SE 0.003, six seeds) but max 0.979 against 0.986; ehrlich-20-32
+# level (0.562); ehrlich-20-64 -0.045 (SE 0.017, lower on four seeds of four), at 1.2-3.4x the
+# step cost. bench/results/soft_values.md (session 30).
 TILT_COMPLETIONS = 0
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased

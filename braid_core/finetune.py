@@ -23,6 +23,11 @@ estimators:
   (defaults.SUBSTITUTION_MAX_CHANGES). On tfbind8 it costs no more than the gradient and
   raised the median by 0.016 with more diverse designs; on ehrlich-20-32 / 64 a step takes
   2.7x / 5.6x as long (bench/results/finetune_defaults.md, "Session 17").
+  `tilt_completions` K > 0: each letter's value is instead the soft value over K completions
+  of the state drawn from the pre-trained step (`soft_letter_values`), the value the optimal
+  step tilts by. Own-design values overshoot the optimum's KL below alpha 0.1 on tfbind8;
+  soft values do not, but at the default alpha K = 8 gained tfbind8 0.006 of median, left
+  ehrlich-20-32 level and cost ehrlich-20-64 0.045 (bench/results/soft_values.md): off.
   `tilt_floor`: letters the pre-trained step gives less than this probability get no tilt,
   so the target stays inside the prior's support (a conservative step: neither reward
   model's u flags infeasible letters, and at alpha 0.1 the tilt lifted them: 81-91 % valid

@@ -219,7 +219,8 @@ def test_reward_train_max_minutes_stops_the_fit_and_says_so(tmp_path):
     assert meta["metrics"]["networks_cut_by_time"] == 1 and meta["metrics"]["steps"] == 1
 
 
-def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
+def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
+                                                                    isolated_workspace):
     data = write_labeled(tmp_path / "offline.csv", 300)
     prior_dir, reward_dir, out = tmp_path / "prior", tmp_path / "reward", tmp_path / "ft"
     assert runner.invoke(app, ["prior", "train", "--data", str(data), "--alphabet", "dna",
@@ -255,8 +256,13 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path):
                                 str(reward_dir), "--steps", "1", "--batch", "4",
                                 "--num-designs", "4", "--estimator", "reinforce", "--lr", "1e-3",
                                 "--tilt-floor", "0.02", "--support-floor", "0.01",
-                                "--chain-steps", "2", "--out", str(tmp_path / "ft2")])
+                                "--tilt-completions", "3", "--chain-steps", "2",
+                                "--out", str(tmp_path / "ft2")])
     assert again.exit_code == 0, again.output
+    ran = Workspace(isolated_workspace).list_runs(kind="finetune")[0].config["finetune"]
+    assert (ran["estimator"], ran["lr"], ran["tilt_floor"], ran["support_floor"],
+            ran["tilt_completions"], ran["sampling_steps"]) == (
+        "reinforce", 1e-3, 0.02, 0.01, 3, 2)
     # The model keeps the prior's denoiser for its support, and `sample` uses it.
     assert (tmp_path / "ft2" / "model" / "reference.safetensors").is_file()
     assert runner.invoke(app, ["sample", "--model", str(tmp_path / "ft2" / "model"), "--num",
