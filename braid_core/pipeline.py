@@ -26,6 +26,7 @@ from braid_core import jobs
 from braid_core.data import OfflineData, check_designs, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig
+from braid_core.methods import FINETUNED_METHODS, METHODS, method_knobs
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
@@ -429,7 +430,6 @@ def _task(name: str | None):
     return task_from_spec(name)
 
 
-METHODS = ("braid-boot", "braid-bonus", "strl", "guidance", "ddom", "proxy", "pretrained")
 # Shares of --max-minutes: pre-training, then reward fitting, fine-tuning and drawing the pool
 # of designs in what is left (SAMPLING_SHARE of it for the pool).
 PRIOR_SHARE = 0.5
@@ -507,8 +507,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     # What is left: optimisation, then drawing the pool (SAMPLING_SHARE), then a twentieth
     # for scoring and writing the designs.
     optimise_minutes = (0.95 - SAMPLING_SHARE) * left_minutes
-    if method in ("braid-boot", "braid-bonus", "strl"):
-        c = 0.0 if method == "strl" else config["c"]
+    if method in FINETUNED_METHODS:
+        c = config["c"] if "c" in method_knobs(method) else 0.0
         tune = finetune_config(common["prior"], common["reward"], c=c, alpha=config["alpha"],
                                steps=DESIGN_MAX_STEPS, max_minutes=optimise_minutes,
                                pool_size=pool_size,

@@ -27,6 +27,7 @@ from braid_core.data import (
     read_designs,
     read_designs_bytes,
 )
+from braid_core.methods import method_knobs
 from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
 from braid_core.spaces import SequenceSpace
 from dashboard import demo
@@ -260,9 +261,12 @@ def run_label(record: RunRecord) -> str:
     if "method" in config:
         what = "design" if record.kind == "design" else "baseline"
         parts = [record.name or f"{what} {config['method']}"]
-    for key, symbol in (("c", "c"), ("alpha", "alpha"), ("seed", "seed")):
+        # A design run records c and alpha whatever its method; show those it used.
+        unused = {"c", "alpha"} - set(method_knobs(config["method"]))
+        config = {key: value for key, value in config.items() if key not in unused}
+    for key in ("c", "alpha", "seed"):
         if key in config and record.kind in ("finetune", "baseline", "design"):
-            parts.append(f"{symbol}={config[key]:g}")
+            parts.append(f"{key}={config[key]:g}")
     return " ".join(parts) + f" [{record.id[-4:]}]"
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core import defaults
-from braid_core.pipeline import METHODS
+from braid_core.methods import METHODS
 from braid_core.rewards import NETWORK_CHOICES
 from dashboard import catalog, components, exports, state
 
@@ -62,9 +62,13 @@ def design_form() -> None:
                          "tuning)"):
             left, middle, right, far = st.columns(4)
             c = left.number_input("Conservatism c", 0.0, 100.0, float(defaults.C), step=0.25,
-                                  key="design_c")
+                                  key="design_c", help="BRAID's weight on the uncertainty; "
+                                  "the baselines rank their drawn designs by r_hat - c u. "
+                                  "STRL is BRAID at c = 0.")
             alpha = middle.number_input("KL weight alpha", 0.001, 100.0, float(defaults.ALPHA),
-                                        step=0.05, format="%.3f", key="design_alpha")
+                                        step=0.05, format="%.3f", key="design_alpha",
+                                        help="BRAID and STRL only: how near the prior the "
+                                        "fine-tuned model stays.")
             network = right.selectbox("Reward network shape", NETWORKS, key="design_network",
                                       index=NETWORKS.index(defaults.REWARD_NETWORK))
             device = far.selectbox("Device", ["auto", "cpu", "cuda"], key="design_device")

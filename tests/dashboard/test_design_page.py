@@ -119,3 +119,16 @@ def test_a_design_run_stopped_after_pre_training_still_offers_its_prior(demo, wo
     priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
     assert [p.label for p in priors if p.run_id] == [f"prior of design run {run.id} (cancelled)"]
     assert not [r for r in rewards if r.run_id]  # it stopped before saving one
+
+
+def test_design_runs_are_labelled_with_the_settings_their_method_used(workspace):
+    # design_config records c and alpha for every method; proxy never reads alpha and STRL
+    # runs at c = 0, so a label showing them would describe settings that did nothing.
+    def label(method: str) -> str:
+        run = workspace.create_run("design", {"method": method, "c": 0.5, "alpha": 0.1,
+                                              "seed": 2})
+        return catalog.run_label(workspace.record(run.id))
+
+    assert label("braid-bonus").startswith("design braid-bonus c=0.5 alpha=0.1 seed=2 [")
+    assert label("strl").startswith("design strl alpha=0.1 seed=2 [")
+    assert label("proxy").startswith("design proxy c=0.5 seed=2 [")
