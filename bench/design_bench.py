@@ -40,8 +40,10 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets" / "priors"
 # "guidance-floor" is Guidance sampling with BRAID's support floor (defaults.SUPPORT_FLOOR).
 METHODS = ("braid-boot", "braid-bonus", "strl", "strl-bonus", "guidance", "guidance-bonus",
            "guidance-floor", "ddom", "proxy", "proxy-bonus", "pretrained", "offline-best")
+# unique_fraction: distinct designs among those handed over (a collapsed sampler's repeats
+# fill the rest, and would otherwise lift the median unseen).
 COLUMNS = ("validity", "true_score_median", "true_score_max", "fraction_above_offline_best",
-           "novelty_mean", "diversity", "predicted_minus_true")
+           "unique_fraction", "novelty_mean", "diversity", "predicted_minus_true")
 
 
 def reward_kind(method: str) -> str:
