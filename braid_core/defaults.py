@@ -96,6 +96,10 @@ COUNT_WEIGHTING = "none"
 # 96.9 % / 0.141, 99.2 % / 0.188, 97.7 % / 0.188. tfbind8 seed 0: 0.807 -> 0.833 / 0.859 /
 # 0.875 (distinct of 1024: 0.856). bench/results/finetune_defaults.md, "Session 13".
 POOL_FACTOR = 4
+# A fine-tuned model that draws fewer than `num` distinct designs in its pool (a small space,
+# or a small alpha that concentrates it) goes on drawing, up to POOL_EXTEND x the pool, until
+# it has them; what is still missing is filled by the best repeats, and the run says so.
+POOL_EXTEND = 4
 # `braid design`: share of the time left after pre-training and reward fitting that drawing
 # the pool may take (its chunks stop when it is spent; fine-tuning gets 0.95 - this).
 SAMPLING_SHARE = 0.25

@@ -31,7 +31,7 @@ from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
-from braid_core.selection import draw_pool, top_distinct
+from braid_core.selection import count_distinct, draw_pool, top_distinct
 from braid_core.spaces import Space
 
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
@@ -347,12 +347,20 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
     num, pool_size = config["num_designs"], _configured_pool(config)
+    choose = pool_size > num
     pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
-                     config.get("max_sampling_seconds"))
-    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=pool_size > num)
+                     config.get("max_sampling_seconds"),
+                     extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None)
+    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=choose)
+    distinct = count_distinct(designs)
+    if distinct < num:
+        report.note(f"the fine-tuned model drew only {distinct} distinct designs in "
+                    f"{len(pool)}: the best repeats fill the other {num - distinct} of the "
+                    f"{num} asked for (a larger alpha keeps it broader)")
     offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
-                               task=task, out=out), "pool_size": len(pool)}
+                               task=task, out=out), "pool_size": len(pool),
+            "distinct_designs": distinct}
 
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:

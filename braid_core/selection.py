@@ -40,27 +40,40 @@ def top_distinct(designs: Tensor, scores: Tensor, num: int) -> Tensor:
     return torch.tensor((first + repeats)[:num], dtype=torch.long)
 
 
+def count_distinct(designs: Tensor) -> int:
+    """How many different rows `designs` holds (rows compared exactly)."""
+    return len(torch.unique(designs.detach().reshape(len(designs), -1), dim=0))
+
+
 def draw_pool(draw: Callable[[int], Tensor], num: int, pool_size: int,
-              max_seconds: float | None = None) -> Tensor:
+              max_seconds: float | None = None, *, extend_to: int | None = None) -> Tensor:
     """Up to `pool_size` designs from `draw(n)`, in chunks of `num`: always the first chunk,
-    then more while the time budget (from the call) lasts.
+    then more while the time budget (from the call) lasts. With `extend_to`, drawing goes on
+    past `pool_size`, up to `extend_to` designs, while the pool holds fewer than `num`
+    distinct ones: a concentrated sampler would otherwise hand over repeats.
 
     Args:
         draw: draws n designs (its randomness is the caller's).
         num: designs wanted in the end (the chunk size, and the fewest drawn).
-        pool_size: most designs drawn.
+        pool_size: designs drawn when enough of them differ.
         max_seconds: no new chunk is started after this long; None: no limit.
+        extend_to: most designs drawn in all (at least pool_size); None: pool_size.
     """
     if num < 1 or pool_size < num:
         raise ValueError(f"the pool ({pool_size}) must hold at least the {num} designs wanted "
                          "(and num >= 1)")
+    if extend_to is not None and extend_to < pool_size:
+        raise ValueError(f"extend_to ({extend_to}) must be at least the pool ({pool_size})")
     start = time.monotonic()
     chunks = [draw(num)]
     drawn = num
-    while drawn < pool_size:
+    limit = pool_size if extend_to is None else extend_to
+    while drawn < limit:
+        if drawn >= pool_size and count_distinct(torch.cat(chunks)) >= num:
+            break
         elapsed = time.monotonic() - start
         per_design = elapsed / drawn
-        size = min(num, pool_size - drawn)
+        size = min(num, limit - drawn)
         if max_seconds is not None and elapsed + per_design * size > max_seconds:
             break
         chunks.append(draw(size))

@@ -285,6 +285,38 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
     assert not (tmp_path / "v").exists()
 
 
+
+def test_a_model_that_repeats_itself_draws_more_then_says_what_is_missing(tmp_path,
+                                                                         monkeypatch):
+    # A fine-tuned model that draws only three different 8-mers: the pool is extended (up to
+    # POOL_EXTEND times) looking for ten distinct ones, the repeats fill in, and the run says so.
+    import torch
+
+    from braid_core.diffusion.prior import Prior
+
+    data = write_labeled(tmp_path / "offline.csv", 200)
+    prior_dir, reward_dir = tmp_path / "prior", tmp_path / "reward"
+    assert runner.invoke(app, ["prior", "train", "--data", str(data), "--alphabet", "dna",
+                               "--max-minutes", "0.01", "--out", str(prior_dir)]).exit_code == 0
+    assert runner.invoke(app, [*wide_bonus_fit(data), "--out", str(reward_dir)]).exit_code == 0
+    draws = []
+
+    def three_designs(self, num, *, generator, **_):
+        draws.append(num)
+        return torch.arange(3).repeat_interleave(8).reshape(3, 8).repeat(num, 1)[:num]
+
+    monkeypatch.setattr(Prior, "sample", three_designs)
+    tuned = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--steps", "1", "--batch", "4",
+                                "--num-designs", "10", "--out", str(tmp_path / "ft")])
+    assert tuned.exit_code == 0, tuned.output
+    assert sum(draws) == 160  # the pool of 40, extended four times over
+    assert ("the fine-tuned model drew only 3 distinct designs in 160: the best repeats fill "
+            "the other 7 of the 10 asked for") in tuned.output
+    designs = pd.read_csv(tmp_path / "ft" / "designs.csv")
+    assert len(designs) == 10 and designs["sequence"].nunique() == 3
+
+
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
 
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")

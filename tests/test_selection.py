@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from braid_core.selection import draw_pool, top_distinct
+from braid_core.selection import count_distinct, draw_pool, top_distinct
 
 
 def test_top_distinct_keeps_the_best_designs_once_each_best_first() -> None:
@@ -57,3 +57,23 @@ def test_draw_pool_stops_after_the_first_chunk_when_no_time_is_left() -> None:
     assert sizes == [5]
     with pytest.raises(ValueError, match="must hold at least"):
         draw_pool(draw, 5, 4)
+
+
+def test_draw_pool_extends_a_pool_with_too_few_distinct_designs_until_it_has_them() -> None:
+    # A sampler that repeats itself: each chunk holds 2 new designs, drawn 4 times each.
+    sizes = []
+
+    def draw(n: int) -> torch.Tensor:
+        sizes.append(n)
+        new = torch.arange(2 * len(sizes) - 2, 2 * len(sizes))
+        return new.repeat_interleave(n // 2)[:, None]
+
+    pool = draw_pool(draw, 8, 16, extend_to=64)
+    # 16 drawn hold 4 distinct; drawing goes on until 8 differ (4 chunks), not to 64.
+    assert sizes == [8, 8, 8, 8] and count_distinct(pool) == 8
+    sizes.clear()
+    assert len(draw_pool(draw, 8, 16, extend_to=24)) == 24  # the cap holds: 6 distinct
+    distinct_draws = draw_pool(lambda n: torch.rand(n, 1), 8, 16, extend_to=64)
+    assert len(distinct_draws) == 16  # enough of them differ: the pool alone
+    with pytest.raises(ValueError, match="extend_to"):
+        draw_pool(draw, 8, 16, extend_to=12)
