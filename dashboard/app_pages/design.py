@@ -19,7 +19,8 @@ from dashboard import catalog, components, exports, state
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
 SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
-    "num_designs": "designs", "predicted_mean_median": "median r_hat",
+    "num_designs": "designs", "unique_fraction": "share distinct",
+    "predicted_mean_median": "median r_hat",
     "uncertainty_median": "median u", "true_score_median": "median true score",
     "true_score_max": "max true score", "validity": "valid",
     "fraction_above_offline_best": "above D's best", "elapsed_minutes": "minutes",

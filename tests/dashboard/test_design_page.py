@@ -84,6 +84,7 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
     at = open_page("app_pages/design.py")
     finished = at.dataframe[0].value
     assert finished["designs"].tolist() == [8] and "median r_hat" in finished.columns
+    assert 0 < finished["share distinct"].iloc[0] <= 1
     assert at.selectbox(key="design_download_run").value == run.id
     assert {"Download CSV", "Download FASTA"} <= {b.label for b in at.get("download_button")}
     # Its prior and reward model are offered for more work, newest first after the shipped
