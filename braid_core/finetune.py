@@ -108,6 +108,9 @@ class FinetuneConfig:
     # T log mean_k exp(value_k / T), T = alpha s_y, over K completions of each state drawn
     # from the pre-trained step (`soft_letter_values`), the optimal step's value, estimated
     tilt_completions: int = defaults.TILT_COMPLETIONS
+    # reverse steps of the pre-trained sampler that draw each completion (1: every masked
+    # position at once from the state's step, independently)
+    tilt_completion_steps: int = 1
     # sequences: letters the pre-trained step gives less than this are never drawn, in the
     # training chains and by the fine-tuned model (which keeps the pre-trained denoiser)
     support_floor: float = defaults.SUPPORT_FLOOR
@@ -133,6 +136,9 @@ class FinetuneConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.tilt_completions < 0:
             raise ValueError(f"tilt_completions must be >= 0, got {self.tilt_completions}")
+        if self.tilt_completion_steps < 1:
+            raise ValueError(f"tilt_completion_steps must be at least 1, got "
+                             f"{self.tilt_completion_steps}")
         if (self.lr is not None and self.lr <= 0) or self.grad_clip <= 0 or self.relax_tau <= 0:
             raise ValueError("lr, grad_clip and relax_tau must be positive")
         if self.estimator not in ESTIMATORS:
@@ -303,19 +309,47 @@ def _first_order_scores(score: Callable[[Tensor], Tensor], x0: Tensor,
     return (base.detach()[:, None, None] + grad - own).detach()
 
 
+def _complete(x_t: Tensor, reference_logits: Tensor, *, num_completions: int,
+              support_floor: float, steps: int, denoise: Callable[[Tensor], Tensor] | None,
+              generator: torch.Generator) -> Tensor:
+    """`num_completions` completions of each state x_t (n, length) by the pre-trained
+    sampler, (n * num_completions, length): `steps` reverse steps, each revealing every masked
+    position with probability 1 / (steps left) (random order; the last reveals the rest),
+    letters drawn from the pre-trained step without those below `support_floor`. Steps after
+    the first call `denoise` (tokens -> temperature-scaled logits)."""
+    num_letters = reference_logits.shape[-1]
+    completions = x_t.repeat_interleave(num_completions, dim=0)
+    logits = reference_logits.detach().repeat_interleave(num_completions, dim=0)
+    for step in range(steps):
+        probs = masked.restrict_to_support(logits, logits, support_floor).softmax(-1)
+        fill = torch.multinomial(probs.reshape(-1, num_letters), 1, generator=generator)
+        hidden = completions == num_letters
+        if step < steps - 1:
+            draw = torch.rand(hidden.shape, generator=generator, device=hidden.device)
+            hidden = hidden & (draw < 1.0 / (steps - step))
+        completions = torch.where(hidden, fill.reshape(completions.shape), completions)
+        if step < steps - 1:
+            with torch.no_grad():
+                logits = denoise(completions)
+    return completions
+
+
 def soft_letter_values(
     score: Callable[[Tensor], Tensor], x_t: Tensor, reference_logits: Tensor, *,
     num_completions: int, temperature: float, exact: bool, support_floor: float,
-    generator: torch.Generator,
+    generator: torch.Generator, completion_steps: int = 1,
+    denoise: Callable[[Tensor], Tensor] | None = None,
 ) -> Tensor:
     """Soft value of each letter at each position of the states x_t (n, length):
     T log E[exp(score(x_0) / T) | x_t, that letter there], the value the optimal BRAID step
     tilts by, estimated from `num_completions` completions of each state.
 
     A completion draws every masked position independently from the pre-trained step
-    (`reference_logits`, without letters below `support_floor`, as the chains do); the letter
-    is then set and the design scored, exactly (`single_letter_scores`) or to first order from
-    the completion's gradient (`_first_order_scores`). Values taken around the chain's own
+    (`reference_logits`, without letters below `support_floor`, as the chains do), or runs
+    `completion_steps` steps of the pre-trained sampler (`_complete`, `denoise` for the
+    steps after the first); the letter is then set and the design scored, exactly
+    (`single_letter_scores`) or to first order from the completion's gradient
+    (`_first_order_scores`). Values taken around the chain's own
     design instead concentrate the sampler on its own mode once it has one (TFBind8 at
     alpha 0.05: path KL 5.0 nats where the objective's optimum has 3.3; soft values 3.3,
     bench/results/design_bench_tf8.md, "Session 29"). Rows at revealed positions are scored
@@ -326,12 +360,9 @@ def soft_letter_values(
     """
     n, length = x_t.shape
     num_letters = reference_logits.shape[-1]
-    logits = masked.restrict_to_support(reference_logits, reference_logits, support_floor)
-    probs = logits.detach().softmax(-1)[:, None].expand(n, num_completions, length, num_letters)
-    fill = torch.multinomial(probs.reshape(-1, num_letters), 1, generator=generator)
-    fill = fill.reshape(n, num_completions, length)
-    state = x_t[:, None, :].expand_as(fill)
-    completions = torch.where(state == num_letters, fill, state).reshape(-1, length)
+    completions = _complete(x_t, reference_logits, num_completions=num_completions,
+                            support_floor=support_floor, steps=completion_steps,
+                            denoise=denoise, generator=generator)
     scores = (single_letter_scores if exact else _first_order_scores)(score, completions,
                                                                       num_letters)
     scores = scores.reshape(n, num_completions, length, num_letters).double()
@@ -374,7 +405,9 @@ def _tilted_batch(
             grad = soft_letter_values(
                 score, state, reference_logits, num_completions=cfg.tilt_completions,
                 temperature=cfg.alpha * _y_scale(reward), exact=exact,
-                support_floor=cfg.support_floor, generator=generator)
+                support_floor=cfg.support_floor, generator=generator,
+                completion_steps=cfg.tilt_completion_steps,
+                denoise=lambda x: reference(x) / prior.config.temperature)
         elif exact:
             grad = values
         else:

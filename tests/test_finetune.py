@@ -336,6 +336,30 @@ def test_soft_letter_values_estimate_the_log_mean_exp_over_completions():
     assert torch.allclose(exact, first_order, atol=1e-5)
 
 
+
+def test_completions_in_several_steps_read_the_denoiser_between_them():
+    # Step 1 draws from the state's (uniform) step and reveals each masked position with
+    # probability 1/2; the denoiser, called on what is revealed, then fills the rest with
+    # letter 1. So letter 0 makes a quarter of the letters, against a half in one step.
+    from braid_core.finetune import _complete
+
+    seen = []
+
+    def denoise(x: Tensor) -> Tensor:
+        seen.append(x.clone())
+        return torch.tensor([-20.0, 20.0]).expand(*x.shape, 2)
+
+    states, uniform = torch.full((50, 8), 2), torch.zeros(50, 8, 2)
+    kwargs = dict(num_completions=40, support_floor=0.0, denoise=denoise)
+    once = _complete(states, uniform, steps=1, generator=make_generator(0), **kwargs)
+    twice = _complete(states, uniform, steps=2, generator=make_generator(0), **kwargs)
+    assert once.shape == twice.shape == (2000, 8) and int(twice.max()) <= 1
+    assert float((once == 0).float().mean()) == pytest.approx(0.5, abs=0.02)
+    assert float((twice == 0).float().mean()) == pytest.approx(0.25, abs=0.02)
+    [between] = seen
+    assert float((between == 2).float().mean()) == pytest.approx(0.5, abs=0.02)
+
+
 def test_the_braid_optimum_is_reached_on_every_device(sequence_prior, device):
     # The exact target of the test above, with the denoiser, its chains and the generator on
     # `device` (CUDA when present): the loop must not fall back to, or mix in, the CPU.
