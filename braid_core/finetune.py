@@ -301,11 +301,13 @@ def _first_order_scores(score: Callable[[Tensor], Tensor], x0: Tensor,
     """score(x0) + grad_b - grad_a for each single-letter change a -> b of the hard designs
     x0: single_letter_scores to first order, one forward and backward pass per design."""
     with torch.enable_grad():  # callers may sample under no_grad
-        one_hot = nn.functional.one_hot(x0, num_letters).float()
-        design = one_hot.clone().requires_grad_(True)
+        one_hot = nn.functional.one_hot(x0, num_letters).float().requires_grad_(True)
+        # A non-leaf input, as in masked.look_ahead_gradient (module hooks such as
+        # FlopCounterMode cannot take autograd.grad with respect to a leaf).
+        design = one_hot.clone()
         base = score(design)
         (grad,) = torch.autograd.grad(base.sum(), design)
-    own = (grad * one_hot).sum(-1, keepdim=True)
+    own = (grad * one_hot.detach()).sum(-1, keepdim=True)
     return (base.detach()[:, None, None] + grad - own).detach()
 
 
@@ -349,11 +351,10 @@ def soft_letter_values(
     `completion_steps` steps of the pre-trained sampler (`_complete`, `denoise` for the
     steps after the first); the letter is then set and the design scored, exactly
     (`single_letter_scores`) or to first order from the completion's gradient
-    (`_first_order_scores`). Values taken around the chain's own
-    design instead concentrate the sampler on its own mode once it has one (TFBind8 at
-    alpha 0.05: path KL 5.0 nats where the objective's optimum has 3.3; soft values 3.3,
-    bench/results/design_bench_tf8.md, "Session 29"). Rows at revealed positions are scored
-    too (the loss ignores them).
+    (`_first_order_scores`). Values taken around the chain's own design instead concentrate
+    the sampler on its own mode once it has one (TFBind8 at alpha 0.05: path KL 5.0 nats
+    where the objective's optimum has 3.3; soft values 3.3, bench/results/design_bench_tf8.md,
+    "Session 29"). Rows at revealed positions are scored too (the loss ignores them).
 
     Returns:
         (n, length, V) float values in score units, no graph.
@@ -390,13 +391,17 @@ def _tilted_batch(
     value over completions of each state from the pre-trained step (`soft_letter_values`).
     """
     trajectory = _sample_chain(net, reference, prior, cfg, generator)
-    shift = 1.0 / (cfg.alpha * _y_scale(reward))
+    temperature = cfg.alpha * _y_scale(reward)  # the tilt is exp(value / temperature)
+    shift = 1.0 / temperature
     loss = torch.zeros((), device=trajectory.x0.device)
 
     def score(x: Tensor) -> Tensor:
         return conservative_reward(reward.predict(x), cfg.c, cfg.mode)
     exact = uses_substitution(cfg, prior.space)
     soft = cfg.tilt_completions > 0
+
+    def denoise(x: Tensor) -> Tensor:  # the pre-trained step's logits, as the chains scale them
+        return reference(x) / prior.config.temperature
     if exact and not soft:  # one table per chain: its design is the same at every state
         values = substitution_values(score, trajectory.x0, net.vocab_size)
     for state, step, reference_logits in zip(trajectory.states, trajectory.steps,
@@ -404,10 +409,9 @@ def _tilted_batch(
         if soft:
             grad = soft_letter_values(
                 score, state, reference_logits, num_completions=cfg.tilt_completions,
-                temperature=cfg.alpha * _y_scale(reward), exact=exact,
-                support_floor=cfg.support_floor, generator=generator,
-                completion_steps=cfg.tilt_completion_steps,
-                denoise=lambda x: reference(x) / prior.config.temperature)
+                temperature=temperature, exact=exact, support_floor=cfg.support_floor,
+                generator=generator, completion_steps=cfg.tilt_completion_steps,
+                denoise=denoise)
         elif exact:
             grad = values
         else:
