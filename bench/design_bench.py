@@ -52,7 +52,7 @@ def reward_kind(method: str) -> str:
 
 
 class Recorder(pipeline.Reporter):
-    """Keeps the metric rows of a step in memory (for the curves) and prints progress."""
+    """Keeps the metric rows of a step in memory (for the curves) and prints progress and notes."""
 
     def __init__(self, label: str) -> None:
         super().__init__()
@@ -66,7 +66,9 @@ class Recorder(pipeline.Reporter):
                   f" valid {metrics['valid_fraction']:.2f}", flush=True)
 
     def note(self, message):
-        pass
+        # The pipeline's notes (e.g. a model that drew too few distinct designs) belong in the
+        # benchmark's log beside the figures they qualify.
+        print(f"  {self.label}: {message}", flush=True)
 
 
 def prepare_task(name: str, folder: Path, prior_minutes: float,
