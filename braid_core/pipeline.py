@@ -27,12 +27,13 @@ from braid_core.data import OfflineData, check_designs, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig
 from braid_core.methods import FINETUNED_METHODS, METHODS, method_knobs
+from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
 from braid_core.runtime import make_generator, resolve_device
 from braid_core.selection import count_distinct, draw_pool, top_distinct
-from braid_core.spaces import Space
+from braid_core.spaces import SequenceSpace, Space
 
 KINDS = ("prior", "reward", "finetune", "baseline", "design")
 # The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
@@ -173,6 +174,7 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c."""
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
                               max_minutes=max_minutes, **extra)
+    check_models(prior, reward)
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
@@ -206,6 +208,20 @@ def check_oracle(task: str | None, prior: str | Path) -> str | None:
     return _task_name(task, space, "the prior makes")
 
 
+def check_models(prior: str | Path, reward: str | Path) -> None:
+    """Raises ValueError, saying what each holds, when `prior` makes designs of another space
+    than `reward` scores: such a pair would fail inside the job, after it started. Models not
+    saved yet, or unreadable, are not checked (the job that loads them says why)."""
+    try:
+        made, scored = saved_space(prior), saved_reward_space(reward)
+    except (OSError, ValueError, KeyError):
+        return
+    if made != scored:
+        raise ValueError(f"the prior makes {made.describe()}, but the reward model scores "
+                         f"{scored.describe()}: pick a prior and a reward model of the same "
+                         "design space")
+
+
 def _pool_size(num_designs: int, pool_size: int | None) -> int:
     pool_size = POOL_FACTOR * num_designs if pool_size is None else pool_size
     if pool_size < num_designs:
@@ -223,6 +239,7 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
     are fields of its config class (e.g. {"support_floor": 0.03} for guidance). Like
     fine-tuning, it yields `pool_size` designs and the best `num_designs` distinct ones by
     r_c (with this c) are kept."""
+    check_models(prior, reward)
     return {"method": method, "prior": str(Path(prior).absolute()),
             "reward": str(Path(reward).absolute()), "num_designs": num_designs,
             # the top of D by measured value is what offline-best means: no pool
@@ -480,9 +497,13 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
 
 def _same_space(unlabeled: Space, offline: Space) -> None:
     if unlabeled != offline:
+        # Letters inferred apart (e.g. one file without some letter) one alphabet can mend.
+        letters = (isinstance(unlabeled, SequenceSpace) and isinstance(offline, SequenceSpace)
+                   and unlabeled.length == offline.length)
         raise ValueError(f"the unlabeled designs ({unlabeled.describe()}) and the offline "
-                         f"designs ({offline.describe()}) are not in the same space; give "
-                         "--alphabet to fix the letters")
+                         f"designs ({offline.describe()}) are not in the same space; "
+                         + ("give both one alphabet (--alphabet)" if letters else
+                            "pick designs of the same kind and length"))
 
 
 def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from braid_core.data import (
 )
 from braid_core.methods import method_knobs
 from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
-from braid_core.spaces import SequenceSpace
+from braid_core.spaces import SequenceSpace, Space, space_from_dict
 from dashboard import demo
 
 UPLOADS = "uploads"  # folder in the workspace root
@@ -49,6 +49,7 @@ class Dataset:
     notes: tuple[str, ...] | None = None
     warnings: tuple[str, ...] | None = None
     source: str | None = None  # the name the user gave the file; None: the path's own
+    space: str | None = None  # its design space in words (Space.describe); None: not known
 
     @property
     def name(self) -> str:
@@ -76,7 +77,9 @@ def demo_datasets() -> list[Dataset]:
     ):
         if Path(path).is_file():
             label = f"demo {demo.DEMO_TASK}: {what}"
-            found.append(Dataset(label, str(path), labeled, None, demo.DEMO_TASK))
+            space = saved_space(demo.DEMO_PRIOR)  # the demo's prior was trained on its files
+            found.append(Dataset(label, str(path), labeled, None, demo.DEMO_TASK,
+                                 space=space.describe() if space else None))
     return found
 
 
@@ -94,7 +97,8 @@ def uploaded_datasets(root: Path) -> list[Dataset]:
             found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"],
                                  meta.get("task"),
                                  tuple(meta["notes"]) if checked else None,
-                                 tuple(meta["warnings"]) if checked else None, meta["source"]))
+                                 tuple(meta["warnings"]) if checked else None, meta["source"],
+                                 meta.get("space")))
     return found
 
 
@@ -102,12 +106,24 @@ def all_datasets(root: Path) -> list[Dataset]:
     return demo_datasets() + uploaded_datasets(root)
 
 
-def preferred_dataset(datasets: list[Dataset], labeled: bool) -> int:
-    """Index of the newest upload with (or without) values, else of the first such data set
-    (the demo's), else 0: a user who uploaded data means to train on it."""
-    fitting = [i for i, d in enumerate(datasets) if d.labeled == labeled]
-    uploads = [i for i in fitting if datasets[i].task is None]  # the demo's files have a task
-    return (uploads or fitting or [0])[0]
+def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | None = None
+                      ) -> int:  # fmt: skip
+    """Index of the data set a training form starts on: a user who uploaded data means to
+    train on it. With values: the newest upload with values, else the first such set (the
+    demo's). Without (a prior's designs): the newest upload without values, else the newest
+    with values (measured designs are valid designs too), else the first without values.
+    With `like`, only data sets in its design space count while any is: a prior must make
+    the designs the reward model scores. Else 0."""
+    def fitting(d: Dataset) -> bool:
+        return like is None or d.space == like.space
+
+    def indices(keep: Callable[[Dataset], bool]) -> list[int]:
+        return [i for i, d in enumerate(datasets) if keep(d) and fitting(d)]
+
+    uploads = indices(lambda d: d.labeled == labeled and d.task is None)  # the demo's: a task
+    measured = [] if labeled else indices(lambda d: d.labeled and d.task is None)
+    order = uploads + measured + indices(lambda d: d.labeled == labeled) + indices(bool)
+    return (order or [0])[0]
 
 
 def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Dataset:
@@ -170,7 +186,7 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
     label = f"upload {name} ({len(designs)} designs)"
     return Dataset(label, str(csv_path), designs.y is not None, alphabet, task,
-                   designs.report.notes, designs.report.warnings, name)
+                   designs.report.notes, designs.report.warnings, name, meta["space"])
 
 
 def data_path(config: dict[str, Any], key: str = "data") -> str | None:
@@ -216,10 +232,23 @@ def _of_runs(workspace: Workspace, what: str, data_key: str) -> list[ModelChoice
     return choices
 
 
-def newest_model(choices: Sequence[ModelChoice]) -> int:
+def newest_model(choices: Sequence[ModelChoice], space: Space | None = None) -> int:
     """Index of the newest run's model (runs are listed newest first, after the shipped one),
-    else 0: a user who just trained a model means to use it."""
-    return next((i for i, choice in enumerate(choices) if choice.run_id), 0)
+    else 0: a user who just trained a model means to use it. With `space`, only models of that
+    design space count while any is (a reward model for a prior must score what it makes)."""
+    fitting = [i for i, choice in enumerate(choices)
+               if space is None or saved_space(choice.path) == space] or list(range(len(choices)))
+    return next((i for i in fitting if choices[i].run_id), fitting[0] if fitting else 0)
+
+
+def saved_space(folder: str | Path) -> Space | None:
+    """The design space of a saved prior or reward model (its config.json says it); None
+    when it cannot be read."""
+    try:
+        meta = json.loads((Path(folder) / "config.json").read_text())
+        return space_from_dict(meta["space"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def priors(workspace: Workspace) -> list[ModelChoice]:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from braid_core import jobs
 from braid_core.runs import RunRecord
+from braid_core.spaces import Space
 from dashboard import catalog, charts, state
 
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
@@ -125,14 +126,25 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str) 
     return choices[paths.index(path)]
 
 
-def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str
-                 ) -> catalog.ModelChoice | None:  # fmt: skip
+def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
+                 space: Space | None = None) -> catalog.ModelChoice | None:  # fmt: skip
     """A path_picker over priors or reward models, starting on the newest run's model (else
-    the shipped one); None (with a hint) when there are none."""
+    the shipped one), of `space` where one is; None (with a hint) when there are none."""
     if not choices:
         st.warning(f"No {label.lower()} yet: train one on its page first.")
         return None
-    return path_picker(label, choices, catalog.newest_model(choices), key)
+    return path_picker(label, choices, catalog.newest_model(choices, space), key)
+
+
+def models_fit(prior: catalog.ModelChoice, reward: catalog.ModelChoice) -> bool:
+    """Whether the reward model scores the designs the prior makes; if not, says so."""
+    made, scored = catalog.saved_space(prior.path), catalog.saved_space(reward.path)
+    if made is None or scored is None or made == scored:
+        return True
+    st.warning(f"This prior makes {made.describe()}, but this reward model scores "
+               f"{scored.describe()}: pick a prior and a reward model of the same design "
+               "space.")
+    return False
 
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:

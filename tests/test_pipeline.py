@@ -142,3 +142,22 @@ def test_an_oracle_for_other_designs_is_refused_before_any_job(tmp_path):
                                     task="ehrlich-20-32")["task"] == "ehrlich-20-32"
     # A prior not trained yet (a folder without config.json) is not checked.
     assert pipeline.finetune_config(tmp_path, reward, task="tfbind8")["task"] == "tfbind8"
+
+
+@pytest.mark.parametrize("space", ["dna", "vectors"])
+def test_a_prior_and_a_reward_model_of_other_spaces_are_refused_before_any_job(tmp_path, space):
+    from braid_core.rewards import LastLayerBonus, RewardNetConfig, save_reward
+    from braid_core.spaces import SequenceSpace, VectorSpace
+    from dashboard import demo
+
+    other = SequenceSpace("ACGT", 32) if space == "dna" else VectorSpace(3)
+    save_reward(LastLayerBonus(other, RewardNetConfig()), tmp_path / "reward")
+    said = (r"the prior makes sequences of length 32 over protein, but the reward model scores "
+            rf"{other.describe()}: pick a prior and a reward model of the same design space")
+    with pytest.raises(ValueError, match=said):
+        pipeline.finetune_config(demo.DEMO_PRIOR, tmp_path / "reward")
+    with pytest.raises(ValueError, match=said):
+        pipeline.baseline_config("pretrained", demo.DEMO_PRIOR, tmp_path / "reward")
+    # The shipped pair is of one space; a model not saved yet is not checked.
+    assert pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD)["reward"]
+    assert pipeline.finetune_config(demo.DEMO_PRIOR, tmp_path / "not yet")["reward"]

@@ -25,7 +25,7 @@ from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.ensemble import BootstrapEnsemble
 from braid_core.rewards.networks import RewardNetConfig
 from braid_core.rewards.train import RewardTrainConfig
-from braid_core.spaces import SequenceSpace, space_from_dict, space_to_dict
+from braid_core.spaces import SequenceSpace, Space, space_from_dict, space_to_dict
 
 FORMAT = "braid-reward"
 FORMAT_VERSION = 1
@@ -69,6 +69,13 @@ def save_reward(
     atomic_write(directory / WEIGHTS_FILE, lambda p: save_file(tensors, str(p)))
     text = json.dumps(meta, indent=2) + "\n"
     atomic_write(directory / CONFIG_FILE, lambda p: p.write_text(text))
+
+
+def saved_reward_space(directory: Path | str) -> Space:
+    """The design space a reward model written by `save_reward` scores, without loading its
+    weights."""
+    meta = read_bundle_meta(Path(directory) / CONFIG_FILE, FORMAT, "reward model")
+    return space_from_dict(meta["space"])
 
 
 def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Model:

@@ -34,16 +34,20 @@ def design_form() -> None:
         st.info("Add designs with measured values (and, ideally, many unlabeled valid designs) "
                 "on the Data page first.")
         return
+    # The prior's designs start in the space of the measured ones (in a form, picking
+    # another data set does not rerun the page: a mismatch is refused on submit).
+    measured = labeled[catalog.preferred_dataset(labeled, labeled=True)]
     with st.form("design"):
         left, right = st.columns(2)
         with left:
             unlabeled = components.path_picker(
                 "Valid designs to pre-train the prior on", datasets,
-                catalog.preferred_dataset(datasets, labeled=False), key="design_unlabeled")
+                catalog.preferred_dataset(datasets, labeled=False, like=measured),
+                key="design_unlabeled")  # fmt: skip
         with right:
             offline = components.path_picker(
                 "Designs with measured values (the reward model's data)", labeled,
-                catalog.preferred_dataset(labeled, labeled=True), key="design_offline")
+                labeled.index(measured), key="design_offline")
         cols = st.columns(4)
         method = cols[0].selectbox(
             "Method", METHODS, index=METHODS.index(defaults.METHOD), key="design_method",

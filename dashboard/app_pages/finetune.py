@@ -109,10 +109,15 @@ def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: fl
         from braid_core import pipeline
 
         parents = [r for r in (prior.run_id, reward.run_id) if r]
-        for method in methods:
-            config = pipeline.baseline_config(method, prior.path, reward.path,
-                                              num_designs=int(num), task=task,
-                                              offline=reward.data, c=c)  # fmt: skip
+        try:  # every config first, as for fine-tuning
+            configs = {method: pipeline.baseline_config(method, prior.path, reward.path,
+                                                        num_designs=int(num), task=task,
+                                                        offline=reward.data, c=c)
+                       for method in methods}  # fmt: skip
+        except ValueError as err:
+            st.error(f"Nothing was launched: {err}")
+            return
+        for method, config in configs.items():
             components.launch("baseline", config, parents=parents, name=f"baseline {method}")
 
 
@@ -156,9 +161,11 @@ def render() -> None:
     with left:
         prior = components.model_picker("Prior", catalog.priors(ws), key="ft_prior")
     with right:
-        reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward")
+        space = catalog.saved_space(prior.path) if prior is not None else None
+        reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward",
+                                         space=space)
     c, alpha = sliders(defaults)
-    if prior is not None and reward is not None:
+    if prior is not None and reward is not None and components.models_fit(prior, reward):
         launch_form(prior, reward, c, alpha, defaults)
         baseline_form(prior, reward, c)
     st.subheader("In progress")

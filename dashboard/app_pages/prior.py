@@ -59,17 +59,25 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
     with st.form("sample_prior"):
         prior = components.path_picker("Prior to sample", priors, catalog.newest_model(priors),
                                        key="sample_prior_model")  # fmt: skip
+        # In a form the pickers do not rerun the page: the reward model starts on one that
+        # scores what the first prior picked makes, and a mismatch is refused on submit.
+        space = catalog.saved_space(priors[catalog.newest_model(priors)].path)
         reward = components.path_picker("Reward model to score with", rewards,
-                                        catalog.newest_model(rewards), key="sample_reward_model")
+                                        catalog.newest_model(rewards, space),
+                                        key="sample_reward_model")  # fmt: skip
         num = st.number_input("Designs", 8, 10_000, 256, step=64)
         submitted = st.form_submit_button("Sample from the prior")
     if submitted:
         from braid_core import pipeline
 
-        config = pipeline.baseline_config("pretrained", prior.path, reward.path,
-                                          num_designs=int(num), task=prior.task,
-                                          offline=reward.data,
-                                          pool_size=int(num))  # plain samples  # fmt: skip
+        try:
+            config = pipeline.baseline_config("pretrained", prior.path, reward.path,
+                                              num_designs=int(num), task=prior.task,
+                                              offline=reward.data,
+                                              pool_size=int(num))  # plain samples  # fmt: skip
+        except ValueError as err:
+            st.error(f"Nothing was launched: {err}")
+            return
         parents = [r for r in (prior.run_id, reward.run_id) if r]
         components.launch("baseline", config, parents=parents, name="prior samples")
 

@@ -16,7 +16,7 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 
 
-def random_sequences(rng: np.random.Generator, n: int, length: int = 12) -> list[str]:
+def random_sequences(rng: np.random.Generator, n: int, length: int = 32) -> list[str]:
     letters = np.array(list(ALPHABET))
     return ["".join(rng.choice(letters, length)) for _ in range(n)]
 
@@ -35,7 +35,7 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     unlabeled.to_csv(folder / "demo" / "unlabeled.csv", index=False)
     prior = folder / "priors"
     prior.mkdir(parents=True)
-    space = {"type": "sequence", "alphabet": ALPHABET, "length": 12}
+    space = {"kind": "sequence", "alphabet": ALPHABET, "length": 32}  # as ehrlich-20-32
     (prior / "config.json").write_text(
         json.dumps({"format": "braid-prior", "space": space,
                     "config": {"width": 32, "depth": 2, "position_noise": 3.0}})

@@ -159,12 +159,12 @@ def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
 
 
 def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
-    # The demo's D plus two new 12-mers: the new data set (and a model trained on it) is
+    # The demo's D plus two new 32-mers: the new data set (and a model trained on it) is
     # still the demo task's, so true scores can be had for round 2 as for round 1.
     base = next(d for d in catalog.demo_datasets() if d.labeled)
     added = catalog.add_to_dataset(workspace.root, base,
-                                   b"sequence,value\nACDEFGHIKLMN,0.9\nPQRSTVWYACDE,0.2\n",
-                                   "round2.csv")  # fmt: skip
+                                   b"sequence,value\n" + b"ACDEFGHIKLMNPQRS" * 2 + b",0.9\n"
+                                   + b"PQRSTVWY" * 4 + b",0.2\n", "round2.csv")  # fmt: skip
     assert added.task == base.task is not None
     assert catalog.task_of(added.path) == base.task
     (listed,) = catalog.uploaded_datasets(workspace.root)

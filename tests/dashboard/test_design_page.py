@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import APP
+from conftest import APP, random_sequences
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
@@ -52,7 +53,11 @@ def test_the_form_starts_one_run_with_the_measured_defaults(demo, workspace, sle
 
 def test_an_oracle_that_does_not_fit_the_data_is_said_before_any_run(demo, workspace,
                                                                      sleeping_jobs):
-    # The stand-in demo data are protein 12-mers; the demo's task scores 32-mers.
+    # Demo data of protein 12-mers: the demo's task scores 32-mers.
+    rng = np.random.default_rng(1)
+    for name in ("offline.csv", "unlabeled.csv"):
+        frame = pd.DataFrame({"sequence": random_sequences(rng, 60, length=12)})
+        frame.assign(value=rng.random(60)).to_csv(demo / "demo" / name, index=False)
     at = submit(open_page("app_pages/design.py"))
     assert not at.exception
     [error] = at.error

@@ -116,9 +116,11 @@ def test_the_oracle_picker_offers_the_tasks_of_the_priors_design_space(demo, wor
         return next(s for s in at.selectbox if s.label == "Oracle for true scores")
 
     assert oracle().options == ["none", "ehrlich-20-32"] and oracle().value == "ehrlich-20-32"
-    # A prior of DNA 8-mers: tfbind8 only; the demo data's own task is not offered for it.
-    config.write_text(json.dumps({**json.loads(config.read_text()), "space": {
-        "kind": "sequence", "alphabet": "ACGT", "length": 8}}))  # fmt: skip
+    # A prior of DNA 8-mers (and a reward model for it): tfbind8 only; the demo data's own
+    # task is not offered for it.
+    for path in (config, demo / "rewards" / "config.json"):
+        path.write_text(json.dumps({**json.loads(path.read_text()), "space": {
+            "kind": "sequence", "alphabet": "ACGT", "length": 8}}))  # fmt: skip
     assert oracle().options == ["none", "tfbind8"] and oracle().value == "none"
 
 

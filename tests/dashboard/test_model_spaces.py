@@ -1,0 +1,84 @@
+"""Pickers that start on data sets and models of one design space, and refuse a mixed pair."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+
+from braid_core.runs import Workspace
+from dashboard import catalog
+
+VECTORS = b"x0,x1,x2,value\n0.1,0.2,0.3,1.0\n0.4,0.5,0.6,2.0\n0.7,0.8,0.9,3.0\n"
+DNA_SPACE = {"kind": "sequence", "alphabet": "ACGT", "length": 10}
+
+
+def finished_model(workspace: Workspace, kind: str, space: dict) -> str:
+    """A prior or reward run as a job leaves it: done, its folder's config.json saying the
+    space (the pickers read no weights)."""
+    run = workspace.create_run(kind, {"data": {"path": "elsewhere.csv"}})
+    folder = workspace.run_path(run.id) / kind
+    folder.mkdir()
+    fmt = "braid-prior" if kind == "prior" else "braid-reward"
+    (folder / "config.json").write_text(json.dumps({"format": fmt, "space": space}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    return str(folder)
+
+
+def test_the_prior_data_starts_in_the_space_of_the_measured_data(demo, workspace):
+    vectors = catalog.store_upload(workspace.root, VECTORS, "vec.csv")
+    datasets = catalog.all_datasets(workspace.root)
+    labeled = [d for d in datasets if d.labeled]
+    measured = labeled[catalog.preferred_dataset(labeled, labeled=True)]
+    assert measured.path == vectors.path
+    # No unlabeled vectors: the measured vectors themselves, not the demo's protein pool.
+    first = catalog.preferred_dataset(datasets, labeled=False, like=measured)
+    assert datasets[first].path == vectors.path
+    # The Prior page (no measured data to match) also starts on the upload.
+    assert datasets[catalog.preferred_dataset(datasets, labeled=False)].path == vectors.path
+    pool = catalog.store_upload(workspace.root, b"x0,x1,x2\n1,2,3\n4,5,6\n", "pool.csv")
+    # A newer unlabeled upload of protein sequences: not where vectors' prior data starts.
+    protein = b"sequence\n" + b"ACDEFGHIKLMNPQRS" * 2 + b"\n" + b"PQRSTVWY" * 4 + b"\n"
+    catalog.store_upload(workspace.root, protein, "prot.csv")
+    datasets = catalog.all_datasets(workspace.root)
+    assert datasets[catalog.preferred_dataset(datasets, False)].source == "prot.csv"
+    assert datasets[catalog.preferred_dataset(datasets, False, like=measured)].path == pool.path
+    # The demo's protein data measured: the unlabeled protein upload, not the vectors.
+    demo_offline = next(d for d in datasets if d.task and d.labeled)
+    first = datasets[catalog.preferred_dataset(datasets, False, like=demo_offline)]
+    assert first.source == "prot.csv"
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/design.py").run()
+    picker = at.selectbox(key="design_unlabeled")
+    assert picker.value == pool.path, picker.options
+
+
+def test_the_reward_model_starts_on_one_for_the_prior_and_a_mixed_pair_is_refused(
+        demo, workspace):
+    dna_reward = finished_model(workspace, "reward", DNA_SPACE)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/finetune.py").run()
+    # The newest reward model scores DNA; the only prior (the demo's) makes protein.
+    reward = at.selectbox(key="ft_reward")
+    assert reward.value == str(demo / "rewards"), reward.options
+    assert not at.warning and any(b.label == "Launch fine-tuning" for b in at.button)
+
+    reward.set_value(dna_reward).run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert warning.value == (
+        "This prior makes sequences of length 32 over protein, but this reward model scores "
+        "sequences of length 10 over dna: pick a prior and a reward model of the same design "
+        "space.")
+    assert not any(b.label in ("Launch fine-tuning", "Run baselines") for b in at.button)
+
+    # A DNA prior of its own: now the DNA reward model is where that prior starts.
+    dna_prior = finished_model(workspace, "prior", DNA_SPACE)
+    fresh = AppTest.from_file(str(APP), default_timeout=60).run()
+    fresh.switch_page("app_pages/finetune.py").run()
+    assert fresh.selectbox(key="ft_prior").value == dna_prior
+    assert fresh.selectbox(key="ft_reward").value == dna_reward
+    assert not fresh.warning
