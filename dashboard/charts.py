@@ -298,8 +298,11 @@ def calibration_table(heldout: pd.DataFrame, bins: int = 8) -> pd.DataFrame:
 
 
 def calibration_chart(table: pd.DataFrame, height: int = 320) -> alt.LayerChart:
-    """Mean |error| against mean uncertainty per bin; a calibrated u lies near |error| = 0.8 u."""
-    top = float(max(table["uncertainty"].max(), table["abs_error"].max()) or 1.0)
+    """Mean |error| against mean uncertainty per bin; a calibrated u lies near |error| = 0.8 u.
+
+    The reference line spans the uncertainties only: were it to reach the largest error, a u
+    much smaller than the errors would squeeze every bin against the y axis."""
+    top = float(table["uncertainty"].max() or 1.0)
     ideal = pd.DataFrame({"uncertainty": [0.0, top], "abs_error": [0.0, 0.8 * top]})
     points = alt.Chart(table).mark_line(point=True).encode(
         alt.X("uncertainty:Q", title="mean uncertainty u (bin)"),

@@ -41,11 +41,12 @@ def tilt_label(tilt: float) -> str:
 
 
 def reward_metrics(choice: catalog.ModelChoice) -> dict[str, float]:
-    """Held-out metrics: the run's summary, else those saved in the model's config.json."""
+    """Held-out metrics: a reward run's summary, else those saved in the model's config.json
+    (a design run's summary is about its designs)."""
     if choice.run_id is not None:
-        summary = state.workspace().record(choice.run_id).summary
-        if summary:
-            return summary
+        record = state.workspace().record(choice.run_id)
+        if record.kind == "reward" and record.summary:
+            return record.summary
     return (state.json_file(Path(choice.path) / "config.json") or {}).get("metrics", {})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,6 +103,12 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
     assert rewards[1].data == str(demo / "demo" / "offline.csv")
     at = open_page("app_pages/finetune.py")
     assert at.selectbox(key="ft_prior").value == str(workspace.run_path(run.id) / "prior")
+    # Its reward model's held-out quality, from the model (the run's summary is its designs').
+    at = open_page("app_pages/reward.py")
+    assert at.selectbox(key="reward_choice").value == rewards[1].path
+    saved = json.loads((workspace.run_path(run.id) / "reward" / "config.json").read_text())
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Pearson r"] == f"{saved['metrics']['pearson']:.3f}", shown
 
     at = open_page("app_pages/explore.py")
     assert not at.exception
