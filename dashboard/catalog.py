@@ -232,6 +232,12 @@ def _of_runs(workspace: Workspace, what: str, data_key: str) -> list[ModelChoice
     return choices
 
 
+def parent_runs(*choices: ModelChoice) -> list[str]:
+    """The runs the chosen models come from, each once (a design run made both its prior and
+    its reward model); shipped models come from none."""
+    return list(dict.fromkeys(choice.run_id for choice in choices if choice.run_id))
+
+
 def newest_model(choices: Sequence[ModelChoice], space: Space | None = None) -> int:
     """Index of the newest run's model (runs are listed newest first, after the shipped one),
     else 0: a user who just trained a model means to use it. With `space`, only models of that

@@ -92,7 +92,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
     except ValueError as err:
         st.error(f"Nothing was launched: {err}")
         return
-    parents = [r for r in (prior.run_id, reward.run_id) if r]
+    parents = catalog.parent_runs(prior, reward)
     for config in configs:
         components.launch("finetune", config, parents=parents)
 
@@ -108,7 +108,7 @@ def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: fl
             return
         from braid_core import pipeline
 
-        parents = [r for r in (prior.run_id, reward.run_id) if r]
+        parents = catalog.parent_runs(prior, reward)
         try:  # every config first, as for fine-tuning
             configs = {method: pipeline.baseline_config(method, prior.path, reward.path,
                                                         num_designs=int(num), task=task,

@@ -78,7 +78,7 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         except ValueError as err:
             st.error(f"Nothing was launched: {err}")
             return
-        parents = [r for r in (prior.run_id, reward.run_id) if r]
+        parents = catalog.parent_runs(prior, reward)
         components.launch("baseline", config, parents=parents, name="prior samples")
 
 

@@ -10,6 +10,24 @@ from braid_core import jobs
 from dashboard import catalog, components, state
 
 
+def confirm_delete(run_id: str, place) -> None:
+    """Deleting removes the run's folder for good: ask first, naming the runs made from it."""
+    ws = state.workspace()
+    children = [r.id for r in ws.list_runs() if run_id in r.parents]
+    made = (f" Runs made from it keep their own files but no longer find it: "
+            f"{', '.join(children)}." if children else "")
+    place.warning(f"Delete run {run_id} and its files?{made}")
+    yes, no = place.columns(2)
+    if yes.button("Delete", key=f"delete-yes-{run_id}", type="primary"):
+        del st.session_state["delete_asked"]
+        ws.delete_run(run_id)
+        st.toast(f"Run {run_id} deleted")
+        st.rerun()
+    if no.button("Keep it", key=f"delete-no-{run_id}"):
+        del st.session_state["delete_asked"]
+        st.rerun()
+
+
 def details(run_id: str) -> None:
     ws = state.workspace()
     record = ws.record(run_id)
@@ -21,11 +39,13 @@ def details(run_id: str) -> None:
         if left.button("Cancel this run", key=f"cancel-run-{run_id}"):
             st.toast(f"Run {run_id} is {jobs.cancel(ws, run_id)}")
             st.rerun()
+    elif st.session_state.get("delete_asked") == run_id:
+        confirm_delete(run_id, left)
     elif left.button("Delete this run", key=f"delete-run-{run_id}"):
-        ws.delete_run(run_id)
+        st.session_state["delete_asked"] = run_id
         st.rerun()
     if record.parents:
-        right.caption("Made from: " + ", ".join(record.parents))
+        right.caption("Made from: " + ", ".join(dict.fromkeys(record.parents)))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
     tab_summary.code(json.dumps(record.summary, indent=2), language="json")
@@ -48,8 +68,11 @@ def render() -> None:
     st.dataframe(components.run_status_table(records), width="stretch", hide_index=True)
     ids = [r.id for r in records]
     if ids:
+        # No status in the label: a picked option keeps the label it was picked with, so a
+        # status there would go stale (it is in the table above and the heading below).
+        labels = {r.id: catalog.run_label(r) for r in records}
         run_id = st.selectbox("Run details", ids, key="runs_detail",
-                              format_func=lambda i: f"{i} ({ws.record(i).status})")  # fmt: skip
+                              format_func=lambda i: f"{i} · {labels[i]}")  # fmt: skip
         details(run_id)
 
 

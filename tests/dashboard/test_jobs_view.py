@@ -74,6 +74,29 @@ def test_runs_started_elsewhere_show_up(demo, workspace):
     assert any('"c": 1.0' in code.value for code in at.code)
 
 
+def test_deleting_a_run_asks_first_and_names_the_runs_made_from_it(demo, workspace):
+    parent = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
+    child = workspace.create_run("finetune", {"c": 1.0}, parents=[parent, parent]).id
+    workspace.set_status(child, "running")
+    workspace.set_status(child, "failed")
+    at = open_page("app_pages/runs.py")
+    at.selectbox(key="runs_detail").set_value(parent).run()
+    assert "Made from" not in " ".join(c.value for c in at.caption)
+    at.button(key=f"delete-run-{parent}").click().run()
+    (warning,) = at.warning
+    assert warning.value == (f"Delete run {parent} and its files? Runs made from it keep their "
+                             f"own files but no longer find it: {child}.")
+    at.button(key=f"delete-no-{parent}").click().run()
+    assert not at.warning and workspace.run_path(parent).is_dir()
+    at.button(key=f"delete-run-{parent}").click().run()
+    at.button(key=f"delete-yes-{parent}").click().run()
+    assert not at.exception
+    assert not workspace.run_path(parent).exists()
+    assert [r.id for r in workspace.list_runs()] == [child]
+    # The child's parents, said once each (a design run makes both prior and reward model).
+    assert f"Made from: {parent}" in [c.value for c in at.caption]
+
+
 @pytest.fixture
 def sleeping_jobs(monkeypatch: pytest.MonkeyPatch):
     """pipeline.start launches `sleep 30` instead of the real job (no training here)."""
