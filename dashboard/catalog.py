@@ -296,8 +296,12 @@ def run_label(record: RunRecord) -> str:
     if "method" in config:
         what = "design" if record.kind == "design" else "baseline"
         parts = [record.name or f"{what} {config['method']}"]
-        # A design run records c and alpha whatever its method; show those it used.
+        # A design run records c and alpha whatever its method; show those it used. A
+        # baseline that keeps every design it draws ranks none by r_c: no c either.
         unused = {"c", "alpha"} - set(method_knobs(config["method"]))
+        if record.kind == "baseline" and record.config.get("pool_size") == record.config.get(
+                "num_designs"):
+            unused.add("c")
         config = {key: value for key, value in config.items() if key not in unused}
     for key in ("c", "alpha", "seed"):
         if key in config and record.kind in ("finetune", "baseline", "design"):

@@ -62,6 +62,8 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
         if fraction is not None:
             text = (progress or {}).get("message") or f"{fraction:.0%}"
             st.progress(min(max(fraction, 0.0), 1.0), text=text)
+        if not curves:  # e.g. drawing samples: a progress bar at most
+            return
         long = charts.long_metrics({catalog.run_label(record): frame}, curves)
         if len(long):
             st.altair_chart(charts.metric_curves(long, columns=4, height=120), width="stretch")
@@ -78,12 +80,15 @@ def current_stage(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.fragment(run_every=state.LIVE_EVERY)
-def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIVE_CURVES) -> None:
-    """Runs of these kinds that are still going, refreshed every LIVE_EVERY.
+def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIVE_CURVES,
+              name: str | None = None) -> None:  # fmt: skip
+    """Runs of these kinds (and of this name, when given) that are still going, refreshed
+    every LIVE_EVERY.
 
     When a run finishes the whole page reruns, so lists of finished runs pick it up.
     """
-    records = [r for r in state.records(state.workspace(), kinds) if state.is_live(r)]
+    records = [r for r in state.records(state.workspace(), kinds)
+               if state.is_live(r) and (name is None or r.name == name)]
     live = {r.id for r in records}
     seen = f"_live_{key}"
     ended = set(st.session_state.get(seen, ())) - live

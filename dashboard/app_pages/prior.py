@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.diffusion.prior import PriorConfig
+from braid_core.runs import FINISHED
 from dashboard import catalog, components, state
 
 
@@ -79,23 +80,31 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
             st.error(f"Nothing was launched: {err}")
             return
         parents = catalog.parent_runs(prior, reward)
-        components.launch("baseline", config, parents=parents, name="prior samples")
+        components.launch("baseline", config, parents=parents, name=SAMPLES)
 
 
-def validity_table() -> pd.DataFrame:
+SAMPLES = "prior samples"  # the name of the runs the sample form starts
+
+
+def validity_table(priors: list[catalog.ModelChoice]) -> pd.DataFrame:
+    """The sample runs that ended, newest first: which prior, how they ended, and how valid
+    their designs are where an oracle could tell."""
     ws = state.workspace()
+    named = {str(Path(choice.path).absolute()): choice.label for choice in priors}
     rows = []
-    for record in ws.list_runs(kind="baseline", status="done"):
-        if record.config.get("method") != "pretrained":
+    for record in ws.list_runs(kind="baseline"):
+        if record.config.get("method") != "pretrained" or record.status not in FINISHED:
             continue
-        table = state.run_table(ws.run_path(record.id))
-        if table is None:
-            continue
-        row = {"run": record.id, "designs": len(table)}
-        if "valid" in table.columns:
-            row["valid fraction"] = float(table["valid"].astype(float).mean())
-        if "true_score" in table.columns:
-            row["median true score"] = float(table["true_score"].median())
+        prior = record.config.get("prior", "")
+        row = {"run": record.id, "prior": named.get(prior, prior), "status": record.status}
+        table = state.run_table(ws.run_path(record.id)) if record.status == "done" else None
+        if table is not None:
+            row["designs"] = len(table)
+            if "valid" in table.columns:
+                row["valid fraction"] = float(table["valid"].astype(float).mean())
+            if "true_score" in table.columns:
+                row["median true score"] = float(table["true_score"].median())
+        row["error"] = record.error or ""
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -115,9 +124,14 @@ def render() -> None:
     components.live_runs(("prior",), key="prior", curves=("loss",))
     st.subheader("Sample validity")
     sample_form(priors)
-    table = validity_table()
+    components.live_runs(("baseline",), key="prior_samples", curves=(), name=SAMPLES)
+    table = validity_table(priors)
     if len(table):
         st.dataframe(table, width="stretch", hide_index=True)
+        if "valid fraction" not in table.columns:
+            st.caption("Validity needs an oracle: the benchmark task the prior's data came "
+                       "from (e.g. the demo's). Your own data has none, so only the designs "
+                       "are counted; Explore shows them.")
 
 
 render()

@@ -146,3 +146,10 @@ def test_design_runs_are_labelled_with_the_settings_their_method_used(workspace)
     assert label("braid-bonus").startswith("design braid-bonus c=0.5 alpha=0.1 seed=2 [")
     assert label("strl").startswith("design strl alpha=0.1 seed=2 [")
     assert label("proxy").startswith("design proxy c=0.5 seed=2 [")
+    # A baseline keeping every design it draws ranks none by r_c: its c did nothing either.
+    kept = workspace.create_run("baseline", {"method": "pretrained", "c": 0.5, "seed": 0,
+                                             "num_designs": 8, "pool_size": 8}, name="samples")
+    ranked = workspace.create_run("baseline", {"method": "pretrained", "c": 0.5, "seed": 0,
+                                               "num_designs": 8, "pool_size": 32})
+    assert catalog.run_label(workspace.record(kept.id)).startswith("samples seed=0 [")
+    assert catalog.run_label(workspace.record(ranked.id)).startswith("baseline pretrained c=0.5")

@@ -43,3 +43,38 @@ def test_prior_table_shows_the_calibrated_position_noise(demo, workspace):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert list(table["position noise"]) == [3.0]  # read from the prior's config.json
+
+
+def test_prior_samples_show_while_drawn_and_when_they_failed(demo, workspace):
+    import pandas as pd
+
+    from braid_core import jobs, pipeline
+
+    samples = "prior samples"  # the name the page gives them (importing a page would run it)
+
+    config = pipeline.baseline_config("pretrained", demo / "priors", demo / "rewards",
+                                      num_designs=8, pool_size=8)  # fmt: skip
+    failed = workspace.create_run("baseline", config, name=samples)
+    workspace.set_status(failed.id, "running")
+    workspace.set_status(failed.id, "failed", error="ValueError: the prior could not be read")
+    done = workspace.create_run("baseline", config, name=samples)
+    done.write_designs(pd.DataFrame({"sequence": ["ACDE" * 8] * 8, "predicted_mean": 0.0}))
+    workspace.set_status(done.id, "running")
+    workspace.set_status(done.id, "done")
+    drawing = workspace.create_run("baseline", config, name=samples)
+    jobs.launch(workspace, drawing.id, ["sleep", "30"])
+    try:
+        at = app().run()
+        at.switch_page("app_pages/prior.py").run()
+        assert not at.exception, at.exception
+        assert any("1 run(s) in progress" in c.value for c in at.caption)
+        assert drawing.id[-4:] in " ".join(m.value for m in at.markdown)
+        table = at.dataframe[1].value.set_index("run")
+        assert set(table.index) == {failed.id, done.id}
+        assert (table["prior"] == "shipped prior ehrlich-20-32").all()
+        assert table.loc[failed.id, "status"] == "failed"
+        assert "could not be read" in table.loc[failed.id, "error"]
+        assert table.loc[done.id, "designs"] == 8
+        assert any(c.value.startswith("Validity needs an oracle") for c in at.caption)
+    finally:
+        jobs.cancel(workspace, drawing.id)
