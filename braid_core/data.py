@@ -51,6 +51,7 @@ PLATEAU_ROWS = 10
 # 0.0938 and 2 designs at 0.125, and `braid design` matched the plateau as on the others
 # (bench/results/unseen_draw.md). Among 30 instances this flags no other.
 PLATEAU_ABOVE = 0.01
+FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 COUNT_COLUMN = "measurements"  # optional: how many measurements a row's value is the mean of
 
@@ -149,11 +150,15 @@ class OfflineData:
     # (n,) float64 measurements behind each value (merged duplicate rows and a `measurements`
     # column add up); None: one each, or unlabeled.
     counts: np.ndarray | None = None
+    # (n,) float64 values as read (or averaged), which files written back keep; y is their
+    # float32 copy for the networks. None: unlabeled, or made in code (then y is all there is).
+    values: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         assert self.x.shape[1:] == self.space.event_shape, f"x {tuple(self.x.shape)} vs space"
         assert self.y is None or self.y.shape == self.x.shape[:1], "y must be (n,)"
         assert self.counts is None or (self.y is not None and self.counts.shape == self.y.shape)
+        assert self.values is None or (self.y is not None and self.values.shape == self.y.shape)
 
     def __len__(self) -> int:
         return self.x.shape[0]
@@ -201,6 +206,12 @@ class OfflineData:
         """(n,) how many measurements each design's value is the mean of (ones if not known)."""
         return np.ones(len(self)) if self.counts is None else self.counts
 
+    def exact_values(self) -> np.ndarray | None:
+        """(n,) float64 values: as read where known, else y's."""
+        if self.y is None:
+            return None
+        return self.y.double().numpy() if self.values is None else self.values
+
     def to_frame(self) -> pd.DataFrame:
         """Columns `sequence` (or the file's feature columns) and `value` when labeled, and
         `measurements` when some value is the mean of several (read back by `read_designs`)."""
@@ -208,7 +219,9 @@ class OfflineData:
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:
             frame = pd.DataFrame(self.x.numpy().copy(), columns=_features(self))
-        if self.y is not None:
+        if self.values is not None:  # as measured: merging must not round what was measured
+            frame["value"] = self.values.copy()
+        elif self.y is not None:
             frame["value"] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
         if self.counts is not None:
             frame[COUNT_COLUMN] = self.counts.round().astype(np.int64)
@@ -318,7 +331,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
                             f"{first.source} has {', '.join(_features(first))}: vectors are "
                             "combined column by column, so name them alike")
     x = torch.cat([part.x for part in parts])
-    y = None if first.y is None else torch.cat([part.y for part in parts]).double().numpy()
+    y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
     labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]
     if isinstance(first.space, SequenceSpace):
         keys: list = first.space.decode(x)
@@ -350,7 +363,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         measurements=None if counts is None else round(counts.sum()),
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(first.space, x[kept], values, source, report, counts)
+    return OfflineData(first.space, x[kept], values, source, report, counts, merged)
 
 
 def _designs(count: int) -> str:
@@ -547,7 +560,7 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
         measurements=None if counts is None else round(counts.sum()),
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(designs.space, designs.x[first], y, source, report, counts)
+    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
 
 
 _VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
@@ -798,7 +811,8 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
     else:
         numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
-            return numbers  # the common case; the slow path below only names the bad cells
+            # the common case; the slow path below only names the bad cells
+            return _within_float32(table, column, numbers, bad_hint)
         text = cells.map(lambda v: "" if _blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
@@ -814,6 +828,17 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
         if rows:
             problem = f"{table.count(len(rows))} {problem} in column {column!r}"
             raise table.error(problem, rows, lambda i: f"({text.iloc[i]!r})", bad_hint)
+    return _within_float32(table, column, numbers, bad_hint)
+
+
+def _within_float32(table: _Table, column: str, numbers: np.ndarray, hint: str) -> np.ndarray:
+    """`numbers` once none is beyond float32's range: the networks compute in float32, where
+    such a value would turn into an infinity unnoticed."""
+    rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
+    if rows:
+        problem = (f"{table.count(len(rows))} with a value beyond +-{FLOAT32_LARGEST:.3g}, too "
+                   f"large to compute with, in column {column!r}")
+        raise table.error(problem, rows, lambda i: f"({numbers[i]:g})", hint)
     return numbers
 
 

@@ -335,7 +335,7 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     from braid_core.evaluate import design_table
 
     offline = design_table(data.x, data.space, reward=model)
-    offline.insert(len(offline.columns) - 3, "value", data.y.double().numpy())
+    offline.insert(len(offline.columns) - 3, "value", data.exact_values())
     _write_table(out, offline, "offline")
     return {**model.metrics, "value_tilt": tilt}
 

@@ -541,3 +541,36 @@ def test_find_plateau_is_the_highest_pile_with_next_to_nothing_above() -> None:
     assert find_plateau(values) == Plateau(0.5, 100, 1, 200, (0.0,))
     # Spread values have no pile.
     assert find_plateau(np.linspace(0, 1, 300)) is None
+
+
+def test_values_written_back_are_the_values_read_not_their_float32_copy(tmp_path: Path) -> None:
+    measured = [0.123456789, 123456789.0, 16777217.0, 3.14159265358979]
+    path = tmp_path / "precise.csv"
+    pd.DataFrame({"sequence": ["ACGT", "ACGA", "ACGC", "AGGC"], "value": measured}).to_csv(
+        path, index=False)
+    data = read_designs(path)
+    assert data.y.dtype == torch.float32  # what the networks get
+    assert data.to_frame()["value"].tolist() == measured
+    later = tmp_path / "later.csv"
+    pd.DataFrame({"sequence": ["ACGT", "ACGT"], "value": [0.2, 0.3]}).to_csv(later, index=False)
+    with pytest.warns(DataWarning, match="appears more than once"):
+        again = read_designs(later, **options_like(data))
+    combined = combine_designs([data, again], "both")
+    frame = combined.to_frame().set_index("sequence")
+    assert frame.loc["ACGT", "value"] == (0.123456789 + 0.2 + 0.3) / 3  # float64 mean
+    assert frame.loc["ACGT", "measurements"] == 3
+    assert frame.loc["ACGC", "value"] == 16777217.0  # float32 would write 16777216
+    written = tmp_path / "merged.csv"
+    frame.reset_index().to_csv(written, index=False)
+    assert read_designs(written).to_frame()["value"].tolist() == frame["value"].tolist()
+
+
+@pytest.mark.parametrize("cell", ["1e39", "-3.5e38", "1e308"])
+def test_a_value_beyond_float32_names_the_row(tmp_path: Path, cell: str) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(f"sequence,value\nACGT,2\nACGA,{cell}\nACGC,3\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning from a cast on the way
+        with pytest.raises(DataError, match=r"big\.csv: 1 row with a value beyond \+-3\.4e\+38, "
+                           r"too large to compute with, in column 'value': row 2 \("):
+            read_designs(path)
