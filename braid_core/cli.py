@@ -6,6 +6,7 @@ status 1; nothing here prints a traceback for them.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Mapping
@@ -44,7 +45,8 @@ Alphabet = Annotated[
 ]
 Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present), "cpu", "cuda".')]
 Threads = Annotated[
-    int | None, typer.Option("--threads", help="CPU threads for torch (default: torch's own).")
+    int | None, typer.Option("--threads", min=1,
+                             help="CPU threads for torch (default: torch's own).")
 ]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
@@ -79,6 +81,34 @@ def fail(message: str) -> typer.Exit:
 
 def say(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def csv_out(out: Path) -> Path:
+    """`out` once a CSV file can be written there, checked before any work: not a folder, and
+    named .csv (a .fasta or .tsv would get CSV inside)."""
+    if out.is_dir():
+        raise fail(f"--out {out} is a folder; give a file name ending in .csv")
+    if out.suffix.lower() != ".csv":
+        raise fail(f"--out {out}: designs are written as CSV; give a file name ending in .csv")
+    return out
+
+
+def folder_out(out: Path, holds: str | None = None) -> Path:
+    """`out` once a folder can be written there, checked before any work: not a file, and,
+    where `holds` names the bundle format this command saves into it, not a folder holding
+    another bundle (one of the same kind is replaced, as retraining into it means)."""
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} is a file; give a folder")
+    config = out / "config.json"
+    if holds is not None and config.is_file():
+        try:
+            found = json.loads(config.read_text()).get("format")
+        except (OSError, ValueError, AttributeError):
+            found = None
+        if found != holds:
+            what = f"a {found} bundle" if found else "another config.json"
+            raise fail(f"--out {out} already holds {what}; give another folder")
+    return out
 
 
 @data_app.command("check")
@@ -116,6 +146,7 @@ def data_merge(
     from braid_core import data
     from braid_core.files import atomic_write_bytes
 
+    csv_out(out)
     if any(out.resolve() == file.resolve() for file in files):
         raise fail(f"--out {out} is one of the files to merge; write the result elsewhere")
     options = {"sequence_column": sequence_column, "value_column": value_column}
@@ -196,6 +227,9 @@ def _run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str
     try:
         with bar, jobs.run_context(workspace, run.id):
             summary = pipeline.execute(workspace, run, on_step=bar.update)
+    except KeyboardInterrupt:
+        say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to --out")
+        raise typer.Exit(130) from None
     except (DataError, ValueError, FileNotFoundError, KeyError) as err:
         raise fail(str(err.args[0] if isinstance(err, KeyError) and err.args else err)) from None
     for key, value in summary.items():
@@ -233,8 +267,15 @@ def prior_train(
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
-    config = pipeline.prior_config(data, sequence_column=sequence_column, alphabet=alphabet,
-                                   max_minutes=max_minutes, seed=seed, device=device)
+    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
+
+    folder_out(out, holds=PRIOR_FORMAT)
+    try:
+        config = pipeline.prior_config(data, sequence_column=sequence_column,
+                                       alphabet=alphabet, max_minutes=max_minutes, seed=seed,
+                                       device=device)  # fmt: skip
+    except ValueError as err:
+        raise fail(str(err)) from None
     folder = _run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
     _copy_out(folder / "prior", out)
 
@@ -249,7 +290,7 @@ def prior_sample(
     threads: Threads = None,
 ) -> None:
     """Draw designs from a saved prior into a CSV file (column `sequence`)."""
-    sample_designs(prior_dir, num, out, seed, device, threads)
+    sample_designs(prior_dir, num, out, seed, device, threads, "--prior")
 
 
 @app.command("sample")
@@ -262,23 +303,30 @@ def sample(
     threads: Threads = None,
 ) -> None:
     """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
-    sample_designs(model, num, out, seed, device, threads)
+    sample_designs(model, num, out, seed, device, threads, "--model")
 
 
 def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
-                   threads: int | None) -> None:
+                   threads: int | None, option: str) -> None:
+    """Draw `num` designs from the prior or fine-tuned model in `folder` (given as `option`)
+    into the CSV file `out`."""
     import torch
 
     from braid_core.data import write_designs_csv
     from braid_core.diffusion.prior import Prior
-    from braid_core.runtime import make_generator, resolve_device, set_cpu_threads
+    from braid_core.runtime import check_device, make_generator, resolve_device, set_cpu_threads
     from braid_core.spaces import SequenceSpace
 
     set_cpu_threads(threads)
+    csv_out(out)
     try:
-        torch_device = resolve_device(device)
+        torch_device = resolve_device(check_device(device))
         prior = Prior.load(folder, map_location=torch_device)
-    except (FileNotFoundError, ValueError) as err:
+    except FileNotFoundError:
+        made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
+        raise fail(f"{option} {folder}: no saved model there (no config.json); give the "
+                   f"folder {made_by} wrote") from None
+    except ValueError as err:
         raise fail(str(err)) from None
     with torch.no_grad():
         designs = prior.sample(num, generator=make_generator(seed, torch_device))
@@ -313,6 +361,9 @@ def reward_train(
     set_cpu_threads(threads)
     if kind not in ("boot", "bonus"):
         raise fail(f"--kind must be boot or bonus, got {kind!r}")
+    from braid_core.rewards.io import FORMAT as REWARD_FORMAT
+
+    folder_out(out, holds=REWARD_FORMAT)
     try:
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,
@@ -379,6 +430,10 @@ def finetune(
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
+    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
+
+    folder_out(out)
+    folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
@@ -404,7 +459,9 @@ def design(
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
-    c: Annotated[float | None, typer.Option("--c", help="Conservatism weight.")] = None,
+    c: Annotated[float | None, typer.Option(
+        "--c", show_default=False, help=f"Conservatism weight (default {defaults.C:g}; STRL "
+        "always 0).")] = None,
     alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
     num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
@@ -424,6 +481,7 @@ def design(
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
+    csv_out(out)
     try:
         config = pipeline.design_config(
             unlabeled, offline, method=method, sequence_column=sequence_column,

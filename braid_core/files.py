@@ -24,9 +24,19 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> None:
         write(tmp)
         with open(tmp, "rb") as written:  # writers like save_file close without fsync
             os.fsync(written.fileno())
+        # mkstemp makes the file private (0600); the file written is as an ordinary one would
+        # be: the old file's mode, else what the umask leaves of 0666 (lab members share data).
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _new_file_mode() -> int:
+    """0666 less the process's umask (read by setting it, so set it straight back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:

@@ -31,7 +31,7 @@ from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runs import Run, Workspace
-from braid_core.runtime import make_generator, resolve_device
+from braid_core.runtime import check_device, make_generator, resolve_device
 from braid_core.selection import count_distinct, draw_pool, top_distinct
 from braid_core.spaces import SequenceSpace, Space
 
@@ -113,7 +113,7 @@ def prior_config(data: str | Path, *, sequence_column: str = "sequence",
     """Pre-train a prior on the designs of `data` (values ignored)."""
     prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
     return {"data": _data(data, sequence_column, None, alphabet),
-            "prior": dataclasses.asdict(prior), "seed": seed, "device": device}
+            "prior": dataclasses.asdict(prior), "seed": seed, "device": check_device(device)}
 
 
 def reward_config(data: str | Path, *, sequence_column: str = "sequence",
@@ -133,7 +133,7 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     if max_minutes is not None and not max_minutes > 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
     return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
-            "seed": seed, "device": device, "network": network,
+            "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting),
             "max_minutes": max_minutes}
@@ -179,7 +179,7 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
             "task": check_oracle(task, prior),
-            "offline": str(Path(offline).absolute()) if offline else None, "device": device}
+            "offline": offline_spec(offline, prior), "device": check_device(device)}
 
 
 def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:
@@ -206,6 +206,25 @@ def check_oracle(task: str | None, prior: str | Path) -> str | None:
     except (OSError, ValueError, KeyError):
         space = None
     return _task_name(task, space, "the prior makes")
+
+
+def offline_spec(offline: str | Path | None, prior: str | Path) -> dict[str, Any] | None:
+    """The offline data (for novelty, and the baselines' starting points) as a data spec read
+    in the prior's space: with its alphabet, so letters inferred apart cannot number tokens
+    differently. Raises ValueError (a DataError names the file and row) when the file holds
+    other designs than the prior makes. A prior not saved yet is not checked."""
+    if not offline:
+        return None
+    try:
+        space = saved_space(prior)
+    except (OSError, ValueError, KeyError):
+        return _data(offline, "sequence", "value", None)
+    alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
+    found = check_designs(offline, alphabet=alphabet).space
+    if found != space:
+        raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
+                         f"prior makes {space.describe()}: give the data the prior was made for")
+    return _data(offline, "sequence", "value", alphabet)
 
 
 def check_models(prior: str | Path, reward: str | Path) -> None:
@@ -246,8 +265,8 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
             "task": check_oracle(task, prior),
-            "offline": str(Path(offline).absolute()) if offline else None, "c": c,
-            "device": device, "options": dict(options or {})}
+            "offline": offline_spec(offline, prior), "c": c,
+            "device": check_device(device), "options": dict(options or {})}
 
 
 # ---- steps ---------------------------------------------------------------------------------
@@ -476,12 +495,22 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     network_settings(reward_network)
+    check_device(device)
     if max_minutes <= 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
-    # Designs in two spaces (another length, alphabet or vector size) fail here, not after
-    # minutes of pre-training; so does an oracle for other designs.
-    space = check_designs(offline, sequence_column=sequence_column,
-                          value_column=value_column, alphabet=alphabet).space
+    # Settings and files that would fail a step fail here, not after minutes of pre-training:
+    # c and alpha out of range, offline designs without values, designs in two spaces
+    # (another length, alphabet or vector size), an oracle for other designs.
+    if c is not None and not c >= 0:
+        raise ValueError(f"c must be >= 0, got {c}")
+    if method in FINETUNED_METHODS and not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha}")
+    report = check_designs(offline, sequence_column=sequence_column,
+                           value_column=value_column, alphabet=alphabet)
+    if report.value_column is None:
+        raise ValueError(f"{offline} has no column {value_column!r} with measured values, which "
+                         "the reward model is fitted on (--value-column names it)")
+    space = report.space
     _same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
                               alphabet=alphabet).space, space)
     if task:

@@ -21,6 +21,19 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return resolved
 
 
+def check_device(device: str) -> str:
+    """`device` once it names one ("auto", "cpu", "cuda" or "cuda:N"), else ValueError saying
+    which: a config with a typo fails when it is made, not when its job starts."""
+    try:
+        kind = "auto" if device == "auto" else torch.device(device).type
+    except (RuntimeError, TypeError):
+        kind = None
+    if kind not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"unknown device {device!r}: give auto, cpu or cuda (cuda:N for one "
+                         "GPU of several)")
+    return device
+
+
 def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
     """A torch.Generator on `device`, seeded with `seed` (the only source of randomness)."""
     generator = torch.Generator(device=torch.device(device))

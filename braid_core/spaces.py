@@ -30,8 +30,9 @@ def resolve_alphabet(name_or_letters: str) -> str:
     if len(letters) < 2:
         raise ValueError(f"alphabet {name_or_letters!r} must have at least 2 letters")
     repeated = sorted({ch for ch in letters if letters.count(ch) > 1})
-    if repeated:
-        raise ValueError(f"alphabet {name_or_letters!r} repeats the letters {''.join(repeated)}")
+    if repeated:  # often a name mistyped (e.g. "nucleotide"), so the names are said too
+        raise ValueError(f"alphabet {name_or_letters!r} repeats the letters {''.join(repeated)}; "
+                         f"give the letters once each, or a name: {', '.join(NAMED_ALPHABETS)}")
     if any(ch.isspace() for ch in letters):
         raise ValueError(f"alphabet {name_or_letters!r} contains whitespace")
     return letters

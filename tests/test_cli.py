@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -129,13 +130,74 @@ def test_prior_train_says_which_alphabet_it_inferred(tmp_path):
     assert "rna" in result.output
 
 
-@pytest.mark.parametrize("args", [["--prior", "missing-folder"]])
-def test_prior_sample_from_a_missing_folder_is_a_plain_error(tmp_path, args):
-    result = runner.invoke(app, ["prior", "sample", *args, "--num", "3",
+@pytest.mark.parametrize(("command", "made_by"), [
+    (["prior", "sample", "--prior"], "braid prior train"),
+    (["sample", "--model"], r"braid finetune \(OUT/model\)")])
+def test_sampling_a_missing_folder_is_a_plain_error(tmp_path, command, made_by):
+    result = runner.invoke(app, [*command, "missing-folder", "--num", "3",
                                  "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(rf"error: {command[-1]} missing-folder: no saved model there \(no "
+                     rf"config\.json\); give the folder {made_by} wrote", result.output)
+
+
+def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_workspace):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (tmp_path / "afile").write_text("mine")
+    design = ["design", "--unlabeled", str(data), "--offline", str(data), "--out"]
+    for args, said in [
+        (design + [str(folder)], f"--out {folder} is a folder; give a file name ending in .csv"),
+        (design + [str(tmp_path / "d.fasta")], "designs are written as CSV; give a file name "
+         "ending in .csv"),
+        (["data", "merge", str(data), "--out", str(tmp_path / "m.tsv")], "ending in .csv"),
+        (["prior", "train", "--data", str(data), "--out", str(tmp_path / "afile")],
+         f"--out {tmp_path / 'afile'} is a file; give a folder"),
+        (["reward", "train", "--data", str(data), "--out", str(tmp_path / "afile")],
+         "is a file; give a folder"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert result.output.startswith("error: --out ") and said in " ".join(
+            result.output.split()), result.output
+    # A folder holding a prior is not overwritten by a reward model (nor the other way).
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                  "0.005", "--out", str(prior), "--threads", "1"])
+    assert trained.exit_code == 0, trained.output
+    before = (prior / "config.json").read_text()
+    result = runner.invoke(app, ["reward", "train", "--data", str(data), "--out", str(prior)])
     assert result.exit_code == 1
-    assert "missing-folder" in result.output
-    assert "Traceback" not in result.output
+    assert f"--out {prior} already holds a braid-prior bundle; give another folder" in (
+        " ".join(result.output.split()))
+    assert (prior / "config.json").read_text() == before
+    # Only the prior run was recorded: every refusal came before any work.
+    assert [r.kind for r in Workspace(isolated_workspace).list_runs()] == ["prior"]
+    # A prior retrained into its own folder replaces it, as asked.
+    again = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                "0.005", "--out", str(prior), "--threads", "1", "--seed", "1"])
+    assert again.exit_code == 0, again.output
+
+
+def test_an_interrupted_run_is_recorded_as_cancelled_and_says_so(tmp_path, isolated_workspace,
+                                                                 monkeypatch):
+    from braid_core import pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the job runs
+
+    monkeypatch.setattr(pipeline, "execute", interrupted)
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    out = tmp_path / "designs.csv"
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--out", str(out)])
+    assert result.exit_code == 130
+    [record] = Workspace(isolated_workspace).list_runs()
+    assert record.status == "cancelled"
+    assert (f"interrupted: run {record.id} is recorded as cancelled; nothing was written to "
+            "--out") in " ".join(result.output.split())
+    assert not out.exists()
 
 
 def write_labeled(path: Path, num: int, seed: int = 0) -> Path:

@@ -15,10 +15,13 @@ from braid_core.rewards.conservative import Prediction
 from braid_core.runs import Workspace
 
 
-def write_sequences(path, num=100, length=6, seed=0):
+def write_sequences(path, num=100, length=6, seed=0, values=False):
     rng = random.Random(seed)
     rows = ["".join(rng.choice("ACGT") for _ in range(length)) for _ in range(num)]
-    pd.DataFrame({"sequence": rows}).to_csv(path, index=False)
+    frame = pd.DataFrame({"sequence": rows})
+    if values:
+        frame["value"] = [row.count("A") for row in rows]
+    frame.to_csv(path, index=False)
     return path
 
 
@@ -88,7 +91,7 @@ def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
 
 
 def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
-    data = write_sequences(tmp_path / "d.csv")
+    data = write_sequences(tmp_path / "d.csv", values=True)
     assert pipeline.reward_config(data)["value_tilt"] == 0.0
     assert pipeline.design_config(data, data)["value_tilt"] == 0.0
     assert pipeline.reward_config(data, value_tilt="1.5")["value_tilt"] == 1.5
@@ -98,7 +101,7 @@ def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
 
 
 def test_count_weighting_is_off_by_default_and_checked_before_any_job(tmp_path):
-    data = write_sequences(tmp_path / "d.csv")
+    data = write_sequences(tmp_path / "d.csv", values=True)
     assert pipeline.reward_config(data)["count_weighting"] == "none"
     assert pipeline.design_config(data, data)["count_weighting"] == "none"
     assert pipeline.defaults()["count_weighting"] == "none"
@@ -161,3 +164,48 @@ def test_a_prior_and_a_reward_model_of_other_spaces_are_refused_before_any_job(t
     # The shipped pair is of one space; a model not saved yet is not checked.
     assert pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD)["reward"]
     assert pipeline.finetune_config(demo.DEMO_PRIOR, tmp_path / "not yet")["reward"]
+
+
+def test_design_settings_that_would_fail_a_step_are_refused_before_any_job(tmp_path):
+    labeled = write_sequences(tmp_path / "d.csv", values=True)
+    unlabeled = write_sequences(tmp_path / "u.csv", seed=1)
+    with pytest.raises(ValueError, match="c must be >= 0, got -1"):
+        pipeline.design_config(unlabeled, labeled, c=-1.0)
+    for alpha in (0.0, -1.0):
+        with pytest.raises(ValueError, match=f"alpha must be > 0, got {alpha}"):
+            pipeline.design_config(unlabeled, labeled, alpha=alpha)
+    assert pipeline.design_config(unlabeled, labeled, method="proxy", alpha=0.0)  # unused
+    with pytest.raises(ValueError, match=r"u\.csv has no column 'value' with measured values"):
+        pipeline.design_config(labeled, unlabeled)
+    with pytest.raises(ValueError, match="no column 'nope' with measured values"):
+        pipeline.design_config(unlabeled, labeled, value_column="nope")
+    for make in (lambda: pipeline.design_config(unlabeled, labeled, device="gpu"),
+                 lambda: pipeline.prior_config(unlabeled, device="gpu"),
+                 lambda: pipeline.reward_config(labeled, device="gpu")):
+        with pytest.raises(ValueError, match="unknown device 'gpu': give auto, cpu or cuda"):
+            make()
+    assert pipeline.prior_config(unlabeled, device="cuda:1")["device"] == "cuda:1"
+
+
+def test_the_offline_data_is_read_in_the_priors_space_and_checked_before_any_job(tmp_path):
+    from dashboard import demo
+
+    prior, reward = demo.DEMO_PRIOR, demo.DEMO_REWARD  # sequences of length 32 over protein
+    short = write_sequences(tmp_path / "short.csv", length=12)
+    for make in (pipeline.finetune_config, lambda *a, **k: pipeline.baseline_config(
+            "proxy", *a, **k)):  # fmt: skip
+        with pytest.raises(ValueError, match=r"the offline designs in .*short\.csv are "
+                           "sequences of length 12 over protein, but the prior makes sequences "
+                           "of length 32 over protein: give the data the prior was made for"):
+            make(prior, reward, offline=short)
+    # Protein 32-mers without A, C, G or T would be inferred as some other alphabet and their
+    # letters numbered apart from the prior's: they are read with the prior's letters.
+    rng = random.Random(0)
+    few = tmp_path / "few.csv"
+    pd.DataFrame({"sequence": ["".join(rng.choice("DEFHIK") for _ in range(32))
+                               for _ in range(20)]}).to_csv(few, index=False)
+    spec = pipeline.finetune_config(prior, reward, offline=few)["offline"]
+    assert spec["alphabet"] == "ACDEFGHIKLMNPQRSTVWY"
+    data = pipeline.read_data(spec)
+    assert data.sequences()[0] == pd.read_csv(few)["sequence"][0]
+    assert data.space == pipeline.saved_space(prior)

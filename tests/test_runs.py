@@ -129,6 +129,22 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
 
 
+def test_atomic_writes_get_an_ordinary_files_mode_not_mkstemps_private_one(tmp_path):
+    import os
+
+    umask = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "new.txt", "x")
+        assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o640  # 0666 less the umask
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old")
+        kept.chmod(0o604)
+        atomic_write_text(kept, "new")  # a file replaced keeps its mode
+        assert kept.stat().st_mode & 0o777 == 0o604 and kept.read_text() == "new"
+    finally:
+        os.umask(umask)
+
+
 def test_progress_is_replaced_whole(workspace):
     run = workspace.create_run("finetune", {})
     assert run.read_progress() is None

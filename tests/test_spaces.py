@@ -74,7 +74,9 @@ def test_resolve_alphabet() -> None:
     assert resolve_alphabet("Protein") == NAMED_ALPHABETS["protein"]
     assert resolve_alphabet("acgtn") == "ACGTN"
     assert alphabet_name("ACGU") == "rna" and alphabet_name("ACGTN") == "ACGTN"
-    for bad, problem in [("A", "at least 2"), ("ACA", "repeats the letters A"), ("A C", "space")]:
+    for bad, problem in [("A", "at least 2"), ("ACA", "repeats the letters A"), ("A C", "space"),
+                         ("nucleotide", "repeats the letters E; give the letters once each, "
+                          "or a name: dna, rna, protein")]:
         with pytest.raises(ValueError, match=problem):
             resolve_alphabet(bad)
 
