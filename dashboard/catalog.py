@@ -309,6 +309,24 @@ def run_label(record: RunRecord) -> str:
     return " ".join(parts) + f" [{record.id[-4:]}]"
 
 
+def reward_of(record: RunRecord, workspace: Workspace) -> str | None:
+    """The reward model that scored a run's designs: its config's, or a design run's own."""
+    if record.kind == "design":
+        return str(workspace.run_path(record.id) / "reward")
+    reward = record.config.get("reward")
+    return str(Path(reward)) if reward else None
+
+
+def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: int
+                    ) -> list[str]:  # fmt: skip
+    """The newest run and the next ones scored by the same reward model, up to `most`:
+    r_hat and u of different reward models are on different scales (or spaces)."""
+    if not records:
+        return []
+    reward = reward_of(records[0], workspace)
+    return [r.id for r in records if reward_of(r, workspace) == reward][:most]
+
+
 def group_label(config: dict[str, Any]) -> str:
     """The settings that define a group of seeds: everything but the seed."""
     config = settings(config)

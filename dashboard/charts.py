@@ -158,12 +158,17 @@ def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.Dat
     """Designs (column source = run label) and offline points stacked for the scatter.
 
     Adds `score` (true_score of designs, measured value of offline data; non-finite, i.e.
-    invalid designs, become NaN) and a running `row` id that selections refer back to.
+    invalid designs, become NaN) and a running `row` id that selections refer back to. The
+    offline points' conservative_score (at c = 0) is left out.
     """
     parts = [designs.assign(score=designs.get("true_score", np.nan))]
     if offline is not None and len(offline):
         measured = offline.get("value", offline.get("measured", np.nan))
-        parts.append(offline.assign(source="offline data", score=measured))
+        # The overlay was scored at c = 0; a design's conservative_score is at its run's c,
+        # so beside them that column would mean another thing: left blank (the page adds
+        # r_hat - c u at the slider's c for every row).
+        parts.append(offline.drop(columns="conservative_score", errors="ignore")
+                     .assign(source="offline data", score=measured))
     frame = pd.concat(parts, ignore_index=True)
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").replace(
         [np.inf, -np.inf], np.nan

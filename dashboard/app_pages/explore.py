@@ -83,11 +83,16 @@ def render() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    state.bound_runs("run", ids, ids[:3])
+    state.bound_runs("run", ids, catalog.comparable_runs(records, ws, 3))
     chosen_ids = st.multiselect("Runs and baselines", ids, key="run",
                                 format_func=lambda i: catalog.run_label(by_id[i]))  # fmt: skip
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
+    rewards = {catalog.reward_of(r, ws) for r in chosen}
+    if len(rewards) > 1:
+        st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
+                   "r_hat and u are on different scales (or for other designs), and the offline "
+                   "data shown is the first one's. Compare runs of one reward model.")
     default_c = catalog.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)

@@ -45,9 +45,11 @@ def test_iso_levels_are_quantiles_of_the_conservative_reward():
 
 def test_scatter_frame_stacks_offline_and_drops_infinite_scores():
     table = designs(4).assign(true_score=[1.0, -np.inf, 0.5, np.inf])
-    offline = pd.DataFrame({"predicted_mean": [0.1], "uncertainty": [0.2], "value": [0.3]})
-    frame = charts.scatter_frame(table, offline)
+    offline = pd.DataFrame({"predicted_mean": [0.1], "uncertainty": [0.2], "value": [0.3],
+                            "conservative_score": [0.1]})  # as saved: at c = 0
+    frame = charts.scatter_frame(table.assign(conservative_score=0.0), offline)
     assert frame["row"].tolist() == [0, 1, 2, 3, 4]
+    assert frame["conservative_score"].isna().tolist() == [False] * 4 + [True]
     assert frame["source"].iloc[-1] == "offline data"
     assert frame["score"].iloc[-1] == 0.3
     assert frame["score"].isna().tolist() == [False, True, False, True, False]

@@ -66,3 +66,31 @@ def test_explore_c_slider_defaults_to_the_runs_c_and_binds(demo, workspace):
     at = open_page("app_pages/explore.py", {"run": run, "c": "0.05"})
     assert slider(at, "c").value == 0.05
     assert any("Selection" in h.value or "All designs" in h.value for h in at.subheader)
+
+
+def test_explore_starts_on_runs_of_one_reward_model_and_warns_on_a_mix(demo, workspace):
+    import shutil
+
+    import pandas as pd
+
+    from braid_core import pipeline
+
+    older = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    same = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=0)
+    shutil.copytree(demo / "rewards", demo / "rewards2")  # another reward model
+    run = workspace.create_run("finetune", pipeline.finetune_config(demo / "priors",
+                                                                    demo / "rewards2"))
+    run.write_designs(pd.DataFrame({"sequence": ["ACDE" * 8], "predicted_mean": [1.0],
+                                    "uncertainty": [0.1], "conservative_score": [0.95]}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    other = run.id
+    assert workspace.list_runs()[0].id == other  # the newest
+    at = open_page("app_pages/explore.py")
+    chosen = next(m for m in at.multiselect if m.key == "run")
+    assert chosen.value == [other] and not at.warning
+    chosen.set_value([other, same, older]).run()
+    (warning,) = at.warning
+    assert warning.value.startswith("These runs were scored by 2 different reward models")
+    chosen.set_value([same, older]).run()
+    assert not at.warning
