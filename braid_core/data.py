@@ -689,7 +689,10 @@ def _sequence_designs(table: _Table, options: _Options) -> _Designs:
     """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
     column = table.find(options.sequence_column)
     if column is None:
-        what = "with the sequences (vectors need columns x0, x1, ... or feature_columns)"
+        holds_vectors = table.find("x0") is not None and options.kind == "sequence"
+        what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
+                "wanted here" if holds_vectors else
+                "with the sequences (a table of vectors names its columns x0, x1, ...)")
         raise table.missing_column(options.sequence_column, what)
     texts = ["" if _blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
@@ -786,7 +789,7 @@ def _feature_names(table: _Table, options: _Options, value_column: str | None) -
     while (column := table.find(f"x{len(names)}")) is not None:
         names.append(column)
     if not names:
-        raise table.missing_column("x0", "(vectors need columns x0, x1, ... or feature_columns)")
+        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)")
     stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
     if stray:
         problem = (

@@ -574,3 +574,15 @@ def test_a_value_beyond_float32_names_the_row(tmp_path: Path, cell: str) -> None
         with pytest.raises(DataError, match=r"big\.csv: 1 row with a value beyond \+-3\.4e\+38, "
                            r"too large to compute with, in column 'value': row 2 \("):
             read_designs(path)
+
+
+def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -> None:
+    sequences = tmp_path / "dna.csv"
+    sequences.write_text("sequence,value\nACGT,1\nACGA,2\n")
+    vectors = tmp_path / "vec.csv"
+    vectors.write_text("x0,x1,x2,value\n0.1,0.2,0.3,1\n0.4,0.5,0.6,2\n")
+    with pytest.raises(DataError, match=r"vec\.csv: no column 'sequence' with the sequences: "
+                       r"its columns x0, x1, \.\.\. hold vectors, and sequences are wanted here"):
+        read_designs(vectors, **options_like(read_designs(sequences)))
+    with pytest.raises(DataError, match=r"a table of vectors names its columns x0, x1, \.\.\."):
+        read_designs_bytes(b"seq,value\nACGT,1\nACGA,2\n", "named.csv")
