@@ -52,6 +52,7 @@ PLATEAU_ROWS = 10
 # (bench/results/unseen_draw.md). Among 30 instances this flags no other.
 PLATEAU_ABOVE = 0.01
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
+IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 COUNT_COLUMN = "measurements"  # optional: how many measurements a row's value is the mean of
 
@@ -534,6 +535,9 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
             f"at least {options.min_rows} needed",
         )
     alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
+    if isinstance(designs.space, SequenceSpace) and (
+            nucleotides := _nucleotide_warning(designs, source)):
+        alerts.append(nucleotides)
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
     for alert in alerts if warn else ():
@@ -746,12 +750,21 @@ def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[st
 
 
 def _inferred_note(letters: str, texts: list[str]) -> str:
-    note = f"alphabet inferred: {alphabet_name(letters)} ({letters})"
-    extra = "".join(sorted(set("".join(texts)) - set("ACGTU")))
-    if letters == NAMED_ALPHABETS["protein"] and len(extra) <= 2:
-        # ACGT plus N (or another code) reads as protein by the rule; say so, it may be DNA.
-        note += f"; all letters but {extra} are nucleotides: for DNA give the alphabet ACGT{extra}"
-    return note
+    return f"alphabet inferred: {alphabet_name(letters)} ({letters})"
+
+
+def _nucleotide_warning(designs: _Designs, source: str) -> str | None:
+    """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
+    designs would then be optimised over 20 letters, so this is a warning, not a note."""
+    if not designs.inferred or designs.space.alphabet != NAMED_ALPHABETS["protein"]:
+        return None
+    used = set("".join(designs.keys))
+    extra = "".join(sorted(used - set("ACGTU")))
+    if not extra or len(extra) > 2 or not set(extra) <= IUPAC_AMBIGUITY or used >= set("TU"):
+        return None
+    base = "ACGU" if "U" in used else "ACGT"
+    return (f"{source}: read as protein, but every letter except {extra} is a nucleotide: if "
+            f"these are nucleic acids, give the alphabet {base}{extra}")
 
 
 def _check_letters(table: _Table, texts: list[str], letters: str, prefix: str, hint: str) -> None:

@@ -161,13 +161,6 @@ def test_alphabet_inference(tmp_path: Path, sequences: list[str], alphabet: str)
     assert not read_designs(path, alphabet=data.space.alphabet).alphabet_inferred
 
 
-def test_dna_with_n_is_inferred_as_protein_with_a_note(tmp_path: Path) -> None:
-    data = read_designs(write_designs_csv(tmp_path / "d.csv", ["acgn", "ACGT"]))
-    assert data.space.alphabet == NAMED_ALPHABETS["protein"]
-    assert any("ACGTN" in note for note in data.report.notes)
-    assert read_designs(tmp_path / "d.csv", alphabet="ACGTN").space.alphabet == "ACGTN"
-
-
 def test_duplicates_are_averaged_with_a_warning_and_reported(tmp_path: Path) -> None:
     path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\nTTTT,5\nacgt,3\nACGT,8\n")
     with pytest.warns(DataWarning, match=r"d\.csv: 1 design appears more than once") as got:
@@ -586,3 +579,19 @@ def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -
         read_designs(vectors, **options_like(read_designs(sequences)))
     with pytest.raises(DataError, match=r"a table of vectors names its columns x0, x1, \.\.\."):
         read_designs_bytes(b"seq,value\nACGT,1\nACGA,2\n", "named.csv")
+
+
+def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "withN.csv"
+    path.write_text("sequence,value\nACGTACGT,1\nACGNACGT,2\nTTGCACGA,3\n")
+    report = check_designs(path)
+    assert report.space.alphabet == "ACDEFGHIKLMNPQRSTVWY"  # the rule reads it as protein
+    (warning,) = report.warnings
+    assert warning == (f"{path}: read as protein, but every letter except N is a nucleotide: "
+                       "if these are nucleic acids, give the alphabet ACGTN")
+    assert check_designs(path, alphabet="ACGTN").warnings == ()
+    for letters in ("ACGTKL", "ACDEFGHIK"):  # L is no nucleotide code; plain protein
+        other = tmp_path / f"{letters}.csv"
+        other.write_text("sequence\n" + "\n".join(letters[i:] + letters[:i]
+                                                   for i in range(3)) + "\n")
+        assert check_designs(other, value_column=None).warnings == ()
