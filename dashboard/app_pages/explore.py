@@ -117,7 +117,8 @@ def render() -> None:
                                - c * selected["uncertainty"])  # fmt: skip
     selected = selected.sort_values("conservative_at_c", ascending=False)
     whole = len(selected) == len(frame)
-    st.subheader("All designs" if whole else f"Selection: {len(selected):,} points")
+    points = f"{len(selected):,} point{'' if len(selected) == 1 else 's'}"
+    st.subheader("All designs" if whole else f"Selection: {points}")
     st.dataframe(selected.drop(columns=HELPER_COLUMNS).head(TABLE_ROWS), width="stretch",
                  hide_index=True, height=320)  # fmt: skip
     downloads(selected, chosen)

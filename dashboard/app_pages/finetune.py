@@ -58,17 +58,19 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
             "Pool factor", 1, 16, int(defaults["pool_factor"]),
             help="Draw this many times the designs and keep the best distinct ones by "
             "conservative score (1: keep every design drawn).")
-        sweep = st.checkbox("Sweep a grid of c and alpha (instead of the sliders' values)")
-        left, right = st.columns(2)
-        c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
-                                    default=sorted({0.0, c}),
-                                    format_func=state.format_number)  # fmt: skip
-        alpha_values = right.multiselect(
-            "alpha values",
-            state.with_value(state.ALPHA_GRID, alpha),
-            default=[alpha],
-            format_func=state.format_number,
-        )
+        # In an expander: a form cannot hide the grid until the box is ticked.
+        with st.expander("Sweep a grid of c and alpha"):
+            sweep = st.checkbox("Sweep this grid (instead of the sliders' values)")
+            left, right = st.columns(2)
+            c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
+                                        default=sorted({0.0, c}),
+                                        format_func=state.format_number)  # fmt: skip
+            alpha_values = right.multiselect(
+                "alpha values",
+                state.with_value(state.ALPHA_GRID, alpha),
+                default=[alpha],
+                format_func=state.format_number,
+            )
         submitted = st.form_submit_button("Launch fine-tuning")
     if not submitted:
         return
