@@ -279,7 +279,7 @@ def test_finetune_then_explore_and_download(page, workspace_root, screenshot):
 
     go(page, "Runs", "Runs")
     page.get_by_text("status done").first.wait_for()
-    assert page.get_by_label("Run details", exact=True).input_value() == f"{run_id} (done)"
+    assert page.get_by_label("Run details", exact=True).input_value().startswith(f"{run_id} · ")
     settle(page)
     no_exception(page)
     screenshot(page, "runs")
