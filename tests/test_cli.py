@@ -489,3 +489,51 @@ def test_task_export_writes_any_ehrlich_instance_and_lists_the_family(tmp_path):
     assert unknown.exit_code == 1 and "LENGTH:MOTIFS:SEED" in unknown.output
     listed = runner.invoke(app, ["task", "list"])
     assert "L:M:S" in listed.output and "56:3:23" in listed.output
+
+
+def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_path,
+                                                                           isolated_workspace):
+    import os
+
+    from braid_core import jobs
+
+    workspace = Workspace(isolated_workspace)
+    parent = workspace.create_run("prior", {"data": "d.csv"}, name="my prior")
+    workspace.set_status(parent.id, "running")
+    workspace.set_status(parent.id, "done")
+    workspace.set_summary(parent.id, {"designs": 40, "space": "dna"})
+    child = workspace.create_run("finetune", {"c": 0.5}, parents=[parent.id])
+    pid = jobs.launch(workspace, child.id, ["sleep", "30"])
+    dead = workspace.create_run("reward", {})
+    gone = jobs.launch(workspace, dead.id, ["true"])
+    os.waitpid(gone, 0)  # ended without reporting: the index still says running
+
+    listed = runner.invoke(app, ["runs", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split()[0] for line in lines] == [dead.id, child.id, parent.id]  # newest first
+    assert lines[0].split()[1:3] == ["reward", "failed"]  # the dead job, found out
+    assert lines[2].split()[1:] == ["prior", "done", "my", "prior", "designs", "40"]
+    only = runner.invoke(app, ["runs", "list", "--status", "running"])
+    assert only.output.split()[0] == child.id and len(only.output.splitlines()) == 1
+    assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1
+
+    shown = runner.invoke(app, ["runs", "show", parent.id[-4:]])  # the id's end is enough
+    assert shown.exit_code == 0, shown.output
+    assert f"run {parent.id} (prior, my prior): done" in shown.output
+    assert '"designs": 40' in shown.output and '"data": "d.csv"' in shown.output
+    missing = runner.invoke(app, ["runs", "show", "zzzz"])
+    assert missing.exit_code == 1 and "no run in" in missing.output
+
+    refused = runner.invoke(app, ["runs", "delete", child.id, "--yes"])
+    assert refused.exit_code == 1 and f"braid runs cancel {child.id}" in refused.output
+    cancelled = runner.invoke(app, ["runs", "cancel", child.id])
+    assert cancelled.exit_code == 0 and f"run {child.id} is cancelled" in cancelled.output
+    assert not jobs._is_alive(pid, workspace.record(child.id).process_token)
+
+    kept = runner.invoke(app, ["runs", "delete", parent.id], input="n\n")
+    assert kept.exit_code == 1 and f"no longer find it: {child.id}" in kept.output
+    assert workspace.run_path(parent.id).is_dir()
+    deleted = runner.invoke(app, ["runs", "delete", parent.id], input="y\n")
+    assert deleted.exit_code == 0 and not workspace.run_path(parent.id).exists()
+    assert [r.id for r in workspace.list_runs()] == [dead.id, child.id]
