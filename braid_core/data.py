@@ -11,6 +11,7 @@ every measurement alike. The CLI and the dashboard share this one path.
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import warnings
@@ -245,7 +246,7 @@ def read_designs(
 
     Args:
         path: .csv, .tsv/.tab, .fa/.fasta/.fna/.faa (values as `value=` in headers) or
-            .parquet/.pq.
+            .parquet/.pq, each also gzipped (.csv.gz).
         sequence_column: column holding sequences (tables only).
         value_column: column (FASTA: header key) holding values; None reads no values. A
             missing value column means unlabeled designs unless `require_values`.
@@ -578,11 +579,19 @@ def _text(data: bytes, source: str) -> str:
 
 
 def _load(data: bytes, source: str, options: _Options) -> _Table:
-    """The file's cells, by the format its extension names; an empty file is an error."""
+    """The file's cells, by the format its extension names (under a .gz, the one before it:
+    designs.csv.gz is a gzipped CSV); an empty file is an error."""
     suffix = Path(source).suffix.lower()
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:  # not gzip, or cut short
+            raise DataError(source, f"cannot be read as gzip: {err}") from None
+        suffix = Path(source).with_suffix("").suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(FORMATS)
-        raise DataError(source, f"unknown file type {suffix or '(none)'!r}; use one of {known}")
+        raise DataError(source, f"unknown file type {suffix or '(none)'!r}; use one of {known} "
+                        "(each may be gzipped: .csv.gz)")
     file_format = FORMATS[suffix]
     if not data.strip():
         raise DataError(source, "the file is empty")

@@ -595,3 +595,19 @@ def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_pa
         other.write_text("sequence\n" + "\n".join(letters[i:] + letters[:i]
                                                    for i in range(3)) + "\n")
         assert check_designs(other, value_column=None).warnings == ()
+
+
+def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "d.csv.gz").write_bytes(gzip.compress(b"sequence,value\nACGT,1\nACGA,2\n"))
+    (tmp_path / "d.fasta.gz").write_bytes(gzip.compress(b">a value=1\nACGT\n>b value=2\nACGA\n"))
+    for name in ("d.csv.gz", "d.fasta.gz"):
+        data = read_designs(tmp_path / name)
+        assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    (tmp_path / "plain.csv.gz").write_text("sequence,value\nACGT,1\n")  # named .gz, not gzip
+    with pytest.raises(DataError, match=r"plain\.csv\.gz: cannot be read as gzip"):
+        read_designs(tmp_path / "plain.csv.gz")
+    (tmp_path / "d.xlsx.gz").write_bytes(gzip.compress(b"x"))
+    with pytest.raises(DataError, match=r"unknown file type '\.xlsx'.*\(each may be gzipped"):
+        read_designs(tmp_path / "d.xlsx.gz")

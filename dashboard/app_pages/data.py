@@ -10,7 +10,8 @@ from braid_core.spaces import alphabet_name
 from dashboard import catalog, charts, components, state
 from dashboard.demo import DEMO_TASK
 
-UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq"]
+# braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
+UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq", "gz"]
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
@@ -39,7 +40,7 @@ def handle_upload() -> None:
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
-    upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet)",
+    upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
                               type=UPLOAD_TYPES, key="upload")  # fmt: skip
     if upload is None:
         return
