@@ -841,18 +841,23 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
         text = cells.map(lambda v: "" if _blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
-    rows = np.flatnonzero(missing).tolist()
-    if rows:
-        problem = f"{table.count(len(rows))} without a value in column {column!r}"
-        raise table.error(problem, rows, hint=hint)
-    for mask, problem in (
-        (np.isnan(numbers), "with a value that is not a number"),
-        (np.isinf(numbers), "with an infinite value"),
+    # Every kind of bad cell in one message: a messy file is mended in one pass.
+    errors = []
+    for mask, problem, detail, advice in (
+        (missing, "without a value", None, hint),
+        (np.isnan(numbers) & ~missing, "with a value that is not a number", True, bad_hint),
+        (np.isinf(numbers), "with an infinite value", True, bad_hint),
     ):
         rows = np.flatnonzero(mask).tolist()
         if rows:
             problem = f"{table.count(len(rows))} {problem} in column {column!r}"
-            raise table.error(problem, rows, lambda i: f"({text.iloc[i]!r})", bad_hint)
+            errors.append(table.error(problem, rows, (lambda i: f"({text.iloc[i]!r})")
+                                      if detail else None, advice))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DataError(table.source, "; and ".join(e.problem for e in errors),
+                        [row for e in errors for row in e.rows])
     return _within_float32(table, column, numbers, bad_hint)
 
 

@@ -611,3 +611,16 @@ def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> N
     (tmp_path / "d.xlsx.gz").write_bytes(gzip.compress(b"x"))
     with pytest.raises(DataError, match=r"unknown file type '\.xlsx'.*\(each may be gzipped"):
         read_designs(tmp_path / "d.xlsx.gz")
+
+
+def test_every_kind_of_bad_value_is_named_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "messy.csv"
+    path.write_text("sequence,value\nACGT,1\nACGA,\nACGC,high\nAGGC,-inf\nATGC,2\n")
+    with pytest.raises(DataError) as caught:
+        read_designs(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: 1 row without a value in column 'value': row 2")
+    assert "; and 1 row with a value that is not a number in column 'value': row 3 ('high')" in (
+        message)
+    assert "; and 1 row with an infinite value in column 'value': row 4 ('-inf')" in message
+    assert caught.value.rows == ["row 2", "row 3", "row 4"]
