@@ -636,17 +636,28 @@ def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -
     names = [title.split(maxsplit=1) or ["(no id)"] for title, _ in records]
     labels = [f"record {name[0]} (line {n})" for name, n in zip(names, starts, strict=True)]
     columns = {options.sequence_column: [sequence for _, sequence in records]}
-    if options.value_column is not None:
-        key = re.compile(rf"(?:^|\s){re.escape(options.value_column)}=(\S*)")
-        found = [key.search(name[1]) if len(name) > 1 else None for name in names]
-        if any(found):
-            columns[options.value_column] = [m.group(1) if m else "" for m in found]
-    if options.count_column is not None:
-        key = re.compile(rf"(?:^|\s){re.escape(options.count_column)}=(\S*)")
-        found = [key.search(name[1]) if len(name) > 1 else None for name in names]
-        if any(found):  # a record without the key is one measurement
-            columns[options.count_column] = [m.group(1) if m else "1" for m in found]
+    titles = [title for title, _ in records]
+    # A record without the count key is one measurement; without the value key, no value.
+    for key, absent in ((options.value_column, ""), (options.count_column, "1")):
+        found = _header_fields(titles, key, labels, source) if key is not None else []
+        if any(cell is not None for cell in found):
+            columns[key] = [absent if cell is None else cell for cell in found]
     return _Table(pd.DataFrame(columns), labels, source, file_format)
+
+
+def _header_fields(titles: list[str], key: str, labels: list[str], source: str
+                   ) -> list[str | None]:  # fmt: skip
+    """Each FASTA header's `key=...` field (None where absent). Fields are separated by white
+    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); a key given twice in one header is
+    an error naming the records, not a silent pick."""
+    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)")
+    fields = [pattern.findall(title) for title in titles]
+    twice = [i for i, found in enumerate(fields) if len(found) > 1]
+    if twice:
+        shown = "; ".join(labels[i] for i in twice[:SHOWN])
+        raise DataError(source, f"{len(twice)} header(s) give {key}= more than once: {shown}",
+                        [labels[i] for i in twice])
+    return [found[0] if found else None for found in fields]
 
 
 def _value_column(table: _Table, options: _Options) -> str | None:

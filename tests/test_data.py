@@ -624,3 +624,17 @@ def test_every_kind_of_bad_value_is_named_at_once(tmp_path: Path) -> None:
         message)
     assert "; and 1 row with an infinite value in column 'value': row 4 ('-inf')" in message
     assert caught.value.rows == ["row 2", "row 3", "row 4"]
+
+
+def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "bars.fasta"
+    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n>s2\nACGC\n")
+    with pytest.raises(DataError, match=r"1 record without a value in column 'value': record s2"):
+        read_designs(path)
+    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [0.5, 1.5] and data.measurement_counts().tolist() == [1.0, 2.0]
+    path.write_text(">s0 value=1 value=5\nACGT\n>s1 value=2\nACGA\n")
+    with pytest.raises(DataError, match=r"bars\.fasta: 1 header\(s\) give value= more than once: "
+                       r"record s0 \(line 1\)"):
+        read_designs(path)
