@@ -13,8 +13,12 @@ then their mean:
 * test_s: Spearman of r_hat with the true score over all 8-mers above max(D);
 * sec: wall time of the fit (1 thread).
 
+With --ranks, also where each fit ranks the 8-mers >= TARGET (by r_c at c = 0.5, the default)
+and what its own top 8-mers are, to see how far the fit is from the target, not only whether.
+
 Usage:
     python bench/tfbind8_reward_top.py --candidates default,default_long --seeds 0,1,2
+    python bench/tfbind8_reward_top.py --seeds 0,1,2 --ranks
 """
 
 from __future__ import annotations
@@ -40,7 +44,28 @@ from reward_bench import CANDIDATES, build  # noqa: E402
 TARGET = 0.986  # best published design-bench baseline on TFBind8
 
 
-def measure(config, data, task: TFBind8Task, seed: int) -> dict[str, float]:
+def show_ranks(pred, truth, seed: int) -> None:
+    """Ranks (from 0) of the 8-mers >= TARGET by r_c at the default c, and the fit's top 8."""
+    from braid_core import defaults
+
+    order = conservative_reward(pred, defaults.C).argsort(descending=True)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(len(order))
+    hits = (truth >= TARGET).nonzero().squeeze(1)
+    letters = "ACGT"
+
+    def word(i: int) -> str:
+        return "".join(letters[t] for t in index_tokens(torch.tensor([i]))[0].tolist())
+
+    ranks = sorted(rank[hits].tolist())
+    print(f"seed {seed}: the {len(ranks)} 8-mers >= {TARGET} rank {ranks} by r_c "
+          f"(c = {defaults.C:g}); median rank {ranks[len(ranks) // 2]}")
+    print(f"seed {seed}: the fit's top 8 (true score): "
+          + ", ".join(f"{word(i)} ({truth[i]:.3f})" for i in order[:8].tolist()), flush=True)
+
+
+def measure(config, data, task: TFBind8Task, seed: int, ranks: bool = False
+            ) -> dict[str, float]:  # fmt: skip
     x, y, _, _ = data
     start = time.perf_counter()
     model = train_reward((x, y, task.space), dataclasses.replace(config, seed=seed),
@@ -50,6 +75,8 @@ def measure(config, data, task: TFBind8Task, seed: int) -> dict[str, float]:
     truth = task.table
     with torch.no_grad():
         pred = predict_in_chunks(model, everything, 4096)
+    if ranks:
+        show_ranks(pred, truth, seed)
     row = {"sec": seconds, "val_s": model.metrics["spearman"]}
     above = truth > y.max()
     row["test_s"] = spearman(pred.mean[above], truth[above])
@@ -67,6 +94,8 @@ def main() -> None:
     parser.add_argument("--candidates", default="default")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--kind", default="bonus")
+    parser.add_argument("--ranks", action="store_true",
+                        help="also print where the 8-mers >= TARGET rank, per fit")
     args = parser.parse_args()
     torch.set_num_threads(1)
     task = TFBind8Task()
@@ -81,7 +110,7 @@ def main() -> None:
         config = dataclasses.replace(CANDIDATES[cand], kind=args.kind)
         rows = []
         for seed in seeds:
-            rows.append(measure(config, data, task, seed))
+            rows.append(measure(config, data, task, seed, args.ranks))
             print(f"| {cand} | {seed} | " + " | ".join(f"{rows[-1][k]:.3f}" for k in keys)
                   + " |", flush=True)
         print(f"| {cand} | mean | " + " | ".join(

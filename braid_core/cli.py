@@ -224,7 +224,7 @@ def _run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str
     from braid_core.runs import Workspace, default_workspace_root
 
     workspace = Workspace(default_workspace_root())
-    run = workspace.create_run(kind, config)
+    run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
     say(f"run {run.id} in {workspace.root}")
     bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
     try:
@@ -233,11 +233,30 @@ def _run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str
     except KeyboardInterrupt:
         say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to --out")
         raise typer.Exit(130) from None
+    except jobs.JobCancelled:  # SIGTERM, e.g. `braid runs cancel` from another terminal
+        say(f"stopped: run {run.id} was cancelled; nothing was written to --out")
+        raise typer.Exit(143) from None
     except (DataError, ValueError, FileNotFoundError, KeyError) as err:
         raise fail(str(err.args[0] if isinstance(err, KeyError) and err.args else err)) from None
     for key, value in summary.items():
         say(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
     return run.path
+
+
+def _source_runs(workspace, config: Mapping) -> list[str]:
+    """The runs of this workspace whose prior or reward model `config` uses (a folder inside
+    a run's folder), so that they are recorded as what the new run was made from."""
+    runs = (workspace.root / "runs").resolve()
+    found = []
+    for key in ("prior", "reward"):
+        path = Path(config[key]).resolve() if isinstance(config.get(key), str) else None
+        if path is None or path == runs or not path.is_relative_to(runs):
+            continue
+        try:
+            found.append(workspace.record(path.relative_to(runs).parts[0]).id)
+        except KeyError:  # a folder there that no run owns
+            continue
+    return list(dict.fromkeys(found))
 
 
 def _copy_out(source: Path, out: Path) -> None:
@@ -544,12 +563,13 @@ def runs_list(
     if not records:
         say(f"no runs in {workspace.root}")
         return
+    typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'name':20s} headline")
     for record in records:
         summary = record.summary
         headline = next((f"{key} {summary[key]:.4g}" for key in HEADLINES
                          if isinstance(summary.get(key), int | float)), "")
-        typer.echo(f"{record.id}  {record.kind:9s} {record.status:10s} {record.name or '-':20s} "
-                   f"{headline}".rstrip())
+        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} "
+                   f"{record.name or '-':20s} {headline}".rstrip())
 
 
 @runs_app.command("show")

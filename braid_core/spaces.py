@@ -30,9 +30,10 @@ def resolve_alphabet(name_or_letters: str) -> str:
     if len(letters) < 2:
         raise ValueError(f"alphabet {name_or_letters!r} must have at least 2 letters")
     repeated = sorted({ch for ch in letters if letters.count(ch) > 1})
-    if repeated:  # often a name mistyped (e.g. "nucleotide"), so the names are said too
-        raise ValueError(f"alphabet {name_or_letters!r} repeats the letters {''.join(repeated)}; "
-                         f"give the letters once each, or a name: {', '.join(NAMED_ALPHABETS)}")
+    if repeated:  # often a name mistyped (e.g. "nucleotide"): the names come first
+        raise ValueError(f"alphabet {name_or_letters!r} is not one of the names "
+                         f"{', '.join(NAMED_ALPHABETS)}, and as letters it repeats "
+                         f"{''.join(repeated)}: give a name, or each letter once")
     if any(ch.isspace() for ch in letters):
         raise ValueError(f"alphabet {name_or_letters!r} contains whitespace")
     return letters

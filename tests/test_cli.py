@@ -180,24 +180,43 @@ def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_w
     assert again.exit_code == 0, again.output
 
 
+@pytest.mark.parametrize(("stop", "code", "said"), [
+    ("ctrl-c", 130, "interrupted: run {id} is recorded as cancelled; nothing was written to "
+     "--out"),
+    ("sigterm", 143, "stopped: run {id} was cancelled; nothing was written to --out")])
 def test_an_interrupted_run_is_recorded_as_cancelled_and_says_so(tmp_path, isolated_workspace,
-                                                                 monkeypatch):
-    from braid_core import pipeline
+                                                                 monkeypatch, stop, code, said):
+    from braid_core import jobs, pipeline
 
     def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt  # Ctrl-C while the job runs
+        # Ctrl-C, or SIGTERM (e.g. `braid runs cancel` from another terminal), as the job runs
+        raise KeyboardInterrupt if stop == "ctrl-c" else jobs.JobCancelled("stopped by SIGTERM")
 
     monkeypatch.setattr(pipeline, "execute", interrupted)
     data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
     out = tmp_path / "designs.csv"
     result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
                                  "--out", str(out)])
-    assert result.exit_code == 130
+    assert result.exit_code == code, result.output
     [record] = Workspace(isolated_workspace).list_runs()
     assert record.status == "cancelled"
-    assert (f"interrupted: run {record.id} is recorded as cancelled; nothing was written to "
-            "--out") in " ".join(result.output.split())
-    assert not out.exists()
+    assert said.format(id=record.id) in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isolated_workspace):
+    from braid_core.cli import _source_runs
+
+    workspace = Workspace(isolated_workspace)
+    design = workspace.create_run("design", {})
+    other = workspace.create_run("reward", {})
+    config = {"prior": str(workspace.run_path(design.id) / "prior"),
+              "reward": str(workspace.run_path(design.id) / "reward")}
+    assert _source_runs(workspace, config) == [design.id]  # once, though it made both
+    config["reward"] = str(workspace.run_path(other.id) / "reward")
+    assert _source_runs(workspace, config) == [design.id, other.id]
+    outside = {"prior": "/somewhere/prior", "reward": str(isolated_workspace / "runs" / "x")}
+    assert _source_runs(workspace, outside) == []
 
 
 def write_labeled(path: Path, num: int, seed: int = 0) -> Path:
@@ -510,12 +529,13 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
 
     listed = runner.invoke(app, ["runs", "list"])
     assert listed.exit_code == 0, listed.output
-    lines = listed.output.splitlines()
+    header, *lines = listed.output.splitlines()
+    assert header.split() == ["run", "kind", "status", "name", "headline"]
     assert [line.split()[0] for line in lines] == [dead.id, child.id, parent.id]  # newest first
     assert lines[0].split()[1:3] == ["reward", "failed"]  # the dead job, found out
     assert lines[2].split()[1:] == ["prior", "done", "my", "prior", "designs", "40"]
     only = runner.invoke(app, ["runs", "list", "--status", "running"])
-    assert only.output.split()[0] == child.id and len(only.output.splitlines()) == 1
+    assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
     assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1
 
     shown = runner.invoke(app, ["runs", "show", parent.id[-4:]])  # the id's end is enough

@@ -74,9 +74,10 @@ def test_resolve_alphabet() -> None:
     assert resolve_alphabet("Protein") == NAMED_ALPHABETS["protein"]
     assert resolve_alphabet("acgtn") == "ACGTN"
     assert alphabet_name("ACGU") == "rna" and alphabet_name("ACGTN") == "ACGTN"
-    for bad, problem in [("A", "at least 2"), ("ACA", "repeats the letters A"), ("A C", "space"),
-                         ("nucleotide", "repeats the letters E; give the letters once each, "
-                          "or a name: dna, rna, protein")]:
+    for bad, problem in [("A", "at least 2"), ("ACA", "repeats A"), ("A C", "space"),
+                         ("nucleotide", "alphabet 'nucleotide' is not one of the names dna, "
+                          "rna, protein, and as letters it repeats E: give a name, or each "
+                          "letter once")]:
         with pytest.raises(ValueError, match=problem):
             resolve_alphabet(bad)
 
