@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -119,8 +120,11 @@ def render() -> None:
     whole = len(selected) == len(frame)
     points = f"{len(selected):,} point{'' if len(selected) == 1 else 's'}"
     st.subheader("All designs" if whole else f"Selection: {points}")
-    st.dataframe(selected.drop(columns=HELPER_COLUMNS).head(TABLE_ROWS), width="stretch",
-                 hide_index=True, height=320)  # fmt: skip
+    shown = selected.drop(columns=HELPER_COLUMNS).head(TABLE_ROWS)
+    if "true_score" in shown.columns:  # an invalid design scores -inf: blank, `valid` says why
+        scores = pd.to_numeric(shown["true_score"], errors="coerce")
+        shown["true_score"] = scores.where(np.isfinite(scores))
+    st.dataframe(shown, width="stretch", hide_index=True, height=320)
     downloads(selected, chosen)
 
 
