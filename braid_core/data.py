@@ -575,7 +575,10 @@ def _text(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")  # -sig: spreadsheets often start with a byte-order mark
     except UnicodeDecodeError as err:
-        raise DataError(source, f"is not UTF-8 text (bad byte at offset {err.start})") from None
+        line = data.count(b"\n", 0, err.start) + 1  # lines as an editor counts them
+        problem = (f"is not UTF-8 text: line {line} holds the byte {data[err.start]:#04x}, e.g. "
+                   "an accent saved as Latin-1; save the file as UTF-8")
+        raise DataError(source, problem, [f"line {line}"]) from None
 
 
 def _load(data: bytes, source: str, options: _Options) -> _Table:

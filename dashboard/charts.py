@@ -212,7 +212,7 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
         # Vega-Lite drops points whose colour field is empty, so designs without a score (no
         # oracle, or invalid) get a layer of their own in grey instead of vanishing.
         with_score = base.transform_filter("isValid(datum.score)").encode(
-            alt.Color("score:Q", title="score (true; D: measured)",
+            alt.Color("score:Q", title="true score (offline data: measured value)",
                       scale=alt.Scale(scheme="viridis")))  # fmt: skip
         without = base.transform_filter("!isValid(datum.score)").encode(
             color=alt.value(NO_SCORE_COLOUR))

@@ -316,7 +316,7 @@ def test_unreadable_csv_and_non_utf8(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.csv", "sequence\nACGT\nAC,GT,X\n"), problem="cannot be read as CSV")
     path = tmp_path / "b.csv"
     path.write_bytes(b"sequence\nAC\xff\n")
-    fails(path, problem="not UTF-8")
+    fails(path, "line 2", problem="is not UTF-8 text: line 2 holds the byte 0xff")
     fails(write(tmp_path / "d.parquet", "not parquet"), problem="cannot be read as PARQUET")
 
 
