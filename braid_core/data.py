@@ -610,7 +610,7 @@ def _load_table(data: bytes, source: str, file_format: str, options: _Options) -
     text = None if file_format == "parquet" else _text(data, source)
     try:
         if text is None:
-            frame = pd.read_parquet(io.BytesIO(data))
+            frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
         else:
             separator = "," if file_format == "csv" else "\t"
             frame = pd.read_csv(
@@ -622,6 +622,16 @@ def _load_table(data: bytes, source: str, file_format: str, options: _Options) -
     frame.columns = [str(c).strip() for c in frame.columns]
     labels = [f"row {i}" for i in range(1, len(frame) + 1)]
     return _Table(frame, labels, source, file_format)
+
+
+def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet's binary cells as text (a sequence stored as bytes reads as ACGT, not b'ACGT');
+    bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError the caller reports."""
+    for column in frame.columns:
+        cells = frame[column]
+        if cells.dtype == object and cells.map(lambda v: isinstance(v, bytes)).any():
+            frame[column] = cells.map(lambda v: v.decode() if isinstance(v, bytes) else v)
+    return frame
 
 
 def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -> _Table:

@@ -638,3 +638,11 @@ def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: P
     with pytest.raises(DataError, match=r"bars\.fasta: 1 header\(s\) give value= more than once: "
                        r"record s0 \(line 1\)"):
         read_designs(path)
+
+
+def test_parquet_sequences_stored_as_bytes_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "b.parquet"
+    pd.DataFrame({"sequence": [b"ACGT", b"ACGA"], "value": [1.0, 2.0]}).to_parquet(path)
+    assert read_designs(path).sequences() == ["ACGT", "ACGA"]
+    pd.DataFrame({"sequence": [b"AC\xffT", b"ACGA"], "value": [1.0, 2.0]}).to_parquet(path)
+    fails(path, problem="cannot be read as PARQUET")
