@@ -174,12 +174,13 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c."""
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
                               max_minutes=max_minutes, **extra)
-    check_models(prior, reward)
+    space = prior_space(prior)
+    check_models(space, reward)
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
-            "task": check_oracle(task, prior),
-            "offline": offline_spec(offline, prior), "device": check_device(device)}
+            "task": _task_name(task, space, "the prior makes"),
+            "offline": offline_spec(offline, space), "device": check_device(device)}
 
 
 def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:
@@ -197,27 +198,29 @@ def _task_name(task: str | None, space: Space | None = None, what: str = "") -> 
     return task
 
 
+def prior_space(prior: str | Path) -> Space | None:
+    """The design space a saved prior makes; None for a prior not saved yet, or unreadable
+    (not checked here: the job that loads it says why)."""
+    try:
+        return saved_space(prior)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def check_oracle(task: str | None, prior: str | Path) -> str | None:
     """`task` once its oracle is known and scores the designs `prior` makes; raises ValueError
-    saying why not. A prior not saved yet, or unreadable, is not checked (the job that loads it
-    says why)."""
-    try:
-        space = saved_space(prior)
-    except (OSError, ValueError, KeyError):
-        space = None
-    return _task_name(task, space, "the prior makes")
+    saying why not."""
+    return _task_name(task, prior_space(prior), "the prior makes")
 
 
-def offline_spec(offline: str | Path | None, prior: str | Path) -> dict[str, Any] | None:
+def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, Any] | None:
     """The offline data (for novelty, and the baselines' starting points) as a data spec read
-    in the prior's space: with its alphabet, so letters inferred apart cannot number tokens
+    in the prior's `space`: with its alphabet, so letters inferred apart cannot number tokens
     differently. Raises ValueError (a DataError names the file and row) when the file holds
-    other designs than the prior makes. A prior not saved yet is not checked."""
+    other designs than the prior makes. Not checked without a space (prior not saved yet)."""
     if not offline:
         return None
-    try:
-        space = saved_space(prior)
-    except (OSError, ValueError, KeyError):
+    if space is None:
         return _data(offline, "sequence", "value", None)
     alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
     found = check_designs(offline, alphabet=alphabet).space
@@ -227,15 +230,16 @@ def offline_spec(offline: str | Path | None, prior: str | Path) -> dict[str, Any
     return _data(offline, "sequence", "value", alphabet)
 
 
-def check_models(prior: str | Path, reward: str | Path) -> None:
-    """Raises ValueError, saying what each holds, when `prior` makes designs of another space
-    than `reward` scores: such a pair would fail inside the job, after it started. Models not
-    saved yet, or unreadable, are not checked (the job that loads them says why)."""
+def check_models(made: Space | None, reward: str | Path) -> None:
+    """Raises ValueError, saying what each holds, when the prior makes designs of another
+    space (`made`) than `reward` scores: such a pair would fail inside the job, after it
+    started. Models not saved yet, or unreadable, are not checked (the job that loads them
+    says why)."""
     try:
-        made, scored = saved_space(prior), saved_reward_space(reward)
+        scored = saved_reward_space(reward)
     except (OSError, ValueError, KeyError):
         return
-    if made != scored:
+    if made is not None and made != scored:
         raise ValueError(f"the prior makes {made.describe()}, but the reward model scores "
                          f"{scored.describe()}: pick a prior and a reward model of the same "
                          "design space")
@@ -258,14 +262,15 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
     are fields of its config class (e.g. {"support_floor": 0.03} for guidance). Like
     fine-tuning, it yields `pool_size` designs and the best `num_designs` distinct ones by
     r_c (with this c) are kept."""
-    check_models(prior, reward)
+    space = prior_space(prior)
+    check_models(space, reward)
     return {"method": method, "prior": str(Path(prior).absolute()),
             "reward": str(Path(reward).absolute()), "num_designs": num_designs,
             # the top of D by measured value is what offline-best means: no pool
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
-            "task": check_oracle(task, prior),
-            "offline": offline_spec(offline, prior), "c": c,
+            "task": _task_name(task, space, "the prior makes"),
+            "offline": offline_spec(offline, space), "c": c,
             "device": check_device(device), "options": dict(options or {})}
 
 

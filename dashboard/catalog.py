@@ -27,9 +27,11 @@ from braid_core.data import (
     read_designs,
     read_designs_bytes,
 )
+from braid_core.diffusion.prior import saved_space as saved_prior_space
 from braid_core.methods import method_knobs
+from braid_core.rewards.io import saved_reward_space
 from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
-from braid_core.spaces import SequenceSpace, Space, space_from_dict
+from braid_core.spaces import SequenceSpace, Space
 from dashboard import demo
 
 UPLOADS = "uploads"  # folder in the workspace root
@@ -249,12 +251,13 @@ def newest_model(choices: Sequence[ModelChoice], space: Space | None = None) -> 
 
 def saved_space(folder: str | Path) -> Space | None:
     """The design space of a saved prior or reward model (its config.json says it); None
-    when it cannot be read."""
-    try:
-        meta = json.loads((Path(folder) / "config.json").read_text())
-        return space_from_dict(meta["space"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    when it is neither, or cannot be read."""
+    for read in (saved_prior_space, saved_reward_space):
+        try:
+            return read(folder)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
 
 
 def priors(workspace: Workspace) -> list[ModelChoice]:
