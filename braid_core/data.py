@@ -536,8 +536,7 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
             f"at least {options.min_rows} needed",
         )
     alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
-    if isinstance(designs.space, SequenceSpace) and (
-            nucleotides := _nucleotide_warning(designs, source)):
+    if nucleotides := _nucleotide_warning(designs, source):
         alerts.append(nucleotides)
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
@@ -748,7 +747,7 @@ def _sequence_designs(table: _Table, options: _Options) -> _Designs:
         raise table.error(problem, odd, lambda i: f"(length {len(texts[i])})")
     space = SequenceSpace(letters, length)
     keys = [text.upper() for text in texts]
-    notes = [_inferred_note(letters, keys)] if inferred else []
+    notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
     return _Designs(space.encode(texts), keys, space, [column], inferred, notes)
 
 
@@ -782,13 +781,12 @@ def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[st
     raise AssertionError("unreachable: some letter fits no alphabet")
 
 
-def _inferred_note(letters: str, texts: list[str]) -> str:
-    return f"alphabet inferred: {alphabet_name(letters)} ({letters})"
 
 
 def _nucleotide_warning(designs: _Designs, source: str) -> str | None:
     """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
-    designs would then be optimised over 20 letters, so this is a warning, not a note."""
+    designs would then be optimised over 20 letters, so this is a warning, not a note. Only
+    an inferred alphabet (never vectors) is judged."""
     if not designs.inferred or designs.space.alphabet != NAMED_ALPHABETS["protein"]:
         return None
     used = set("".join(designs.keys))
@@ -866,17 +864,19 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
     # Every kind of bad cell in one message: a messy file is mended in one pass.
+    def quoted(i: int) -> str:
+        return f"({text.iloc[i]!r})"
+
     errors = []
     for mask, problem, detail, advice in (
         (missing, "without a value", None, hint),
-        (np.isnan(numbers) & ~missing, "with a value that is not a number", True, bad_hint),
-        (np.isinf(numbers), "with an infinite value", True, bad_hint),
+        (np.isnan(numbers) & ~missing, "with a value that is not a number", quoted, bad_hint),
+        (np.isinf(numbers), "with an infinite value", quoted, bad_hint),
     ):
         rows = np.flatnonzero(mask).tolist()
         if rows:
             problem = f"{table.count(len(rows))} {problem} in column {column!r}"
-            errors.append(table.error(problem, rows, (lambda i: f"({text.iloc[i]!r})")
-                                      if detail else None, advice))
+            errors.append(table.error(problem, rows, detail, advice))
     if len(errors) == 1:
         raise errors[0]
     if errors:
