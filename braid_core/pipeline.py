@@ -347,6 +347,9 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
+    if model.metrics.get("count_weighted") == 0.0:
+        report.note("the estimated count weighting saw no measurement noise that replicates "
+                    "reduce in its first fit's held-out errors, so every value was weighed alike")
     if model.metrics.get("networks_cut_by_time"):
         report.note(f"the reward fit reached its time limit ({reward_cfg.max_minutes:.2g} "
                     f"min): {model.metrics['networks_cut_by_time']:.0f} network(s) stopped "

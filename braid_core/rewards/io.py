@@ -123,7 +123,12 @@ def describe_network(meta: Mapping[str, Any]) -> str:
     weighed = f"; fitted weighing the top of the data (value tilt {tilt:g})" if tilt else ""
     by_counts = {"counts": "; values weighed by their number of measurements",
                  "estimated": "; values weighed by the measurement noise they leave"}
-    weighed += by_counts.get(config.get("count_weighting", "none"), "")
+    weighting = config.get("count_weighting", "none")
+    if meta.get("metrics", {}).get("count_weighted") == 0.0:  # asked for, but nothing to go by
+        weighed += ("; values weighed alike: the estimated weighting saw no measurement noise "
+                    "that replicates reduce")
+    else:
+        weighed += by_counts.get(weighting, "")
     kept = RewardNetConfig(**config["network"]).describe(space)
     if not isinstance(space, SequenceSpace):
         text = kept

@@ -201,9 +201,14 @@ def train_reward(
                   time_shares)
     if counts is not None:
         counts = counts.to(device)[order]
+    # "estimated" weighs values alike when its probe fit sees no noise: recorded, not hidden.
+    weighed_by_counts = None
     if counts is not None and config.count_weighting != "none":
-        w_fit, w_val = _count_weighted(fit, config, space, counts[n_val:], counts[:n_val],
-                                       x_fit, z_fit, w_fit, w_val)
+        weighted = _count_weighted(fit, config, space, counts[n_val:], counts[:n_val],
+                                   x_fit, z_fit, w_fit, w_val)
+        weighed_by_counts = weighted is not None
+        if weighted is not None:
+            w_fit, w_val = weighted
         fit.w_val = w_val
 
     shapes = config.shapes_for(space)
@@ -245,6 +250,8 @@ def train_reward(
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
     if config.max_minutes is not None:
         model.metrics["networks_cut_by_time"] = float(time_shares.cut_short)
+    if weighed_by_counts is not None:  # 0: the weighting asked for left every value alike
+        model.metrics["count_weighted"] = float(weighed_by_counts)
     # Where values are means of different numbers of measurements, the held-out errors split
     # into the noise of one measurement and the fit's own misfit (y units squared): what
     # replicates would shrink and what they would not.
@@ -260,11 +267,11 @@ def train_reward(
 
 def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, counts_fit: Tensor,
                     counts_val: Tensor, x_fit: Tensor, z_fit: Tensor, w_fit: Tensor,
-                    w_val: Tensor) -> tuple[Tensor, Tensor]:
+                    w_val: Tensor) -> tuple[Tensor, Tensor] | None:
     """The fit and validation weights times each design's measurement weight, scaled so the
     fit rows' mean is unchanged; "estimated" first fits one net of `config.network` with the
-    weights as they are, to read the variances off its held-out errors (no noise seen:
-    weights unchanged)."""
+    weights as they are, to read the variances off its held-out errors (None when it sees no
+    noise that replicates reduce: the weights stay as they are)."""
     if config.count_weighting == "counts":
         scale = counts_fit.mean()
         return w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()
@@ -280,7 +287,7 @@ def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, count
     held_out = probe.predict_val(net)
     estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)
     if estimate is None:
-        return w_fit, w_val
+        return None
     scale = estimate.weights(counts_fit).mean()
     return (w_fit * estimate.weights(counts_fit) / scale,
             w_val * estimate.weights(counts_val) / scale)

@@ -13,8 +13,10 @@ from conftest import SPACE, TINY, count_task
 from braid_core.data import OfflineData
 from braid_core.rewards import RewardTrainConfig, train_reward
 from braid_core.rewards import train as train_module
+from braid_core.rewards.io import describe_network
 from braid_core.rewards.replicates import estimate_noise
 from braid_core.runtime import make_generator
+from braid_core.spaces import space_to_dict
 
 
 def test_the_noise_estimate_reads_both_variances_off_squared_errors() -> None:
@@ -70,6 +72,7 @@ def test_estimated_weights_find_the_measurement_noise_and_fit_the_truth_better(k
         with torch.no_grad():
             errors[weighting] = float(((model.predict(test_x).mean.double() - truth) ** 2).mean())
     assert model.train_config.count_weighting == "estimated"  # saved with the model
+    assert model.metrics["count_weighted"] == 1.0  # it did weigh
     # one measurement's variance is 4; the count net's misfit is far below it
     assert 2.5 < model.metrics["noise_variance"] < 6.0, model.metrics
     assert model.metrics["misfit_variance"] < 1.0, model.metrics
@@ -102,6 +105,12 @@ def test_the_noise_probe_leaves_the_fit_s_randomness_alone(monkeypatch) -> None:
     monkeypatch.setattr(train_module, "estimate_noise", lambda errors, counts: None)
     model = _fit(data, "estimated")
     assert "noise_variance" not in model.metrics
+    # Asked for, not done: recorded, and the model's description says so.
+    assert model.metrics["count_weighted"] == 0.0 and "count_weighted" not in plain.metrics
+    meta = {"config": dataclasses.asdict(model.train_config), "metrics": model.metrics,
+            "space": space_to_dict(SPACE)}
+    assert describe_network(meta).endswith("; values weighed alike: the estimated weighting "
+                                           "saw no measurement noise that replicates reduce")
     assert model.metrics["steps"] > plain.metrics["steps"]  # the probe's steps are counted
     torch.testing.assert_close(model.predict(probe).mean, plain.predict(probe).mean)
 
