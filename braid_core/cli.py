@@ -563,12 +563,15 @@ def runs_list(
     if not records:
         say(f"no runs in {workspace.root}")
         return
-    typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'name':20s} headline")
+    typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'method':12s} {'name':20s} headline")
     for record in records:
         summary = record.summary
         headline = next((f"{key} {summary[key]:.4g}" for key in HEADLINES
                          if isinstance(summary.get(key), int | float)), "")
-        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} "
+        if isinstance(summary.get("validity"), int | float):
+            headline += f", valid {summary['validity']:.0%}"
+        method = record.config.get("method") or record.config.get("kind") or "-"
+        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} {method:12s} "
                    f"{record.name or '-':20s} {headline}".rstrip())
 
 

@@ -127,7 +127,8 @@ class DataReport:
         """A few lines for people: counts, space, values, columns, notes and warnings."""
         inferred = " (alphabet inferred)" if self.alphabet_inferred else ""
         unit = "records" if self.file_format == "fasta" else "rows"
-        behind = f", means of {self.measurements} measurements" if self.measurements else ""
+        behind = (f", standing for {self.measurements} measurements in all (designs measured "
+                  "more than once hold their mean)" if self.measurements else "")
         lines = [
             f"{self.source}: {self.rows_read} {unit} -> {self.num_designs} designs, "
             f"{self.space.describe()}{inferred}",

@@ -65,7 +65,7 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     assert "MNPQR,0.1,1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
     assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
     assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
-    assert "means of 6 measurements" in result.output
+    assert "standing for 6 measurements in all" in result.output
     # Merged again, the written file still counts ACDEF's three measurements: a fourth at 5.5
     # gives (1 + 1.5 + 3 + 5.5) / 4, not the mean of 11/6 and 5.5.
     third = tmp_path / "remeasured.csv"
@@ -530,10 +530,18 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     listed = runner.invoke(app, ["runs", "list"])
     assert listed.exit_code == 0, listed.output
     header, *lines = listed.output.splitlines()
-    assert header.split() == ["run", "kind", "status", "name", "headline"]
+    assert header.split() == ["run", "kind", "status", "method", "name", "headline"]
     assert [line.split()[0] for line in lines] == [dead.id, child.id, parent.id]  # newest first
     assert lines[0].split()[1:3] == ["reward", "failed"]  # the dead job, found out
-    assert lines[2].split()[1:] == ["prior", "done", "my", "prior", "designs", "40"]
+    assert lines[2].split()[1:] == ["prior", "done", "-", "my", "prior", "designs", "40"]
+    design = workspace.create_run("design", {"method": "proxy"})
+    workspace.set_status(design.id, "running")
+    workspace.set_status(design.id, "done")
+    workspace.set_summary(design.id, {"true_score_median": 0.0, "validity": 0.03})
+    row = runner.invoke(app, ["runs", "list", "--kind", "design"]).output.splitlines()[1]
+    assert row.split()[1:] == ["design", "done", "proxy", "-", "true_score_median", "0,",
+                               "valid", "3%"]
+    workspace.delete_run(design.id)
     only = runner.invoke(app, ["runs", "list", "--status", "running"])
     assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
     assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1

@@ -472,7 +472,7 @@ def test_a_measurements_column_weighs_each_value_by_the_measurements_behind_it(
     assert data.measurement_counts().tolist() == [4, 1, 2]
     assert data.report.columns_used == ("sequence", "value", "measurements")
     assert data.report.columns_ignored == ("id",)
-    assert "values: 0.5 to 2, means of 7 measurements" in data.report.summary()
+    assert "values: 0.5 to 2, standing for 7 measurements in all" in data.report.summary()
     # Written back with its counts and read again, nothing is lost.
     frame = data.to_frame()
     assert frame["measurements"].tolist() == [4, 1, 2]
@@ -517,7 +517,7 @@ def test_vector_counts_are_not_a_feature_and_survive_combining() -> None:
     combined = combine_designs([vectors, more], "v + w")
     assert combined.y.tolist() == [2.0, 2.0, 7.0]  # (0, 1): (3 * 1 + 5) / 4
     assert combined.measurement_counts().tolist() == [4, 1, 1]
-    assert "means of 6 measurements" in combined.report.summary()
+    assert "standing for 6 measurements in all" in combined.report.summary()
     with pytest.raises(DataError, match="'x1' is a feature and the measurement count"):
         read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "f.csv", count_column="x1",
                            feature_columns=["x0", "x1"])  # fmt: skip
