@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core import jobs
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import RunRecord
 from braid_core.spaces import Space
 from dashboard import catalog, charts, state
@@ -150,6 +151,40 @@ def models_fit(prior: catalog.ModelChoice, reward: catalog.ModelChoice) -> bool:
                f"{scored.describe()}: pick a prior and a reward model of the same design "
                "space.")
     return False
+
+
+# RewardTrainConfig.value_tilt choices (pipeline.value_tilt_choice) and count_weighting
+# choices, in words: the Reward model and Design pages offer both.
+TILTS = (0.0, 1.0, 2.0, 4.0)
+COUNT_LABELS = {
+    "none": "every design alike",
+    "counts": "by the number of measurements",
+    "estimated": "by the noise the measurements leave (estimated)",
+}
+
+
+def value_tilt_picker(place: Any, default: float, key: str) -> float:
+    """The reward fit's weight on the top of the data, picked in `place` (e.g. a column)."""
+    return place.selectbox(
+        "Weight on the top of the data", TILTS,
+        index=TILTS.index(default) if default in TILTS else 0, key=key,
+        format_func=lambda t: "off: every design alike" if t == 0 else f"tilt {t:g}",
+        help="A tilt t weighs each design's error by exp(t q), q its value's rank in the data "
+        "(0 lowest, 1 highest): the fit spends itself where fine-tuning leaves the data, at "
+        "the top.")
+
+
+def count_weighting_picker(place: Any, default: str, key: str) -> str:
+    """How values measured more than once weigh in the reward fit, picked in `place`."""
+    return place.selectbox(
+        "Values measured more than once", COUNT_WEIGHTINGS,
+        index=COUNT_WEIGHTINGS.index(default), format_func=COUNT_LABELS.get, key=key,
+        help="Where a value is the mean of several measurements (a `measurements` column, or "
+        "a design found more than once), its noise is smaller. 'estimated' fits once, reads "
+        "the measurement noise and the fit's own misfit off the held-out errors, then weighs "
+        "a value measured n times by 1 / (misfit + noise / n). Data measured once each fits "
+        "alike either way. On simulated replicates neither weighting beat 'every design "
+        "alike' reliably: which network shape validation keeps mattered more.")
 
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:

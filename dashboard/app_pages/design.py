@@ -77,12 +77,18 @@ def design_form() -> None:
             network = right.selectbox("Reward network shape", NETWORKS, key="design_network",
                                       index=NETWORKS.index(defaults.REWARD_NETWORK))
             device = far.selectbox("Device", ["auto", "cpu", "cuda"], key="design_device")
+            left, right = st.columns(2)
+            tilt = components.value_tilt_picker(left, defaults.VALUE_TILT,
+                                                key="design_value_tilt")
+            weighting = components.count_weighting_picker(right, defaults.COUNT_WEIGHTING,
+                                                          key="design_count_weighting")
         name = st.text_input("Run name (optional)", "", key="design_name")
         submitted = st.form_submit_button("Launch the whole pipeline")
     if submitted:
         launch(unlabeled, offline, oracle=oracle, name=name.strip() or None, method=method,
                max_minutes=float(minutes), num_designs=int(num), seed=int(seed), c=float(c),
-               alpha=float(alpha), reward_network=network, device=device)
+               alpha=float(alpha), reward_network=network, device=device,
+               value_tilt=float(tilt), count_weighting=weighting)
 
 
 def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,

@@ -9,7 +9,6 @@ import streamlit as st
 
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
-from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -26,20 +25,6 @@ NETWORKS = {
     "dilated": "dilated: 3 conv layers, dilations 1, 2, 4",
     "wide": "wide: 2 conv layers of kernel 17",
 }
-# RewardTrainConfig.value_tilt choices (pipeline.value_tilt_choice), in words.
-TILTS = (0.0, 1.0, 2.0, 4.0)
-# RewardTrainConfig.count_weighting choices, in words.
-COUNT_LABELS = {
-    "none": "every design alike",
-    "counts": "by the number of measurements",
-    "estimated": "by the noise the measurements leave (estimated)",
-}
-
-
-def tilt_label(tilt: float) -> str:
-    return "off: every design alike" if tilt == 0 else f"tilt {tilt:g}"
-
-
 def reward_metrics(choice: catalog.ModelChoice) -> dict[str, float]:
     """Held-out metrics: a reward run's summary, else those saved in the model's config.json
     (a design run's summary is about its designs)."""
@@ -99,24 +84,9 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
                                "better than any in your table. Where many designs share the "
                                "best value, fit each shape and measure a few of each one's "
                                "designs.")
-        tilt = st.selectbox("Weight on the top of the data", TILTS,
-                            index=TILTS.index(default_tilt) if default_tilt in TILTS else 0,
-                            format_func=tilt_label, key="reward_value_tilt",
-                            help="A tilt t weighs each design's error by exp(t q), q its "
-                            "value's rank in the data (0 lowest, 1 highest): the fit spends "
-                            "itself where fine-tuning leaves the data, at the top.")
-        weighting = st.selectbox("Values measured more than once", COUNT_WEIGHTINGS,
-                                 index=COUNT_WEIGHTINGS.index(default_weighting),
-                                 format_func=COUNT_LABELS.get, key="reward_count_weighting",
-                                 help="Where a value is the mean of several measurements (a "
-                                 "`measurements` column, or a design found more than once), "
-                                 "its noise is smaller. 'estimated' fits once, reads the "
-                                 "measurement noise and the fit's own misfit off the held-out "
-                                 "errors, then weighs a value measured n times by 1 / (misfit "
-                                 "+ noise / n). Data measured once each fits alike either way. "
-                                 "On simulated replicates neither weighting beat 'every design "
-                                 "alike' reliably: which network shape validation keeps "
-                                 "mattered more.")
+        tilt = components.value_tilt_picker(st, default_tilt, key="reward_value_tilt")
+        weighting = components.count_weighting_picker(st, default_weighting,
+                                                      key="reward_count_weighting")
         name = st.text_input("Run name (optional)", "")
         submitted = st.form_submit_button("Train a reward model")
     if submitted:

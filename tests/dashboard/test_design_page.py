@@ -48,6 +48,23 @@ def test_the_form_starts_one_run_with_the_measured_defaults(demo, workspace, sle
         assert (config["max_minutes"], config["num_designs"], config["task"]) == (10.0, 128,
                                                                                  None)
         assert run.name == "first try" and run.status == "running"
+        assert (config["value_tilt"], config["count_weighting"]) == (0.0, "none")
+    finally:
+        for record in workspace.list_runs():
+            jobs.cancel(workspace, record.id)
+
+
+def test_the_reward_fit_options_of_braid_design_are_on_the_form(demo, workspace,
+                                                                sleeping_jobs):
+    at = open_page("app_pages/design.py")
+    at.selectbox(key="design_oracle").set_value("none")
+    at.selectbox(key="design_value_tilt").set_value(2.0)
+    at.selectbox(key="design_count_weighting").set_value("estimated")
+    submit(at)
+    try:
+        assert not at.exception and not at.error
+        [run] = workspace.list_runs(kind="design")
+        assert (run.config["value_tilt"], run.config["count_weighting"]) == (2.0, "estimated")
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)
