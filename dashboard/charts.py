@@ -323,15 +323,22 @@ def calibration_chart(table: pd.DataFrame, height: int = 320) -> alt.LayerChart:
     return alt.layer(reference, points).properties(height=height)
 
 
+# The summary figures a comparison of runs turns on, shown before the rest.
+SUMMARY_FIRST = ("true_score_median", "validity", "true_score_max", "reward",
+                 "predicted_mean_median", "uncertainty_median", "kl", "unique_fraction")
+
+
 def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[str, str]
                   ) -> pd.DataFrame:  # fmt: skip
-    """Numbers of each run's summary pooled over seeds: "mean +- std" per group and key.
+    """Numbers of each run's summary pooled over seeds: "mean +- std" per group and key
+    ("mean" alone where the seeds agree).
 
     Args:
         summaries: run label -> summary dict (non-numbers are ignored).
         groups: run label -> group label.
     Returns:
-        One row per group: group, seeds, then one text column per numeric summary key.
+        One row per group: group, seeds, then one text column per numeric summary key, the
+        figures a comparison turns on (SUMMARY_FIRST) first.
     """
     rows = []
     for label, summary in summaries.items():
@@ -346,9 +353,11 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
         row: dict[str, Any] = {"group": group, "seeds": len(part)}
         for column in part.columns.drop("group"):
             values = part[column].dropna()
-            if len(values) == 1:
+            if len(values) == 1 or (len(values) > 1 and values.nunique() == 1):
                 row[column] = f"{values.iloc[0]:.4g}"
             elif len(values) > 1:
                 row[column] = f"{values.mean():.4g} +- {values.std(ddof=1):.2g}"
         table.append(row)
-    return pd.DataFrame(table)
+    result = pd.DataFrame(table)
+    first = ["group", "seeds", *(k for k in SUMMARY_FIRST if k in result.columns)]
+    return result[first + [c for c in result.columns if c not in first]]

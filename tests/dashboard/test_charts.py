@@ -112,6 +112,12 @@ def test_group_summary_reports_mean_and_spread():
     rows = table.set_index("group")
     assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
     assert rows.loc["g2", "score"] == "5"
+    # Seeds that agree show one number; the figures a comparison turns on come first.
+    table = charts.group_summary(
+        {"a": {"pool_size": 64, "validity": 0.9}, "b": {"pool_size": 64, "validity": 1.0}},
+        {"a": "g", "b": "g"})
+    assert list(table.columns) == ["group", "seeds", "validity", "pool_size"]
+    assert table.loc[0, "pool_size"] == "64" and table.loc[0, "validity"] == "0.95 +- 0.071"
 
 
 def test_calibration_table_bins_by_uncertainty():
