@@ -109,10 +109,11 @@ def show_quality(choice: catalog.ModelChoice) -> None:
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             column.metric(label, f"{float(value):.3f}")
         st.caption("How to read u: it is the model's uncertainty about r_hat (what more data "
-                   "near a design would shrink), not the noise of a measurement, so where "
-                   "measurements are noisy the coverage of +-2u falls well below 95 %. What "
-                   "the conservative reward needs is that u ranks the errors (rho(u, |error|) "
-                   "above 0) and grows away from the data.")
+                   "near a design would shrink; it grows away from the data), not the noise of "
+                   "a measurement. So where measurements are noisy, coverage of +-2u falls well "
+                   "below 95 %, and on held-out designs as near the data as these, u may rank "
+                   "the errors little (rho(u, |error|) near 0). The conservative reward leans "
+                   "on u where fine-tuning leaves the data.")
     table = heldout(choice)
     if table is None or not len(table):
         st.caption("No held-out predictions saved for this model.")
