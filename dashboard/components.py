@@ -117,15 +117,27 @@ class Choice(Protocol):
 ChoiceT = TypeVar("ChoiceT", bound=Choice)
 
 
-def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str) -> ChoiceT:
+def default_moved(key: str, default: Any) -> bool:
+    """Whether the default of widget `key` differs from the one it had when last shown in
+    this session (e.g. a run finished meanwhile); remembers this one."""
+    seen = f"_default_{key}"
+    moved = seen in st.session_state and st.session_state[seen] != default
+    st.session_state[seen] = default
+    return moved
+
+
+def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str,
+                follow_new: bool = False) -> ChoiceT:  # fmt: skip
     """A selectbox over data sets or models whose options are their paths, not positions.
 
     Lists come newest first, so a run finishing or a file uploaded while the page is open
     inserts at the top; an index would then silently point at another item (also inside a
     form, between showing it and submitting it). `default` is the index picked the first time
-    and whenever the picked path has gone."""
+    and whenever the picked path has gone. With `follow_new` (pickers outside forms), a
+    default that changes while the page is open (a model just trained) is picked too."""
     paths = [choice.path for choice in choices]
-    if st.session_state.get(key) not in paths:
+    moved = default_moved(key, paths[default])
+    if (follow_new and moved) or st.session_state.get(key) not in paths:
         st.session_state[key] = paths[default]
     path = st.selectbox(label, paths, key=key,
                         format_func=lambda p: choices[paths.index(p)].label)  # fmt: skip
@@ -134,12 +146,14 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str) 
 
 def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
                  space: Space | None = None) -> catalog.ModelChoice | None:  # fmt: skip
-    """A path_picker over priors or reward models, starting on the newest run's model (else
-    the shipped one), of `space` where one is; None (with a hint) when there are none."""
+    """A path_picker over priors or reward models, on the newest run's model (else the
+    shipped one), of `space` where one is, and on a newer one when it appears; None (with a
+    hint) when there are none. Not for forms (see path_picker)."""
     if not choices:
         st.warning(f"No {label.lower()} yet: train one on its page first.")
         return None
-    return path_picker(label, choices, catalog.newest_model(choices, space), key)
+    return path_picker(label, choices, catalog.newest_model(choices, space), key,
+                       follow_new=True)
 
 
 def models_fit(prior: catalog.ModelChoice, reward: catalog.ModelChoice) -> bool:

@@ -121,6 +121,8 @@ def finished_table(records) -> pd.DataFrame:
 def downloads(done) -> None:
     """The designs of one finished run, best first, as CSV or FASTA."""
     by_id = {r.id: r for r in done}
+    if components.default_moved("design_download_run", done[0].id):  # a run just finished
+        st.session_state["design_download_run"] = done[0].id
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=lambda i: catalog.run_label(by_id[i]))

@@ -170,3 +170,20 @@ def test_design_runs_are_labelled_with_the_settings_their_method_used(workspace)
                                                "num_designs": 8, "pool_size": 32})
     assert catalog.run_label(workspace.record(kept.id)).startswith("samples seed=0 [")
     assert catalog.run_label(workspace.record(ranked.id)).startswith("baseline pretrained c=0.5")
+
+
+def test_the_designs_picker_moves_to_a_run_that_finishes_while_the_page_is_open(workspace):
+    def finished() -> str:
+        run = workspace.create_run("design", {"method": "braid-bonus", "c": 0.5, "alpha": 0.1,
+                                              "seed": 0})
+        run.write_designs(pd.DataFrame({"sequence": ["ACGT"], "predicted_mean": [1.0]}))
+        workspace.set_status(run.id, "running")
+        workspace.set_status(run.id, "done")
+        return run.id
+
+    older = finished()
+    at = open_page("app_pages/design.py")
+    assert at.selectbox(key="design_download_run").value == older
+    newer = finished()
+    at.run()
+    assert at.selectbox(key="design_download_run").value == newer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import APP
+from conftest import ALPHABET, APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
@@ -82,3 +82,17 @@ def test_the_reward_model_starts_on_one_for_the_prior_and_a_mixed_pair_is_refuse
     assert fresh.selectbox(key="ft_prior").value == dna_prior
     assert fresh.selectbox(key="ft_reward").value == dna_reward
     assert not fresh.warning
+
+
+def test_a_model_picker_moves_to_a_model_trained_while_the_page_is_open(demo, workspace):
+    space = {"kind": "sequence", "alphabet": ALPHABET, "length": 32}  # the demo's
+    first = finished_model(workspace, "prior", space)
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/finetune.py").run()
+    assert at.selectbox(key="ft_prior").value == first
+    at.selectbox(key="ft_prior").set_value(str(demo / "priors")).run()
+    at.run()  # nothing new: the user's pick stays
+    assert at.selectbox(key="ft_prior").value == str(demo / "priors")
+    newer = finished_model(workspace, "prior", space)
+    at.run()
+    assert at.selectbox(key="ft_prior").value == newer
