@@ -624,7 +624,7 @@ def runs_delete(
     """Remove a run that is not running: its record and its folder, for good."""
     workspace = _workspace()
     record = _record(workspace, run_id)
-    children = [r.id for r in workspace.list_runs() if record.id in r.parents]
+    children = workspace.made_from(record.id)
     if record.status == "running":
         raise fail(f"run {record.id} is running; `braid runs cancel {record.id}` first")
     made = (f" Runs made from it keep their files but no longer find it: {', '.join(children)}."

@@ -379,6 +379,10 @@ class Workspace:
         if not found:
             self.record(run_id)
 
+    def made_from(self, run_id: str) -> list[str]:
+        """Ids of the runs that record `run_id` as a parent (newest first)."""
+        return [r.id for r in self.list_runs() if run_id in r.parents]
+
     def delete_run(self, run_id: str) -> None:
         """Remove a run that is not running: its index row and its folder under runs/."""
         record = self.record(run_id)

@@ -73,13 +73,13 @@ class ModelChoice:
 def demo_datasets() -> list[Dataset]:
     """The shipped demo files that exist."""
     found = []
+    space = saved_space(demo.DEMO_PRIOR)  # the demo's prior was trained on its files
     for path, labeled, what in (
         (demo.DEMO_OFFLINE, True, "offline designs with values"),
         (demo.DEMO_UNLABELED, False, "unlabeled designs, for the prior"),
     ):
         if Path(path).is_file():
             label = f"demo {demo.DEMO_TASK}: {what}"
-            space = saved_space(demo.DEMO_PRIOR)  # the demo's prior was trained on its files
             found.append(Dataset(label, str(path), labeled, None, demo.DEMO_TASK,
                                  space=space.describe() if space else None))
     return found

@@ -156,9 +156,10 @@ def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
                        follow_new=True)
 
 
-def models_fit(prior: catalog.ModelChoice, reward: catalog.ModelChoice) -> bool:
-    """Whether the reward model scores the designs the prior makes; if not, says so."""
-    made, scored = catalog.saved_space(prior.path), catalog.saved_space(reward.path)
+def models_fit(made: Space | None, reward: catalog.ModelChoice) -> bool:
+    """Whether the reward model scores the designs the prior makes (`made`, its space); if
+    not, says so."""
+    scored = catalog.saved_space(reward.path)
     if made is None or scored is None or made == scored:
         return True
     st.warning(f"This prior makes {made.describe()}, but this reward model scores "

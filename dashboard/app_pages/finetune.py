@@ -167,7 +167,7 @@ def render() -> None:
         reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward",
                                          space=space)
     c, alpha = sliders(defaults)
-    if prior is not None and reward is not None and components.models_fit(prior, reward):
+    if prior is not None and reward is not None and components.models_fit(space, reward):
         launch_form(prior, reward, c, alpha, defaults)
         baseline_form(prior, reward, c)
     st.subheader("In progress")

@@ -13,7 +13,7 @@ from dashboard import catalog, components, state
 def confirm_delete(run_id: str, place) -> None:
     """Deleting removes the run's folder for good: ask first, naming the runs made from it."""
     ws = state.workspace()
-    children = [r.id for r in ws.list_runs() if run_id in r.parents]
+    children = ws.made_from(run_id)
     made = (f" Runs made from it keep their own files but no longer find it: "
             f"{', '.join(children)}." if children else "")
     place.warning(f"Delete run {run_id} and its files?{made}")
