@@ -330,6 +330,20 @@ def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: in
     return [r.id for r in records if reward_of(r, workspace) == reward][:most]
 
 
+def compare_defaults(records: Sequence[RunRecord], workspace: Workspace, most: int
+                     ) -> list[str]:  # fmt: skip
+    """The newest fine-tuning runs of one reward model (up to `most`) and the baselines that
+    reward model scored (up to `most`): settings side by side with what they must beat."""
+    finetunes = [r for r in records if r.kind == "finetune"]
+    chosen = comparable_runs(finetunes or records, workspace, most)
+    if not chosen:
+        return []
+    reward = reward_of(next(r for r in records if r.id == chosen[0]), workspace)
+    baselines = [r.id for r in records if r.kind == "baseline" and r.id not in chosen
+                 and reward_of(r, workspace) == reward]  # fmt: skip
+    return chosen + baselines[:most]
+
+
 def group_label(config: dict[str, Any]) -> str:
     """The settings that define a group of seeds: everything but the seed."""
     config = settings(config)

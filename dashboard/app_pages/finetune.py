@@ -131,14 +131,18 @@ def compare() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    default = [r.id for r in records if r.kind == "finetune"][:4]
-    state.bound_runs("run", ids, default)
+    state.bound_runs("run", ids, catalog.compare_defaults(records, ws, 4))
     chosen = st.multiselect("Runs to compare", ids, key="run",
                             # No status in the label: a chosen tag keeps its first label.
                             format_func=lambda i: catalog.run_label(by_id[i]))
     state.to_url("run", chosen)
     if not chosen:
         return
+    rewards = {catalog.reward_of(by_id[i], ws) for i in chosen}
+    if len(rewards) > 1:
+        st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
+                   "r_hat and u are on different scales (or for other designs). Compare true "
+                   "scores, or runs of one reward model.")
     labels = {i: catalog.run_label(by_id[i]) for i in chosen}
     groups = {labels[i]: catalog.group_label(by_id[i].config) for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}

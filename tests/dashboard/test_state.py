@@ -99,3 +99,31 @@ def test_explore_starts_on_runs_of_one_reward_model_and_warns_on_a_mix(demo, wor
     assert warning.value.startswith("These runs were scored by 2 different reward models")
     chosen.set_value([same, older]).run()
     assert not at.warning
+
+
+def test_compare_starts_on_settings_and_baselines_of_one_reward_model(demo, workspace):
+    import shutil
+
+    from braid_core import pipeline
+
+    def baseline(reward: str) -> str:
+        config = pipeline.baseline_config("pretrained", demo / "priors", demo / reward,
+                                          num_designs=8, pool_size=8)  # fmt: skip
+        run = workspace.create_run("baseline", config, name=f"baseline pretrained {reward}")
+        workspace.set_status(run.id, "running")
+        workspace.set_summary(run.id, {"true_score_median": 0.1, "designs": 8})
+        workspace.set_status(run.id, "done")
+        return run.id
+
+    shutil.copytree(demo / "rewards", demo / "rewards2")  # another reward model
+    same_baseline = baseline("rewards")
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    second = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=0)
+    other_baseline = baseline("rewards2")  # the newest run, but of another reward model
+    at = open_page("app_pages/finetune.py")
+    chosen = next(m for m in at.multiselect if m.key == "run")
+    assert chosen.value == [second, first, same_baseline]
+    assert not at.warning and not at.exception
+    chosen.set_value([second, other_baseline]).run()
+    (warning,) = at.warning
+    assert warning.value.startswith("These runs were scored by 2 different reward models")
