@@ -18,6 +18,14 @@ import pandas as pd
 BRUSH = "brush"  # name of the Explore scatter's interval selection
 NO_SCORE_COLOUR = "#9e9e9e"  # Explore points without a true or measured score
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
+
+
+def run_legend() -> alt.Legend:
+    """A legend of run or group names under the chart, one per line and never cut short
+    (Vega-Lite clips labels at 160 px, and run names are longer)."""
+    return alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=0)
+
+
 CURVE_TITLES = {
     "reward": "conservative reward r_c",
     "predicted_mean": "predicted mean r_hat",
@@ -87,7 +95,7 @@ def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> al
         .encode(
             alt.X("step:Q"),
             alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            alt.Color("run:N", legend=alt.Legend(orient="bottom", columns=2)),
+            alt.Color("run:N", legend=run_legend()),
             tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
         )
         .properties(height=height, width=220)
@@ -115,7 +123,7 @@ def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
 def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.FacetChart:
     """Mean line and min-max band over seeds, per group, one small chart per metric."""
     base = alt.Chart().encode(
-        alt.X("step:Q"), alt.Color("group:N", legend=alt.Legend(orient="bottom", columns=2))
+        alt.X("step:Q"), alt.Color("group:N", legend=run_legend())
     )
     band = base.mark_area(opacity=0.2).encode(alt.Y("low:Q", title=None), alt.Y2("high:Q"))
     line = base.mark_line().encode(
@@ -199,7 +207,7 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
     base = alt.Chart(points).mark_point(filled=True, size=28, opacity=0.7).encode(
         alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
         alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
-        alt.Shape("source:N", legend=alt.Legend(orient="bottom")),
+        alt.Shape("source:N", legend=run_legend()),
         tooltip=[
             "source",
             alt.Tooltip("predicted_mean:Q", format=".4g"),

@@ -157,3 +157,18 @@ def test_value_histogram_bins_the_values_and_names_its_axes():
                                      "title": "designs"}
     assert [row["measured value"] for row in next(iter(spec["datasets"].values()))] == [
         0.0, 0.0625, 0.0625, 0.125]
+
+
+def test_run_legends_list_whole_names_one_per_line():
+    name = "finetune c=0.25 alpha=0.01 steps=400 batch_size=32 seed 3 (2026-12-07 04:18)"
+    frames = {name: pd.DataFrame({"step": [1, 2], "reward": [1.0, 2.0]})}
+    long = charts.long_metrics(frames, ["reward"])
+    scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
+    legends = [
+        charts.metric_curves(long).to_dict()["spec"]["encoding"]["color"]["legend"],
+        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["spec"]["layer"][0]
+        ["encoding"]["color"]["legend"],
+        scatter["layer"][1]["encoding"]["shape"]["legend"],
+    ]
+    for legend in legends:  # Vega-Lite's default clips labels at 160 px, mid-name
+        assert legend["labelLimit"] == 0 and legend["columns"] == 1
