@@ -18,12 +18,14 @@ import pandas as pd
 BRUSH = "brush"  # name of the Explore scatter's interval selection
 NO_SCORE_COLOUR = "#9e9e9e"  # Explore points without a true or measured score
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
+FACET_WIDTH = 200  # px: three small charts and their axes fit the page's 1280 px layout
 
 
 def run_legend() -> alt.Legend:
     """A legend of run or group names under the chart, one per line and never cut short
     (Vega-Lite clips labels at 160 px, and run names are longer)."""
-    return alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=0)
+    return alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=0,
+                      symbolOpacity=1)  # the bands' 0.2 would make the swatches pale
 
 
 CURVE_TITLES = {
@@ -98,7 +100,7 @@ def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> al
             alt.Color("run:N", legend=run_legend()),
             tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
         )
-        .properties(height=height, width=220)
+        .properties(height=height, width=FACET_WIDTH)
         .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
         .resolve_scale(y="independent")
     )
@@ -132,7 +134,7 @@ def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt
     )
     return (
         alt.layer(band, line, data=bands)
-        .properties(height=height, width=220)
+        .properties(height=height, width=FACET_WIDTH)
         .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
         .resolve_scale(y="independent")
     )
@@ -221,7 +223,8 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
         # oracle, or invalid) get a layer of their own in grey instead of vanishing.
         with_score = base.transform_filter("isValid(datum.score)").encode(
             alt.Color("score:Q", title="true score (offline data: measured value)",
-                      scale=alt.Scale(scheme="viridis")))  # fmt: skip
+                      scale=alt.Scale(scheme="viridis"),
+                      legend=alt.Legend(orient="bottom", titleLimit=0)))  # fmt: skip
         without = base.transform_filter("!isValid(datum.score)").encode(
             color=alt.value(NO_SCORE_COLOUR))
         scatter = [with_score.add_params(brush), without]
