@@ -205,7 +205,7 @@ def test_an_interrupted_run_is_recorded_as_cancelled_and_says_so(tmp_path, isola
 
 
 def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isolated_workspace):
-    from braid_core.cli import _source_runs
+    from braid_core.cli.local_runs import _source_runs
 
     workspace = Workspace(isolated_workspace)
     design = workspace.create_run("design", {})
