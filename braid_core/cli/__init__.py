@@ -1,0 +1,32 @@
+"""`braid`: every pipeline step from the command line (typer).
+
+Errors a user can fix (bad files, bad options) are printed as one plain sentence and exit with
+status 1; nothing here prints a traceback for them.
+
+This module only builds the `braid` app from the command groups: `datasets` (data, task),
+`models` (prior, reward, finetune, sample), `design` and `runs` (runs, run-job).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from braid_core.cli import datasets, design, models, runs
+
+app = typer.Typer(
+    name="braid",
+    help="BRAID Studio: offline design optimisation with conservatively fine-tuned diffusion.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(datasets.data_app, name="data")
+app.add_typer(datasets.task_app, name="task")
+app.add_typer(models.prior_app, name="prior")
+app.add_typer(models.reward_app, name="reward")
+app.add_typer(runs.runs_app, name="runs")
+app.command("sample")(models.sample)
+app.command("finetune")(models.finetune)
+app.command("design")(design.design)
+app.command("run-job", hidden=True)(runs.run_job)
+
+__all__ = ["app"]

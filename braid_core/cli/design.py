@@ -1,0 +1,70 @@
+"""`braid design`: the whole pipeline in one command, run in this process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from braid_core import defaults
+from braid_core.cli.local_runs import copy_out, run_here
+from braid_core.cli.options import (
+    NETWORK_HELP,
+    Alphabet,
+    CountWeighting,
+    Device,
+    OracleTask,
+    PoolSize,
+    SequenceColumn,
+    Threads,
+    ValueColumn,
+    ValueTilt,
+    csv_out,
+    fail,
+)
+
+
+def design(
+    unlabeled: Annotated[Path, typer.Option("--unlabeled", help="Valid designs (no values).")],
+    offline: Annotated[Path, typer.Option("--offline", help="Designs with measured values.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file for the designs.")],
+    method: Annotated[str, typer.Option("--method", help="braid-boot, braid-bonus, strl, "
+                                        "guidance, ddom, proxy or pretrained.")] = defaults.METHOD,
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+    c: Annotated[float | None, typer.Option(
+        "--c", show_default=False, help=f"Conservatism weight (default {defaults.C:g}; STRL "
+        "always 0).")] = None,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
+        defaults.ALPHA),
+    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    pool: PoolSize = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,
+    task: OracleTask = None,
+    device: Device = "auto",
+    threads: Threads = None,
+    reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (
+        defaults.REWARD_NETWORK),
+    value_tilt: ValueTilt = defaults.VALUE_TILT,
+    count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
+) -> None:
+    """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    csv_out(out)
+    try:
+        config = pipeline.design_config(
+            unlabeled, offline, method=method, sequence_column=sequence_column,
+            value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
+            num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
+            pool_size=pool, device=device, reward_network=reward_network,
+            value_tilt=value_tilt, count_weighting=count_weighting)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)
+    copy_out(folder / "designs.csv", out)

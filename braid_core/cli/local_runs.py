@@ -1,0 +1,101 @@
+"""Runs the command line executes in its own process: recorded in the workspace like any run,
+shown as a progress bar, their files copied to where --out asks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import typer
+from tqdm import tqdm
+
+from braid_core.cli.options import fail, say
+
+
+def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str) -> Path:
+    """Record a run in the workspace and execute it in this process; returns its folder.
+
+    Runs started here show up in the dashboard like any other (same workspace).
+    """
+    from braid_core import jobs, pipeline
+    from braid_core.data import DataError
+    from braid_core.runs import Workspace, default_workspace_root
+
+    workspace = Workspace(default_workspace_root())
+    run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
+    say(f"run {run.id} in {workspace.root}")
+    bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
+    try:
+        with bar, jobs.run_context(workspace, run.id):
+            summary = pipeline.execute(workspace, run, on_step=bar.update)
+    except KeyboardInterrupt:
+        say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to --out")
+        raise typer.Exit(130) from None
+    except jobs.JobCancelled:  # SIGTERM, e.g. `braid runs cancel` from another terminal
+        say(f"stopped: run {run.id} was cancelled; nothing was written to --out")
+        raise typer.Exit(143) from None
+    except (DataError, ValueError, FileNotFoundError, KeyError) as err:
+        raise fail(str(err.args[0] if isinstance(err, KeyError) and err.args else err)) from None
+    for key, value in summary.items():
+        say(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
+    return run.path
+
+
+def _source_runs(workspace, config: Mapping) -> list[str]:
+    """The runs of this workspace whose prior or reward model `config` uses (a folder inside
+    a run's folder), so that they are recorded as what the new run was made from."""
+    runs = (workspace.root / "runs").resolve()
+    found = []
+    for key in ("prior", "reward"):
+        path = Path(config[key]).resolve() if isinstance(config.get(key), str) else None
+        if path is None or path == runs or not path.is_relative_to(runs):
+            continue
+        try:
+            found.append(workspace.record(path.relative_to(runs).parts[0]).id)
+        except KeyError:  # a folder there that no run owns
+            continue
+    return list(dict.fromkeys(found))
+
+
+def copy_out(source: Path, out: Path) -> None:
+    """Copy a run's artifact (a folder or a file) to where the user asked for it."""
+    import shutil
+
+    if source.is_dir():
+        shutil.copytree(source, out, dirs_exist_ok=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out)
+    say(f"wrote {out}")
+
+
+class TimeBar:
+    """A tqdm bar over a wall-clock budget, usable as an `on_step(step, metrics)` callback."""
+
+    def __init__(self, total_seconds: float, desc: str) -> None:
+        self.start = time.monotonic()
+        self.bar = tqdm(total=round(total_seconds), desc=desc, unit="s", leave=True)
+
+    def update(self, step: int, metrics: Mapping[str, float]) -> None:
+        elapsed = min(round(time.monotonic() - self.start), self.bar.total)
+        self.bar.update(elapsed - self.bar.n)
+        self.bar.set_postfix({"step": step, **{k: f"{v:.4g}" for k, v in metrics.items()}})
+
+    def __enter__(self) -> TimeBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+
+class StepBar(TimeBar):
+    """A tqdm bar counting reported steps, for steps without a time budget."""
+
+    def __init__(self, desc: str) -> None:
+        self.bar = tqdm(desc=desc, unit="step", leave=True)
+
+    def update(self, step: int, metrics: Mapping[str, float]) -> None:
+        self.bar.update(max(step - self.bar.n, 0))
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
+                              if isinstance(v, float)}, refresh=False)

@@ -1,0 +1,229 @@
+"""The steps one at a time: `braid prior train|sample`, `braid reward train`, `braid finetune`
+and `braid sample`, each run in this process and copied to --out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from braid_core import defaults
+from braid_core.cli.local_runs import copy_out, run_here
+from braid_core.cli.options import (
+    Alphabet,
+    CountWeighting,
+    Device,
+    OracleTask,
+    PoolSize,
+    RewardNetwork,
+    SequenceColumn,
+    Threads,
+    ValueColumn,
+    ValueTilt,
+    csv_out,
+    fail,
+    folder_out,
+    say,
+)
+
+prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
+reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_help=True)
+
+
+@prior_app.command("train")
+def prior_train(
+    data: Annotated[Path, typer.Option("--data", help="Unlabeled (or labeled) valid designs.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to save the prior into.")],
+    sequence_column: SequenceColumn = "sequence",
+    alphabet: Alphabet = None,
+    max_minutes: Annotated[
+        float, typer.Option("--max-minutes", help="Wall-clock budget for pre-training.")
+    ] = 6.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored)."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
+
+    folder_out(out, holds=PRIOR_FORMAT)
+    try:
+        config = pipeline.prior_config(data, sequence_column=sequence_column,
+                                       alphabet=alphabet, max_minutes=max_minutes, seed=seed,
+                                       device=device)  # fmt: skip
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
+    copy_out(folder / "prior", out)
+
+
+@prior_app.command("sample")
+def prior_sample(
+    prior_dir: Annotated[Path, typer.Option("--prior", help="Folder of a saved prior.")],
+    num: Annotated[int, typer.Option("--num", min=1, help="Number of designs.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Draw designs from a saved prior into a CSV file (column `sequence`)."""
+    sample_designs(prior_dir, num, out, seed, device, threads, "--prior")
+
+
+def sample(
+    model: Annotated[Path, typer.Option("--model", help="Folder of a fine-tuned model.")],
+    num: Annotated[int, typer.Option("--num", min=1, help="Number of designs.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
+    sample_designs(model, num, out, seed, device, threads, "--model")
+
+
+def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
+                   threads: int | None, option: str) -> None:
+    """Draw `num` designs from the prior or fine-tuned model in `folder` (given as `option`)
+    into the CSV file `out`."""
+    import torch
+
+    from braid_core.data import write_designs_csv
+    from braid_core.diffusion.prior import Prior
+    from braid_core.runtime import check_device, make_generator, resolve_device, set_cpu_threads
+    from braid_core.spaces import SequenceSpace
+
+    set_cpu_threads(threads)
+    csv_out(out)
+    try:
+        torch_device = resolve_device(check_device(device))
+        prior = Prior.load(folder, map_location=torch_device)
+    except FileNotFoundError:
+        made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
+        raise fail(f"{option} {folder}: no saved model there (no config.json); give the "
+                   f"folder {made_by} wrote") from None
+    except ValueError as err:
+        raise fail(str(err)) from None
+    with torch.no_grad():
+        designs = prior.sample(num, generator=make_generator(seed, torch_device))
+    is_sequence = isinstance(prior.space, SequenceSpace)
+    write_designs_csv(out, prior.space.decode(designs) if is_sequence else designs.cpu())
+    say(f"wrote {num} designs to {out}")
+
+
+@reward_app.command("train")
+def reward_train(
+    data: Annotated[Path, typer.Option("--data", help="Labeled designs (sequence, value).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to save the reward model into.")],
+    kind: Annotated[str, typer.Option("--kind", help="boot (ensemble) or bonus.")] = (
+        defaults.REWARD_KIND),
+    sequence_column: SequenceColumn = "sequence",
+    value_column: ValueColumn = "value",
+    alphabet: Alphabet = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+    network: RewardNetwork = defaults.REWARD_NETWORK,
+    value_tilt: ValueTilt = defaults.VALUE_TILT,
+    count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help=(
+        "Limit on the whole fit; each network keeps its best weights when its share runs "
+        "out. Default: none (networks stop when validation stops improving)."))] = None,
+) -> None:
+    """Fit a reward model with uncertainty; prints held-out quality and calibration."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    if kind not in ("boot", "bonus"):
+        raise fail(f"--kind must be boot or bonus, got {kind!r}")
+    from braid_core.rewards.io import FORMAT as REWARD_FORMAT
+
+    folder_out(out, holds=REWARD_FORMAT)
+    try:
+        config = pipeline.reward_config(data, sequence_column=sequence_column,
+                                        value_column=value_column, alphabet=alphabet,
+                                        kind=kind, seed=seed, device=device, network=network,
+                                        value_tilt=value_tilt, count_weighting=count_weighting,
+                                        max_minutes=max_minutes)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = run_here("reward", config, total_seconds=None, desc="reward model")
+    copy_out(folder / "reward", out)
+    for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
+        copy_out(folder / table, out / table)
+    from braid_core.files import read_bundle_meta
+    from braid_core.rewards.io import CONFIG_FILE, FORMAT, describe_network
+
+    meta = read_bundle_meta(out / CONFIG_FILE, FORMAT, "reward model")
+    typer.echo(f"network: {describe_network(meta)}")  # the shape kept, and how it was chosen
+
+
+def finetune(
+    prior: Annotated[Path, typer.Option("--prior", help="Folder of the pre-trained prior.")],
+    reward: Annotated[Path, typer.Option("--reward", help="Folder of the reward model.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the model and designs.")],
+    c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = defaults.C,
+    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
+        defaults.ALPHA),
+    steps: Annotated[int, typer.Option("--steps", min=1)] = defaults.STEPS,
+    batch: Annotated[int, typer.Option("--batch", min=1)] = defaults.BATCH,
+    estimator: Annotated[str, typer.Option(
+        "--estimator", help="Sequences: tilted (reward-gradient targets per step), reinforce "
+        "(score function) or relaxed (straight-through).")] = defaults.ESTIMATOR,
+    lr: Annotated[float | None, typer.Option(
+        "--lr", help="Adam learning rate (default: the estimator's: " + ", ".join(
+            f"{k} {v:g}" for k, v in defaults.LEARNING_RATES.items()) + ").",
+        show_default=False)] = None,
+    tilt_floor: Annotated[float, typer.Option(
+        "--tilt-floor", help="Tilted estimator: letters the prior gives less than this "
+        "probability get no tilt (0: off).")] = defaults.TILT_FLOOR,
+    support_floor: Annotated[float, typer.Option(
+        "--support-floor", help="Sequences: the fine-tuned model never draws a letter the "
+        "prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
+    tilt_value: Annotated[str, typer.Option(
+        "--tilt-value", help="Tilted estimator: score each letter change exactly "
+        "(substitution), by the reward's gradient (gradient), or exactly where length x "
+        f"letters <= {defaults.SUBSTITUTION_MAX_CHANGES} (auto).")] = defaults.TILT_VALUE,
+    tilt_completions: Annotated[int, typer.Option(
+        "--tilt-completions", min=0, help="Tilted estimator: value each letter by the soft "
+        "value over this many completions of each state drawn from the prior (0: around the "
+        "chain's own design).")] = defaults.TILT_COMPLETIONS,
+    chain_steps: Annotated[int, typer.Option(
+        "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
+        "use the prior's own).")] = defaults.CHAIN_STEPS,
+    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    pool: PoolSize = None,
+    task: OracleTask = None,
+    offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    device: Device = "auto",
+    threads: Threads = None,
+) -> None:
+    """Fine-tune a prior by the BRAID objective; writes OUT/model and OUT/designs.csv."""
+    from braid_core import pipeline
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(threads)
+    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
+
+    folder_out(out)
+    folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
+    try:
+        config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
+                                          batch_size=batch, num_designs=num_designs, seed=seed,
+                                          task=task, offline=offline, device=device,
+                                          estimator=estimator, lr=lr, tilt_floor=tilt_floor,
+                                          support_floor=support_floor, tilt_value=tilt_value,
+                                          tilt_completions=tilt_completions,
+                                          sampling_steps=chain_steps, pool_size=pool)
+    except ValueError as err:
+        raise fail(str(err)) from None
+    folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning")
+    copy_out(folder / "model", out / "model")
+    copy_out(folder / "designs.csv", out / "designs.csv")

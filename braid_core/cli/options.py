@@ -1,0 +1,89 @@
+"""What several `braid` commands share: option types and their help, the checks of --out made
+before any work, and how errors and notes are printed (one plain sentence, no traceback)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from braid_core import defaults
+
+SequenceColumn = Annotated[
+    str, typer.Option("--sequence-column", help="Column holding the sequences.")
+]
+ValueColumn = Annotated[str, typer.Option("--value-column", help="Column holding the values.")]
+Alphabet = Annotated[
+    str | None,
+    typer.Option(
+        "--alphabet", help="protein, dna, rna or the letters themselves; inferred if omitted."
+    ),
+]
+Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present), "cpu", "cuda".')]
+Threads = Annotated[
+    int | None, typer.Option("--threads", min=1,
+                             help="CPU threads for torch (default: torch's own).")
+]
+NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
+                'fitted, the one of lower validation error kept), "average" (both fitted, '
+                'their predictions averaged), "dilated" or "wide".')
+RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
+TILT_HELP = ("How much the reward fit weighs the top of the data: each design's squared error "
+             "counts exp(TILT x q), q its value's rank from 0 (lowest) to 1 (highest); 0 weighs "
+             "every design alike.")
+ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=defaults.MAX_VALUE_TILT,
+                                          help=TILT_HELP)]
+COUNT_HELP = ("How a value that is the mean of several measurements (a `measurements` column, "
+              "or a design found more than once) weighs in the reward fit: none (every design "
+              "alike), counts (n measurements weigh n), estimated (1 / (misfit + noise / n), "
+              "both variances estimated from a first fit's held-out errors). On simulated "
+              "replicates neither beat 'none' reliably (bench/results/count_weights.md).")
+CountWeighting = Annotated[str, typer.Option("--count-weighting", help=COUNT_HELP)]
+TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
+             "(e.g. 56:3:23).")
+OracleTask = Annotated[str | None, typer.Option(
+    "--task", help=f"Score designs by this task's oracle: {TASK_HELP}")]
+PoolSize = Annotated[int | None, typer.Option(
+    "--pool", min=1, show_default=False,
+    help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
+    f"kept (default {defaults.POOL_FACTOR} x --num-designs; equal to it: no selection).")]
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a user-facing error and return the exit to raise."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+def say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def csv_out(out: Path) -> Path:
+    """`out` once a CSV file can be written there, checked before any work: not a folder, and
+    named .csv (a .fasta or .tsv would get CSV inside)."""
+    if out.is_dir():
+        raise fail(f"--out {out} is a folder; give a file name ending in .csv")
+    if out.suffix.lower() != ".csv":
+        raise fail(f"--out {out}: designs are written as CSV; give a file name ending in .csv")
+    return out
+
+
+def folder_out(out: Path, holds: str | None = None) -> Path:
+    """`out` once a folder can be written there, checked before any work: not a file, and,
+    where `holds` names the bundle format this command saves into it, not a folder holding
+    another bundle (one of the same kind is replaced, as retraining into it means)."""
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} is a file; give a folder")
+    config = out / "config.json"
+    if holds is not None and config.is_file():
+        try:
+            found = json.loads(config.read_text()).get("format")
+        except (OSError, ValueError, AttributeError):
+            found = None
+        if found != holds:
+            what = f"a {found} bundle" if found else "another config.json"
+            raise fail(f"--out {out} already holds {what}; give another folder")
+    return out

@@ -1,0 +1,146 @@
+"""`braid runs list|show|cancel|delete`, and the hidden `braid run-job` that a background job
+runs (`python -m braid_core.cli run-job <id>`, launched by braid_core.jobs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from braid_core.cli.options import fail, say
+
+runs_app = typer.Typer(help="The runs of the workspace: list, show, cancel, delete.",
+                       no_args_is_help=True)
+
+# A run's headline in `braid runs list`: the first of these its summary holds.
+HEADLINES = ("true_score_median", "predicted_mean_median", "spearman", "designs")
+
+
+def _workspace():
+    """The workspace ($BRAID_HOME or ./braid-workspace), its dead jobs marked failed first
+    (e.g. a `braid design` killed with SIGKILL still said running)."""
+    from braid_core import jobs
+    from braid_core.runs import Workspace, default_workspace_root
+
+    workspace = Workspace(default_workspace_root())
+    jobs.reconcile(workspace)
+    return workspace
+
+
+def _record(workspace, run_id: str):
+    """The run whose id is `run_id` or ends with it (the 4 hex digits the dashboard shows)."""
+    try:
+        return workspace.record(run_id)
+    except KeyError:
+        matches = [r for r in workspace.list_runs() if r.id.endswith(run_id)]
+    if len(matches) != 1:
+        found = "no run" if not matches else f"{len(matches)} runs"
+        raise fail(f"{found} in {workspace.root} with the id {run_id!r} (`braid runs list` "
+                   "shows them)")
+    return matches[0]
+
+
+@runs_app.command("list")
+def runs_list(
+    kind: Annotated[str | None, typer.Option("--kind", help="Only runs of this kind (prior, "
+                                             "reward, finetune, baseline, design).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only runs with this status "
+                                               "(created, running, done, failed, "
+                                               "cancelled).")] = None,
+) -> None:
+    """The runs, newest first: id, kind, status, name and a headline figure."""
+    from braid_core.runs import STATUSES
+
+    if status is not None and status not in STATUSES:
+        raise fail(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
+    workspace = _workspace()
+    records = workspace.list_runs(kind=kind, status=status)
+    if not records:
+        say(f"no runs in {workspace.root}")
+        return
+    typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'method':12s} {'name':20s} headline")
+    for record in records:
+        summary = record.summary
+        headline = next((f"{key} {summary[key]:.4g}" for key in HEADLINES
+                         if isinstance(summary.get(key), int | float)), "")
+        if isinstance(summary.get("validity"), int | float):
+            headline += f", valid {summary['validity']:.0%}"
+        method = record.config.get("method") or record.config.get("kind") or "-"
+        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} {method:12s} "
+                   f"{record.name or '-':20s} {headline}".rstrip())
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
+    log_lines: Annotated[int, typer.Option("--log-lines", min=0,
+                                           help="Lines of the log's end to print.")] = 20,
+) -> None:
+    """One run: status, times, what it was made from, error, summary, config and log end."""
+    workspace = _workspace()
+    record = _record(workspace, run_id)
+    typer.echo(f"run {record.id} ({record.kind}{', ' + record.name if record.name else ''}): "
+               f"{record.status}")
+    typer.echo(f"created {record.created}; finished {record.finished or '-'}")
+    typer.echo(f"folder {workspace.run_path(record.id)}")
+    if record.parents:
+        typer.echo("made from " + ", ".join(dict.fromkeys(record.parents)))
+    if record.error:
+        typer.echo(f"error: {record.error}")
+    typer.echo("summary: " + json.dumps(record.summary, indent=2))
+    typer.echo("config: " + json.dumps(record.config, indent=2))
+    log = workspace.run_path(record.id) / "log.txt"
+    if log_lines and log.is_file():
+        tail = log.read_text(errors="replace").splitlines()[-log_lines:]
+        typer.echo("log (end):\n" + "\n".join(tail))
+
+
+@runs_app.command("cancel")
+def runs_cancel(
+    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
+) -> None:
+    """Stop a running run (its process group) and record it as cancelled; files stay."""
+    from braid_core import jobs
+
+    workspace = _workspace()
+    record = _record(workspace, run_id)
+    try:
+        final = jobs.cancel(workspace, record.id)
+    except RuntimeError as err:  # a run of another host
+        raise fail(str(err)) from None
+    typer.echo(f"run {record.id} is {final}")
+
+
+@runs_app.command("delete")
+def runs_delete(
+    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
+) -> None:
+    """Remove a run that is not running: its record and its folder, for good."""
+    workspace = _workspace()
+    record = _record(workspace, run_id)
+    children = workspace.made_from(record.id)
+    if record.status == "running":
+        raise fail(f"run {record.id} is running; `braid runs cancel {record.id}` first")
+    made = (f" Runs made from it keep their files but no longer find it: {', '.join(children)}."
+            if children else "")
+    if not yes and not typer.confirm(f"Delete run {record.id} and its folder?{made}"):
+        raise typer.Exit(1)
+    workspace.delete_run(record.id)
+    typer.echo(f"deleted run {record.id}")
+
+
+def run_job(run_id: Annotated[str, typer.Argument()]) -> None:
+    """Execute a recorded run (the dashboard launches this as a background process)."""
+    from braid_core import jobs, pipeline
+    from braid_core.runs import Workspace, default_workspace_root
+    from braid_core.runtime import set_cpu_threads
+
+    set_cpu_threads(1)  # several jobs may share the machine with the dashboard
+    workspace = Workspace(default_workspace_root())
+    try:
+        with jobs.run_context(workspace, run_id) as run:
+            pipeline.execute(workspace, run)
+    except jobs.JobCancelled:
+        raise typer.Exit(143) from None

@@ -1,0 +1,65 @@
+"""`braid runs list|show|cancel|delete` on a workspace of made-up runs."""
+
+from __future__ import annotations
+
+from conftest import runner
+
+from braid_core.cli import app
+from braid_core.runs import Workspace
+
+
+def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_path,
+                                                                           isolated_workspace):
+    import os
+
+    from braid_core import jobs
+
+    workspace = Workspace(isolated_workspace)
+    parent = workspace.create_run("prior", {"data": "d.csv"}, name="my prior")
+    workspace.set_status(parent.id, "running")
+    workspace.set_status(parent.id, "done")
+    workspace.set_summary(parent.id, {"designs": 40, "space": "dna"})
+    child = workspace.create_run("finetune", {"c": 0.5}, parents=[parent.id])
+    pid = jobs.launch(workspace, child.id, ["sleep", "30"])
+    dead = workspace.create_run("reward", {})
+    gone = jobs.launch(workspace, dead.id, ["true"])
+    os.waitpid(gone, 0)  # ended without reporting: the index still says running
+
+    listed = runner.invoke(app, ["runs", "list"])
+    assert listed.exit_code == 0, listed.output
+    header, *lines = listed.output.splitlines()
+    assert header.split() == ["run", "kind", "status", "method", "name", "headline"]
+    assert [line.split()[0] for line in lines] == [dead.id, child.id, parent.id]  # newest first
+    assert lines[0].split()[1:3] == ["reward", "failed"]  # the dead job, found out
+    assert lines[2].split()[1:] == ["prior", "done", "-", "my", "prior", "designs", "40"]
+    design = workspace.create_run("design", {"method": "proxy"})
+    workspace.set_status(design.id, "running")
+    workspace.set_status(design.id, "done")
+    workspace.set_summary(design.id, {"true_score_median": 0.0, "validity": 0.03})
+    row = runner.invoke(app, ["runs", "list", "--kind", "design"]).output.splitlines()[1]
+    assert row.split()[1:] == ["design", "done", "proxy", "-", "true_score_median", "0,",
+                               "valid", "3%"]
+    workspace.delete_run(design.id)
+    only = runner.invoke(app, ["runs", "list", "--status", "running"])
+    assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
+    assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1
+
+    shown = runner.invoke(app, ["runs", "show", parent.id[-4:]])  # the id's end is enough
+    assert shown.exit_code == 0, shown.output
+    assert f"run {parent.id} (prior, my prior): done" in shown.output
+    assert '"designs": 40' in shown.output and '"data": "d.csv"' in shown.output
+    missing = runner.invoke(app, ["runs", "show", "zzzz"])
+    assert missing.exit_code == 1 and "no run in" in missing.output
+
+    refused = runner.invoke(app, ["runs", "delete", child.id, "--yes"])
+    assert refused.exit_code == 1 and f"braid runs cancel {child.id}" in refused.output
+    cancelled = runner.invoke(app, ["runs", "cancel", child.id])
+    assert cancelled.exit_code == 0 and f"run {child.id} is cancelled" in cancelled.output
+    assert not jobs._is_alive(pid, workspace.record(child.id).process_token)
+
+    kept = runner.invoke(app, ["runs", "delete", parent.id], input="n\n")
+    assert kept.exit_code == 1 and f"no longer find it: {child.id}" in kept.output
+    assert workspace.run_path(parent.id).is_dir()
+    deleted = runner.invoke(app, ["runs", "delete", parent.id], input="y\n")
+    assert deleted.exit_code == 0 and not workspace.run_path(parent.id).exists()
+    assert [r.id for r in workspace.list_runs()] == [dead.id, child.id]

@@ -1,0 +1,101 @@
+"""`braid data check|merge` and `braid task export|list`: exit codes, outputs, messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import runner, write_sequences
+
+from braid_core.cli import app
+
+
+def test_data_check_reports_a_good_file(tmp_path):
+    path = write_sequences(tmp_path / "good.csv", 20, 8, "ACGT")
+    result = runner.invoke(app, ["data", "check", str(path), "--alphabet", "dna"])
+    assert result.exit_code == 0, result.output
+    assert "20" in result.output
+
+
+def test_data_check_fails_on_a_bad_letter_and_names_the_row(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("sequence,value\nACGT,1.0\nACXT,2.0\nAGGT,0.5\n")
+    result = runner.invoke(app, ["data", "check", str(path), "--alphabet", "dna"])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output
+    assert "X" in result.output
+
+
+def test_data_check_fails_on_a_missing_file(tmp_path):
+    result = runner.invoke(app, ["data", "check", str(tmp_path / "nope.csv")])
+    assert result.exit_code != 0
+    assert "nope.csv" in result.output
+
+
+def test_data_merge_combines_d_with_new_measurements(tmp_path):
+    # D holds ACDEF twice (1.0, 1.5); the new round measures it again (3.0) and adds WWWWW,
+    # whose letters alone would be inferred as another alphabet: read with D's instead.
+    first = tmp_path / "offline.csv"
+    first.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.1\nACDEF,1.5\n")
+    second = tmp_path / "round2.csv"
+    second.write_text("sequence,value\nACDEF,3.0\nWWWWW,2.5\n")
+    out = tmp_path / "merged" / "d2.csv"
+    result = runner.invoke(app, ["data", "merge", str(first), str(second), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    merged = pd.read_csv(out).set_index("sequence")
+    assert sorted(merged.index) == ["ACDEF", "GHIKL", "MNPQR", "WWWWW"]
+    assert merged.loc["ACDEF", "value"] == pytest.approx((1.0 + 1.5 + 3.0) / 3, rel=1e-6)
+    assert merged["measurements"].to_dict() == {"ACDEF": 3, "GHIKL": 1, "MNPQR": 1, "WWWWW": 1}
+    assert "MNPQR,0.1,1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
+    assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
+    assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
+    assert "standing for 6 measurements in all" in result.output
+    # Merged again, the written file still counts ACDEF's three measurements: a fourth at 5.5
+    # gives (1 + 1.5 + 3 + 5.5) / 4, not the mean of 11/6 and 5.5.
+    third = tmp_path / "remeasured.csv"
+    third.write_text("sequence,value\nACDEF,5.5\nYYYYY,0.5\n")
+    again = tmp_path / "d3.csv"
+    result = runner.invoke(app, ["data", "merge", str(out), str(third), "--out", str(again)])
+    assert result.exit_code == 0, result.output
+    assert f"'ACDEF' at {out} design 1, {third} design 1 (values 1.833 (mean of 3), 5.5)" in (
+        result.output)
+    merged = pd.read_csv(again).set_index("sequence")
+    assert merged.loc["ACDEF", "value"] == pytest.approx(11.0 / 4, rel=1e-6)
+    assert merged.loc["ACDEF", "measurements"] == 4
+    # One new design, measured once, is a file worth adding.
+    single = tmp_path / "single.csv"
+    single.write_text("sequence,value\nKLMNP,4.0\n")
+    result = runner.invoke(app, ["data", "merge", str(first), str(single),
+                                 "--out", str(tmp_path / "d4.csv")])
+    assert result.exit_code == 0, result.output
+    assert f"and {single} (1 design)" in result.output
+    assert pd.read_csv(tmp_path / "d4.csv").set_index("sequence").loc["KLMNP", "value"] == 4.0
+    # A letter outside D's alphabet names the new file and its row; nothing is written.
+    bad = tmp_path / "round3.csv"
+    bad.write_text("sequence,value\nACDEZ,1.0\n")
+    failed = runner.invoke(app, ["data", "merge", str(first), str(bad), "--out",
+                                 str(tmp_path / "never.csv")])  # fmt: skip
+    assert failed.exit_code == 1 and "round3.csv" in failed.output and "row 1" in failed.output
+    assert not (tmp_path / "never.csv").exists()
+    # Writing over an input would lose it: refused.
+    refused = runner.invoke(app, ["data", "merge", str(first), str(second), "--out", str(first)])
+    assert refused.exit_code == 1 and "one of the files to merge" in refused.output
+    assert first.read_text().count("ACDEF") == 2
+
+
+def test_task_export_writes_any_ehrlich_instance_and_lists_the_family(tmp_path):
+    result = runner.invoke(app, ["task", "export", "36:3:7", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    unlabeled = pd.read_csv(tmp_path / "unlabeled.csv")
+    offline = pd.read_csv(tmp_path / "offline.csv")
+    assert unlabeled["sequence"].str.len().eq(36).all()
+    assert offline["sequence"].str.len().eq(36).all() and offline["value"].between(0, 1).all()
+    # The same instance as the benchmarks build: its oracle gives D's values back.
+    from braid_core.tasks import task_from_spec
+
+    task = task_from_spec("36:3:7")
+    scores = task.score(task.space.encode(offline["sequence"].tolist()))
+    assert scores.numpy() == pytest.approx(offline["value"].to_numpy(), abs=1e-4)
+    unknown = runner.invoke(app, ["task", "export", "ehrlich", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 1 and "LENGTH:MOTIFS:SEED" in unknown.output
+    listed = runner.invoke(app, ["task", "list"])
+    assert "L:M:S" in listed.output and "56:3:23" in listed.output

@@ -1,0 +1,84 @@
+"""`braid design`: the whole pipeline in one command, and what it refuses before any run."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import runner, write_labeled, write_sequences
+
+from braid_core.cli import app
+from braid_core.runs import Workspace
+
+
+@pytest.mark.parametrize(("method", "network"), [("braid-boot", "auto"), ("proxy", "dilated"),
+                                                 ("braid-bonus", "average")])
+def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_workspace, method,
+                                                          network):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 300, 8, "ACGT", seed=1)
+    offline = write_labeled(tmp_path / "offline.csv", 200)
+    out = tmp_path / "designs.csv"
+    result = runner.invoke(app, [
+        "design", "--unlabeled", str(unlabeled), "--offline", str(offline), "--alphabet", "dna",
+        "--method", method, "--num-designs", "16", "--max-minutes", "0.2", "--out", str(out),
+        "--reward-network", network,
+    ])
+    assert result.exit_code == 0, result.output
+    # The reward model the run fitted: both shapes ("auto" keeps one, "average" both) or the
+    # named one alone.
+    workspace = Workspace(isolated_workspace)
+    [run] = workspace.list_runs()
+    saved = json.loads((workspace.run_path(run.id) / "reward" / "config.json").read_text())
+    saved = saved["config"]
+    assert len(saved["alternatives"]) == (1 if network in ("auto", "average") else 0)
+    assert saved["combine"] == ("average" if network == "average" else "choose")
+    # The fit is held to a share of what pre-training left of the 0.2 minutes
+    assert 0 < saved["max_minutes"] <= 0.5 * 0.2
+    # U holds one design twice; pre-training reads U again, and the warning is said once
+    assert result.output.count("unlabeled.csv: 1 design appears more than once") == 1
+    designs = pd.read_csv(out)
+    assert len(designs) == 16
+    assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
+    distinct = designs["sequence"].nunique()  # the best distinct designs come first
+    assert designs["sequence"][:distinct].is_unique
+    assert designs["conservative_score"][:distinct].is_monotonic_decreasing
+    assert designs["sequence"].str.len().eq(8).all()
+
+
+def test_design_refuses_designs_in_two_spaces_before_any_run(tmp_path, isolated_workspace):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 6, "ACGT")
+    offline = write_labeled(tmp_path / "offline.csv", 50)
+    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
+                                 str(offline), "--alphabet", "dna", "--out",
+                                 str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert ("the unlabeled designs (sequences of length 6 over dna) and the offline designs "
+            "(sequences of length 8 over dna) are not in the same space") in result.output
+    assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
+    data = write_labeled(tmp_path / "d.csv", 20)
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--method", "magic", "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert "magic" in result.output and "braid-boot" in result.output
+    shape = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                "--reward-network", "huge", "--out", str(tmp_path / "x.csv")])
+    assert shape.exit_code == 1 and "'huge'" in shape.output and "dilated" in shape.output
+
+
+@pytest.mark.parametrize(("task", "said"), [
+    ("nope", "unknown task 'nope'"), ("8:3:0", "do not fit in length 8"),
+    ("ehrlich-20-32", "the oracle ehrlich-20-32 scores sequences of length 32 over protein, but "
+     "the offline designs are sequences of length 8 over dna: give the task the designs come "
+     "from")])
+def test_design_refuses_an_unknown_oracle_task_before_any_run(tmp_path, isolated_workspace,
+                                                              task, said):
+    data = write_labeled(tmp_path / "d.csv", 20)
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--task", task, "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert Workspace(isolated_workspace).list_runs() == []  # nothing started, nothing recorded

@@ -1,0 +1,69 @@
+"""Runs the command line executes itself: recorded in the workspace, interrupted cleanly."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import runner, write_sequences
+
+from braid_core.cli import app
+from braid_core.runs import Workspace
+
+
+@pytest.mark.parametrize(("stop", "code", "said"), [
+    ("ctrl-c", 130, "interrupted: run {id} is recorded as cancelled; nothing was written to "
+     "--out"),
+    ("sigterm", 143, "stopped: run {id} was cancelled; nothing was written to --out")])
+def test_an_interrupted_run_is_recorded_as_cancelled_and_says_so(tmp_path, isolated_workspace,
+                                                                 monkeypatch, stop, code, said):
+    from braid_core import jobs, pipeline
+
+    def interrupted(*args, **kwargs):
+        # Ctrl-C, or SIGTERM (e.g. `braid runs cancel` from another terminal), as the job runs
+        raise KeyboardInterrupt if stop == "ctrl-c" else jobs.JobCancelled("stopped by SIGTERM")
+
+    monkeypatch.setattr(pipeline, "execute", interrupted)
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    out = tmp_path / "designs.csv"
+    result = runner.invoke(app, ["design", "--unlabeled", str(data), "--offline", str(data),
+                                 "--out", str(out)])
+    assert result.exit_code == code, result.output
+    [record] = Workspace(isolated_workspace).list_runs()
+    assert record.status == "cancelled"
+    assert said.format(id=record.id) in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isolated_workspace):
+    from braid_core.cli.local_runs import _source_runs
+
+    workspace = Workspace(isolated_workspace)
+    design = workspace.create_run("design", {})
+    other = workspace.create_run("reward", {})
+    config = {"prior": str(workspace.run_path(design.id) / "prior"),
+              "reward": str(workspace.run_path(design.id) / "reward")}
+    assert _source_runs(workspace, config) == [design.id]  # once, though it made both
+    config["reward"] = str(workspace.run_path(other.id) / "reward")
+    assert _source_runs(workspace, config) == [design.id, other.id]
+    outside = {"prior": "/somewhere/prior", "reward": str(isolated_workspace / "runs" / "x")}
+    assert _source_runs(workspace, outside) == []
+
+
+def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
+
+    data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
+    runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.005",
+                        "--out", str(tmp_path / "prior")])
+    records = Workspace(isolated_workspace).list_runs(kind="prior")
+    assert len(records) == 1 and records[0].status == "done"
+
+
+def test_a_bad_file_fails_the_run_with_the_data_error(tmp_path, isolated_workspace):
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence\nACGT\nAC\nACGT\n")
+    result = runner.invoke(app, ["prior", "train", "--data", str(bad), "--out",
+                                 str(tmp_path / "prior")])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "Traceback" not in result.output
+    [record] = Workspace(isolated_workspace).list_runs()
+    assert record.status == "failed" and "bad.csv" in record.error

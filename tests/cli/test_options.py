@@ -1,0 +1,47 @@
+"""`--out` checked before any work, by every command that writes one."""
+
+from __future__ import annotations
+
+from conftest import runner, write_sequences
+
+from braid_core.cli import app
+from braid_core.runs import Workspace
+
+
+def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_workspace):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (tmp_path / "afile").write_text("mine")
+    design = ["design", "--unlabeled", str(data), "--offline", str(data), "--out"]
+    for args, said in [
+        (design + [str(folder)], f"--out {folder} is a folder; give a file name ending in .csv"),
+        (design + [str(tmp_path / "d.fasta")], "designs are written as CSV; give a file name "
+         "ending in .csv"),
+        (["data", "merge", str(data), "--out", str(tmp_path / "m.tsv")], "ending in .csv"),
+        (["prior", "train", "--data", str(data), "--out", str(tmp_path / "afile")],
+         f"--out {tmp_path / 'afile'} is a file; give a folder"),
+        (["reward", "train", "--data", str(data), "--out", str(tmp_path / "afile")],
+         "is a file; give a folder"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert result.output.startswith("error: --out ") and said in " ".join(
+            result.output.split()), result.output
+    # A folder holding a prior is not overwritten by a reward model (nor the other way).
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                  "0.005", "--out", str(prior), "--threads", "1"])
+    assert trained.exit_code == 0, trained.output
+    before = (prior / "config.json").read_text()
+    result = runner.invoke(app, ["reward", "train", "--data", str(data), "--out", str(prior)])
+    assert result.exit_code == 1
+    assert f"--out {prior} already holds a braid-prior bundle; give another folder" in (
+        " ".join(result.output.split()))
+    assert (prior / "config.json").read_text() == before
+    # Only the prior run was recorded: every refusal came before any work.
+    assert [r.kind for r in Workspace(isolated_workspace).list_runs()] == ["prior"]
+    # A prior retrained into its own folder replaces it, as asked.
+    again = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                "0.005", "--out", str(prior), "--threads", "1", "--seed", "1"])
+    assert again.exit_code == 0, again.output
