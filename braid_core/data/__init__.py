@@ -1,0 +1,45 @@
+"""Design tables (CSV, TSV, FASTA, Parquet) read and validated into `OfflineData`.
+
+Every problem is raised as one `DataError` naming the file, the offending rows as the user
+counts them (data rows from 1 below the header; FASTA records by id and line) and the problem.
+Nothing is dropped silently: duplicated designs are merged, their values averaged, with a
+`DataWarning` that the report keeps too; values piled at their best (a plateau) get one as
+well. How many measurements stand behind each kept value travels with the data (an optional
+`measurements` column, written back by `to_frame`), so a merged table merged again still weighs
+every measurement alike. The CLI and the dashboard share this one path.
+"""
+
+from braid_core.data.combining import combine_designs, options_like
+from braid_core.data.loading import FORMATS
+from braid_core.data.offline import COUNT_COLUMN, OfflineData
+from braid_core.data.plateau import (
+    PLATEAU_ABOVE,
+    PLATEAU_ROWS,
+    PLATEAU_SHARE,
+    Plateau,
+    find_plateau,
+)
+from braid_core.data.reading import check_designs, read_designs, read_designs_bytes
+from braid_core.data.report import DataError, DataReport, DataWarning, DuplicateGroup
+from braid_core.data.writing import write_designs_csv
+
+__all__ = [
+    "COUNT_COLUMN",
+    "FORMATS",
+    "PLATEAU_ABOVE",
+    "PLATEAU_ROWS",
+    "PLATEAU_SHARE",
+    "DataError",
+    "DataReport",
+    "DataWarning",
+    "DuplicateGroup",
+    "OfflineData",
+    "Plateau",
+    "check_designs",
+    "combine_designs",
+    "find_plateau",
+    "options_like",
+    "read_designs",
+    "read_designs_bytes",
+    "write_designs_csv",
+]

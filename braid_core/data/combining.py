@@ -1,0 +1,95 @@
+"""Several data sets read alike made one (e.g. D and the designs measured since), and the
+options that read another file into the same space."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from braid_core.data.duplicates import _duplicate_warning, _merge
+from braid_core.data.offline import OfflineData, _features
+from braid_core.data.plateau import _plateau_warning
+from braid_core.data.report import DataError, _designs
+from braid_core.data.table import _Designs, _Table
+from braid_core.spaces import SequenceSpace
+
+
+def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
+    """One data set from several read alike, e.g. D and the designs measured since.
+
+    A design found in more than one part is kept once with the mean of its measurements, as
+    within one file: a part's value weighs as the measurements behind it (its merged duplicates
+    and its `measurements` column). The result's warnings: the parts' duplicates, the designs
+    they share, and the plateau warning on the combined values.
+
+    Read the later parts with `options_like(parts[0])`: letters outside the first one's
+    alphabet are then a plain error about that file.
+
+    Args:
+        parts: at least one data set; all with the same space, all labeled or all unlabeled.
+        source: the combined set's name, for messages (e.g. "offline.csv + round2.csv").
+    Raises:
+        DataError naming the part that does not fit the first.
+    """
+    assert parts, "nothing to combine"
+    first = parts[0]
+    for part in parts[1:]:
+        if part.space != first.space:
+            raise DataError(part.source, f"holds {part.space.describe()}, but {first.source} "
+                            f"holds {first.space.describe()}: they cannot be one data set")
+        if (part.y is None) != (first.y is None):
+            has, lacks = (part, first) if first.y is None else (first, part)
+            raise DataError(part.source, f"{has.source} has values and {lacks.source} has "
+                            "none: combine designs with values, or designs without, not both")
+        if not isinstance(first.space, SequenceSpace) and _features(part) != _features(first):
+            raise DataError(part.source, f"has the columns {', '.join(_features(part))}, but "
+                            f"{first.source} has {', '.join(_features(first))}: vectors are "
+                            "combined column by column, so name them alike")
+    x = torch.cat([part.x for part in parts])
+    y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
+    labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]
+    if isinstance(first.space, SequenceSpace):
+        keys: list = first.space.decode(x)
+    else:
+        keys = [row.tobytes() for row in x.double().numpy()]
+    table = _Table(pd.DataFrame(), labels, source, "csv")
+    designs = _Designs(x, keys, first.space, [], False, [])
+    weights = np.concatenate([part.measurement_counts() for part in parts])
+    kept, merged, counts, groups = _merge(designs, y, table, weights)
+    # Each part's own duplicates were merged when it was read; said again under the part's
+    # name. The plateau is judged again on the combined values.
+    alerts = [_duplicate_warning(part.report.duplicates, _Table(
+        pd.DataFrame(), [], part.source, part.report.file_format), part.space)
+        for part in parts if part.report.duplicates]  # fmt: skip
+    alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
+    if merged is not None and (plateau := _plateau_warning(merged, source)):
+        alerts.append(plateau)
+    counts_text = " and ".join(f"{part.source} ({_designs(len(part))})" for part in parts)
+    report = replace(
+        first.report,
+        source=source,
+        file_format="combined",
+        rows_read=sum(part.report.rows_read for part in parts),
+        num_designs=len(kept),
+        value_range=None if merged is None else (float(merged.min()), float(merged.max())),
+        duplicates=groups,
+        notes=(f"combined from {counts_text}",),
+        warnings=tuple(alerts),
+        measurements=None if counts is None else round(counts.sum()),
+    )
+    values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
+    return OfflineData(first.space, x[kept], values, source, report, counts, merged)
+
+
+def options_like(designs: OfflineData) -> dict[str, Any]:
+    """`read_designs` keywords that read another file into the same space as `designs`: its
+    alphabet (not one inferred afresh from fewer letters), or its vector columns. Such a file
+    is added to `designs`, so a single design (one new measurement) is enough."""
+    if isinstance(designs.space, SequenceSpace):
+        return {"alphabet": designs.space.alphabet, "kind": "sequence", "min_rows": 1}
+    return {"feature_columns": _features(designs), "kind": "vector", "min_rows": 1}

@@ -1,0 +1,128 @@
+"""A file's bytes into cells, by the format its extension names: CSV, TSV, FASTA (values
+from the headers) or Parquet, each also gzipped."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+from braid_core.data.report import SHOWN, DataError
+from braid_core.data.table import _Options, _Table
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta": "fasta",
+           ".fna": "fasta", ".faa": "fasta", ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+
+
+def _file_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    if not path.is_file():
+        problem = "is a folder, not a file" if path.is_dir() else "no such file"
+        raise DataError(str(path), problem)
+    return path.read_bytes()
+
+
+def _text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")  # -sig: spreadsheets often start with a byte-order mark
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1  # lines as an editor counts them
+        problem = (f"is not UTF-8 text: line {line} holds the byte {data[err.start]:#04x}, e.g. "
+                   "an accent saved as Latin-1; save the file as UTF-8")
+        raise DataError(source, problem, [f"line {line}"]) from None
+
+
+def _load(data: bytes, source: str, options: _Options) -> _Table:
+    """The file's cells, by the format its extension names (under a .gz, the one before it:
+    designs.csv.gz is a gzipped CSV); an empty file is an error."""
+    suffix = Path(source).suffix.lower()
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as err:  # not gzip, or cut short
+            raise DataError(source, f"cannot be read as gzip: {err}") from None
+        suffix = Path(source).with_suffix("").suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise DataError(source, f"unknown file type {suffix or '(none)'!r}; use one of {known} "
+                        "(each may be gzipped: .csv.gz)")
+    file_format = FORMATS[suffix]
+    if not data.strip():
+        raise DataError(source, "the file is empty")
+    load = _load_fasta if file_format == "fasta" else _load_table
+    table = load(data, source, file_format, options)
+    if table.frame.empty:
+        raise DataError(source, f"no designs in the file: {table.count(0)} below the header")
+    return table
+
+
+def _load_table(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+    """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
+    text = None if file_format == "parquet" else _text(data, source)
+    try:
+        if text is None:
+            frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
+        else:
+            separator = "," if file_format == "csv" else "\t"
+            frame = pd.read_csv(
+                io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                skipinitialspace=True,
+            )  # fmt: skip
+    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
+        raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+    return _Table(frame, labels, source, file_format)
+
+
+def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet's binary cells as text (a sequence stored as bytes reads as ACGT, not b'ACGT');
+    bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError the caller reports."""
+    for column in frame.columns:
+        cells = frame[column]
+        if cells.dtype == object and cells.map(lambda v: isinstance(v, bytes)).any():
+            frame[column] = cells.map(lambda v: v.decode() if isinstance(v, bytes) else v)
+    return frame
+
+
+def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+    """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
+    lines = _text(data, source).splitlines()
+    starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
+    if not starts:
+        raise DataError(source, "no FASTA records (lines starting with '>') in the file")
+    first_text = next(n for n, line in enumerate(lines, 1) if line.strip())
+    if first_text < starts[0]:
+        problem = f"line {first_text} comes before the first record (a line starting with '>')"
+        raise DataError(source, problem, [f"line {first_text}"])
+    records = list(SimpleFastaParser(io.StringIO("\n".join(lines))))
+    assert len(records) == len(starts), "one record per '>' line"
+    names = [title.split(maxsplit=1) or ["(no id)"] for title, _ in records]
+    labels = [f"record {name[0]} (line {n})" for name, n in zip(names, starts, strict=True)]
+    columns = {options.sequence_column: [sequence for _, sequence in records]}
+    titles = [title for title, _ in records]
+    # A record without the count key is one measurement; without the value key, no value.
+    for key, absent in ((options.value_column, ""), (options.count_column, "1")):
+        found = _header_fields(titles, key, labels, source) if key is not None else []
+        if any(cell is not None for cell in found):
+            columns[key] = [absent if cell is None else cell for cell in found]
+    return _Table(pd.DataFrame(columns), labels, source, file_format)
+
+
+def _header_fields(titles: list[str], key: str, labels: list[str], source: str
+                   ) -> list[str | None]:  # fmt: skip
+    """Each FASTA header's `key=...` field (None where absent). Fields are separated by white
+    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); a key given twice in one header is
+    an error naming the records, not a silent pick."""
+    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)")
+    fields = [pattern.findall(title) for title in titles]
+    twice = [i for i, found in enumerate(fields) if len(found) > 1]
+    if twice:
+        shown = "; ".join(labels[i] for i in twice[:SHOWN])
+        raise DataError(source, f"{len(twice)} header(s) give {key}= more than once: {shown}",
+                        [labels[i] for i in twice])
+    return [found[0] if found else None for found in fields]

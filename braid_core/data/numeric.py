@@ -1,0 +1,114 @@
+"""Columns of numbers: values, measurement counts and vector features, checked to be finite
+and within float32's range, every bad cell named at once."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import torch
+
+from braid_core.data.report import DataError
+from braid_core.data.table import _blank, _Designs, _Options, _Table
+from braid_core.spaces import VectorSpace
+
+FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
+MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+
+
+def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
+    """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
+    (`hint` ends the message about missing cells, `bad_hint` the others)."""
+    cells = table.frame[column]
+    if pd.api.types.is_numeric_dtype(cells.dtype):
+        numbers = cells.to_numpy(dtype=np.float64, na_value=np.nan)
+        missing, text = np.isnan(numbers), cells.astype(str)
+    else:
+        numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
+        if not np.isnan(numbers).any() and np.isfinite(numbers).all():
+            # the common case; the slow path below only names the bad cells
+            return _within_float32(table, column, numbers, bad_hint)
+        text = cells.map(lambda v: "" if _blank(v) else str(v).strip())
+        missing = text.str.casefold().isin(MISSING).to_numpy()
+        numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
+    # Every kind of bad cell in one message: a messy file is mended in one pass.
+    def quoted(i: int) -> str:
+        return f"({text.iloc[i]!r})"
+
+    errors = []
+    for mask, problem, detail, advice in (
+        (missing, "without a value", None, hint),
+        (np.isnan(numbers) & ~missing, "with a value that is not a number", quoted, bad_hint),
+        (np.isinf(numbers), "with an infinite value", quoted, bad_hint),
+    ):
+        rows = np.flatnonzero(mask).tolist()
+        if rows:
+            problem = f"{table.count(len(rows))} {problem} in column {column!r}"
+            errors.append(table.error(problem, rows, detail, advice))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DataError(table.source, "; and ".join(e.problem for e in errors),
+                        [row for e in errors for row in e.rows])
+    return _within_float32(table, column, numbers, bad_hint)
+
+
+def _within_float32(table: _Table, column: str, numbers: np.ndarray, hint: str) -> np.ndarray:
+    """`numbers` once none is beyond float32's range: the networks compute in float32, where
+    such a value would turn into an infinity unnoticed."""
+    rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
+    if rows:
+        problem = (f"{table.count(len(rows))} with a value beyond +-{FLOAT32_LARGEST:.3g}, too "
+                   f"large to compute with, in column {column!r}")
+        raise table.error(problem, rows, lambda i: f"({numbers[i]:g})", hint)
+    return numbers
+
+
+_COUNT_HINT = (
+    "it counts the measurements each row's value is the mean of (1 or more); rename the column "
+    "if it means something else"
+)
+
+
+def _counts(table: _Table, column: str) -> np.ndarray:
+    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
+    counts = _numbers(table, column, _COUNT_HINT, _COUNT_HINT)
+    bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
+    if bad:
+        problem = f"{table.count(len(bad))} whose count in column {column!r} is not a whole number"
+        raise table.error(problem + " from 1", bad, lambda i: f"({counts[i]:g})", _COUNT_HINT)
+    return counts
+
+
+def _vector_designs(table: _Table, options: _Options, value_column: str | None) -> _Designs:
+    """Feature columns checked to be finite numbers."""
+    columns = _feature_names(table, options, value_column)
+    matrix = np.stack([_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
+    keys = [row.tobytes() for row in matrix]
+    x = torch.from_numpy(matrix.astype(np.float32))
+    return _Designs(x, keys, VectorSpace(len(columns)), columns, False, [])
+
+
+def _feature_names(table: _Table, options: _Options, value_column: str | None) -> list[str]:
+    if options.feature_columns is not None:
+        found = [table.find(name) for name in options.feature_columns]
+        for name, column in zip(options.feature_columns, found, strict=True):
+            if column is None:
+                raise table.missing_column(name, "listed in the feature columns")
+        if value_column in found:
+            raise DataError(table.source, f"column {value_column!r} is a feature and the value")
+        return found
+    names: list[str] = []
+    while (column := table.find(f"x{len(names)}")) is not None:
+        names.append(column)
+    if not names:
+        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)")
+    stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
+    if stray:
+        problem = (
+            f"vector columns must run x0, x1, ... without a gap: found {', '.join(names)}, "
+            f"then {', '.join(stray)} but no x{len(names)}"
+        )
+        raise DataError(table.source, problem)
+    return names

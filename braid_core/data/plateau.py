@@ -1,0 +1,85 @@
+"""Values piled at (or next to) the best of D: `find_plateau` and the warning it raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# D "sits on a plateau" when at least this share of its labeled designs (and PLATEAU_ROWS of
+# them) have exactly its best value (a saturated assay, or a coarse score). On Ehrlich
+# instances, `braid design` raised the median above the best of D wherever 2-25 % of D had
+# that value, and on three of ten plateau instances (two of two with three motifs, one of
+# seven with two; bench/results/unseen_design.md, unseen_draw.md; 15 % of the family has such
+# a pile, family_survey.md).
+PLATEAU_SHARE = 1 / 3
+PLATEAU_ROWS = 10
+# ...or at one value with fewer than this share of D above it: 46:4:7054 held 41 % of D at
+# 0.0938 and 2 designs at 0.125, and `braid design` matched the plateau as on the others
+# (bench/results/unseen_draw.md). Among 30 instances this flags no other.
+PLATEAU_ABOVE = 0.01
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A pile of labeled designs at one value, with (next to) nothing above it."""
+
+    value: float
+    count: int  # designs at `value`
+    above: int  # designs strictly above it
+    total: int  # labeled designs
+    values_below: tuple[float, ...] = ()  # the distinct values under the pile, lowest first
+
+
+def find_plateau(values: np.ndarray) -> Plateau | None:
+    """The highest pile of at least PLATEAU_SHARE of `values` (and PLATEAU_ROWS of them) with
+    under PLATEAU_ABOVE of them above it, or None. `values` holds one value per distinct design."""
+    values = np.asarray(values)
+    levels, counts = np.unique(values, return_counts=True)
+    above = len(values) - np.cumsum(counts)  # designs strictly above each level
+    piled = ((counts >= PLATEAU_ROWS) & (counts >= PLATEAU_SHARE * len(values))
+             & (above < PLATEAU_ABOVE * len(values)))
+    if not piled.any():
+        return None
+    level = np.flatnonzero(piled)[-1]
+    return Plateau(float(levels[level]), int(counts[level]), int(above[level]), len(values),
+                   tuple(float(v) for v in levels[:level]))
+
+
+def _plateau_warning(values: np.ndarray, source: str) -> str | None:
+    """A warning when many designs share the best value, or one with next to nothing above it
+    (a saturated assay, a plateau); sharper when the rest of the data hold a single value."""
+    plateau = find_plateau(values)
+    if plateau is None:
+        return None
+    where = (f"share the best value {plateau.value:.4g}" if plateau.above == 0 else
+             f"share the value {plateau.value:.4g} and only {plateau.above} lie above it "
+             f"(best {values.max():.4g})")
+    shapes = ("held-out error cannot tell which reward network shape extrapolates better here, "
+              "so fit each (dilated, wide, average) and measure a few of each one's designs")
+    again = ("What the data lack are designs measured above the pile: measure the new designs, "
+             "add them (`braid data merge`, or \"Add designs\" on the dashboard's Data page) and "
+             "run again, more than once if need be; on simulated data like this, of eleven "
+             "instances the first round missed, a second round passed four and a third four "
+             "more")
+    head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
+            f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
+    # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies
+    # below, and second_round.md's (sessions 25 and 27).
+    if len(plateau.values_below) > 1:
+        return (f"{head}: the data cannot rank them against each other, so what beats them "
+                "is extrapolated from how lower values differ, and new designs may only match "
+                "the best (on simulated data like this, designs beat such a best on three "
+                f"instances in seven); {shapes}. {again}.")
+    if plateau.values_below:
+        below = (f"and every labeled design below them has the one value "
+                 f"{plateau.values_below[0]:.4g}: the data tell the pile from the rest but say "
+                 "nothing about what lifts a design above it")
+    else:
+        below = "and no labeled design lies below them: the data rank no design over another"
+    # The tilt's figures: bench/results/reward_tilt.md (it lost a pass on graded plateaus).
+    tilt = ("with the reward fit weighing the top of the data, one of seven did: `--value-tilt "
+            "2`, or \"Weight on the top of the data\" on the dashboard's Reward page")
+    return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
+            f"data like this, none of seven instances beat it with the defaults; {tilt}). "
+            f"{again}; meanwhile {shapes}.")

@@ -1,0 +1,179 @@
+"""`read_designs` and its kin: the one path from a file's bytes to validated `OfflineData`,
+for files and uploads alike."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from braid_core.data.duplicates import _duplicate_warning, _merge
+from braid_core.data.loading import _file_bytes, _load
+from braid_core.data.numeric import _counts, _numbers, _vector_designs
+from braid_core.data.offline import COUNT_COLUMN, OfflineData
+from braid_core.data.plateau import _plateau_warning
+from braid_core.data.report import DataError, DataReport, DataWarning, _designs
+from braid_core.data.sequences import _nucleotide_warning, _sequence_designs
+from braid_core.data.table import _Options, _Table
+
+
+def read_designs(
+    path: str | Path,
+    *,
+    sequence_column: str = "sequence",
+    value_column: str | None = "value",
+    alphabet: str | None = None,
+    feature_columns: Sequence[str] | None = None,
+    kind: Literal["sequence", "vector"] | None = None,
+    min_rows: int = 2,
+    require_values: bool = False,
+    count_column: str | None = COUNT_COLUMN,
+) -> OfflineData:
+    """Read and validate a design file; the format comes from the extension.
+
+    Args:
+        path: .csv, .tsv/.tab, .fa/.fasta/.fna/.faa (values as `value=` in headers) or
+            .parquet/.pq, each also gzipped (.csv.gz).
+        sequence_column: column holding sequences (tables only).
+        value_column: column (FASTA: header key) holding values; None reads no values. A
+            missing value column means unlabeled designs unless `require_values`.
+        alphabet: "dna", "rna", "protein" or the letters; None infers dna, rna or protein.
+        feature_columns: vector columns; default x0, x1, ... when present.
+        kind: "sequence" or "vector"; None decides from the columns found.
+        min_rows: fewest distinct designs accepted.
+        require_values: make a missing value column an error.
+        count_column: column (FASTA: header key) saying how many measurements each row's
+            value is the mean of (whole numbers from 1); absent means one each. Read only with
+            values, so that merged duplicates weigh every measurement alike.
+    Returns:
+        OfflineData with x (n, length) int64 or (n, dim) float32, y (n,) float32 or None, and
+        the measurement counts when some value is the mean of several.
+    Raises:
+        DataError naming the file, the rows and the problem.
+    """
+    options = _Options(
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
+        count_column,
+    )
+    return _read(_file_bytes(path), str(path), options, warn=True)
+
+
+def read_designs_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    sequence_column: str = "sequence",
+    value_column: str | None = "value",
+    alphabet: str | None = None,
+    feature_columns: Sequence[str] | None = None,
+    kind: Literal["sequence", "vector"] | None = None,
+    min_rows: int = 2,
+    require_values: bool = False,
+    count_column: str | None = COUNT_COLUMN,
+) -> OfflineData:
+    """`read_designs` on the bytes of an upload, writing nothing; `filename` gives the format."""
+    options = _Options(
+        sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
+        count_column,
+    )
+    return _read(data, filename, options, warn=True)
+
+
+def check_designs(path: str | Path, **options: Any) -> DataReport:
+    """Validate a file and return only the report (`braid data check`); it holds the warnings.
+
+    Takes the keyword arguments of `read_designs` and raises the same DataError; emits no
+    DataWarning (the report carries it), and touches no global warning filter.
+    """
+    return _read(_file_bytes(path), str(path), _Options(**options), warn=False).report
+
+
+def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> OfflineData:
+    """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
+    table = _load(data, source, options)
+    value_column = _value_column(table, options)
+    if _kind(table, options) == "sequence":
+        designs = _sequence_designs(table, options)
+    else:
+        designs = _vector_designs(table, options, value_column)
+    values = None if value_column is None else _numbers(table, value_column, _VALUE_HINT)
+    count_column = None if values is None else _count_column(table, options, designs.columns)
+    weights = None if count_column is None else _counts(table, count_column)
+    first, merged, counts, groups = _merge(designs, values, table, weights)
+    if len(first) < options.min_rows:
+        merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
+        raise DataError(
+            source,
+            f"only {_designs(len(first))}{merged_from if groups else ''}; "
+            f"at least {options.min_rows} needed",
+        )
+    alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
+    if nucleotides := _nucleotide_warning(designs, source):
+        alerts.append(nucleotides)
+    if merged is not None and (plateau := _plateau_warning(merged, source)):
+        alerts.append(plateau)
+    for alert in alerts if warn else ():
+        warnings.warn(alert, DataWarning, stacklevel=3)
+    notes = designs.notes
+    if options.value_column is not None and value_column is None:
+        notes.append(f"no value column {options.value_column!r}: the designs are unlabeled")
+    used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
+    report = DataReport(
+        source=source,
+        file_format=table.file_format,
+        space=designs.space,
+        alphabet_inferred=designs.inferred,
+        rows_read=len(designs.keys),
+        num_designs=len(first),
+        value_column=value_column,
+        value_range=None if merged is None else (float(merged.min()), float(merged.max())),
+        columns_used=tuple(used),
+        columns_ignored=tuple(c for c in table.frame.columns if c not in used),
+        duplicates=groups,
+        notes=tuple(notes),
+        warnings=tuple(alerts),
+        count_column=count_column,
+        measurements=None if counts is None else round(counts.sum()),
+    )
+    y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
+    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
+
+
+_VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
+
+
+def _value_column(table: _Table, options: _Options) -> str | None:
+    if options.value_column is None:
+        return None
+    column = table.find(options.value_column)
+    if column is None and options.require_values:
+        raise table.missing_column(options.value_column, "with the values")
+    return column
+
+
+def _count_column(table: _Table, options: _Options, features: list[str]) -> str | None:
+    """The measurement count column when the file has one (and it is not a design column)."""
+    if options.count_column is None:
+        return None
+    column = table.find(options.count_column)
+    if column is not None and column in features:
+        raise DataError(table.source, f"column {column!r} is a feature and the measurement count")
+    return column
+
+
+def _kind(table: _Table, options: _Options) -> str:
+    if table.file_format == "fasta":
+        if options.kind == "vector":
+            raise DataError(table.source, "FASTA holds sequences; give vectors as CSV/TSV/Parquet")
+        return "sequence"
+    if options.kind is not None:
+        return options.kind
+    if options.feature_columns is not None:
+        return "vector"
+    if table.find(options.sequence_column) is not None or table.find("x0") is None:
+        return "sequence"
+    return "vector"

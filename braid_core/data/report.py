@@ -1,0 +1,103 @@
+"""What reading found and what went wrong: `DataError`, `DataWarning`, `DataReport`, and the
+wording that messages share (rows quoted, long sequences clipped)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from braid_core.spaces import SequenceSpace, Space
+
+SHOWN = 5  # offending rows quoted in one message
+
+
+class DataError(ValueError):
+    """A problem in a design file; `str(err)` is one plain message for the user.
+
+    Attributes:
+        path: the file, as given.
+        problem: what is wrong, naming the first offending rows.
+        rows: labels of all offending rows ("row 3", "record seq7 (line 13)"); may be empty.
+    """
+
+    def __init__(self, path: str, problem: str, rows: Sequence[str] = ()) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.rows = list(rows)
+        super().__init__(f"{self.path}: {problem}")
+
+
+class DataWarning(UserWarning):
+    """Something the user should know but that does not stop reading (duplicates merged,
+    values piled at the best)."""
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """One design found on several rows; it is kept once."""
+
+    design: str  # the sequence (upper case) or the vector as "(x0, x1, ...)"
+    rows: tuple[str, ...]  # labels of the rows holding it, in file order
+    values: tuple[float, ...]  # their values, averaged into one; empty when unlabeled
+    index: int  # its position among the kept designs
+    measurements: tuple[float, ...] = ()  # behind each value, when one is a mean of several
+
+
+@dataclass(frozen=True)
+class DataReport:
+    """What reading a file found; `summary()` is what `braid data check` prints."""
+
+    source: str  # file name, as given
+    file_format: str  # "csv", "tsv", "fasta", "parquet" ("tensors" for from_tensors)
+    space: Space  # the design space found (alphabet and length, or dimension)
+    alphabet_inferred: bool  # True when the alphabet was guessed from the letters
+    rows_read: int  # data rows (FASTA records) in the file
+    num_designs: int  # distinct designs kept, after merging duplicates
+    value_column: str | None  # column (FASTA: header key) the values came from; None: unlabeled
+    value_range: tuple[float, float] | None  # (min, max) of the kept values
+    columns_used: tuple[str, ...]  # columns read (FASTA: the sequence and value= fields)
+    columns_ignored: tuple[str, ...]  # other columns in the file
+    duplicates: tuple[DuplicateGroup, ...]  # designs found more than once
+    notes: tuple[str, ...]  # informational: inferred alphabet, no value column
+    warnings: tuple[str, ...]  # worth a look: merged duplicates, values piled at the best
+    count_column: str | None = None  # column the measurement counts came from, if any
+    measurements: int | None = None  # measurements behind the values, when more than designs
+
+    @property
+    def labeled(self) -> bool:
+        return self.value_column is not None
+
+    @property
+    def alphabet(self) -> str | None:
+        """The letters in token order, or None for vectors."""
+        return self.space.alphabet if isinstance(self.space, SequenceSpace) else None
+
+    def messages(self) -> list[str]:
+        """Notes then warnings, one line each."""
+        return [*self.notes, *(f"warning: {w}" for w in self.warnings)]
+
+    def summary(self) -> str:
+        """A few lines for people: counts, space, values, columns, notes and warnings."""
+        inferred = " (alphabet inferred)" if self.alphabet_inferred else ""
+        unit = "records" if self.file_format == "fasta" else "rows"
+        behind = (f", standing for {self.measurements} measurements in all (designs measured "
+                  "more than once hold their mean)" if self.measurements else "")
+        lines = [
+            f"{self.source}: {self.rows_read} {unit} -> {self.num_designs} designs, "
+            f"{self.space.describe()}{inferred}",
+            f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}{behind}"
+            if self.value_range
+            else "values: none (unlabeled designs)",
+            f"columns used: {', '.join(self.columns_used)}"
+            + (f"; ignored: {', '.join(self.columns_ignored)}" if self.columns_ignored else ""),
+        ]
+        return "\n".join(lines + self.messages())
+
+
+def _designs(count: int) -> str:
+    """'1 design', '3 designs'."""
+    return f"{count} design" if count == 1 else f"{count} designs"
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

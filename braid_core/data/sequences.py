@@ -1,0 +1,100 @@
+"""Sequence designs: blanks, letters (alphabet given or inferred), one length; and the
+warning when nucleotides with an ambiguity code were read as protein."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from braid_core.data.report import DataError, _clip
+from braid_core.data.table import _blank, _Designs, _Options, _Table
+from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
+
+IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
+
+
+def _sequence_designs(table: _Table, options: _Options) -> _Designs:
+    """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
+    column = table.find(options.sequence_column)
+    if column is None:
+        holds_vectors = table.find("x0") is not None and options.kind == "sequence"
+        what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
+                "wanted here" if holds_vectors else
+                "with the sequences (a table of vectors names its columns x0, x1, ...)")
+        raise table.missing_column(options.sequence_column, what)
+    texts = ["" if _blank(v) else str(v).strip() for v in table.frame[column]]
+    empty = [i for i, text in enumerate(texts) if not text]
+    if empty:
+        raise table.error(f"{table.count(len(empty))} without a sequence in {column!r}", empty)
+    letters, inferred = _alphabet(table, texts, options.alphabet)
+    lengths = Counter(map(len, texts))
+    length, common = lengths.most_common(1)[0]
+    odd = [i for i, text in enumerate(texts) if len(text) != length]
+    if odd:
+        differ = "differs" if len(odd) == 1 else "differ"
+        problem = (
+            f"sequences must all have one length; {common} of {len(texts)} have length {length}"
+            f" (the majority), but {table.count(len(odd))} {differ}"
+        )
+        raise table.error(problem, odd, lambda i: f"(length {len(texts[i])})")
+    space = SequenceSpace(letters, length)
+    keys = [text.upper() for text in texts]
+    notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
+    return _Designs(space.encode(texts), keys, space, [column], inferred, notes)
+
+
+def _cased(letters: str) -> set[str]:
+    """The letters in upper and lower case, as accepted in files."""
+    return set(letters) | {ch.lower() for ch in letters if len(ch.lower()) == 1}
+
+
+def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[str, bool]:
+    """The given alphabet (letters checked) or the first named one that fits every letter."""
+    if alphabet is not None:
+        try:
+            letters = resolve_alphabet(alphabet)
+        except ValueError as err:
+            raise DataError(table.source, str(err)) from None
+        prefix = f"letters outside the alphabet {alphabet_name(letters)} ({letters}) in"
+        _check_letters(table, texts, letters, prefix, "fix them, or widen the alphabet")
+        return letters, False
+    used = set("".join(texts))
+    for letters in NAMED_ALPHABETS.values():
+        if used <= _cased(letters):
+            return letters, True
+    name, letters = min(NAMED_ALPHABETS.items(), key=lambda item: len(used - _cased(item[1])))
+    found = "".join(sorted({ch.upper() for ch in used}))
+    prefix = (
+        f"cannot infer the alphabet: the letters {found} fit none of dna (ACGT), rna (ACGU) or "
+        f"protein ({NAMED_ALPHABETS['protein']}); letters outside the nearest, {name}, in"
+    )
+    hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    _check_letters(table, texts, letters, prefix, hint)
+    raise AssertionError("unreachable: some letter fits no alphabet")
+
+
+def _nucleotide_warning(designs: _Designs, source: str) -> str | None:
+    """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
+    designs would then be optimised over 20 letters, so this is a warning, not a note. Only
+    an inferred alphabet (never vectors) is judged."""
+    if not designs.inferred or designs.space.alphabet != NAMED_ALPHABETS["protein"]:
+        return None
+    used = set("".join(designs.keys))
+    extra = "".join(sorted(used - set("ACGTU")))
+    if not extra or len(extra) > 2 or not set(extra) <= IUPAC_AMBIGUITY or used >= set("TU"):
+        return None
+    base = "ACGU" if "U" in used else "ACGT"
+    return (f"{source}: read as protein, but every letter except {extra} is a nucleotide: if "
+            f"these are nucleic acids, give the alphabet {base}{extra}")
+
+
+def _check_letters(table: _Table, texts: list[str], letters: str, prefix: str, hint: str) -> None:
+    allowed = _cased(letters)
+    bad = {i: sorted(set(text) - allowed) for i, text in enumerate(texts)}
+    rows = [i for i, letters_out in bad.items() if letters_out]
+    if rows:
+
+        def detail(i: int) -> str:
+            where = 1 + min(texts[i].index(ch) for ch in bad[i])
+            return f"{_clip(texts[i])!r} has {''.join(bad[i])!r} (first at position {where})"
+
+        raise table.error(f"{prefix} {table.count(len(rows))}", rows, detail, hint)

@@ -1,0 +1,104 @@
+"""What the reading steps pass each other: the options checked once, a file's cells with
+the label the user knows each row by, and the designs found in them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from torch import Tensor
+
+from braid_core.data.offline import COUNT_COLUMN
+from braid_core.data.report import SHOWN, DataError
+from braid_core.spaces import Space
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The keyword arguments of `read_designs`, checked once."""
+
+    sequence_column: str = "sequence"
+    value_column: str | None = "value"
+    alphabet: str | None = None
+    feature_columns: Sequence[str] | None = None
+    kind: str | None = None
+    min_rows: int = 2
+    require_values: bool = False
+    count_column: str | None = COUNT_COLUMN
+
+    def __post_init__(self) -> None:
+        if self.kind not in (None, "sequence", "vector"):
+            raise ValueError(f"kind must be 'sequence', 'vector' or None, got {self.kind!r}")
+        if self.min_rows < 1:
+            raise ValueError(f"min_rows must be at least 1, got {self.min_rows}")
+        if self.require_values and self.value_column is None:
+            raise ValueError("require_values=True needs a value_column")
+        if self.feature_columns is not None and not list(self.feature_columns):
+            raise ValueError("feature_columns, when given, must name at least one column")
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A file's cells before validation, with the label the user knows each row by."""
+
+    frame: pd.DataFrame  # one column per field; text cells for CSV, TSV and FASTA
+    labels: list[str]  # "row 3" (data rows from 1) or "record seq3 (line 5)"
+    source: str  # file name, for messages
+    file_format: str  # "csv", "tsv", "fasta" or "parquet"
+
+    def count(self, n: int) -> str:
+        unit = "record" if self.file_format == "fasta" else "row"
+        return f"{n} {unit}{'' if n == 1 else 's'}"
+
+    def error(
+        self,
+        problem: str,
+        rows: Sequence[int],
+        detail: Callable[[int], str] | None = None,
+        hint: str = "",
+    ) -> DataError:
+        """A DataError quoting the first offending rows, `detail(i)` after each label."""
+        shown = "; ".join(
+            self.labels[i] + (f" {detail(i)}" if detail else "") for i in rows[:SHOWN]
+        )
+        more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+        counted = "" if self.file_format == "fasta" else " (rows counted from 1 below the header)"
+        tail = f". {hint[0].upper()}{hint[1:]}" if hint else ""
+        message = f"{problem}: {shown}{more}{counted}{tail}"
+        return DataError(self.source, message, [self.labels[i] for i in rows])
+
+    def find(self, name: str) -> str | None:
+        """The column called `name`, else the only one equal to it ignoring case."""
+        if name in self.frame.columns:
+            return name
+        folded = [c for c in self.frame.columns if c.casefold() == name.strip().casefold()]
+        return folded[0] if len(folded) == 1 else None
+
+    def missing_column(self, name: str, what: str) -> DataError:
+        if self.file_format == "fasta":
+            return DataError(self.source, f"no record header has {name}=... ({what})")
+        present = ", ".join(repr(c) for c in self.frame.columns)
+        hint = ""
+        if len(self.frame.columns) == 1 and re.search(r"[,;\t|]", self.frame.columns[0]):
+            separator = "tabs" if self.file_format == "tsv" else "commas"
+            hint = f"; only one column was found: is the file separated by other than {separator}?"
+        return DataError(self.source, f"no column {name!r} {what}; the columns are {present}{hint}")
+
+
+class _Designs(NamedTuple):
+    """Validated designs of every row, before duplicates are merged."""
+
+    x: Tensor  # (rows, length) int64 tokens or (rows, dim) float32
+    keys: list  # one hashable per row; equal keys are the same design
+    space: Space
+    columns: list[str]  # the columns they came from
+    inferred: bool  # whether the alphabet was inferred
+    notes: list[str]  # e.g. the inferred alphabet
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell))

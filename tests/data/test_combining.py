@@ -1,0 +1,54 @@
+"""braid_core.data.combining: data sets read alike made one."""
+
+from __future__ import annotations
+
+import pytest
+
+from braid_core.data import (
+    DataError,
+    DataWarning,
+    combine_designs,
+    options_like,
+    read_designs_bytes,
+)
+from braid_core.spaces import VectorSpace
+
+
+def test_combine_designs_checks_the_parts_fit_together() -> None:
+    base = read_designs_bytes(b"sequence,value\nACDEF,1\nGHIKL,2\n", "d.csv")
+    unlabeled = read_designs_bytes(b"sequence\nMNPQR\nSTVWY\n", "u.csv")
+    with pytest.raises(DataError, match=r"u\.csv: d\.csv has values and u\.csv has none"):
+        combine_designs([base, unlabeled], "both")
+    longer = read_designs_bytes(b"sequence,value\nACDEFG,1\nGHIKLM,2\n", "long.csv")
+    with pytest.raises(DataError, match=r"long\.csv: holds sequences of length 6 over protein, "
+                                        r"but d\.csv holds sequences of length 5"):
+        combine_designs([base, longer], "both")
+    # Vectors are matched by column name, whatever order the file has them in.
+    vectors = read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "v.csv")
+    swapped = read_designs_bytes(b"x1,x0,value\n1,0,4\n5,6,2\n", "w.csv", **options_like(vectors))
+    combined = combine_designs([vectors, swapped], "v + w")
+    assert combined.x.tolist() == [[0, 1], [1, 2], [6, 5]]  # w's first row is v's (0, 1)...
+    assert combined.y.tolist() == [2.5, 2, 2]  # ...measured 1 and 4
+    # Each measurement counts once: (0.1, 1) measured 1 and 3 in one file and 5 in the other
+    # is 3, not the mean of 2 and 5; (0.1000001, 1), a design of its own, is not taken for it.
+    with pytest.warns(DataWarning, match=r"a\.csv: 1 design appears more than once"):
+        once = read_designs_bytes(b"x0,x1,value\n0.1,1,1\n0.1,1,3\n0.1000001,1,10\n", "a.csv")
+    again = read_designs_bytes(b"x0,x1,value\n0.1,1,5\n0.1000001,1,40\n", "b.csv")
+    assert combine_designs([once, again], "a + b").y.tolist() == [3, 25]
+    renamed = read_designs_bytes(b"a,b,value\n0,1,1\n1,2,2\n", "r.csv", feature_columns=["a", "b"])
+    with pytest.raises(DataError, match=r"r\.csv: has the columns a, b, but v\.csv has x0, x1"):
+        combine_designs([vectors, renamed], "v + r")
+
+
+def test_vector_counts_are_not_a_feature_and_survive_combining() -> None:
+    vectors = read_designs_bytes(b"x0,x1,value,measurements\n0,1,1,3\n1,2,2,1\n", "v.csv")
+    assert vectors.space.describe() == VectorSpace(2).describe()
+    assert vectors.to_frame().columns.tolist() == ["x0", "x1", "value", "measurements"]
+    more = read_designs_bytes(b"x0,x1,value\n0,1,5\n5,5,7\n", "w.csv", **options_like(vectors))
+    combined = combine_designs([vectors, more], "v + w")
+    assert combined.y.tolist() == [2.0, 2.0, 7.0]  # (0, 1): (3 * 1 + 5) / 4
+    assert combined.measurement_counts().tolist() == [4, 1, 1]
+    assert "standing for 6 measurements in all" in combined.report.summary()
+    with pytest.raises(DataError, match="'x1' is a feature and the measurement count"):
+        read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "f.csv", count_column="x1",
+                           feature_columns=["x0", "x1"])  # fmt: skip

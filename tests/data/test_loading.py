@@ -1,0 +1,114 @@
+"""braid_core.data.loading: each format (and gzip) read into cells; files that cannot be.
+
+Every bad-input test checks that the message names the file, the offending rows and the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from design_files import fails, write
+
+from braid_core.data import DataError, read_designs
+from braid_core.spaces import NAMED_ALPHABETS
+
+
+def test_tsv_round_trip(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.tsv", "id\tsequence\tvalue\na\tMKVL\t1.5\nb\tWYHK\t2\n")
+    data = read_designs(path)
+    assert data.sequences() == ["MKVL", "WYHK"]
+    assert data.space.alphabet == NAMED_ALPHABETS["protein"]
+    assert data.y.tolist() == [1.5, 2.0]
+    assert data.report.columns_ignored == ("id",)
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"sequence": ["ACGU", "UUUU"], "value": [0.5, 1.0]}).to_parquet(path)
+    data = read_designs(path)
+    assert data.sequences() == ["ACGU", "UUUU"] and data.y.tolist() == [0.5, 1.0]
+    assert data.report.alphabet == "ACGU" and data.report.file_format == "parquet"
+
+
+def test_fasta_with_values_multiline_and_crlf(tmp_path: Path) -> None:
+    text = ">s1 value=0.53 first\r\nACGT\r\nAC\r\n>s2 note=x value=-2\r\nTTTTGG\r\n"
+    data = read_designs(write(tmp_path / "d.fa", text))
+    assert data.sequences() == ["ACGTAC", "TTTTGG"]
+    assert data.y.tolist() == pytest.approx([0.53, -2.0])
+    assert data.report.labeled and data.report.file_format == "fasta"
+
+
+def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
+    data = read_designs(write(tmp_path / "d.fasta", ">a\nMKV\n>b\nMKW\n"))
+    assert data.y is None and not data.report.labeled
+    assert data.sequences() == ["MKV", "MKW"]
+
+
+def test_unknown_extension(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.xlsx", "x"), problem="unknown file type '.xlsx'")
+
+
+def test_no_such_file(tmp_path: Path) -> None:
+    fails(tmp_path / "gone.csv", problem="no such file")
+
+
+@pytest.mark.parametrize("name", ["e.csv", "e.tsv", "e.fa", "e.parquet"])
+def test_empty_file(tmp_path: Path, name: str) -> None:
+    fails(write(tmp_path / name, " \n"), problem="the file is empty")
+
+
+def test_header_without_rows(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence,value\n"), problem="no designs in the file")
+
+
+def test_unreadable_csv_and_non_utf8(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence\nACGT\nAC,GT,X\n"), problem="cannot be read as CSV")
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"sequence\nAC\xff\n")
+    fails(path, "line 2", problem="is not UTF-8 text: line 2 holds the byte 0xff")
+    fails(write(tmp_path / "d.parquet", "not parquet"), problem="cannot be read as PARQUET")
+
+
+def test_fasta_text_before_the_first_record_or_no_record(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.fa", "\nhello\n>s1\nACGT\n"), "line 2", problem="before the first")
+    fails(write(tmp_path / "e.fa", "sequence,value\n"), problem="no FASTA records")
+
+
+def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "d.csv.gz").write_bytes(gzip.compress(b"sequence,value\nACGT,1\nACGA,2\n"))
+    (tmp_path / "d.fasta.gz").write_bytes(gzip.compress(b">a value=1\nACGT\n>b value=2\nACGA\n"))
+    for name in ("d.csv.gz", "d.fasta.gz"):
+        data = read_designs(tmp_path / name)
+        assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    (tmp_path / "plain.csv.gz").write_text("sequence,value\nACGT,1\n")  # named .gz, not gzip
+    with pytest.raises(DataError, match=r"plain\.csv\.gz: cannot be read as gzip"):
+        read_designs(tmp_path / "plain.csv.gz")
+    (tmp_path / "d.xlsx.gz").write_bytes(gzip.compress(b"x"))
+    with pytest.raises(DataError, match=r"unknown file type '\.xlsx'.*\(each may be gzipped"):
+        read_designs(tmp_path / "d.xlsx.gz")
+
+
+def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "bars.fasta"
+    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n>s2\nACGC\n")
+    with pytest.raises(DataError, match=r"1 record without a value in column 'value': record s2"):
+        read_designs(path)
+    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [0.5, 1.5] and data.measurement_counts().tolist() == [1.0, 2.0]
+    path.write_text(">s0 value=1 value=5\nACGT\n>s1 value=2\nACGA\n")
+    with pytest.raises(DataError, match=r"bars\.fasta: 1 header\(s\) give value= more than once: "
+                       r"record s0 \(line 1\)"):
+        read_designs(path)
+
+
+def test_parquet_sequences_stored_as_bytes_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "b.parquet"
+    pd.DataFrame({"sequence": [b"ACGT", b"ACGA"], "value": [1.0, 2.0]}).to_parquet(path)
+    assert read_designs(path).sequences() == ["ACGT", "ACGA"]
+    pd.DataFrame({"sequence": [b"AC\xffT", b"ACGA"], "value": [1.0, 2.0]}).to_parquet(path)
+    fails(path, problem="cannot be read as PARQUET")

@@ -1,0 +1,122 @@
+"""braid_core.data.numeric: values, measurement counts and vector features.
+
+Every bad-input test checks that the message names the file, the offending rows and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from design_files import fails, write
+
+from braid_core.data import DataError, read_designs, write_designs_csv
+from braid_core.spaces import VectorSpace
+
+
+def test_vectors_round_trip_and_feature_columns(tmp_path: Path) -> None:
+    vectors = torch.tensor([[0.5, -1.0], [2.0, 3.25], [1e-3, 7.0]])
+    path = write_designs_csv(tmp_path / "v.csv", vectors, torch.tensor([1.0, 2.0, 3.0]))
+    data = read_designs(path)
+    assert data.space == VectorSpace(2)
+    assert data.x.dtype == torch.float32 and torch.equal(data.x, vectors)
+    assert data.y.tolist() == [1.0, 2.0, 3.0]
+    named = write(tmp_path / "n.csv", "mass,charge,score\n1,2,3\n4,5,6\n")
+    data = read_designs(named, feature_columns=["mass", "charge"], value_column="score")
+    assert data.x.tolist() == [[1.0, 2.0], [4.0, 5.0]] and data.y.tolist() == [3.0, 6.0]
+    assert list(data.to_frame().columns) == ["mass", "charge", "value"]
+    with pytest.raises(TypeError, match="vectors"):
+        data.sequences()
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("", "without a value in column 'value'"),
+        ("NA", "without a value in column 'value'"),
+        ("high", "with a value that is not a number"),
+        ("inf", "with an infinite value"),
+        ("-Infinity", "with an infinite value"),
+    ],
+)
+def test_bad_values(tmp_path: Path, cell: str, problem: str) -> None:
+    path = write(tmp_path / "d.csv", f"sequence,value\nACGT,1\nTTTT,{cell}\n")
+    err = fails(path, "row 2", problem=f"1 row {problem}")
+    if "without" not in problem:
+        assert f"row 2 ({cell!r})" in str(err)
+
+
+def test_parquet_missing_cells(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"sequence": ["ACGT", None], "value": [1.0, 2.0]}).to_parquet(path)
+    fails(path, "row 2", problem="without a sequence")
+    pd.DataFrame({"sequence": ["ACGT", "TTTT"], "value": [1.0, np.nan]}).to_parquet(path)
+    fails(path, "row 2", problem="without a value in column 'value'")
+
+
+def test_fasta_value_on_some_records_only(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1 value=1\nACGT\n>s2\nTTTT\n")
+    fails(path, "record s2 (line 3)", problem="1 record without a value")
+    assert read_designs(path, value_column=None).y is None
+
+
+def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:
+    fails(write(tmp_path / "a.csv", "a,b\n1,2\n"), problem="no column 'x0'", kind="vector")
+    fails(write(tmp_path / "b.csv", "x0,x2\n1,2\n3,4\n"), problem="x0, then x2 but no x1")
+    path = write(tmp_path / "c.csv", "f,g,value\n1,2,3\n4,5,6\n")
+    fails(path, problem="no column 'h' listed in the feature", feature_columns=["f", "h"])
+    fails(path, problem="'value' is a feature and the value", feature_columns=["f", "value"])
+
+
+def test_vector_non_numeric_and_infinite_features(tmp_path: Path) -> None:
+    path = write(tmp_path / "v.csv", "x0,x1\n1,2\n3,abc\n5,6\n")
+    fails(path, "row 2", problem="1 row with a value that is not a number in column 'x1'")
+    path = write(tmp_path / "w.csv", "x0,x1\n1,2\n3,4\n-inf,6\n")
+    fails(path, "row 3", problem="1 row with an infinite value in column 'x0'")
+    path = write(tmp_path / "m.csv", "x0,x1\n1,\n3,4\n")
+    fails(path, "row 1", problem="1 row without a value in column 'x1'")
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [("0", "not a whole number from 1: row 2 (0)"), ("2.5", "not a whole number from 1: row 2 "
+     "(2.5)"), ("", "without a value in column 'measurements': row 2"),
+     ("many", "with a value that is not a number in column 'measurements': row 2 ('many')")],
+)
+def test_bad_measurement_counts_name_the_row(tmp_path: Path, cell: str, problem: str) -> None:
+    path = write(tmp_path / "d.csv", f"sequence,value,measurements\nACGT,1,2\nTTTT,2,{cell}\n")
+    with pytest.raises(DataError, match=re.escape(problem)) as caught:
+        read_designs(path)
+    assert "counts the measurements each row's value is the mean of" in str(caught.value)
+    # Another meaning of the column: turn the counts off and it is an ignored column.
+    data = read_designs(path, count_column=None)
+    assert data.counts is None and data.report.columns_ignored == ("measurements",)
+
+
+@pytest.mark.parametrize("cell", ["1e39", "-3.5e38", "1e308"])
+def test_a_value_beyond_float32_names_the_row(tmp_path: Path, cell: str) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text(f"sequence,value\nACGT,2\nACGA,{cell}\nACGC,3\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning from a cast on the way
+        with pytest.raises(DataError, match=r"big\.csv: 1 row with a value beyond \+-3\.4e\+38, "
+                           r"too large to compute with, in column 'value': row 2 \("):
+            read_designs(path)
+
+
+def test_every_kind_of_bad_value_is_named_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "messy.csv"
+    path.write_text("sequence,value\nACGT,1\nACGA,\nACGC,high\nAGGC,-inf\nATGC,2\n")
+    with pytest.raises(DataError) as caught:
+        read_designs(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: 1 row without a value in column 'value': row 2")
+    assert "; and 1 row with a value that is not a number in column 'value': row 3 ('high')" in (
+        message)
+    assert "; and 1 row with an infinite value in column 'value': row 4 ('-inf')" in message
+    assert caught.value.rows == ["row 2", "row 3", "row 4"]

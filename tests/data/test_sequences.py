@@ -1,0 +1,105 @@
+"""braid_core.data.sequences: case, alphabets (given or inferred), lengths and letters.
+
+Every bad-input test checks that the message names the file, the offending rows and the problem.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from design_files import fails, write
+
+from braid_core.data import (
+    DataError,
+    check_designs,
+    options_like,
+    read_designs,
+    read_designs_bytes,
+    write_designs_csv,
+)
+from braid_core.spaces import NAMED_ALPHABETS
+
+
+def test_upper_and_lower_case_give_the_same_tokens(tmp_path: Path) -> None:
+    data = read_designs(write(tmp_path / "d.csv", "Sequence,Value\nacGT,1\nGGcc,2\n"))
+    assert data.sequences() == ["ACGT", "GGCC"]
+    assert data.x.tolist() == [[0, 1, 2, 3], [2, 2, 1, 1]]
+    assert read_designs(tmp_path / "d.csv", alphabet="DNA").space.alphabet == "ACGT"
+    assert read_designs(tmp_path / "d.csv", alphabet="tgca").space.alphabet == "TGCA"
+
+
+@pytest.mark.parametrize(
+    ("sequences", "alphabet"),
+    [(["ACGT", "AAAA"], "ACGT"), (["ACGU", "AAAA"], "ACGU"), (["MKVW", "ACGT"], "protein")],
+)
+def test_alphabet_inference(tmp_path: Path, sequences: list[str], alphabet: str) -> None:
+    path = write_designs_csv(tmp_path / "d.csv", sequences)
+    data = read_designs(path)
+    assert data.space.alphabet == NAMED_ALPHABETS.get(alphabet, alphabet)
+    assert data.alphabet_inferred and data.report.alphabet_inferred
+    assert any("alphabet inferred" in note for note in data.report.notes)
+    assert not read_designs(path, alphabet=data.space.alphabet).alphabet_inferred
+
+
+def test_mixed_lengths_name_the_majority_and_the_rows(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACG\nTTTT\nGGGG\nACGTA\n")
+    err = fails(path, "row 2", "row 5", problem="3 of 5 have length 4 (the majority)")
+    assert "row 2 (length 3); row 5 (length 5)" in str(err)
+    assert err.rows == ["row 2", "row 5"]
+
+
+def test_letters_outside_a_given_alphabet(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACXT\nAC-T\n")
+    err = fails(path, "row 2", "row 3", problem="outside the alphabet dna (ACGT)", alphabet="dna")
+    assert "'ACXT' has 'X' (first at position 3)" in str(err)
+    assert "'AC-T' has '-'" in str(err)
+
+
+def test_alphabet_that_cannot_be_inferred_suggests_the_option(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence\nACGT\nACGU\nACGB\n")
+    err = fails(path, "row 3", problem="cannot infer the alphabet")
+    assert "--alphabet" in str(err) and "ABCGTU" in str(err) and "'ACGB' has 'B'" in str(err)
+
+
+def test_invalid_alphabet_option(tmp_path: Path) -> None:
+    fails(write(tmp_path / "d.csv", "sequence\nAC\nCA\n"), problem="repeats", alphabet="ACA")
+
+
+def test_missing_sequence(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\n,2\n  ,3\n")
+    fails(path, "row 2", "row 3", problem="2 rows without a sequence in 'sequence'")
+
+
+def test_fasta_bad_letters_name_record_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2 value=1\nACJT\n")
+    err = fails(path, "record s2 (line 3)", problem="outside the alphabet dna", alphabet="dna")
+    assert "'ACJT' has 'J'" in str(err)
+
+
+def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -> None:
+    sequences = tmp_path / "dna.csv"
+    sequences.write_text("sequence,value\nACGT,1\nACGA,2\n")
+    vectors = tmp_path / "vec.csv"
+    vectors.write_text("x0,x1,x2,value\n0.1,0.2,0.3,1\n0.4,0.5,0.6,2\n")
+    with pytest.raises(DataError, match=r"vec\.csv: no column 'sequence' with the sequences: "
+                       r"its columns x0, x1, \.\.\. hold vectors, and sequences are wanted here"):
+        read_designs(vectors, **options_like(read_designs(sequences)))
+    with pytest.raises(DataError, match=r"a table of vectors names its columns x0, x1, \.\.\."):
+        read_designs_bytes(b"seq,value\nACGT,1\nACGA,2\n", "named.csv")
+
+
+def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "withN.csv"
+    path.write_text("sequence,value\nACGTACGT,1\nACGNACGT,2\nTTGCACGA,3\n")
+    report = check_designs(path)
+    assert report.space.alphabet == "ACDEFGHIKLMNPQRSTVWY"  # the rule reads it as protein
+    (warning,) = report.warnings
+    assert warning == (f"{path}: read as protein, but every letter except N is a nucleotide: "
+                       "if these are nucleic acids, give the alphabet ACGTN")
+    assert check_designs(path, alphabet="ACGTN").warnings == ()
+    for letters in ("ACGTKL", "ACDEFGHIK"):  # L is no nucleotide code; plain protein
+        other = tmp_path / f"{letters}.csv"
+        other.write_text("sequence\n" + "\n".join(letters[i:] + letters[:i]
+                                                   for i in range(3)) + "\n")
+        assert check_designs(other, value_column=None).warnings == ()

@@ -1,0 +1,38 @@
+"""braid_core.data.writing: designs written as CSV and read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from braid_core.data import read_designs, write_designs_csv
+from braid_core.spaces import SequenceSpace
+
+
+def test_csv_round_trip_through_write_designs_csv(tmp_path: Path) -> None:
+    sequences, values = ["ACGT", "TTGA", "GGCC"], [0.25, -1.5, 3.0]
+    path = write_designs_csv(tmp_path / "sub" / "d.csv", sequences, values)
+    data = read_designs(path)
+    assert data.sequences() == sequences
+    assert data.space == SequenceSpace("dna", 4)
+    assert data.x.dtype == torch.int64 and data.x.shape == (3, 4)
+    assert data.y is not None and data.y.tolist() == values
+    assert data.source == str(path)
+    assert data.report.rows_read == 3 and data.report.num_designs == 3
+    assert data.to_frame().to_dict("list") == {"sequence": sequences, "value": values}
+    assert list(path.parent.iterdir()) == [path], "the temporary file is gone"
+
+
+def test_write_designs_csv_replaces_and_rejects_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    write_designs_csv(path, ["AAAA", "CCCC"])
+    write_designs_csv(path, ["GGGG", "TTTT"])
+    data = read_designs(path)
+    assert data.sequences() == ["GGGG", "TTTT"] and data.y is None
+    with pytest.raises(TypeError, match="decode"):
+        write_designs_csv(path, torch.zeros(2, 4, dtype=torch.int64))
+    with pytest.raises(ValueError, match="shape"):
+        write_designs_csv(path, ["AAAA", "CCCC"], [1.0])
+    assert read_designs(path).sequences() == ["GGGG", "TTTT"], "a failed write leaves the file"
