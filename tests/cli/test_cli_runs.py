@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import runner
+from cli_files import runner
 
 from braid_core.cli import app
 from braid_core.runs import Workspace

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import runner, write_sequences
+from cli_files import runner, write_sequences
 
 from braid_core.cli import app
 

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import runner, write_labeled, write_sequences
+from cli_files import runner, write_labeled, write_sequences
 
 from braid_core.cli import app
 from braid_core.runs import Workspace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import runner, write_sequences
+from cli_files import runner, write_sequences
 
 from braid_core.cli import app
 from braid_core.runs import Workspace

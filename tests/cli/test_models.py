@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import runner, wide_bonus_fit, write_labeled, write_sequences
+from cli_files import runner, wide_bonus_fit, write_labeled, write_sequences
 
 from braid_core.cli import app
 from braid_core.runs import Workspace

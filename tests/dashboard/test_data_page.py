@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from conftest import APP
+from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs

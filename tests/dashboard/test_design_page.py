@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import APP, random_sequences
+from dashboard_runs import APP, random_sequences
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ALPHABET, APP, finished_finetune
+from dashboard_runs import ALPHABET, APP, finished_finetune
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 

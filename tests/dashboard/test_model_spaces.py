@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import ALPHABET, APP
+from dashboard_runs import ALPHABET, APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import APP, finished_finetune
+from dashboard_runs import APP, finished_finetune
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state

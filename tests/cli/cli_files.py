@@ -1,4 +1,7 @@
-"""The `braid` command line on small real files: a runner and tiny design tables."""
+"""Helpers for the `braid` command-line tests: a runner and tiny design tables on disk.
+
+Not a conftest: `from conftest import` finds whichever test folder's conftest came first.
+"""
 
 from __future__ import annotations
 
