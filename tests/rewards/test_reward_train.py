@@ -1,4 +1,4 @@
-"""train_reward: held-out quality, metrics, determinism, splits, ranks, refusals."""
+"""train_reward: held-out quality, metrics, determinism, splits, shapes, refusals."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from braid_core.rewards import (
     train_reward,
 )
 from braid_core.rewards.io import describe_network
-from braid_core.rewards.train import DILATED_NET, WIDE_NET, rank, spearman, value_weights
+from braid_core.rewards.train import DILATED_NET, WIDE_NET, value_weights
 from braid_core.runtime import make_generator
 
 KEYS = {"n_train", "n_val", "steps", "network_choice", "pearson", "spearman", "rmse",
@@ -138,16 +138,6 @@ def test_refusals() -> None:
                 {"value_tilt": -1.0}, {"max_minutes": 0.0}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             RewardTrainConfig(**bad)
-
-
-def test_ranks_average_ties() -> None:
-    values = torch.tensor([3.0, 1.0, 3.0, 2.0, 3.0])
-    torch.testing.assert_close(rank(values), torch.tensor([4.0, 1.0, 4.0, 2.0, 4.0],
-                                                          dtype=torch.float64))
-    monotone = spearman(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([10.0, 20.0, 90.0]))
-    assert math.isclose(monotone, 1.0)
-    assert math.isclose(spearman(torch.arange(5.0), -torch.arange(5.0) ** 3), -1.0)
-    assert math.isnan(spearman(torch.ones(4), torch.arange(4.0)))
 
 
 def test_value_weights_grow_with_the_value_rank_and_average_one() -> None:
