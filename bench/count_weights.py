@@ -36,8 +36,9 @@ from reward_bench import build, ehrlich_tasks  # bench/ is on the path when run 
 from braid_core.data import OfflineData
 from braid_core.defaults import REWARD_KIND, REWARD_NETWORK
 from braid_core.rewards import RewardTrainConfig, train_reward
+from braid_core.rewards.metrics import pearson, spearman
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from braid_core.rewards.train import network_settings, pearson, spearman
+from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, set_cpu_threads
 
 RESULTS = Path(__file__).resolve().parent / "results"

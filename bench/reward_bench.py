@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 
 from braid_core.rewards import RewardNetConfig, RewardTrainConfig, train_reward
-from braid_core.rewards.train import pearson, spearman
+from braid_core.rewards.metrics import pearson, spearman
 from braid_core.runtime import make_generator
 from braid_core.tasks import TFBind8Task, ehrlich_instance
 

@@ -33,7 +33,7 @@ import torch
 from braid_core.defaults import REWARD_KIND, C
 from braid_core.rewards import RewardTrainConfig, train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
-from braid_core.rewards.train import spearman
+from braid_core.rewards.metrics import spearman
 from braid_core.runtime import make_generator
 from braid_core.tasks import task_from_spec
 from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens

@@ -33,7 +33,7 @@ import torch
 
 from braid_core.rewards import train_reward
 from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
-from braid_core.rewards.train import spearman
+from braid_core.rewards.metrics import spearman
 from braid_core.runtime import make_generator
 from braid_core.tasks import TFBind8Task
 from braid_core.tasks.tfbind8 import NUM_DESIGNS, index_tokens

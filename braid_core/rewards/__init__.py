@@ -5,12 +5,12 @@ from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, RewardModel, conservative_reward
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
 from braid_core.rewards.io import load_reward, save_reward
+from braid_core.rewards.metrics import quality_metrics
 from braid_core.rewards.networks import RewardNet, RewardNetConfig
 from braid_core.rewards.train import (
     NETWORK_CHOICES,
     RewardTrainConfig,
     network_settings,
-    quality_metrics,
     train_reward,
 )
 

@@ -1,14 +1,14 @@
 """The one reward-fitting loop: shuffle, split, standardise, fit, select by validation error.
 
 Both BRAID-Boot and BRAID-Bonus go through `train_reward`. The held-out split chooses each
-network's weights (early stopping); for sequences, a model is fitted for every shape among
-`network` and `alternatives`, and either they are averaged (`combine="average"`,
+network's weights (early stopping, fitting.py); for sequences, a model is fitted for every
+shape among `network` and `alternatives`, and either they are averaged (`combine="average"`,
 rewards/average.py) or the one of lowest validation error is kept (`combine="choose"`). Then
-it measures the model: accuracy (Pearson, Spearman, RMSE) and how well u ranks and covers the
-errors (figures on the split that also chose, so slightly optimistic). Where values are means
-of different numbers of measurements (OfflineData.counts), those errors are also split into one
-measurement's noise and the fit's misfit, and `count_weighting` may weigh the surer values
-more (replicates.py).
+it measures the model (metrics.py): accuracy (Pearson, Spearman, RMSE) and how well u ranks and
+covers the errors (figures on the split that also chose, so slightly optimistic). Where values
+are means of different numbers of measurements (OfflineData.counts), those errors are also split
+into one measurement's noise and the fit's misfit, and `count_weighting` may weigh the surer
+values more (replicates.py, weighting.py).
 Values must be finite: the data layer rejects -inf and NaN, so infeasible designs must be
 floored (DESIGN.md §2) or dropped first.
 """
@@ -16,8 +16,6 @@ floored (DESIGN.md §2) or dropped first.
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +29,11 @@ from braid_core.rewards.average import ShapeAverage
 from braid_core.rewards.bonus import LastLayerBonus
 from braid_core.rewards.conservative import Prediction, predict_in_chunks
 from braid_core.rewards.ensemble import BootstrapEnsemble, bootstrap_indices
-from braid_core.rewards.networks import RewardNet, RewardNetConfig
+from braid_core.rewards.fitting import Fitter, TimeShares, fit_best, fit_model
+from braid_core.rewards.metrics import quality_metrics
+from braid_core.rewards.networks import RewardNetConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS, estimate_noise
+from braid_core.rewards.weighting import count_weighted, value_weights, varying_counts
 from braid_core.spaces import SequenceSpace, Space
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
@@ -183,7 +184,7 @@ def train_reward(
         all were averaged).
     """
     x, y, space = _unpack(data)
-    counts = _varying_counts(data)
+    counts = varying_counts(data)
     n_val = round(config.val_fraction * len(y))
     if n_val < 2 or len(y) - n_val < 2:
         raise ValueError(f"{len(y)} labeled designs leave too few for training and a "
@@ -196,16 +197,16 @@ def train_reward(
     y_std = torch.where(y_std > 0, y_std, torch.ones_like(y_std))
     z_fit, z_val = ((y_fit - y_mean) / y_std).float(), ((y_val - y_mean) / y_std).float()
     w_fit, w_val = (value_weights(values, y_fit, config.value_tilt) for values in (y_fit, y_val))
-    time_shares = _TimeShares(config.max_minutes, _planned_fits(config, space, counts))
-    fit = _Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step,
-                  time_shares)
+    time_shares = TimeShares(config.max_minutes, _planned_fits(config, space, counts))
+    fit = Fitter(config, generator, device, x_val, z_val, w_val, float(y_std), on_step,
+                 time_shares)
     if counts is not None:
         counts = counts.to(device)[order]
     # "estimated" weighs values alike when its probe fit sees no noise: recorded, not hidden.
     weighed_by_counts = None
     if counts is not None and config.count_weighting != "none":
-        weighted = _count_weighted(fit, config, space, counts[n_val:], counts[:n_val],
-                                   x_fit, z_fit, w_fit, w_val)
+        weighted = count_weighted(fit, config, space, counts[n_val:], counts[:n_val],
+                                  x_fit, z_fit, w_fit, w_val)
         weighed_by_counts = weighted is not None
         if weighted is not None:
             w_fit, w_val = weighted
@@ -216,17 +217,17 @@ def train_reward(
                  if config.kind == "boot" else None)
     average = config.averages(space)
     if average:
-        members = [_fit_model(fit, config, space, shapes, index, x_fit, z_fit, w_fit,
-                              resamples)
+        members = [fit_model(fit, config, space, shapes, index, x_fit, z_fit, w_fit,
+                             resamples)
                    for index in range(len(shapes))]
         choice = -1  # every shape kept
     elif config.kind == "boot":
         rows = resamples[0]
-        first, choice = _fit_best(fit, space, shapes, x_fit[rows], z_fit[rows], w_fit[rows])
-        members = [_fit_model(fit, config, space, shapes, choice, x_fit, z_fit, w_fit, resamples,
-                              first_head=first)]
+        first, choice = fit_best(fit, space, shapes, x_fit[rows], z_fit[rows], w_fit[rows])
+        members = [fit_model(fit, config, space, shapes, choice, x_fit, z_fit, w_fit, resamples,
+                             first_head=first)]
     else:
-        net, choice = _fit_best(fit, space, shapes, x_fit, z_fit, w_fit)
+        net, choice = fit_best(fit, space, shapes, x_fit, z_fit, w_fit)
         members = [LastLayerBonus(space, shapes[choice])]
         members[0].net.load_state_dict(net.state_dict())
     with torch.no_grad():
@@ -265,34 +266,6 @@ def train_reward(
     return model
 
 
-def _count_weighted(fit: _Fitter, config: RewardTrainConfig, space: Space, counts_fit: Tensor,
-                    counts_val: Tensor, x_fit: Tensor, z_fit: Tensor, w_fit: Tensor,
-                    w_val: Tensor) -> tuple[Tensor, Tensor] | None:
-    """The fit and validation weights times each design's measurement weight, scaled so the
-    fit rows' mean is unchanged; "estimated" first fits one net of `config.network` with the
-    weights as they are, to read the variances off its held-out errors (None when it sees no
-    noise that replicates reduce: the weights stay as they are)."""
-    if config.count_weighting == "counts":
-        scale = counts_fit.mean()
-        return w_fit * (counts_fit / scale).float(), w_val * (counts_val / scale).float()
-    # The probe draws from a copy of the generator, so the fits that follow draw what they
-    # would without it: weights that come out equal give the unweighted model itself.
-    probe_generator = torch.Generator(device=fit.generator.device)
-    probe_generator.set_state(fit.generator.get_state())
-    probe = _Fitter(config, probe_generator, fit.device, fit.x_val, fit.z_val, fit.w_val,
-                    fit.y_std, fit.on_step, fit.time_shares)
-    net = RewardNet(space, config.network)
-    probe(net, x_fit, z_fit, w_fit, 0, 0)
-    fit.step = probe.step  # step numbers run on through the probe's
-    held_out = probe.predict_val(net)
-    estimate = estimate_noise((held_out - fit.z_val).double() ** 2, counts_val)
-    if estimate is None:
-        return None
-    scale = estimate.weights(counts_fit).mean()
-    return (w_fit * estimate.weights(counts_fit) / scale,
-            w_val * estimate.weights(counts_val) / scale)
-
-
 def _planned_fits(config: RewardTrainConfig, space: Space, counts: Tensor | None) -> int:
     """How many networks train_reward fits: one per shape (Boot: then heads 2..K of the shape
     kept; with "average", K heads of every shape), plus the noise probe of "estimated"."""
@@ -300,49 +273,6 @@ def _planned_fits(config: RewardTrainConfig, space: Space, counts: Tensor | None
     heads = config.num_heads if config.kind == "boot" else 1
     fits = shapes * heads if config.averages(space) else shapes + heads - 1
     return fits + int(counts is not None and config.count_weighting == "estimated")
-
-
-def _varying_counts(data: OfflineData | tuple[Tensor, Tensor, Space]) -> Tensor | None:
-    """(n,) float64 measurements behind each value when they differ; None otherwise."""
-    if not isinstance(data, OfflineData) or data.counts is None:
-        return None
-    counts = torch.as_tensor(data.counts, dtype=torch.float64)
-    return counts if bool((counts != counts[0]).any()) else None
-
-
-def _fit_model(fit: _Fitter, config: RewardTrainConfig, space: Space,
-               shapes: tuple[RewardNetConfig, ...], index: int, x: Tensor, z: Tensor,
-               w: Tensor, resamples: Tensor | None, first_head: RewardNet | None = None,
-               ) -> BootstrapEnsemble | LastLayerBonus:
-    """A model of shape `shapes[index]` fitted on (x, z), errors weighted by w (Boot: head k on
-    resample k; a `first_head` already fitted on resample 0 is reused). Standardisation and u
-    come later."""
-    if resamples is None:
-        model = LastLayerBonus(space, shapes[index])
-        fit(model.net, x, z, w, 0, index)
-        return model
-    model = BootstrapEnsemble(space, shapes[index], config.num_heads)
-    for head in range(config.num_heads):
-        if head == 0 and first_head is not None:
-            model.heads[0].load_state_dict(first_head.state_dict())
-            continue
-        rows = resamples[head]
-        fit(model.heads[head], x[rows], z[rows], w[rows], head, index)
-    return model
-
-
-def _fit_best(fit: _Fitter, space: Space, shapes: tuple[RewardNetConfig, ...], x: Tensor,
-              z: Tensor, w: Tensor) -> tuple[RewardNet, int]:
-    """Fit one net of each shape on (x, z), errors weighted by w; the one of lowest validation
-    error and its index."""
-    best_net, best_index, best_val = None, 0, math.inf
-    for index, shape in enumerate(shapes):
-        net = RewardNet(space, shape)
-        val = fit(net, x, z, w, 0, index)
-        if val < best_val:
-            best_net, best_index, best_val = net, index, val
-    assert best_net is not None
-    return best_net, best_index
 
 
 def _unpack(data: OfflineData | tuple[Tensor, Tensor, Space]) -> tuple[Tensor, Tensor, Space]:
@@ -365,163 +295,3 @@ def _predict(model: BootstrapEnsemble | LastLayerBonus | ShapeAverage, x: Tensor
     """predict() in chunks, members dropped."""
     pred = predict_in_chunks(model, x)
     return Prediction(pred.mean, pred.std)
-
-
-class _TimeShares:
-    """The fit's time limit, shared out: each network, when it starts, gets an equal share of
-    the time left among the networks still to fit."""
-
-    def __init__(self, max_minutes: float | None, fits: int) -> None:
-        self.deadline = None if max_minutes is None else time.monotonic() + 60.0 * max_minutes
-        self.fits_left = fits
-        self.cut_short = 0  # networks stopped by their share, not by patience
-
-    def next_deadline(self) -> float | None:
-        if self.deadline is None:
-            return None
-        now = time.monotonic()
-        share = max(self.deadline - now, 0.0) / max(self.fits_left, 1)
-        self.fits_left -= 1
-        return now + share
-
-
-class _Fitter:
-    """Fits one RewardNet at a time, keeping the weights of best validation error."""
-
-    def __init__(self, config, generator, device, x_val, z_val, w_val, y_std, on_step,
-                 time_shares: _TimeShares) -> None:
-        self.config, self.generator, self.device = config, generator, device
-        self.x_val, self.z_val, self.w_val = x_val, z_val, w_val
-        self.y_std, self.on_step = y_std, on_step
-        self.time_shares = time_shares
-        self.step = 0  # optimizer steps over all networks
-
-    def __call__(self, net: RewardNet, x: Tensor, z: Tensor, w: Tensor, head: int,
-                 shape: int) -> float:
-        """Train `net` on (x, z) (standardised targets), squared errors weighted by w, in place;
-        its best validation MSE (weighted alike)."""
-        config, generator = self.config, self.generator
-        net.to(generator.device).reset_parameters(generator)
-        net.to(self.device).train()
-        optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr,
-                                      weight_decay=config.weight_decay)
-        batch_size = min(config.batch_size, len(z))
-        best, best_state, stale, loss_sum = math.inf, None, 0, 0.0
-        cursor, order = len(z), None
-        deadline = self.time_shares.next_deadline()
-        for local_step in range(1, config.max_steps + 1):
-            if cursor + batch_size > len(z):
-                order = torch.randperm(len(z), generator=generator, device=generator.device)
-                order, cursor = order.to(self.device), 0
-            rows = order[cursor:cursor + batch_size]
-            cursor += batch_size
-            loss = (w[rows] * (net(x[rows]) - z[rows]) ** 2).mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            self.step += 1
-            loss_sum += float(loss.detach())
-            late = deadline is not None and time.monotonic() > deadline
-            if local_step % config.eval_every and local_step != config.max_steps and not late:
-                continue
-            val = self._val_mse(net)
-            if val < best:
-                best, stale = val, 0
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            else:
-                stale += 1
-            if self.on_step is not None:
-                self.on_step(self.step, {"head": float(head), "shape": float(shape),
-                                         "loss": loss_sum / config.eval_every,
-                                         "val_rmse": math.sqrt(val) * self.y_std})
-            loss_sum = 0.0
-            if stale >= config.patience:
-                break
-            if late:
-                self.time_shares.cut_short += 1
-                break
-        net.load_state_dict(best_state)
-        net.eval()
-        return best
-
-    @torch.no_grad()
-    def predict_val(self, net: RewardNet) -> Tensor:
-        """The net's standardised predictions for the validation designs (eval mode; the
-        net's mode is restored)."""
-        training = net.training
-        net.eval()
-        out = torch.cat([net(chunk) for chunk in self.x_val.split(1024)])
-        net.train(training)
-        return out
-
-    def _val_mse(self, net: RewardNet) -> float:
-        return float((self.w_val * (self.predict_val(net) - self.z_val) ** 2).mean())
-
-
-def value_weights(values: Tensor, reference: Tensor, tilt: float) -> Tensor:
-    """exp(tilt * q) / mean over the reference, q the mid-rank quantile of each value among
-    `reference` (equal values share one weight); float32 on values' device. tilt 0: ones."""
-    if tilt == 0:
-        return torch.ones(len(values), device=values.device)
-    ordered = reference.sort().values
-
-    def quantile(v: Tensor) -> Tensor:
-        below = torch.searchsorted(ordered, v, right=False)
-        at_or_below = torch.searchsorted(ordered, v, right=True)
-        return (below + at_or_below).double() / (2 * len(ordered))
-
-    scale = torch.exp(tilt * quantile(reference)).mean()
-    return (torch.exp(tilt * quantile(values)) / scale).float()
-
-
-def quality_metrics(pred: Prediction, y: Tensor) -> dict[str, float]:
-    """Held-out accuracy and uncertainty calibration, in float64.
-
-    Args:
-        pred: predictions for the held-out designs, (n,) mean and std.
-        y: (n,) their measured values.
-    Returns:
-        pearson, spearman: correlation of mean with y; rmse (y units);
-        uncertainty_spearman: Spearman of |y - mean| with u (> 0: u ranks errors);
-        coverage_2u: fraction of |y - mean| <= 2u (u is the uncertainty of the mean, not of
-        the measurement noise, so this is expected to fall below 95 %); mean_u (y units).
-        A correlation of a constant is NaN.
-    """
-    mean, u, y = (t.detach().double().cpu() for t in (pred.mean, pred.std, y))
-    error = (y - mean).abs()
-    return {
-        "pearson": pearson(mean, y),
-        "spearman": spearman(mean, y),
-        "rmse": float(error.pow(2).mean().sqrt()),
-        "uncertainty_spearman": spearman(error, u),
-        "coverage_2u": float((error <= 2 * u).double().mean()),
-        "mean_u": float(u.mean()),
-    }
-
-
-def pearson(a: Tensor, b: Tensor) -> float:
-    """Pearson correlation of two (n,) tensors; NaN when either is constant."""
-    a, b = a.double() - a.double().mean(), b.double() - b.double().mean()
-    denominator = float(a.norm() * b.norm())
-    return float((a * b).sum()) / denominator if denominator > 0 else math.nan
-
-
-def spearman(a: Tensor, b: Tensor) -> float:
-    """Spearman rank correlation (ties get their average rank); NaN when either is constant."""
-    return pearson(rank(a), rank(b))
-
-
-def rank(values: Tensor) -> Tensor:
-    """1-based ranks of a (n,) tensor, tied values sharing their average rank (float64)."""
-    order = torch.argsort(values)
-    ordered = values[order]
-    starts = torch.ones_like(ordered, dtype=torch.bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    group = torch.cumsum(starts.long(), dim=0) - 1
-    positions = torch.arange(1, len(values) + 1, dtype=torch.float64, device=values.device)
-    totals = torch.zeros(int(group[-1]) + 1 if len(values) else 0, dtype=torch.float64,
-                         device=values.device).index_add_(0, group, positions)
-    average = totals / torch.bincount(group).double()
-    ranks = torch.empty_like(positions)
-    ranks[order] = average[group]
-    return ranks
