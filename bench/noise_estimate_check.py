@@ -28,7 +28,7 @@ from braid_core.rewards import train_reward
 from braid_core.runtime import make_generator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "rewards"))
-from conftest import SPACE, TINY, count_task  # noqa: E402
+from reward_tasks import SPACE, TINY, count_task  # noqa: E402
 
 NOISE_SD = 2.0  # one measurement's, unless --noise-sd
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
-from conftest import SPACE, a_rich
+from reward_tasks import SPACE, a_rich
 
 from braid_core.rewards import LastLayerBonus, RewardNetConfig
 from braid_core.runtime import make_generator

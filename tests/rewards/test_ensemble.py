@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import SPACE, a_rich
+from reward_tasks import SPACE, a_rich
 
 from braid_core.rewards import BootstrapEnsemble, RewardNetConfig, bootstrap_indices
 from braid_core.runtime import make_generator

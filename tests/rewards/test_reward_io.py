@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import SPACE, a_rich
+from reward_tasks import SPACE, a_rich
 
 from braid_core.rewards import load_reward, save_reward
 

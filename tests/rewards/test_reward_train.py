@@ -8,7 +8,7 @@ import math
 
 import pytest
 import torch
-from conftest import SPACE, TINY, VECTORS, count_task, vector_task
+from reward_tasks import SPACE, TINY, VECTORS, count_task, vector_task
 
 from braid_core.data import OfflineData
 from braid_core.rewards import (

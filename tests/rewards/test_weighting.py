@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import SPACE, TINY, count_task
+from reward_tasks import SPACE, TINY, count_task
 
 from braid_core.data import OfflineData
 from braid_core.rewards import train as train_module
