@@ -43,7 +43,8 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"`python {' '.join(sys.argv)}`; one measurement's noise variance "
           f"{args.noise_sd ** 2:g}, unlearnable misfit variance {args.misfit_sd ** 2:g}\n")
-    print("| seed | held-out designs | noise variance read | misfit read |\n|---|---|---|---|")
+    print("| seed | held-out designs | noise variance read | its standard error | misfit read |\n"
+          "|---|---|---|---|---|")
     read = []
     for seed in (int(s) for s in args.seeds.split(",")):
         x, _ = count_task(args.designs, seed)
@@ -61,6 +62,7 @@ def main() -> None:
         noise = model.metrics.get("noise_variance", float("nan"))
         read.append(noise)
         print(f"| {seed} | {model.metrics['n_val']:.0f} | {noise:.3f} | "
+              f"{model.metrics.get('noise_variance_se', float('nan')):.3f} | "
               f"{model.metrics.get('misfit_variance', float('nan')):.3f} |", flush=True)
     print(f"\nmean noise variance read {np.nanmean(read):.3f} (truth {args.noise_sd ** 2:g})")
 

@@ -31,6 +31,7 @@ class NoiseEstimate:
 
     misfit: float  # tau^2: error variance of a design measured infinitely often
     noise: float  # sigma^2: variance of one measurement
+    noise_se: float  # standard error of sigma^2: few held-out designs read it loosely
 
     def weights(self, counts: Tensor) -> Tensor:
         """(n,) float32 1 / (tau^2 + sigma^2 / count), not normalised."""
@@ -46,7 +47,8 @@ def estimate_noise(squared_errors: Tensor, counts: Tensor) -> NoiseEstimate | No
     Returns:
         The estimate, tau^2 floored at MISFIT_FLOOR of the mean squared error; None when the
         counts do not vary (nothing to regress on) or the slope is not positive (no noise that
-        replicates reduce can be seen).
+        replicates reduce can be seen). Its standard error is heteroscedasticity-robust (HC1,
+        White 1980): a squared error's spread grows with its expected size.
     """
     inverse = 1.0 / counts.double()
     errors = squared_errors.double()
@@ -56,5 +58,10 @@ def estimate_noise(squared_errors: Tensor, counts: Tensor) -> NoiseEstimate | No
     intercept, slope = torch.linalg.lstsq(design, errors.unsqueeze(1)).solution.squeeze(1)
     if float(slope) <= 0:
         return None
+    residuals = errors - design @ torch.stack([intercept, slope])
+    bread = torch.linalg.inv(design.T @ design)
+    meat = design.T @ (design * residuals.unsqueeze(1) ** 2)
+    covariance = bread @ meat @ bread * len(errors) / (len(errors) - 2)
     floor = MISFIT_FLOOR * float(errors.mean())
-    return NoiseEstimate(misfit=max(float(intercept), floor), noise=float(slope))
+    return NoiseEstimate(misfit=max(float(intercept), floor), noise=float(slope),
+                         noise_se=float(covariance[1, 1].sqrt()))

@@ -259,7 +259,8 @@ def train_reward(
     split = None if counts is None else estimate_noise((pred.mean.double() - y_val) ** 2,
                                                        counts[:n_val])
     if split is not None:
-        model.metrics.update(misfit_variance=split.misfit, noise_variance=split.noise)
+        model.metrics.update(misfit_variance=split.misfit, noise_variance=split.noise,
+                             noise_variance_se=split.noise_se)
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}

@@ -55,9 +55,13 @@ def noise_caption(values: dict[str, float]) -> str | None:
     values are means of different numbers of measurements)."""
     if "noise_variance" not in values:
         return None
-    return (f"Held-out errors: one measurement's noise variance {values['noise_variance']:.3g}, "
-            f"the fit's misfit {values['misfit_variance']:.3g}. Measuring a design n times "
-            "shrinks the first to 1/n of it; the second only a better fit shrinks.")
+    spread = ""
+    if "noise_variance_se" in values:  # models saved before session 32 lack it
+        spread = (f" (+- {values['noise_variance_se']:.2g}, read off "
+                  f"{values.get('n_val', 0):.0f} held-out designs)")
+    return (f"Held-out errors: one measurement's noise variance {values['noise_variance']:.3g}"
+            f"{spread}, the fit's misfit {values['misfit_variance']:.3g}. Measuring a design n "
+            "times shrinks the first to 1/n of it; the second only a better fit shrinks.")
 
 
 def train_form(default_kind: str, default_network: str, default_tilt: float,

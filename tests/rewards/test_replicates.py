@@ -41,3 +41,17 @@ def test_no_estimate_without_varying_counts_or_noise_they_reduce() -> None:
 def test_an_unknown_count_weighting_is_refused() -> None:
     with pytest.raises(ValueError, match="count_weighting"):
         RewardTrainConfig(count_weighting="sqrt")
+
+
+def test_the_noise_estimate_s_standard_error_matches_its_spread_over_repeats() -> None:
+    g = make_generator(2)
+    readings, errors_said = [], []
+    for _ in range(400):  # 80 held-out designs, as a small data set gives: a loose reading
+        counts = torch.tensor([1.0, 4.0])[torch.randint(2, (80,), generator=g)]
+        errors = torch.randn(80, generator=g, dtype=torch.float64)
+        estimate = estimate_noise((errors ** 2) * (0.09 + 0.3 / counts.double()), counts)
+        if estimate is not None:
+            readings.append(estimate.noise)
+            errors_said.append(estimate.noise_se)
+    spread = float(torch.tensor(readings).std())
+    assert 0.8 < float(torch.tensor(errors_said).mean()) / spread < 1.25, spread
