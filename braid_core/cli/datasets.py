@@ -53,7 +53,10 @@ def data_merge(
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
 ) -> None:
-    """Combine design tables into one CSV, each design once with the mean of its measurements."""
+    """Combine design tables into one CSV, each design once with the mean of its measurements.
+
+    The CSV holds the designs, values and measurement counts; the report names any other
+    columns, which stay behind in their files."""
     from braid_core import data
     from braid_core.files import atomic_write_bytes
 

@@ -70,6 +70,12 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     if merged is not None and (plateau := _plateau_warning(merged, source)):
         alerts.append(plateau)
     counts_text = " and ".join(f"{part.source} ({_designs(len(part))})" for part in parts)
+    notes = [f"combined from {counts_text}"]
+    ignored = [(part.source, part.report.columns_ignored) for part in parts
+               if part.report.columns_ignored]  # fmt: skip
+    if ignored:  # a merge writes the canonical columns only: say what stays behind
+        notes.append("not carried into the combined table: " + "; ".join(
+            f"{', '.join(columns)} ({source})" for source, columns in ignored))
     report = replace(
         first.report,
         source=source,
@@ -78,7 +84,8 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         num_designs=len(kept),
         value_range=None if merged is None else (float(merged.min()), float(merged.max())),
         duplicates=groups,
-        notes=(f"combined from {counts_text}",),
+        columns_ignored=tuple(dict.fromkeys(c for _, columns in ignored for c in columns)),
+        notes=tuple(notes),
         warnings=tuple(alerts),
         measurements=None if counts is None else round(counts.sum()),
     )

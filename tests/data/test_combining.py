@@ -52,3 +52,16 @@ def test_vector_counts_are_not_a_feature_and_survive_combining() -> None:
     with pytest.raises(DataError, match="'x1' is a feature and the measurement count"):
         read_designs_bytes(b"x0,x1,value\n0,1,1\n1,2,2\n", "f.csv", count_column="x1",
                            feature_columns=["x0", "x1"])  # fmt: skip
+
+
+def test_combining_says_which_columns_of_which_file_stay_behind() -> None:
+    base = read_designs_bytes(b"sequence,value,note,plate\nACDEF,1,ok,p1\nGHIKL,2,,p1\n", "d.csv")
+    added = read_designs_bytes(b"sequence,value,batch\nACDEF,3,b2\n", "new.csv",
+                               **options_like(base))  # fmt: skip
+    report = combine_designs([base, added], "d + new").report
+    assert report.columns_ignored == ("note", "plate", "batch")
+    assert "not carried into the combined table: note, plate (d.csv); batch (new.csv)" in (
+        report.summary())
+    plain = read_designs_bytes(b"sequence,value\nMNPQR,1\n", "p.csv", **options_like(base))
+    alone = combine_designs([plain, plain], "p + p").report
+    assert alone.columns_ignored == () and "not carried" not in alone.summary()
