@@ -48,15 +48,14 @@ def data_merge(
         "alphabet (or vector columns) the others are read with. A `measurements` column says "
         "how many measurements a value is the mean of (the CSV written has one too, so that "
         "merging it again weighs each alike).")],
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES).")],
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES): "
+                                      "designs, values and measurement counts; the report "
+                                      "names the other columns, left in their files.")],
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
 ) -> None:
-    """Combine design tables into one CSV, each design once with the mean of its measurements.
-
-    The CSV holds the designs, values and measurement counts; the report names any other
-    columns, which stay behind in their files."""
+    """Combine design tables into one CSV, each design once with the mean of its measurements."""
     from braid_core import data
     from braid_core.files import atomic_write_bytes
 
