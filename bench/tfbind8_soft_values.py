@@ -39,7 +39,7 @@ COMPLETIONS = {"k": 0, "generator": torch.Generator().manual_seed(0)}  # 0: exac
 
 
 def _closure(score) -> dict:
-    """The cells of finetune._tilted_batch's `score` closure (its reward model and config)."""
+    """The cells of tilted.tilted_loss's `score` closure (its reward model and config)."""
     return dict(zip(score.__code__.co_freevars,
                     (cell.cell_contents for cell in score.__closure__), strict=True))
 
@@ -102,7 +102,7 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     import design_bench
 
-    masked.look_ahead_gradient = soft_values  # finetune.py calls it through the module
+    masked.look_ahead_gradient = soft_values  # tilted.py calls it through the module
     args = sys.argv[1:]
     if "--completions" in args:
         at = args.index("--completions")

@@ -34,7 +34,7 @@ TILT_FLOOR = 0.01
 # 0.03 kept 98.4-99.2 % valid with median 0.375 on each; 0.05 99.0 % but median 0.25-0.375.
 # bench/results/finetune_defaults.md, "Session 9".
 SUPPORT_FLOOR = 0.03
-# "tilted" letter values (finetune.py): "auto" scores every single-letter change of each
+# "tilted" letter values (tilted.py): "auto" scores every single-letter change of each
 # training design exactly where that is at most SUBSTITUTION_MAX_CHANGES reward evaluations
 # per design, and linearises r_c by its gradient elsewhere. tfbind8 (32 changes), BRAID-Bonus,
 # six seeds: median 0.838 against 0.822, max 0.9865 against 0.983, at the same steps per
@@ -43,7 +43,7 @@ SUPPORT_FLOOR = 0.03
 # bench/results/finetune_defaults.md, "Session 17"; tilt_value_cost.md.
 TILT_VALUE = "auto"
 SUBSTITUTION_MAX_CHANGES = 64
-# "tilted": completions per state for the soft letter values (finetune.soft_letter_values);
+# "tilted": completions per state for the soft letter values (tilted.soft_letter_values);
 # 0 values letters around each chain's own design instead. K = 8 at alpha 0.1, paired against
 # 0: tfbind8 median +0.006 (SE 0.003, six seeds) but max 0.979 against 0.986; ehrlich-20-32
 # level (0.562); ehrlich-20-64 -0.045 (SE 0.017, lower on four seeds of four), at 1.2-3.4x the

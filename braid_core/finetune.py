@@ -24,10 +24,10 @@ estimators:
   raised the median by 0.016 with more diverse designs; on ehrlich-20-32 / 64 a step takes
   2.7x / 5.6x as long (bench/results/finetune_defaults.md, "Session 17").
   `tilt_completions` K > 0: each letter's value is instead the soft value over K completions
-  of the state drawn from the pre-trained step (`soft_letter_values`), the value the optimal
-  step tilts by. Own-design values overshoot the optimum's KL below alpha 0.1 on tfbind8;
-  soft values do not, but at the default alpha K = 8 gained tfbind8 0.006 of median, left
-  ehrlich-20-32 level and cost ehrlich-20-64 0.045 (bench/results/soft_values.md): off.
+  of the state drawn from the pre-trained step (`tilted.soft_letter_values`), the value the
+  optimal step tilts by. Own-design values overshoot the optimum's KL below alpha 0.1 on
+  tfbind8; soft values do not, but at the default alpha K = 8 gained tfbind8 0.006 of median,
+  left ehrlich-20-32 level and cost ehrlich-20-64 0.045 (bench/results/soft_values.md): off.
   `tilt_floor`: letters the pre-trained step gives less than this probability get no tilt,
   so the target stays inside the prior's support (a conservative step: neither reward
   model's u flags infeasible letters, and at alpha 0.1 the tilt lifted them: 81-91 % valid
@@ -76,6 +76,7 @@ from braid_core.diffusion.prior import Prior
 from braid_core.rewards.conservative import MODES, Prediction, RewardModel, conservative_reward
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace
+from braid_core.tilted import tilted_loss
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 Probe = Callable[[Tensor], Mapping[str, float]]  # hard designs -> oracle metrics (never trained on)
@@ -106,7 +107,8 @@ class FinetuneConfig:
     tilt_value: str = defaults.TILT_VALUE
     # "tilted": 0 values each letter around the chain's own design; K > 0 uses the soft value
     # T log mean_k exp(value_k / T), T = alpha s_y, over K completions of each state drawn
-    # from the pre-trained step (`soft_letter_values`), the optimal step's value, estimated
+    # from the pre-trained step (`tilted.soft_letter_values`), the optimal step's value,
+    # estimated
     tilt_completions: int = defaults.TILT_COMPLETIONS
     # reverse steps of the pre-trained sampler that draw each completion (1: every masked
     # position at once from the state's step, independently)
@@ -253,124 +255,6 @@ def _vector_batch(
     return trajectory.x0, trajectory.x0, kl, None
 
 
-def uses_substitution(cfg: FinetuneConfig, space: SequenceSpace) -> bool:
-    """Whether the "tilted" estimator scores letter changes exactly (cfg.tilt_value)."""
-    if cfg.tilt_value == "auto":
-        return space.length * space.vocab_size <= defaults.SUBSTITUTION_MAX_CHANGES
-    return cfg.tilt_value == "substitution"
-
-
-def single_letter_scores(score: Callable[[Tensor], Tensor], x0: Tensor, num_letters: int,
-                         chunk: int = 4096) -> Tensor:
-    """score of x0 with one letter changed, for every position and letter (n * length * V
-    scores; at each design's own letter, its own score).
-
-    Args:
-        score: (m, length) int64 designs -> (m,) scores.
-        x0: (n, length) int64 designs.
-    Returns:
-        (n, length, V) float, no graph.
-    """
-    n, length = x0.shape
-    device = x0.device
-    changed = torch.eye(length, dtype=torch.bool, device=device)[None, :, None, :]
-    letters = torch.arange(num_letters, device=device)[None, None, :, None]
-    variants = torch.where(changed, letters, x0[:, None, None, :])  # (n, length, V, length)
-    with torch.no_grad():
-        flat = variants.reshape(-1, length)
-        scores = torch.cat([score(part) for part in flat.split(chunk)])
-    return scores.reshape(n, length, num_letters)
-
-
-def substitution_values(score: Callable[[Tensor], Tensor], x0: Tensor, num_letters: int,
-                        chunk: int = 4096) -> Tensor:
-    """score of x0 with one letter changed, minus score(x0), for every position and letter.
-
-    The exact counterpart of the look-ahead gradient's first-order change grad_b - grad_a,
-    at a hard design the reward model was trained on the like of; n * length * V scores.
-
-    Returns:
-        (n, length, V) float, 0 at each design's own letters, no graph.
-    """
-    scores = single_letter_scores(score, x0, num_letters, chunk)
-    return scores - scores.gather(-1, x0[..., None])
-
-
-def _first_order_scores(score: Callable[[Tensor], Tensor], x0: Tensor,
-                        num_letters: int) -> Tensor:
-    """score(x0) + grad_b - grad_a for each single-letter change a -> b of the hard designs
-    x0: single_letter_scores to first order, one forward and backward pass per design."""
-    with torch.enable_grad():  # callers may sample under no_grad
-        one_hot = nn.functional.one_hot(x0, num_letters).float().requires_grad_(True)
-        # A non-leaf input, as in masked.look_ahead_gradient (module hooks such as
-        # FlopCounterMode cannot take autograd.grad with respect to a leaf).
-        design = one_hot.clone()
-        base = score(design)
-        (grad,) = torch.autograd.grad(base.sum(), design)
-    own = (grad * one_hot.detach()).sum(-1, keepdim=True)
-    return (base.detach()[:, None, None] + grad - own).detach()
-
-
-def _complete(x_t: Tensor, reference_logits: Tensor, *, num_completions: int,
-              support_floor: float, steps: int, denoise: Callable[[Tensor], Tensor] | None,
-              generator: torch.Generator) -> Tensor:
-    """`num_completions` completions of each state x_t (n, length) by the pre-trained
-    sampler, (n * num_completions, length): `steps` reverse steps, each revealing every masked
-    position with probability 1 / (steps left) (random order; the last reveals the rest),
-    letters drawn from the pre-trained step without those below `support_floor`. Steps after
-    the first call `denoise` (tokens -> temperature-scaled logits)."""
-    num_letters = reference_logits.shape[-1]
-    completions = x_t.repeat_interleave(num_completions, dim=0)
-    logits = reference_logits.detach().repeat_interleave(num_completions, dim=0)
-    for step in range(steps):
-        probs = masked.restrict_to_support(logits, logits, support_floor).softmax(-1)
-        fill = torch.multinomial(probs.reshape(-1, num_letters), 1, generator=generator)
-        hidden = completions == num_letters
-        if step < steps - 1:
-            draw = torch.rand(hidden.shape, generator=generator, device=hidden.device)
-            hidden = hidden & (draw < 1.0 / (steps - step))
-        completions = torch.where(hidden, fill.reshape(completions.shape), completions)
-        if step < steps - 1:
-            with torch.no_grad():
-                logits = denoise(completions)
-    return completions
-
-
-def soft_letter_values(
-    score: Callable[[Tensor], Tensor], x_t: Tensor, reference_logits: Tensor, *,
-    num_completions: int, temperature: float, exact: bool, support_floor: float,
-    generator: torch.Generator, completion_steps: int = 1,
-    denoise: Callable[[Tensor], Tensor] | None = None,
-) -> Tensor:
-    """Soft value of each letter at each position of the states x_t (n, length):
-    T log E[exp(score(x_0) / T) | x_t, that letter there], the value the optimal BRAID step
-    tilts by, estimated from `num_completions` completions of each state.
-
-    A completion draws every masked position independently from the pre-trained step
-    (`reference_logits`, without letters below `support_floor`, as the chains do), or runs
-    `completion_steps` steps of the pre-trained sampler (`_complete`, `denoise` for the
-    steps after the first); the letter is then set and the design scored, exactly
-    (`single_letter_scores`) or to first order from the completion's gradient
-    (`_first_order_scores`). Values taken around the chain's own design instead concentrate
-    the sampler on its own mode once it has one (TFBind8 at alpha 0.05: path KL 5.0 nats
-    where the objective's optimum has 3.3; soft values 3.3, bench/results/design_bench_tf8.md,
-    "Session 29"). Rows at revealed positions are scored too (the loss ignores them).
-
-    Returns:
-        (n, length, V) float values in score units, no graph.
-    """
-    n, length = x_t.shape
-    num_letters = reference_logits.shape[-1]
-    completions = _complete(x_t, reference_logits, num_completions=num_completions,
-                            support_floor=support_floor, steps=completion_steps,
-                            denoise=denoise, generator=generator)
-    scores = (single_letter_scores if exact else _first_order_scores)(score, completions,
-                                                                      num_letters)
-    scores = scores.reshape(n, num_completions, length, num_letters).double()
-    soft = torch.logsumexp(scores / temperature, dim=1) - math.log(num_completions)
-    return (temperature * soft).to(reference_logits.dtype)
-
-
 def _tilted_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, reward: RewardModel,
     cfg: FinetuneConfig, generator: torch.Generator,
@@ -386,47 +270,15 @@ def _tilted_batch(
     averaged over masked positions and summed over the chosen steps; alpha and c enter
     through the target. Low variance (no sampled reward differences), and the look-ahead
     moves with the fine-tuned model, which guidance of the pre-trained model cannot do.
-    Where `uses_substitution`, V is instead scored exactly for each single-letter change of
-    the chain's own design (`substitution_values`). With cfg.tilt_completions, V is the soft
-    value over completions of each state from the pre-trained step (`soft_letter_values`).
+    Where `tilted.uses_substitution`, V is instead scored exactly for each single-letter
+    change of the chain's own design (`tilted.substitution_values`). With
+    cfg.tilt_completions, V is the soft value over completions of each state from the
+    pre-trained step (`tilted.soft_letter_values`). The loss itself: `tilted.tilted_loss`.
     """
     trajectory = _sample_chain(net, reference, prior, cfg, generator)
     temperature = cfg.alpha * _y_scale(reward)  # the tilt is exp(value / temperature)
-    shift = 1.0 / temperature
-    loss = torch.zeros((), device=trajectory.x0.device)
-
-    def score(x: Tensor) -> Tensor:
-        return conservative_reward(reward.predict(x), cfg.c, cfg.mode)
-    exact = uses_substitution(cfg, prior.space)
-    soft = cfg.tilt_completions > 0
-
-    def denoise(x: Tensor) -> Tensor:  # the pre-trained step's logits, as the chains scale them
-        return reference(x) / prior.config.temperature
-    if exact and not soft:  # one table per chain: its design is the same at every state
-        values = substitution_values(score, trajectory.x0, net.vocab_size)
-    for state, step, reference_logits in zip(trajectory.states, trajectory.steps,
-                                             trajectory.reference_logits, strict=True):
-        if soft:
-            grad = soft_letter_values(
-                score, state, reference_logits, num_completions=cfg.tilt_completions,
-                temperature=temperature, exact=exact, support_floor=cfg.support_floor,
-                generator=generator, completion_steps=cfg.tilt_completion_steps,
-                denoise=denoise)
-        elif exact:
-            grad = values
-        else:
-            grad = masked.look_ahead_gradient(score, step.logits, state, net.vocab_size)
-        if cfg.tilt_floor > 0:
-            # No tilt toward letters the pre-trained step all but excludes (off the support).
-            grad = grad.masked_fill(reference_logits.softmax(-1) < cfg.tilt_floor, 0.0)
-        target = (reference_logits + shift * grad).log_softmax(-1)
-        log_model = step.logits.log_softmax(-1)
-        if cfg.tilt_divergence == "forward":
-            kl = (target.exp() * (target - log_model)).sum(-1)  # (batch, length)
-        else:
-            kl = (log_model.exp() * (log_model - target)).sum(-1)
-        per_row = (kl * step.masked).sum(1) / step.masked.sum(1).clamp_min(1)
-        loss = loss + per_row.mean()
+    loss = tilted_loss(net, reference, prior, reward, cfg, trajectory, temperature=temperature,
+                       generator=generator)
     with torch.no_grad():
         pred = reward.predict(trajectory.x0)
         r_c = conservative_reward(pred, cfg.c, cfg.mode)

@@ -1,93 +1,15 @@
-"""Pipeline steps as real background jobs in a workspace."""
+"""Step configs: settings and files that would fail a job are refused before it starts."""
 
 from __future__ import annotations
 
-import json
 import random
-import time
 
 import pandas as pd
 import pytest
-import torch
+from conftest import write_sequences
 
-from braid_core import jobs, pipeline
-from braid_core.rewards.conservative import Prediction
-from braid_core.runs import Workspace
-
-
-def write_sequences(path, num=100, length=6, seed=0, values=False):
-    rng = random.Random(seed)
-    rows = ["".join(rng.choice("ACGT") for _ in range(length)) for _ in range(num)]
-    frame = pd.DataFrame({"sequence": rows})
-    if values:
-        frame["value"] = [row.count("A") for row in rows]
-    frame.to_csv(path, index=False)
-    return path
-
-
-def test_a_prior_job_runs_in_the_background_and_leaves_its_artifacts(tmp_path,
-                                                                      isolated_workspace):
-    workspace = Workspace(isolated_workspace)
-    data = write_sequences(tmp_path / "u.csv")
-    config = pipeline.prior_config(data, alphabet="dna", max_minutes=0.02)
-    run_id = pipeline.start(workspace, "prior", config)
-    assert jobs.wait(workspace, run_id, timeout=120) == "done", (
-        workspace.get(run_id).log_path.read_text())
-    run = workspace.get(run_id)
-    assert (run.path / "prior" / "model.safetensors").is_file()
-    assert run.read_metrics(), "the job reported no progress rows"
-    assert run.read_progress()["fraction"] > 0
-    summary = workspace.record(run_id).summary
-    assert 90 <= summary["designs"] <= 100  # duplicates merged
-    # The sampler's noise was calibrated, and the saved prior samples with the kept value.
-    saved = json.loads((run.path / "prior" / "config.json").read_text())["config"]
-    assert saved["position_noise"] == summary["position_noise"]
-    assert "1" in summary["diversity_ratio"]
-
-
-def test_a_job_on_a_bad_file_fails_with_the_data_error(tmp_path, isolated_workspace):
-    workspace = Workspace(isolated_workspace)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("sequence\nACGT\nACGZ\n")
-    run_id = pipeline.start(workspace, "prior", pipeline.prior_config(bad, alphabet="dna"))
-    assert jobs.wait(workspace, run_id, timeout=120) == "failed"
-    error = workspace.record(run_id).error
-    assert "bad.csv" in error and "Z" in error
-
-
-def test_a_long_job_can_be_cancelled_and_keeps_what_it_wrote(tmp_path, isolated_workspace):
-    workspace = Workspace(isolated_workspace)
-    data = write_sequences(tmp_path / "u.csv", num=400)
-    run_id = pipeline.start(workspace, "prior", pipeline.prior_config(data, max_minutes=5))
-    run = workspace.get(run_id)
-    for _ in range(600):  # wait for the first metric rows (imports take a few seconds)
-        if run.read_metrics():
-            break
-        time.sleep(0.1)
-    assert run.read_metrics()
-    assert jobs.cancel(workspace, run_id) == "cancelled"
-    assert jobs.status(workspace, run_id) == "cancelled"
-    assert run.read_metrics()
-
-
-class _ScoreIsFirstToken:
-    """A stand-in reward model: r_hat is the first token, u is 0."""
-
-    device = torch.device("cpu")
-
-    def predict(self, x):
-        return Prediction(x[:, 0].float(), torch.zeros(len(x)))
-
-
-def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
-    # `braid design` may stop drawing after one chunk of num designs; the order written must
-    # not depend on that, so a pool that was asked for always comes back best first.
-    pool = torch.tensor([[1, 0], [3, 0], [1, 0], [2, 0]])
-    model = _ScoreIsFirstToken()
-    chosen = pipeline._best_of_pool(pool, model, 1.0, "std", 4, choose=True)
-    assert chosen[:, 0].tolist() == [3, 2, 1, 1]  # distinct first, the repeat fills in
-    as_drawn = pipeline._best_of_pool(pool, model, 1.0, "std", 4, choose=False)
-    assert as_drawn[:, 0].tolist() == [1, 3, 1, 2]
+from braid_core import pipeline
+from braid_core.diffusion.prior import saved_space
 
 
 def test_the_value_tilt_is_off_by_default_and_checked_before_any_job(tmp_path):
@@ -117,15 +39,6 @@ def test_a_reward_fit_limit_is_checked_before_any_job(tmp_path):
     assert pipeline.reward_config(data)["max_minutes"] is None
     with pytest.raises(ValueError, match="must be positive"):
         pipeline.reward_config(data, max_minutes=-1)
-
-
-def test_a_reporter_says_each_note_once(capsys):
-    report = pipeline.Reporter()
-    for message in ("d.csv: 2 designs appear more than once", "alpha 0.1", "alpha 0.1"):
-        report.note(message)
-    report.note("d.csv: 2 designs appear more than once")
-    assert capsys.readouterr().err.splitlines() == ["d.csv: 2 designs appear more than once",
-                                                    "alpha 0.1"]
 
 
 def test_an_oracle_for_other_designs_is_refused_before_any_job(tmp_path):
@@ -208,4 +121,4 @@ def test_the_offline_data_is_read_in_the_priors_space_and_checked_before_any_job
     assert spec["alphabet"] == "ACDEFGHIKLMNPQRSTVWY"
     data = pipeline.read_data(spec)
     assert data.sequences()[0] == pd.read_csv(few)["sequence"][0]
-    assert data.space == pipeline.saved_space(prior)
+    assert data.space == saved_space(prior)

@@ -1,0 +1,52 @@
+"""The pipeline steps as functions of a JSON config, shared by the CLI, jobs and the dashboard.
+
+Each step reads its inputs from files (data tables, prior and reward folders), writes its
+outputs into one folder (a run folder of the workspace, or a folder the user names), and
+reports through a `Reporter`. A config is a plain dict, stored with the run, so a run can be
+repeated from its config alone. `start` launches a step as a background job
+(`python -m braid_core.cli run-job <id>`); `execute` is what that job runs.
+
+Modules: `configs` (the config builders and their checks), `steps` (prior, reward,
+fine-tuning and baseline steps), `design` (`braid design`, all steps under one budget),
+`reporter` (`Reporter`) and `launch` (`start`, `execute`).
+"""
+
+from braid_core.pipeline.configs import (
+    DEFAULT_ALPHA,
+    DEFAULT_BATCH,
+    DEFAULT_C,
+    DEFAULT_COUNT_WEIGHTING,
+    DEFAULT_METHOD,
+    DEFAULT_REWARD_KIND,
+    DEFAULT_REWARD_NETWORK,
+    DEFAULT_STEPS,
+    DEFAULT_VALUE_TILT,
+    DESIGN_MAX_STEPS,
+    POOL_FACTOR,
+    baseline_config,
+    check_models,
+    check_oracle,
+    count_weighting_choice,
+    defaults,
+    design_config,
+    finetune_config,
+    offline_spec,
+    prior_config,
+    prior_space,
+    reward_config,
+    value_tilt_choice,
+)
+from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE, run_design
+from braid_core.pipeline.launch import KINDS, STEPS, execute, start
+from braid_core.pipeline.reporter import Reporter, StepCallback
+from braid_core.pipeline.steps import read_data, run_baseline, run_finetune, run_prior, run_reward
+
+__all__ = [
+    "DEFAULT_ALPHA", "DEFAULT_BATCH", "DEFAULT_C", "DEFAULT_COUNT_WEIGHTING", "DEFAULT_METHOD",
+    "DEFAULT_REWARD_KIND", "DEFAULT_REWARD_NETWORK", "DEFAULT_STEPS", "DEFAULT_VALUE_TILT",
+    "DESIGN_MAX_STEPS", "KINDS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
+    "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
+    "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
+    "offline_spec", "prior_config", "prior_space", "read_data", "reward_config", "run_baseline",
+    "run_design", "run_finetune", "run_prior", "run_reward", "start", "value_tilt_choice",
+]

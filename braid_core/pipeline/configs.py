@@ -1,0 +1,282 @@
+"""The JSON configs of the pipeline steps, and the checks that refuse a bad one before any job.
+
+A builder checks what would fail a step minutes in (unknown names, values out of range, a prior,
+reward model, oracle or data file of another design space) and returns a plain dict, stored
+with the run, from which the step can be repeated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from braid_core import defaults as defaults_module
+from braid_core.data import check_designs
+from braid_core.diffusion.prior import PriorConfig, saved_space
+from braid_core.finetune import FinetuneConfig
+from braid_core.methods import FINETUNED_METHODS, METHODS
+from braid_core.rewards.io import saved_reward_space
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
+from braid_core.rewards.train import network_settings
+from braid_core.runtime import check_device
+from braid_core.spaces import SequenceSpace, Space
+
+# The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
+DEFAULT_C = defaults_module.C
+DEFAULT_ALPHA = defaults_module.ALPHA
+DEFAULT_STEPS = defaults_module.STEPS
+DEFAULT_BATCH = defaults_module.BATCH
+DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
+DEFAULT_REWARD_NETWORK = defaults_module.REWARD_NETWORK
+DEFAULT_VALUE_TILT = defaults_module.VALUE_TILT
+DEFAULT_COUNT_WEIGHTING = defaults_module.COUNT_WEIGHTING
+DEFAULT_METHOD = defaults_module.METHOD
+DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
+POOL_FACTOR = defaults_module.POOL_FACTOR
+
+
+def defaults() -> dict[str, Any]:
+    """The good defaults of `braid design` (c, alpha, steps, batch, reward model), for the
+    dashboard's forms."""
+    return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
+            "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
+            "reward_network": DEFAULT_REWARD_NETWORK, "value_tilt": DEFAULT_VALUE_TILT,
+            "count_weighting": DEFAULT_COUNT_WEIGHTING, "pool_factor": POOL_FACTOR}
+
+
+def _data(path: str | Path, sequence_column: str, value_column: str | None,
+          alphabet: str | None) -> dict[str, Any]:
+    return {"path": str(Path(path).absolute()), "sequence_column": sequence_column,
+            "value_column": value_column, "alphabet": alphabet}
+
+
+def prior_config(data: str | Path, *, sequence_column: str = "sequence",
+                 alphabet: str | None = None, max_minutes: float = 6.0, seed: int = 0,
+                 device: str = "auto") -> dict[str, Any]:
+    """Pre-train a prior on the designs of `data` (values ignored)."""
+    prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
+    return {"data": _data(data, sequence_column, None, alphabet),
+            "prior": dataclasses.asdict(prior), "seed": seed, "device": check_device(device)}
+
+
+def reward_config(data: str | Path, *, sequence_column: str = "sequence",
+                  value_column: str = "value", alphabet: str | None = None,
+                  kind: str = DEFAULT_REWARD_KIND, seed: int = 0,
+                  device: str = "auto",
+                  network: str = DEFAULT_REWARD_NETWORK,
+                  value_tilt: float = DEFAULT_VALUE_TILT,
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING,
+                  max_minutes: float | None = None) -> dict[str, Any]:
+    """Fit a reward model with uncertainty on the labeled designs of `data`; `network`
+    names the sequence net's shape (rewards.NETWORK_CHOICES; "auto": chosen by validation),
+    `value_tilt` how much the fit weighs the top of the data (RewardTrainConfig.value_tilt),
+    `count_weighting` how a mean of several measurements weighs (rewards/replicates.py),
+    `max_minutes` a limit on the whole fit (None: the networks stop by validation alone)."""
+    network_settings(network)  # an unknown name fails here, not minutes into a job
+    if max_minutes is not None and not max_minutes > 0:
+        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
+            "seed": seed, "device": check_device(device), "network": network,
+            "value_tilt": value_tilt_choice(value_tilt),
+            "count_weighting": count_weighting_choice(count_weighting),
+            "max_minutes": max_minutes}
+
+
+def count_weighting_choice(weighting: str) -> str:
+    """A known RewardTrainConfig.count_weighting, or ValueError listing them."""
+    if weighting not in COUNT_WEIGHTINGS:
+        raise ValueError(f"unknown count weighting {weighting!r}; choose one of "
+                         f"{', '.join(COUNT_WEIGHTINGS)}")
+    return weighting
+
+
+def value_tilt_choice(tilt: float) -> float:
+    """The reward fit's value tilt as a config records it: from 0 to MAX_VALUE_TILT (defaults).
+
+    Raises:
+        ValueError: anything else, saying what is accepted.
+    """
+    try:
+        number = float(tilt)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not 0 <= number <= defaults_module.MAX_VALUE_TILT:
+        raise ValueError(f"the value tilt must be a number from 0 to "
+                         f"{defaults_module.MAX_VALUE_TILT:g}, got "
+                         f"{tilt!r}")
+    return number
+
+
+def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT_C,
+                    alpha: float = DEFAULT_ALPHA, steps: int = DEFAULT_STEPS,
+                    batch_size: int = DEFAULT_BATCH, num_designs: int = 128, seed: int = 0,
+                    task: str | None = None, offline: str | Path | None = None,
+                    max_minutes: float | None = None, device: str = "auto",
+                    pool_size: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Fine-tune `prior` against `reward`, then draw `pool_size` designs (default
+    POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c."""
+    finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
+                              max_minutes=max_minutes, **extra)
+    space = prior_space(prior)
+    check_models(space, reward)
+    return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
+            "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
+            "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
+            "task": _task_name(task, space, "the prior makes"),
+            "offline": offline_spec(offline, space), "device": check_device(device)}
+
+
+def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:
+    """`task` unchanged once it names a task or an Ehrlich instance whose designs are in
+    `space` (when given; `what` names its owner): a wrong one fails here, not after minutes of
+    pre-training or fine-tuning."""
+    if task:
+        try:
+            oracle = _task(task)
+        except KeyError as err:
+            raise ValueError(err.args[0]) from None
+        if space is not None and oracle.space != space:
+            raise ValueError(f"the oracle {task} scores {oracle.space.describe()}, but {what} "
+                             f"{space.describe()}: give the task the designs come from")
+    return task
+
+
+def prior_space(prior: str | Path) -> Space | None:
+    """The design space a saved prior makes; None for a prior not saved yet, or unreadable
+    (not checked here: the job that loads it says why)."""
+    try:
+        return saved_space(prior)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def check_oracle(task: str | None, prior: str | Path) -> str | None:
+    """`task` once its oracle is known and scores the designs `prior` makes; raises ValueError
+    saying why not."""
+    return _task_name(task, prior_space(prior), "the prior makes")
+
+
+def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, Any] | None:
+    """The offline data (for novelty, and the baselines' starting points) as a data spec read
+    in the prior's `space`: with its alphabet, so letters inferred apart cannot number tokens
+    differently. Raises ValueError (a DataError names the file and row) when the file holds
+    other designs than the prior makes. Not checked without a space (prior not saved yet)."""
+    if not offline:
+        return None
+    if space is None:
+        return _data(offline, "sequence", "value", None)
+    alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
+    found = check_designs(offline, alphabet=alphabet).space
+    if found != space:
+        raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
+                         f"prior makes {space.describe()}: give the data the prior was made for")
+    return _data(offline, "sequence", "value", alphabet)
+
+
+def check_models(made: Space | None, reward: str | Path) -> None:
+    """Raises ValueError, saying what each holds, when the prior makes designs of another
+    space (`made`) than `reward` scores: such a pair would fail inside the job, after it
+    started. Models not saved yet, or unreadable, are not checked (the job that loads them
+    says why)."""
+    try:
+        scored = saved_reward_space(reward)
+    except (OSError, ValueError, KeyError):
+        return
+    if made is not None and made != scored:
+        raise ValueError(f"the prior makes {made.describe()}, but the reward model scores "
+                         f"{scored.describe()}: pick a prior and a reward model of the same "
+                         "design space")
+
+
+def _pool_size(num_designs: int, pool_size: int | None) -> int:
+    pool_size = POOL_FACTOR * num_designs if pool_size is None else pool_size
+    if pool_size < num_designs:
+        raise ValueError(f"the pool ({pool_size} designs) must hold at least the "
+                         f"{num_designs} designs wanted")
+    return pool_size
+
+
+def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
+                    num_designs: int = 128, seed: int = 0, task: str | None = None,
+                    offline: str | Path | None = None, c: float = DEFAULT_C,
+                    device: str = "auto", options: Mapping[str, Any] | None = None,
+                    pool_size: int | None = None) -> dict[str, Any]:
+    """Designs from a baseline (pretrained, offline-best, guidance, ddom, proxy); `options`
+    are fields of its config class (e.g. {"support_floor": 0.03} for guidance). Like
+    fine-tuning, it yields `pool_size` designs and the best `num_designs` distinct ones by
+    r_c (with this c) are kept."""
+    space = prior_space(prior)
+    check_models(space, reward)
+    return {"method": method, "prior": str(Path(prior).absolute()),
+            "reward": str(Path(reward).absolute()), "num_designs": num_designs,
+            # the top of D by measured value is what offline-best means: no pool
+            "pool_size": (num_designs if method == "offline-best"
+                          else _pool_size(num_designs, pool_size)), "seed": seed,
+            "task": _task_name(task, space, "the prior makes"),
+            "offline": offline_spec(offline, space), "c": c,
+            "device": check_device(device), "options": dict(options or {})}
+
+
+def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = DEFAULT_METHOD,
+                  sequence_column: str = "sequence", value_column: str = "value",
+                  alphabet: str | None = None, c: float | None = None,
+                  alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
+                  max_minutes: float = 10.0, task: str | None = None,
+                  device: str = "auto", pool_size: int | None = None,
+                  reward_network: str = DEFAULT_REWARD_NETWORK,
+                  value_tilt: float = DEFAULT_VALUE_TILT,
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING) -> dict[str, Any]:
+    """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
+    POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    network_settings(reward_network)
+    check_device(device)
+    if max_minutes <= 0:
+        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    # Settings and files that would fail a step fail here, not after minutes of pre-training:
+    # c and alpha out of range, offline designs without values, designs in two spaces
+    # (another length, alphabet or vector size), an oracle for other designs.
+    if c is not None and not c >= 0:
+        raise ValueError(f"c must be >= 0, got {c}")
+    if method in FINETUNED_METHODS and not alpha > 0:
+        raise ValueError(f"alpha must be > 0, got {alpha}")
+    report = check_designs(offline, sequence_column=sequence_column,
+                           value_column=value_column, alphabet=alphabet)
+    if report.value_column is None:
+        raise ValueError(f"{offline} has no column {value_column!r} with measured values, which "
+                         "the reward model is fitted on (--value-column names it)")
+    space = report.space
+    _same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
+                              alphabet=alphabet).space, space)
+    if task:
+        _task_name(task, space, "the offline designs are")
+    return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
+            "offline": _data(offline, sequence_column, value_column, alphabet),
+            "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
+            "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
+            "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
+            "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt),
+            "count_weighting": count_weighting_choice(count_weighting)}
+
+
+def _same_space(unlabeled: Space, offline: Space) -> None:
+    if unlabeled != offline:
+        # Letters inferred apart (e.g. one file without some letter) one alphabet can mend.
+        letters = (isinstance(unlabeled, SequenceSpace) and isinstance(offline, SequenceSpace)
+                   and unlabeled.length == offline.length)
+        raise ValueError(f"the unlabeled designs ({unlabeled.describe()}) and the offline "
+                         f"designs ({offline.describe()}) are not in the same space; "
+                         + ("give both one alphabet (--alphabet)" if letters else
+                            "pick designs of the same kind and length"))
+
+
+def _task(name: str | None):
+    if not name:
+        return None
+    from braid_core.tasks import task_from_spec
+
+    return task_from_spec(name)

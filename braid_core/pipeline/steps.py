@@ -1,0 +1,222 @@
+"""The steps that each make one thing: a prior, a reward model, fine-tuned or baseline designs.
+
+Each reads its inputs from files named in its config, writes into `out`, and returns a summary.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from braid_core import defaults as defaults_module
+from braid_core.data import OfflineData, read_designs
+from braid_core.diffusion.prior import Prior, PriorConfig
+from braid_core.finetune import FinetuneConfig
+from braid_core.pipeline.configs import _data, _task
+from braid_core.pipeline.reporter import Reporter
+from braid_core.rewards.train import network_settings
+from braid_core.runtime import make_generator, resolve_device
+from braid_core.selection import count_distinct, draw_pool, top_distinct
+
+
+def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
+    """Read a data table (a data spec with its columns and alphabet, or a path with the default
+    columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
+    user (a reporter says each note once)."""
+    if isinstance(spec, str):
+        spec = _data(spec, "sequence", "value", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same notes are in the report
+        data = read_designs(spec["path"], sequence_column=spec["sequence_column"],
+                            value_column=spec["value_column"], alphabet=spec["alphabet"])
+    if report is not None:
+        for line in data.report.messages():
+            report.note(line)
+    return data
+
+
+def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Pre-train and save the prior into out/prior."""
+    from braid_core.diffusion.calibrate import calibrate_position_noise, describe_trials
+    from braid_core.diffusion.train import train_prior
+
+    device = resolve_device(config["device"])
+    data = read_data(config["data"], report)
+    prior_cfg = PriorConfig(**config["prior"])
+    budget = 60.0 * prior_cfg.max_minutes
+
+    def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        report.step(step, metrics)
+        report.progress(metrics["elapsed_s"] / budget, f"pre-training, step {step}")
+
+    report.stage = "prior"
+    generator = make_generator(config["seed"], device)
+    prior = train_prior(data.x, data.space, prior_cfg, device=device, generator=generator,
+                        on_step=on_step)
+    summary = {"designs": len(data), "space": data.space.describe()}
+    prior, trials = calibrate_position_noise(prior, data.x.to(device), generator=generator)
+    if trials:
+        report.note(describe_trials(trials, prior.config.position_noise))
+        summary["position_noise"] = prior.config.position_noise
+        summary["diversity_ratio"] = {f"{t.position_noise:g}": round(t.ratio, 4)
+                                      for t in trials}
+    prior.save(out / "prior")
+    return summary
+
+
+def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Fit and save the reward model into out/reward; the held-out split as a table."""
+    import pandas as pd
+
+    from braid_core.rewards import RewardTrainConfig, save_reward, train_reward
+
+    device = resolve_device(config["device"])
+    data = read_data(config["data"], report)
+    # Configs recorded before the choice existed fitted both shapes, as "auto" does, and
+    # weighed every design alike.
+    shape = network_settings(config.get("network", "auto"))
+    tilt = float(config.get("value_tilt", 0.0))
+    weighting = config.get("count_weighting", "none")
+    reward_cfg = RewardTrainConfig(kind=config["kind"], seed=config["seed"], value_tilt=tilt,
+                                   count_weighting=weighting,
+                                   max_minutes=config.get("max_minutes"), **shape)
+    report.stage = "reward"
+    weighing = f", weighing the top of the data (value tilt {tilt:g})" if tilt else ""
+    report.progress(0.0, f"fitting the reward model{weighing}")
+    model = train_reward(data, reward_cfg, device=device,
+                         generator=make_generator(config["seed"], device), on_step=report.step)
+    if "noise_variance" in model.metrics:
+        report.note(f"held-out errors: one measurement's noise variance "
+                    f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
+                    f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
+                    "not the second)")
+    if model.metrics.get("count_weighted") == 0.0:
+        report.note("the estimated count weighting saw no measurement noise that replicates "
+                    "reduce in its first fit's held-out errors, so every value was weighed alike")
+    if model.metrics.get("networks_cut_by_time"):
+        report.note(f"the reward fit reached its time limit ({reward_cfg.max_minutes:.2g} "
+                    f"min): {model.metrics['networks_cut_by_time']:.0f} network(s) stopped "
+                    "before their validation error stopped improving; more minutes would let "
+                    "them finish")
+    save_reward(model, out / "reward")  # its train_config records the shape it kept
+    heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
+    _write_table(out, heldout, "heldout")
+    # Every offline design with the model's view of it: the Explore page's overlay.
+    from braid_core.evaluate import design_table
+
+    offline = design_table(data.x, data.space, reward=model)
+    offline.insert(len(offline.columns) - 3, "value", data.exact_values())
+    _write_table(out, offline, "offline")
+    return {**model.metrics, "value_tilt": tilt}
+
+
+def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Fine-tune, save out/model, sample and score designs into out/designs.*."""
+    from braid_core.evaluate import oracle_probe
+    from braid_core.finetune import finetune, run_fraction
+    from braid_core.rewards import load_reward
+
+    device = resolve_device(config["device"])
+    prior = Prior.load(config["prior"], map_location=device)
+    reward = load_reward(config["reward"], device=device)
+    cfg = FinetuneConfig(**config["finetune"])
+    task = _task(config.get("task"))
+    generator = make_generator(config["seed"], device)
+
+    def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        report.step(step, metrics)
+        report.progress(run_fraction(step, metrics["elapsed_s"], cfg),
+                        f"fine-tuning, step {step}")
+
+    report.stage = "finetune"
+    tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
+                     probe=oracle_probe(task) if task is not None else None)
+    tuned.save(out / "model")
+    report.progress(1.0, "sampling designs")
+    num, pool_size = config["num_designs"], _configured_pool(config)
+    choose = pool_size > num
+    pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
+                     config.get("max_sampling_seconds"),
+                     extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None)
+    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=choose)
+    distinct = count_distinct(designs)
+    if distinct < num:
+        report.note(f"the fine-tuned model drew only {distinct} distinct designs in "
+                    f"{len(pool)}: the best repeats fill the other {num - distinct} of the "
+                    f"{num} asked for (a larger alpha keeps it broader)")
+    offline = read_data(config["offline"]) if config.get("offline") else None
+    return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
+                               task=task, out=out), "pool_size": len(pool),
+            "distinct_designs": distinct}
+
+
+def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Designs from a baseline method into out/designs.*."""
+    from braid_core.baselines import get_baseline
+    from braid_core.rewards import load_reward
+
+    device = resolve_device(config["device"])
+    prior = Prior.load(config["prior"], map_location=device)
+    reward = load_reward(config["reward"], device=device)
+    if not config.get("offline"):
+        raise ValueError(f"the {config['method']} baseline needs the offline data (--offline)")
+    offline = read_data(config["offline"])
+    baseline = get_baseline(config["method"])
+    report.stage = config["method"]
+    report.progress(0.0, f"running {config['method']}")
+    num, pool_size = config["num_designs"], _configured_pool(config)
+    pool = baseline.run(prior, reward, offline, pool_size,
+                        config=baseline.config_class(**config.get("options", {})),
+                        generator=make_generator(config["seed"], device), device=device,
+                        on_step=report.step, max_seconds=config.get("max_seconds"))
+    designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)),
+                            choose=pool_size > num)
+    return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
+                               task=_task(config.get("task")), out=out),
+            "pool_size": len(pool)}
+
+
+def _configured_pool(config: Mapping[str, Any]) -> int:
+    """Designs a run config asks to draw; configs saved before the pool have no pool_size,
+    and their designs were the ones drawn."""
+    return config.get("pool_size") or config["num_designs"]
+
+
+def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int, *,
+                  choose: bool) -> torch.Tensor:
+    """The `num` best distinct designs of `pool` by the conservative score, best first; the
+    first `num` as drawn when `choose` is False (no pool was asked for). A pool that the time
+    limit cut to `num` designs is still ranked, so the order never depends on timing."""
+    from braid_core.rewards.conservative import conservative_reward, predict_in_chunks
+
+    if not choose:
+        return pool[:num]
+    with torch.no_grad():
+        scores = conservative_reward(predict_in_chunks(reward, pool), c, mode)
+    return pool[top_distinct(pool, scores, num).to(pool.device)]
+
+
+def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str, *,
+                     offline: OfflineData | None, task, out: Path) -> dict[str, Any]:
+    """The designs table (with the oracle's columns when there is a task) and its summary."""
+    from braid_core.evaluate import design_table, summarize
+
+    table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
+                         offline_x=offline.x if offline else None, task=task)
+    _write_table(out, table, "designs")
+    summary = summarize(table, designs.cpu(), prior.space,
+                        offline_y=offline.y if offline is not None else None)
+    return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def _write_table(out: Path, table, name: str) -> None:
+    from braid_core.files import atomic_write
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / f"{name}.csv", lambda p: table.to_csv(p, index=False))
+    atomic_write(out / f"{name}.parquet", lambda p: table.to_parquet(p, index=False))

@@ -1,0 +1,17 @@
+"""Small design tables for the pipeline's tests."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+
+
+def write_sequences(path, num=100, length=6, seed=0, values=False):
+    rng = random.Random(seed)
+    rows = ["".join(rng.choice("ACGT") for _ in range(length)) for _ in range(num)]
+    frame = pd.DataFrame({"sequence": rows})
+    if values:
+        frame["value"] = [row.count("A") for row in rows]
+    frame.to_csv(path, index=False)
+    return path
