@@ -6,7 +6,7 @@ import random
 
 import pandas as pd
 import pytest
-from conftest import write_sequences
+from pipeline_files import write_sequences
 
 from braid_core import pipeline
 from braid_core.diffusion.prior import saved_space

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conftest import write_sequences
+from pipeline_files import write_sequences
 
 from braid_core import jobs, pipeline
 from braid_core.runs import Workspace

@@ -1,4 +1,7 @@
-"""Small design tables for the pipeline's tests."""
+"""Small design tables for the pipeline's tests.
+
+Not a conftest: `from conftest import` finds whichever test folder's conftest came first.
+"""
 
 from __future__ import annotations
 
