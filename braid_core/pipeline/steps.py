@@ -92,7 +92,9 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                          generator=make_generator(config["seed"], device), on_step=report.step)
     if "noise_variance" in model.metrics:
         report.note(f"held-out errors: one measurement's noise variance "
-                    f"{model.metrics['noise_variance']:.4g}, the fit's misfit "
+                    f"{model.metrics['noise_variance']:.4g} "
+                    f"(+- {model.metrics['noise_variance_se']:.2g} from "
+                    f"{model.metrics['n_val']:.0f} held-out designs), the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
     if model.metrics.get("count_weighted") == 0.0:

@@ -108,6 +108,7 @@ def test_reward_train_count_weighting_reads_the_noise_of_replicated_values(tmp_p
     # one measurement's variance is 0.09; the fraction of A is easy to fit
     assert 0.03 < meta["metrics"]["noise_variance"] < 0.3, meta["metrics"]
     assert 0 < meta["metrics"]["noise_variance_se"] < meta["metrics"]["noise_variance"]
+    assert f"(+- {meta['metrics']['noise_variance_se']:.2g} from" in result.output
 
 
 def test_reward_train_max_minutes_stops_the_fit_and_says_so(tmp_path):
