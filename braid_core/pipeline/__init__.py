@@ -30,6 +30,7 @@ from braid_core.pipeline.configs import (
     defaults,
     design_config,
     finetune_config,
+    finetune_sweep,
     offline_spec,
     prior_config,
     prior_space,
@@ -47,6 +48,7 @@ __all__ = [
     "DESIGN_MAX_STEPS", "KINDS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
     "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
     "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
-    "offline_spec", "prior_config", "prior_space", "read_data", "reward_config", "run_baseline",
-    "run_design", "run_finetune", "run_prior", "run_reward", "start", "value_tilt_choice",
+    "finetune_sweep", "offline_spec", "prior_config", "prior_space", "read_data", "reward_config",
+    "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward", "start",
+    "value_tilt_choice",
 ]

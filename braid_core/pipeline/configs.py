@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,23 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
             "task": _task_name(task, space, "the prior makes"),
             "offline": offline_spec(offline, space), "device": check_device(device)}
+
+
+def finetune_sweep(prior: str | Path, reward: str | Path,
+                   settings: Sequence[tuple[float, float, int]], **common: Any
+                   ) -> list[dict[str, Any]]:  # fmt: skip
+    """`finetune_config` for each (c, alpha, seed) of a sweep, with the models, the oracle and
+    the offline file checked once (reading a large file for every run would take minutes).
+
+    Args:
+        settings: at least one (c, alpha, seed).
+        common: the other finetune_config keywords, alike for every run.
+    """
+    (c, alpha, seed), *others = settings
+    first = finetune_config(prior, reward, c=c, alpha=alpha, seed=seed, **common)
+    finetune = FinetuneConfig(**first["finetune"])
+    return [first] + [{**first, "seed": seed, "finetune": dataclasses.asdict(
+        dataclasses.replace(finetune, c=c, alpha=alpha))} for c, alpha, seed in others]
 
 
 def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:

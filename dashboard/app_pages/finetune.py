@@ -86,11 +86,10 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
 
     oracle = (task or "none").strip()
     try:  # every config first: a wrong oracle launches nothing rather than part of a sweep
-        configs = [pipeline.finetune_config(
-            prior.path, reward.path, c=cv, alpha=av, steps=int(steps), batch_size=int(batch),
-            num_designs=int(num), pool_size=int(pool_factor) * int(num), seed=seed,
-            task=None if oracle == "none" else oracle, offline=reward.data,
-        ) for cv, av, seed in runs]  # fmt: skip
+        configs = pipeline.finetune_sweep(
+            prior.path, reward.path, runs, steps=int(steps), batch_size=int(batch),
+            num_designs=int(num), pool_size=int(pool_factor) * int(num),
+            task=None if oracle == "none" else oracle, offline=reward.data)
     except ValueError as err:
         st.error(f"Nothing was launched: {err}")
         return

@@ -9,6 +9,7 @@ import pytest
 from pipeline_files import write_sequences
 
 from braid_core import pipeline
+from braid_core.data import check_designs
 from braid_core.diffusion.prior import saved_space
 
 
@@ -122,3 +123,26 @@ def test_the_offline_data_is_read_in_the_priors_space_and_checked_before_any_job
     data = pipeline.read_data(spec)
     assert data.sequences()[0] == pd.read_csv(few)["sequence"][0]
     assert data.space == saved_space(prior)
+
+
+def test_a_sweep_checks_its_files_once_and_each_config_its_settings(tmp_path, monkeypatch):
+    from braid_core.pipeline import configs
+    from dashboard import demo
+
+    data = tmp_path / "d.csv"
+    rng = random.Random(1)
+    pd.DataFrame({"sequence": ["".join(rng.choice("ACDEFGHIKLMNPQRSTVWY") for _ in range(32))
+                               for _ in range(30)], "value": range(30)}).to_csv(data, index=False)
+    reads = []
+    monkeypatch.setattr(configs, "check_designs",
+                        lambda *a, **k: reads.append(a) or check_designs(*a, **k))
+    settings = [(0.0, 0.1, 0), (1.0, 0.1, 0), (1.0, 0.01, 1)]
+    sweep = pipeline.finetune_sweep(demo.DEMO_PRIOR, demo.DEMO_REWARD, settings, steps=7,
+                                    offline=data, task="ehrlich-20-32")  # fmt: skip
+    assert len(reads) == 1
+    for config, (c, alpha, seed) in zip(sweep, settings, strict=True):
+        one = pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD, c=c, alpha=alpha,
+                                       seed=seed, steps=7, offline=data, task="ehrlich-20-32")
+        assert config == one
+    with pytest.raises(ValueError, match="alpha"):  # each run's settings are still checked
+        pipeline.finetune_sweep(demo.DEMO_PRIOR, demo.DEMO_REWARD, [(1.0, 0.1, 0), (1.0, -1, 0)])
