@@ -40,6 +40,18 @@ def top_distinct(designs: Tensor, scores: Tensor, num: int) -> Tensor:
     return torch.tensor((first + repeats)[:num], dtype=torch.long)
 
 
+def repeats(designs: Tensor) -> Tensor:
+    """(n,) bool: True where a row equals an earlier row (rows compared exactly)."""
+    rows = designs.detach().cpu().reshape(len(designs), -1)
+    seen: set[bytes] = set()
+    marks = []
+    for row in rows:
+        key = row.numpy().tobytes()
+        marks.append(key in seen)
+        seen.add(key)
+    return torch.tensor(marks, dtype=torch.bool)
+
+
 def count_distinct(designs: Tensor) -> int:
     """How many different rows `designs` holds (rows compared exactly)."""
     return len(torch.unique(designs.detach().reshape(len(designs), -1), dim=0))

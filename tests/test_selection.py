@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from braid_core.selection import count_distinct, draw_pool, top_distinct
+from braid_core.selection import count_distinct, draw_pool, repeats, top_distinct
 
 
 def test_top_distinct_keeps_the_best_designs_once_each_best_first() -> None:
@@ -24,6 +24,11 @@ def test_top_distinct_fills_in_with_the_best_repeats_when_too_few_are_distinct()
 def test_top_distinct_compares_vectors_exactly() -> None:
     designs = torch.tensor([[0.5, 1.0], [0.5, 1.0], [0.5, 1.0 + 1e-6]])
     assert top_distinct(designs, torch.tensor([3.0, 2.0, 1.0]), 2).tolist() == [0, 2]
+
+
+def test_repeats_marks_rows_seen_above_exactly() -> None:
+    designs = torch.tensor([[0.5, 1.0], [0.5, 1.0 + 1e-6], [0.5, 1.0], [2.0, 0.0], [0.5, 1.0]])
+    assert repeats(designs).tolist() == [False, False, True, False, True]
 
 
 @pytest.mark.parametrize("num", [0, 4])

@@ -21,7 +21,7 @@ from braid_core.pipeline.configs import _data, _task
 from braid_core.pipeline.reporter import Reporter
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, resolve_device
-from braid_core.selection import count_distinct, draw_pool, top_distinct
+from braid_core.selection import count_distinct, draw_pool, repeats, top_distinct
 
 
 def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
@@ -205,11 +205,14 @@ def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int, *,
 
 def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode: str, *,
                      offline: OfflineData | None, task, out: Path) -> dict[str, Any]:
-    """The designs table (with the oracle's columns when there is a task) and its summary."""
+    """The designs table (with the oracle's columns when there is a task) and its summary.
+    Column `repeat` marks a design listed above already: one drawn too often to fill the
+    table with distinct ones, or kept as drawn (a baseline without a pool)."""
     from braid_core.evaluate import design_table, summarize
 
     table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
                          offline_x=offline.x if offline else None, task=task)
+    table["repeat"] = repeats(designs).numpy()
     _write_table(out, table, "designs")
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)

@@ -42,6 +42,7 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_wor
     assert {"sequence", "predicted_mean", "uncertainty", "conservative_score"} <= set(designs)
     distinct = designs["sequence"].nunique()  # the best distinct designs come first
     assert designs["sequence"][:distinct].is_unique
+    assert designs["repeat"].tolist() == designs["sequence"].duplicated().tolist()
     assert designs["conservative_score"][:distinct].is_monotonic_decreasing
     assert designs["sequence"].str.len().eq(8).all()
 

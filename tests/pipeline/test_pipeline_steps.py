@@ -1,11 +1,15 @@
-"""The steps' helpers: the designs kept from a drawn pool."""
+"""The steps' helpers: the designs kept from a drawn pool, and the table written."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import pandas as pd
 import torch
 
-from braid_core.pipeline.steps import _best_of_pool
+from braid_core.pipeline.steps import _best_of_pool, _score_and_write
 from braid_core.rewards.conservative import Prediction
+from braid_core.spaces import SequenceSpace
 
 
 class _ScoreIsFirstToken:
@@ -26,3 +30,14 @@ def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
     assert chosen[:, 0].tolist() == [3, 2, 1, 1]  # distinct first, the repeat fills in
     as_drawn = _best_of_pool(pool, model, 1.0, "std", 4, choose=False)
     assert as_drawn[:, 0].tolist() == [1, 3, 1, 2]
+
+
+def test_the_designs_table_marks_designs_listed_above_already(tmp_path):
+    designs = torch.tensor([[3, 0], [2, 0], [3, 0], [1, 1], [3, 0]])  # a short pool's repeats
+    prior = SimpleNamespace(space=SequenceSpace("ACGT", 2))
+    summary = _score_and_write(designs, prior, _ScoreIsFirstToken(), 1.0, "std", offline=None,
+                               task=None, out=tmp_path)  # fmt: skip
+    table = pd.read_csv(tmp_path / "designs.csv")
+    assert table["sequence"].tolist() == ["TA", "GA", "TA", "CC", "TA"]
+    assert table["repeat"].tolist() == [False, False, True, False, True]
+    assert summary["unique_fraction"] == 3 / 5
