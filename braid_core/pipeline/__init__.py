@@ -38,14 +38,14 @@ from braid_core.pipeline.configs import (
     value_tilt_choice,
 )
 from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE, run_design
-from braid_core.pipeline.launch import KINDS, STEPS, execute, start
+from braid_core.pipeline.launch import STEPS, execute, start
 from braid_core.pipeline.reporter import Reporter, StepCallback
 from braid_core.pipeline.steps import read_data, run_baseline, run_finetune, run_prior, run_reward
 
 __all__ = [
     "DEFAULT_ALPHA", "DEFAULT_BATCH", "DEFAULT_C", "DEFAULT_COUNT_WEIGHTING", "DEFAULT_METHOD",
     "DEFAULT_REWARD_KIND", "DEFAULT_REWARD_NETWORK", "DEFAULT_STEPS", "DEFAULT_VALUE_TILT",
-    "DESIGN_MAX_STEPS", "KINDS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
+    "DESIGN_MAX_STEPS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
     "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
     "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
     "finetune_sweep", "offline_spec", "prior_config", "prior_space", "read_data", "reward_config",

@@ -12,7 +12,6 @@ from braid_core.pipeline.reporter import Reporter, StepCallback
 from braid_core.pipeline.steps import run_baseline, run_finetune, run_prior, run_reward
 from braid_core.runs import Run, Workspace
 
-KINDS = ("prior", "reward", "finetune", "baseline", "design")
 STEPS: dict[str, Callable[[Mapping[str, Any], Path, Reporter], dict[str, Any]]] = {
     "prior": run_prior, "reward": run_reward, "finetune": run_finetune,
     "baseline": run_baseline, "design": run_design,
