@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import _duplicate_warning, _merge
-from braid_core.data.offline import OfflineData, _features
-from braid_core.data.plateau import _plateau_warning
-from braid_core.data.report import DataError, _designs
-from braid_core.data.table import _Designs, _Table
+from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.offline import OfflineData, vector_columns
+from braid_core.data.plateau import plateau_warning
+from braid_core.data.report import DataError, designs_phrase
+from braid_core.data.table import FileTable, ParsedDesigns
 from braid_core.spaces import SequenceSpace
 
 
@@ -46,9 +46,10 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
             has, lacks = (part, first) if first.y is None else (first, part)
             raise DataError(part.source, f"{has.source} has values and {lacks.source} has "
                             "none: combine designs with values, or designs without, not both")
-        if not isinstance(first.space, SequenceSpace) and _features(part) != _features(first):
-            raise DataError(part.source, f"has the columns {', '.join(_features(part))}, but "
-                            f"{first.source} has {', '.join(_features(first))}: vectors are "
+        if (not isinstance(first.space, SequenceSpace)
+                and vector_columns(part) != vector_columns(first)):
+            raise DataError(part.source, f"has the columns {', '.join(vector_columns(part))}, but "
+                            f"{first.source} has {', '.join(vector_columns(first))}: vectors are "
                             "combined column by column, so name them alike")
     x = torch.cat([part.x for part in parts])
     y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
@@ -57,19 +58,19 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         keys: list = first.space.decode(x)
     else:
         keys = [row.tobytes() for row in x.double().numpy()]
-    table = _Table(pd.DataFrame(), labels, source, "csv")
-    designs = _Designs(x, keys, first.space, [], False, [])
+    table = FileTable(pd.DataFrame(), labels, source, "csv")
+    designs = ParsedDesigns(x, keys, first.space, [], False, [])
     weights = np.concatenate([part.measurement_counts() for part in parts])
-    kept, merged, counts, groups = _merge(designs, y, table, weights)
+    kept, merged, counts, groups = merge_duplicates(designs, y, table, weights)
     # Each part's own duplicates were merged when it was read; said again under the part's
     # name. The plateau is judged again on the combined values.
-    alerts = [_duplicate_warning(part.report.duplicates, _Table(
+    alerts = [duplicate_warning(part.report.duplicates, FileTable(
         pd.DataFrame(), [], part.source, part.report.file_format), part.space)
         for part in parts if part.report.duplicates]  # fmt: skip
-    alerts += [_duplicate_warning(groups, table, first.space)] if groups else []
-    if merged is not None and (plateau := _plateau_warning(merged, source)):
+    alerts += [duplicate_warning(groups, table, first.space)] if groups else []
+    if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
-    counts_text = " and ".join(f"{part.source} ({_designs(len(part))})" for part in parts)
+    counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
     notes = [f"combined from {counts_text}"]
     ignored = [(part.source, part.report.columns_ignored) for part in parts
                if part.report.columns_ignored]  # fmt: skip
@@ -99,4 +100,4 @@ def options_like(designs: OfflineData) -> dict[str, Any]:
     is added to `designs`, so a single design (one new measurement) is enough."""
     if isinstance(designs.space, SequenceSpace):
         return {"alphabet": designs.space.alphabet, "kind": "sequence", "min_rows": 1}
-    return {"feature_columns": _features(designs), "kind": "vector", "min_rows": 1}
+    return {"feature_columns": vector_columns(designs), "kind": "vector", "min_rows": 1}

@@ -6,13 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from braid_core.data.report import SHOWN, DuplicateGroup, _clip
-from braid_core.data.table import _Designs, _Table
+from braid_core.data.report import SHOWN, DuplicateGroup, clip_text
+from braid_core.data.table import FileTable, ParsedDesigns
 from braid_core.spaces import SequenceSpace, Space
 
 
-def _merge(
-    designs: _Designs, values: np.ndarray | None, table: _Table, weights: np.ndarray | None = None
+def merge_duplicates(
+    designs: ParsedDesigns,
+    values: np.ndarray | None,
+    table: FileTable,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, tuple[DuplicateGroup, ...]]:
     """Each distinct design once, in file order; duplicates' values averaged.
 
@@ -52,12 +55,12 @@ def _values_shown(group: DuplicateGroup) -> list[str]:
             for v, n in zip(group.values, counts, strict=True)]
 
 
-def _duplicate_warning(groups: tuple[DuplicateGroup, ...], table: _Table, space: Space) -> str:
+def duplicate_warning(groups: tuple[DuplicateGroup, ...], table: FileTable, space: Space) -> str:
     labeled = bool(groups[0].values)
     kept = "once, with the mean of its measurements" if labeled else "once"
     # A design repeated on hundreds of rows would bury the message; the report keeps them all.
     shown = "; ".join(
-        (repr(_clip(g.design)) if isinstance(space, SequenceSpace) else g.design)
+        (repr(clip_text(g.design)) if isinstance(space, SequenceSpace) else g.design)
         + f" at {_first_few(g.rows)}"
         + (f" (values {_first_few(_values_shown(g))})" if labeled else "")
         for g in groups[:SHOWN]

@@ -12,13 +12,13 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from braid_core.data.report import SHOWN, DataError
-from braid_core.data.table import _Options, _Table
+from braid_core.data.table import FileTable, ReadOptions
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta": "fasta",
            ".fna": "fasta", ".faa": "fasta", ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
 
 
-def _file_bytes(path: str | Path) -> bytes:
+def file_bytes(path: str | Path) -> bytes:
     path = Path(path)
     if not path.is_file():
         problem = "is a folder, not a file" if path.is_dir() else "no such file"
@@ -36,7 +36,7 @@ def _text(data: bytes, source: str) -> str:
         raise DataError(source, problem, [f"line {line}"]) from None
 
 
-def _load(data: bytes, source: str, options: _Options) -> _Table:
+def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTable:
     """The file's cells, by the format its extension names (under a .gz, the one before it:
     designs.csv.gz is a gzipped CSV); an empty file is an error."""
     suffix = Path(source).suffix.lower()
@@ -60,7 +60,7 @@ def _load(data: bytes, source: str, options: _Options) -> _Table:
     return table
 
 
-def _load_table(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
     text = None if file_format == "parquet" else _text(data, source)
     try:
@@ -76,7 +76,7 @@ def _load_table(data: bytes, source: str, file_format: str, options: _Options) -
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     labels = [f"row {i}" for i in range(1, len(frame) + 1)]
-    return _Table(frame, labels, source, file_format)
+    return FileTable(frame, labels, source, file_format)
 
 
 def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +89,7 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -> _Table:
+def _load_fasta(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
     lines = _text(data, source).splitlines()
     starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
@@ -110,7 +110,7 @@ def _load_fasta(data: bytes, source: str, file_format: str, options: _Options) -
         found = _header_fields(titles, key, labels, source) if key is not None else []
         if any(cell is not None for cell in found):
             columns[key] = [absent if cell is None else cell for cell in found]
-    return _Table(pd.DataFrame(columns), labels, source, file_format)
+    return FileTable(pd.DataFrame(columns), labels, source, file_format)
 
 
 def _header_fields(titles: list[str], key: str, labels: list[str], source: str

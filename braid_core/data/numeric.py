@@ -10,14 +10,14 @@ import pandas as pd
 import torch
 
 from braid_core.data.report import DataError
-from braid_core.data.table import _blank, _Designs, _Options, _Table
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 
 
-def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
+def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
     """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
     (`hint` ends the message about missing cells, `bad_hint` the others)."""
     cells = table.frame[column]
@@ -29,7 +29,7 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
             # the common case; the slow path below only names the bad cells
             return _within_float32(table, column, numbers, bad_hint)
-        text = cells.map(lambda v: "" if _blank(v) else str(v).strip())
+        text = cells.map(lambda v: "" if is_blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
     # Every kind of bad cell in one message: a messy file is mended in one pass.
@@ -54,7 +54,7 @@ def _numbers(table: _Table, column: str, hint: str = "", bad_hint: str = "") -> 
     return _within_float32(table, column, numbers, bad_hint)
 
 
-def _within_float32(table: _Table, column: str, numbers: np.ndarray, hint: str) -> np.ndarray:
+def _within_float32(table: FileTable, column: str, numbers: np.ndarray, hint: str) -> np.ndarray:
     """`numbers` once none is beyond float32's range: the networks compute in float32, where
     such a value would turn into an infinity unnoticed."""
     rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
@@ -71,9 +71,9 @@ _COUNT_HINT = (
 )
 
 
-def _counts(table: _Table, column: str) -> np.ndarray:
+def column_counts(table: FileTable, column: str) -> np.ndarray:
     """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
-    counts = _numbers(table, column, _COUNT_HINT, _COUNT_HINT)
+    counts = column_numbers(table, column, _COUNT_HINT, _COUNT_HINT)
     bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
     if bad:
         problem = f"{table.count(len(bad))} whose count in column {column!r} is not a whole number"
@@ -81,16 +81,17 @@ def _counts(table: _Table, column: str) -> np.ndarray:
     return counts
 
 
-def _vector_designs(table: _Table, options: _Options, value_column: str | None) -> _Designs:
+def vector_designs(table: FileTable, options: ReadOptions, value_column: str | None
+                   ) -> ParsedDesigns:  # fmt: skip
     """Feature columns checked to be finite numbers."""
     columns = _feature_names(table, options, value_column)
-    matrix = np.stack([_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
+    matrix = np.stack([column_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
     keys = [row.tobytes() for row in matrix]
     x = torch.from_numpy(matrix.astype(np.float32))
-    return _Designs(x, keys, VectorSpace(len(columns)), columns, False, [])
+    return ParsedDesigns(x, keys, VectorSpace(len(columns)), columns, False, [])
 
 
-def _feature_names(table: _Table, options: _Options, value_column: str | None) -> list[str]:
+def _feature_names(table: FileTable, options: ReadOptions, value_column: str | None) -> list[str]:
     if options.feature_columns is not None:
         found = [table.find(name) for name in options.feature_columns]
         for name, column in zip(options.feature_columns, found, strict=True):

@@ -94,7 +94,7 @@ class OfflineData:
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:
-            frame = pd.DataFrame(self.x.numpy().copy(), columns=_features(self))
+            frame = pd.DataFrame(self.x.numpy().copy(), columns=vector_columns(self))
         if self.values is not None:  # as measured: merging must not round what was measured
             frame["value"] = self.values.copy()
         elif self.y is not None:
@@ -104,7 +104,7 @@ class OfflineData:
         return frame
 
 
-def _features(designs: OfflineData) -> list[str]:
+def vector_columns(designs: OfflineData) -> list[str]:
     """The columns a vector data set's coordinates came from, in order."""
     others = (designs.report.value_column, designs.report.count_column)
     return [c for c in designs.report.columns_used if c not in others]

@@ -46,7 +46,7 @@ def find_plateau(values: np.ndarray) -> Plateau | None:
                    tuple(float(v) for v in levels[:level]))
 
 
-def _plateau_warning(values: np.ndarray, source: str) -> str | None:
+def plateau_warning(values: np.ndarray, source: str) -> str | None:
     """A warning when many designs share the best value, or one with next to nothing above it
     (a saturated assay, a plateau); sharper when the rest of the data hold a single value."""
     plateau = find_plateau(values)

@@ -11,14 +11,14 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from braid_core.data.duplicates import _duplicate_warning, _merge
-from braid_core.data.loading import _file_bytes, _load
-from braid_core.data.numeric import _counts, _numbers, _vector_designs
+from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.loading import file_bytes, parse_design_table
+from braid_core.data.numeric import column_counts, column_numbers, vector_designs
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
-from braid_core.data.plateau import _plateau_warning
-from braid_core.data.report import DataError, DataReport, DataWarning, _designs
-from braid_core.data.sequences import _nucleotide_warning, _sequence_designs
-from braid_core.data.table import _Options, _Table
+from braid_core.data.plateau import plateau_warning
+from braid_core.data.report import DataError, DataReport, DataWarning, designs_phrase
+from braid_core.data.sequences import nucleotide_warning, sequence_designs
+from braid_core.data.table import FileTable, ReadOptions
 
 
 def read_designs(
@@ -55,11 +55,11 @@ def read_designs(
     Raises:
         DataError naming the file, the rows and the problem.
     """
-    options = _Options(
+    options = ReadOptions(
         sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
         count_column,
     )
-    return _read(_file_bytes(path), str(path), options, warn=True)
+    return _read(file_bytes(path), str(path), options, warn=True)
 
 
 def read_designs_bytes(
@@ -76,7 +76,7 @@ def read_designs_bytes(
     count_column: str | None = COUNT_COLUMN,
 ) -> OfflineData:
     """`read_designs` on the bytes of an upload, writing nothing; `filename` gives the format."""
-    options = _Options(
+    options = ReadOptions(
         sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
         count_column,
     )
@@ -89,32 +89,32 @@ def check_designs(path: str | Path, **options: Any) -> DataReport:
     Takes the keyword arguments of `read_designs` and raises the same DataError; emits no
     DataWarning (the report carries it), and touches no global warning filter.
     """
-    return _read(_file_bytes(path), str(path), _Options(**options), warn=False).report
+    return _read(file_bytes(path), str(path), ReadOptions(**options), warn=False).report
 
 
-def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> OfflineData:
+def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> OfflineData:
     """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
-    table = _load(data, source, options)
+    table = parse_design_table(data, source, options)
     value_column = _value_column(table, options)
     if _kind(table, options) == "sequence":
-        designs = _sequence_designs(table, options)
+        designs = sequence_designs(table, options)
     else:
-        designs = _vector_designs(table, options, value_column)
-    values = None if value_column is None else _numbers(table, value_column, _VALUE_HINT)
+        designs = vector_designs(table, options, value_column)
+    values = None if value_column is None else column_numbers(table, value_column, _VALUE_HINT)
     count_column = None if values is None else _count_column(table, options, designs.columns)
-    weights = None if count_column is None else _counts(table, count_column)
-    first, merged, counts, groups = _merge(designs, values, table, weights)
+    weights = None if count_column is None else column_counts(table, count_column)
+    first, merged, counts, groups = merge_duplicates(designs, values, table, weights)
     if len(first) < options.min_rows:
         merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
         raise DataError(
             source,
-            f"only {_designs(len(first))}{merged_from if groups else ''}; "
+            f"only {designs_phrase(len(first))}{merged_from if groups else ''}; "
             f"at least {options.min_rows} needed",
         )
-    alerts = [_duplicate_warning(groups, table, designs.space)] if groups else []
-    if nucleotides := _nucleotide_warning(designs, source):
+    alerts = [duplicate_warning(groups, table, designs.space)] if groups else []
+    if nucleotides := nucleotide_warning(designs, source):
         alerts.append(nucleotides)
-    if merged is not None and (plateau := _plateau_warning(merged, source)):
+    if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
     for alert in alerts if warn else ():
         warnings.warn(alert, DataWarning, stacklevel=3)
@@ -146,7 +146,7 @@ def _read(data: bytes, source: str, options: _Options, *, warn: bool) -> Offline
 _VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
 
 
-def _value_column(table: _Table, options: _Options) -> str | None:
+def _value_column(table: FileTable, options: ReadOptions) -> str | None:
     if options.value_column is None:
         return None
     column = table.find(options.value_column)
@@ -155,7 +155,7 @@ def _value_column(table: _Table, options: _Options) -> str | None:
     return column
 
 
-def _count_column(table: _Table, options: _Options, features: list[str]) -> str | None:
+def _count_column(table: FileTable, options: ReadOptions, features: list[str]) -> str | None:
     """The measurement count column when the file has one (and it is not a design column)."""
     if options.count_column is None:
         return None
@@ -165,7 +165,7 @@ def _count_column(table: _Table, options: _Options, features: list[str]) -> str 
     return column
 
 
-def _kind(table: _Table, options: _Options) -> str:
+def _kind(table: FileTable, options: ReadOptions) -> str:
     if table.file_format == "fasta":
         if options.kind == "vector":
             raise DataError(table.source, "FASTA holds sequences; give vectors as CSV/TSV/Parquet")

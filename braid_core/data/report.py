@@ -94,10 +94,10 @@ class DataReport:
         return "\n".join(lines + self.messages())
 
 
-def _designs(count: int) -> str:
+def designs_phrase(count: int) -> str:
     """'1 design', '3 designs'."""
     return f"{count} design" if count == 1 else f"{count} designs"
 
 
-def _clip(text: str, width: int = 40) -> str:
+def clip_text(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from braid_core.data.report import DataError, _clip
-from braid_core.data.table import _blank, _Designs, _Options, _Table
+from braid_core.data.report import DataError, clip_text
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
 
 IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
 
 
-def _sequence_designs(table: _Table, options: _Options) -> _Designs:
+def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
     column = table.find(options.sequence_column)
     if column is None:
@@ -21,7 +21,7 @@ def _sequence_designs(table: _Table, options: _Options) -> _Designs:
                 "wanted here" if holds_vectors else
                 "with the sequences (a table of vectors names its columns x0, x1, ...)")
         raise table.missing_column(options.sequence_column, what)
-    texts = ["" if _blank(v) else str(v).strip() for v in table.frame[column]]
+    texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
         raise table.error(f"{table.count(len(empty))} without a sequence in {column!r}", empty)
@@ -39,7 +39,7 @@ def _sequence_designs(table: _Table, options: _Options) -> _Designs:
     space = SequenceSpace(letters, length)
     keys = [text.upper() for text in texts]
     notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
-    return _Designs(space.encode(texts), keys, space, [column], inferred, notes)
+    return ParsedDesigns(space.encode(texts), keys, space, [column], inferred, notes)
 
 
 def _cased(letters: str) -> set[str]:
@@ -47,7 +47,7 @@ def _cased(letters: str) -> set[str]:
     return set(letters) | {ch.lower() for ch in letters if len(ch.lower()) == 1}
 
 
-def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[str, bool]:
+def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple[str, bool]:
     """The given alphabet (letters checked) or the first named one that fits every letter."""
     if alphabet is not None:
         try:
@@ -72,7 +72,7 @@ def _alphabet(table: _Table, texts: list[str], alphabet: str | None) -> tuple[st
     raise AssertionError("unreachable: some letter fits no alphabet")
 
 
-def _nucleotide_warning(designs: _Designs, source: str) -> str | None:
+def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:
     """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
     designs would then be optimised over 20 letters, so this is a warning, not a note. Only
     an inferred alphabet (never vectors) is judged."""
@@ -87,7 +87,8 @@ def _nucleotide_warning(designs: _Designs, source: str) -> str | None:
             f"these are nucleic acids, give the alphabet {base}{extra}")
 
 
-def _check_letters(table: _Table, texts: list[str], letters: str, prefix: str, hint: str) -> None:
+def _check_letters(table: FileTable, texts: list[str], letters: str, prefix: str,
+                   hint: str) -> None:  # fmt: skip
     allowed = _cased(letters)
     bad = {i: sorted(set(text) - allowed) for i, text in enumerate(texts)}
     rows = [i for i, letters_out in bad.items() if letters_out]
@@ -95,6 +96,6 @@ def _check_letters(table: _Table, texts: list[str], letters: str, prefix: str, h
 
         def detail(i: int) -> str:
             where = 1 + min(texts[i].index(ch) for ch in bad[i])
-            return f"{_clip(texts[i])!r} has {''.join(bad[i])!r} (first at position {where})"
+            return f"{clip_text(texts[i])!r} has {''.join(bad[i])!r} (first at position {where})"
 
         raise table.error(f"{prefix} {table.count(len(rows))}", rows, detail, hint)

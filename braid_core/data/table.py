@@ -18,7 +18,7 @@ from braid_core.spaces import Space
 
 
 @dataclass(frozen=True)
-class _Options:
+class ReadOptions:
     """The keyword arguments of `read_designs`, checked once."""
 
     sequence_column: str = "sequence"
@@ -42,7 +42,7 @@ class _Options:
 
 
 @dataclass(frozen=True)
-class _Table:
+class FileTable:
     """A file's cells before validation, with the label the user knows each row by."""
 
     frame: pd.DataFrame  # one column per field; text cells for CSV, TSV and FASTA
@@ -89,7 +89,7 @@ class _Table:
         return DataError(self.source, f"no column {name!r} {what}; the columns are {present}{hint}")
 
 
-class _Designs(NamedTuple):
+class ParsedDesigns(NamedTuple):
     """Validated designs of every row, before duplicates are merged."""
 
     x: Tensor  # (rows, length) int64 tokens or (rows, dim) float32
@@ -100,5 +100,5 @@ class _Designs(NamedTuple):
     notes: list[str]  # e.g. the inferred alphabet
 
 
-def _blank(cell: object) -> bool:
+def is_blank(cell: object) -> bool:
     return cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell))

@@ -47,7 +47,7 @@ def defaults() -> dict[str, Any]:
             "count_weighting": DEFAULT_COUNT_WEIGHTING, "pool_factor": POOL_FACTOR}
 
 
-def _data(path: str | Path, sequence_column: str, value_column: str | None,
+def data_spec(path: str | Path, sequence_column: str, value_column: str | None,
           alphabet: str | None) -> dict[str, Any]:
     return {"path": str(Path(path).absolute()), "sequence_column": sequence_column,
             "value_column": value_column, "alphabet": alphabet}
@@ -58,7 +58,7 @@ def prior_config(data: str | Path, *, sequence_column: str = "sequence",
                  device: str = "auto") -> dict[str, Any]:
     """Pre-train a prior on the designs of `data` (values ignored)."""
     prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
-    return {"data": _data(data, sequence_column, None, alphabet),
+    return {"data": data_spec(data, sequence_column, None, alphabet),
             "prior": dataclasses.asdict(prior), "seed": seed, "device": check_device(device)}
 
 
@@ -78,7 +78,7 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     network_settings(network)  # an unknown name fails here, not minutes into a job
     if max_minutes is not None and not max_minutes > 0:
         raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
-    return {"data": _data(data, sequence_column, value_column, alphabet), "kind": kind,
+    return {"data": data_spec(data, sequence_column, value_column, alphabet), "kind": kind,
             "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting),
@@ -152,7 +152,7 @@ def _task_name(task: str | None, space: Space | None = None, what: str = "") -> 
     pre-training or fine-tuning."""
     if task:
         try:
-            oracle = _task(task)
+            oracle = oracle_task(task)
         except KeyError as err:
             raise ValueError(err.args[0]) from None
         if space is not None and oracle.space != space:
@@ -184,13 +184,13 @@ def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, A
     if not offline:
         return None
     if space is None:
-        return _data(offline, "sequence", "value", None)
+        return data_spec(offline, "sequence", "value", None)
     alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
     found = check_designs(offline, alphabet=alphabet).space
     if found != space:
         raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
                          f"prior makes {space.describe()}: give the data the prior was made for")
-    return _data(offline, "sequence", "value", alphabet)
+    return data_spec(offline, "sequence", "value", alphabet)
 
 
 def check_models(made: Space | None, reward: str | Path) -> None:
@@ -267,12 +267,12 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"{offline} has no column {value_column!r} with measured values, which "
                          "the reward model is fitted on (--value-column names it)")
     space = report.space
-    _same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
+    check_same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
                               alphabet=alphabet).space, space)
     if task:
         _task_name(task, space, "the offline designs are")
-    return {"unlabeled": _data(unlabeled, sequence_column, None, alphabet),
-            "offline": _data(offline, sequence_column, value_column, alphabet),
+    return {"unlabeled": data_spec(unlabeled, sequence_column, None, alphabet),
+            "offline": data_spec(offline, sequence_column, value_column, alphabet),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
@@ -280,7 +280,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "count_weighting": count_weighting_choice(count_weighting)}
 
 
-def _same_space(unlabeled: Space, offline: Space) -> None:
+def check_same_space(unlabeled: Space, offline: Space) -> None:
     if unlabeled != offline:
         # Letters inferred apart (e.g. one file without some letter) one alphabet can mend.
         letters = (isinstance(unlabeled, SequenceSpace) and isinstance(offline, SequenceSpace)
@@ -291,7 +291,7 @@ def _same_space(unlabeled: Space, offline: Space) -> None:
                             "pick designs of the same kind and length"))
 
 
-def _task(name: str | None):
+def oracle_task(name: str | None):
     if not name:
         return None
     from braid_core.tasks import task_from_spec

@@ -11,10 +11,10 @@ from typing import Any
 from braid_core import defaults as defaults_module
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.methods import FINETUNED_METHODS, method_knobs
-from braid_core.pipeline.configs import DESIGN_MAX_STEPS, _same_space, finetune_config
+from braid_core.pipeline.configs import DESIGN_MAX_STEPS, check_same_space, finetune_config
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.steps import (
-    _configured_pool,
+    configured_pool,
     read_data,
     run_baseline,
     run_finetune,
@@ -38,7 +38,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     # The offline set is read first: a bad file fails before minutes of pre-training.
     offline = read_data(config["offline"], report)
     unlabeled = read_data(config["unlabeled"], report)
-    _same_space(unlabeled.space, offline.space)  # configs recorded before design_config checked
+    # configs recorded before design_config checked this
+    check_same_space(unlabeled.space, offline.space)
     prior_cfg = {"data": config["unlabeled"], "seed": seed, "device": device,
                  "prior": dataclasses.asdict(dataclasses.replace(
                      PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}
@@ -52,7 +53,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                 "count_weighting": config.get("count_weighting", "none"),
                 "max_minutes": max(reward_minutes, 0.01)}, out, report)
     left_minutes = max(budget_s - (time.monotonic() - start_time), 0.05 * budget_s) / 60.0
-    pool_size = _configured_pool(config)
+    pool_size = configured_pool(config)
     common = {"prior": str(out / "prior"), "reward": str(out / "reward"),
               "num_designs": config["num_designs"], "seed": seed, "task": config["task"],
               "offline": config["offline"], "device": device}

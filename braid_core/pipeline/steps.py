@@ -17,7 +17,7 @@ from braid_core import defaults as defaults_module
 from braid_core.data import OfflineData, read_designs
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
-from braid_core.pipeline.configs import _data, _task
+from braid_core.pipeline.configs import data_spec, oracle_task
 from braid_core.pipeline.reporter import Reporter
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, resolve_device
@@ -29,7 +29,7 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
     columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
     user (a reporter says each note once)."""
     if isinstance(spec, str):
-        spec = _data(spec, "sequence", "value", None)
+        spec = data_spec(spec, "sequence", "value", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the same notes are in the report
         data = read_designs(spec["path"], sequence_column=spec["sequence_column"],
@@ -127,7 +127,7 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     prior = Prior.load(config["prior"], map_location=device)
     reward = load_reward(config["reward"], device=device)
     cfg = FinetuneConfig(**config["finetune"])
-    task = _task(config.get("task"))
+    task = oracle_task(config.get("task"))
     generator = make_generator(config["seed"], device)
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
@@ -140,7 +140,7 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                      probe=oracle_probe(task) if task is not None else None)
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
-    num, pool_size = config["num_designs"], _configured_pool(config)
+    num, pool_size = config["num_designs"], configured_pool(config)
     choose = pool_size > num
     pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
                      config.get("max_sampling_seconds"),
@@ -171,7 +171,7 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
-    num, pool_size = config["num_designs"], _configured_pool(config)
+    num, pool_size = config["num_designs"], configured_pool(config)
     pool = baseline.run(prior, reward, offline, pool_size,
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
@@ -179,11 +179,11 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)),
                             choose=pool_size > num)
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
-                               task=_task(config.get("task")), out=out),
+                               task=oracle_task(config.get("task")), out=out),
             "pool_size": len(pool)}
 
 
-def _configured_pool(config: Mapping[str, Any]) -> int:
+def configured_pool(config: Mapping[str, Any]) -> int:
     """Designs a run config asks to draw; configs saved before the pool have no pool_size,
     and their designs were the ones drawn."""
     return config.get("pool_size") or config["num_designs"]
