@@ -13,10 +13,13 @@ from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
     Alphabet,
     CountWeighting,
+    CsvFile,
+    DesignCount,
     Device,
     OracleTask,
     PoolSize,
     RewardNetwork,
+    Seed,
     SequenceColumn,
     Threads,
     ValueColumn,
@@ -40,7 +43,7 @@ def prior_train(
     max_minutes: Annotated[
         float, typer.Option("--max-minutes", help="Wall-clock budget for pre-training.")
     ] = 6.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
 ) -> None:
@@ -65,9 +68,9 @@ def prior_train(
 @prior_app.command("sample")
 def prior_sample(
     prior_dir: Annotated[Path, typer.Option("--prior", help="Folder of a saved prior.")],
-    num: Annotated[int, typer.Option("--num", min=1, help="Number of designs.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    num: DesignCount,
+    out: CsvFile,
+    seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
 ) -> None:
@@ -77,9 +80,9 @@ def prior_sample(
 
 def sample(
     model: Annotated[Path, typer.Option("--model", help="Folder of a fine-tuned model.")],
-    num: Annotated[int, typer.Option("--num", min=1, help="Number of designs.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    num: DesignCount,
+    out: CsvFile,
+    seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
 ) -> None:
@@ -125,7 +128,7 @@ def reward_train(
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
     network: RewardNetwork = defaults.REWARD_NETWORK,
@@ -201,7 +204,7 @@ def finetune(
     pool: PoolSize = None,
     task: OracleTask = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
 ) -> None:

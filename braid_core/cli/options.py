@@ -26,6 +26,9 @@ Threads = Annotated[
     int | None, typer.Option("--threads", min=1,
                              help="CPU threads for torch (default: torch's own).")
 ]
+Seed = Annotated[int, typer.Option("--seed")]
+DesignCount = Annotated[int, typer.Option("--num", min=1, help="Number of designs.")]
+CsvFile = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
                 'their predictions averaged), "dilated" or "wide".')
