@@ -30,14 +30,8 @@ def top_distinct(designs: Tensor, scores: Tensor, num: int) -> Tensor:
     if not 0 < num <= len(designs):
         raise ValueError(f"cannot keep {num} of {len(designs)} designs")
     order = torch.argsort(scores.detach().cpu(), descending=True, stable=True)
-    rows = designs.detach().cpu().reshape(len(designs), -1)
-    seen: set[bytes] = set()
-    first, repeats = [], []
-    for index in order.tolist():
-        key = rows[index].numpy().tobytes()
-        (repeats if key in seen else first).append(index)
-        seen.add(key)
-    return torch.tensor((first + repeats)[:num], dtype=torch.long)
+    seen_above = repeats(designs.detach().cpu()[order])
+    return torch.cat([order[~seen_above], order[seen_above]])[:num]
 
 
 def repeats(designs: Tensor) -> Tensor:

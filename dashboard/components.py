@@ -178,6 +178,15 @@ COUNT_LABELS = {
 }
 
 
+def warn_of_mixed_rewards(records: Sequence[RunRecord], then: str) -> None:
+    """A warning when `records` were scored by more than one reward model; `then` says what
+    else it means on this page and what to do."""
+    rewards = {catalog.reward_of(r, state.workspace()) for r in records}
+    if len(rewards) > 1:
+        st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
+                   f"r_hat and u are on different scales (or for other designs){then}")
+
+
 def value_tilt_picker(place: Any, default: float, key: str) -> float:
     """The reward fit's weight on the top of the data, picked in `place` (e.g. a column)."""
     return place.selectbox(

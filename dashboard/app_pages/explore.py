@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.runs import RunRecord
-from dashboard import catalog, charts, exports, state
+from dashboard import catalog, charts, components, exports, state
 
 HELPER_COLUMNS = ["row", "score"]  # added for the chart, left out of downloads
 TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
@@ -89,11 +89,8 @@ def render() -> None:
                                 format_func=lambda i: catalog.run_label(by_id[i]))  # fmt: skip
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
-    rewards = {catalog.reward_of(r, ws) for r in chosen}
-    if len(rewards) > 1:
-        st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
-                   "r_hat and u are on different scales (or for other designs), and the offline "
-                   "data shown is the first one's. Compare runs of one reward model.")
+    components.warn_of_mixed_rewards(chosen, ", and the offline data shown is the first one's. "
+                                     "Compare runs of one reward model.")
     default_c = catalog.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)

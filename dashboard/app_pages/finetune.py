@@ -137,11 +137,8 @@ def compare() -> None:
     state.to_url("run", chosen)
     if not chosen:
         return
-    rewards = {catalog.reward_of(by_id[i], ws) for i in chosen}
-    if len(rewards) > 1:
-        st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
-                   "r_hat and u are on different scales (or for other designs). Compare true "
-                   "scores, or runs of one reward model.")
+    components.warn_of_mixed_rewards([by_id[i] for i in chosen],
+                                     ". Compare true scores, or runs of one reward model.")
     labels = {i: catalog.run_label(by_id[i]) for i in chosen}
     groups = {labels[i]: catalog.group_label(by_id[i].config) for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
