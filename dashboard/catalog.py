@@ -330,10 +330,36 @@ def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: in
     return [r.id for r in records if reward_of(r, workspace) == reward][:most]
 
 
+def prior_of(record: RunRecord, workspace: Workspace) -> str | None:
+    """The prior behind a run's designs: its config's, or a design run's own."""
+    if record.kind == "design":
+        return str(workspace.run_path(record.id) / "prior")
+    prior = record.config.get("prior")
+    return str(Path(prior)) if prior else None
+
+
+def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
+    """Per run id, the models that set it apart from the other `records`, e.g. " · reward:
+    shipped reward model ehrlich-20-32": a prior or reward model is named only where the runs
+    use more than one, so that seeds pool within one setting of the same models."""
+    suffixes = {r.id: "" for r in records}
+    for what, of, choices in (("prior", prior_of, priors), ("reward", reward_of, rewards)):
+        used = {r.id: of(r, workspace) for r in records}
+        if len(set(used.values())) < 2:
+            continue
+        names = {str(Path(c.path)): c.label for c in choices(workspace)}
+        for run_id, path in used.items():
+            name = names.get(path, Path(path).name if path else "none")
+            suffixes[run_id] += f" · {what}: {name}"
+    return suffixes
+
+
 def compare_defaults(records: Sequence[RunRecord], workspace: Workspace, most: int
                      ) -> list[str]:  # fmt: skip
-    """The newest fine-tuning runs of one reward model (up to `most`) and the baselines that
-    reward model scored (up to `most`): settings side by side with what they must beat."""
+    """The newest finished fine-tuning runs of one reward model (up to `most`) and the
+    finished baselines that reward model scored (up to `most`): settings side by side with
+    what they must beat. Cancelled or failed runs have no final numbers to compare."""
+    records = [r for r in records if r.status == "done"]
     finetunes = [r for r in records if r.kind == "finetune"]
     chosen = comparable_runs(finetunes or records, workspace, most)
     if not chosen:

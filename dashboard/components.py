@@ -67,7 +67,7 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
             return
         long = charts.long_metrics({catalog.run_label(record): frame}, curves)
         if len(long):
-            st.altair_chart(charts.metric_curves(long, columns=4, height=120), width="stretch")
+            st.altair_chart(charts.metric_curves(long, columns=3, height=120), width="stretch")
         else:
             st.caption("Waiting for the first metrics ...")
 

@@ -140,7 +140,8 @@ def compare() -> None:
     components.warn_of_mixed_rewards([by_id[i] for i in chosen],
                                      ". Compare true scores, or runs of one reward model.")
     labels = {i: catalog.run_label(by_id[i]) for i in chosen}
-    groups = {labels[i]: catalog.group_label(by_id[i].config) for i in chosen}
+    models = catalog.model_suffixes([by_id[i] for i in chosen], ws)
+    groups = {labels[i]: catalog.group_label(by_id[i].config) + models[i] for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
     long = charts.long_metrics(frames, COMPARED)
     if len(long):

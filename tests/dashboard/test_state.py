@@ -120,10 +120,16 @@ def test_compare_starts_on_settings_and_baselines_of_one_reward_model(demo, work
     first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
     second = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=0)
     other_baseline = baseline("rewards2")  # the newest run, but of another reward model
+    cancelled = finished_finetune(workspace, demo, c=2.0, alpha=0.01, seed=0)
+    workspace.set_status(cancelled, "cancelled")  # newer, but nothing final to compare
     at = open_page("app_pages/finetune.py")
     chosen = next(m for m in at.multiselect if m.key == "run")
     assert chosen.value == [second, first, same_baseline]
     assert not at.warning and not at.exception
-    chosen.set_value([second, other_baseline]).run()
+    chosen.set_value([same_baseline, other_baseline]).run()
     (warning,) = at.warning
     assert warning.value.startswith("These runs were scored by 2 different reward models")
+    # Two reward models' baselines are two settings, not two seeds of one.
+    groups = at.dataframe[-1].value["group"].tolist()
+    assert len(groups) == 2 and all(g.startswith("baseline pretrained · reward: ") for g in groups)
+    assert any(g.endswith("rewards2") for g in groups), groups
