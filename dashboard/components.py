@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -18,6 +19,12 @@ from dashboard import catalog, charts, state
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
 
 
+def plain(text: str) -> str:
+    """`text` as Streamlit should show it, letter for letter: Markdown's marks escaped, so a
+    `**` quoted from a user's file stays two stars instead of turning the rest bold."""
+    return re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", text)
+
+
 def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
            name: str | None = None) -> str | None:  # fmt: skip
     """Start a background job through braid_core.pipeline; errors shown in plain words.
@@ -30,7 +37,7 @@ def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
 
         run_id = pipeline.start(state.workspace(), kind, dict(config), parents=parents, name=name)
     except (ImportError, KeyError, ValueError, OSError) as err:
-        st.error(f"The {kind} job did not start: {err}")
+        st.error(f"The {kind} job did not start: {plain(str(err))}")
         return None
     st.toast(f"Started {kind} run {run_id}")
     return run_id

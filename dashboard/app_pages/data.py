@@ -54,10 +54,10 @@ def handle_upload() -> None:
                 value_column=value_column.strip() or None, alphabet=alphabet.strip() or None,
             )  # fmt: skip
         except DataError as err:
-            st.session_state["_upload_error"] = f"{err.path}: {err.problem}"
+            st.session_state["_upload_error"] = components.plain(f"{err.path}: {err.problem}")
         else:
             st.session_state[CHOICE] = stored.path
-            st.success(f"Loaded {upload.name}: {stored.label}")
+            st.success(components.plain(f"Loaded {upload.name}: {stored.label}"))
     if st.session_state.get("_upload_error"):
         st.error(f"This file was not loaded; the data shown below is unchanged. "
                  f"{st.session_state['_upload_error']}")  # fmt: skip
@@ -67,7 +67,7 @@ def show(dataset: catalog.Dataset) -> None:
     try:
         data = state.offline_data(dataset.path, dataset.labeled, dataset.alphabet)
     except DataError as err:
-        st.error(f"{err.path}: {err.problem}")
+        st.error(components.plain(f"{err.path}: {err.problem}"))
         return
     cols = st.columns(3)
     measured = data.report.measurements
@@ -87,9 +87,9 @@ def show(dataset: catalog.Dataset) -> None:
                        else "one measurement" if measured else None)  # fmt: skip
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
-        st.info(note)
+        st.info(components.plain(note))
     for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
-        st.warning(warning)  # merged duplicates, a plateau
+        st.warning(components.plain(warning))  # merged duplicates, a plateau
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")
@@ -136,7 +136,7 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
             require_values=dataset.labeled,
         )  # fmt: skip
     except DataError as err:
-        st.session_state["_add_error"] = f"{err.path}: {err.problem}"
+        st.session_state["_add_error"] = components.plain(f"{err.path}: {err.problem}")
     else:
         st.session_state[CHOICE] = combined.path
         st.session_state["_added"] = st.session_state.get("_added", 0) + 1

@@ -103,7 +103,7 @@ def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
                                         alphabet=offline.alphabet or unlabeled.alphabet,
                                         task=task, **options)  # fmt: skip
     except ValueError as err:
-        st.error(f"Not started: {err}")
+        st.error(f"Not started: {components.plain(str(err))}")
         return
     components.launch("design", config, name=name)
 

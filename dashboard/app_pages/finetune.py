@@ -91,7 +91,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
             num_designs=int(num), pool_size=int(pool_factor) * int(num),
             task=None if oracle == "none" else oracle, offline=reward.data)
     except ValueError as err:
-        st.error(f"Nothing was launched: {err}")
+        st.error(f"Nothing was launched: {components.plain(str(err))}")
         return
     parents = catalog.parent_runs(prior, reward)
     for config in configs:
@@ -116,7 +116,7 @@ def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: fl
                                                         offline=reward.data, c=c)
                        for method in methods}  # fmt: skip
         except ValueError as err:
-            st.error(f"Nothing was launched: {err}")
+            st.error(f"Nothing was launched: {components.plain(str(err))}")
             return
         for method, config in configs.items():
             components.launch("baseline", config, parents=parents, name=f"baseline {method}")

@@ -77,7 +77,7 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
                                               offline=reward.data,
                                               pool_size=int(num))  # plain samples  # fmt: skip
         except ValueError as err:
-            st.error(f"Nothing was launched: {err}")
+            st.error(f"Nothing was launched: {components.plain(str(err))}")
             return
         parents = catalog.parent_runs(prior, reward)
         components.launch("baseline", config, parents=parents, name=SAMPLES)

@@ -38,7 +38,7 @@ PAGES = [  # sidebar link, heading, a line only that page shows
     ("Explore", "Explore", "No designs yet"),
     ("Runs", "Runs", "No runs yet."),
 ]
-BAD_CSV = b"sequence,value\nACDEF,1.0\nGHIKL,oops\nMNPQR,0.5\n"
+BAD_CSV = b"sequence,value\nACDEF,1.0\nGHIKL,o**p**s\nMNPQR,0.5\n"  # ** is Markdown's bold
 FINETUNE_TIMEOUT = 180.0  # seconds for the short fine-tune job, start-up included
 SCREENSHOTS = os.environ.get("BRAID_SCREENSHOTS") == "1"
 # (steps, batch size, designs): tiny for the test; longer for curves worth a screenshot.
@@ -142,6 +142,7 @@ def test_bad_upload_shows_a_plain_error(page, workspace_root):
     error.wait_for()
     message = error.inner_text()
     assert "row 2" in message and "not loaded" in message, message
+    assert "('o**p**s')" in message, message  # quoted letter for letter, not made bold
     settle(page)
     no_exception(page)
     assert metric(page, "designs") == before  # the demo is still what is shown
