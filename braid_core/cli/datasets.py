@@ -15,6 +15,7 @@ from braid_core.cli.options import (
     ValueColumn,
     csv_out,
     fail,
+    folder_out,
     say,
 )
 
@@ -101,6 +102,7 @@ def task_export(
     """Write OUT/unlabeled.csv and OUT/offline.csv, as a user would hold them."""
     from braid_core.tasks import task_from_spec
 
+    folder_out(out)
     try:
         task = task_from_spec(name)
         paths = task.export(out, seed=seed)

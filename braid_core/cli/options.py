@@ -4,6 +4,7 @@ before any work, and how errors and notes are printed (one plain sentence, no tr
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -64,9 +65,22 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _writable_place(out: Path) -> None:
+    """Refuse an --out below a file, or in a folder this user cannot write: found before the
+    work, not by a traceback after it."""
+    place = out.absolute()
+    while not place.exists():
+        place = place.parent
+    if place != out.absolute() and not place.is_dir():
+        raise fail(f"--out {out}: {place} is a file, not a folder")
+    if not os.access(place if place.is_dir() else place.parent, os.W_OK):
+        raise fail(f"--out {out}: {place} cannot be written to by this user")
+
+
 def csv_out(out: Path) -> Path:
     """`out` once a CSV file can be written there, checked before any work: not a folder, and
     named .csv (a .fasta or .tsv would get CSV inside)."""
+    _writable_place(out)
     if out.is_dir():
         raise fail(f"--out {out} is a folder; give a file name ending in .csv")
     if out.suffix.lower() != ".csv":
@@ -78,6 +92,7 @@ def folder_out(out: Path, holds: str | None = None) -> Path:
     """`out` once a folder can be written there, checked before any work: not a file, and,
     where `holds` names the bundle format this command saves into it, not a folder holding
     another bundle (one of the same kind is replaced, as retraining into it means)."""
+    _writable_place(out)
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out} is a file; give a folder")
     config = out / "config.json"

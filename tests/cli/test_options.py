@@ -23,6 +23,13 @@ def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_w
          f"--out {tmp_path / 'afile'} is a file; give a folder"),
         (["reward", "train", "--data", str(data), "--out", str(tmp_path / "afile")],
          "is a file; give a folder"),
+        # Below a file: found before the work, not by a traceback after it.
+        (design + [str(tmp_path / "afile" / "x.csv")], f"{tmp_path / 'afile'} is a file, not "
+         "a folder"),
+        (["prior", "train", "--data", str(data), "--out", str(tmp_path / "afile" / "p")],
+         "is a file, not a folder"),
+        (["task", "export", "ehrlich-20-32", "--out", str(tmp_path / "afile")],
+         "is a file; give a folder"),
     ]:
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
