@@ -25,6 +25,7 @@ from braid_core.cli.options import (
     ValueColumn,
     ValueTilt,
     csv_out,
+    data_in,
     fail,
     folder_out,
     say,
@@ -55,6 +56,7 @@ def prior_train(
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
 
     folder_out(out, holds=PRIOR_FORMAT)
+    data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
     try:
         config = pipeline.prior_config(data, sequence_column=sequence_column,
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
@@ -148,6 +150,7 @@ def reward_train(
     from braid_core.rewards.io import FORMAT as REWARD_FORMAT
 
     folder_out(out, holds=REWARD_FORMAT)
+    data_in(data, value_column=value_column, sequence_column=sequence_column, alphabet=alphabet)
     try:
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -105,3 +106,21 @@ def folder_out(out: Path, holds: str | None = None) -> Path:
             what = f"a {found} bundle" if found else "another config.json"
             raise fail(f"--out {out} already holds {what}; give another folder")
     return out
+
+
+def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
+    """`path` once it reads as designs (with values in `value_column`, when given), checked
+    before a run is recorded: a bad file is refused with its error, not left as a failed run.
+    Its warnings are said once, by the run that reads it again."""
+    from braid_core.data import DataError, DataWarning, check_designs
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            report = check_designs(path, value_column=value_column, **options)
+    except (DataError, FileNotFoundError) as err:
+        raise fail(str(err)) from None
+    if value_column is not None and report.value_range is None:
+        raise fail(f"--data {path} has no column '{value_column}' of measured values "
+                   "(--value-column names it)")
+    return path

@@ -52,3 +52,19 @@ def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_w
     again = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
                                 "0.005", "--out", str(prior), "--threads", "1", "--seed", "1"])
     assert again.exit_code == 0, again.output
+
+
+def test_a_bad_data_file_is_refused_before_a_run_is_recorded(tmp_path, isolated_workspace):
+    unlabeled = write_sequences(tmp_path / "u.csv", 40, 6, "ACGT")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sequence,value\nACGT,1\nACGZ,2\n")
+    for args, said in [
+        (["prior", "train", "--data", str(tmp_path / "none.csv")], "none.csv: no such file"),
+        (["reward", "train", "--data", str(bad), "--alphabet", "dna"], "row 2 'ACGZ' has 'Z'"),
+        (["reward", "train", "--data", str(unlabeled), "--value-column", "score"],
+         f"--data {unlabeled} has no column 'score' of measured values"),
+    ]:
+        result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert Workspace(isolated_workspace).list_runs() == []  # no failed run left behind
