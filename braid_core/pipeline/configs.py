@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from braid_core import defaults as defaults_module
-from braid_core.data import check_designs
+from braid_core.data import DataError, check_designs
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig
 from braid_core.methods import FINETUNED_METHODS, METHODS
@@ -267,8 +267,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"{offline} has no column {value_column!r} with measured values, which "
                          "the reward model is fitted on (--value-column names it)")
     space = report.space
-    check_same_space(check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
-                              alphabet=alphabet).space, space)
+    check_same_space(_unlabeled_space(unlabeled, sequence_column, alphabet, space), space)
     if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": data_spec(unlabeled, sequence_column, None, alphabet),
@@ -278,6 +277,29 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
             "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting)}
+
+
+def _unlabeled_space(unlabeled: str | Path, sequence_column: str, alphabet: str | None,
+                     offline: Space) -> Space:
+    """The space of the unlabeled file read in `alphabet`; where letters outside it are found,
+    the file's own space when that is another length or kind than `offline`'s (then the two
+    files differ, which is what to say, not which letters do not fit)."""
+    try:
+        return check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
+                             alphabet=alphabet).space
+    except DataError:
+        if alphabet is None:
+            raise
+        try:
+            own = check_designs(unlabeled, sequence_column=sequence_column,
+                                value_column=None).space
+        except DataError:
+            own = None
+        same_shape = (isinstance(own, SequenceSpace) and isinstance(offline, SequenceSpace)
+                      and own.length == offline.length)
+        if own is None or same_shape:
+            raise
+        return own
 
 
 def check_same_space(unlabeled: Space, offline: Space) -> None:

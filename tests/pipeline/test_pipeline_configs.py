@@ -99,6 +99,18 @@ def test_design_settings_that_would_fail_a_step_are_refused_before_any_job(tmp_p
         with pytest.raises(ValueError, match="unknown device 'gpu': give auto, cpu or cuda"):
             make()
     assert pipeline.prior_config(unlabeled, device="cuda:1")["device"] == "cuda:1"
+    # Unlabeled designs of another kind, read in the offline file's letters: the message says
+    # the two files differ, not which letters do not fit; within one length, letters it is.
+    protein = tmp_path / "p.csv"
+    protein.write_text("sequence\n" + "\n".join(["MKVLWY" * 5, "WYKLMV" * 5]) + "\n")
+    with pytest.raises(ValueError, match=r"the unlabeled designs \(sequences of length 30 over "
+                       r"protein\) and the offline designs \(sequences of length 6 over dna\) "
+                       "are not in the same space; pick designs of the same kind and length"):
+        pipeline.design_config(protein, labeled, alphabet="dna")
+    six = tmp_path / "six.csv"
+    six.write_text("sequence\nACGTAC\nACGWYK\n")
+    with pytest.raises(ValueError, match="letters outside the alphabet dna"):
+        pipeline.design_config(six, labeled, alphabet="dna")
 
 
 def test_the_offline_data_is_read_in_the_priors_space_and_checked_before_any_job(tmp_path):
