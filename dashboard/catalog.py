@@ -356,10 +356,10 @@ def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[s
 
 def compare_defaults(records: Sequence[RunRecord], workspace: Workspace, most: int
                      ) -> list[str]:  # fmt: skip
-    """The newest finished fine-tuning runs of one reward model (up to `most`) and the
-    finished baselines that reward model scored (up to `most`): settings side by side with
-    what they must beat. Cancelled or failed runs have no final numbers to compare."""
-    records = [r for r in records if r.status == "done"]
+    """The newest fine-tuning runs of one reward model (up to `most`) and the baselines that
+    reward model scored (up to `most`): settings side by side with what they must beat.
+    Cancelled or failed runs have no final numbers to compare; running ones will have."""
+    records = [r for r in records if r.status not in ("cancelled", "failed")]
     finetunes = [r for r in records if r.kind == "finetune"]
     chosen = comparable_runs(finetunes or records, workspace, most)
     if not chosen:
