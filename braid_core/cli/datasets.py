@@ -103,6 +103,10 @@ def task_export(
     from braid_core.tasks import task_from_spec
 
     folder_out(out)
+    for held in ("unlabeled.csv", "offline.csv"):  # perhaps the user's own data: never replaced
+        if (out / held).exists():
+            raise fail(f"--out {out} already holds {held}; give another folder, or remove it "
+                       "first")
     try:
         task = task_from_spec(name)
         paths = task.export(out, seed=seed)

@@ -148,7 +148,8 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=choose)
     distinct = count_distinct(designs)
     if distinct < num:
-        report.note(f"the fine-tuned model drew only {distinct} distinct designs in "
+        plural = "s" if distinct != 1 else ""
+        report.note(f"the fine-tuned model drew only {distinct} distinct design{plural} in "
                     f"{len(pool)}: the best repeats fill the other {num - distinct} of the "
                     f"{num} asked for (a larger alpha keeps it broader)")
     offline = read_data(config["offline"]) if config.get("offline") else None

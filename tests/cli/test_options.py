@@ -10,6 +10,7 @@ from braid_core.runs import Workspace
 
 def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_workspace):
     data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    (tmp_path / "unlabeled.csv").write_text("sequence\nACGT\n")  # a user's own, say
     folder = tmp_path / "folder"
     folder.mkdir()
     (tmp_path / "afile").write_text("mine")
@@ -30,6 +31,8 @@ def test_where_the_output_cannot_go_is_said_before_any_work(tmp_path, isolated_w
          "is a file, not a folder"),
         (["task", "export", "ehrlich-20-32", "--out", str(tmp_path / "afile")],
          "is a file; give a folder"),
+        (["task", "export", "ehrlich-20-32", "--out", str(tmp_path)],  # d.csv's folder
+         "already holds unlabeled.csv; give another folder, or remove it first"),
     ]:
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
