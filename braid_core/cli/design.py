@@ -14,6 +14,7 @@ from braid_core.cli.options import (
     Alphabet,
     CountWeighting,
     Device,
+    NumDesigns,
     OracleTask,
     PoolSize,
     Seed,
@@ -40,7 +41,7 @@ def design(
         "always 0).")] = None,
     alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
-    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     seed: Seed = 0,
     max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,

@@ -16,6 +16,7 @@ from braid_core.cli.options import (
     CsvFile,
     DesignCount,
     Device,
+    NumDesigns,
     OracleTask,
     PoolSize,
     RewardNetwork,
@@ -177,8 +178,10 @@ def finetune(
     c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = defaults.C,
     alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
-    steps: Annotated[int, typer.Option("--steps", min=1)] = defaults.STEPS,
-    batch: Annotated[int, typer.Option("--batch", min=1)] = defaults.BATCH,
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Fine-tuning steps.")] = (
+        defaults.STEPS),
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Designs per step.")] = (
+        defaults.BATCH),
     estimator: Annotated[str, typer.Option(
         "--estimator", help="Sequences: tilted (reward-gradient targets per step), reinforce "
         "(score function) or relaxed (straight-through).")] = defaults.ESTIMATOR,
@@ -203,7 +206,7 @@ def finetune(
     chain_steps: Annotated[int, typer.Option(
         "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
         "use the prior's own).")] = defaults.CHAIN_STEPS,
-    num_designs: Annotated[int, typer.Option("--num-designs", min=1)] = 128,
+    num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     task: OracleTask = None,
     offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,

@@ -28,7 +28,8 @@ Threads = Annotated[
     int | None, typer.Option("--threads", min=1,
                              help="CPU threads for torch (default: torch's own).")
 ]
-Seed = Annotated[int, typer.Option("--seed")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
+NumDesigns = Annotated[int, typer.Option("--num-designs", min=1, help="Designs to write.")]
 DesignCount = Annotated[int, typer.Option("--num", min=1, help="Number of designs.")]
 CsvFile = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '

@@ -50,8 +50,11 @@ def runs_list(
                                                "cancelled).")] = None,
 ) -> None:
     """The runs, newest first: id, kind, status, name and a headline figure."""
+    from braid_core.pipeline import STEPS
     from braid_core.runs import STATUSES
 
+    if kind is not None and kind not in STEPS:
+        raise fail(f"--kind must be one of {', '.join(STEPS)}, got {kind!r}")
     if status is not None and status not in STATUSES:
         raise fail(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     workspace = _workspace()

@@ -43,6 +43,8 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     only = runner.invoke(app, ["runs", "list", "--status", "running"])
     assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
     assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1
+    bogus = runner.invoke(app, ["runs", "list", "--kind", "finetuning"])
+    assert bogus.exit_code == 1 and "--kind must be one of prior, reward" in bogus.output
 
     shown = runner.invoke(app, ["runs", "show", parent.id[-4:]])  # the id's end is enough
     assert shown.exit_code == 0, shown.output
