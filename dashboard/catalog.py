@@ -312,12 +312,18 @@ def run_label(record: RunRecord) -> str:
     return " ".join(parts) + f" [{record.id[-4:]}]"
 
 
-def reward_of(record: RunRecord, workspace: Workspace) -> str | None:
-    """The reward model that scored a run's designs: its config's, or a design run's own."""
+def model_of(record: RunRecord, workspace: Workspace, what: str) -> str | None:
+    """The `what` ("prior" / "reward") model behind a run's designs: its config's, or a design
+    run's own."""
     if record.kind == "design":
-        return str(workspace.run_path(record.id) / "reward")
-    reward = record.config.get("reward")
-    return str(Path(reward)) if reward else None
+        return str(workspace.run_path(record.id) / what)
+    model = record.config.get(what)
+    return str(Path(model)) if model else None
+
+
+def reward_of(record: RunRecord, workspace: Workspace) -> str | None:
+    """The reward model that scored a run's designs."""
+    return model_of(record, workspace, "reward")
 
 
 def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: int
@@ -330,21 +336,13 @@ def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: in
     return [r.id for r in records if reward_of(r, workspace) == reward][:most]
 
 
-def prior_of(record: RunRecord, workspace: Workspace) -> str | None:
-    """The prior behind a run's designs: its config's, or a design run's own."""
-    if record.kind == "design":
-        return str(workspace.run_path(record.id) / "prior")
-    prior = record.config.get("prior")
-    return str(Path(prior)) if prior else None
-
-
 def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
     """Per run id, the models that set it apart from the other `records`, e.g. " · reward:
     shipped reward model ehrlich-20-32": a prior or reward model is named only where the runs
     use more than one, so that seeds pool within one setting of the same models."""
     suffixes = {r.id: "" for r in records}
-    for what, of, choices in (("prior", prior_of, priors), ("reward", reward_of, rewards)):
-        used = {r.id: of(r, workspace) for r in records}
+    for what, choices in (("prior", priors), ("reward", rewards)):
+        used = {r.id: model_of(r, workspace, what) for r in records}
         if len(set(used.values())) < 2:
             continue
         names = {str(Path(c.path)): c.label for c in choices(workspace)}

@@ -121,7 +121,7 @@ def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
             report = check_designs(path, value_column=value_column, **options)
     except (DataError, FileNotFoundError) as err:
         raise fail(str(err)) from None
-    if value_column is not None and report.value_range is None:
+    if value_column is not None and report.value_column is None:
         raise fail(f"--data {path} has no column '{value_column}' of measured values "
                    "(--value-column names it)")
     return path
