@@ -212,59 +212,78 @@ def train_reward(
             w_fit, w_val = weighted
         fit.w_val = w_val
 
-    shapes = config.shapes_for(space)
-    resamples = (bootstrap_indices(len(y_fit), config.num_heads, generator).to(device)
-                 if config.kind == "boot" else None)
-    average = config.averages(space)
-    if average:
-        members = [fit_model(fit, config, space, shapes, index, x_fit, z_fit, w_fit,
-                             resamples)
-                   for index in range(len(shapes))]
-        choice = -1  # every shape kept
-    elif config.kind == "boot":
-        rows = resamples[0]
-        first, choice = fit_best(fit, space, shapes, x_fit[rows], z_fit[rows], w_fit[rows])
-        members = [fit_model(fit, config, space, shapes, choice, x_fit, z_fit, w_fit, resamples,
-                             first_head=first)]
-    else:
-        net, choice = fit_best(fit, space, shapes, x_fit, z_fit, w_fit)
-        members = [LastLayerBonus(space, shapes[choice])]
-        members[0].net.load_state_dict(net.state_dict())
-    with torch.no_grad():
-        for member in members:
-            member.to(device)
-            member.y_mean.fill_(float(y_mean))
-            member.y_std.fill_(float(y_std))
-            member.requires_grad_(False).eval()
-            if isinstance(member, LastLayerBonus):  # sigma: this net's own held-out RMSE
-                held_out = _predict(member, x_val).mean.double()
-                sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
-                member.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
+    members, choice = _fit_members(fit, config, space, x_fit, z_fit, w_fit, generator, device)
+    for member in members:
+        _finish_member(member, config, float(y_mean), float(y_std), x_fit, x_val, y_val)
+    average = choice == -1
     model = ShapeAverage(members) if average else members[0]
     model.requires_grad_(False).eval()
     with torch.no_grad():
         pred = _predict(model, x_val)
     # The saved config rebuilds the shapes kept: all of them, or the chosen one.
-    model.train_config = config if average else dataclasses.replace(config,
-                                                                    network=shapes[choice])
+    model.train_config = (config if average else
+                          dataclasses.replace(config, network=config.shapes_for(space)[choice]))
     model.metrics = {"n_train": float(len(y_fit)), "n_val": float(n_val), "steps": float(fit.step),
                      "network_choice": float(choice), **quality_metrics(pred, y_val)}
     if config.max_minutes is not None:
         model.metrics["networks_cut_by_time"] = float(time_shares.cut_short)
     if weighed_by_counts is not None:  # 0: the weighting asked for left every value alike
         model.metrics["count_weighted"] = float(weighed_by_counts)
-    # Where values are means of different numbers of measurements, the held-out errors split
-    # into the noise of one measurement and the fit's own misfit (y units squared): what
-    # replicates would shrink and what they would not.
-    split = None if counts is None else estimate_noise((pred.mean.double() - y_val) ** 2,
-                                                       counts[:n_val])
-    if split is not None:
-        model.metrics.update(misfit_variance=split.misfit, noise_variance=split.noise,
-                             noise_variance_se=split.noise_se)
+    if counts is not None:
+        model.metrics.update(_noise_split(pred, y_val, counts[:n_val]))
     # The held-out split itself, for predicted-versus-measured and calibration plots.
     model.heldout = {"measured": y_val.cpu(), "predicted_mean": pred.mean.double().cpu(),
                      "uncertainty": pred.std.double().cpu()}
     return model
+
+
+def _fit_members(fit: Fitter, config: RewardTrainConfig, space: Space, x_fit: Tensor,
+                 z_fit: Tensor, w_fit: Tensor, generator: torch.Generator, device: torch.device,
+                 ) -> tuple[list[BootstrapEnsemble | LastLayerBonus], int]:
+    """The fitted models (not yet scaled or frozen) and the index of the shape kept in
+    (network, *alternatives): -1 when every shape is kept, to be averaged."""
+    shapes = config.shapes_for(space)
+    resamples = (bootstrap_indices(len(z_fit), config.num_heads, generator).to(device)
+                 if config.kind == "boot" else None)
+    if config.averages(space):
+        return [fit_model(fit, config, space, shapes, index, x_fit, z_fit, w_fit, resamples)
+                for index in range(len(shapes))], -1
+    if config.kind == "boot":
+        rows = resamples[0]
+        first, choice = fit_best(fit, space, shapes, x_fit[rows], z_fit[rows], w_fit[rows])
+        return [fit_model(fit, config, space, shapes, choice, x_fit, z_fit, w_fit, resamples,
+                          first_head=first)], choice
+    net, choice = fit_best(fit, space, shapes, x_fit, z_fit, w_fit)
+    member = LastLayerBonus(space, shapes[choice])
+    member.net.load_state_dict(net.state_dict())
+    return [member], choice
+
+
+@torch.no_grad()
+def _finish_member(member: BootstrapEnsemble | LastLayerBonus, config: RewardTrainConfig,
+                   y_mean: float, y_std: float, x_fit: Tensor, x_val: Tensor,
+                   y_val: Tensor) -> None:
+    """Give a fitted model its value scale and freeze it; a Bonus model also gets its
+    uncertainty, with sigma its own held-out RMSE."""
+    member.to(x_fit.device)
+    member.y_mean.fill_(y_mean)
+    member.y_std.fill_(y_std)
+    member.requires_grad_(False).eval()
+    if isinstance(member, LastLayerBonus):
+        held_out = _predict(member, x_val).mean.double()
+        sigma = float(torch.sqrt(((held_out - y_val) ** 2).mean()))
+        member.fit_uncertainty(x_fit, sigma, config.ridge, config.b_max)
+
+
+def _noise_split(pred: Prediction, y_val: Tensor, counts_val: Tensor) -> dict[str, float]:
+    """Where values are means of different numbers of measurements, the held-out errors split
+    into the noise of one measurement and the fit's own misfit (y units squared): what
+    replicates would shrink and what they would not. Empty when no split can be read."""
+    split = estimate_noise((pred.mean.double() - y_val) ** 2, counts_val)
+    if split is None:
+        return {}
+    return {"misfit_variance": split.misfit, "noise_variance": split.noise,
+            "noise_variance_se": split.noise_se}
 
 
 def _planned_fits(config: RewardTrainConfig, space: Space, counts: Tensor | None) -> int:
