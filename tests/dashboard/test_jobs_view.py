@@ -74,6 +74,16 @@ def test_runs_started_elsewhere_show_up(demo, workspace):
     assert any('"c": 1.0' in code.value for code in at.code)
 
 
+def test_the_log_wraps_its_long_lines(demo, workspace):
+    run_id = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
+    note = ("the reward fit reached its time limit (0.054 min): 2 network(s) stopped before "
+            "their validation error stopped improving; more minutes would let them finish")
+    (workspace.run_path(run_id) / "log.txt").write_text(f"step one\n{note}\n")
+    at = open_page("app_pages/runs.py")
+    (log,) = [code for code in at.code if note in code.value]
+    assert log.proto.wrap_lines  # else the line runs off the box at 1280 px
+
+
 def test_deleting_a_run_asks_first_and_names_the_runs_made_from_it(demo, workspace):
     parent = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
     child = workspace.create_run("finetune", {"c": 1.0}, parents=[parent, parent]).id
