@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dashboard_runs import ALPHABET, APP, finished_finetune
+from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
@@ -135,6 +136,38 @@ def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleepin
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)
+
+
+def test_the_launch_button_says_how_many_runs_it_starts(demo, workspace):
+    def said(at: AppTest) -> str:
+        (line,) = [c.value for c in at.caption if "start" in c.value or "Pick" in c.value]
+        return line
+
+    at = open_page("app_pages/finetune.py")
+    launch = next(b for b in at.button if b.label == "Launch fine-tuning")
+    assert said(at) == "This starts 1 run: the sliders' c and alpha × 1 seed."
+    at.number_input[2].set_value(2).run()  # seeds: said before any click
+    assert said(at) == "This starts 2 runs: the sliders' c and alpha × 2 seeds."
+    at.checkbox[0].check()
+    at.multiselect[0].set_value([0.0, 1.0, 2.0])
+    at.multiselect[1].set_value([0.01, 0.1]).run()
+    assert said(at) == "This starts 12 runs: 3 c values × 2 alpha values × 2 seeds."
+    assert not next(b for b in at.button if b.label == launch.label).disabled
+    at.number_input[2].set_value(5).run()
+    assert said(at) == ("That is 30 runs; at most 24 start from one click: pick fewer values "
+                        "or seeds.")
+    assert next(b for b in at.button if b.label == launch.label).disabled
+    at.multiselect[0].set_value([]).run()
+    assert said(at) == "Pick at least one c value and one alpha value for the sweep."
+    assert workspace.list_runs() == []
+
+
+def test_a_typed_grid_value_matches_from_its_start(demo, workspace):
+    # Fuzzy matching listed 0.05 first for a typed "0.5" (the browser's filter; AppTest sees
+    # only the mode asked for).
+    at = open_page("app_pages/finetune.py")
+    modes = [SelectWidgetFilterMode.Name(m.proto.filter_mode) for m in at.multiselect[:2]]
+    assert modes == ["FILTER_MODE_PREFIX", "FILTER_MODE_PREFIX"]
 
 
 def test_the_oracle_picker_offers_the_tasks_of_the_priors_design_space(demo, workspace):
