@@ -204,3 +204,25 @@ def test_reward_form_launches_a_reward_job(demo, workspace, sleeping_jobs):
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)
+
+
+def test_a_reward_fit_says_which_network_shape_it_is_on(demo, workspace):
+    # The fit logs "shape" (0, then 1 for the second shape of "auto") and "head": words, not
+    # a curve stepping from 0 to 1 that nothing explained.
+    config = pipeline.reward_config(demo / "demo" / "offline.csv", kind="boot")
+    run = workspace.create_run("reward", config)
+    pid = jobs.launch(workspace, run.id, ["sleep", "60"])
+    for step, shape in ((25, 0.0), (50, 0.0), (75, 1.0)):
+        run.append_metrics({"step": step, "stage": "reward", "head": 0.0, "shape": shape,
+                            "loss": 1.0 / step, "val_rmse": 0.1})
+    try:
+        at = open_page("app_pages/reward.py")
+        assert not at.exception
+        assert ("Fitting network shape 2 of 2 (wide), bootstrap head 1 of 4. Each shape is "
+                "fitted in turn and the one of lower validation error is kept."
+                in [c.value for c in at.caption])
+        (live,) = [str(c.proto) for c in at.get("vega_lite_chart") if "val_rmse" in str(c.proto)]
+        assert "shape" not in live
+    finally:
+        jobs.cancel(workspace, run.id)
+        assert pid
