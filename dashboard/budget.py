@@ -38,8 +38,8 @@ def budget_shortfalls(config: Mapping[str, Any], summary: Mapping[str, Any],
                                "stopped improving."))
     asked, drawn = config.get("pool_size"), summary.get("pool_size")
     if asked and drawn is not None and drawn < asked:
-        kept = summary.get("num_designs", config.get("num_designs"))
-        found.append(Shortfall("pool", f"Only {drawn} of the {asked} pool designs were drawn "
-                               f"in time, so the {kept} designs handed over were picked from "
-                               f"{drawn}, not {asked}."))
+        kept = summary.get("num_designs", config.get("num_designs"))  # a float in summaries
+        found.append(Shortfall("pool", f"Only {drawn:.0f} of the {asked} pool designs were "
+                               f"drawn in time, so the {kept:.0f} designs handed over were "
+                               f"picked from {drawn:.0f}, not {asked}."))
     return found

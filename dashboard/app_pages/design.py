@@ -120,7 +120,7 @@ def finished_table(records) -> pd.DataFrame:
         row = {"run": catalog.run_label(record)}
         row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
                     if record.summary.get(key) is not None})
-        row["cut short by the budget"] = ", ".join(s.step for s in shortfalls(record))
+        row["cut short by time"] = ", ".join(s.step for s in shortfalls(record))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -203,7 +203,7 @@ def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
         meta = {"config": {"max_minutes": 0.054}, "metrics": {"networks_cut_by_time": cut}}
         (run.path / "reward" / "config.json").write_text(json.dumps(meta))
         workspace.set_status(run.id, "running")
-        workspace.set_summary(run.id, {"num_designs": 16, "pool_size": drawn})
+        workspace.set_summary(run.id, {"num_designs": 16.0, "pool_size": drawn})
         workspace.set_status(run.id, "done")
         return run.id
 
@@ -211,7 +211,7 @@ def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
     short = finished(cut=2.0, drawn=16)
     at = open_page("app_pages/design.py")
     assert not at.exception
-    cut = at.dataframe[0].value.set_index("run")["cut short by the budget"].tolist()
+    cut = at.dataframe[0].value.set_index("run")["cut short by time"].tolist()
     assert cut == ["reward fit, pool", ""]  # newest first
     assert at.selectbox(key="design_download_run").value == short
     (warning,) = at.warning
