@@ -27,10 +27,17 @@ PAGES = [  # (file, title, url path)
 st.set_page_config(page_title="BRAID Studio", layout="wide")
 state.workspace()  # opens the workspace and, once per server, reconciles dead jobs
 here = Path(__file__).resolve().parent
+pages = [st.Page(here / path, title=title, url_path=url) for path, title, url in PAGES]
+
+
+def open_data_page() -> None:
+    """The root URL. Streamlit serves its default page at / alone, so were Data the default,
+    /data would be "Page not found"; this hidden default sends / on to /data instead."""
+    st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+
 navigation = st.navigation(
-    [
-        st.Page(here / path, title=title, url_path=url, default=(url == "data"))
-        for path, title, url in PAGES
-    ]
+    [st.Page(open_data_page, title="Data", url_path="start", default=True,
+             visibility="hidden"), *pages]
 )
 navigation.run()

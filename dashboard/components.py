@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from braid_core import jobs
+from braid_core.data import DataError
+from braid_core.rewards import NETWORK_CHOICES, RewardTrainConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import RunRecord
-from braid_core.spaces import Space
+from braid_core.spaces import SequenceSpace, Space
 from dashboard import catalog, charts, state
 
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
@@ -70,6 +72,8 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
         if fraction is not None:
             text = (progress or {}).get("message") or f"{fraction:.0%}"
             st.progress(min(max(fraction, 0.0), 1.0), text=text)
+        if "shape" in frame.columns and len(frame):  # a reward fit
+            st.caption(reward_fit_words(frame.iloc[-1], record.config))
         if not curves:  # e.g. drawing samples: a progress bar at most
             return
         long = charts.long_metrics({catalog.run_label(record): frame}, curves)
@@ -77,6 +81,37 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
             st.altair_chart(charts.metric_curves(long, columns=3, height=120), width="stretch")
         else:
             st.caption("Waiting for the first metrics ...")
+
+
+def reward_fit_words(row: Mapping[str, Any], config: Mapping[str, Any]) -> str:
+    """Which network a reward fit is on, in words, from its last metric row (its "shape" and
+    "head" count from 0) and its run's config (a reward or a design run)."""
+    choice = config.get("network") or config.get("reward_network") or "auto"
+    kind = config.get("kind") or ("bonus" if config.get("method") == "braid-bonus" else "boot")
+    network, alternatives, combine = NETWORK_CHOICES.get(choice, NETWORK_CHOICES["auto"])
+    names = {shapes[0]: name for name, shapes in NETWORK_CHOICES.items() if not shapes[1]}
+    shapes = (network, *alternatives) if fits_sequences(config) else (network,)
+    shape = min(int(row.get("shape", 0)), len(shapes) - 1)
+    heads = RewardTrainConfig().num_heads if kind == "boot" else 1
+    head = f", bootstrap head {int(row.get('head', 0)) + 1} of {heads}" if heads > 1 else ""
+    if len(shapes) == 1:
+        named = f" ({names[network]})" if fits_sequences(config) else ""
+        return f"Fitting the network{named}{head}."
+    kept = ("the one of lower validation error is kept" if combine == "choose"
+            else "both are kept, averaged")
+    return (f"Fitting network shape {shape + 1} of {len(shapes)} ({names[shapes[shape]]})"
+            f"{head}. Each shape is fitted in turn and {kept}.")
+
+
+def fits_sequences(config: Mapping[str, Any]) -> bool:
+    """Whether a reward or design run's labeled data are sequences (vectors have one network
+    shape); True when the file cannot be read here."""
+    spec = config.get("data") or config.get("offline") or {}
+    try:
+        data = state.offline_data(spec["path"], True, spec.get("alphabet"))
+    except (DataError, KeyError, OSError):
+        return True
+    return isinstance(data.space, SequenceSpace)
 
 
 def current_stage(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import streamlit as st
 from braid_core import defaults
 from braid_core.methods import METHODS
 from braid_core.rewards import NETWORK_CHOICES
-from dashboard import catalog, components, exports, state
+from dashboard import budget, catalog, components, exports, state
 
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
@@ -108,14 +108,32 @@ def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
     components.launch("design", config, name=name)
 
 
+def shortfalls(record) -> list[budget.Shortfall]:
+    """What this run's time budget cut short (its log says some of it, its files all)."""
+    reward = state.json_file(state.workspace().run_path(record.id) / "reward" / "config.json")
+    return budget.budget_shortfalls(record.config, record.summary, reward)
+
+
 def finished_table(records) -> pd.DataFrame:
     rows = []
     for record in records:
         row = {"run": catalog.run_label(record)}
         row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
                     if record.summary.get(key) is not None})
+        row["cut short by time"] = ", ".join(s.step for s in shortfalls(record))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def warn_of_shortfalls(record) -> None:
+    """One warning when the run's time budget was too short for some of its steps."""
+    found = shortfalls(record)
+    if found:
+        minutes = record.config.get("max_minutes")
+        budget_words = f"its time budget ({minutes:g} min)" if minutes else "its time budget"
+        st.warning(components.plain(
+            f"{catalog.run_label(record)}: {budget_words} was too short. "
+            + " ".join(s.message for s in found) + " A longer budget lets these steps finish."))
 
 
 def downloads(done) -> None:
@@ -126,6 +144,7 @@ def downloads(done) -> None:
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=lambda i: catalog.run_label(by_id[i]))
+    warn_of_shortfalls(by_id[run_id])
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:
         left.caption("This run wrote no designs.")

@@ -32,8 +32,28 @@ def sliders(defaults: dict) -> tuple[float, float]:
     return c, alpha
 
 
+def runs_text(runs: int, c_values: int, alpha_values: int, seeds: int,
+              sweep: bool) -> str:  # fmt: skip
+    """What a click on Launch starts, in words (or why it starts nothing)."""
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" + ("" if n == 1 else "s")
+
+    if not runs:
+        return "Pick at least one c value and one alpha value for the sweep."
+    if runs > MAX_SWEEP:
+        return (f"That is {runs} runs; at most {MAX_SWEEP} start from one click: pick fewer "
+                "values or seeds.")
+    settings = (f"{count(c_values, 'c value')} × {count(alpha_values, 'alpha value')}" if sweep
+                else "the sliders' c and alpha")
+    return f"This starts {count(runs, 'run')}: {settings} × {count(seeds, 'seed')}."
+
+
+@st.fragment
 def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float,
                 alpha: float, defaults: dict) -> None:  # fmt: skip
+    """The launch settings and button. Not a st.form, which sends nothing before its button:
+    the count of runs a click starts must follow the seeds and the grid as they are picked.
+    As a fragment, a change reruns this panel alone, not the page's charts."""
     guess = reward.task or prior.task
     tasks = ["none", *state.oracle_choices(prior.path)]
     # One picker per prior, so that another prior starts from its own guess. The data's own
@@ -41,7 +61,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
     key = f"ft_oracle:{prior.path}"
     tasks += [t for t in dict.fromkeys((guess, st.session_state.get(key)))
               if t and t not in tasks and state.oracle_fits(prior.path, t)]  # fmt: skip
-    with st.form("finetune"):
+    with st.container(border=True):
         cols = st.columns(4)
         steps = cols[0].number_input("Steps", 1, 100_000, int(defaults["steps"]))
         batch = cols[1].number_input("Batch size", 1, 4096, int(defaults["batch_size"]))
@@ -58,29 +78,24 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
             "Pool factor", 1, 16, int(defaults["pool_factor"]),
             help="Draw this many times the designs and keep the best distinct ones by "
             "conservative score (1: keep every design drawn).")
-        # In an expander: a form cannot hide the grid until the box is ticked.
         with st.expander("Sweep a grid of c and alpha"):
             sweep = st.checkbox("Sweep this grid (instead of the sliders' values)")
             left, right = st.columns(2)
+            # Prefix matching: the default fuzzy match put 0.05 first for a typed "0.5" (its
+            # letters in order), so Enter picked 0.05.
             c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
-                                        default=sorted({0.0, c}),
+                                        default=sorted({0.0, c}), filter_mode="prefix",
                                         format_func=state.format_number)  # fmt: skip
             alpha_values = right.multiselect(
-                "alpha values",
-                state.with_value(state.ALPHA_GRID, alpha),
-                default=[alpha],
-                format_func=state.format_number,
-            )
-        submitted = st.form_submit_button("Launch fine-tuning")
+                "alpha values", state.with_value(state.ALPHA_GRID, alpha), default=[alpha],
+                filter_mode="prefix", format_func=state.format_number)
+        grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
+        runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
+        button, count = st.columns([1, 4], vertical_alignment="center")
+        count.caption(runs_text(len(runs), len(c_values), len(alpha_values), int(seeds), sweep))
+        submitted = button.button("Launch fine-tuning",
+                                  disabled=not runs or len(runs) > MAX_SWEEP)
     if not submitted:
-        return
-    grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
-    runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
-    if not runs:
-        st.error("Pick at least one c value and one alpha value for the sweep.")
-        return
-    if len(runs) > MAX_SWEEP:
-        st.error(f"That is {len(runs)} runs; at most {MAX_SWEEP} start from one click.")
         return
     from braid_core import pipeline
 

@@ -142,8 +142,8 @@ def render() -> None:
     defaults = state.pipeline_defaults()
     train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"),
                defaults.get("value_tilt", 0.0), defaults.get("count_weighting", "none"))
-    # "shape" steps from 0 to 1 when the second network shape starts fitting.
-    components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse", "shape"))
+    # Which network shape is fitting is said in words above the curves.
+    components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse"))
 
 
 render()

@@ -49,7 +49,9 @@ def details(run_id: str) -> None:
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
     tab_summary.code(json.dumps(record.summary, indent=2), language="json")
-    tab_log.code(components.log_tail(ws.run_path(run_id)) or "(empty)", language="text")
+    # Wrapped: a note (e.g. the reward fit cut short) is one long line.
+    tab_log.code(components.log_tail(ws.run_path(run_id)) or "(empty)", language="text",
+                 wrap_lines=True)
 
 
 def render() -> None:

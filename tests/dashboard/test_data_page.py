@@ -45,6 +45,22 @@ def test_failed_upload_keeps_the_previous_data(demo, workspace):
     assert len(list((workspace.root / "uploads").glob("*.csv"))) == 1
 
 
+def test_an_uploads_columns_not_used_are_named(demo, workspace):
+    data = b"sequence,value,plate,notes\nACDEF,1.0,P1,a\nGHIKL,2.0,P1,b\nMNPQR,0.5,P2,c\n"
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("plates.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    said = [i.value for i in at.info if "not used" in i.value]
+    assert said == ["plates.csv: columns not used: plate, notes (read: sequence, value). They "
+                    "are not carried into the workspace's copy of the data set, so no model or "
+                    "run sees them."]
+    stored = at.selectbox(key="dataset_choice").value
+    assert list(pd.read_csv(stored).columns) == ["sequence", "value"]  # what the words say
+    # A file with no other columns gets no such line.
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    assert not any("not used" in i.value for i in at.info)
+
+
 def test_upload_options_are_used(demo, workspace):
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.text_input[0].set_value("seq")

@@ -187,3 +187,38 @@ def test_the_designs_picker_moves_to_a_run_that_finishes_while_the_page_is_open(
     newer = finished()
     at.run()
     assert at.selectbox(key="design_download_run").value == newer
+
+
+def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
+    # As `braid design --max-minutes 0.3 --num-designs 16` left it: the reward fit cut short
+    # (its config.json) and 16 of the 64 pool designs drawn (summary against config).
+    from braid_core import pipeline
+
+    def finished(cut: float, drawn: int) -> str:
+        config = pipeline.design_config(demo / "demo" / "unlabeled.csv",
+                                        demo / "demo" / "offline.csv", max_minutes=0.3,
+                                        num_designs=16)
+        run = workspace.create_run("design", config)
+        (run.path / "reward").mkdir()
+        meta = {"config": {"max_minutes": 0.054}, "metrics": {"networks_cut_by_time": cut}}
+        (run.path / "reward" / "config.json").write_text(json.dumps(meta))
+        workspace.set_status(run.id, "running")
+        workspace.set_summary(run.id, {"num_designs": 16.0, "pool_size": drawn})
+        workspace.set_status(run.id, "done")
+        return run.id
+
+    enough = finished(cut=0.0, drawn=64)
+    short = finished(cut=2.0, drawn=16)
+    at = open_page("app_pages/design.py")
+    assert not at.exception
+    cut = at.dataframe[0].value.set_index("run")["cut short by time"].tolist()
+    assert cut == ["reward fit, pool", ""]  # newest first
+    assert at.selectbox(key="design_download_run").value == short
+    (warning,) = at.warning
+    assert "time budget (0.3 min) was too short" in warning.value
+    assert ("reward fit reached its time limit (0.054 min): 2 network(s) stopped"
+            in warning.value)
+    assert ("Only 16 of the 64 pool designs were drawn in time, so the 16 designs handed over "
+            "were picked from 16, not 64." in warning.value)
+    at.selectbox(key="design_download_run").set_value(enough).run()
+    assert not at.warning

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dashboard_runs import ALPHABET, APP, finished_finetune
+from streamlit.proto.SelectWidgetFilterMode_pb2 import SelectWidgetFilterMode
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
@@ -74,6 +75,16 @@ def test_runs_started_elsewhere_show_up(demo, workspace):
     assert any('"c": 1.0' in code.value for code in at.code)
 
 
+def test_the_log_wraps_its_long_lines(demo, workspace):
+    run_id = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
+    note = ("the reward fit reached its time limit (0.054 min): 2 network(s) stopped before "
+            "their validation error stopped improving; more minutes would let them finish")
+    (workspace.run_path(run_id) / "log.txt").write_text(f"step one\n{note}\n")
+    at = open_page("app_pages/runs.py")
+    (log,) = [code for code in at.code if note in code.value]
+    assert log.proto.wrap_lines  # else the line runs off the box at 1280 px
+
+
 def test_deleting_a_run_asks_first_and_names_the_runs_made_from_it(demo, workspace):
     parent = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
     child = workspace.create_run("finetune", {"c": 1.0}, parents=[parent, parent]).id
@@ -127,6 +138,38 @@ def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleepin
             jobs.cancel(workspace, record.id)
 
 
+def test_the_launch_button_says_how_many_runs_it_starts(demo, workspace):
+    def said(at: AppTest) -> str:
+        (line,) = [c.value for c in at.caption if "start" in c.value or "Pick" in c.value]
+        return line
+
+    at = open_page("app_pages/finetune.py")
+    launch = next(b for b in at.button if b.label == "Launch fine-tuning")
+    assert said(at) == "This starts 1 run: the sliders' c and alpha × 1 seed."
+    at.number_input[2].set_value(2).run()  # seeds: said before any click
+    assert said(at) == "This starts 2 runs: the sliders' c and alpha × 2 seeds."
+    at.checkbox[0].check()
+    at.multiselect[0].set_value([0.0, 1.0, 2.0])
+    at.multiselect[1].set_value([0.01, 0.1]).run()
+    assert said(at) == "This starts 12 runs: 3 c values × 2 alpha values × 2 seeds."
+    assert not next(b for b in at.button if b.label == launch.label).disabled
+    at.number_input[2].set_value(5).run()
+    assert said(at) == ("That is 30 runs; at most 24 start from one click: pick fewer values "
+                        "or seeds.")
+    assert next(b for b in at.button if b.label == launch.label).disabled
+    at.multiselect[0].set_value([]).run()
+    assert said(at) == "Pick at least one c value and one alpha value for the sweep."
+    assert workspace.list_runs() == []
+
+
+def test_a_typed_grid_value_matches_from_its_start(demo, workspace):
+    # Fuzzy matching listed 0.05 first for a typed "0.5" (the browser's filter; AppTest sees
+    # only the mode asked for).
+    at = open_page("app_pages/finetune.py")
+    modes = [SelectWidgetFilterMode.Name(m.proto.filter_mode) for m in at.multiselect[:2]]
+    assert modes == ["FILTER_MODE_PREFIX", "FILTER_MODE_PREFIX"]
+
+
 def test_the_oracle_picker_offers_the_tasks_of_the_priors_design_space(demo, workspace):
     # A prior of protein 32-mers, like the shipped one: of the named tasks only ehrlich-20-32
     # scores its designs (typing another instance is tested in the browser: AppTest cannot).
@@ -161,3 +204,25 @@ def test_reward_form_launches_a_reward_job(demo, workspace, sleeping_jobs):
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)
+
+
+def test_a_reward_fit_says_which_network_shape_it_is_on(demo, workspace):
+    # The fit logs "shape" (0, then 1 for the second shape of "auto") and "head": words, not
+    # a curve stepping from 0 to 1 that nothing explained.
+    config = pipeline.reward_config(demo / "demo" / "offline.csv", kind="boot")
+    run = workspace.create_run("reward", config)
+    pid = jobs.launch(workspace, run.id, ["sleep", "60"])
+    for step, shape in ((25, 0.0), (50, 0.0), (75, 1.0)):
+        run.append_metrics({"step": step, "stage": "reward", "head": 0.0, "shape": shape,
+                            "loss": 1.0 / step, "val_rmse": 0.1})
+    try:
+        at = open_page("app_pages/reward.py")
+        assert not at.exception
+        assert ("Fitting network shape 2 of 2 (wide), bootstrap head 1 of 4. Each shape is "
+                "fitted in turn and the one of lower validation error is kept."
+                in [c.value for c in at.caption])
+        (live,) = [str(c.proto) for c in at.get("vega_lite_chart") if "val_rmse" in str(c.proto)]
+        assert "shape" not in live
+    finally:
+        jobs.cancel(workspace, run.id)
+        assert pid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from dashboard_runs import APP, finished_finetune
 from streamlit.testing.v1 import AppTest
@@ -26,6 +28,18 @@ def test_page_renders_on_first_start(demo, workspace, page):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert at.title[0].value in {"Data", "Prior", "Reward model", "Fine-tune", "Explore", "Runs"}
+
+
+def test_every_page_has_its_own_url_and_the_root_opens_the_data_page(demo, workspace):
+    at = app().run()
+    assert not at.exception and at.title[0].value == "Data"
+    # What a browser's /<path> is matched against (AppTest keeps no public view of it):
+    # a default page is served at "" alone, so Data as the default made /data "not found".
+    urls = {Path(info["script_path"]).name: info["url_pathname"]
+            for info in at._registered_pages.values() if info.get("script_path")}
+    assert urls == {"data.py": "data", "design.py": "design", "prior.py": "prior",
+                    "reward.py": "reward", "finetune.py": "finetune",
+                    "explore.py": "explore", "runs.py": "runs"}
 
 
 @pytest.mark.parametrize("page", PAGES)
