@@ -87,9 +87,15 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                                    max_minutes=config.get("max_minutes"), **shape)
     report.stage = "reward"
     weighing = f", weighing the top of the data (value tilt {tilt:g})" if tilt else ""
-    report.progress(0.0, f"fitting the reward model{weighing}")
+    doing = f"fitting the reward model{weighing}"
+    report.progress(0.0, doing)
+
+    def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        report.step(step, metrics)
+        report.progress(metrics["done"], doing)
+
     model = train_reward(data, reward_cfg, device=device,
-                         generator=make_generator(config["seed"], device), on_step=report.step)
+                         generator=make_generator(config["seed"], device), on_step=on_step)
     if "noise_variance" in model.metrics:
         report.note(f"held-out errors: one measurement's noise variance "
                     f"{model.metrics['noise_variance']:.4g} "

@@ -62,10 +62,12 @@ class TimeShares:
 
     def __init__(self, max_minutes: float | None, fits: int) -> None:
         self.deadline = None if max_minutes is None else time.monotonic() + 60.0 * max_minutes
-        self.fits_left = fits
+        self.fits, self.fits_left = fits, fits
+        self.started = 0  # networks begun, this one included
         self.cut_short = 0  # networks stopped by their share, not by patience
 
     def next_deadline(self) -> float | None:
+        self.started += 1
         if self.deadline is None:
             return None
         now = time.monotonic()
@@ -120,9 +122,13 @@ class Fitter:
             else:
                 stale += 1
             if self.on_step is not None:
+                # Networks finished plus this one's share of max_steps, over those planned: an
+                # estimate that jumps where patience stops a network early.
+                done = (self.time_shares.started - 1 + local_step / config.max_steps)
                 self.on_step(self.step, {"head": float(head), "shape": float(shape),
                                          "loss": loss_sum / config.eval_every,
-                                         "val_rmse": math.sqrt(val) * self.y_std})
+                                         "val_rmse": math.sqrt(val) * self.y_std,
+                                         "done": min(done / self.time_shares.fits, 1.0)})
             loss_sum = 0.0
             if stale >= config.patience:
                 break

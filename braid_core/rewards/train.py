@@ -176,8 +176,10 @@ def train_reward(
         device: where to train; the model stays there.
         generator: the only randomness (split, resamples, initial weights, batches).
         on_step: called at every validation with (step, {"head", "shape", "loss",
-            "val_rmse"}); step counts optimizer steps over all networks, "shape" indexes
-            (network, *alternatives), losses are in standardised units and val_rmse in y units.
+            "val_rmse", "done"}); step counts optimizer steps over all networks, "shape" indexes
+            (network, *alternatives), losses are in standardised units and val_rmse in y units;
+            "done" is the share of the fit behind (networks done, and this one's steps over
+            max_steps, over the networks planned).
     Returns:
         The model (frozen, eval mode, on `device`); `model.metrics` holds the held-out figures
         ("network_choice": the index of the shape kept in (network, *alternatives), -1 when

@@ -1,4 +1,4 @@
-"""The steps' helpers: the designs kept from a drawn pool, and the table written."""
+"""The steps' helpers: the designs kept from a drawn pool, the table written, progress."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from types import SimpleNamespace
 
 import pandas as pd
 import torch
+from pipeline_files import write_sequences
 
-from braid_core.pipeline.steps import _best_of_pool, _score_and_write
+from braid_core import pipeline
+from braid_core.pipeline.reporter import Reporter
+from braid_core.pipeline.steps import _best_of_pool, _score_and_write, run_reward
 from braid_core.rewards.conservative import Prediction
 from braid_core.spaces import SequenceSpace
 
@@ -41,3 +44,25 @@ def test_the_designs_table_marks_designs_listed_above_already(tmp_path):
     assert table["sequence"].tolist() == ["TA", "GA", "TA", "CC", "TA"]
     assert table["repeat"].tolist() == [False, False, True, False, True]
     assert summary["unique_fraction"] == 3 / 5
+
+
+class KeptProgress(Reporter):
+    """A reporter that keeps every progress fraction it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fractions: list[float] = []
+
+    def progress(self, fraction: float, message: str) -> None:
+        self.fractions.append(fraction)
+
+
+def test_a_reward_fit_reports_progress_as_it_goes(tmp_path):
+    data = write_sequences(tmp_path / "d.csv", values=True)
+    report = KeptProgress()
+    run_reward(pipeline.reward_config(data, kind="bonus", device="cpu"), tmp_path, report)
+    # Before: a bar stuck at 0 % until the fit ended. Two networks (the "auto" shapes), so
+    # the last report is past half; it never goes back.
+    fractions = report.fractions
+    assert len(fractions) > 3 and fractions == sorted(fractions)
+    assert fractions[0] == 0.0 and 0.5 < fractions[-1] <= 1.0

@@ -51,7 +51,10 @@ def test_training_improves_on_the_initial_network() -> None:
     train_reward((x, y, SPACE), dataclasses.replace(TINY, kind="bonus", alternatives=(second,)),
                  device=torch.device("cpu"), generator=make_generator(1),
                  on_step=lambda step, m: reports.append((step, dict(m))))
-    assert reports and set(reports[0][1]) == {"head", "shape", "loss", "val_rmse"}
+    assert reports and set(reports[0][1]) == {"head", "shape", "loss", "val_rmse", "done"}
+    # "done" (for progress bars) only grows; the second of two networks starts past half.
+    done = [m["done"] for _, m in reports]
+    assert done == sorted(done) and 0 < done[0] < 0.5 < done[-1] <= 1
     # Both shapes report, the first before the second, so a loss curve can tell them apart.
     shapes = [m["shape"] for _, m in reports]
     assert shapes == sorted(shapes) and set(shapes) == {0.0, 1.0}
