@@ -1,9 +1,8 @@
 """What a finished run's time budget cut short, in words, read from the files the run left.
 
-The pipeline says it only in the run's log (the reward fit) or not at all (a pool drawn in
-part), while the numbers are on record: the reward model's config.json keeps
-`networks_cut_by_time`, and the summary's `pool_size` counts the designs drawn against the
-config's `pool_size` asked for.
+The pipeline says it in the run's log; the numbers are on record too: the reward model's
+config.json keeps `networks_cut_by_time`, and the summary's `pool_size` counts the designs
+drawn against the config's `pool_size` asked for.
 """
 
 from __future__ import annotations

@@ -153,15 +153,28 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                      extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None)
     designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=choose)
     distinct = count_distinct(designs)
-    if distinct < num:
-        plural = "s" if distinct != 1 else ""
-        report.note(f"the fine-tuned model drew only {distinct} distinct design{plural} in "
-                    f"{len(pool)}: the best repeats fill the other {num - distinct} of the "
-                    f"{num} asked for (a larger alpha keeps it broader)")
+    for note in pool_notes(num, pool_size, len(pool), distinct):
+        report.note(note)
     offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool),
             "distinct_designs": distinct}
+
+
+def pool_notes(num: int, pool_size: int, drawn: int, distinct: int) -> list[str]:
+    """What the user should know of a drawn pool: cut short by the time limit, or too
+    concentrated to give `num` distinct designs."""
+    notes = []
+    if drawn < pool_size:
+        notes.append(f"the time limit let the fine-tuned model draw {drawn} of the {pool_size} "
+                     f"pool designs: the {num} handed over are the best of those {drawn} "
+                     "(more minutes draw the whole pool)")
+    if distinct < num:
+        plural = "s" if distinct != 1 else ""
+        notes.append(f"the fine-tuned model drew only {distinct} distinct design{plural} in "
+                     f"{drawn}: the best repeats fill the other {num - distinct} of the "
+                     f"{num} asked for (a larger alpha keeps it broader)")
+    return notes
 
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:

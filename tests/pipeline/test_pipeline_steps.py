@@ -10,7 +10,7 @@ from pipeline_files import write_sequences
 
 from braid_core import pipeline
 from braid_core.pipeline.reporter import Reporter
-from braid_core.pipeline.steps import _best_of_pool, _score_and_write, run_reward
+from braid_core.pipeline.steps import _best_of_pool, _score_and_write, pool_notes, run_reward
 from braid_core.rewards.conservative import Prediction
 from braid_core.spaces import SequenceSpace
 
@@ -66,3 +66,11 @@ def test_a_reward_fit_reports_progress_as_it_goes(tmp_path):
     fractions = report.fractions
     assert len(fractions) > 3 and fractions == sorted(fractions)
     assert fractions[0] == 0.0 and 0.5 < fractions[-1] <= 1.0
+
+
+def test_a_pool_cut_short_or_concentrated_is_said():
+    assert pool_notes(16, 64, 64, 16) == []
+    cut, = pool_notes(16, 64, 32, 16)  # the log said nothing of a pool drawn in part
+    assert "draw 32 of the 64 pool designs" in cut and "best of those 32" in cut
+    cut, repeated = pool_notes(16, 64, 16, 5)
+    assert "only 5 distinct designs in 16" in repeated and "other 11 of the 16" in repeated
