@@ -149,6 +149,19 @@ def test_fasta_download_reads_back_with_all_columns():
         exports.designs_fasta(pd.DataFrame({"x0": [1.0]}))
 
 
+def test_downloads_leave_an_invalid_designs_true_score_empty():
+    table = pd.DataFrame({"sequence": ["ACDE", "FGHI"], "true_score": [0.5, -np.inf],
+                          "valid": [True, False]})
+    text = exports.designs_csv(table).decode()
+    assert "inf" not in text
+    assert text.splitlines()[1:] == ["ACDE,0.5,True", "FGHI,,False"]  # `valid` says why
+    back = pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))
+    assert back["true_score"].isna().tolist() == [False, True]
+    fasta = exports.designs_fasta(table).decode()
+    assert "true_score=nan valid=False" in fasta and "inf" not in fasta
+    assert table["true_score"].tolist()[1] == -np.inf  # the caller's frame is left alone
+
+
 def test_value_histogram_bins_the_values_and_names_its_axes():
     spec = charts.value_histogram(pd.Series([0.0, 0.0625, 0.0625, 0.125])).to_dict()
     assert spec["encoding"]["x"]["field"] == "measured value"
