@@ -112,12 +112,50 @@ def test_group_summary_reports_mean_and_spread():
     rows = table.set_index("group")
     assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
     assert rows.loc["g2", "score"] == "5"
-    # Seeds that agree show one number; the figures a comparison turns on come first.
+
+
+def test_group_summary_titles_columns_shows_fractions_in_percent_and_blanks_gaps():
     table = charts.group_summary(
-        {"a": {"pool_size": 64, "validity": 0.9}, "b": {"pool_size": 64, "validity": 1.0}},
-        {"a": "g", "b": "g"})
-    assert list(table.columns) == ["group", "seeds", "validity", "pool_size"]
-    assert table.loc[0, "pool_size"] == "64" and table.loc[0, "validity"] == "0.95 +- 0.071"
+        {"a": {"pool_size": 64, "validity": 0.9, "true_score_median": 0.5, "new_key": 2},
+         "b": {"pool_size": 64, "validity": 1.0, "true_score_median": 0.7},
+         "c": {"validity": 1.0, "unique_fraction": 0.5}},
+        {"a": "g", "b": "g", "c": "h"})  # fmt: skip
+    # The figures a comparison turns on first, in words; unknown keys last, readable.
+    assert list(table.columns) == ["group", "seeds", "true score (median)", "valid", "distinct",
+                                   "pool drawn", "new key"]
+    rows = table.set_index("group")
+    assert rows.loc["g", "valid"] == "95.0% +- 7.1%" and rows.loc["h", "valid"] == "100.0%"
+    assert rows.loc["h", "distinct"] == "50.0%" and rows.loc["g", "pool drawn"] == "64"
+    assert rows.loc["g", "true score (median)"] == "0.6 +- 0.14"
+    assert rows.loc["h", "pool drawn"] == "" and rows.loc["h", "true score (median)"] == ""
+    assert table.notna().all().all()  # st.dataframe would show None
+
+
+def test_small_multiples_leave_no_empty_cell_with_an_axis():
+    frames = {"a": pd.DataFrame({"step": [1, 2], **{m: [1.0, 2.0] for m in charts.CURVE_TITLES}})}
+    long = charts.long_metrics(frames, ["kl", "reward", "uncertainty", "valid_fraction", "loss"])
+    for chart in (charts.metric_curves(long, columns=3),
+                  charts.band_curves(charts.seed_bands(long, {"a": "g"}), columns=3)):
+        spec = chart.to_dict()
+        # A facet grid of 5 in rows of 3 drew an x axis under its sixth, empty cell; a concat
+        # draws five charts and nothing else.
+        assert "facet" not in spec and spec["columns"] == 3
+        assert [cell["title"]["text"] for cell in spec["concat"]] == [
+            charts.CURVE_TITLES[m] for m in ("kl", "reward", "uncertainty", "valid_fraction",
+                                             "loss")]  # fmt: skip
+        assert spec["resolve"]["scale"]["y"] == "independent"
+
+
+def test_letter_heat_map_labels_every_letter():
+    letters = "ACDEFGHIKLMNPQRSTVWY"
+    frame = pd.DataFrame([{"position": p, "letter": a, "frequency": 0.05}
+                          for p in range(1, 33) for a in letters])  # fmt: skip
+    spec = charts.letter_frequencies(frame).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False and y["sort"] == list(letters)
+    # Each letter gets a row tall enough for its label, in a plot that keeps its height.
+    assert spec["height"] >= charts.LETTER_ROW * len(letters)
+    assert spec["autosize"]["type"] == "fit-x"
 
 
 def test_calibration_table_bins_by_uncertainty():
@@ -178,9 +216,9 @@ def test_run_legends_list_whole_names_one_per_line():
     long = charts.long_metrics(frames, ["reward"])
     scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     legends = [
-        charts.metric_curves(long).to_dict()["spec"]["encoding"]["color"]["legend"],
-        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["spec"]["layer"][0]
-        ["encoding"]["color"]["legend"],
+        charts.metric_curves(long).to_dict()["concat"][0]["encoding"]["color"]["legend"],
+        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["concat"][0]
+        ["layer"][0]["encoding"]["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
     ]
     for legend in legends:  # Vega-Lite's default clips labels at 160 px, mid-name
