@@ -189,21 +189,23 @@ def iso_lines(c: float, levels: Sequence[float], u_max: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["level", "label", "uncertainty", "predicted_mean"])
 
 
-def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.DataFrame:
+def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None,
+                  offline_label: str = OFFLINE) -> pd.DataFrame:  # fmt: skip
     """Designs (column source = run label) and offline points stacked for the scatter.
 
     Adds `score` (true_score of designs, measured value of offline data; non-finite, i.e.
-    invalid designs, become NaN) and a running `row` id that selections refer back to. The
-    offline points' conservative_score (at c = 0) is left out.
+    invalid designs, become NaN), `offline` (True for the offline points, whose source is
+    `offline_label`) and a running `row` id that selections refer back to. The offline
+    points' conservative_score (at c = 0) is left out.
     """
-    parts = [designs.assign(score=designs.get("true_score", np.nan))]
+    parts = [designs.assign(score=designs.get("true_score", np.nan), offline=False)]
     if offline is not None and len(offline):
         measured = offline.get("value", offline.get("measured", np.nan))
         # The overlay was scored at c = 0; a design's conservative_score is at its run's c,
         # so beside them that column would mean another thing: left blank (the page adds
         # r_hat - c u at the slider's c for every row).
         parts.append(offline.drop(columns="conservative_score", errors="ignore")
-                     .assign(source="offline data", score=measured))
+                     .assign(source=offline_label, score=measured, offline=True))
     frame = pd.concat(parts, ignore_index=True)
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").replace(
         [np.inf, -np.inf], np.nan
@@ -212,49 +214,71 @@ def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.Dat
     return frame
 
 
-def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.LayerChart:
+def _source_scales(points: pd.DataFrame) -> tuple[alt.Scale, alt.Scale]:
+    """Colour and shape per source: runs get their own of each, the offline data light grey
+    circles, so the designs stand out from the many offline points."""
+    runs = list(dict.fromkeys(points.loc[~points["offline"], "source"]))
+    offline = list(dict.fromkeys(points.loc[points["offline"], "source"]))
+    colours = [RUN_COLOURS[i % len(RUN_COLOURS)] for i in range(len(runs))]
+    shapes = [RUN_SHAPES[i % len(RUN_SHAPES)] for i in range(len(runs))]
+    domain = runs + offline
+    return (alt.Scale(domain=domain, range=colours + [OFFLINE_COLOUR] * len(offline)),
+            alt.Scale(domain=domain, range=shapes + ["circle"] * len(offline)))
+
+
+def design_scatter(frame: pd.DataFrame, c: float, colour_by: str = "run", height: int = 420
+                   ) -> alt.LayerChart:  # fmt: skip
     """Predicted mean vs uncertainty with iso-lines of r_c at this c and a brush selection.
 
+    The offline points are drawn first, small and grey; the designs on top, told apart by
+    shape and, with colour_by="run", by colour, or with colour_by="score", coloured by true
+    score (grey where they have none: no oracle, or invalid).
+
     Args:
-        frame: from `scatter_frame`; columns source, predicted_mean, uncertainty, score, row.
+        frame: from `scatter_frame`; columns source, offline, predicted_mean, uncertainty,
+            score, row.
         c: the conservatism weight whose iso-lines are drawn.
+        height: of the plot itself, in px; the legends go below it.
     """
-    points = frame[["row", "source", "predicted_mean", "uncertainty", "score"]].copy()
+    points = frame[["row", "source", "offline", "predicted_mean", "uncertainty", "score"]].copy()
     for column in ("predicted_mean", "uncertainty"):
         points[column] = points[column].astype(float).replace([np.inf, -np.inf], np.nan)
     points = points.dropna(subset=["predicted_mean", "uncertainty"])
+    points["offline"] = points["offline"].astype(bool)
     u_max = float(points["uncertainty"].max()) if len(points) else 1.0
     r_low = float(points["predicted_mean"].min()) if len(points) else 0.0
     r_high = float(points["predicted_mean"].max()) if len(points) else 1.0
     pad = 0.05 * (r_high - r_low or 1.0)
     x_scale = alt.Scale(domain=[0.0, u_max * 1.05 or 1.0])
     y_scale = alt.Scale(domain=[r_low - pad, r_high + pad])
-    scored = points["score"].notna()
+    colours, shapes = _source_scales(points)
+    def layer(data: pd.DataFrame, size: int, opacity: float) -> alt.Chart:
+        return alt.Chart(data).mark_point(filled=True, size=size, opacity=opacity).encode(
+            alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
+            alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
+            alt.Shape("source:N", scale=shapes, legend=run_legend()),
+            tooltip=["source", alt.Tooltip("predicted_mean:Q", format=".4g"),
+                     alt.Tooltip("uncertainty:Q", format=".4g"),
+                     alt.Tooltip("score:Q", format=".4g"), "row"],
+        )  # fmt: skip
+
+    by_source = alt.Color("source:N", scale=colours, legend=run_legend())
+    offline = points[points["offline"]]
+    background = [layer(offline, 12, 0.35).encode(by_source)] if len(offline) else []
+    designs = layer(points[~points["offline"]], 45, 0.85)
     brush = alt.selection_interval(name=BRUSH, encodings=["x", "y"])
-    base = alt.Chart(points).mark_point(filled=True, size=28, opacity=0.7).encode(
-        alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
-        alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
-        alt.Shape("source:N", legend=run_legend()),
-        tooltip=[
-            "source",
-            alt.Tooltip("predicted_mean:Q", format=".4g"),
-            alt.Tooltip("uncertainty:Q", format=".4g"),
-            alt.Tooltip("score:Q", format=".4g"),
-            "row",
-        ],
-    )
-    if scored.any():
-        # Vega-Lite drops points whose colour field is empty, so designs without a score (no
-        # oracle, or invalid) get a layer of their own in grey instead of vanishing.
-        with_score = base.transform_filter("isValid(datum.score)").encode(
-            alt.Color("score:Q", title="true score (offline data: measured value)",
-                      scale=alt.Scale(scheme="viridis"),
+    if colour_by == "score":
+        # Vega-Lite drops points whose colour field is empty, so designs without a score get
+        # a layer of their own in grey instead of vanishing.
+        scored = designs.transform_filter("isValid(datum.score)").encode(
+            alt.Color("score:Q", title="true score", scale=alt.Scale(scheme="viridis"),
                       legend=alt.Legend(orient="bottom", titleLimit=0)))  # fmt: skip
-        without = base.transform_filter("!isValid(datum.score)").encode(
+        unscored = designs.transform_filter("!isValid(datum.score)").encode(
             color=alt.value(NO_SCORE_COLOUR))
-        scatter = [with_score.add_params(brush), without]
+        foreground = [scored.add_params(brush), unscored]
+        background = [chart.encode(color=alt.value(OFFLINE_COLOUR)) for chart in background]
     else:
-        scatter = [base.encode(alt.Color("source:N")).add_params(brush)]
+        foreground = [designs.encode(by_source).add_params(brush)]
     levels = iso_levels(points["predicted_mean"], points["uncertainty"], c)
     lines = (
         alt.Chart(iso_lines(c, levels, u_max * 1.05 or 1.0))
@@ -266,7 +290,8 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
             tooltip=["label"],
         )
     )
-    return alt.layer(lines, *scatter).properties(height=height)
+    return alt.layer(lines, *background, *foreground).properties(height=height,
+                                                                 autosize=FIT_WIDTH)
 
 
 def apply_selection(frame: pd.DataFrame, selection: Mapping[str, Any] | None) -> pd.DataFrame:

@@ -55,24 +55,60 @@ def test_scatter_frame_stacks_offline_and_drops_infinite_scores():
     assert frame["score"].isna().tolist() == [False, True, False, True, False]
 
 
-def test_design_scatter_has_brush_iso_lines_and_colours_by_true_score():
-    frame = charts.scatter_frame(designs(30).assign(true_score=-np.inf), None)
-    frame.loc[:9, "score"] = 1.0
+def test_scatter_frame_marks_offline_rows_under_their_label():
+    offline = pd.DataFrame({"predicted_mean": [0.1], "uncertainty": [0.2], "measured": [0.3]})
+    frame = charts.scatter_frame(designs(2), offline, "held-out offline data")
+    assert frame["offline"].tolist() == [False, False, True]
+    assert frame["source"].tolist() == ["run A", "run A", "held-out offline data"]
+
+
+def offline_points(n: int = 200) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"predicted_mean": rng.random(n), "uncertainty": rng.random(n) * 0.5,
+                         "value": rng.random(n)})
+
+
+def test_design_scatter_draws_offline_data_grey_behind_runs_in_colours_and_shapes():
+    runs = pd.concat([designs(10), designs(10, seed=1).assign(source="run B")])
+    frame = charts.scatter_frame(runs.assign(true_score=0.5), offline_points())
     spec = charts.design_scatter(frame, c=1.0).to_dict()
-    text = json.dumps(spec, allow_nan=False)  # valid JSON: no Infinity or NaN literal left
-    assert charts.BRUSH in text
-    layers = spec["layer"]
-    assert layers[0]["mark"]["type"] == "line" and layers[0]["mark"]["clip"]
-    assert layers[1]["encoding"]["color"]["field"] == "score"
-    # Points without a score (invalid designs here; no oracle elsewhere) keep a grey layer of
-    # their own: Vega-Lite would drop them from a layer coloured by score.
-    assert layers[1]["transform"] == [{"filter": "isValid(datum.score)"}]
-    assert layers[2]["transform"] == [{"filter": "!isValid(datum.score)"}]
-    assert layers[2]["encoding"]["color"] == {"value": charts.NO_SCORE_COLOUR}
-    assert layers[2]["encoding"]["shape"]["field"] == "source"  # still told apart by run
-    no_score = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
-    assert no_score["layer"][1]["encoding"]["color"]["field"] == "source"
-    assert len(no_score["layer"]) == 2
+    # The plot keeps its height (legends below it), not what a fixed total leaves it.
+    assert spec["height"] >= 400 and spec["autosize"]["type"] == "fit-x"
+    lines, offline, runs_layer = spec["layer"]
+    assert lines["mark"]["type"] == "line" and lines["mark"]["clip"]
+    datasets = spec["datasets"]
+    assert {row["source"] for row in datasets[offline["data"]["name"]]} == {charts.OFFLINE}
+    assert {row["source"] for row in datasets[runs_layer["data"]["name"]]} == {"run A", "run B"}
+    assert offline["mark"]["size"] < runs_layer["mark"]["size"]  # small, and drawn first
+    colour = runs_layer["encoding"]["color"]
+    assert colour["field"] == "source"
+    (brush,) = spec["params"]
+    assert brush["name"] == charts.BRUSH and brush["views"] == [runs_layer["name"]]
+    scale = colour["scale"]
+    assert scale["domain"] == ["run A", "run B", charts.OFFLINE]
+    assert scale["range"][2] == charts.OFFLINE_COLOUR and len(set(scale["range"])) == 3
+    shapes = runs_layer["encoding"]["shape"]["scale"]["range"]
+    assert shapes[0] != shapes[1]
+    assert offline["encoding"]["color"]["scale"] == scale  # one legend for both layers
+
+
+def test_design_scatter_by_true_score_keeps_unscored_designs_in_grey():
+    frame = charts.scatter_frame(designs(30).assign(true_score=-np.inf), offline_points())
+    frame.loc[:9, "score"] = 1.0
+    spec = charts.design_scatter(frame, c=1.0, colour_by="score").to_dict()
+    json.dumps(spec, allow_nan=False)  # valid JSON: no Infinity or NaN literal left
+    lines, offline, scored, unscored = spec["layer"]
+    assert offline["encoding"]["color"] == {"value": charts.OFFLINE_COLOUR}
+    assert scored["encoding"]["color"]["field"] == "score"
+    # Designs without a score (invalid here; no oracle elsewhere) keep a grey layer of their
+    # own: Vega-Lite would drop them from a layer coloured by score.
+    assert scored["transform"] == [{"filter": "isValid(datum.score)"}]
+    assert spec["params"][0]["views"] == [scored["name"]]
+    assert unscored["transform"] == [{"filter": "!isValid(datum.score)"}]
+    assert unscored["encoding"]["color"] == {"value": charts.NO_SCORE_COLOUR}
+    assert unscored["encoding"]["shape"]["field"] == "source"  # still told apart by run
+    without_offline = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0)
+    assert len(without_offline.to_dict()["layer"]) == 2
 
 
 def test_apply_selection_interval_and_points():
@@ -220,6 +256,7 @@ def test_run_legends_list_whole_names_one_per_line():
         charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["concat"][0]
         ["layer"][0]["encoding"]["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
+        scatter["layer"][1]["encoding"]["color"]["legend"],
     ]
     for legend in legends:  # Vega-Lite's default clips labels at 160 px, mid-name
         assert legend["labelLimit"] == 0 and legend["columns"] == 1
