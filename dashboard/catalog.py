@@ -338,18 +338,44 @@ def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: in
 
 def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
     """Per run id, the models that set it apart from the other `records`, e.g. " · reward:
-    shipped reward model ehrlich-20-32": a prior or reward model is named only where the runs
-    use more than one, so that seeds pool within one setting of the same models."""
+    shipped ehrlich-20-32" or " · reward: reward [3c75]": a prior or reward model is named
+    only where the runs use more than one, so that seeds pool within one setting of the same
+    models."""
     suffixes = {r.id: "" for r in records}
-    for what, choices in (("prior", priors), ("reward", rewards)):
+    for what in ("prior", "reward"):
         used = {r.id: model_of(r, workspace, what) for r in records}
         if len(set(used.values())) < 2:
             continue
-        names = {str(Path(c.path)): c.label for c in choices(workspace)}
         for run_id, path in used.items():
-            name = names.get(path, Path(path).name if path else "none")
-            suffixes[run_id] += f" · {what}: {name}"
+            suffixes[run_id] += f" · {what}: {model_name(path, workspace)}"
     return suffixes
+
+
+def model_name(path: str | None, workspace: Workspace) -> str:
+    """A prior or reward model as run labels name it: the run that made it as `run_label`
+    ends ("reward [3c75]", "deleted run [3c75]"), a shipped one by its folder, else the
+    folder's name."""
+    if path is None:
+        return "none"
+    folder = Path(path)
+    if folder.parent.parent != workspace.root / "runs":
+        shipped = (folder in (Path(demo.DEMO_PRIOR), Path(demo.DEMO_REWARD))
+                   or folder.parent in (demo.ASSETS / "priors", demo.ASSETS / "rewards"))
+        return f"shipped {folder.name}" if shipped else folder.name
+    run_id = folder.parent.name
+    try:
+        record = workspace.record(run_id)
+    except KeyError:
+        return f"deleted run [{run_id[-4:]}]"
+    return f"{record.name or record.kind} [{run_id[-4:]}]"
+
+
+def run_labels(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
+    """Per run id, its `run_label` and, where `records` use more than one prior or reward
+    model, the models behind it (`model_suffixes`): r_hat and u of two reward models are
+    not comparable, so a legend or picker must tell their runs apart."""
+    suffixes = model_suffixes(records, workspace)
+    return {r.id: run_label(r) + suffixes[r.id] for r in records}
 
 
 def compare_defaults(records: Sequence[RunRecord], workspace: Workspace, most: int

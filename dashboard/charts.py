@@ -16,9 +16,19 @@ import numpy as np
 import pandas as pd
 
 BRUSH = "brush"  # name of the Explore scatter's interval selection
-NO_SCORE_COLOUR = "#9e9e9e"  # Explore points without a true or measured score
+NO_SCORE_COLOUR = "#9e9e9e"  # Explore designs without a true score (no oracle, or invalid)
+OFFLINE = "offline data"  # the Explore scatter's source of the offline points
+OFFLINE_COLOUR = "#c8c8c8"  # the offline points: a muted backdrop to the designs
+# Runs on the Explore scatter: Tableau 10 less its grey (the offline data's), and shapes.
+RUN_COLOURS = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
+               "#ff9da6", "#9d755d")
+RUN_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
+              "triangle-right", "triangle-left")
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
 FACET_WIDTH = 200  # px: three small charts and their axes fit the page's 1280 px layout
+LETTER_ROW = 16  # px per letter of the letter heat map: room for every label
+# Fit the width to the page but keep the plot's own height, legends and axes added below it.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def run_legend() -> alt.Legend:
@@ -52,17 +62,23 @@ def value_histogram(values: pd.Series, title: str = "measured value") -> alt.Cha
 
 
 def letter_frequencies(frame: pd.DataFrame) -> alt.Chart:
-    """Heat map of letter frequency per position; frame has columns position, letter, frequency."""
+    """Heat map of letter frequency per position; frame has columns position, letter, frequency.
+
+    Every letter is labelled: a row of at least LETTER_ROW px each, and no label dropped for
+    overlap (Vega-Lite's default dropped every other one of 20 amino acids)."""
+    letters = list(dict.fromkeys(frame["letter"]))  # the alphabet's own order
     return (
         alt.Chart(frame)
         .mark_rect()
         .encode(
             alt.X("position:O"),
-            alt.Y("letter:N"),
+            alt.Y("letter:N", sort=letters, axis=alt.Axis(labelOverlap=False)),
             alt.Color("frequency:Q", scale=alt.Scale(scheme="blues")),
             tooltip=["position", "letter", alt.Tooltip("frequency:Q", format=".2f")],
         )
-        .properties(height=320)
+        # fit-x: the plot keeps this height; Streamlit's default "fit" would take the axes
+        # and title out of it and squeeze the rows.
+        .properties(height=max(LETTER_ROW * len(letters), 160), autosize=FIT_WIDTH)
     )
 
 
@@ -89,21 +105,34 @@ def long_metrics(frames: Mapping[str, pd.DataFrame], metrics: Sequence[str]) -> 
     return long.dropna(subset=["value"])
 
 
-def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.FacetChart:
-    """One small chart per metric, one line per run (long format from `long_metrics`)."""
+def small_multiples(chart: alt.Chart | alt.LayerChart, data: pd.DataFrame, columns: int,
+                    height: int) -> alt.ConcatChart:  # fmt: skip
+    """One copy of `chart` per metric of `data` (column metric, in order of appearance),
+    `columns` to a row, each with its own y scale and axes.
+
+    A concat, not a facet: a facet grid with an unfilled last row draws an x axis under
+    its empty cells."""
+    metrics = list(dict.fromkeys(data["metric"]))
+    cells = [chart.transform_filter(alt.datum.metric == metric)
+             .properties(title=alt.TitleParams(metric, fontWeight="normal"), height=height,
+                         width=FACET_WIDTH)
+             for metric in metrics]  # fmt: skip
     return (
-        alt.Chart(long)
-        .mark_line()
-        .encode(
-            alt.X("step:Q"),
-            alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            alt.Color("run:N", legend=run_legend()),
-            tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
-        )
-        .properties(height=height, width=FACET_WIDTH)
-        .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
-        .resolve_scale(y="independent")
+        alt.concat(*cells, columns=columns, data=data)
+        .resolve_scale(x="shared", y="independent", color="shared")
+        .properties(autosize=alt.AutoSizeParams(type="pad"))  # the cells keep their size
     )
+
+
+def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.ConcatChart:
+    """One small chart per metric, one line per run (long format from `long_metrics`)."""
+    lines = alt.Chart().mark_line().encode(
+        alt.X("step:Q"),
+        alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        alt.Color("run:N", legend=run_legend()),
+        tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
+    )
+    return small_multiples(lines, long, columns, height)
 
 
 def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
@@ -116,13 +145,14 @@ def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
         Columns group, metric, step, mean, low, high, seeds.
     """
     frame = long.assign(group=long["run"].map(groups))
-    stats = frame.groupby(["group", "metric", "step"])["value"].agg(
+    # sort=False: the metrics keep the order they were asked for in (the small charts' order)
+    stats = frame.groupby(["group", "metric", "step"], sort=False)["value"].agg(
         mean="mean", low="min", high="max", seeds="count"
     )
     return stats.reset_index()
 
 
-def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.FacetChart:
+def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt.ConcatChart:
     """Mean line and min-max band over seeds, per group, one small chart per metric."""
     base = alt.Chart().encode(
         alt.X("step:Q"), alt.Color("group:N", legend=run_legend())
@@ -132,12 +162,7 @@ def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt
         alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "seeds"],
     )
-    return (
-        alt.layer(band, line, data=bands)
-        .properties(height=height, width=FACET_WIDTH)
-        .facet(facet=alt.Facet("metric:N", title=None), columns=columns)
-        .resolve_scale(y="independent")
-    )
+    return small_multiples(alt.layer(band, line), bands, columns, height)
 
 
 def iso_levels(predicted_mean: np.ndarray, uncertainty: np.ndarray, c: float) -> list[float]:
@@ -164,21 +189,23 @@ def iso_lines(c: float, levels: Sequence[float], u_max: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["level", "label", "uncertainty", "predicted_mean"])
 
 
-def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.DataFrame:
+def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None,
+                  offline_label: str = OFFLINE) -> pd.DataFrame:  # fmt: skip
     """Designs (column source = run label) and offline points stacked for the scatter.
 
     Adds `score` (true_score of designs, measured value of offline data; non-finite, i.e.
-    invalid designs, become NaN) and a running `row` id that selections refer back to. The
-    offline points' conservative_score (at c = 0) is left out.
+    invalid designs, become NaN), `offline` (True for the offline points, whose source is
+    `offline_label`) and a running `row` id that selections refer back to. The offline
+    points' conservative_score (at c = 0) is left out.
     """
-    parts = [designs.assign(score=designs.get("true_score", np.nan))]
+    parts = [designs.assign(score=designs.get("true_score", np.nan), offline=False)]
     if offline is not None and len(offline):
         measured = offline.get("value", offline.get("measured", np.nan))
         # The overlay was scored at c = 0; a design's conservative_score is at its run's c,
         # so beside them that column would mean another thing: left blank (the page adds
         # r_hat - c u at the slider's c for every row).
         parts.append(offline.drop(columns="conservative_score", errors="ignore")
-                     .assign(source="offline data", score=measured))
+                     .assign(source=offline_label, score=measured, offline=True))
     frame = pd.concat(parts, ignore_index=True)
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").replace(
         [np.inf, -np.inf], np.nan
@@ -187,49 +214,71 @@ def scatter_frame(designs: pd.DataFrame, offline: pd.DataFrame | None) -> pd.Dat
     return frame
 
 
-def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.LayerChart:
+def _source_scales(points: pd.DataFrame) -> tuple[alt.Scale, alt.Scale]:
+    """Colour and shape per source: runs get their own of each, the offline data light grey
+    circles, so the designs stand out from the many offline points."""
+    runs = list(dict.fromkeys(points.loc[~points["offline"], "source"]))
+    offline = list(dict.fromkeys(points.loc[points["offline"], "source"]))
+    colours = [RUN_COLOURS[i % len(RUN_COLOURS)] for i in range(len(runs))]
+    shapes = [RUN_SHAPES[i % len(RUN_SHAPES)] for i in range(len(runs))]
+    domain = runs + offline
+    return (alt.Scale(domain=domain, range=colours + [OFFLINE_COLOUR] * len(offline)),
+            alt.Scale(domain=domain, range=shapes + ["circle"] * len(offline)))
+
+
+def design_scatter(frame: pd.DataFrame, c: float, colour_by: str = "run", height: int = 420
+                   ) -> alt.LayerChart:  # fmt: skip
     """Predicted mean vs uncertainty with iso-lines of r_c at this c and a brush selection.
 
+    The offline points are drawn first, small and grey; the designs on top, told apart by
+    shape and, with colour_by="run", by colour, or with colour_by="score", coloured by true
+    score (grey where they have none: no oracle, or invalid).
+
     Args:
-        frame: from `scatter_frame`; columns source, predicted_mean, uncertainty, score, row.
+        frame: from `scatter_frame`; columns source, offline, predicted_mean, uncertainty,
+            score, row.
         c: the conservatism weight whose iso-lines are drawn.
+        height: of the plot itself, in px; the legends go below it.
     """
-    points = frame[["row", "source", "predicted_mean", "uncertainty", "score"]].copy()
+    points = frame[["row", "source", "offline", "predicted_mean", "uncertainty", "score"]].copy()
     for column in ("predicted_mean", "uncertainty"):
         points[column] = points[column].astype(float).replace([np.inf, -np.inf], np.nan)
     points = points.dropna(subset=["predicted_mean", "uncertainty"])
+    points["offline"] = points["offline"].astype(bool)
     u_max = float(points["uncertainty"].max()) if len(points) else 1.0
     r_low = float(points["predicted_mean"].min()) if len(points) else 0.0
     r_high = float(points["predicted_mean"].max()) if len(points) else 1.0
     pad = 0.05 * (r_high - r_low or 1.0)
     x_scale = alt.Scale(domain=[0.0, u_max * 1.05 or 1.0])
     y_scale = alt.Scale(domain=[r_low - pad, r_high + pad])
-    scored = points["score"].notna()
+    colours, shapes = _source_scales(points)
+    def layer(data: pd.DataFrame, size: int, opacity: float) -> alt.Chart:
+        return alt.Chart(data).mark_point(filled=True, size=size, opacity=opacity).encode(
+            alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
+            alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
+            alt.Shape("source:N", scale=shapes, legend=run_legend()),
+            tooltip=["source", alt.Tooltip("predicted_mean:Q", format=".4g"),
+                     alt.Tooltip("uncertainty:Q", format=".4g"),
+                     alt.Tooltip("score:Q", format=".4g"), "row"],
+        )  # fmt: skip
+
+    by_source = alt.Color("source:N", scale=colours, legend=run_legend())
+    offline = points[points["offline"]]
+    background = [layer(offline, 12, 0.35).encode(by_source)] if len(offline) else []
+    designs = layer(points[~points["offline"]], 45, 0.85)
     brush = alt.selection_interval(name=BRUSH, encodings=["x", "y"])
-    base = alt.Chart(points).mark_point(filled=True, size=28, opacity=0.7).encode(
-        alt.X("uncertainty:Q", title="uncertainty u", scale=x_scale),
-        alt.Y("predicted_mean:Q", title="predicted mean r_hat", scale=y_scale),
-        alt.Shape("source:N", legend=run_legend()),
-        tooltip=[
-            "source",
-            alt.Tooltip("predicted_mean:Q", format=".4g"),
-            alt.Tooltip("uncertainty:Q", format=".4g"),
-            alt.Tooltip("score:Q", format=".4g"),
-            "row",
-        ],
-    )
-    if scored.any():
-        # Vega-Lite drops points whose colour field is empty, so designs without a score (no
-        # oracle, or invalid) get a layer of their own in grey instead of vanishing.
-        with_score = base.transform_filter("isValid(datum.score)").encode(
-            alt.Color("score:Q", title="true score (offline data: measured value)",
-                      scale=alt.Scale(scheme="viridis"),
+    if colour_by == "score":
+        # Vega-Lite drops points whose colour field is empty, so designs without a score get
+        # a layer of their own in grey instead of vanishing.
+        scored = designs.transform_filter("isValid(datum.score)").encode(
+            alt.Color("score:Q", title="true score", scale=alt.Scale(scheme="viridis"),
                       legend=alt.Legend(orient="bottom", titleLimit=0)))  # fmt: skip
-        without = base.transform_filter("!isValid(datum.score)").encode(
+        unscored = designs.transform_filter("!isValid(datum.score)").encode(
             color=alt.value(NO_SCORE_COLOUR))
-        scatter = [with_score.add_params(brush), without]
+        foreground = [scored.add_params(brush), unscored]
+        background = [chart.encode(color=alt.value(OFFLINE_COLOUR)) for chart in background]
     else:
-        scatter = [base.encode(alt.Color("source:N")).add_params(brush)]
+        foreground = [designs.encode(by_source).add_params(brush)]
     levels = iso_levels(points["predicted_mean"], points["uncertainty"], c)
     lines = (
         alt.Chart(iso_lines(c, levels, u_max * 1.05 or 1.0))
@@ -241,7 +290,8 @@ def design_scatter(frame: pd.DataFrame, c: float, height: int = 460) -> alt.Laye
             tooltip=["label"],
         )
     )
-    return alt.layer(lines, *scatter).properties(height=height)
+    return alt.layer(lines, *background, *foreground).properties(height=height,
+                                                                 autosize=FIT_WIDTH)
 
 
 def apply_selection(frame: pd.DataFrame, selection: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -334,22 +384,53 @@ def calibration_chart(table: pd.DataFrame, height: int = 320) -> alt.LayerChart:
     return alt.layer(reference, points).properties(height=height)
 
 
-# The summary figures a comparison of runs turns on, shown before the rest.
-SUMMARY_FIRST = ("true_score_median", "validity", "true_score_max", "reward",
-                 "predicted_mean_median", "uncertainty_median", "kl", "unique_fraction")
+# Summary keys as the comparison table titles them, in its order (the figures a comparison
+# of runs turns on first); True: a fraction, shown as a percentage.
+SUMMARY_COLUMNS: dict[str, tuple[str, bool]] = {
+    "true_score_median": ("true score (median)", False),
+    "true_score_max": ("true score (best)", False),
+    "fraction_above_offline_best": ("above the best offline value", True),
+    "validity": ("valid", True),
+    "reward": ("conservative reward r_c", False),
+    "predicted_mean_median": ("r_hat (median)", False),
+    "uncertainty_median": ("u (median)", False),
+    "conservative_score_median": ("r_hat - c u (median)", False),
+    "kl": ("KL to the prior", False),
+    "novelty_mean": ("novelty (mean distance to D)", False),
+    "copies_of_offline": ("copies of offline designs", True),
+    "unique_fraction": ("distinct", True),
+    "diversity": ("diversity (mean pairwise distance)", False),
+    "predicted_minus_true": ("r_hat - true score (mean)", False),
+    "true_score_mean": ("true score (mean)", False),
+    "offline_best": ("best offline value", False),
+    "num_designs": ("designs", False),
+    "distinct_designs": ("distinct designs", False),
+    "pool_size": ("pool drawn", False),
+}
+
+
+def _pooled(values: pd.Series, percent: bool) -> str:
+    """"mean +- std" of one figure over seeds ("mean" alone where they agree); "" if none."""
+    values = values.dropna() * (100.0 if percent else 1.0)
+    if not len(values):
+        return ""
+    mean, std = values.mean(), values.std(ddof=1)
+    if percent:
+        return f"{mean:.1f}%" if values.nunique() == 1 else f"{mean:.1f}% +- {std:.2g}%"
+    return f"{mean:.4g}" if values.nunique() == 1 else f"{mean:.4g} +- {std:.2g}"
 
 
 def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[str, str]
                   ) -> pd.DataFrame:  # fmt: skip
     """Numbers of each run's summary pooled over seeds: "mean +- std" per group and key
-    ("mean" alone where the seeds agree).
+    ("mean" alone where the seeds agree), fractions as percentages, "" where a group has none.
 
     Args:
         summaries: run label -> summary dict (non-numbers are ignored).
         groups: run label -> group label.
     Returns:
-        One row per group: group, seeds, then one text column per numeric summary key, the
-        figures a comparison turns on (SUMMARY_FIRST) first.
+        One row per group: group, seeds, then one text column per numeric summary key, titled
+        and ordered as SUMMARY_COLUMNS says (other keys after, underscores as spaces).
     """
     rows = []
     for label, summary in summaries.items():
@@ -359,16 +440,13 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
     if not rows:
         return pd.DataFrame(columns=["group", "seeds"])
     frame = pd.DataFrame(rows)
+    keys = [k for k in SUMMARY_COLUMNS if k in frame.columns]
+    keys += [k for k in frame.columns if k not in keys and k != "group"]
     table = []
     for group, part in frame.groupby("group", sort=True):
         row: dict[str, Any] = {"group": group, "seeds": len(part)}
-        for column in part.columns.drop("group"):
-            values = part[column].dropna()
-            if len(values) == 1 or (len(values) > 1 and values.nunique() == 1):
-                row[column] = f"{values.iloc[0]:.4g}"
-            elif len(values) > 1:
-                row[column] = f"{values.mean():.4g} +- {values.std(ddof=1):.2g}"
+        for key in keys:
+            title, percent = SUMMARY_COLUMNS.get(key, (key.replace("_", " "), False))
+            row[title] = _pooled(part[key], percent)
         table.append(row)
-    result = pd.DataFrame(table)
-    first = ["group", "seeds", *(k for k in SUMMARY_FIRST if k in result.columns)]
-    return result[first + [c for c in result.columns if c not in first]]
+    return pd.DataFrame(table)

@@ -7,14 +7,26 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 SEQUENCE = "sequence"
+TRUE_SCORE = "true_score"  # -inf for an invalid design (braid_core.evaluate.design_table)
+
+
+def blank_invalid_scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with non-finite true scores (invalid designs score -inf) made NaN, i.e. an
+    empty cell: -inf is no measurement, and a spreadsheet averages it into nonsense. The
+    `valid` column still says which designs were invalid."""
+    if TRUE_SCORE not in frame.columns:
+        return frame
+    scores = pd.to_numeric(frame[TRUE_SCORE], errors="coerce")
+    return frame.assign(**{TRUE_SCORE: scores.where(np.isfinite(scores))})
 
 
 def designs_csv(frame: pd.DataFrame) -> bytes:
-    """All columns, as UTF-8 CSV without the index."""
-    return frame.to_csv(index=False).encode("utf-8")
+    """All columns, as UTF-8 CSV without the index; an invalid design's true score empty."""
+    return blank_invalid_scores(frame).to_csv(index=False).encode("utf-8")
 
 
 def _cell(value: Any) -> str:
@@ -24,7 +36,8 @@ def _cell(value: Any) -> str:
 
 
 def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
-    """One FASTA record per row; every other column goes into the header as key=value.
+    """One FASTA record per row; every other column goes into the header as key=value (an
+    invalid design's true score as nan).
 
     `braid_core.data.read_designs` reads the values back from `value=` (or any key given as
     the value column), so a download can be uploaded again.
@@ -34,6 +47,7 @@ def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     """
     if SEQUENCE not in frame.columns:
         raise ValueError("FASTA needs a 'sequence' column; vector designs download as CSV")
+    frame = blank_invalid_scores(frame)
     others = [column for column in frame.columns if column != SEQUENCE]
     lines = []
     for number, row in enumerate(frame.itertuples(index=False), start=1):

@@ -2,22 +2,24 @@
 
 Iso-lines of r_hat - c * u follow the c slider at once (no job reruns); a brush on the chart
 selects designs into the table, and the selection (or everything) downloads as CSV or FASTA
-with the runs' configs as JSON. The chosen runs and c are in the URL (?run=..&c=..).
+with the runs' configs as JSON. The offline data is a grey backdrop on the chart, listed in
+the table only on request: the designs are what one would make and measure. The chosen runs
+and c are in the URL (?run=..&c=..).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from braid_core.runs import RunRecord
 from dashboard import catalog, charts, components, exports, state
 
-HELPER_COLUMNS = ["row", "score"]  # added for the chart, left out of downloads
+HELPER_COLUMNS = ["row", "score", "offline"]  # added for the chart, left out of downloads
 TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
+FIRST_COLUMNS = ["source", "sequence", "conservative_at_c"]  # the table's, where present
 
 
 def offline_points(records: list[RunRecord]) -> tuple[pd.DataFrame | None, str]:
@@ -25,34 +27,54 @@ def offline_points(records: list[RunRecord]) -> tuple[pd.DataFrame | None, str]:
 
     Looks for a table `offline` (value, predicted_mean, uncertainty) in each run, then in the
     reward model's folder and its run folder; falls back to the reward's held-out table.
+
+    Returns:
+        The table and what it is ("offline data" or "held-out offline data"), or None and
+        why there is none to show.
     """
     ws = state.workspace()
     folders: list[Path] = [ws.run_path(r.id) for r in records]
-    for record in records:
-        reward = record.config.get("reward")
-        if reward:
-            folders += [Path(reward), Path(reward).parent]
-    for name, what in (("offline", "offline data"), ("heldout", "held-out offline data")):
+    rewards = [Path(r.config["reward"]) for r in records if r.config.get("reward")]
+    for reward in rewards:
+        folders += [reward, reward.parent]
+    for name, what in (("offline", charts.OFFLINE), ("heldout", "held-out offline data")):
         for folder in folders:
             table = state.run_table(folder, name)
             if table is not None and {"predicted_mean", "uncertainty"} <= set(table.columns):
                 return table, what
-    return None, ""
+    deleted = [reward for reward in rewards if not reward.exists()]
+    if deleted:  # its predictions on the offline data went with it
+        where = (f"run {deleted[0].parent.name}" if deleted[0].parent.parent == ws.root / "runs"
+                 else str(deleted[0]))  # fmt: skip
+        return None, (f"the reward model that scored these designs ({where}) has been deleted, "
+                      "and its predictions on the offline data with it.")
+    return None, "no reward predictions on it were saved."
 
 
-def design_frame(records: list[RunRecord]) -> pd.DataFrame:
+def design_frame(records: list[RunRecord], labels: dict[str, str]) -> pd.DataFrame:
+    """The chosen runs' designs, each row's source its run's label (`labels`, by run id)."""
     ws = state.workspace()
     parts = []
     for record in records:
         table = state.run_table(ws.run_path(record.id))
         if table is not None:
-            parts.append(table.assign(source=catalog.run_label(record), run=record.id))
+            parts.append(table.assign(source=labels[record.id], run=record.id))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def table_rows(selected: pd.DataFrame, with_offline: bool) -> pd.DataFrame:
+    """The rows the table lists: the designs, best r_c first, then (with_offline) the offline
+    points, the same way; the source, the design and r_c at the slider's c come first."""
+    parts = [selected[~selected["offline"]]] + ([selected[selected["offline"]]]
+                                                 if with_offline else [])  # fmt: skip
+    rows = pd.concat([part.sort_values("conservative_at_c", ascending=False) for part in parts])
+    rows = exports.blank_invalid_scores(rows.drop(columns=HELPER_COLUMNS))
+    first = [column for column in FIRST_COLUMNS if column in rows.columns]
+    return rows[first + [column for column in rows.columns if column not in first]]
+
+
 def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
-    designs = frame[frame["source"] != "offline data"].drop(columns=HELPER_COLUMNS,
-                                                            errors="ignore")  # fmt: skip
+    designs = frame[~frame["offline"]].drop(columns=HELPER_COLUMNS)
     designs = designs.dropna(axis=1, how="all")
     used = [r for r in records if r.id in set(designs.get("run", []))]
     st.caption(f"{len(designs):,} designs to download (offline data points are left out).")
@@ -85,8 +107,8 @@ def render() -> None:
     by_id = {r.id: r for r in records}
     ids = list(by_id)
     state.bound_runs("run", ids, catalog.comparable_runs(records, ws, 3))
-    chosen_ids = st.multiselect("Runs and baselines", ids, key="run",
-                                format_func=lambda i: catalog.run_label(by_id[i]))  # fmt: skip
+    labels = catalog.run_labels(records, ws)  # names the reward model where there are two
+    chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
     components.warn_of_mixed_rewards(chosen, ", and the offline data shown is the first one's. "
@@ -98,31 +120,36 @@ def render() -> None:
     c = st.select_slider("Conservatism c for the iso-lines", grid, key="c",
                          format_func=state.format_number)  # fmt: skip
     state.to_url("c", c)
-    designs = design_frame(chosen)
+    designs = design_frame(chosen, labels)
     if not len(designs):
         st.info("Pick runs that have written designs.")
         return
     offline, what = offline_points(chosen)
     if offline is None:
-        st.caption("Offline data not shown: no reward predictions on it were saved.")
-    frame = charts.scatter_frame(designs, offline)
-    if what and what != "offline data":
-        frame["source"] = frame["source"].replace("offline data", what)
-    event = st.altair_chart(charts.design_scatter(frame, c), width="stretch",
+        st.caption(f"Offline data not shown: {what}")
+    frame = charts.scatter_frame(designs, offline, what or charts.OFFLINE)
+    scored = frame.loc[~frame["offline"], "score"].notna().any()
+    colour_by = "run"
+    if scored:
+        colour_by = st.radio("Colour the designs by", ["run", "score"], horizontal=True,
+                             key="explore_colour",
+                             format_func={"run": "run", "score": "true score"}.get)  # fmt: skip
+    event = st.altair_chart(charts.design_scatter(frame, c, colour_by), width="stretch",
                             on_select="rerun", key="explore_scatter")  # fmt: skip
     selected = charts.apply_selection(frame, event.selection if event else None)
     selected = selected.assign(conservative_at_c=selected["predicted_mean"]
                                - c * selected["uncertainty"])  # fmt: skip
-    selected = selected.sort_values("conservative_at_c", ascending=False)
     whole = len(selected) == len(frame)
     points = f"{len(selected):,} point{'' if len(selected) == 1 else 's'}"
     st.subheader("All designs" if whole else f"Selection: {points}")
-    shown = selected.drop(columns=HELPER_COLUMNS).head(TABLE_ROWS)
-    if "true_score" in shown.columns:  # an invalid design scores -inf: blank, `valid` says why
-        scores = pd.to_numeric(shown["true_score"], errors="coerce")
-        shown["true_score"] = scores.where(np.isfinite(scores))
-    st.dataframe(shown, width="stretch", hide_index=True, height=320)
+    with_offline = offline is not None and st.toggle(
+        f"List the {what} too", key="explore_offline_rows",
+        help="The table lists the designs of the chosen runs, best r_hat - c u first; the "
+        "offline points, shown in grey on the chart, follow them when this is on.")
+    rows = table_rows(selected, with_offline)
+    st.dataframe(rows.head(TABLE_ROWS), width="stretch", hide_index=True, height=320,
+                 column_config={"source": st.column_config.TextColumn(width="medium"),
+                                "conservative_at_c": f"r_hat - c u at c = {c:g}"})
     downloads(selected, chosen)
-
 
 render()

@@ -55,24 +55,60 @@ def test_scatter_frame_stacks_offline_and_drops_infinite_scores():
     assert frame["score"].isna().tolist() == [False, True, False, True, False]
 
 
-def test_design_scatter_has_brush_iso_lines_and_colours_by_true_score():
-    frame = charts.scatter_frame(designs(30).assign(true_score=-np.inf), None)
-    frame.loc[:9, "score"] = 1.0
+def test_scatter_frame_marks_offline_rows_under_their_label():
+    offline = pd.DataFrame({"predicted_mean": [0.1], "uncertainty": [0.2], "measured": [0.3]})
+    frame = charts.scatter_frame(designs(2), offline, "held-out offline data")
+    assert frame["offline"].tolist() == [False, False, True]
+    assert frame["source"].tolist() == ["run A", "run A", "held-out offline data"]
+
+
+def offline_points(n: int = 200) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"predicted_mean": rng.random(n), "uncertainty": rng.random(n) * 0.5,
+                         "value": rng.random(n)})
+
+
+def test_design_scatter_draws_offline_data_grey_behind_runs_in_colours_and_shapes():
+    runs = pd.concat([designs(10), designs(10, seed=1).assign(source="run B")])
+    frame = charts.scatter_frame(runs.assign(true_score=0.5), offline_points())
     spec = charts.design_scatter(frame, c=1.0).to_dict()
-    text = json.dumps(spec, allow_nan=False)  # valid JSON: no Infinity or NaN literal left
-    assert charts.BRUSH in text
-    layers = spec["layer"]
-    assert layers[0]["mark"]["type"] == "line" and layers[0]["mark"]["clip"]
-    assert layers[1]["encoding"]["color"]["field"] == "score"
-    # Points without a score (invalid designs here; no oracle elsewhere) keep a grey layer of
-    # their own: Vega-Lite would drop them from a layer coloured by score.
-    assert layers[1]["transform"] == [{"filter": "isValid(datum.score)"}]
-    assert layers[2]["transform"] == [{"filter": "!isValid(datum.score)"}]
-    assert layers[2]["encoding"]["color"] == {"value": charts.NO_SCORE_COLOUR}
-    assert layers[2]["encoding"]["shape"]["field"] == "source"  # still told apart by run
-    no_score = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
-    assert no_score["layer"][1]["encoding"]["color"]["field"] == "source"
-    assert len(no_score["layer"]) == 2
+    # The plot keeps its height (legends below it), not what a fixed total leaves it.
+    assert spec["height"] >= 400 and spec["autosize"]["type"] == "fit-x"
+    lines, offline, runs_layer = spec["layer"]
+    assert lines["mark"]["type"] == "line" and lines["mark"]["clip"]
+    datasets = spec["datasets"]
+    assert {row["source"] for row in datasets[offline["data"]["name"]]} == {charts.OFFLINE}
+    assert {row["source"] for row in datasets[runs_layer["data"]["name"]]} == {"run A", "run B"}
+    assert offline["mark"]["size"] < runs_layer["mark"]["size"]  # small, and drawn first
+    colour = runs_layer["encoding"]["color"]
+    assert colour["field"] == "source"
+    (brush,) = spec["params"]
+    assert brush["name"] == charts.BRUSH and brush["views"] == [runs_layer["name"]]
+    scale = colour["scale"]
+    assert scale["domain"] == ["run A", "run B", charts.OFFLINE]
+    assert scale["range"][2] == charts.OFFLINE_COLOUR and len(set(scale["range"])) == 3
+    shapes = runs_layer["encoding"]["shape"]["scale"]["range"]
+    assert shapes[0] != shapes[1]
+    assert offline["encoding"]["color"]["scale"] == scale  # one legend for both layers
+
+
+def test_design_scatter_by_true_score_keeps_unscored_designs_in_grey():
+    frame = charts.scatter_frame(designs(30).assign(true_score=-np.inf), offline_points())
+    frame.loc[:9, "score"] = 1.0
+    spec = charts.design_scatter(frame, c=1.0, colour_by="score").to_dict()
+    json.dumps(spec, allow_nan=False)  # valid JSON: no Infinity or NaN literal left
+    lines, offline, scored, unscored = spec["layer"]
+    assert offline["encoding"]["color"] == {"value": charts.OFFLINE_COLOUR}
+    assert scored["encoding"]["color"]["field"] == "score"
+    # Designs without a score (invalid here; no oracle elsewhere) keep a grey layer of their
+    # own: Vega-Lite would drop them from a layer coloured by score.
+    assert scored["transform"] == [{"filter": "isValid(datum.score)"}]
+    assert spec["params"][0]["views"] == [scored["name"]]
+    assert unscored["transform"] == [{"filter": "!isValid(datum.score)"}]
+    assert unscored["encoding"]["color"] == {"value": charts.NO_SCORE_COLOUR}
+    assert unscored["encoding"]["shape"]["field"] == "source"  # still told apart by run
+    without_offline = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0)
+    assert len(without_offline.to_dict()["layer"]) == 2
 
 
 def test_apply_selection_interval_and_points():
@@ -112,12 +148,50 @@ def test_group_summary_reports_mean_and_spread():
     rows = table.set_index("group")
     assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
     assert rows.loc["g2", "score"] == "5"
-    # Seeds that agree show one number; the figures a comparison turns on come first.
+
+
+def test_group_summary_titles_columns_shows_fractions_in_percent_and_blanks_gaps():
     table = charts.group_summary(
-        {"a": {"pool_size": 64, "validity": 0.9}, "b": {"pool_size": 64, "validity": 1.0}},
-        {"a": "g", "b": "g"})
-    assert list(table.columns) == ["group", "seeds", "validity", "pool_size"]
-    assert table.loc[0, "pool_size"] == "64" and table.loc[0, "validity"] == "0.95 +- 0.071"
+        {"a": {"pool_size": 64, "validity": 0.9, "true_score_median": 0.5, "new_key": 2},
+         "b": {"pool_size": 64, "validity": 1.0, "true_score_median": 0.7},
+         "c": {"validity": 1.0, "unique_fraction": 0.5}},
+        {"a": "g", "b": "g", "c": "h"})  # fmt: skip
+    # The figures a comparison turns on first, in words; unknown keys last, readable.
+    assert list(table.columns) == ["group", "seeds", "true score (median)", "valid", "distinct",
+                                   "pool drawn", "new key"]
+    rows = table.set_index("group")
+    assert rows.loc["g", "valid"] == "95.0% +- 7.1%" and rows.loc["h", "valid"] == "100.0%"
+    assert rows.loc["h", "distinct"] == "50.0%" and rows.loc["g", "pool drawn"] == "64"
+    assert rows.loc["g", "true score (median)"] == "0.6 +- 0.14"
+    assert rows.loc["h", "pool drawn"] == "" and rows.loc["h", "true score (median)"] == ""
+    assert table.notna().all().all()  # st.dataframe would show None
+
+
+def test_small_multiples_leave_no_empty_cell_with_an_axis():
+    frames = {"a": pd.DataFrame({"step": [1, 2], **{m: [1.0, 2.0] for m in charts.CURVE_TITLES}})}
+    long = charts.long_metrics(frames, ["kl", "reward", "uncertainty", "valid_fraction", "loss"])
+    for chart in (charts.metric_curves(long, columns=3),
+                  charts.band_curves(charts.seed_bands(long, {"a": "g"}), columns=3)):
+        spec = chart.to_dict()
+        # A facet grid of 5 in rows of 3 drew an x axis under its sixth, empty cell; a concat
+        # draws five charts and nothing else.
+        assert "facet" not in spec and spec["columns"] == 3
+        assert [cell["title"]["text"] for cell in spec["concat"]] == [
+            charts.CURVE_TITLES[m] for m in ("kl", "reward", "uncertainty", "valid_fraction",
+                                             "loss")]  # fmt: skip
+        assert spec["resolve"]["scale"]["y"] == "independent"
+
+
+def test_letter_heat_map_labels_every_letter():
+    letters = "ACDEFGHIKLMNPQRSTVWY"
+    frame = pd.DataFrame([{"position": p, "letter": a, "frequency": 0.05}
+                          for p in range(1, 33) for a in letters])  # fmt: skip
+    spec = charts.letter_frequencies(frame).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["axis"]["labelOverlap"] is False and y["sort"] == list(letters)
+    # Each letter gets a row tall enough for its label, in a plot that keeps its height.
+    assert spec["height"] >= charts.LETTER_ROW * len(letters)
+    assert spec["autosize"]["type"] == "fit-x"
 
 
 def test_calibration_table_bins_by_uncertainty():
@@ -149,6 +223,19 @@ def test_fasta_download_reads_back_with_all_columns():
         exports.designs_fasta(pd.DataFrame({"x0": [1.0]}))
 
 
+def test_downloads_leave_an_invalid_designs_true_score_empty():
+    table = pd.DataFrame({"sequence": ["ACDE", "FGHI"], "true_score": [0.5, -np.inf],
+                          "valid": [True, False]})
+    text = exports.designs_csv(table).decode()
+    assert "inf" not in text
+    assert text.splitlines()[1:] == ["ACDE,0.5,True", "FGHI,,False"]  # `valid` says why
+    back = pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))
+    assert back["true_score"].isna().tolist() == [False, True]
+    fasta = exports.designs_fasta(table).decode()
+    assert "true_score=nan valid=False" in fasta and "inf" not in fasta
+    assert table["true_score"].tolist()[1] == -np.inf  # the caller's frame is left alone
+
+
 def test_value_histogram_bins_the_values_and_names_its_axes():
     spec = charts.value_histogram(pd.Series([0.0, 0.0625, 0.0625, 0.125])).to_dict()
     assert spec["encoding"]["x"]["field"] == "measured value"
@@ -165,10 +252,11 @@ def test_run_legends_list_whole_names_one_per_line():
     long = charts.long_metrics(frames, ["reward"])
     scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     legends = [
-        charts.metric_curves(long).to_dict()["spec"]["encoding"]["color"]["legend"],
-        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["spec"]["layer"][0]
-        ["encoding"]["color"]["legend"],
+        charts.metric_curves(long).to_dict()["concat"][0]["encoding"]["color"]["legend"],
+        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["concat"][0]
+        ["layer"][0]["encoding"]["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
+        scatter["layer"][1]["encoding"]["color"]["legend"],
     ]
     for legend in legends:  # Vega-Lite's default clips labels at 160 px, mid-name
         assert legend["labelLimit"] == 0 and legend["columns"] == 1

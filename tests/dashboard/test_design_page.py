@@ -131,6 +131,9 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
     assert not at.exception
     assert at.multiselect(key="run").value == [run.id]
     table = at.dataframe[0].value
+    assert (table["source"] != "offline data").all() and len(table) == 8  # designs only
+    at.toggle(key="explore_offline_rows").set_value(True).run()
+    table = at.dataframe[0].value
     assert (table["source"] != "offline data").sum() == 8
     assert "offline data" in set(table["source"])  # the run's reward step wrote the overlay
     assert table["source"].str.startswith("design braid-bonus c=0.5 alpha=0.1 seed=0").any()

@@ -66,7 +66,8 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
     assert at.multiselect(key="run").value == [tuned.id]
     table = at.dataframe[0].value
     assert len(table) >= 8 and {"predicted_mean", "uncertainty", "sequence"} <= set(table.columns)
-    assert "offline data" in set(table["source"])  # the reward step's offline overlay
+    at.toggle(key="explore_offline_rows").set_value(True).run()  # the table lists designs only
+    assert "offline data" in set(at.dataframe[0].value["source"])  # the reward step's overlay
     labels = {b.label for b in at.get("download_button")}
     assert {"Download CSV", "Download FASTA", "Download run configs (JSON)"} <= labels
 

@@ -1,0 +1,121 @@
+"""The Explore page: its table, labels and messages (AppTest), and the labels it takes from
+catalog."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from dashboard_runs import APP, finished_finetune
+from streamlit.testing.v1 import AppTest
+
+from braid_core import pipeline
+from braid_core.runs import Workspace
+from dashboard import catalog
+
+
+def open_explore(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/explore.py")
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def offline_table(demo: Path, n: int = 25) -> None:
+    """The reward model's predictions on the offline data, as a reward run writes them."""
+    rng = np.random.default_rng(3)
+    pd.DataFrame({"sequence": ["ACDE" * 8] * n, "predicted_mean": rng.random(n),
+                  "uncertainty": rng.random(n) * 0.2, "conservative_score": rng.random(n),
+                  "value": rng.random(n)}).to_csv(demo / "rewards" / "offline.csv", index=False)
+
+
+def finetune_of(workspace: Workspace, reward: Path, demo: Path) -> str:
+    """A finished fine-tuning run scored by `reward`, with three designs."""
+    run = workspace.create_run("finetune", pipeline.finetune_config(demo / "priors", reward))
+    run.write_designs(pd.DataFrame({"sequence": ["ACDE" * 8] * 3, "predicted_mean": 1.0,
+                                    "uncertainty": 0.1, "conservative_score": 0.95}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    return run.id
+
+
+def downloadable(at: AppTest) -> int:
+    (caption,) = [c.value for c in at.caption if "to download" in c.value]
+    return int(caption.split()[0].replace(",", ""))
+
+
+def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, workspace):
+    offline_table(demo)
+    run = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0, num_designs=12)
+    at = open_explore({"run": run})
+    table = at.dataframe[0].value
+    assert len(table) == 12 and "offline data" not in set(table["source"])
+    assert list(table.columns[:3]) == ["source", "sequence", "conservative_at_c"]
+    scores = table["conservative_at_c"].tolist()
+    assert scores == sorted(scores, reverse=True)  # the best first
+    at.toggle(key="explore_offline_rows").set_value(True).run()
+    table = at.dataframe[0].value
+    assert len(table) == 12 + 25
+    assert (table["source"].iloc[:12] != "offline data").all()  # the designs come first
+    assert (table["source"].iloc[12:] == "offline data").all()
+    assert downloadable(at) == 12
+
+
+def test_held_out_points_are_not_downloaded_as_designs(demo, workspace):
+    """The demo reward model has only its held-out table: those points, renamed on the chart,
+    were once counted (and downloaded) among the designs."""
+    run = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0, num_designs=12)
+    at = open_explore({"run": run})
+    assert downloadable(at) == 12
+    at.toggle(key="explore_offline_rows").set_value(True).run()
+    assert "held-out offline data" in set(at.dataframe[0].value["source"])
+    assert downloadable(at) == 12
+
+
+def test_runs_of_two_reward_models_are_labelled_by_their_reward_model(demo, workspace):
+    shutil.copytree(demo / "rewards", demo / "rewards2")
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    other = finetune_of(workspace, demo / "rewards2", demo)
+    at = open_explore({"run": f"{first},{other}"})
+    sources = set(at.dataframe[0].value["source"])
+    assert {source.split(" · ")[-1] for source in sources} == {"reward: shipped rewards",
+                                                               "reward: rewards2"}
+    labels = catalog.run_labels(workspace.list_runs(), workspace)
+    assert sources == {labels[first], labels[other]}  # as the picker names them
+    # One reward model: nothing to tell apart, so no suffix.
+    alone = catalog.run_labels([workspace.record(first)], workspace)
+    assert alone[first] == catalog.run_label(workspace.record(first))
+
+
+def reward_run(workspace: Workspace, demo: Path) -> str:
+    """A finished reward run whose model is a copy of the demo's."""
+    reward = workspace.create_run("reward", {"data": str(demo / "demo" / "offline.csv")})
+    shutil.copytree(demo / "rewards", workspace.run_path(reward.id) / "reward")
+    workspace.set_status(reward.id, "running")
+    workspace.set_status(reward.id, "done")
+    return reward.id
+
+
+def test_a_reward_run_is_named_as_its_run_label_ends(demo, workspace):
+    reward = reward_run(workspace, demo)
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    other = finetune_of(workspace, workspace.run_path(reward) / "reward", demo)
+    records = [workspace.record(first), workspace.record(other)]
+    assert catalog.model_suffixes(records, workspace)[other] == f" · reward: reward [{reward[-4:]}]"
+    workspace.delete_run(reward)
+    suffix = catalog.model_suffixes(records, workspace)[other]
+    assert suffix == f" · reward: deleted run [{reward[-4:]}]"
+
+
+def test_offline_data_of_a_deleted_reward_run_is_missing_for_that_reason(demo, workspace):
+    reward = reward_run(workspace, demo)
+    run = finetune_of(workspace, workspace.run_path(reward) / "reward", demo)
+    workspace.delete_run(reward)
+    at = open_explore({"run": run})
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Offline data not shown")]
+    assert "has been deleted" in caption and reward in caption
