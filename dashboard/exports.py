@@ -7,21 +7,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from braid_core.data import blank_invalid_scores
+
 SEQUENCE = "sequence"
-TRUE_SCORE = "true_score"  # -inf for an invalid design (braid_core.evaluate.design_table)
-
-
-def blank_invalid_scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with non-finite true scores (invalid designs score -inf) made NaN, i.e. an
-    empty cell: -inf is no measurement, and a spreadsheet averages it into nonsense. The
-    `valid` column still says which designs were invalid."""
-    if TRUE_SCORE not in frame.columns:
-        return frame
-    scores = pd.to_numeric(frame[TRUE_SCORE], errors="coerce")
-    return frame.assign(**{TRUE_SCORE: scores.where(np.isfinite(scores))})
 
 
 def designs_csv(frame: pd.DataFrame) -> bytes:

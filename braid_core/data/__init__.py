@@ -21,7 +21,7 @@ from braid_core.data.plateau import (
 )
 from braid_core.data.reading import check_designs, read_designs, read_designs_bytes
 from braid_core.data.report import DataError, DataReport, DataWarning, DuplicateGroup
-from braid_core.data.writing import write_designs_csv
+from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
 
 __all__ = [
     "COUNT_COLUMN",
@@ -41,5 +41,7 @@ __all__ = [
     "options_like",
     "read_designs",
     "read_designs_bytes",
+    "blank_invalid_scores",
     "write_designs_csv",
+    "write_table",
 ]

@@ -1,4 +1,4 @@
-"""Designs (and values) written as CSV, atomically."""
+"""Designs (and values) written as CSV, and scored designs tables as CSV and Parquet, atomically."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from torch import Tensor
 
-from braid_core.files import atomic_write_bytes
+from braid_core.files import atomic_write, atomic_write_bytes
 
 
 def write_designs_csv(
@@ -43,6 +43,27 @@ def write_designs_csv(
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, frame.to_csv(index=False).encode())
     return path
+
+
+def blank_invalid_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with non-finite true scores (an invalid design scores -inf) made NaN, i.e.
+    an empty cell: -inf is no measurement, and a spreadsheet averages it into nonsense. The
+    `valid` column still says which designs were invalid."""
+    if "true_score" not in table.columns:
+        return table
+    scores = pd.to_numeric(table["true_score"], errors="coerce")
+    return table.assign(true_score=scores.where(np.isfinite(scores)))
+
+
+def write_table(folder: str | Path, table: pd.DataFrame, name: str) -> tuple[Path, Path]:
+    """`<name>.csv` (for people: an invalid design's true score empty) and `<name>.parquet`
+    (for reading back: dtypes and -inf kept) in `folder`, each atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, parquet_path = folder / f"{name}.csv", folder / f"{name}.parquet"
+    atomic_write(csv_path, lambda p: blank_invalid_scores(table).to_csv(p, index=False))
+    atomic_write(parquet_path, lambda p: table.to_parquet(p, index=False))
+    return csv_path, parquet_path
 
 
 def _numpy(array: Sequence[float] | Tensor | np.ndarray) -> np.ndarray:

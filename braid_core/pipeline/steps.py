@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from braid_core import defaults as defaults_module
-from braid_core.data import OfflineData, read_designs
+from braid_core.data import OfflineData, read_designs, write_table
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import data_spec, oracle_task
@@ -113,13 +113,13 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     "them finish")
     save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
-    _write_table(out, heldout, "heldout")
+    write_table(out, heldout, "heldout")
     # Every offline design with the model's view of it: the Explore page's overlay.
     from braid_core.evaluate import design_table
 
     offline = design_table(data.x, data.space, reward=model)
     offline.insert(len(offline.columns) - 3, "value", data.exact_values())
-    _write_table(out, offline, "offline")
+    write_table(out, offline, "offline")
     return {**model.metrics, "value_tilt": tilt}
 
 
@@ -233,15 +233,7 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
     table = design_table(designs.cpu(), prior.space, reward=reward, c=c, mode=mode,
                          offline_x=offline.x if offline else None, task=task)
     table["repeat"] = repeats(designs).numpy()
-    _write_table(out, table, "designs")
+    write_table(out, table, "designs")
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
-
-
-def _write_table(out: Path, table, name: str) -> None:
-    from braid_core.files import atomic_write
-
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / f"{name}.csv", lambda p: table.to_csv(p, index=False))
-    atomic_write(out / f"{name}.parquet", lambda p: table.to_parquet(p, index=False))

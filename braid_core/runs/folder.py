@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from safetensors.torch import load_file, save_file
 
+from braid_core.data.writing import write_table
 from braid_core.files import atomic_write, atomic_write_text
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # kinds and file stems: no "/" and no ".."
@@ -156,11 +157,9 @@ class Run:
         return load_file(str(path), device=str(torch.device(device)))
 
     def write_designs(self, table: pd.DataFrame, name: str = "designs") -> tuple[Path, Path]:
-        """Write the designs table as `<name>.csv` and `<name>.parquet`, each atomically."""
-        csv_path, parquet_path = self.file(name, ".csv"), self.file(name, ".parquet")
-        atomic_write(csv_path, lambda tmp: table.to_csv(tmp, index=False))
-        atomic_write(parquet_path, lambda tmp: table.to_parquet(tmp, index=False))
-        return csv_path, parquet_path
+        """Write the designs table as `<name>.csv` and `<name>.parquet`, each atomically
+        (data.write_table: the CSV leaves an invalid design's true score empty)."""
+        return write_table(self.path, table, check_name(name, "file name"))
 
     def read_designs_table(self, name: str = "designs") -> pd.DataFrame:
         """Read the designs table back (Parquet keeps dtypes; CSV if Parquet is missing)."""

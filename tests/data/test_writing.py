@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from braid_core.data import read_designs, write_designs_csv
+from braid_core.data import read_designs, write_designs_csv, write_table
 from braid_core.spaces import SequenceSpace
 
 
@@ -36,3 +38,14 @@ def test_write_designs_csv_replaces_and_rejects_tokens(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="shape"):
         write_designs_csv(path, ["AAAA", "CCCC"], [1.0])
     assert read_designs(path).sequences() == ["GGGG", "TTTT"], "a failed write leaves the file"
+
+
+def test_a_scored_table_leaves_an_invalid_designs_true_score_empty_in_csv_only(tmp_path):
+    table = pd.DataFrame({"sequence": ["AC", "GT"], "true_score": [0.5, -np.inf],
+                          "valid": [True, False]})
+    csv_path, parquet_path = write_table(tmp_path / "run", table, "designs")
+    # The CSV is for people (-inf read as a number spoils a spreadsheet's mean) ...
+    assert csv_path.read_text().splitlines()[2] == "GT,,False"
+    assert pd.read_csv(csv_path)["true_score"].isna().tolist() == [False, True]
+    # ... the Parquet file is read back by the tools, with -inf kept.
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet_path), table)
