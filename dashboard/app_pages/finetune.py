@@ -10,7 +10,7 @@ import itertools
 
 import streamlit as st
 
-from dashboard import catalog, charts, components, state
+from dashboard import catalog, charts, components, final_numbers, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
 MAX_SWEEP = 24  # runs one click may start
@@ -146,9 +146,11 @@ def compare() -> None:
     by_id = {r.id: r for r in records}
     ids = list(by_id)
     state.bound_runs("run", ids, catalog.compare_defaults(records, ws, 4))
+    # Named with their reward (and prior) model where the runs use several, as on Explore.
+    names = catalog.run_labels(records, ws)
     chosen = st.multiselect("Runs to compare", ids, key="run",
                             # No status in the label: a chosen tag keeps its first label.
-                            format_func=lambda i: catalog.run_label(by_id[i]))
+                            format_func=names.__getitem__)
     state.to_url("run", chosen)
     if not chosen:
         return
@@ -165,7 +167,7 @@ def compare() -> None:
         st.altair_chart(charts.band_curves(bands, columns=3), width="stretch")
     summaries = {labels[i]: by_id[i].summary for i in chosen}
     st.markdown("**Final numbers per setting** (mean +- std over seeds)")
-    st.dataframe(charts.group_summary(summaries, groups), width="stretch", hide_index=True)
+    st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True)
 
 
 def render() -> None:

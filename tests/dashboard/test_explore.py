@@ -119,3 +119,19 @@ def test_offline_data_of_a_deleted_reward_run_is_missing_for_that_reason(demo, w
     at = open_explore({"run": run})
     (caption,) = [c.value for c in at.caption if c.value.startswith("Offline data not shown")]
     assert "has been deleted" in caption and reward in caption
+
+
+def test_compare_names_runs_of_two_reward_models_as_explore_does(demo, workspace):
+    shutil.copytree(demo / "rewards", demo / "rewards2")
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    other = finetune_of(workspace, demo / "rewards2", demo)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/finetune.py").run()
+    assert not at.exception, at.exception
+    (picker,) = [m for m in at.multiselect if m.label == "Runs to compare"]
+    labels = catalog.run_labels(workspace.list_runs(), workspace)
+    # The picker said only "c=0.5 ..." for both: which reward model scored each was unsaid.
+    assert sorted(picker.options) == sorted([labels[first], labels[other]])
+    assert {label.split(" · ")[-1] for label in picker.options} == {"reward: shipped rewards",
+                                                                     "reward: rewards2"}

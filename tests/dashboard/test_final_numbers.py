@@ -1,0 +1,32 @@
+"""The comparison table of run summaries pooled over seeds (dashboard.final_numbers)."""
+
+from __future__ import annotations
+
+from dashboard import final_numbers
+
+
+def test_group_summary_reports_mean_and_spread():
+    table = final_numbers.group_summary(
+        {"a": {"score": 1.0, "note": "x"}, "b": {"score": 3.0}, "c": {"score": 5.0}},
+        {"a": "g1", "b": "g1", "c": "g2"},
+    )
+    rows = table.set_index("group")
+    assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
+    assert rows.loc["g2", "score"] == "5"
+
+
+def test_group_summary_titles_columns_shows_fractions_in_percent_and_blanks_gaps():
+    table = final_numbers.group_summary(
+        {"a": {"pool_size": 64, "validity": 0.9, "true_score_median": 0.5, "new_key": 2},
+         "b": {"pool_size": 64, "validity": 1.0, "true_score_median": 0.7},
+         "c": {"validity": 1.0, "unique_fraction": 0.5}},
+        {"a": "g", "b": "g", "c": "h"})  # fmt: skip
+    # The figures a comparison turns on first, in words; unknown keys last, readable.
+    assert list(table.columns) == ["group", "seeds", "true score (median)", "valid", "distinct",
+                                   "pool drawn", "new key"]
+    rows = table.set_index("group")
+    assert rows.loc["g", "valid"] == "95.0% +- 7.1%" and rows.loc["h", "valid"] == "100.0%"
+    assert rows.loc["h", "distinct"] == "50.0%" and rows.loc["g", "pool drawn"] == "64"
+    assert rows.loc["g", "true score (median)"] == "0.6 +- 0.14"
+    assert rows.loc["h", "pool drawn"] == "" and rows.loc["h", "true score (median)"] == ""
+    assert table.notna().all().all()  # st.dataframe would show None
