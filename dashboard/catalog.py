@@ -140,7 +140,14 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
     Raises:
         DataError naming the file, rows and problem; nothing is written then.
     """
-    return _store(root, read_designs_bytes(data, filename, **options), filename)
+    designs = read_designs_bytes(data, filename, **options)
+    report = designs.report
+    if report.columns_ignored:  # kept with the upload's notes: every session shows it
+        unused = (f"{filename}: columns not used: {', '.join(report.columns_ignored)} (read: "
+                  f"{', '.join(report.columns_used)}). They are not carried into the "
+                  "workspace's copy of the data set, so no model or run sees them.")
+        designs = replace(designs, report=replace(report, notes=(*report.notes, unused)))
+    return _store(root, designs, filename)
 
 
 def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
-from braid_core.data import DataError, DataWarning, OfflineData, read_designs_bytes
+from braid_core.data import DataError, OfflineData
 from braid_core.spaces import alphabet_name
 from dashboard import catalog, charts, components, state
 from dashboard.demo import DEMO_TASK
@@ -18,7 +15,6 @@ UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
-UNUSED = "_upload_unused"  # session key: stored upload path -> its columns not used, in words
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -60,26 +56,11 @@ def handle_upload() -> None:
         except DataError as err:
             st.session_state["_upload_error"] = components.plain(f"{err.path}: {err.problem}")
         else:
-            unused = st.session_state.setdefault(UNUSED, {})
-            unused[stored.path] = unused_columns(upload.getvalue(), upload.name, options)
             st.session_state[CHOICE] = stored.path
             st.success(components.plain(f"Loaded {upload.name}: {stored.label}"))
     if st.session_state.get("_upload_error"):
         st.error(f"This file was not loaded; the data shown below is unchanged. "
                  f"{st.session_state['_upload_error']}")  # fmt: skip
-
-
-def unused_columns(data: bytes, filename: str, options: dict[str, Any]) -> str | None:
-    """What `braid data check` says of the file's other columns, in words; None if it has
-    none. Read from the upload itself: the stored copy keeps the columns read alone."""
-    with warnings.catch_warnings():  # the upload's warnings were said when it was stored
-        warnings.simplefilter("ignore", DataWarning)
-        report = read_designs_bytes(data, filename, **options).report
-    if not report.columns_ignored:
-        return None
-    return (f"{filename}: columns not used: {', '.join(report.columns_ignored)} (read: "
-            f"{', '.join(report.columns_used)}). They are not carried into the workspace's "
-            "copy of the data set, so no model or run sees them.")
 
 
 def show(dataset: catalog.Dataset) -> None:
@@ -107,8 +88,6 @@ def show(dataset: catalog.Dataset) -> None:
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
         st.info(components.plain(note))
-    if unused := st.session_state.get(UNUSED, {}).get(dataset.path):
-        st.info(components.plain(unused))
     for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
         st.warning(components.plain(warning))  # merged duplicates, a plateau
     left, right = st.columns(2)

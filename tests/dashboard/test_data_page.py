@@ -56,6 +56,10 @@ def test_an_uploads_columns_not_used_are_named(demo, workspace):
                     "run sees them."]
     stored = at.selectbox(key="dataset_choice").value
     assert list(pd.read_csv(stored).columns) == ["sequence", "value"]  # what the words say
+    # Kept with the upload's notes: a later session that picks it says it too.
+    later = AppTest.from_file(str(APP), default_timeout=30).run()
+    later.selectbox(key="dataset_choice").set_value(stored).run()
+    assert [i.value for i in later.info if "not used" in i.value] == said
     # A file with no other columns gets no such line.
     at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
     assert not any("not used" in i.value for i in at.info)
