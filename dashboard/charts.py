@@ -132,7 +132,15 @@ def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> al
         alt.Color("run:N", legend=run_legend()),
         tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
     )
-    return small_multiples(lines, long, columns, height)
+    return small_multiples(alt.layer(lines, lone_points(lines, "run")), long, columns, height)
+
+
+def lone_points(lines: alt.Chart, series: str) -> alt.Chart:
+    """A dot for each series (`series` column) that has one step only: a line needs two
+    points, so e.g. a true score probed once would show nothing."""
+    return (lines.mark_point(filled=True, size=40, opacity=1)
+            .transform_joinaggregate(points="count()", groupby=[series])
+            .transform_filter(alt.datum.points == 1))
 
 
 def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
@@ -162,7 +170,8 @@ def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt
         alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "seeds"],
     )
-    return small_multiples(alt.layer(band, line), bands, columns, height)
+    return small_multiples(alt.layer(band, line, lone_points(line, "group")), bands, columns,
+                           height)
 
 
 def iso_levels(predicted_mean: np.ndarray, uncertainty: np.ndarray, c: float) -> list[float]:

@@ -155,6 +155,21 @@ def test_small_multiples_leave_no_empty_cell_with_an_axis():
         assert spec["resolve"]["scale"]["y"] == "independent"
 
 
+def test_a_curve_of_one_step_gets_a_dot():
+    frames = {"a": pd.DataFrame({"step": [1, 2, 3], "kl": [0.1, 0.2, 0.3],
+                                 "true_score_median": [None, None, 0.5]})}
+    long = charts.long_metrics(frames, ["kl", "true_score_median"])
+    for chart, series in ((charts.metric_curves(long), "run"),
+                          (charts.band_curves(charts.seed_bands(long, {"a": "g"})), "group")):
+        cell = chart.to_dict()["concat"][1]  # the true score, probed once
+        points = [layer for layer in cell["layer"] if layer["mark"]["type"] == "point"]
+        # A line of one point draws nothing; the dot is kept to series of one step.
+        assert len(points) == 1
+        assert points[0]["transform"][0]["joinaggregate"][0]["op"] == "count"
+        assert points[0]["transform"][0]["groupby"] == [series]
+        assert points[0]["transform"][1] == {"filter": "(datum.points === 1)"}
+
+
 def test_letter_heat_map_labels_every_letter():
     letters = "ACDEFGHIKLMNPQRSTVWY"
     frame = pd.DataFrame([{"position": p, "letter": a, "frequency": 0.05}
@@ -225,7 +240,8 @@ def test_run_legends_list_whole_names_one_per_line():
     long = charts.long_metrics(frames, ["reward"])
     scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     legends = [
-        charts.metric_curves(long).to_dict()["concat"][0]["encoding"]["color"]["legend"],
+        charts.metric_curves(long).to_dict()["concat"][0]["layer"][0]["encoding"]["color"]
+        ["legend"],
         charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["concat"][0]
         ["layer"][0]["encoding"]["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
