@@ -111,8 +111,9 @@ def render() -> None:
     chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
-    components.warn_of_mixed_rewards(chosen, ", and the offline data shown is the first one's. "
-                                     "Compare runs of one reward model.")
+    # The offline points come from the first run whose reward model's table is still there.
+    components.warn_of_mixed_rewards(chosen, ", and the offline data shown are scored by one "
+                                     "of them alone. Compare runs of one reward model.")
     default_c = catalog.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)

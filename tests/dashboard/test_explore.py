@@ -85,6 +85,10 @@ def test_runs_of_two_reward_models_are_labelled_by_their_reward_model(demo, work
     sources = set(at.dataframe[0].value["source"])
     assert {source.split(" · ")[-1] for source in sources} == {"reward: shipped rewards",
                                                                "reward: rewards2"}
+    # The offline points come from whichever run's reward model still has its table: the
+    # warning said "the first one's", wrong when the first run's model was deleted.
+    (warning,) = at.warning
+    assert "the offline data shown are scored by one of them alone" in warning.value
     labels = catalog.run_labels(workspace.list_runs(), workspace)
     assert sources == {labels[first], labels[other]}  # as the picker names them
     # One reward model: nothing to tell apart, so no suffix.
