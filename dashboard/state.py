@@ -196,11 +196,15 @@ def bound_number(name: str, grid: Sequence[float], default: float) -> float:
 
 def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> list[str]:
     """Prime the multiselect key `name` from ?name=id1,id2 (unknown ids dropped)."""
-    if name not in st.session_state:
+    if name in st.session_state:
+        chosen = st.session_state[name]
+    else:
         raw = st.query_params.get(name)
         remembered = st.session_state.get(f"_{name}")
         chosen = raw.split(",") if raw else (remembered if remembered is not None else default)
-        st.session_state[name] = [run_id for run_id in chosen if run_id in options]
+    # Set again even when present: a value left by another page's widget of this key is
+    # otherwise dropped as this page's widget registers (seen after a fragment's rerun).
+    st.session_state[name] = [run_id for run_id in chosen if run_id in options]
     return st.session_state[name]
 
 
