@@ -17,6 +17,10 @@ SequenceColumn = Annotated[
     str, typer.Option("--sequence-column", help="Column holding the sequences.")
 ]
 ValueColumn = Annotated[str, typer.Option("--value-column", help="Column holding the values.")]
+NamedValueColumn = Annotated[str | None, typer.Option(
+    "--value-column", show_default=False,
+    help="Column holding the values; a column named here must be in the file. Default: "
+    "'value' when the file has one, else the designs are read as unlabeled.")]
 Alphabet = Annotated[
     str | None,
     typer.Option(
@@ -118,10 +122,9 @@ def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            report = check_designs(path, value_column=value_column, **options)
+            # a named value column must be there; the error lists the file's columns
+            check_designs(path, value_column=value_column,
+                          require_values=value_column is not None, **options)
     except (DataError, FileNotFoundError) as err:
         raise fail(str(err)) from None
-    if value_column is not None and report.value_column is None:
-        raise fail(f"--data {path} has no column '{value_column}' of measured values "
-                   "(--value-column names it)")
     return path

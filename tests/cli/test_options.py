@@ -65,7 +65,8 @@ def test_a_bad_data_file_is_refused_before_a_run_is_recorded(tmp_path, isolated_
         (["prior", "train", "--data", str(tmp_path / "none.csv")], "none.csv: no such file"),
         (["reward", "train", "--data", str(bad), "--alphabet", "dna"], "row 2 'ACGZ' has 'Z'"),
         (["reward", "train", "--data", str(unlabeled), "--value-column", "score"],
-         f"--data {unlabeled} has no column 'score' of measured values"),
+         f"{unlabeled}: no column 'score' with the values; the columns are 'sequence', "
+         "'value'"),
     ]:
         result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
