@@ -95,22 +95,46 @@ def csv_out(out: Path) -> Path:
 
 
 def folder_out(out: Path, holds: str | None = None) -> Path:
-    """`out` once a folder can be written there, checked before any work: not a file, and,
-    where `holds` names the bundle format this command saves into it, not a folder holding
-    another bundle (one of the same kind is replaced, as retraining into it means)."""
+    """`out` once a folder can be written there, checked before any work: not a file, and
+    not a folder holding another bundle. `holds` names the bundle format this command saves
+    into `out` itself (one of that kind is replaced, as retraining into it means); None: the
+    command saves files beside no bundle, so any bundle there (a prior, a reward model) is
+    someone else's."""
     _writable_place(out)
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out} is a file; give a folder")
-    config = out / "config.json"
-    if holds is not None and config.is_file():
-        try:
-            found = json.loads(config.read_text()).get("format")
-        except (OSError, ValueError, AttributeError):
-            found = None
-        if found != holds:
-            what = f"a {found} bundle" if found else "another config.json"
-            raise fail(f"--out {out} already holds {what}; give another folder")
+    if not (out / "config.json").is_file():
+        return out
+    found = bundle_format(out)
+    if holds is not None and found != holds:
+        what = f"a {found} bundle" if found else "another config.json"
+        raise fail(f"--out {out} already holds {what}; give another folder")
+    if holds is None and found is not None:
+        raise fail(f"--out {out} already holds a {found} bundle; give another folder")
     return out
+
+
+def bundle_format(folder: Path) -> str | None:
+    """The "format" its config.json names (e.g. braid-prior), None if it names none."""
+    try:
+        found = json.loads((folder / "config.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def bundle_in(folder: Path, option: str, holds: str, made_by: str) -> Path:
+    """`folder` once it holds a saved bundle of the format `holds`, checked before a run is
+    recorded: a missing folder, or a bundle of another kind (a reward model given as
+    --prior), is refused with what to give instead, not left as a failed run."""
+    give = f"give the folder {made_by} wrote"
+    if not (folder / "config.json").is_file():
+        raise fail(f"{option} {folder}: no saved model there (no config.json); {give}")
+    found = bundle_format(folder)
+    if found != holds:
+        what = f"a {found} bundle" if found else "another config.json"
+        raise fail(f"{option} {folder} holds {what}, not a {holds} one; {give}")
+    return folder
 
 
 def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:

@@ -171,6 +171,11 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
         "reinforce", 1e-3, 0.02, 0.01, 3, 2)
     # The model keeps the prior's denoiser for its support, and `sample` uses it.
     assert (tmp_path / "ft2" / "model" / "reference.safetensors").is_file()
+    unweighted = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                     str(reward_dir), "--steps", "1", "--batch", "4",
+                                     "--num-designs", "4", "--estimator", "reinforce",
+                                     "--alpha", "0", "--out", str(tmp_path / "ft0")])
+    assert unweighted.exit_code == 0, unweighted.output  # only the tilted target needs alpha
     assert runner.invoke(app, ["sample", "--model", str(tmp_path / "ft2" / "model"), "--num",
                                "3", "--out", str(tmp_path / "held.csv")]).exit_code == 0
     floor = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
@@ -189,6 +194,38 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
                                 "--out", str(tmp_path / "v")])
     assert value.exit_code != 0 and "tilt_value must be one of" in value.output
     assert not (tmp_path / "v").exists()
+
+
+def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_a_run(
+        tmp_path, isolated_workspace):
+    space = {"kind": "sequence", "alphabet": "ACGT", "length": 8}
+    prior, reward = tmp_path / "prior", tmp_path / "reward"
+    for folder, fmt in ((prior, "braid-prior"), (reward, "braid-reward")):
+        folder.mkdir()  # what the checks read of a saved bundle: its config.json
+        (folder / "config.json").write_text(json.dumps({"format": fmt, "version": 1,
+                                                        "space": space}))
+    out = str(tmp_path / "ft")
+    for args, said in [
+        (["--prior", str(reward), "--reward", str(prior), "--out", out],
+         f"--prior {reward} holds a braid-reward bundle, not a braid-prior one; give the "
+         "folder braid prior train wrote"),
+        (["--prior", str(prior), "--reward", str(prior), "--out", out],
+         f"--reward {prior} holds a braid-prior bundle, not a braid-reward one"),
+        (["--prior", str(tmp_path / "none"), "--reward", str(reward), "--out", out],
+         f"--prior {tmp_path / 'none'}: no saved model there (no config.json)"),
+        (["--prior", str(prior), "--reward", str(reward), "--alpha", "0", "--out", out],
+         "--alpha must be > 0 with --estimator tilted, got 0"),
+        # The fine-tuned model and designs would land among a model's own files.
+        (["--prior", str(prior), "--reward", str(reward), "--out", str(reward)],
+         f"--out {reward} already holds a braid-reward bundle; give another folder"),
+        (["--prior", str(prior), "--reward", str(reward), "--out", str(prior)],
+         f"--out {prior} already holds a braid-prior bundle; give another folder"),
+    ]:
+        result = runner.invoke(app, ["finetune", *args])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert Workspace(isolated_workspace).list_runs() == []  # refused, not failed runs
+    assert sorted(p.name for p in reward.iterdir()) == ["config.json"]
 
 
 def test_a_model_that_repeats_itself_draws_more_then_says_what_is_missing(tmp_path,
