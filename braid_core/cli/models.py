@@ -26,6 +26,7 @@ from braid_core.cli.options import (
     ValueColumn,
     ValueTilt,
     bundle_in,
+    config_error,
     csv_out,
     data_in,
     fail,
@@ -64,7 +65,7 @@ def prior_train(
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
                                        device=device)  # fmt: skip
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
     copy_out(folder / "prior", out)
 
@@ -114,7 +115,7 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
         torch_device = resolve_device(check_device(device))
         prior = Prior.load(folder, map_location=torch_device)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     with torch.no_grad():
         designs = prior.sample(num, generator=make_generator(seed, torch_device))
     is_sequence = isinstance(prior.space, SequenceSpace)
@@ -159,7 +160,7 @@ def reward_train(
                                         value_tilt=value_tilt, count_weighting=count_weighting,
                                         max_minutes=max_minutes)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     folder = run_here("reward", config, total_seconds=None, desc="reward model")
     copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
@@ -227,6 +228,8 @@ def finetune(
     folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
+    if lr is not None and not lr > 0:  # FinetuneConfig's check names settings not offered here
+        raise fail(f"--lr must be positive, got {lr:g}")
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
@@ -236,7 +239,7 @@ def finetune(
                                           tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     # finetune.finetune refuses this only once the run has started
     if (estimator == "tilted" and not alpha > 0
             and isinstance(pipeline.prior_space(prior), SequenceSpace)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -65,6 +66,27 @@ def fail(message: str) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     return typer.Exit(code=1)
+
+
+# The config fields that the library's checks name (FinetuneConfig, PriorConfig, the pipeline's
+# configs), as the options the user typed.
+FIELD_OPTIONS = {
+    "alpha": "--alpha", "batch_size": "--batch", "c": "--c", "estimator": "--estimator",
+    "lr": "--lr", "max_minutes": "--max-minutes", "sampling_steps": "--chain-steps",
+    "steps": "--steps", "support_floor": "--support-floor",
+    "tilt_completions": "--tilt-completions", "tilt_floor": "--tilt-floor",
+    "tilt_value": "--tilt-value",
+}
+_FIELD_CHECK = re.compile(r"^(\w+)(?= must )")  # "tilt_floor must be in [0, 1), got 1.5"
+_CHOICES = re.compile(r"\(('[^']*'(?:, '[^']*')*),?\)")  # a tuple of names: ('a', 'b')
+
+
+def config_error(error: Exception) -> typer.Exit:
+    """`fail` with a config check's message in the terms of the command line: the field it
+    starts with as the option typed, a tuple of choices as a plain list."""
+    message = _FIELD_CHECK.sub(lambda m: FIELD_OPTIONS.get(m[1], m[1]), str(error))
+    message = _CHOICES.sub(lambda m: ", ".join(re.findall(r"'([^']*)'", m[1])), message)
+    return fail(message)
 
 
 def say(message: str) -> None:

@@ -9,7 +9,13 @@ import re
 
 import pandas as pd
 import pytest
-from cli_files import runner, wide_bonus_fit, write_labeled, write_sequences
+from cli_files import (
+    runner,
+    wide_bonus_fit,
+    write_bundle_configs,
+    write_labeled,
+    write_sequences,
+)
 
 from braid_core.cli import app
 from braid_core.runs import Workspace
@@ -181,29 +187,24 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
     floor = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--tilt-floor", "1.5",
                                 "--out", str(tmp_path / "y")])
-    assert floor.exit_code != 0 and "tilt_floor must be in [0, 1)" in floor.output
+    assert floor.exit_code != 0 and "--tilt-floor must be in [0, 1)" in floor.output
     chains = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                  str(reward_dir), "--chain-steps", "0",
                                  "--out", str(tmp_path / "z")])
     assert chains.exit_code != 0 and "--chain-steps" in chains.output
     bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                               str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
-    assert bad.exit_code != 0 and "estimator must be one of" in bad.output
+    assert bad.exit_code != 0 and "--estimator must be one of" in bad.output
     value = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--tilt-value", "hessian",
                                 "--out", str(tmp_path / "v")])
-    assert value.exit_code != 0 and "tilt_value must be one of" in value.output
+    assert value.exit_code != 0 and "--tilt-value must be one of" in value.output
     assert not (tmp_path / "v").exists()
 
 
 def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_a_run(
         tmp_path, isolated_workspace):
-    space = {"kind": "sequence", "alphabet": "ACGT", "length": 8}
-    prior, reward = tmp_path / "prior", tmp_path / "reward"
-    for folder, fmt in ((prior, "braid-prior"), (reward, "braid-reward")):
-        folder.mkdir()  # what the checks read of a saved bundle: its config.json
-        (folder / "config.json").write_text(json.dumps({"format": fmt, "version": 1,
-                                                        "space": space}))
+    prior, reward = write_bundle_configs(tmp_path)
     out = str(tmp_path / "ft")
     for args, said in [
         (["--prior", str(reward), "--reward", str(prior), "--out", out],
