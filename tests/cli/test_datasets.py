@@ -47,6 +47,15 @@ def test_a_named_value_column_the_file_lacks_is_an_error_not_unlabeled_designs(t
     assert result.exit_code == 0 and "values: none (unlabeled designs)" in result.output
 
 
+def test_data_check_says_a_utf16_file_is_utf16_and_to_save_it_as_utf8(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sequence,value\nACGT,1\nACGA,2\n", encoding="utf-16")
+    result = runner.invoke(app, ["data", "check", str(path)])
+    assert result.exit_code == 1 and "Latin-1" not in result.output
+    assert f"error: {path}: looks like UTF-16 text" in result.output
+    assert "save the file as UTF-8" in result.output
+
+
 def test_data_merge_combines_d_with_new_measurements(tmp_path):
     # D holds ACDEF twice (1.0, 1.5); the new round measures it again (3.0) and adds WWWWW,
     # whose letters alone would be inferred as another alphabet: read with D's instead.
