@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from cli_files import runner, write_sequences
 
@@ -49,10 +51,12 @@ def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isola
 
 
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
-
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
-    runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.005",
-                        "--out", str(tmp_path / "prior")])
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                  "0.005", "--out", str(tmp_path / "prior")])
+    # the calibration's table in words, not {'1': 0.99}
+    assert re.search(r"diversity_ratio: \d\.\d+ at position noise 1\n", trained.output), (
+        trained.output)
     records = Workspace(isolated_workspace).list_runs(kind="prior")
     assert len(records) == 1 and records[0].status == "done"
     shown = runner.invoke(app, ["runs", "show", records[0].id])
@@ -110,3 +114,14 @@ def test_a_bad_file_is_refused_with_the_data_error_and_no_run(tmp_path, isolated
     # Read before the run is recorded (a job reading a file gone bad since still fails its
     # run with the error: tests/pipeline/test_pipeline_launch.py)
     assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_a_summary_table_is_printed_as_words_not_a_python_dict():
+    from braid_core.cli.local_runs import summary_value
+
+    ratios = {"1": 0.6234, "2": 0.9908}  # the prior's diversity ratio by position noise
+    assert summary_value("diversity_ratio", ratios) == (
+        "0.6234 at position noise 1, 0.9908 at position noise 2")
+    assert summary_value("other", {"a": 0.123456, "b": 2}) == "a 0.1235, b 2"
+    assert summary_value("spearman", 0.912345) == "0.9123"
+    assert summary_value("space", "dna") == "dna"
