@@ -114,6 +114,10 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     try:
         torch_device = resolve_device(check_device(device))
         prior = Prior.load(folder, map_location=torch_device)
+    except (FileNotFoundError, KeyError) as err:  # weights missing, config.json cut short
+        what = f"config.json lacks {err}" if isinstance(err, KeyError) else str(err)
+        raise fail(f"{option} {folder}: the saved model is incomplete ({what}); give the "
+                   f"folder {made_by} wrote") from None
     except ValueError as err:
         raise config_error(err) from None
     with torch.no_grad():

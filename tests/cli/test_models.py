@@ -63,6 +63,26 @@ def test_sampling_a_missing_folder_is_a_plain_error(tmp_path, command, made_by):
                      rf"config\.json\); give the folder {made_by} wrote", result.output)
 
 
+def test_sampling_a_folder_of_another_bundle_or_without_weights_is_a_plain_error(tmp_path):
+    prior, reward = write_bundle_configs(tmp_path)  # config.json only
+    out = str(tmp_path / "x.csv")
+    wrong = runner.invoke(app, ["sample", "--model", str(reward), "--num", "3", "--out", out])
+    assert wrong.exit_code == 1 and "Traceback" not in wrong.output
+    assert (f"--model {reward} holds a braid-reward bundle, not a braid-prior one; give the "
+            "folder braid finetune (OUT/model) wrote") in " ".join(wrong.output.split())
+    half = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "3",
+                               "--out", out])
+    assert half.exit_code == 1 and "Traceback" not in half.output
+    assert (f"--prior {prior}: the saved model is incomplete (config.json lacks 'config')"
+            in " ".join(half.output.split()))
+    meta = json.loads((prior / "config.json").read_text())
+    (prior / "config.json").write_text(json.dumps({**meta, "config": {}}))  # no weights
+    half = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "3",
+                               "--out", out])
+    assert half.exit_code == 1 and "Traceback" not in half.output
+    assert "the saved model is incomplete (No such file or directory: " in half.output
+
+
 def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 200)
     wrong = runner.invoke(app, ["reward", "train", "--data", str(data), "--alphabet", "dna",
