@@ -3,11 +3,15 @@
 Errors a user can fix (bad files, bad options) are printed as one plain sentence and exit with
 status 1; nothing here prints a traceback for them.
 
-This module only builds the `braid` app from the command groups: `datasets` (data, task),
-`models` (prior, reward, finetune, sample), `design` and `runs` (runs, run-job).
+This module only builds the `braid` app (and its --version) from the command groups:
+`datasets` (data, task), `models` (prior, reward, finetune, sample), `design` and `runs`
+(runs, run-job).
 """
 
 from __future__ import annotations
+
+from importlib import metadata
+from typing import Annotated
 
 import typer
 
@@ -19,6 +23,34 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def installed_version() -> str:
+    """The installed package's version; braid_core's own when run from a source tree that
+    was never installed."""
+    try:
+        return metadata.version("braid-studio")
+    except metadata.PackageNotFoundError:
+        from braid_core import __version__
+
+        return __version__
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"braid {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Print the version and exit.")] = False,
+) -> None:
+    pass  # the options of `braid` itself; the commands do the work
+
+
 app.add_typer(datasets.data_app, name="data")
 app.add_typer(datasets.task_app, name="task")
 app.add_typer(models.prior_app, name="prior")

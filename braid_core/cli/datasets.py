@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from braid_core.cli.options import (
     TASK_HELP,
     Alphabet,
+    NamedValueColumn,
     SequenceColumn,
-    ValueColumn,
     csv_out,
     fail,
     folder_out,
@@ -27,16 +27,15 @@ task_app = typer.Typer(help="Benchmark tasks: list, export as CSV, prepare.", no
 def data_check(
     file: Annotated[Path, typer.Argument(help="CSV, TSV, FASTA or Parquet file.")],
     sequence_column: SequenceColumn = "sequence",
-    value_column: ValueColumn = "value",
+    value_column: NamedValueColumn = None,
     alphabet: Alphabet = None,
 ) -> None:
     """Validate a design table and print a report; exit status 1 when it has errors."""
     from braid_core.data import DataError, check_designs
 
     try:
-        report = check_designs(
-            file, sequence_column=sequence_column, value_column=value_column, alphabet=alphabet
-        )
+        report = check_designs(file, sequence_column=sequence_column, alphabet=alphabet,
+                               **value_reading(value_column))
     except DataError as err:
         raise fail(str(err)) from None
     typer.echo(report.summary())
@@ -53,7 +52,7 @@ def data_merge(
                                       "designs, values and measurement counts; the report "
                                       "names the other columns, left in their files.")],
     sequence_column: SequenceColumn = "sequence",
-    value_column: ValueColumn = "value",
+    value_column: NamedValueColumn = None,
     alphabet: Alphabet = None,
 ) -> None:
     """Combine design tables into one CSV, each design once with the mean of its measurements."""
@@ -63,7 +62,7 @@ def data_merge(
     csv_out(out)
     if any(out.resolve() == file.resolve() for file in files):
         raise fail(f"--out {out} is one of the files to merge; write the result elsewhere")
-    options = {"sequence_column": sequence_column, "value_column": value_column}
+    options = {"sequence_column": sequence_column, **value_reading(value_column)}
     try:
         with warnings.catch_warnings():  # the combined report says what matters
             warnings.simplefilter("ignore", data.DataWarning)
@@ -77,6 +76,15 @@ def data_merge(
     atomic_write_bytes(out, combined.to_frame().to_csv(index=False).encode())
     typer.echo(combined.report.summary())
     say(f"wrote {out}")
+
+
+def value_reading(value_column: str | None) -> dict[str, Any]:
+    """How to read values when the user named `value_column` (None: not named): a named
+    column must be in the file (read_designs says which columns it has), not quietly read
+    as unlabeled designs; unnamed, a file without a 'value' column is unlabeled."""
+    if value_column is None:
+        return {"value_column": "value"}
+    return {"value_column": value_column, "require_values": True}
 
 
 @task_app.command("list")

@@ -22,8 +22,8 @@ from braid_core.cli.options import (
     Threads,
     ValueColumn,
     ValueTilt,
+    config_error,
     csv_out,
-    fail,
 )
 
 
@@ -67,6 +67,6 @@ def design(
             pool_size=pool, device=device, reward_network=reward_network,
             value_tilt=value_tilt, count_weighting=count_weighting)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)
     copy_out(folder / "designs.csv", out)

@@ -3,9 +3,14 @@ shown as a progress bar, their files copied to where --out asks."""
 
 from __future__ import annotations
 
+import re
+import sys
 import time
-from collections.abc import Mapping
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from tqdm import tqdm
@@ -25,21 +30,43 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     workspace = Workspace(default_workspace_root())
     run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
     say(f"run {run.id} in {workspace.root}")
-    bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
-    try:
-        with bar, jobs.run_context(workspace, run.id):
-            summary = pipeline.execute(workspace, run, on_step=bar.update)
-    except KeyboardInterrupt:
-        say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to --out")
-        raise typer.Exit(130) from None
-    except jobs.JobCancelled:  # SIGTERM, e.g. `braid runs cancel` from another terminal
-        say(f"stopped: run {run.id} was cancelled; nothing was written to --out")
-        raise typer.Exit(143) from None
-    except (DataError, ValueError, FileNotFoundError, KeyError) as err:
-        raise fail(str(err.args[0] if isinstance(err, KeyError) and err.args else err)) from None
+    with logged_stderr(run.log_path):
+        bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
+        try:
+            with bar, jobs.run_context(workspace, run.id):
+                summary = pipeline.execute(workspace, run, on_step=bar.update)
+        except KeyboardInterrupt:
+            say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to "
+                "--out")
+            raise typer.Exit(130) from None
+        except jobs.JobCancelled:  # SIGTERM, e.g. `braid runs cancel` from another terminal
+            say(f"stopped: run {run.id} was cancelled; nothing was written to --out")
+            raise typer.Exit(143) from None
+        except (DataError, ValueError, FileNotFoundError, KeyError) as err:
+            message = err.args[0] if isinstance(err, KeyError) and err.args else err
+            raise fail(str(message)) from None
     for key, value in summary.items():
-        say(f"  {key}: {value:.4g}" if isinstance(value, float) else f"  {key}: {value}")
+        say(f"  {key}: {summary_value(key, value)}")
     return run.path
+
+
+# Summary values that are tables, and what their keys are: the prior's calibration gives the
+# sample / data diversity ratio at each position noise tried.
+KEYED_BY = {"diversity_ratio": "position noise"}
+
+
+def summary_value(key: str, value: object) -> str:
+    """A run summary's value as the terminal shows it: numbers to 4 digits, a table as
+    "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict)."""
+    if isinstance(value, Mapping):
+        by = KEYED_BY.get(key)
+        return ", ".join(f"{_number(v)} at {by} {k}" if by else f"{k} {_number(v)}"
+                         for k, v in value.items())
+    return _number(value)
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _source_runs(workspace, config: Mapping) -> list[str]:
@@ -68,6 +95,61 @@ def copy_out(source: Path, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out)
     say(f"wrote {out}")
+
+
+@contextmanager
+def logged_stderr(log_path: Path) -> Iterator[None]:
+    """Copy stderr into the run's log.txt while the run executes here, as a background job's
+    stderr goes there (jobs.launch): its notes, warnings, error and an unexpected traceback,
+    for `braid runs show` and the dashboard."""
+    with open(log_path, "a", encoding="utf-8") as log:
+        copy = LogCopy(sys.stderr, log)
+        try:
+            with redirect_stderr(copy):
+                yield
+        except typer.Exit:
+            raise
+        except Exception:
+            traceback.print_exc(file=log)
+            raise
+        finally:
+            copy.end_line()
+
+
+class LogCopy:
+    """A text stream writing to the terminal and, a finished line at a time, to a log file.
+
+    A progress bar redraws its line after a carriage return; the log keeps the line as it
+    ends, so a bar leaves its last state, not every redraw."""
+
+    def __init__(self, terminal: TextIO, log: TextIO) -> None:
+        self.terminal = terminal
+        self.log = log
+        self.line = ""  # the text since the last newline or carriage return
+
+    def write(self, text: str) -> int:
+        self.terminal.write(text)
+        for part in re.split(r"([\r\n])", text):
+            if part == "\r":
+                self.line = ""
+            elif part == "\n":
+                self.log.write(self.line + "\n")
+                self.line = ""
+            else:
+                self.line += part
+        return len(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+        self.log.flush()
+
+    def end_line(self) -> None:
+        if self.line.strip():
+            self.log.write(self.line + "\n")
+        self.line = ""
+
+    def __getattr__(self, name: str) -> object:  # encoding, isatty, fileno: the terminal's
+        return getattr(self.terminal, name)
 
 
 class TimeBar:

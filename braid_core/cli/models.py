@@ -25,6 +25,8 @@ from braid_core.cli.options import (
     Threads,
     ValueColumn,
     ValueTilt,
+    bundle_in,
+    config_error,
     csv_out,
     data_in,
     fail,
@@ -63,7 +65,7 @@ def prior_train(
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
                                        device=device)  # fmt: skip
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
     copy_out(folder / "prior", out)
 
@@ -100,21 +102,24 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     import torch
 
     from braid_core.data import write_designs_csv
+    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
     from braid_core.diffusion.prior import Prior
     from braid_core.runtime import check_device, make_generator, resolve_device, set_cpu_threads
     from braid_core.spaces import SequenceSpace
 
     set_cpu_threads(threads)
     csv_out(out)
+    made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
+    bundle_in(folder, option, PRIOR_FORMAT, made_by)  # a fine-tuned model is saved as a prior
     try:
         torch_device = resolve_device(check_device(device))
         prior = Prior.load(folder, map_location=torch_device)
-    except FileNotFoundError:
-        made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
-        raise fail(f"{option} {folder}: no saved model there (no config.json); give the "
+    except (FileNotFoundError, KeyError) as err:  # weights missing, config.json cut short
+        what = f"config.json lacks {err}" if isinstance(err, KeyError) else str(err)
+        raise fail(f"{option} {folder}: the saved model is incomplete ({what}); give the "
                    f"folder {made_by} wrote") from None
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     with torch.no_grad():
         designs = prior.sample(num, generator=make_generator(seed, torch_device))
     is_sequence = isinstance(prior.space, SequenceSpace)
@@ -159,7 +164,7 @@ def reward_train(
                                         value_tilt=value_tilt, count_weighting=count_weighting,
                                         max_minutes=max_minutes)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
     folder = run_here("reward", config, total_seconds=None, desc="reward model")
     copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
@@ -220,9 +225,15 @@ def finetune(
 
     set_cpu_threads(threads)
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
+    from braid_core.rewards.io import FORMAT as REWARD_FORMAT
+    from braid_core.spaces import SequenceSpace
 
-    folder_out(out)
+    folder_out(out)  # not a prior's or a reward model's own folder
     folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
+    bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
+    bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
+    if lr is not None and not lr > 0:  # FinetuneConfig's check names settings not offered here
+        raise fail(f"--lr must be positive, got {lr:g}")
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
@@ -232,7 +243,13 @@ def finetune(
                                           tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
-        raise fail(str(err)) from None
+        raise config_error(err) from None
+    # finetune.finetune refuses this only once the run has started
+    if (estimator == "tilted" and not alpha > 0
+            and isinstance(pipeline.prior_space(prior), SequenceSpace)):
+        raise fail(f"--alpha must be > 0 with --estimator tilted, got {alpha:g}: its target "
+                   "tilts the prior's steps by exp(r_c / alpha); use --estimator reinforce "
+                   "for --alpha 0")
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning")
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,10 @@ SequenceColumn = Annotated[
     str, typer.Option("--sequence-column", help="Column holding the sequences.")
 ]
 ValueColumn = Annotated[str, typer.Option("--value-column", help="Column holding the values.")]
+NamedValueColumn = Annotated[str | None, typer.Option(
+    "--value-column", show_default=False,
+    help="Column holding the values; a column named here must be in the file. Default: "
+    "'value' when the file has one, else the designs are read as unlabeled.")]
 Alphabet = Annotated[
     str | None,
     typer.Option(
@@ -63,6 +68,27 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+# The config fields that the library's checks name (FinetuneConfig, PriorConfig, the pipeline's
+# configs), as the options the user typed.
+FIELD_OPTIONS = {
+    "alpha": "--alpha", "batch_size": "--batch", "c": "--c", "estimator": "--estimator",
+    "lr": "--lr", "max_minutes": "--max-minutes", "sampling_steps": "--chain-steps",
+    "steps": "--steps", "support_floor": "--support-floor",
+    "tilt_completions": "--tilt-completions", "tilt_floor": "--tilt-floor",
+    "tilt_value": "--tilt-value",
+}
+_FIELD_CHECK = re.compile(r"^(\w+)(?= must )")  # "tilt_floor must be in [0, 1), got 1.5"
+_CHOICES = re.compile(r"\(('[^']*'(?:, '[^']*')*),?\)")  # a tuple of names: ('a', 'b')
+
+
+def config_error(error: Exception) -> typer.Exit:
+    """`fail` with a config check's message in the terms of the command line: the field it
+    starts with as the option typed, a tuple of choices as a plain list."""
+    message = _FIELD_CHECK.sub(lambda m: FIELD_OPTIONS.get(m[1], m[1]), str(error))
+    message = _CHOICES.sub(lambda m: ", ".join(re.findall(r"'([^']*)'", m[1])), message)
+    return fail(message)
+
+
 def say(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -91,22 +117,46 @@ def csv_out(out: Path) -> Path:
 
 
 def folder_out(out: Path, holds: str | None = None) -> Path:
-    """`out` once a folder can be written there, checked before any work: not a file, and,
-    where `holds` names the bundle format this command saves into it, not a folder holding
-    another bundle (one of the same kind is replaced, as retraining into it means)."""
+    """`out` once a folder can be written there, checked before any work: not a file, and
+    not a folder holding another bundle. `holds` names the bundle format this command saves
+    into `out` itself (one of that kind is replaced, as retraining into it means); None: the
+    command saves files beside no bundle, so any bundle there (a prior, a reward model) is
+    someone else's."""
     _writable_place(out)
     if out.exists() and not out.is_dir():
         raise fail(f"--out {out} is a file; give a folder")
-    config = out / "config.json"
-    if holds is not None and config.is_file():
-        try:
-            found = json.loads(config.read_text()).get("format")
-        except (OSError, ValueError, AttributeError):
-            found = None
-        if found != holds:
-            what = f"a {found} bundle" if found else "another config.json"
-            raise fail(f"--out {out} already holds {what}; give another folder")
+    if not (out / "config.json").is_file():
+        return out
+    found = bundle_format(out)
+    if holds is not None and found != holds:
+        what = f"a {found} bundle" if found else "another config.json"
+        raise fail(f"--out {out} already holds {what}; give another folder")
+    if holds is None and found is not None:
+        raise fail(f"--out {out} already holds a {found} bundle; give another folder")
     return out
+
+
+def bundle_format(folder: Path) -> str | None:
+    """The "format" its config.json names (e.g. braid-prior), None if it names none."""
+    try:
+        found = json.loads((folder / "config.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def bundle_in(folder: Path, option: str, holds: str, made_by: str) -> Path:
+    """`folder` once it holds a saved bundle of the format `holds`, checked before a run is
+    recorded: a missing folder, or a bundle of another kind (a reward model given as
+    --prior), is refused with what to give instead, not left as a failed run."""
+    give = f"give the folder {made_by} wrote"
+    if not (folder / "config.json").is_file():
+        raise fail(f"{option} {folder}: no saved model there (no config.json); {give}")
+    found = bundle_format(folder)
+    if found != holds:
+        what = f"a {found} bundle" if found else "another config.json"
+        raise fail(f"{option} {folder} holds {what}, not a {holds} one; {give}")
+    return folder
 
 
 def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
@@ -118,10 +168,9 @@ def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
-            report = check_designs(path, value_column=value_column, **options)
+            # a named value column must be there; the error lists the file's columns
+            check_designs(path, value_column=value_column,
+                          require_values=value_column is not None, **options)
     except (DataError, FileNotFoundError) as err:
         raise fail(str(err)) from None
-    if value_column is not None and report.value_column is None:
-        raise fail(f"--data {path} has no column '{value_column}' of measured values "
-                   "(--value-column names it)")
     return path

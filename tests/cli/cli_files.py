@@ -5,6 +5,7 @@ Not a conftest: `from conftest import` finds whichever test folder's conftest ca
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -36,3 +37,16 @@ def wide_bonus_fit(data: Path) -> list[str]:
     """`braid reward train` of one BRAID-Bonus net of the wide shape on `data` (no --out)."""
     return ["reward", "train", "--data", str(data), "--alphabet", "dna", "--kind", "bonus",
             "--network", "wide", "--threads", "1"]
+
+
+def write_bundle_configs(folder: Path) -> tuple[Path, Path]:
+    """folder/prior and folder/reward holding only what the checks before a run read of a
+    saved prior and reward model (DNA 8-mers): their config.json."""
+    space = {"kind": "sequence", "alphabet": "ACGT", "length": 8}
+    made = []
+    for name, fmt in (("prior", "braid-prior"), ("reward", "braid-reward")):
+        (folder / name).mkdir()
+        (folder / name / "config.json").write_text(json.dumps({"format": fmt, "version": 1,
+                                                               "space": space}))
+        made.append(folder / name)
+    return made[0], made[1]

@@ -31,6 +31,31 @@ def test_data_check_fails_on_a_missing_file(tmp_path):
     assert "nope.csv" in result.output
 
 
+def test_a_named_value_column_the_file_lacks_is_an_error_not_unlabeled_designs(tmp_path):
+    path = write_sequences(tmp_path / "d.csv", 20, 8, "ACGT")  # columns sequence, value
+    said = f"error: {path}: no column 'score' with the values; the columns are 'sequence', 'value'"
+    for args in (["data", "check", str(path)],
+                 ["data", "merge", str(path), "--out", str(tmp_path / "m.csv")]):
+        result = runner.invoke(app, [*args, "--value-column", "score"])
+        assert result.exit_code == 1, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert not (tmp_path / "m.csv").exists()
+    # Not named, a file without a 'value' column still reads as unlabeled designs.
+    unlabeled = tmp_path / "u.csv"
+    unlabeled.write_text("sequence\nACGT\nACGA\nAGGT\n")
+    result = runner.invoke(app, ["data", "check", str(unlabeled)])
+    assert result.exit_code == 0 and "values: none (unlabeled designs)" in result.output
+
+
+def test_data_check_says_a_utf16_file_is_utf16_and_to_save_it_as_utf8(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sequence,value\nACGT,1\nACGA,2\n", encoding="utf-16")
+    result = runner.invoke(app, ["data", "check", str(path)])
+    assert result.exit_code == 1 and "Latin-1" not in result.output
+    assert f"error: {path}: looks like UTF-16 text" in result.output
+    assert "save the file as UTF-8" in result.output
+
+
 def test_data_merge_combines_d_with_new_measurements(tmp_path):
     # D holds ACDEF twice (1.0, 1.5); the new round measures it again (3.0) and adds WWWWW,
     # whose letters alone would be inferred as another alphabet: read with D's instead.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from cli_files import runner, write_sequences
 
@@ -49,12 +51,56 @@ def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isola
 
 
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
-
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
-    runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.005",
-                        "--out", str(tmp_path / "prior")])
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
+                                  "0.005", "--out", str(tmp_path / "prior")])
+    # the calibration's table in words, not {'1': 0.99}
+    assert re.search(r"diversity_ratio: \d\.\d+ at position noise 1\n", trained.output), (
+        trained.output)
     records = Workspace(isolated_workspace).list_runs(kind="prior")
     assert len(records) == 1 and records[0].status == "done"
+    shown = runner.invoke(app, ["runs", "show", records[0].id])
+    assert shown.exit_code == 0, shown.output
+    log = shown.output.split("log (end):\n")[1]
+    assert "sampler position noise" in log and "pre-training: " in log  # a note, the bar
+
+
+def test_a_run_here_keeps_its_notes_and_error_in_log_txt(tmp_path, isolated_workspace,
+                                                         monkeypatch):
+    import sys
+
+    from tqdm import tqdm
+
+    from braid_core import pipeline
+
+    def execute(workspace, run, on_step):
+        for step in (1, 2, 3):
+            on_step(step, {"loss": 1.0 / step})
+        tqdm.write("a note for the user", file=sys.stderr)  # as Reporter.note writes
+        if run.config["seed"] == 1:
+            raise ValueError("the data went bad")
+        if run.config["seed"] == 2:
+            raise RuntimeError("a bug")
+        (run.path / "prior").mkdir()  # what `braid prior train` copies to --out
+        return {"designs": 3}
+
+    monkeypatch.setattr(pipeline, "execute", execute)
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    common = ["prior", "train", "--data", str(data), "--out", str(tmp_path / "p")]
+    assert runner.invoke(app, [*common, "--max-minutes", "0.01"]).exit_code == 0
+    assert runner.invoke(app, [*common, "--seed", "1"]).exit_code == 1
+    assert isinstance(runner.invoke(app, [*common, "--seed", "2"]).exception, RuntimeError)
+    workspace = Workspace(isolated_workspace)
+    done, failed, crashed = sorted(workspace.list_runs(), key=lambda r: r.config["seed"])
+    log = (workspace.run_path(done.id) / "log.txt").read_text()
+    assert "\r" not in log and "a note for the user\n" in log
+    assert log.count("pre-training: ") == 1  # the bar's last state, not each redraw
+    failed_log = (workspace.run_path(failed.id) / "log.txt").read_text()
+    assert failed_log.endswith("error: the data went bad\n")
+    shown = runner.invoke(app, ["runs", "show", failed.id])
+    assert "log (end):" in shown.output and "error: the data went bad" in shown.output
+    crash_log = (workspace.run_path(crashed.id) / "log.txt").read_text()
+    assert "Traceback" in crash_log and crash_log.endswith("RuntimeError: a bug\n")
 
 
 def test_a_bad_file_is_refused_with_the_data_error_and_no_run(tmp_path, isolated_workspace):
@@ -68,3 +114,14 @@ def test_a_bad_file_is_refused_with_the_data_error_and_no_run(tmp_path, isolated
     # Read before the run is recorded (a job reading a file gone bad since still fails its
     # run with the error: tests/pipeline/test_pipeline_launch.py)
     assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_a_summary_table_is_printed_as_words_not_a_python_dict():
+    from braid_core.cli.local_runs import summary_value
+
+    ratios = {"1": 0.6234, "2": 0.9908}  # the prior's diversity ratio by position noise
+    assert summary_value("diversity_ratio", ratios) == (
+        "0.6234 at position noise 1, 0.9908 at position noise 2")
+    assert summary_value("other", {"a": 0.123456, "b": 2}) == "a 0.1235, b 2"
+    assert summary_value("spearman", 0.912345) == "0.9123"
+    assert summary_value("space", "dna") == "dna"

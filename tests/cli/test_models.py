@@ -9,7 +9,13 @@ import re
 
 import pandas as pd
 import pytest
-from cli_files import runner, wide_bonus_fit, write_labeled, write_sequences
+from cli_files import (
+    runner,
+    wide_bonus_fit,
+    write_bundle_configs,
+    write_labeled,
+    write_sequences,
+)
 
 from braid_core.cli import app
 from braid_core.runs import Workspace
@@ -55,6 +61,26 @@ def test_sampling_a_missing_folder_is_a_plain_error(tmp_path, command, made_by):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert re.search(rf"error: {command[-1]} missing-folder: no saved model there \(no "
                      rf"config\.json\); give the folder {made_by} wrote", result.output)
+
+
+def test_sampling_a_folder_of_another_bundle_or_without_weights_is_a_plain_error(tmp_path):
+    prior, reward = write_bundle_configs(tmp_path)  # config.json only
+    out = str(tmp_path / "x.csv")
+    wrong = runner.invoke(app, ["sample", "--model", str(reward), "--num", "3", "--out", out])
+    assert wrong.exit_code == 1 and "Traceback" not in wrong.output
+    assert (f"--model {reward} holds a braid-reward bundle, not a braid-prior one; give the "
+            "folder braid finetune (OUT/model) wrote") in " ".join(wrong.output.split())
+    half = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "3",
+                               "--out", out])
+    assert half.exit_code == 1 and "Traceback" not in half.output
+    assert (f"--prior {prior}: the saved model is incomplete (config.json lacks 'config')"
+            in " ".join(half.output.split()))
+    meta = json.loads((prior / "config.json").read_text())
+    (prior / "config.json").write_text(json.dumps({**meta, "config": {}}))  # no weights
+    half = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "3",
+                               "--out", out])
+    assert half.exit_code == 1 and "Traceback" not in half.output
+    assert "the saved model is incomplete (No such file or directory: " in half.output
 
 
 def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
@@ -171,24 +197,56 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
         "reinforce", 1e-3, 0.02, 0.01, 3, 2)
     # The model keeps the prior's denoiser for its support, and `sample` uses it.
     assert (tmp_path / "ft2" / "model" / "reference.safetensors").is_file()
+    unweighted = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                     str(reward_dir), "--steps", "1", "--batch", "4",
+                                     "--num-designs", "4", "--estimator", "reinforce",
+                                     "--alpha", "0", "--out", str(tmp_path / "ft0")])
+    assert unweighted.exit_code == 0, unweighted.output  # only the tilted target needs alpha
     assert runner.invoke(app, ["sample", "--model", str(tmp_path / "ft2" / "model"), "--num",
                                "3", "--out", str(tmp_path / "held.csv")]).exit_code == 0
     floor = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--tilt-floor", "1.5",
                                 "--out", str(tmp_path / "y")])
-    assert floor.exit_code != 0 and "tilt_floor must be in [0, 1)" in floor.output
+    assert floor.exit_code != 0 and "--tilt-floor must be in [0, 1)" in floor.output
     chains = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                  str(reward_dir), "--chain-steps", "0",
                                  "--out", str(tmp_path / "z")])
     assert chains.exit_code != 0 and "--chain-steps" in chains.output
     bad = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                               str(reward_dir), "--estimator", "sgd", "--out", str(tmp_path / "x")])
-    assert bad.exit_code != 0 and "estimator must be one of" in bad.output
+    assert bad.exit_code != 0 and "--estimator must be one of" in bad.output
     value = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
                                 str(reward_dir), "--tilt-value", "hessian",
                                 "--out", str(tmp_path / "v")])
-    assert value.exit_code != 0 and "tilt_value must be one of" in value.output
+    assert value.exit_code != 0 and "--tilt-value must be one of" in value.output
     assert not (tmp_path / "v").exists()
+
+
+def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_a_run(
+        tmp_path, isolated_workspace):
+    prior, reward = write_bundle_configs(tmp_path)
+    out = str(tmp_path / "ft")
+    for args, said in [
+        (["--prior", str(reward), "--reward", str(prior), "--out", out],
+         f"--prior {reward} holds a braid-reward bundle, not a braid-prior one; give the "
+         "folder braid prior train wrote"),
+        (["--prior", str(prior), "--reward", str(prior), "--out", out],
+         f"--reward {prior} holds a braid-prior bundle, not a braid-reward one"),
+        (["--prior", str(tmp_path / "none"), "--reward", str(reward), "--out", out],
+         f"--prior {tmp_path / 'none'}: no saved model there (no config.json)"),
+        (["--prior", str(prior), "--reward", str(reward), "--alpha", "0", "--out", out],
+         "--alpha must be > 0 with --estimator tilted, got 0"),
+        # The fine-tuned model and designs would land among a model's own files.
+        (["--prior", str(prior), "--reward", str(reward), "--out", str(reward)],
+         f"--out {reward} already holds a braid-reward bundle; give another folder"),
+        (["--prior", str(prior), "--reward", str(reward), "--out", str(prior)],
+         f"--out {prior} already holds a braid-prior bundle; give another folder"),
+    ]:
+        result = runner.invoke(app, ["finetune", *args])
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert Workspace(isolated_workspace).list_runs() == []  # refused, not failed runs
+    assert sorted(p.name for p in reward.iterdir()) == ["config.json"]
 
 
 def test_a_model_that_repeats_itself_draws_more_then_says_what_is_missing(tmp_path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_files import runner, write_sequences
+from cli_files import runner, write_bundle_configs, write_sequences
 
 from braid_core.cli import app
 from braid_core.runs import Workspace
@@ -65,9 +65,50 @@ def test_a_bad_data_file_is_refused_before_a_run_is_recorded(tmp_path, isolated_
         (["prior", "train", "--data", str(tmp_path / "none.csv")], "none.csv: no such file"),
         (["reward", "train", "--data", str(bad), "--alphabet", "dna"], "row 2 'ACGZ' has 'Z'"),
         (["reward", "train", "--data", str(unlabeled), "--value-column", "score"],
-         f"--data {unlabeled} has no column 'score' of measured values"),
+         f"{unlabeled}: no column 'score' with the values; the columns are 'sequence', "
+         "'value'"),
     ]:
         result = runner.invoke(app, [*args, "--out", str(tmp_path / "out")])
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
         assert said in " ".join(result.output.split()), result.output
     assert Workspace(isolated_workspace).list_runs() == []  # no failed run left behind
+
+
+def test_config_checks_name_the_option_typed_and_list_choices_plainly(tmp_path,
+                                                                      isolated_workspace):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    prior, reward = write_bundle_configs(tmp_path)
+    finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+                str(tmp_path / "ft")]
+    for args, said in [
+        (["prior", "train", "--data", str(data), "--out", str(tmp_path / "p"),
+          "--max-minutes", "-1"], "error: --max-minutes must be positive, got -1.0"),
+        ([*finetune, "--tilt-floor", "1.5"], "error: --tilt-floor must be in [0, 1), got 1.5"),
+        ([*finetune, "--tilt-value", "hessian"], "error: --tilt-value must be one of auto, "
+         "gradient, substitution, got 'hessian'"),
+        ([*finetune, "--estimator", "sgd"], "error: --estimator must be one of tilted, "
+         "reinforce, relaxed, got 'sgd'"),
+        ([*finetune, "--c", "-1"], "error: --c must be >= 0, got -1.0"),
+        ([*finetune, "--lr", "0"], "error: --lr must be positive, got 0"),
+        (["design", "--unlabeled", str(data), "--offline", str(data), "--out",
+          str(tmp_path / "d2.csv"), "--alpha", "0"], "error: --alpha must be > 0, got 0.0"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_config_error_changes_only_a_leading_field_and_tuples_of_names(capsys):
+    from braid_core.cli.options import config_error
+
+    def said(message: str) -> str:
+        assert config_error(ValueError(message)).exit_code == 1
+        return capsys.readouterr().err.strip()
+
+    assert said("the pool (3 designs) must hold at least 10") == (
+        "error: the pool (3 designs) must hold at least 10")
+    assert said("p.json is not a prior (format 'braid-reward')") == (
+        "error: p.json is not a prior (format 'braid-reward')")
+    assert said("mode must be one of ('std',), got 'x'") == (
+        "error: mode must be one of std, got 'x'")  # no option: the field stays

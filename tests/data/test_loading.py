@@ -71,6 +71,21 @@ def test_unreadable_csv_and_non_utf8(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.parquet", "not parquet"), problem="cannot be read as PARQUET")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+@pytest.mark.parametrize("name", ["d.csv", "d.fa"])
+def test_utf16_text_is_named_as_such_not_latin1(tmp_path: Path, encoding: str,
+                                                name: str) -> None:
+    text = "sequence,value\nACGT,1\nACGA,2\n" if name == "d.csv" else ">a value=1\nACGT\n"
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)  # "utf-16": little-endian after a byte-order mark
+    size = len(path.read_bytes())
+    sign = ("it starts with the byte-order mark FF FE" if encoding == "utf-16"
+            else f"{size // 2} of its first {size} bytes are NUL")  # one beside each letter
+    fails(path, problem=f"looks like UTF-16 text ({sign}), not UTF-8; save the file as UTF-8")
+    path.write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))  # big-endian, marked
+    fails(path, problem="looks like UTF-16 text (it starts with the byte-order mark FE FF)")
+
+
 def test_fasta_text_before_the_first_record_or_no_record(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.fa", "\nhello\n>s1\nACGT\n"), "line 2", problem="before the first")
     fails(write(tmp_path / "e.fa", "sequence,value\n"), problem="no FASTA records")
