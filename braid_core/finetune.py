@@ -75,7 +75,7 @@ from braid_core.diffusion import gaussian, masked
 from braid_core.diffusion.prior import Prior
 from braid_core.rewards.conservative import MODES, Prediction, RewardModel, conservative_reward
 from braid_core.runtime import make_generator
-from braid_core.spaces import SequenceSpace
+from braid_core.spaces import SequenceSpace, Space
 from braid_core.tilted import tilted_loss
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
@@ -334,6 +334,15 @@ def run_fraction(step: int, elapsed_s: float, cfg: FinetuneConfig) -> float:
     return min(done, 1.0)
 
 
+def check_estimator(cfg: FinetuneConfig, space: Space) -> None:
+    """Refuse settings the estimator cannot fine-tune `space` with (checked where a run is
+    configured, so that it is refused before it starts, and again by `finetune`)."""
+    if isinstance(space, SequenceSpace) and cfg.estimator == "tilted" and cfg.alpha <= 0:
+        raise ValueError(f"alpha must be > 0 with estimator 'tilted', got {cfg.alpha:g}: its "
+                         "target tilts the pre-trained steps by exp(r_c / alpha); use "
+                         "'reinforce' for alpha = 0")
+
+
 def finetune(
     prior: Prior,
     reward: RewardModel,
@@ -359,9 +368,7 @@ def finetune(
     Returns:
         A Prior with the fine-tuned network, in eval mode.
     """
-    if isinstance(prior.space, SequenceSpace) and cfg.estimator == "tilted" and cfg.alpha <= 0:
-        raise ValueError("estimator 'tilted' needs alpha > 0: its target tilts the pre-trained "
-                         "steps by exp(r_c / alpha); use 'reinforce' for alpha = 0")
+    check_estimator(cfg, prior.space)
     reference = prior.net.eval().requires_grad_(False)
     net = copy.deepcopy(reference).requires_grad_(True).train()
     base_lr = learning_rate(cfg, prior.space)

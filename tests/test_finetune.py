@@ -218,7 +218,7 @@ def letter_fraction(prior, letter, seed=7):
 
 
 def test_tilted_estimator_needs_a_kl_weight(sequence_prior):
-    with pytest.raises(ValueError, match="alpha > 0"):
+    with pytest.raises(ValueError, match="alpha must be > 0 with estimator 'tilted'"):
         run(sequence_prior, estimator="tilted", alpha=0.0, steps=1)
 
 

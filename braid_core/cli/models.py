@@ -226,7 +226,6 @@ def finetune(
     set_cpu_threads(threads)
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
     from braid_core.rewards.io import FORMAT as REWARD_FORMAT
-    from braid_core.spaces import SequenceSpace
 
     folder_out(out)  # not a prior's or a reward model's own folder
     folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
@@ -244,12 +243,6 @@ def finetune(
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
         raise config_error(err) from None
-    # finetune.finetune refuses this only once the run has started
-    if (estimator == "tilted" and not alpha > 0
-            and isinstance(pipeline.prior_space(prior), SequenceSpace)):
-        raise fail(f"--alpha must be > 0 with --estimator tilted, got {alpha:g}: its target "
-                   "tilts the prior's steps by exp(r_c / alpha); use --estimator reinforce "
-                   "for --alpha 0")
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning")
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")

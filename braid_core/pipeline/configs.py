@@ -16,7 +16,7 @@ from typing import Any
 from braid_core import defaults as defaults_module
 from braid_core.data import DataError, check_designs
 from braid_core.diffusion.prior import PriorConfig, saved_space
-from braid_core.finetune import FinetuneConfig
+from braid_core.finetune import FinetuneConfig, check_estimator
 from braid_core.methods import FINETUNED_METHODS, METHODS
 from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
@@ -122,6 +122,7 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
                               max_minutes=max_minutes, **extra)
     space = prior_space(prior)
     check_models(space, reward)
+    check_estimator(finetune, space)
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
@@ -141,9 +142,13 @@ def finetune_sweep(prior: str | Path, reward: str | Path,
     """
     (c, alpha, seed), *others = settings
     first = finetune_config(prior, reward, c=c, alpha=alpha, seed=seed, **common)
-    finetune = FinetuneConfig(**first["finetune"])
-    return [first] + [{**first, "seed": seed, "finetune": dataclasses.asdict(
-        dataclasses.replace(finetune, c=c, alpha=alpha))} for c, alpha, seed in others]
+    finetune, space = FinetuneConfig(**first["finetune"]), prior_space(prior)
+    configs = [first]
+    for c, alpha, seed in others:
+        setting = dataclasses.replace(finetune, c=c, alpha=alpha)
+        check_estimator(setting, space)
+        configs.append({**first, "seed": seed, "finetune": dataclasses.asdict(setting)})
+    return configs
 
 
 def _task_name(task: str | None, space: Space | None = None, what: str = "") -> str | None:

@@ -235,7 +235,7 @@ def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_
         (["--prior", str(tmp_path / "none"), "--reward", str(reward), "--out", out],
          f"--prior {tmp_path / 'none'}: no saved model there (no config.json)"),
         (["--prior", str(prior), "--reward", str(reward), "--alpha", "0", "--out", out],
-         "--alpha must be > 0 with --estimator tilted, got 0"),
+         "--alpha must be > 0 with estimator 'tilted', got 0"),
         # The fine-tuned model and designs would land among a model's own files.
         (["--prior", str(prior), "--reward", str(reward), "--out", str(reward)],
          f"--out {reward} already holds a braid-reward bundle; give another folder"),

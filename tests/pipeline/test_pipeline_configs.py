@@ -158,3 +158,12 @@ def test_a_sweep_checks_its_files_once_and_each_config_its_settings(tmp_path, mo
         assert config == one
     with pytest.raises(ValueError, match="alpha"):  # each run's settings are still checked
         pipeline.finetune_sweep(demo.DEMO_PRIOR, demo.DEMO_REWARD, [(1.0, 0.1, 0), (1.0, -1, 0)])
+    # alpha 0 is a valid setting, but not for the tilted estimator on sequences: refused
+    # here, not minutes later by the running job.
+    tilted_at_0 = "alpha must be > 0 with estimator 'tilted', got 0"
+    with pytest.raises(ValueError, match=tilted_at_0):
+        pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD, alpha=0.0)
+    with pytest.raises(ValueError, match=tilted_at_0):
+        pipeline.finetune_sweep(demo.DEMO_PRIOR, demo.DEMO_REWARD, [(1.0, 0.1, 0), (1.0, 0.0, 0)])
+    assert pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD, alpha=0.0,
+                                    estimator="reinforce")
