@@ -266,12 +266,10 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"c must be >= 0, got {c}")
     if method in FINETUNED_METHODS and not alpha > 0:
         raise ValueError(f"alpha must be > 0, got {alpha}")
-    report = check_designs(offline, sequence_column=sequence_column,
-                           value_column=value_column, alphabet=alphabet)
-    if report.value_column is None:
-        raise ValueError(f"{offline} has no column {value_column!r} with measured values, which "
-                         "the reward model is fitted on (--value-column names it)")
-    space = report.space
+    # The values the reward model is fitted on: a missing column is named with the file's own
+    # columns, as `braid data check` and `reward train` name it.
+    space = check_designs(offline, sequence_column=sequence_column, value_column=value_column,
+                          alphabet=alphabet, require_values=True).space
     check_same_space(_unlabeled_space(unlabeled, sequence_column, alphabet, space), space)
     if task:
         _task_name(task, space, "the offline designs are")

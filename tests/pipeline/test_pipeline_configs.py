@@ -89,9 +89,11 @@ def test_design_settings_that_would_fail_a_step_are_refused_before_any_job(tmp_p
         with pytest.raises(ValueError, match=f"alpha must be > 0, got {alpha}"):
             pipeline.design_config(unlabeled, labeled, alpha=alpha)
     assert pipeline.design_config(unlabeled, labeled, method="proxy", alpha=0.0)  # unused
-    with pytest.raises(ValueError, match=r"u\.csv has no column 'value' with measured values"):
+    with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values; the "
+                       "columns are 'sequence'"):
         pipeline.design_config(labeled, unlabeled)
-    with pytest.raises(ValueError, match="no column 'nope' with measured values"):
+    with pytest.raises(ValueError, match="no column 'nope' with the values; the columns are "
+                       "'sequence', 'value'"):
         pipeline.design_config(unlabeled, labeled, value_column="nope")
     for make in (lambda: pipeline.design_config(unlabeled, labeled, device="gpu"),
                  lambda: pipeline.prior_config(unlabeled, device="gpu"),
