@@ -25,6 +25,8 @@ RUN_COLOURS = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b",
 RUN_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
               "triangle-right", "triangle-left")
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
+# "~g": a flat curve's ticks read "1", not "1.000000" (Vega's format for a tiny domain)
+CURVE_AXIS = alt.Axis(format="~g")
 FACET_WIDTH = 200  # px: three small charts and their axes fit the page's 1280 px layout
 LETTER_ROW = 16  # px per letter of the letter heat map: room for every label
 # Fit the width to the page but keep the plot's own height, legends and axes added below it.
@@ -128,7 +130,7 @@ def metric_curves(long: pd.DataFrame, columns: int = 3, height: int = 160) -> al
     """One small chart per metric, one line per run (long format from `long_metrics`)."""
     lines = alt.Chart().mark_line().encode(
         alt.X("step:Q"),
-        alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=CURVE_AXIS),
         alt.Color("run:N", legend=run_legend()),
         tooltip=["run", "metric", "step", alt.Tooltip("value:Q", format=".4g")],
     )
@@ -167,7 +169,7 @@ def band_curves(bands: pd.DataFrame, columns: int = 3, height: int = 160) -> alt
     )
     band = base.mark_area(opacity=0.2).encode(alt.Y("low:Q", title=None), alt.Y2("high:Q"))
     line = base.mark_line().encode(
-        alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False)),
+        alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False), axis=CURVE_AXIS),
         tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "seeds"],
     )
     return small_multiples(alt.layer(band, line, lone_points(line, "group")), bands, columns,

@@ -168,6 +168,9 @@ def test_a_curve_of_one_step_gets_a_dot():
         assert points[0]["transform"][0]["joinaggregate"][0]["op"] == "count"
         assert points[0]["transform"][0]["groupby"] == [series]
         assert points[0]["transform"][1] == {"filter": "(datum.points === 1)"}
+        # A flat curve (valid fraction 1 throughout) had ticks "1.000000".
+        lines = [layer for layer in cell["layer"] if layer["mark"]["type"] == "line"]
+        assert lines[0]["encoding"]["y"]["axis"]["format"] == "~g"
 
 
 def test_letter_heat_map_labels_every_letter():
