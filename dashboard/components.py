@@ -119,7 +119,8 @@ def current_stage(frame: pd.DataFrame) -> pd.DataFrame:
     reward model, fine-tuning) logs each with its own step count and curves."""
     if "stage" not in frame.columns or not len(frame):
         return frame
-    return frame[frame["stage"] == frame["stage"].iloc[-1]]
+    # Columns only an earlier step logged (the reward fit's "shape") are dropped: empty here.
+    return frame[frame["stage"] == frame["stage"].iloc[-1]].dropna(axis=1, how="all")
 
 
 @st.fragment(run_every=state.LIVE_EVERY)

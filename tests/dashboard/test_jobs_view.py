@@ -226,3 +226,25 @@ def test_a_reward_fit_says_which_network_shape_it_is_on(demo, workspace):
     finally:
         jobs.cancel(workspace, run.id)
         assert pid
+
+
+def test_a_design_run_past_its_reward_fit_shows_fine_tuning_curves(demo, workspace):
+    # A design run logs the reward fit's "shape" and then fine-tuning rows without it: the
+    # card read the empty "shape" of a fine-tuning row as a reward fit's (int(NaN): a
+    # traceback in place of the curves, on every design run).
+    run = workspace.create_run("design", {"method": "braid-boot", "max_minutes": 5})
+    pid = jobs.launch(workspace, run.id, ["sleep", "60"])
+    run.append_metrics({"step": 25, "stage": "reward", "head": 0.0, "shape": 1.0,
+                        "loss": 0.5, "val_rmse": 0.1})
+    for step in (1, 2):
+        run.append_metrics({"step": step, "stage": "finetune", "reward": 0.1 * step,
+                            "uncertainty": 0.01, "kl": 0.5 * step})
+    try:
+        at = open_page("app_pages/design.py")
+        assert not at.exception, at.exception
+        assert not [c.value for c in at.caption if c.value.startswith("Fitting")]
+        charts = [str(c.proto) for c in at.get("vega_lite_chart")]
+        assert any("KL to the prior" in chart for chart in charts)
+    finally:
+        jobs.cancel(workspace, run.id)
+        assert pid
