@@ -407,5 +407,7 @@ def group_label(config: dict[str, Any]) -> str:
     if "method" in config:
         return f"baseline {config['method']}"
     parts = [f"c={config.get('c', 0):g}", f"alpha={config.get('alpha', 0):g}"]
-    parts += [f"{key}={config[key]}" for key in ("steps", "batch_size") if key in config]
+    parts += [f"{shown}={config[key]}" for key, shown in (("steps", "steps"),
+                                                          ("batch_size", "batch"))
+              if key in config]  # the names of the Fine-tune page's fields
     return " ".join(parts)

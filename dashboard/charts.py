@@ -25,8 +25,9 @@ RUN_COLOURS = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b",
 RUN_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
               "triangle-right", "triangle-left")
 ISO_QUANTILES = (0.5, 0.9, 0.99)  # r_c quantiles the iso-lines pass through
-# "~g": a flat curve's ticks read "1", not "1.000000" (Vega's format for a tiny domain)
-CURVE_AXIS = alt.Axis(format="~g")
+# 4 significant digits, trailing zeros trimmed, never exponents: a flat curve's ticks read
+# "1", not "1.000000" (Vega's format for a tiny domain), and 10 is not "1e+1" ("~g")
+CURVE_AXIS = alt.Axis(format=".4~r")
 FACET_WIDTH = 200  # px: three small charts and their axes fit the page's 1280 px layout
 LETTER_ROW = 16  # px per letter of the letter heat map: room for every label
 # Fit the width to the page but keep the plot's own height, legends and axes added below it.
@@ -47,7 +48,8 @@ CURVE_TITLES = {
     "kl": "KL to the prior",
     "true_score_median": "true score (median)",
     "valid_fraction": "valid fraction",
-    "loss": "loss",
+    "loss": "training loss",
+    "val_rmse": "validation RMSE",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,6 +12,16 @@ import pandas as pd
 from braid_core.data import blank_invalid_scores
 
 SEQUENCE = "sequence"
+
+
+def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> pd.DataFrame:
+    """The designs among Explore's points (column `offline` False), best r_hat - c u at the
+    slider's c first as the table lists them (`conservative_at_c`, where present), without
+    the chart's `helper_columns` or columns empty for every design."""
+    designs = frame[~frame["offline"]].drop(columns=list(helper_columns))
+    if "conservative_at_c" in designs.columns:
+        designs = designs.sort_values("conservative_at_c", ascending=False, kind="stable")
+    return designs.dropna(axis=1, how="all")
 
 
 def designs_csv(frame: pd.DataFrame) -> bytes:

@@ -20,6 +20,11 @@ from dashboard import catalog, charts, components, exports, state
 HELPER_COLUMNS = ["row", "score", "offline"]  # added for the chart, left out of downloads
 TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
 FIRST_COLUMNS = ["source", "sequence", "conservative_at_c"]  # the table's, where present
+# The table's headers for the designs tables' columns (downloads keep the column names)
+COLUMN_TITLES = {"predicted_mean": "r_hat", "uncertainty": "u",
+                 "conservative_score": "r_hat - c u (run's c)", "true_score": "true score",
+                 "valid": "valid", "novelty": "novelty (distance to D)",
+                 "repeat": "repeat", "value": "measured value", "run": "run id"}
 
 
 def offline_points(records: list[RunRecord]) -> tuple[pd.DataFrame | None, str]:
@@ -74,8 +79,8 @@ def table_rows(selected: pd.DataFrame, with_offline: bool) -> pd.DataFrame:
 
 
 def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
-    designs = frame[~frame["offline"]].drop(columns=HELPER_COLUMNS)
-    designs = designs.dropna(axis=1, how="all")
+    designs = exports.designs_to_download(frame, HELPER_COLUMNS)
+    fasta = designs.drop(columns="source", errors="ignore")  # `run`, its id, says it
     used = [r for r in records if r.id in set(designs.get("run", []))]
     st.caption(f"{len(designs):,} designs to download (offline data points are left out).")
     left, middle, right = st.columns(3)
@@ -84,7 +89,7 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
                          file_name="designs.csv", mime="text/csv",
                          on_click="ignore")  # fmt: skip
     if "sequence" in designs.columns:
-        middle.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
+        middle.download_button("Download FASTA", lambda: exports.designs_fasta(fasta),
                                file_name="designs.fasta", mime="text/plain",
                                on_click="ignore")  # fmt: skip
     right.download_button("Download run configs (JSON)",
@@ -149,8 +154,12 @@ def render() -> None:
         "offline points, shown in grey on the chart, follow them when this is on.")
     rows = table_rows(selected, with_offline)
     st.dataframe(rows.head(TABLE_ROWS), width="stretch", hide_index=True, height=320,
-                 column_config={"source": st.column_config.TextColumn(width="medium"),
+                 column_config={**COLUMN_TITLES,
+                                "source": st.column_config.TextColumn(width="medium"),
                                 "conservative_at_c": f"r_hat - c u at c = {c:g}"})
+    if len(rows) > TABLE_ROWS:
+        st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} rows; the "
+                   "downloads below hold every design.")
     downloads(selected, chosen)
 
 render()

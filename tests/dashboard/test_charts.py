@@ -170,7 +170,7 @@ def test_a_curve_of_one_step_gets_a_dot():
         assert points[0]["transform"][1] == {"filter": "(datum.points === 1)"}
         # A flat curve (valid fraction 1 throughout) had ticks "1.000000".
         lines = [layer for layer in cell["layer"] if layer["mark"]["type"] == "line"]
-        assert lines[0]["encoding"]["y"]["axis"]["format"] == "~g"
+        assert lines[0]["encoding"]["y"]["axis"]["format"] == ".4~r"
 
 
 def test_letter_heat_map_labels_every_letter():
@@ -225,6 +225,17 @@ def test_downloads_leave_an_invalid_designs_true_score_empty():
     fasta = exports.designs_fasta(table).decode()
     assert "true_score=nan valid=False" in fasta and "inf" not in fasta
     assert table["true_score"].tolist()[1] == -np.inf  # the caller's frame is left alone
+
+
+def test_downloads_hold_the_designs_best_first_as_the_table_lists_them():
+    frame = pd.DataFrame({"source": ["baseline", "run", "offline data", "run"],
+                          "sequence": ["AAAA", "CCCC", "DDDD", "EEEE"],
+                          "conservative_at_c": [0.1, 0.9, 5.0, 0.5], "row": [0, 1, 2, 3],
+                          "offline": [False, False, True, False], "value": [None] * 4})
+    designs = exports.designs_to_download(frame, ["row", "offline"])
+    # The CSV opened with a baseline's rows, in the order the runs were picked.
+    assert designs["sequence"].tolist() == ["CCCC", "EEEE", "AAAA"]  # offline rows left out
+    assert list(designs.columns) == ["source", "sequence", "conservative_at_c"]
 
 
 def test_value_histogram_bins_the_values_and_names_its_axes():

@@ -3,6 +3,7 @@ catalog."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     assert list(table.columns[:3]) == ["source", "sequence", "conservative_at_c"]
     scores = table["conservative_at_c"].tolist()
     assert scores == sorted(scores, reverse=True)  # the best first
+    # Headed in the page's words, not the files' column names (predicted_mean, ...).
+    headers = json.loads(at.dataframe[0].proto.columns)
+    assert headers["predicted_mean"] == {"label": "r_hat"}
+    assert headers["conservative_at_c"] == {"label": "r_hat - c u at c = 0.5"}
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25
@@ -139,3 +144,15 @@ def test_compare_names_runs_of_two_reward_models_as_explore_does(demo, workspace
     assert sorted(picker.options) == sorted([labels[first], labels[other]])
     assert {label.split(" · ")[-1] for label in picker.options} == {"reward: shipped rewards",
                                                                      "reward: rewards2"}
+
+
+def test_a_table_cut_at_its_row_limit_says_so(demo, workspace):
+    offline_table(demo, n=1100)
+    run = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0, num_designs=12)
+    at = open_explore({"run": run})
+    assert not [c for c in at.caption if "The table lists the first" in c.value]
+    at.toggle(key="explore_offline_rows").set_value(True).run()
+    # 1,112 rows, 1,000 listed: it was cut without a word.
+    assert len(at.dataframe[0].value) == 1000
+    assert [c.value for c in at.caption if "The table lists the first" in c.value] == [
+        "The table lists the first 1,000 of 1,112 rows; the downloads below hold every design."]
