@@ -54,6 +54,12 @@ class Dataset:
     space: str | None = None  # its design space in words (Space.describe); None: not known
 
     @property
+    def uploaded(self) -> bool:
+        """Kept among the workspace's uploads (the shipped demo's files are not), whatever
+        its task: designs measured and added to the demo's keep the demo's oracle."""
+        return Path(self.path).parent.name == UPLOADS
+
+    @property
     def name(self) -> str:
         """What messages call the file: the user's name for it, not the stored copy's."""
         return self.source or Path(self.path).name
@@ -122,8 +128,8 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     def indices(keep: Callable[[Dataset], bool]) -> list[int]:
         return [i for i, d in enumerate(datasets) if keep(d) and fitting(d)]
 
-    uploads = indices(lambda d: d.labeled == labeled and d.task is None)  # the demo's: a task
-    measured = [] if labeled else indices(lambda d: d.labeled and d.task is None)
+    uploads = indices(lambda d: d.labeled == labeled and d.uploaded)
+    measured = [] if labeled else indices(lambda d: d.labeled and d.uploaded)
     order = uploads + measured + indices(lambda d: d.labeled == labeled) + indices(bool)
     return (order or [0])[0]
 

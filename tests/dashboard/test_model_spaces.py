@@ -96,3 +96,17 @@ def test_a_model_picker_moves_to_a_model_trained_while_the_page_is_open(demo, wo
     newer = finished_model(workspace, "prior", space)
     at.run()
     assert at.selectbox(key="ft_prior").value == newer
+
+
+def test_designs_added_to_the_demos_are_where_training_starts(demo, workspace):
+    demo_offline = next(d for d in catalog.all_datasets(workspace.root) if d.labeled)
+    older = catalog.store_upload(workspace.root, b"sequence,value\n" + b"ACDEFGHIKLMNPQRS" * 2
+                                 + b",1.0\n" + b"PQRSTVWY" * 4 + b",2.0\n", "older.csv")
+    row = open(demo_offline.path).read().splitlines()[1].split(",")[0]
+    merged = catalog.add_to_dataset(workspace.root, demo_offline,
+                                    f"sequence,value\n{row},9.5\n".encode(), "new.csv")
+    assert merged.task == demo_offline.task  # the demo's oracle still scores them
+    labeled = [d for d in catalog.all_datasets(workspace.root) if d.labeled]
+    # It was skipped for having a task, as the demo's own files are: the older upload won.
+    assert labeled[catalog.preferred_dataset(labeled, labeled=True)].path == merged.path
+    assert older.path != merged.path
