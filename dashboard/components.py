@@ -18,6 +18,8 @@ from braid_core.runs import RunRecord
 from braid_core.spaces import SequenceSpace, Space
 from dashboard import catalog, charts, state
 
+LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
+FINISHED = "_finished_runs"  # session key: run ids seen ending here, for a page to pick up
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
 
 
@@ -42,6 +44,8 @@ def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
         st.error(f"The {kind} job did not start: {plain(str(err))}")
         return None
     st.toast(f"Started {kind} run {run_id}")
+    # Watched from here on, even if it ends before the live panel's next look (live_runs).
+    st.session_state[LAUNCHED] = [*st.session_state.get(LAUNCHED, ()), run_id]
     return run_id
 
 
@@ -129,15 +133,21 @@ def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIV
     """Runs of these kinds (and of this name, when given) that are still going, refreshed
     every LIVE_EVERY.
 
-    When a run finishes the whole page reruns, so lists of finished runs pick it up.
+    When a run finishes (one launched in this session counts even if it ended before this
+    panel saw it going), its id joins FINISHED and the whole page reruns, so lists of
+    finished runs and comparisons pick it up.
     """
-    records = [r for r in state.records(state.workspace(), kinds)
-               if state.is_live(r) and (name is None or r.name == name)]
+    ours = [r for r in state.records(state.workspace(), kinds) if name is None or r.name == name]
+    records = [r for r in ours if state.is_live(r)]
     live = {r.id for r in records}
     seen = f"_live_{key}"
-    ended = set(st.session_state.get(seen, ())) - live
+    launched = set(st.session_state.get(LAUNCHED, ())) & {r.id for r in ours}
+    ended = (set(st.session_state.get(seen, ())) | launched) - live
     st.session_state[seen] = sorted(live)
     if ended:
+        st.session_state[LAUNCHED] = [i for i in st.session_state.get(LAUNCHED, ())
+                                      if i not in ended]
+        st.session_state[FINISHED] = sorted({*st.session_state.get(FINISHED, ()), *ended})
         st.rerun()
     if not records:
         st.caption("No runs in progress.")

@@ -145,7 +145,12 @@ def compare() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    state.bound_runs("run", ids, catalog.compare_defaults(records, ws, 4))
+    chosen = state.bound_runs("run", ids, catalog.compare_defaults(records, ws, 4))
+    # Runs that finished while the page was open join the comparison (a sweep just launched).
+    finished = [i for i in st.session_state.pop(components.FINISHED, ()) if i in by_id
+                and by_id[i].status == "done" and i not in chosen]
+    if finished:
+        st.session_state["run"] = [*chosen, *finished]
     # Named with their reward (and prior) model where the runs use several, as on Explore.
     names = catalog.run_labels(records, ws)
     chosen = st.multiselect("Runs to compare", ids, key="run",

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Selectbox
 
 from braid_core import jobs, pipeline
+from dashboard import components
 
 
 def open_page(page: str) -> AppTest:
@@ -221,7 +222,8 @@ def test_a_reward_fit_says_which_network_shape_it_is_on(demo, workspace):
         assert ("Fitting network shape 2 of 2 (wide), bootstrap head 1 of 4. Each shape is "
                 "fitted in turn and the one of lower validation error is kept."
                 in [c.value for c in at.caption])
-        (live,) = [str(c.proto) for c in at.get("vega_lite_chart") if "val_rmse" in str(c.proto)]
+        (live,) = [str(c.proto) for c in at.get("vega_lite_chart")
+                   if "validation RMSE" in str(c.proto)]
         assert "shape" not in live
     finally:
         jobs.cancel(workspace, run.id)
@@ -248,3 +250,19 @@ def test_a_design_run_past_its_reward_fit_shows_fine_tuning_curves(demo, workspa
     finally:
         jobs.cancel(workspace, run.id)
         assert pid
+
+
+def test_runs_that_finish_while_the_page_is_open_join_the_comparison(demo, workspace):
+    first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
+    at = open_page("app_pages/finetune.py")
+    (picker,) = [m for m in at.multiselect if m.label == "Runs to compare"]
+    assert picker.value == [first]
+    # A baseline ends within the live panel's refresh: launched here, never seen running. The
+    # page noticed neither it nor a sweep's runs until reloaded.
+    quick = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=0)
+    at.session_state[components.LAUNCHED] = [quick]
+    at.run()
+    assert not at.exception, at.exception
+    (picker,) = [m for m in at.multiselect if m.label == "Runs to compare"]
+    assert picker.value == [first, quick]
+    assert at.session_state[components.LAUNCHED] == []
