@@ -15,6 +15,18 @@ UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
+# The data checks name the command line's options; this page's fields are what to change here.
+FIELDS = {"--alphabet": "the Alphabet field under Column options for uploads",
+          "--value-column": "the Value column field under Column options for uploads",
+          "--sequence-column": "the Sequence column field under Column options for uploads"}
+
+
+def upload_error(err: DataError) -> str:
+    """A data check's error in this page's terms, shown letter for letter."""
+    text = f"{err.path}: {err.problem}"
+    for option, field in FIELDS.items():
+        text = text.replace(option, field)
+    return components.plain(text)
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -54,7 +66,7 @@ def handle_upload() -> None:
             stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
                                           upload.name, **options)  # fmt: skip
         except DataError as err:
-            st.session_state["_upload_error"] = components.plain(f"{err.path}: {err.problem}")
+            st.session_state["_upload_error"] = upload_error(err)
         else:
             st.session_state[CHOICE] = stored.path
             st.success(components.plain(f"Loaded {upload.name}: {stored.label}"))
@@ -136,7 +148,7 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
             require_values=dataset.labeled,
         )  # fmt: skip
     except DataError as err:
-        st.session_state["_add_error"] = components.plain(f"{err.path}: {err.problem}")
+        st.session_state["_add_error"] = upload_error(err)
     else:
         st.session_state[CHOICE] = combined.path
         st.session_state["_added"] = st.session_state.get("_added", 0) + 1

@@ -43,6 +43,13 @@ def test_failed_upload_keeps_the_previous_data(demo, workspace):
     assert at.selectbox(key="dataset_choice").value == stored  # still the good upload
     assert metric(at, "designs") == "3"
     assert len(list((workspace.root / "uploads").glob("*.csv"))) == 1
+    # A letter outside the inferred alphabet: the fix is named as this page's field, not as
+    # the command line's --alphabet.
+    at.file_uploader(key="upload").set_value(("dna.csv", b"sequence\nACGT\nACGT\nACGJ\n",
+                                                "text/csv")).run()
+    message = at.error[0].value
+    assert "row 3" in message and "the Alphabet field under Column options for uploads" in message
+    assert "--alphabet" not in message
 
 
 def test_an_uploads_columns_not_used_are_named(demo, workspace):
