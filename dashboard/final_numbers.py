@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from braid_core.runs.summary import summary_value
+
 # Summary keys as the comparison table titles them, in its order (the figures a comparison
 # of runs turns on first); True: a fraction, shown as a percentage.
 SUMMARY_COLUMNS: dict[str, tuple[str, bool]] = {
@@ -77,3 +79,20 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
             row[title] = _pooled(part[key], percent)
         table.append(row)
     return pd.DataFrame(table)
+
+
+def summary_rows(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """One run's summary as (figure, value) rows in words: titled and ordered as the
+    comparison table titles them, fractions as percentages, the rest as `summary_value`
+    gives it (numbers to 4 digits, a table in words)."""
+    keys = [k for k in SUMMARY_COLUMNS if k in summary]
+    keys += [k for k in summary if k not in SUMMARY_COLUMNS]
+    rows = []
+    for key in keys:
+        title, percent = SUMMARY_COLUMNS.get(key, (key.replace("_", " "), False))
+        value = summary[key]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        text = ("" if value is None else f"{100.0 * value:.1f}%" if percent and number
+                else summary_value(key, value))
+        rows.append({"figure": title, "value": text})
+    return pd.DataFrame(rows, columns=["figure", "value"])

@@ -26,6 +26,7 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     from braid_core import jobs, pipeline
     from braid_core.data import DataError
     from braid_core.runs import Workspace, default_workspace_root
+    from braid_core.runs.summary import summary_value
 
     workspace = Workspace(default_workspace_root())
     run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
@@ -48,25 +49,6 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     for key, value in summary.items():
         say(f"  {key}: {summary_value(key, value)}")
     return run.path
-
-
-# Summary values that are tables, and what their keys are: the prior's calibration gives the
-# sample / data diversity ratio at each position noise tried.
-KEYED_BY = {"diversity_ratio": "position noise"}
-
-
-def summary_value(key: str, value: object) -> str:
-    """A run summary's value as the terminal shows it: numbers to 4 digits, a table as
-    "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict)."""
-    if isinstance(value, Mapping):
-        by = KEYED_BY.get(key)
-        return ", ".join(f"{_number(v)} at {by} {k}" if by else f"{k} {_number(v)}"
-                         for k, v in value.items())
-    return _number(value)
-
-
-def _number(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _source_runs(workspace, config: Mapping) -> list[str]:

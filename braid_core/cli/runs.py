@@ -4,6 +4,7 @@ runs (`python -m braid_core.cli run-job <id>`, launched by braid_core.jobs)."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated
 
 import typer
@@ -142,8 +143,20 @@ def run_job(run_id: Annotated[str, typer.Argument()]) -> None:
 
     set_cpu_threads(1)  # several jobs may share the machine with the dashboard
     workspace = Workspace(default_workspace_root())
+    # This process's stderr is the run's log.txt: its first and last lines say when it ran,
+    # so that a run with nothing to note still has a log.
+    started = time.monotonic()
+    say(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {workspace.record(run_id).kind} run {run_id} "
+        "started")
     try:
         with jobs.run_context(workspace, run_id) as run:
             pipeline.execute(workspace, run)
     except jobs.JobCancelled:
+        say(f"cancelled after {_duration(time.monotonic() - started)}")
         raise typer.Exit(143) from None
+    say(f"done in {_duration(time.monotonic() - started)}")
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from braid_core import jobs
-from dashboard import catalog, components, state
+from dashboard import catalog, components, final_numbers, state
 
 
 def confirm_delete(run_id: str, place) -> None:
@@ -48,7 +48,11 @@ def details(run_id: str) -> None:
         right.caption("Made from: " + ", ".join(dict.fromkeys(record.parents)))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
-    tab_summary.code(json.dumps(record.summary, indent=2), language="json")
+    if record.summary:  # in words; the config stays JSON, to read back or rerun
+        tab_summary.dataframe(final_numbers.summary_rows(record.summary), hide_index=True)
+    else:
+        tab_summary.caption(f"No summary: the run is {record.status}; a finished run "
+                            "records its figures here.")
     # Wrapped: a note (e.g. the reward fit cut short) is one long line.
     tab_log.code(components.log_tail(ws.run_path(run_id)) or "(empty)", language="text",
                  wrap_lines=True)

@@ -114,14 +114,3 @@ def test_a_bad_file_is_refused_with_the_data_error_and_no_run(tmp_path, isolated
     # Read before the run is recorded (a job reading a file gone bad since still fails its
     # run with the error: tests/pipeline/test_pipeline_launch.py)
     assert Workspace(isolated_workspace).list_runs() == []
-
-
-def test_a_summary_table_is_printed_as_words_not_a_python_dict():
-    from braid_core.cli.local_runs import summary_value
-
-    ratios = {"1": 0.6234, "2": 0.9908}  # the prior's diversity ratio by position noise
-    assert summary_value("diversity_ratio", ratios) == (
-        "0.6234 at position noise 1, 0.9908 at position noise 2")
-    assert summary_value("other", {"a": 0.123456, "b": 2}) == "a 0.1235, b 2"
-    assert summary_value("spearman", 0.912345) == "0.9123"
-    assert summary_value("space", "dna") == "dna"

@@ -36,3 +36,21 @@ def test_settings_are_named_as_the_fine_tune_page_names_them():
     config = {"finetune": {"c": 1.0, "alpha": 0.1, "steps": 30, "batch_size": 8}}
     # "batch_size=8" was the config's field name, in every Compare legend and table row.
     assert catalog.group_label(config) == "c=1 alpha=0.1 steps=30 batch=8"
+
+
+def test_one_runs_summary_reads_in_words():
+    rows = final_numbers.summary_rows({"num_designs": 32.0, "validity": 0.96875,
+                                       "elapsed_minutes": 1.9081908361999618,
+                                       "true_score_median": 0.5, "diversity_ratio": {"1": 0.99},
+                                       "space": "dna 8-mers", "offline_best": None})
+    # The Runs page showed this as JSON: "num_designs": 32.0, "elapsed_minutes": 1.90819...
+    assert rows.to_dict("records") == [
+        {"figure": "true score (median)", "value": "0.5"},
+        {"figure": "valid", "value": "96.9%"},
+        {"figure": "best offline value", "value": ""},
+        {"figure": "designs", "value": "32"},
+        {"figure": "elapsed minutes", "value": "1.908"},
+        {"figure": "diversity ratio", "value": "0.99 at position noise 1"},
+        {"figure": "space", "value": "dna 8-mers"},
+    ]
+    assert final_numbers.summary_rows({}).empty

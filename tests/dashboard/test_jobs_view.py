@@ -74,6 +74,9 @@ def test_runs_started_elsewhere_show_up(demo, workspace):
     assert run_id in at.dataframe[0].value["run"].tolist()
     assert at.selectbox(key="runs_detail").value == run_id
     assert any('"c": 1.0' in code.value for code in at.code)
+    # Its summary in words (the tab showed JSON with keys like "num_designs": 40.0).
+    summary = next(d.value for d in at.dataframe if list(d.value.columns) == ["figure", "value"])
+    assert summary.set_index("figure").loc["designs", "value"] == "40"
 
 
 def test_the_log_wraps_its_long_lines(demo, workspace):

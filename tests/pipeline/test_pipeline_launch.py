@@ -23,6 +23,9 @@ def test_a_prior_job_runs_in_the_background_and_leaves_its_artifacts(tmp_path,
     assert (run.path / "prior" / "model.safetensors").is_file()
     assert run.read_metrics(), "the job reported no progress rows"
     assert run.read_progress()["fraction"] > 0
+    # A job with nothing to note left an empty log: it says when it started and ended.
+    log = run.log_path.read_text().splitlines()
+    assert log[0].endswith(f"prior run {run_id} started") and log[-1].startswith("done in ")
     summary = workspace.record(run_id).summary
     assert 90 <= summary["designs"] <= 100  # duplicates merged
     # The sampler's noise was calibrated, and the saved prior samples with the kept value.

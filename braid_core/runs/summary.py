@@ -1,0 +1,23 @@
+"""A run summary's values in words, for the terminal and the dashboard's Runs page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Summary values that are tables, and what their keys are: the prior's calibration gives the
+# sample / data diversity ratio at each position noise tried.
+KEYED_BY = {"diversity_ratio": "position noise"}
+
+
+def summary_value(key: str, value: object) -> str:
+    """A run summary's value as people read it: numbers to 4 digits, a table as
+    "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict)."""
+    if isinstance(value, Mapping):
+        by = KEYED_BY.get(key)
+        return ", ".join(f"{_number(v)} at {by} {k}" if by else f"{k} {_number(v)}"
+                         for k, v in value.items())
+    return _number(value)
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
