@@ -285,7 +285,8 @@ def design_scatter(frame: pd.DataFrame, c: float, colour_by: str = "run", height
         # a layer of their own in grey instead of vanishing.
         scored = designs.transform_filter("isValid(datum.score)").encode(
             alt.Color("score:Q", title="true score", scale=alt.Scale(scheme="viridis"),
-                      legend=alt.Legend(orient="bottom", titleLimit=0)))  # fmt: skip
+                      # Right of the plot: below, beside long run names, it ran off the page.
+                      legend=alt.Legend(orient="right", titleLimit=0)))  # fmt: skip
         unscored = designs.transform_filter("!isValid(datum.score)").encode(
             color=alt.value(NO_SCORE_COLOUR))
         foreground = [scored.add_params(brush), unscored]

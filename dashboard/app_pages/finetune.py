@@ -91,7 +91,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
                 filter_mode="prefix", format_func=state.format_number)
         grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
         runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
-        button, count = st.columns([1, 2], vertical_alignment="center")
+        button, count = st.columns([1, 3], vertical_alignment="center")
         count.caption(runs_text(len(runs), len(c_values), len(alpha_values), int(seeds), sweep))
         submitted = button.button("Launch fine-tuning",
                                   disabled=not runs or len(runs) > MAX_SWEEP)
