@@ -125,10 +125,11 @@ class FinetuneConfig:
     probe_every: int = 5  # call the oracle probe every this many steps (0: never)
 
     def __post_init__(self) -> None:
-        if self.c < 0:
-            raise ValueError(f"c must be >= 0, got {self.c}")
-        if self.alpha < 0:
-            raise ValueError(f"alpha must be >= 0, got {self.alpha}")
+        # `not <`: NaN fails too (an inf or NaN weight drew one design over and over)
+        if not 0 <= self.c < math.inf:
+            raise ValueError(f"c must be a finite number >= 0, got {self.c}")
+        if not 0 <= self.alpha < math.inf:
+            raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha}")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
         if self.warmup_steps < 0:
@@ -161,8 +162,8 @@ class FinetuneConfig:
                              f"{self.grad_step_choice!r}")
         if self.sampling_steps is not None and self.sampling_steps < 1:
             raise ValueError(f"sampling_steps must be at least 1, got {self.sampling_steps}")
-        if self.max_minutes is not None and self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
+        if self.max_minutes is not None and not 0 < self.max_minutes < math.inf:
+            raise ValueError(f"max_minutes must be a finite number > 0, got {self.max_minutes}")
 
 
 def learning_rate(cfg: FinetuneConfig, space: object) -> float:

@@ -58,7 +58,7 @@ def design(
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
-    csv_out(out)
+    csv_out(out, {"--unlabeled": unlabeled, "--offline": offline})
     try:
         config = pipeline.design_config(
             unlabeled, offline, method=method, sequence_column=sequence_column,

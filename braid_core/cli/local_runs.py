@@ -71,11 +71,15 @@ def copy_out(source: Path, out: Path) -> None:
     """Copy a run's artifact (a folder or a file) to where the user asked for it."""
     import shutil
 
-    if source.is_dir():
-        shutil.copytree(source, out, dirs_exist_ok=True)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, out)
+    try:
+        if source.is_dir():
+            shutil.copytree(source, out, dirs_exist_ok=True)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, out)
+    except OSError as err:  # a place the checks before the run could not foresee
+        raise fail(f"could not write {out} ({err.strerror or err}); the run's own copy is "
+                   f"in {source.parent}") from None
     say(f"wrote {out}")
 
 

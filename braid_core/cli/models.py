@@ -31,6 +31,7 @@ from braid_core.cli.options import (
     data_in,
     fail,
     folder_out,
+    no_files_of_others,
     say,
 )
 
@@ -156,6 +157,7 @@ def reward_train(
     from braid_core.rewards.io import FORMAT as REWARD_FORMAT
 
     folder_out(out, holds=REWARD_FORMAT)
+    no_files_of_others(out, ("heldout.csv", "offline.csv"), out, REWARD_FORMAT)
     data_in(data, value_column=value_column, sequence_column=sequence_column, alphabet=alphabet)
     try:
         config = pipeline.reward_config(data, sequence_column=sequence_column,
@@ -229,6 +231,7 @@ def finetune(
 
     folder_out(out)  # not a prior's or a reward model's own folder
     folder_out(out / "model", holds=PRIOR_FORMAT)  # a fine-tuned model is saved as a prior is
+    no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
     if lr is not None and not lr > 0:  # FinetuneConfig's check names settings not offered here

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -105,15 +106,31 @@ def _writable_place(out: Path) -> None:
         raise fail(f"--out {out}: {place} cannot be written to by this user")
 
 
-def csv_out(out: Path) -> Path:
-    """`out` once a CSV file can be written there, checked before any work: not a folder, and
-    named .csv (a .fasta or .tsv would get CSV inside)."""
+def csv_out(out: Path, inputs: Mapping[str, Path] | None = None) -> Path:
+    """`out` once a CSV file can be written there, checked before any work: not a folder,
+    named .csv (a .fasta or .tsv would get CSV inside), and none of the command's `inputs`
+    (option -> file: the user's measured data would be replaced by designs)."""
     _writable_place(out)
     if out.is_dir():
         raise fail(f"--out {out} is a folder; give a file name ending in .csv")
     if out.suffix.lower() != ".csv":
         raise fail(f"--out {out}: designs are written as CSV; give a file name ending in .csv")
+    for option, path in (inputs or {}).items():
+        if out.resolve() == Path(path).resolve():
+            raise fail(f"--out {out} is the {option} file; write the designs elsewhere")
     return out
+
+
+def no_files_of_others(out: Path, names: tuple[str, ...], ours: Path, holds: str) -> None:
+    """Refuse an --out folder that already holds files this command writes there (`names`)
+    unless they came with an earlier bundle of this kind in `ours`: they may be the user's
+    own (the data the command reads, kept in that folder)."""
+    if bundle_format(ours) == holds:
+        return
+    for name in names:
+        if (out / name).exists():
+            raise fail(f"--out {out} already holds {name}, which this command writes there "
+                       "(perhaps your own data); give another folder")
 
 
 def folder_out(out: Path, holds: str | None = None) -> Path:

@@ -59,6 +59,8 @@ def runs_list(
     if status is not None and status not in STATUSES:
         raise fail(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     workspace = _workspace()
+    from braid_core.runs.summary import summary_value
+
     records = workspace.list_runs(kind=kind, status=status)
     if not records:
         say(f"no runs in {workspace.root}")
@@ -66,7 +68,7 @@ def runs_list(
     typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'method':12s} {'name':20s} headline")
     for record in records:
         summary = record.summary
-        headline = next((f"{key} {summary[key]:.4g}" for key in HEADLINES
+        headline = next((f"{key} {summary_value(key, summary[key])}" for key in HEADLINES
                          if isinstance(summary.get(key), int | float)), "")
         if isinstance(summary.get("validity"), int | float):
             headline += f", valid {summary['validity']:.0%}"
@@ -82,6 +84,8 @@ def runs_show(
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
     """One run: status, times, what it was made from, error, summary, config and log end."""
+    from braid_core.runs.summary import summary_lines
+
     workspace = _workspace()
     record = _record(workspace, run_id)
     typer.echo(f"run {record.id} ({record.kind}{', ' + record.name if record.name else ''}): "
@@ -92,7 +96,10 @@ def runs_show(
         typer.echo("made from " + ", ".join(dict.fromkeys(record.parents)))
     if record.error:
         typer.echo(f"error: {record.error}")
-    typer.echo("summary: " + json.dumps(record.summary, indent=2))
+    if record.summary:
+        typer.echo("summary:\n" + "\n".join("  " + line for line in summary_lines(record.summary)))
+    else:
+        typer.echo(f"summary: none (the run is {record.status}; a finished run records one)")
     typer.echo("config: " + json.dumps(record.config, indent=2))
     log = workspace.run_path(record.id) / "log.txt"
     if log_lines and log.is_file():

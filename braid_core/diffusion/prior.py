@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,8 @@ class PriorConfig:
             raise ValueError(f"warmup_steps must be >= 0, got {self.warmup_steps}")
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay}")
-        if self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be positive, got {self.max_minutes}")
+        if not 0 < self.max_minutes < math.inf:  # NaN fails too
+            raise ValueError(f"max_minutes must be a finite number > 0, got {self.max_minutes}")
         if self.loss_weighting not in ("inverse_t", "flat"):
             raise ValueError(f"loss_weighting must be 'inverse_t' or 'flat', got "
                              f"{self.loss_weighting!r}")

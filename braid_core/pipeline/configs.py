@@ -76,8 +76,8 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     `count_weighting` how a mean of several measurements weighs (rewards/replicates.py),
     `max_minutes` a limit on the whole fit (None: the networks stop by validation alone)."""
     network_settings(network)  # an unknown name fails here, not minutes into a job
-    if max_minutes is not None and not max_minutes > 0:
-        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    if max_minutes is not None and not 0 < max_minutes < math.inf:
+        raise ValueError(f"--max-minutes must be a finite number > 0, got {max_minutes}")
     return {"data": data_spec(data, sequence_column, value_column, alphabet), "kind": kind,
             "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
@@ -257,15 +257,15 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     network_settings(reward_network)
     check_device(device)
-    if max_minutes <= 0:
-        raise ValueError(f"--max-minutes must be positive, got {max_minutes}")
+    if not 0 < max_minutes < math.inf:  # NaN fails too
+        raise ValueError(f"--max-minutes must be a finite number > 0, got {max_minutes}")
     # Settings and files that would fail a step fail here, not after minutes of pre-training:
     # c and alpha out of range, offline designs without values, designs in two spaces
     # (another length, alphabet or vector size), an oracle for other designs.
-    if c is not None and not c >= 0:
-        raise ValueError(f"c must be >= 0, got {c}")
-    if method in FINETUNED_METHODS and not alpha > 0:
-        raise ValueError(f"alpha must be > 0, got {alpha}")
+    if c is not None and not 0 <= c < math.inf:
+        raise ValueError(f"c must be a finite number >= 0, got {c}")
+    if method in FINETUNED_METHODS and not 0 < alpha < math.inf:
+        raise ValueError(f"alpha must be a finite number > 0, got {alpha}")
     # The values the reward model is fitted on: a missing column is named with the file's own
     # columns, as `braid data check` and `reward train` name it.
     space = check_designs(offline, sequence_column=sequence_column, value_column=value_column,

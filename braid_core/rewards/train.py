@@ -16,6 +16,7 @@ floored (DESIGN.md §2) or dropped first.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -152,8 +153,9 @@ class RewardTrainConfig:
             raise ValueError(f"ridge must be positive, got {self.ridge}")
         if self.b_max <= 0:
             raise ValueError(f"b_max must be positive, got {self.b_max}")
-        if self.max_minutes is not None and not self.max_minutes > 0:
-            raise ValueError(f"max_minutes must be positive or None, got {self.max_minutes}")
+        if self.max_minutes is not None and not 0 < self.max_minutes < math.inf:
+            raise ValueError(f"max_minutes must be a finite number > 0 or None, got "
+                             f"{self.max_minutes}")
         if not 0 <= self.value_tilt <= MAX_VALUE_TILT:
             raise ValueError(f"value_tilt must lie in [0, {MAX_VALUE_TILT:g}], got "
                              f"{self.value_tilt}")

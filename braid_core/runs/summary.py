@@ -9,6 +9,11 @@ from collections.abc import Mapping
 KEYED_BY = {"diversity_ratio": "position noise"}
 
 
+def summary_lines(summary: Mapping[str, object]) -> list[str]:
+    """A summary as "key: value" lines, values in words; the keys are those of the files."""
+    return [f"{key}: {summary_value(key, value)}" for key, value in summary.items()]
+
+
 def summary_value(key: str, value: object) -> str:
     """A run summary's value as people read it: numbers to 4 digits, a table as
     "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict)."""
@@ -20,4 +25,8 @@ def summary_value(key: str, value: object) -> str:
 
 
 def _number(value: object) -> str:
+    """Counts as whole numbers (summaries keep them as floats: 20000.0 read "2e+04"), other
+    numbers to 4 significant digits."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -18,7 +18,8 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     parent = workspace.create_run("prior", {"data": "d.csv"}, name="my prior")
     workspace.set_status(parent.id, "running")
     workspace.set_status(parent.id, "done")
-    workspace.set_summary(parent.id, {"designs": 40, "space": "dna"})
+    workspace.set_summary(parent.id, {"designs": 40, "space": "dna",
+                                      "diversity_ratio": {"1": 0.9908}, "n_val": 20000.0})
     child = workspace.create_run("finetune", {"c": 0.5}, parents=[parent.id])
     pid = jobs.launch(workspace, child.id, ["sleep", "30"])
     dead = workspace.create_run("reward", {})
@@ -49,7 +50,12 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     shown = runner.invoke(app, ["runs", "show", parent.id[-4:]])  # the id's end is enough
     assert shown.exit_code == 0, shown.output
     assert f"run {parent.id} (prior, my prior): done" in shown.output
-    assert '"designs": 40' in shown.output and '"data": "d.csv"' in shown.output
+    assert '"data": "d.csv"' in shown.output  # the config stays JSON, to read back
+    # The summary in words: it was JSON, with counts as 20000.0 and tables as objects.
+    assert ("summary:\n  designs: 40\n  space: dna\n  diversity_ratio: 0.9908 at position "
+            "noise 1\n  n_val: 20000\n") in shown.output
+    cancelled_shown = runner.invoke(app, ["runs", "show", dead.id])
+    assert "summary: none (the run is failed" in cancelled_shown.output
     missing = runner.invoke(app, ["runs", "show", "zzzz"])
     assert missing.exit_code == 1 and "no run in" in missing.output
 

@@ -141,7 +141,7 @@ def test_reward_train_max_minutes_stops_the_fit_and_says_so(tmp_path):
     data = write_labeled(tmp_path / "offline.csv", 200)
     common = wide_bonus_fit(data)
     wrong = runner.invoke(app, [*common, "--max-minutes", "0", "--out", str(tmp_path / "no")])
-    assert wrong.exit_code == 1 and "--max-minutes must be positive" in wrong.output
+    assert wrong.exit_code == 1 and "--max-minutes must be a finite number > 0" in wrong.output
     result = runner.invoke(app, [*common, "--max-minutes", "0.00001",
                                  "--out", str(tmp_path / "cut")])
     assert result.exit_code == 0, result.output

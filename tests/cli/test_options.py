@@ -82,16 +82,28 @@ def test_config_checks_name_the_option_typed_and_list_choices_plainly(tmp_path,
                 str(tmp_path / "ft")]
     for args, said in [
         (["prior", "train", "--data", str(data), "--out", str(tmp_path / "p"),
-          "--max-minutes", "-1"], "error: --max-minutes must be positive, got -1.0"),
+          "--max-minutes", "-1"], "error: --max-minutes must be a finite number > 0, got -1.0"),
         ([*finetune, "--tilt-floor", "1.5"], "error: --tilt-floor must be in [0, 1), got 1.5"),
         ([*finetune, "--tilt-value", "hessian"], "error: --tilt-value must be one of auto, "
          "gradient, substitution, got 'hessian'"),
         ([*finetune, "--estimator", "sgd"], "error: --estimator must be one of tilted, "
          "reinforce, relaxed, got 'sgd'"),
-        ([*finetune, "--c", "-1"], "error: --c must be >= 0, got -1.0"),
+        ([*finetune, "--c", "-1"], "error: --c must be a finite number >= 0, got -1.0"),
+        # Non-finite weights drew one design over and over (exit 0); non-finite minutes
+        # ended in a traceback and left a run that never started.
+        ([*finetune, "--c", "inf"], "error: --c must be a finite number >= 0, got inf"),
+        ([*finetune, "--alpha", "nan"], "error: --alpha must be a finite number >= 0, got nan"),
+        (["prior", "train", "--data", str(data), "--out", str(tmp_path / "p"),
+          "--max-minutes", "nan"], "error: --max-minutes must be a finite number > 0, got nan"),
+        (["design", "--unlabeled", str(data), "--offline", str(data), "--out",
+          str(tmp_path / "d2.csv"), "--max-minutes", "inf"],
+         "error: --max-minutes must be a finite number > 0, got inf"),
+        (["design", "--unlabeled", str(data), "--offline", str(data), "--out",
+          str(tmp_path / "d2.csv"), "--c", "inf"], "error: --c must be a finite number >= 0"),
         ([*finetune, "--lr", "0"], "error: --lr must be positive, got 0"),
         (["design", "--unlabeled", str(data), "--offline", str(data), "--out",
-          str(tmp_path / "d2.csv"), "--alpha", "0"], "error: --alpha must be > 0, got 0.0"),
+          str(tmp_path / "d2.csv"), "--alpha", "0"],
+         "error: --alpha must be a finite number > 0, got 0.0"),
     ]:
         result = runner.invoke(app, args)
         assert result.exit_code == 1, result.output
@@ -112,3 +124,29 @@ def test_config_error_changes_only_a_leading_field_and_tuples_of_names(capsys):
         "error: p.json is not a prior (format 'braid-reward')")
     assert said("mode must be one of ('std',), got 'x'") == (
         "error: mode must be one of std, got 'x'")  # no option: the field stays
+
+
+def test_out_never_replaces_the_users_own_data(tmp_path, isolated_workspace):
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    data = write_sequences(lab / "offline.csv", 40, 8, "ACGT")
+    before = data.read_text()
+    prior, reward = write_bundle_configs(tmp_path)
+    for args, said in [
+        # Each of these exited 0 and wrote designs or predictions over the measured data.
+        (["design", "--unlabeled", str(data), "--offline", str(data), "--out",
+          str(tmp_path / "lab" / ".." / "lab" / "offline.csv")],
+         "is the --unlabeled file; write the designs elsewhere"),
+        (["reward", "train", "--data", str(data), "--out", str(lab)],
+         f"--out {lab} already holds offline.csv, which this command writes there"),
+        (["finetune", "--prior", str(prior), "--reward", str(reward), "--out", str(lab)],
+         None),
+    ]:
+        if said is None:  # finetune writes designs.csv: a user's own is refused too
+            (lab / "designs.csv").write_text("sequence\nACGTACGT\n")
+            said = f"--out {lab} already holds designs.csv"
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert said in " ".join(result.output.split()), result.output
+    assert data.read_text() == before
+    assert Workspace(isolated_workspace).list_runs() == []

@@ -38,7 +38,7 @@ def test_count_weighting_is_off_by_default_and_checked_before_any_job(tmp_path):
 def test_a_reward_fit_limit_is_checked_before_any_job(tmp_path):
     data = write_sequences(tmp_path / "d.csv")
     assert pipeline.reward_config(data)["max_minutes"] is None
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="must be a finite number > 0"):
         pipeline.reward_config(data, max_minutes=-1)
 
 
@@ -83,10 +83,10 @@ def test_a_prior_and_a_reward_model_of_other_spaces_are_refused_before_any_job(t
 def test_design_settings_that_would_fail_a_step_are_refused_before_any_job(tmp_path):
     labeled = write_sequences(tmp_path / "d.csv", values=True)
     unlabeled = write_sequences(tmp_path / "u.csv", seed=1)
-    with pytest.raises(ValueError, match="c must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="c must be a finite number >= 0, got -1"):
         pipeline.design_config(unlabeled, labeled, c=-1.0)
     for alpha in (0.0, -1.0):
-        with pytest.raises(ValueError, match=f"alpha must be > 0, got {alpha}"):
+        with pytest.raises(ValueError, match=f"alpha must be a finite number > 0, got {alpha}"):
             pipeline.design_config(unlabeled, labeled, alpha=alpha)
     assert pipeline.design_config(unlabeled, labeled, method="proxy", alpha=0.0)  # unused
     with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values; the "
