@@ -147,3 +147,12 @@ def test_a_quoted_line_break_keeps_later_rows_on_their_lines(tmp_path: Path) -> 
     path = write(tmp_path / "d.csv", 'sequence,value,note\nACGT,1,"two\nlines"\n\nACXA,2,x\n')
     fails(path, "row 4", problem="outside the alphabet dna", alphabet="dna")
 
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
+def test_a_column_named_twice_is_an_error_not_renamed(tmp_path: Path, name: str) -> None:
+    text = "sequence,value, value,x,x,x\nACGT,1,2,3,4,5\nACGA,2,3,4,5,6\n"
+    path = write(tmp_path / name, text.replace(",", "\t" if name == "d.tsv" else ","))
+    fails(path, problem="column 'value' appears 2 times and column 'x' appears 3 times in the "
+          "header; give each column its own name")
+    path = write(tmp_path / "unnamed.csv", "sequence,value,,\nACGT,1,,\nACGA,2,,\n")
+    assert read_designs(path).y.tolist() == [1.0, 2.0]  # trailing commas: unnamed, not repeated
