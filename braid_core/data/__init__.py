@@ -1,7 +1,8 @@
 """Design tables (CSV, TSV, FASTA, Parquet) read and validated into `OfflineData`.
 
 Every problem is raised as one `DataError` naming the file, the offending rows as the user
-counts them (data rows from 1 below the header; FASTA records by id and line) and the problem.
+counts them (rows from 1 below the header, blank lines counted as an editor shows them; FASTA
+records by id and line) and the problem.
 Nothing is dropped silently: duplicated designs are merged, their values averaged, with a
 `DataWarning` that the report keeps too; values piled at their best (a plateau) get one as
 well. How many measurements stand behind each kept value travels with the data (an optional

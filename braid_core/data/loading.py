@@ -3,9 +3,11 @@ from the headers) or Parquet, each also gzipped."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -81,17 +83,54 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
     try:
         if text is None:
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
+            header = [str(c) for c in frame.columns]
+            labels = [f"row {i}" for i in range(1, len(frame) + 1)]
         else:
             separator = "," if file_format == "csv" else "\t"
+            text, starts, header = _without_blank_lines(text, separator)
             frame = pd.read_csv(
                 io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
                 skipinitialspace=True,
             )  # fmt: skip
-    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
+            assert len(frame) == len(starts) - 1, "one row per record below the header"
+            labels = [f"row {start - starts[0]}" for start in starts[1:]]
+    except (ValueError, OSError, csv.Error) as err:  # pandas', pyarrow's and csv's parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
+    _check_header(header, source)
     frame.columns = [str(c).strip() for c in frame.columns]
-    labels = [f"row {i}" for i in range(1, len(frame) + 1)]
     return FileTable(frame, labels, source, file_format)
+
+
+def _without_blank_lines(text: str, separator: str) -> tuple[str, list[int], list[str]]:
+    """The text less its blank (or white-space-only) lines, the file line (from 1) each record
+    left starts on, header first, and the header's names. Blank lines hold no data, but a
+    row's number must still match what an editor shows, so it is counted from these lines;
+    the csv module finds the records that span lines (a line break inside quotes)."""
+    lines = io.StringIO(text, newline="").readlines()  # split at \n, \r\n or \r, as pandas does
+    reader = csv.reader(lines, delimiter=separator, skipinitialspace=True)
+    kept: list[str] = []
+    starts: list[int] = []
+    header: list[str] = []
+    end = 0
+    for cells in reader:
+        start, end = end, reader.line_num
+        record = lines[start:end]
+        if "".join(record).strip():
+            header = header or cells
+            kept.extend(record)
+            starts.append(start + 1)
+    return "".join(kept), starts, header
+
+
+def _check_header(names: list[str], source: str) -> None:
+    """Each column named once (names compared without surrounding spaces): pandas would
+    silently rename the second 'value' to 'value.1'. Unnamed columns are left to pandas."""
+    counts = Counter(name.strip() for name in names)
+    repeated = [f"column {name!r} appears {n} times"
+                for name, n in counts.items() if n > 1 and name]  # fmt: skip
+    if repeated:
+        raise DataError(source, f"{' and '.join(repeated)} in the header; give each column its "
+                        "own name")
 
 
 def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:

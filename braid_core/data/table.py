@@ -46,7 +46,7 @@ class FileTable:
     """A file's cells before validation, with the label the user knows each row by."""
 
     frame: pd.DataFrame  # one column per field; text cells for CSV, TSV and FASTA
-    labels: list[str]  # "row 3" (data rows from 1) or "record seq3 (line 5)"
+    labels: list[str]  # "row 3" (lines from 1 below the header) or "record seq3 (line 5)"
     source: str  # file name, for messages
     file_format: str  # "csv", "tsv", "fasta" or "parquet"
 
@@ -66,7 +66,8 @@ class FileTable:
             self.labels[i] + (f" {detail(i)}" if detail else "") for i in rows[:SHOWN]
         )
         more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-        counted = "" if self.file_format == "fasta" else " (rows counted from 1 below the header)"
+        counted = {"fasta": "", "parquet": " (rows counted from 1)"}.get(
+            self.file_format, " (rows counted from 1 below the header, blank lines included)")
         tail = f". {hint[0].upper()}{hint[1:]}" if hint else ""
         message = f"{problem}: {shown}{more}{counted}{tail}"
         return DataError(self.source, message, [self.labels[i] for i in rows])

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from design_files import fails, write
 
-from braid_core.data import DataError, read_designs
+from braid_core.data import DataError, check_designs, read_designs
 from braid_core.spaces import NAMED_ALPHABETS
 
 
@@ -127,3 +127,32 @@ def test_parquet_sequences_stored_as_bytes_read_as_text(tmp_path: Path) -> None:
     assert read_designs(path).sequences() == ["ACGT", "ACGA"]
     pd.DataFrame({"sequence": [b"AC\xffT", b"ACGA"], "value": [1.0, 2.0]}).to_parquet(path)
     fails(path, problem="cannot be read as PARQUET")
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
+def test_rows_are_numbered_as_an_editor_shows_them_blank_lines_included(
+    tmp_path: Path, name: str
+) -> None:
+    # Line 1 is blank, the header on line 2; ACXA sits on line 8, the 6th line below the header.
+    text = "\nsequence,value\nACGT,1\n\n  \nACGA,2\nACGT,3\nACXA,2\n\n"
+    path = write(tmp_path / name, text.replace(",", "\t" if name == "d.tsv" else ","))
+    err = fails(path, "row 6", problem="outside the alphabet dna", alphabet="dna")
+    assert err.rows == ["row 6"]
+    assert "(rows counted from 1 below the header, blank lines included)" in str(err)
+    report = check_designs(path, alphabet="ACGTX")  # blank lines are still no data
+    assert report.rows_read == 4 and report.duplicates[0].rows == ("row 1", "row 5")
+
+
+def test_a_quoted_line_break_keeps_later_rows_on_their_lines(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", 'sequence,value,note\nACGT,1,"two\nlines"\n\nACXA,2,x\n')
+    fails(path, "row 4", problem="outside the alphabet dna", alphabet="dna")
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
+def test_a_column_named_twice_is_an_error_not_renamed(tmp_path: Path, name: str) -> None:
+    text = "sequence,value, value,x,x,x\nACGT,1,2,3,4,5\nACGA,2,3,4,5,6\n"
+    path = write(tmp_path / name, text.replace(",", "\t" if name == "d.tsv" else ","))
+    fails(path, problem="column 'value' appears 2 times and column 'x' appears 3 times in the "
+          "header; give each column its own name")
+    path = write(tmp_path / "unnamed.csv", "sequence,value,,\nACGT,1,,\nACGA,2,,\n")
+    assert read_designs(path).y.tolist() == [1.0, 2.0]  # trailing commas: unnamed, not repeated
