@@ -87,14 +87,21 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
             labels = [f"row {i}" for i in range(1, len(frame) + 1)]
         else:
             separator = "," if file_format == "csv" else "\t"
-            text, starts, header = _without_blank_lines(text, separator)
+            try:
+                text, starts, header = _without_blank_lines(text, separator)
+            except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
+                starts, header = None, []
             frame = pd.read_csv(
                 io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
                 skipinitialspace=True,
             )  # fmt: skip
-            assert len(frame) == len(starts) - 1, "one row per record below the header"
-            labels = [f"row {start - starts[0]}" for start in starts[1:]]
-    except (ValueError, OSError, csv.Error) as err:  # pandas', pyarrow's and csv's parse errors
+            # Rows numbered by their lines where both readers agree on the records; else in
+            # order (blank lines then not counted), never misnumbered.
+            if starts is not None and len(frame) == len(starts) - 1:
+                labels = [f"row {start - starts[0]}" for start in starts[1:]]
+            else:
+                labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
     _check_header(header, source)
     frame.columns = [str(c).strip() for c in frame.columns]
