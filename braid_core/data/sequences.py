@@ -34,7 +34,7 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
         differ = "differs" if len(odd) == 1 else "differ"
         problem = (
             f"sequences must all have one length; {common} of {len(texts)} have length {length}"
-            f" (the majority), but {table.count(len(odd))} {differ}"
+            f" (the most common), but {table.count(len(odd))} {differ}"
         )
         raise table.error(problem, odd, lambda i: f"(length {len(texts[i])})")
     space = SequenceSpace(letters, length)

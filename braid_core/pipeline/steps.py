@@ -103,6 +103,8 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     f"{model.metrics['n_val']:.0f} held-out designs), the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
+    if note := calibration_note(model.metrics):
+        report.note(note)
     if model.metrics.get("count_weighted") == 0.0:
         report.note("the estimated count weighting saw no measurement noise that replicates "
                     "reduce in its first fit's held-out errors, so every value was weighed alike")
@@ -159,6 +161,19 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool),
             "distinct_designs": distinct}
+
+
+def calibration_note(metrics: Mapping[str, float]) -> str | None:
+    """What a low held-out coverage of mean +- 2u means (read as miscalibration, it alarmed
+    users); None where u covers half the held-out errors or more."""
+    coverage = metrics.get("coverage_2u")
+    if coverage is None or coverage >= 0.5:
+        return None
+    return (f"held-out calibration: {coverage:.0%} of held-out values lie within 2u of the "
+            "prediction (95 % if u were the whole error). u is the model's uncertainty about "
+            "a design's mean value, which grows away from the designs it was fitted on, not "
+            "the noise of one measurement; on designs like those it is small. c * u holds "
+            "the fine-tuning back from designs far from the data.")
 
 
 def pool_notes(num: int, pool_size: int, drawn: int, distinct: int) -> list[str]:

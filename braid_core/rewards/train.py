@@ -191,8 +191,10 @@ def train_reward(
     counts = varying_counts(data)
     n_val = round(config.val_fraction * len(y))
     if n_val < 2 or len(y) - n_val < 2:
-        raise ValueError(f"{len(y)} labeled designs leave too few for training and a "
-                         f"validation split of {config.val_fraction:.0%}; need at least 2 each")
+        raise ValueError(f"{len(y)} labeled designs are too few to fit a reward model: "
+                         f"{config.val_fraction:.0%} are held out to check it and both parts "
+                         f"need at least 2 (at least {_fewest_designs(config.val_fraction)} "
+                         "designs with values)")
     # Shuffle before splitting: files are often sorted by value or by source.
     order = torch.randperm(len(y), generator=generator, device=generator.device).to(device)
     x, y = x.to(device)[order], y.to(device, torch.float64)[order]
@@ -288,6 +290,14 @@ def _noise_split(pred: Prediction, y_val: Tensor, counts_val: Tensor) -> dict[st
         return {}
     return {"misfit_variance": split.misfit, "noise_variance": split.noise,
             "noise_variance_se": split.noise_se}
+
+
+def _fewest_designs(val_fraction: float) -> int:
+    """The fewest labeled designs that leave 2 to fit on and 2 held out."""
+    n = 4
+    while round(val_fraction * n) < 2 or n - round(val_fraction * n) < 2:
+        n += 1
+    return n
 
 
 def _planned_fits(config: RewardTrainConfig, space: Space, counts: Tensor | None) -> int:

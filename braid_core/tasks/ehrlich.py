@@ -65,9 +65,8 @@ class EhrlichTask:
         if not 2 <= num_states <= len(letters):
             raise ValueError(f"num_states must lie in [2, {len(letters)}], got {num_states}")
         if motif_length < 2 or num_motifs < 1:
-            raise ValueError(
-                f"need motif_length >= 2 and num_motifs >= 1, got {motif_length}, {num_motifs}"
-            )
+            raise ValueError(f"an Ehrlich task needs motifs of at least 2 letters and at least "
+                             f"1 motif, got {num_motifs} motif(s) of {motif_length}")
         if num_motifs * motif_length > length:
             raise ValueError(
                 f"{num_motifs} motifs of length {motif_length} do not fit in length {length}"

@@ -44,7 +44,7 @@ def test_alphabet_inference(tmp_path: Path, sequences: list[str], alphabet: str)
 
 def test_mixed_lengths_name_the_majority_and_the_rows(tmp_path: Path) -> None:
     path = write(tmp_path / "d.csv", "sequence\nACGT\nACG\nTTTT\nGGGG\nACGTA\n")
-    err = fails(path, "row 2", "row 5", problem="3 of 5 have length 4 (the majority)")
+    err = fails(path, "row 2", "row 5", problem="3 of 5 have length 4 (the most common)")
     assert "row 2 (length 3); row 5 (length 5)" in str(err)
     assert err.rows == ["row 2", "row 5"]
 

@@ -10,7 +10,13 @@ from pipeline_files import write_sequences
 
 from braid_core import pipeline
 from braid_core.pipeline.reporter import Reporter
-from braid_core.pipeline.steps import _best_of_pool, _score_and_write, pool_notes, run_reward
+from braid_core.pipeline.steps import (
+    _best_of_pool,
+    _score_and_write,
+    calibration_note,
+    pool_notes,
+    run_reward,
+)
 from braid_core.rewards.conservative import Prediction
 from braid_core.spaces import SequenceSpace
 
@@ -74,3 +80,11 @@ def test_a_pool_cut_short_or_concentrated_is_said():
     assert "draw 32 of the 64 pool designs" in cut and "best of those 32" in cut
     cut, repeated = pool_notes(16, 64, 16, 5)
     assert "only 5 distinct designs in 16" in repeated and "other 11 of the 16" in repeated
+
+
+def test_a_low_held_out_coverage_is_explained():
+    # A tester read "coverage_2u: 0.09545" as a broken model: it is what u measures.
+    note = calibration_note({"coverage_2u": 0.09545})
+    assert note.startswith("held-out calibration: 10% of held-out values lie within 2u")
+    assert "not the noise of one measurement" in note
+    assert calibration_note({"coverage_2u": 0.8}) is None and calibration_note({}) is None

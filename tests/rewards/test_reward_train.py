@@ -256,3 +256,14 @@ def test_an_average_needs_two_models_of_one_kind(bonus_model, boot_model) -> Non
         ShapeAverage([bonus_model, boot_model])
     with pytest.raises(ValueError, match="combine must be one of"):
         RewardTrainConfig(combine="vote")
+
+
+def test_too_few_designs_say_how_many_are_needed():
+    x, y = count_task(3, seed=0)
+    # It said "3 labeled designs leave too few for training and a validation split of 20%".
+    with pytest.raises(ValueError, match=r"3 labeled designs are too few to fit a reward "
+                       r"model: 20% are held out .* \(at least 8 designs with values\)"):
+        train_reward((x, y, SPACE), TINY, device=torch.device("cpu"), generator=make_generator(0))
+    x, y = count_task(8, seed=0)  # the fewest named: it fits
+    assert train_reward((x, y, SPACE), dataclasses.replace(TINY, max_steps=2), device=torch.device(
+        "cpu"), generator=make_generator(0)).metrics["n_val"] == 2
