@@ -30,8 +30,17 @@ Alphabet = Annotated[
     ),
 ]
 Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present), "cpu", "cuda".')]
+def _cores_or_fewer(threads: int | None) -> int | None:
+    """--threads, with a word when it exceeds this machine's cores (it slows torch down)."""
+    cores = os.cpu_count() or 1
+    if threads is not None and threads > cores:
+        say(f"note: --threads {threads} is more than this machine's {cores} CPU cores; torch's "
+            "threads will contend for them (slower, not faster)")
+    return threads
+
+
 Threads = Annotated[
-    int | None, typer.Option("--threads", min=1,
+    int | None, typer.Option("--threads", min=1, callback=_cores_or_fewer,
                              help="CPU threads for torch (default: torch's own).")
 ]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
@@ -148,6 +157,8 @@ def folder_out(out: Path, holds: str | None = None) -> Path:
     if holds is not None and found != holds:
         what = f"a {found} bundle" if found else "another config.json"
         raise fail(f"--out {out} already holds {what}; give another folder")
+    if holds is not None:  # retraining into it, as asked: said, not silent
+        say(f"--out {out} holds a {holds} bundle already: it is replaced when the run ends")
     if holds is None and found is not None:
         raise fail(f"--out {out} already holds a {found} bundle; give another folder")
     return out

@@ -119,8 +119,9 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     # Every offline design with the model's view of it: the Explore page's overlay.
     from braid_core.evaluate import design_table
 
-    offline = design_table(data.x, data.space, reward=model)
-    offline.insert(len(offline.columns) - 3, "value", data.exact_values())
+    # Without r_hat - c u: at c = 0 (no run's c is known here) it only repeated r_hat.
+    offline = design_table(data.x, data.space, reward=model).drop(columns="conservative_score")
+    offline.insert(len(offline.columns) - 2, "value", data.exact_values())  # before r_hat, u
     write_table(out, offline, "offline")
     return {**model.metrics, "value_tilt": tilt}
 

@@ -27,6 +27,15 @@ SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
 }
 
 
+# Shares as percentages (valid read 0.9688), minutes to a tenth, counts whole.
+FINISHED_FORMATS = {
+    **{shown: st.column_config.NumberColumn(format="percent")
+       for shown in ("share distinct", "valid", "above D's best")},
+    "minutes": st.column_config.NumberColumn(format="%.1f"),
+    "designs": st.column_config.NumberColumn(format="%d"),
+}
+
+
 def design_form() -> None:
     datasets = catalog.all_datasets(state.workspace().root)
     labeled = [d for d in datasets if d.labeled]
@@ -170,7 +179,8 @@ def render() -> None:
     done = [r for r in state.records(state.workspace(), ("design",)) if r.status == "done"]
     if done:
         st.subheader("Finished")
-        st.dataframe(finished_table(done), width="stretch", hide_index=True)
+        st.dataframe(finished_table(done), width="stretch", hide_index=True,
+                     column_config=FINISHED_FORMATS)
         downloads(done)
         st.caption("Their designs are on Explore too (plot, select, download); their priors "
                    "and reward models are offered on the Prior, Reward model and Fine-tune "

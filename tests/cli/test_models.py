@@ -96,6 +96,10 @@ def test_reward_train_network_option_fits_the_named_shape_alone(tmp_path):
     assert trained.exit_code == 0, trained.output
     assert "network: 2 conv layers of kernel 17" in trained.output
     assert "the only shape fitted" in trained.output and "among" not in trained.output
+    # Predictions on the offline data: its values, then r_hat and u (an r_hat - c u column at
+    # c = 0 only repeated r_hat).
+    columns = list(pd.read_csv(tmp_path / "wide" / "offline.csv").columns)
+    assert columns == ["sequence", "value", "predicted_mean", "uncertainty"]
 
 
 def test_reward_train_value_tilt_option_weighs_the_top_of_the_data(tmp_path):

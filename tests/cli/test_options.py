@@ -150,3 +150,15 @@ def test_out_never_replaces_the_users_own_data(tmp_path, isolated_workspace):
         assert said in " ".join(result.output.split()), result.output
     assert data.read_text() == before
     assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_a_bundle_retrained_in_place_and_too_many_threads_are_said(tmp_path, capsys):
+    from braid_core.cli.options import _cores_or_fewer, folder_out
+
+    prior, _ = write_bundle_configs(tmp_path)
+    assert folder_out(prior, holds="braid-prior") == prior  # allowed: retraining into it
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"--out {prior} holds a braid-prior bundle already: it is replaced" in said
+    assert _cores_or_fewer(10_000) == 10_000  # a tester's --threads 1000 took 200 s, not 7
+    assert "--threads 10000 is more than this machine's" in capsys.readouterr().err
+    assert _cores_or_fewer(1) == 1 and capsys.readouterr().err == ""

@@ -216,6 +216,9 @@ def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
     assert not at.exception
     cut = at.dataframe[0].value.set_index("run")["cut short by time"].tolist()
     assert cut == ["reward fit, pool", ""]  # newest first
+    formats = json.loads(at.dataframe[0].proto.columns)  # valid read 0.9688, minutes 1.9082
+    assert formats["valid"]["type_config"]["format"] == "percent"
+    assert formats["minutes"]["type_config"]["format"] == "%.1f"
     assert at.selectbox(key="design_download_run").value == short
     (warning,) = at.warning
     assert "time budget (0.3 min) was too short" in warning.value
