@@ -83,7 +83,7 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
     fasta = designs.drop(columns="source", errors="ignore")  # `run`, its id, says it
     used = [r for r in records if r.id in set(designs.get("run", []))]
     st.caption(f"{len(designs):,} designs to download (offline data points are left out).")
-    left, middle, right = st.columns(3)
+    left, middle, right = st.columns([1, 1, 1.5])  # the configs button has the longest label
     # on_click="ignore": a rerun on click would drop the other buttons' deferred files.
     left.download_button("Download CSV", lambda: exports.designs_csv(designs),
                          file_name="designs.csv", mime="text/csv",
