@@ -142,8 +142,10 @@ class FinetuneConfig:
         if self.tilt_completion_steps < 1:
             raise ValueError(f"tilt_completion_steps must be at least 1, got "
                              f"{self.tilt_completion_steps}")
-        if (self.lr is not None and self.lr <= 0) or self.grad_clip <= 0 or self.relax_tau <= 0:
-            raise ValueError("lr, grad_clip and relax_tau must be positive")
+        for name in ("lr", "grad_clip", "relax_tau"):  # each named alone, NaN refused too
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive, got {value}")
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
         for name in ("tilt_floor", "support_floor"):

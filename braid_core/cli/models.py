@@ -234,8 +234,6 @@ def finetune(
     no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
-    if lr is not None and not lr > 0:  # FinetuneConfig's check names settings not offered here
-        raise fail(f"--lr must be positive, got {lr:g}")
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,

@@ -154,13 +154,14 @@ def folder_out(out: Path, holds: str | None = None) -> Path:
     if not (out / "config.json").is_file():
         return out
     found = bundle_format(out)
-    if holds is not None and found != holds:
+    if holds is None:
+        if found is not None:
+            raise fail(f"--out {out} already holds a {found} bundle; give another folder")
+    elif found != holds:
         what = f"a {found} bundle" if found else "another config.json"
         raise fail(f"--out {out} already holds {what}; give another folder")
-    if holds is not None:  # retraining into it, as asked: said, not silent
+    else:  # retraining into it, as asked: said, not silent
         say(f"--out {out} holds a {holds} bundle already: it is replaced when the run ends")
-    if holds is None and found is not None:
-        raise fail(f"--out {out} already holds a {found} bundle; give another folder")
     return out
 
 

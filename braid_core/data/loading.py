@@ -83,8 +83,7 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
     try:
         if text is None:
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
-            header = [str(c) for c in frame.columns]
-            labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+            header, starts = [str(c) for c in frame.columns], None
         else:
             separator = "," if file_format == "csv" else "\t"
             try:
@@ -95,15 +94,15 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
                 io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
                 skipinitialspace=True,
             )  # fmt: skip
-            # Rows numbered by their lines where both readers agree on the records; else in
-            # order (blank lines then not counted), never misnumbered.
-            if starts is not None and len(frame) == len(starts) - 1:
-                labels = [f"row {start - starts[0]}" for start in starts[1:]]
-            else:
-                labels = [f"row {i}" for i in range(1, len(frame) + 1)]
     except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
     _check_header(header, source)
+    # CSV and TSV rows numbered by their lines where both readers agree on the records; else
+    # (and Parquet) in order, blank lines then not counted: never misnumbered.
+    if starts is not None and len(frame) == len(starts) - 1:
+        labels = [f"row {start - starts[0]}" for start in starts[1:]]
+    else:
+        labels = [f"row {i}" for i in range(1, len(frame) + 1)]
     frame.columns = [str(c).strip() for c in frame.columns]
     return FileTable(frame, labels, source, file_format)
 
