@@ -94,12 +94,13 @@ def reward_fit_words(row: Mapping[str, Any], config: Mapping[str, Any]) -> str:
     kind = config.get("kind") or ("bonus" if config.get("method") == "braid-bonus" else "boot")
     network, alternatives, combine = NETWORK_CHOICES.get(choice, NETWORK_CHOICES["auto"])
     names = {shapes[0]: name for name, shapes in NETWORK_CHOICES.items() if not shapes[1]}
-    shapes = (network, *alternatives) if fits_sequences(config) else (network,)
+    sequences = fits_sequences(config)  # reads the run's data file (cached)
+    shapes = (network, *alternatives) if sequences else (network,)
     shape = min(int(row.get("shape", 0)), len(shapes) - 1)
     heads = RewardTrainConfig().num_heads if kind == "boot" else 1
     head = f", bootstrap head {int(row.get('head', 0)) + 1} of {heads}" if heads > 1 else ""
     if len(shapes) == 1:
-        named = f" ({names[network]})" if fits_sequences(config) else ""
+        named = f" ({names[network]})" if sequences else ""
         return f"Fitting the network{named}{head}."
     kept = ("the one of lower validation error is kept" if combine == "choose"
             else "both are kept, averaged")
