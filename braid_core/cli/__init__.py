@@ -1,7 +1,8 @@
 """`braid`: every pipeline step from the command line (typer).
 
 Errors a user can fix (bad files, bad options) are printed as one plain sentence and exit with
-status 1; nothing here prints a traceback for them.
+status 1; nothing here prints a traceback for them. A command line click cannot parse (an
+unknown option, a missing value) exits with status 2, in click's own words.
 
 This module only builds the `braid` app (and its --version) from the command groups:
 `datasets` (data, task), `models` (prior, reward, finetune, sample), `design` and `runs`
@@ -16,12 +17,16 @@ from typing import Annotated
 import typer
 
 from braid_core.cli import datasets, design, models, runs
+from braid_core.cli.help_format import EXIT_CODES, BraidGroup
 
 app = typer.Typer(
     name="braid",
-    help="BRAID Studio: offline design optimisation with conservatively fine-tuned diffusion.",
+    help="BRAID Studio: offline design optimisation with conservatively fine-tuned diffusion."
+    f"\n\n{EXIT_CODES}",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help and errors: see help_format.py
+    cls=BraidGroup,
 )
 
 

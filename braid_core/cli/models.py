@@ -41,12 +41,15 @@ reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_
 
 @prior_app.command("train")
 def prior_train(
-    data: Annotated[Path, typer.Option("--data", help="Unlabeled (or labeled) valid designs.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to save the prior into.")],
+    data: Annotated[Path, typer.Option(
+        "--data", metavar="FILE", help="Unlabeled (or labeled) valid designs.")],
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Folder to save the prior into.")],
     sequence_column: SequenceColumn = "sequence",
     alphabet: Alphabet = None,
     max_minutes: Annotated[
-        float, typer.Option("--max-minutes", help="Wall-clock budget for pre-training.")
+        float, typer.Option("--max-minutes", metavar="MINUTES",
+                            help="Wall-clock budget for pre-training.")
     ] = 6.0,
     seed: Seed = 0,
     device: Device = "auto",
@@ -73,7 +76,8 @@ def prior_train(
 
 @prior_app.command("sample")
 def prior_sample(
-    prior_dir: Annotated[Path, typer.Option("--prior", help="Folder of a saved prior.")],
+    prior_dir: Annotated[Path, typer.Option(
+        "--prior", metavar="DIR", help="Folder of a saved prior.")],
     num: DesignCount,
     out: CsvFile,
     seed: Seed = 0,
@@ -85,7 +89,8 @@ def prior_sample(
 
 
 def sample(
-    model: Annotated[Path, typer.Option("--model", help="Folder of a fine-tuned model.")],
+    model: Annotated[Path, typer.Option(
+        "--model", metavar="DIR", help="Folder of a fine-tuned model.")],
     num: DesignCount,
     out: CsvFile,
     seed: Seed = 0,
@@ -130,9 +135,12 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
 
 @reward_app.command("train")
 def reward_train(
-    data: Annotated[Path, typer.Option("--data", help="Labeled designs (sequence, value).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to save the reward model into.")],
-    kind: Annotated[str, typer.Option("--kind", help="boot (ensemble) or bonus.")] = (
+    data: Annotated[Path, typer.Option(
+        "--data", metavar="FILE", help="Labeled designs (sequence, value).")],
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Folder to save the reward model into.")],
+    kind: Annotated[str, typer.Option(
+        "--kind", metavar="KIND", help="boot (ensemble) or bonus.")] = (
         defaults.REWARD_KIND),
     sequence_column: SequenceColumn = "sequence",
     value_column: ValueColumn = "value",
@@ -143,7 +151,7 @@ def reward_train(
     network: RewardNetwork = defaults.REWARD_NETWORK,
     value_tilt: ValueTilt = defaults.VALUE_TILT,
     count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
-    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help=(
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", metavar="MINUTES", help=(
         "Limit on the whole fit; each network keeps its best weights when its share runs "
         "out. Default: none (networks stop when validation stops improving)."))] = None,
 ) -> None:
@@ -179,44 +187,51 @@ def reward_train(
 
 
 def finetune(
-    prior: Annotated[Path, typer.Option("--prior", help="Folder of the pre-trained prior.")],
-    reward: Annotated[Path, typer.Option("--reward", help="Folder of the reward model.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for the model and designs.")],
-    c: Annotated[float, typer.Option("--c", help="Conservatism weight on u(x).")] = defaults.C,
-    alpha: Annotated[float, typer.Option("--alpha", help="KL weight (std of y per nat).")] = (
+    prior: Annotated[Path, typer.Option(
+        "--prior", metavar="DIR", help="Folder of the pre-trained prior.")],
+    reward: Annotated[Path, typer.Option(
+        "--reward", metavar="DIR", help="Folder of the reward model.")],
+    out: Annotated[Path, typer.Option(
+        "--out", metavar="DIR", help="Folder for the model and designs.")],
+    c: Annotated[float, typer.Option(
+        "--c", metavar="C", help="Conservatism weight on u(x).")] = defaults.C,
+    alpha: Annotated[float, typer.Option(
+        "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
-    steps: Annotated[int, typer.Option("--steps", min=1, help="Fine-tuning steps.")] = (
-        defaults.STEPS),
-    batch: Annotated[int, typer.Option("--batch", min=1, help="Designs per step.")] = (
+    steps: Annotated[int, typer.Option(
+        "--steps", min=1, metavar="N", help="Fine-tuning steps.")] = defaults.STEPS,
+    batch: Annotated[int, typer.Option("--batch", min=1, metavar="N", help="Designs per step.")] = (
         defaults.BATCH),
     estimator: Annotated[str, typer.Option(
-        "--estimator", help="Sequences: tilted (reward-gradient targets per step), reinforce "
-        "(score function) or relaxed (straight-through).")] = defaults.ESTIMATOR,
+        "--estimator", metavar="ESTIMATOR", help="Sequences: tilted (reward-gradient targets "
+        "per step), reinforce (score function) or relaxed (straight-through).")] = (
+        defaults.ESTIMATOR),
     lr: Annotated[float | None, typer.Option(
-        "--lr", help="Adam learning rate (default: the estimator's: " + ", ".join(
+        "--lr", metavar="RATE", help="Adam learning rate (default: the estimator's: " + ", ".join(
             f"{k} {v:g}" for k, v in defaults.LEARNING_RATES.items()) + ").",
         show_default=False)] = None,
     tilt_floor: Annotated[float, typer.Option(
-        "--tilt-floor", help="Tilted estimator: letters the prior gives less than this "
-        "probability get no tilt (0: off).")] = defaults.TILT_FLOOR,
+        "--tilt-floor", metavar="P", help="Tilted estimator: letters the prior gives less than "
+        "this probability get no tilt (0: off).")] = defaults.TILT_FLOOR,
     support_floor: Annotated[float, typer.Option(
-        "--support-floor", help="Sequences: the fine-tuned model never draws a letter the "
-        "prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
+        "--support-floor", metavar="P", help="Sequences: the fine-tuned model never draws a "
+        "letter the prior gives less than this probability (0: off).")] = defaults.SUPPORT_FLOOR,
     tilt_value: Annotated[str, typer.Option(
-        "--tilt-value", help="Tilted estimator: score each letter change exactly "
+        "--tilt-value", metavar="MODE", help="Tilted estimator: score each letter change exactly "
         "(substitution), by the reward's gradient (gradient), or exactly where length x "
         f"letters <= {defaults.SUBSTITUTION_MAX_CHANGES} (auto).")] = defaults.TILT_VALUE,
     tilt_completions: Annotated[int, typer.Option(
-        "--tilt-completions", min=0, help="Tilted estimator: value each letter by the soft "
-        "value over this many completions of each state drawn from the prior (0: around the "
-        "chain's own design).")] = defaults.TILT_COMPLETIONS,
+        "--tilt-completions", min=0, metavar="N", help="Tilted estimator: value each letter by "
+        "the soft value over this many completions of each state drawn from the prior (0: "
+        "around the chain's own design).")] = defaults.TILT_COMPLETIONS,
     chain_steps: Annotated[int, typer.Option(
-        "--chain-steps", min=1, help="Sequences: reverse steps of the training chains (designs "
-        "use the prior's own).")] = defaults.CHAIN_STEPS,
+        "--chain-steps", min=1, metavar="N", help="Sequences: reverse steps of the training "
+        "chains (designs use the prior's own).")] = defaults.CHAIN_STEPS,
     num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     task: OracleTask = None,
-    offline: Annotated[Path | None, typer.Option("--offline", help="Offline data.")] = None,
+    offline: Annotated[Path | None, typer.Option(
+        "--offline", metavar="FILE", help="Offline data.")] = None,
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,

@@ -15,21 +15,21 @@ import typer
 
 from braid_core import defaults
 
-SequenceColumn = Annotated[
-    str, typer.Option("--sequence-column", help="Column holding the sequences.")
-]
-ValueColumn = Annotated[str, typer.Option("--value-column", help="Column holding the values.")]
+SequenceColumn = Annotated[str, typer.Option(
+    "--sequence-column", metavar="NAME", help="Column holding the sequences.")]
+ValueColumn = Annotated[str, typer.Option(
+    "--value-column", metavar="NAME", help="Column holding the values.")]
 NamedValueColumn = Annotated[str | None, typer.Option(
-    "--value-column", show_default=False,
+    "--value-column", metavar="NAME", show_default=False,
     help="Column holding the values; a column named here must be in the file. Default: "
     "'value' when the file has one, else the designs are read as unlabeled.")]
-Alphabet = Annotated[
-    str | None,
-    typer.Option(
-        "--alphabet", help="protein, dna, rna or the letters themselves; inferred if omitted."
-    ),
-]
-Device = Annotated[str, typer.Option("--device", help='"auto" (CUDA if present), "cpu", "cuda".')]
+Alphabet = Annotated[str | None, typer.Option(
+    "--alphabet", metavar="LETTERS",
+    help="protein, dna, rna or the letters themselves; inferred if omitted.")]
+Device = Annotated[str, typer.Option(
+    "--device", metavar="DEVICE", help='"auto" (CUDA if present), "cpu", "cuda".')]
+
+
 def _cores_or_fewer(threads: int | None) -> int | None:
     """--threads, with a word when it exceeds this machine's cores (it slows torch down)."""
     cores = os.cpu_count() or 1
@@ -40,34 +40,37 @@ def _cores_or_fewer(threads: int | None) -> int | None:
 
 
 Threads = Annotated[
-    int | None, typer.Option("--threads", min=1, callback=_cores_or_fewer,
+    int | None, typer.Option("--threads", min=1, metavar="N", callback=_cores_or_fewer,
                              help="CPU threads for torch (default: torch's own).")
 ]
-Seed = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
-NumDesigns = Annotated[int, typer.Option("--num-designs", min=1, help="Designs to write.")]
-DesignCount = Annotated[int, typer.Option("--num", min=1, help="Number of designs.")]
-CsvFile = Annotated[Path, typer.Option("--out", help="CSV file to write.")]
+Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of every random draw.")]
+NumDesigns = Annotated[int, typer.Option(
+    "--num-designs", min=1, metavar="N", help="Designs to write.")]
+DesignCount = Annotated[int, typer.Option("--num", min=1, metavar="N", help="Number of designs.")]
+CsvFile = Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
                 'their predictions averaged), "dilated" or "wide".')
-RewardNetwork = Annotated[str, typer.Option("--network", help=NETWORK_HELP)]
+RewardNetwork = Annotated[str, typer.Option("--network", metavar="NETWORK", help=NETWORK_HELP)]
 TILT_HELP = ("How much the reward fit weighs the top of the data: each design's squared error "
              "counts exp(TILT x q), q its value's rank from 0 (lowest) to 1 (highest); 0 weighs "
              "every design alike.")
-ValueTilt = Annotated[float, typer.Option("--value-tilt", min=0.0, max=defaults.MAX_VALUE_TILT,
-                                          help=TILT_HELP)]
+ValueTilt = Annotated[float, typer.Option(
+    "--value-tilt", metavar="TILT", min=0.0, max=defaults.MAX_VALUE_TILT, help=TILT_HELP)]
 COUNT_HELP = ("How a value that is the mean of several measurements (a `measurements` column, "
               "or a design found more than once) weighs in the reward fit: none (every design "
               "alike), counts (n measurements weigh n), estimated (1 / (misfit + noise / n), "
-              "both variances estimated from a first fit's held-out errors). On simulated "
-              "replicates neither beat 'none' reliably (bench/results/count_weights.md).")
-CountWeighting = Annotated[str, typer.Option("--count-weighting", help=COUNT_HELP)]
+              "both variances estimated from a first fit's held-out errors). In tests on "
+              "simulated replicates neither ranked designs reliably better than 'none' (the "
+              "gains were within the spread between seeds), so 'none' is the default.")
+CountWeighting = Annotated[str, typer.Option(
+    "--count-weighting", metavar="MODE", help=COUNT_HELP)]
 TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGTH:MOTIFS:SEED "
              "(e.g. 56:3:23).")
 OracleTask = Annotated[str | None, typer.Option(
-    "--task", help=f"Score designs by this task's oracle: {TASK_HELP}")]
+    "--task", metavar="TASK", help=f"Score designs by this task's oracle: {TASK_HELP}")]
 PoolSize = Annotated[int | None, typer.Option(
-    "--pool", min=1, show_default=False,
+    "--pool", min=1, metavar="N", show_default=False,
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
     f"kept (default {defaults.POOL_FACTOR} x --num-designs; equal to it: no selection).")]
 

@@ -44,11 +44,12 @@ def _record(workspace, run_id: str):
 
 @runs_app.command("list")
 def runs_list(
-    kind: Annotated[str | None, typer.Option("--kind", help="Only runs of this kind (prior, "
-                                             "reward, finetune, baseline, design).")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="Only runs with this status "
-                                               "(created, running, done, failed, "
-                                               "cancelled).")] = None,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", metavar="KIND",
+        help="Only runs of this kind (prior, reward, finetune, baseline, design).")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", metavar="STATUS",
+        help="Only runs with this status (created, running, done, failed, cancelled).")] = None,
 ) -> None:
     """The runs, newest first: id, kind, status, name and a headline figure."""
     from braid_core.pipeline import STEPS
@@ -79,8 +80,9 @@ def runs_list(
 
 @runs_app.command("show")
 def runs_show(
-    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
-    log_lines: Annotated[int, typer.Option("--log-lines", min=0,
+    run_id: Annotated[str, typer.Argument(
+        metavar="RUN", help="A run id, or its last characters.")],
+    log_lines: Annotated[int, typer.Option("--log-lines", min=0, metavar="N",
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
     """One run: status, times, what it was made from, error, summary, config and log end."""
@@ -109,7 +111,8 @@ def runs_show(
 
 @runs_app.command("cancel")
 def runs_cancel(
-    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
+    run_id: Annotated[str, typer.Argument(
+        metavar="RUN", help="A run id, or its last characters.")],
 ) -> None:
     """Stop a running run (its process group) and record it as cancelled; files stay."""
     from braid_core import jobs
@@ -125,7 +128,8 @@ def runs_cancel(
 
 @runs_app.command("delete")
 def runs_delete(
-    run_id: Annotated[str, typer.Argument(help="A run id, or its last characters.")],
+    run_id: Annotated[str, typer.Argument(
+        metavar="RUN", help="A run id, or its last characters.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
 ) -> None:
     """Remove a run that is not running: its record and its folder, for good."""
@@ -142,7 +146,7 @@ def runs_delete(
     typer.echo(f"deleted run {record.id}")
 
 
-def run_job(run_id: Annotated[str, typer.Argument()]) -> None:
+def run_job(run_id: Annotated[str, typer.Argument(metavar="RUN")]) -> None:
     """Execute a recorded run (the dashboard launches this as a background process)."""
     from braid_core import jobs, pipeline
     from braid_core.runs import Workspace, default_workspace_root

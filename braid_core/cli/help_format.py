@@ -1,0 +1,42 @@
+"""How `braid ... --help` reads: click's plain layout (typer's `rich_markup_mode=None`), values
+named as users read them (FILE, DIR, N: each option's metavar), the exit statuses said once.
+
+Two things typer would otherwise print, which `BraidGroup` changes for every command below it:
+an argument's Python type beside its name (`FILE <path>`, `FILES <list[Path]>`; the metavar
+says it already), and a command's summary in the list of commands cut off at the terminal's
+width ("Draw designs from a fine-tuned model (the `model` folder of..."; the whole first
+paragraph is kept, wrapped).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer.core import TyperArgument, TyperGroup
+
+EXIT_CODES = ("Exit status: 0 done; 1 a file, an option value or a run was refused or failed "
+              "(the message says which and why); 2 the command line itself is wrong (an "
+              "unknown option, a missing value).")
+
+
+class BraidGroup(TyperGroup):
+    """The `braid` group: the help of every command below it as the module docstring says."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_help(self)
+
+
+def _plain_help(command: Any) -> None:
+    """Arguments named by their metavar alone, and whole summaries, in `command` and below."""
+    for param in command.params:
+        if isinstance(param, TyperArgument) and param.metavar is not None:
+            param.display_type_rich = _no_type
+    if command.help and not command.short_help:
+        command.short_help = " ".join(command.help.split("\n\n")[0].split())
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
+def _no_type(ctx: Any) -> None:
+    return None
