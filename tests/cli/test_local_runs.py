@@ -54,8 +54,9 @@ def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isol
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
     trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",
                                   "0.005", "--out", str(tmp_path / "prior")])
-    # the calibration's table in words, not {'1': 0.99}
-    assert re.search(r"diversity_ratio: \d\.\d+ at position noise 1\n", trained.output), (
+    # the calibration's table in words, not {'1': 0.99}; noises past 1 are tried when the
+    # pre-training left time for them (this machine's speed)
+    assert re.search(r"diversity_ratio: \d\.\d+ at position noise 1(\n|, )", trained.output), (
         trained.output)
     records = Workspace(isolated_workspace).list_runs(kind="prior")
     assert len(records) == 1 and records[0].status == "done"
