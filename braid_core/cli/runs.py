@@ -86,7 +86,7 @@ def runs_show(
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
     """One run: status, times, what it was made from, error, summary, config and log end."""
-    from braid_core.runs.summary import summary_lines
+    from braid_core.runs.summary import error_in_words, summary_lines
 
     workspace = _workspace()
     record = _record(workspace, run_id)
@@ -97,7 +97,7 @@ def runs_show(
     if record.parents:
         typer.echo("made from " + ", ".join(dict.fromkeys(record.parents)))
     if record.error:
-        typer.echo(f"error: {record.error}")
+        typer.echo(f"error: {error_in_words(record.error)}")
     if record.summary:
         typer.echo("summary:\n" + "\n".join("  " + line for line in summary_lines(record.summary)))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # Summary values that are tables, and what their keys are: the prior's calibration gives the
@@ -30,3 +31,32 @@ def _number(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+# What a failed run's recorded error ("Type: message", jobs.describe_error) starts with.
+_RECORDED = re.compile(r"(?P<kind>[A-Z]\w*(?:Error|Exception|Exit))(?:: ?(?P<message>.*))?\Z",
+                       re.S)
+# Errors the library raises for a user to act on (a bad file, option or model folder): their
+# message says it all, as the command line prints it when the run is started there.
+_USER_ERRORS = frozenset({"ValueError", "DataError", "KeyError", "FileNotFoundError",
+                         "NotADirectoryError", "IsADirectoryError", "PermissionError"})
+
+
+def error_in_words(error: str) -> str:
+    """A failed run's recorded error as people read it: a user error's message alone (its
+    type says nothing more), an exit status or lack of memory in words, anything else as a
+    crash, with its type (news, then) and where the traceback is."""
+    found = _RECORDED.match(error.strip())
+    if found is None:  # recorded in words already (jobs.ENDED_WITHOUT_REPORT)
+        return error
+    kind, message = found["kind"], (found["message"] or "").strip()
+    if kind == "KeyError" and len(message) > 1 and message[0] == message[-1] in "'\"":
+        message = message[1:-1]  # str(KeyError) quotes its message
+    if kind in _USER_ERRORS and message:
+        return re.sub(r"^\[Errno \d+\] ", "", message)
+    if kind == "SystemExit":
+        return f"the run's process stopped ({message or 'no exit status'})"
+    said = f": {message}" if message else ""
+    if kind in ("MemoryError", "OutOfMemoryError"):
+        return f"the run ran out of memory{said} (the traceback is in log.txt)"
+    return f"the run crashed on an unexpected {kind}{said} (the traceback is in log.txt)"

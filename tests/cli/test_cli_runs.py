@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_files import runner
+from cli_files import runner, write_sequences
 
 from braid_core.cli import app
 from braid_core.runs import Workspace
@@ -71,3 +71,32 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     deleted = runner.invoke(app, ["runs", "delete", parent.id], input="y\n")
     assert deleted.exit_code == 0 and not workspace.run_path(parent.id).exists()
     assert [r.id for r in workspace.list_runs()] == [dead.id, child.id]
+
+
+def test_a_failed_run_s_error_is_shown_in_plain_words(tmp_path, isolated_workspace):
+    import pytest
+
+    from braid_core import jobs, pipeline
+
+    workspace = Workspace(isolated_workspace)
+    # A background job whose data file went away after it was recorded: a user's error.
+    data = write_sequences(tmp_path / "d.csv", 20, 6, "ACGT")
+    gone = workspace.create_run("prior", pipeline.prior_config(data, max_minutes=0.005))
+    data.unlink()
+    assert runner.invoke(app, ["run-job", gone.id]).exit_code != 0
+    assert workspace.record(gone.id).error.startswith(("DataError: ", "FileNotFoundError: "))
+    shown = runner.invoke(app, ["runs", "show", gone.id]).output
+    assert f"error: {data}: no such file\n" in shown, shown
+    # An error nobody meant for the user: said to be a crash, with its type and the log.
+    crash = workspace.create_run("reward", {})
+    with pytest.raises(TypeError), jobs.run_context(workspace, crash.id):
+        raise TypeError("'NoneType' object is not subscriptable")
+    shown = runner.invoke(app, ["runs", "show", crash.id]).output
+    assert ("error: the run crashed on an unexpected TypeError: 'NoneType' object is not "
+            "subscriptable (the traceback is in log.txt)\n") in shown, shown
+    # A KeyError's message, without the quotes str(KeyError) adds.
+    unknown = workspace.create_run("design", {})
+    with pytest.raises(KeyError), jobs.run_context(workspace, unknown.id):
+        raise KeyError("unknown task 'ehrlich-9'; `braid task list` names them")
+    shown = runner.invoke(app, ["runs", "show", unknown.id]).output
+    assert "error: unknown task 'ehrlich-9'; `braid task list` names them\n" in shown, shown

@@ -12,3 +12,19 @@ def test_a_summary_table_is_printed_as_words_not_a_python_dict():
     assert summary_value("other", {"a": 0.123456, "b": 2}) == "a 0.1235, b 2"
     assert summary_value("spearman", 0.912345) == "0.9123"
     assert summary_value("space", "dna") == "dna"
+
+
+def test_a_recorded_error_reads_as_words():
+    from braid_core.jobs import ENDED_WITHOUT_REPORT
+    from braid_core.runs.summary import error_in_words
+
+    assert error_in_words("DataError: d.csv: row 3 has 'Z'") == "d.csv: row 3 has 'Z'"
+    assert error_in_words("PermissionError: [Errno 13] Permission denied: 'out'") == (
+        "Permission denied: 'out'")
+    assert error_in_words("SystemExit: exit status 2") == (
+        "the run's process stopped (exit status 2)")
+    assert error_in_words("OutOfMemoryError: CUDA out of memory.") == (
+        "the run ran out of memory: CUDA out of memory. (the traceback is in log.txt)")
+    assert error_in_words("IndexError") == (
+        "the run crashed on an unexpected IndexError (the traceback is in log.txt)")
+    assert error_in_words(ENDED_WITHOUT_REPORT) == ENDED_WITHOUT_REPORT
