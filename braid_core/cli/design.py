@@ -48,7 +48,8 @@ def design(
     pool: PoolSize = None,
     seed: Seed = 0,
     max_minutes: Annotated[float, typer.Option(
-        "--max-minutes", metavar="MINUTES", help="Budget, all steps.")] = 10.0,
+        "--max-minutes", metavar="MINUTES", help="Budget, all steps; drawing the "
+        "--num-designs designs themselves goes on past it.")] = 10.0,
     task: OracleTask = None,
     device: Device = "auto",
     threads: Threads = None,

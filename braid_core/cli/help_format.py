@@ -14,9 +14,10 @@ from typing import Any
 
 from typer.core import TyperArgument, TyperGroup
 
-EXIT_CODES = ("Exit status: 0 done; 1 a file, an option value or a run was refused or failed "
-              "(the message says which and why); 2 the command line itself is wrong (an "
-              "unknown option, a missing value).")
+EXIT_CODES = ("Exit status: 0 done; 1 braid refused what it was given (a file, a folder, an "
+              "option's value) or the run failed, said after 'error:'; 2 the command line "
+              "could not be read (an unknown option, a missing value, a number outside the "
+              "range the command's --help gives), said after 'Error:'.")
 
 
 class BraidGroup(TyperGroup):

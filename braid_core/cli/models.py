@@ -1,5 +1,6 @@
 """The steps one at a time: `braid prior train|sample`, `braid reward train`, `braid finetune`
-and `braid sample`, each run in this process and copied to --out."""
+and `braid sample`, each run in this process and copied to --out (the two that draw designs
+from a saved model: sampling.py)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,12 @@ from braid_core.cli.options import (
     ValueTilt,
     bundle_in,
     config_error,
-    csv_out,
     data_in,
     fail,
     folder_out,
     no_files_of_others,
-    say,
 )
+from braid_core.cli.sampling import sample_designs
 
 prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
 reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_help=True)
@@ -99,38 +99,6 @@ def sample(
 ) -> None:
     """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
     sample_designs(model, num, out, seed, device, threads, "--model")
-
-
-def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
-                   threads: int | None, option: str) -> None:
-    """Draw `num` designs from the prior or fine-tuned model in `folder` (given as `option`)
-    into the CSV file `out`."""
-    import torch
-
-    from braid_core.data import write_designs_csv
-    from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
-    from braid_core.diffusion.prior import Prior
-    from braid_core.runtime import check_device, make_generator, resolve_device, set_cpu_threads
-    from braid_core.spaces import SequenceSpace
-
-    set_cpu_threads(threads)
-    csv_out(out)
-    made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
-    bundle_in(folder, option, PRIOR_FORMAT, made_by)  # a fine-tuned model is saved as a prior
-    try:
-        torch_device = resolve_device(check_device(device))
-        prior = Prior.load(folder, map_location=torch_device)
-    except (FileNotFoundError, KeyError) as err:  # weights missing, config.json cut short
-        what = f"config.json lacks {err}" if isinstance(err, KeyError) else str(err)
-        raise fail(f"{option} {folder}: the saved model is incomplete ({what}); give the "
-                   f"folder {made_by} wrote") from None
-    except ValueError as err:
-        raise config_error(err) from None
-    with torch.no_grad():
-        designs = prior.sample(num, generator=make_generator(seed, torch_device))
-    is_sequence = isinstance(prior.space, SequenceSpace)
-    write_designs_csv(out, prior.space.decode(designs) if is_sequence else designs.cpu())
-    say(f"wrote {num} designs to {out}")
 
 
 @reward_app.command("train")

@@ -44,9 +44,28 @@ Threads = Annotated[
                              help="CPU threads for torch (default: torch's own).")
 ]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of every random draw.")]
+# Designs one command draws, at most: 10 x the 100,000 a large screen asks for. Drawing is
+# minutes per 100,000 designs on a CPU, and the pool the best are chosen from is 4 x more.
+MAX_DESIGNS = 1_000_000
+
+
+def _at_most_max_designs(ctx: typer.Context, param: typer.CallbackParam,
+                         value: int | None) -> int | None:
+    """An option counting designs, refused past MAX_DESIGNS with what to do instead."""
+    if value is not None and value > MAX_DESIGNS:
+        raise typer.BadParameter(
+            f"{value:,} designs is more than one command draws (at most {MAX_DESIGNS:,}, "
+            "which can take an hour on a CPU); for more, run the command again with another "
+            "--seed")
+    return value
+
+
 NumDesigns = Annotated[int, typer.Option(
-    "--num-designs", min=1, metavar="N", help="Designs to write.")]
-DesignCount = Annotated[int, typer.Option("--num", min=1, metavar="N", help="Number of designs.")]
+    "--num-designs", min=1, metavar="N", callback=_at_most_max_designs,
+    help=f"Designs to write (at most {MAX_DESIGNS:,}).")]
+DesignCount = Annotated[int, typer.Option(
+    "--num", min=1, metavar="N", callback=_at_most_max_designs,
+    help=f"Number of designs (at most {MAX_DESIGNS:,}).")]
 CsvFile = Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
@@ -70,7 +89,7 @@ TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGT
 OracleTask = Annotated[str | None, typer.Option(
     "--task", metavar="TASK", help=f"Score designs by this task's oracle: {TASK_HELP}")]
 PoolSize = Annotated[int | None, typer.Option(
-    "--pool", min=1, metavar="N", show_default=False,
+    "--pool", min=1, metavar="N", show_default=False, callback=_at_most_max_designs,
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
     f"kept (default {defaults.POOL_FACTOR} x --num-designs; equal to it: no selection).")]
 

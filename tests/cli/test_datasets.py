@@ -124,3 +124,16 @@ def test_task_export_writes_any_ehrlich_instance_and_lists_the_family(tmp_path):
     assert unknown.exit_code == 1 and "LENGTH:MOTIFS:SEED" in unknown.output
     listed = runner.invoke(app, ["task", "list"])
     assert "L:M:S" in listed.output and "56:3:23" in listed.output
+
+
+def test_task_export_refuses_sequences_longer_than_it_makes_before_drawing(tmp_path):
+    out = tmp_path / "big"
+    result = runner.invoke(app, ["task", "export", "100000:2:1", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert " ".join(result.output.split()) == (
+        "error: 100000:2:1: sequences of 100,000 letters are longer than `braid task export` "
+        "makes (at most 4,096): its 25,000 designs would take 20 GB of memory as tokens and "
+        "2.5 GB as CSV; give a LENGTH of at most 4,096")
+    assert not out.exists()
+    assert "Sequences of at most 4,096 letters." in " ".join(
+        runner.invoke(app, ["task", "export", "--help"]).output.split())

@@ -47,8 +47,8 @@ def test_the_list_of_commands_keeps_each_summary_whole():
 
 def test_the_exit_statuses_are_said_at_the_top_and_hold_for_each_kind_of_error(tmp_path):
     text = " ".join(runner.invoke(app, ["--help"]).output.split())
-    assert "Exit status: 0 done; 1 a file, an option value or a run was refused or failed" in text
-    assert "2 the command line itself is wrong" in text
+    assert "Exit status: 0 done; 1 braid refused what it was given" in text
+    assert "2 the command line could not be read" in text
     missing = tmp_path / "none.csv"
     refused = runner.invoke(app, ["data", "check", str(missing)])
     assert refused.exit_code == 1 and refused.output.startswith("error: "), refused.output

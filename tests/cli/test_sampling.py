@@ -1,0 +1,77 @@
+"""Sizes a command refuses up front (braid_core/cli/sampling.py and the design counts of
+options.py), and the chunked draws of `braid sample` / `braid prior sample`."""
+
+from __future__ import annotations
+
+import pandas as pd
+import torch
+from cli_files import runner, write_bundle_configs, write_sequences
+
+from braid_core.cli import app, sampling
+from braid_core.runs import Workspace
+
+
+def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_path,
+                                                                          isolated_workspace):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    prior, reward = write_bundle_configs(tmp_path)
+    out = str(tmp_path / "out.csv")
+    design = ["design", "--unlabeled", str(data), "--offline", str(data), "--out", out]
+    for args, option in [
+        ([*design, "--num-designs", "100000000"], "--num-designs"),
+        ([*design, "--pool", "5000000"], "--pool"),
+        (["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+          str(tmp_path / "f"), "--num-designs", "2000000"], "--num-designs"),
+        (["sample", "--model", str(prior), "--num", "100000000", "--out", out], "--num"),
+        (["prior", "sample", "--prior", str(prior), "--num", "1000001", "--out", out], "--num"),
+    ]:
+        result = runner.invoke(app, args)
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, (args, result.output)
+        assert f"Invalid value for '{option}': " in text and ("designs is more than one "
+               "command draws (at most 1,000,000, which can take an hour on a CPU); for more, "
+               "run the command again with another --seed") in text, text
+    assert Workspace(isolated_workspace).list_runs() == []
+    assert "at most 1,000,000" in runner.invoke(app, ["sample", "--help"]).output
+
+
+def _tiny_prior(tmp_path):
+    data = write_sequences(tmp_path / "d.csv", 60, 6, "ACGT")
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--alphabet", "dna",
+                                  "--max-minutes", "0.005", "--out", str(prior), "--threads",
+                                  "1"])
+    assert trained.exit_code == 0, trained.output
+    return prior
+
+
+def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
+        tmp_path, isolated_workspace, monkeypatch):
+    prior = _tiny_prior(tmp_path)
+    monkeypatch.setattr(sampling, "available_memory", lambda: 1_000_000)
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "100000",
+                                 "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    # 100,000 strings of 6 letters: 57 + 3 x 7 bytes each
+    assert result.output.startswith("error: --num 100,000: the designs would need about 7.8 MB "
+                                    "of memory until written, and this machine has 1 MB "
+                                    "available; ask for fewer"), result.output
+    assert not out.exists() and "sampling" not in result.output  # refused before drawing
+
+
+def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_workspace):
+    from braid_core.diffusion.prior import Prior
+    from braid_core.runtime import make_generator
+
+    prior = _tiny_prior(tmp_path)
+    num = sampling.CHUNK + 300  # a whole chunk and part of one
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", str(num),
+                                 "--seed", "5", "--out", str(out), "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    assert "sampling: 100%" in result.output  # the bar, with its count and time left
+    model = Prior.load(prior, map_location=torch.device("cpu"))
+    with torch.no_grad():
+        whole = model.space.decode(model.sample(num, generator=make_generator(5, "cpu")))
+    assert pd.read_csv(out)["sequence"].tolist() == whole
