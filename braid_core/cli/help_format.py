@@ -1,5 +1,6 @@
-"""How `braid ... --help` reads: click's plain layout (typer's `rich_markup_mode=None`), values
-named as users read them (FILE, DIR, N: each option's metavar), the exit statuses said once.
+"""How `braid ... --help` reads: click's plain layout (typer's `rich_markup_mode=None`: a flag
+shows no value, where typer's panels print `<bool>` even beside --help), values named as users
+read them (FILE, DIR, N: each option's metavar), the exit statuses said once.
 
 Two things typer would otherwise print, which `BraidGroup` changes for every command below it:
 an argument's Python type beside its name (`FILE <path>`, `FILES <list[Path]>`; the metavar
