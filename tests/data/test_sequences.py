@@ -104,7 +104,7 @@ def test_missing_sequence(tmp_path: Path) -> None:
 
 def test_fasta_bad_letters_name_record_and_line(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2 value=1\nACJT\n")
-    err = fails(path, "record s2 (line 3)", problem="outside the alphabet dna", alphabet="dna")
+    err = fails(path, "record 2 (>s2, line 3)", problem="outside the alphabet dna", alphabet="dna")
     assert "'ACJT' has 'J'" in str(err)
 
 
