@@ -69,7 +69,8 @@ class FileTable:
         more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
         counted = {"fasta": "", "parquet": " (rows counted from 1)"}.get(
             self.file_format, " (rows counted from 1 below the header, blank lines included)")
-        message = with_hint(f"{problem}: {shown}{more}{counted}", hint)
+        tail = f". {hint[0].upper()}{hint[1:]}" if hint else ""
+        message = f"{problem}: {shown}{more}{counted}{tail}"
         return DataError(self.source, message, [self.labels[i] for i in rows])
 
     def find(self, name: str) -> str | None:
@@ -106,11 +107,6 @@ def header_field(key: str, example: str = "0.5") -> str:
     """How a FASTA header field is written, in the syntax the loader reads, for messages."""
     return (f"as in '>seq_1 {key}={example}' (fields in a header are separated by spaces, '|' "
             "or ';', no space around the '=')")
-
-
-def with_hint(message: str, hint: str) -> str:
-    """A message, then what to do as its own sentence."""
-    return f"{message}. {hint[0].upper()}{hint[1:]}" if hint else message
 
 
 def is_blank(cell: object) -> bool:
