@@ -50,7 +50,7 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
     data = read_data(config["data"], report)
     prior_cfg = PriorConfig(**config["prior"])
     budget = 60.0 * prior_cfg.max_minutes
-    reached = {"step": 0}  # as last reported, every log_every steps
+    reached = {"step": 0}  # the last report gives the steps taken
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
         reached["step"] = step
@@ -174,7 +174,6 @@ def prior_training(config: PriorConfig, steps: int, timed_out: bool) -> dict[str
     true when the time limit ended it before its learning-rate warm-up did. Such a prior has
     barely learnt the data: on the demo (ehrlich-20-32), default priors stopped after 30, 50
     and 100 steps drew 0.4 %, 48 % and 86 % valid designs; after 400, 98 %."""
-    # `steps` as last reported (every log_every steps): 0 when fewer were taken.
     return {"prior_steps": steps, "prior_warmup_steps": config.warmup_steps,
             "prior_max_minutes": config.max_minutes,
             "prior_cut_by_time": timed_out and steps < config.warmup_steps}
@@ -185,10 +184,9 @@ def prior_time_note(summary: Mapping[str, Any]) -> str | None:
     run's summary keeps them); None where it was not."""
     if not summary.get("prior_cut_by_time"):
         return None
-    steps, warmup = summary["prior_steps"], summary["prior_warmup_steps"]
-    done = f"{steps:.0f} of" if steps else "only a few of"  # none reported yet
     return (f"pre-training reached its time limit ({summary['prior_max_minutes']:.2g} min) "
-            f"after {done} its {warmup:.0f} warm-up steps: the prior has barely learnt the "
+            f"after {summary['prior_steps']:.0f} of its {summary['prior_warmup_steps']:.0f} "
+            "warm-up steps: the prior has barely learnt the "
             "data, and its designs may be mostly unlike them (invalid, where validity "
             "matters); give it more minutes (a larger --max-minutes): priors of a few "
             "minutes take over a thousand steps")
