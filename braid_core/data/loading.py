@@ -182,9 +182,10 @@ def _record_id(title: str) -> str:
 def _header_fields(titles: list[str], key: str, labels: list[str], source: str
                    ) -> list[str | None]:  # fmt: skip
     """Each FASTA header's `key=...` field (None where absent). Fields are separated by white
-    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); a key given twice in one header is
-    an error naming the records, not a silent pick."""
-    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)")
+    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); the key's case is ignored, as a
+    table's column names' is; a key given twice in one header is an error naming the
+    records, not a silent pick."""
+    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)", re.IGNORECASE)
     fields = [pattern.findall(title) for title in titles]
     twice = [i for i, found in enumerate(fields) if len(found) > 1]
     if twice:

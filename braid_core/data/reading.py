@@ -121,7 +121,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         warnings.warn(alert, DataWarning, stacklevel=3)
     notes = designs.notes
     if options.value_column is not None and value_column is None:
-        notes.append(f"no value column {options.value_column!r}: the designs are unlabeled")
+        absent = (f"no record header has {options.value_column}=..." if table.file_format ==
+                  "fasta" else f"no value column {options.value_column!r}")  # fmt: skip
+        notes.append(f"{absent}: the designs are unlabeled")
     used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     report = DataReport(
         source=source,

@@ -24,7 +24,8 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
-        raise table.error(f"{table.count(len(empty))} without a sequence in {column!r}", empty)
+        where = "under its header" if table.file_format == "fasta" else f"in {column!r}"
+        raise table.error(f"{table.count(len(empty))} without a sequence {where}", empty)
     letters, inferred = _alphabet(table, texts, options.alphabet)
     lengths = Counter(map(len, texts))
     length, common = lengths.most_common(1)[0]

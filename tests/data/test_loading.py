@@ -44,6 +44,14 @@ def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
     data = read_designs(write(tmp_path / "d.fasta", ">a\nMKV\n>b\nMKW\n"))
     assert data.y is None and not data.report.labeled
     assert data.sequences() == ["MKV", "MKW"]
+    assert "no record header has value=...: the designs are unlabeled" in data.report.notes
+
+
+def test_fasta_header_keys_ignore_case_as_column_names_do(tmp_path: Path) -> None:
+    # 'Value=' was read as no value at all: the designs came out unlabeled without a word.
+    path = write(tmp_path / "d.fa", ">s1 Value=0.5 MEASUREMENTS=2\nACGT\n>s2 VALUE=1\nACGA\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [0.5, 1.0] and data.measurement_counts().tolist() == [2.0, 1.0]
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
