@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import numpy as np
 import torch
@@ -19,13 +20,26 @@ NAMED_ALPHABETS: dict[str, str] = {
 
 
 def resolve_alphabet(name_or_letters: str) -> str:
-    """Return the letters of a named alphabet ("dna", "rna", "protein") or of given letters.
+    """The letters of a named alphabet ("dna", "rna", "protein", any case) or of given letters
+    run together, upper-cased and each once; every alphabet a user gives comes through here.
 
-    Given letters are upper-cased; they must be distinct.
+    Raises:
+        ValueError for a near miss of a name ('protien': the name is suggested, not read as
+        letters), letters split by commas or white space ('A,C,G,T'), fewer than 2 letters,
+        or a letter given twice. Other symbols ('-', '*') may be letters.
     """
     key = name_or_letters.strip()
     if key.lower() in NAMED_ALPHABETS:
         return NAMED_ALPHABETS[key.lower()]
+    if name := _misspelt_name(key):
+        raise ValueError(f"unknown alphabet name {key!r}: did you mean {name!r}? (or give the "
+                         "letters themselves, e.g. ACGT)")
+    separators = [what for what, found in (("a comma", "," in key),
+                  ("white space", any(ch.isspace() for ch in key))) if found]  # fmt: skip
+    if separators:
+        raise ValueError(f"alphabet {name_or_letters!r} holds {' and '.join(separators)}: give "
+                         "the letters run together, each once, with nothing between them "
+                         "(e.g. ACGT)")
     letters = key.upper()
     if len(letters) < 2:
         raise ValueError(f"alphabet {name_or_letters!r} must have at least 2 letters")
@@ -34,9 +48,36 @@ def resolve_alphabet(name_or_letters: str) -> str:
         raise ValueError(f"alphabet {name_or_letters!r} is not one of the names "
                          f"{', '.join(NAMED_ALPHABETS)}, and as letters it repeats "
                          f"{''.join(repeated)}: give a name, or each letter once")
-    if any(ch.isspace() for ch in letters):
-        raise ValueError(f"alphabet {name_or_letters!r} contains whitespace")
     return letters
+
+
+def _misspelt_name(word: str) -> str | None:
+    """The alphabet name `word` is a typo of, if it is one: a word of three or more letters in
+    lower (or title) case, close to a name (difflib), and no plausible set of letters: it
+    repeats a letter, is within two edits of the name or starts it ('prot'). Capitals ('DAN')
+    and words far from every name ('acgu') stay letters."""
+    if len(word) < 3 or not word.isalpha() or word not in (word.lower(), word.capitalize()):
+        return None
+    word = word.lower()
+    close = get_close_matches(word, NAMED_ALPHABETS, n=len(NAMED_ALPHABETS), cutoff=0.6)
+    if not close:
+        return None
+    name = min(close, key=lambda name: _edits(word, name))  # 'nda' is dna, not rna
+    implausible = len(set(word)) < len(word) or name.startswith(word)
+    return name if implausible or _edits(word, name) <= 2 else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours that turn a into b
+    (optimal string alignment distance): 'protien' is one edit from 'protein'."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            substitute = d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, substitute)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
 
 
 def alphabet_name(letters: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -80,6 +82,37 @@ def test_resolve_alphabet() -> None:
                           "letter once")]:
         with pytest.raises(ValueError, match=problem):
             resolve_alphabet(bad)
+
+
+@pytest.mark.parametrize(
+    ("typo", "name"),
+    [("protien", "protein"), ("Protien", "protein"), ("proteins", "protein"), ("prot", "protein"),
+     ("dan", "dna"), ("nda", "dna"), ("dnaa", "dna"), ("rnas", "rna")],
+)
+def test_a_mistyped_alphabet_name_is_named_not_read_as_letters(typo: str, name: str) -> None:
+    problem = f"unknown alphabet name '{typo}': did you mean '{name}'? (or give the letters"
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        resolve_alphabet(typo)
+    with pytest.raises(ValueError, match=re.escape(problem)):  # however the space is made
+        SequenceSpace(typo, 4)
+
+
+@pytest.mark.parametrize(
+    "letters", ["ACGT", "acgt", "acgu", "tgca", "DAN", "PROTIEN", "ACGT-", "ACGT*", "xyz",
+                "ACDEFGHIKLMNPQRSTVWY", "acdefghiklmnpqrstvwy"],
+)
+def test_letters_that_only_resemble_a_name_stay_letters(letters: str) -> None:
+    assert resolve_alphabet(letters) == letters.upper()
+
+
+@pytest.mark.parametrize(("alphabet", "what"), [("ACGT,", "a comma"), ("A,C,G,T", "a comma"),
+                                                ("AC GT", "white space"), ("AC\tGT", "white space"),
+                                                ("A, C", "a comma and white space"),
+                                                ("A C G T", "white space")])
+def test_commas_and_spaces_are_not_letters(alphabet: str, what: str) -> None:
+    problem = f"alphabet {alphabet!r} holds {what}: give the letters run together, each once"
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        resolve_alphabet(alphabet)
 
 
 def test_space_checks_and_dict_round_trip() -> None:

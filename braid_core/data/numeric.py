@@ -4,22 +4,62 @@ and within float32's range, every bad cell named at once."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.report import DataError
-from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
+from braid_core.data.report import DataError, clip_text
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field, is_blank
 from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 
 
+class _Wording(NamedTuple):
+    """How a column's bad cells are told: a table's column, or a FASTA header's `key=` field."""
+
+    missing: str
+    not_number: str
+    infinite: str
+    too_large: str
+    not_whole: str
+    text: Callable[[str], str]  # a cell as written, after its row's label
+    number: Callable[[float], str]  # a cell read as a number
+
+
+def _wording(table: FileTable, column: str) -> _Wording:
+    beyond = f"beyond +-{FLOAT32_LARGEST:.3g}, too large to compute with"
+    if table.file_format == "fasta":
+        field = f"{column}="
+        return _Wording(
+            f"whose header has no {field}... (or an empty or NA one)",
+            f"whose {field} in the header is not a number",
+            f"whose {field} in the header is infinite",
+            f"whose {field} in the header is {beyond}",
+            f"whose {field} in the header is not a whole number from 1",
+            lambda cell: f"({field}{cell})",
+            lambda number: f"({field}{number:g})",
+        )
+    where = f"in column {column!r}"
+    return _Wording(
+        f"without a value {where}",
+        f"with a value that is not a number {where}",
+        f"with an infinite value {where}",
+        f"with a value {beyond}, {where}",
+        f"whose count {where} is not a whole number from 1",
+        lambda cell: f"({cell!r})",
+        lambda number: f"({number:g})",
+    )
+
+
 def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
     """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
     (`hint` ends the message about missing cells, `bad_hint` the others)."""
+    words = _wording(table, column)
     cells = table.frame[column]
     if pd.api.types.is_numeric_dtype(cells.dtype):
         numbers = cells.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -28,56 +68,70 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
         numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
             # the common case; the slow path below only names the bad cells
-            return _within_float32(table, column, numbers, bad_hint)
+            return _within_float32(table, words, numbers)
         text = cells.map(lambda v: "" if is_blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
     # Every kind of bad cell in one message: a messy file is mended in one pass.
     def quoted(i: int) -> str:
-        return f"({text.iloc[i]!r})"
+        return words.text(text.iloc[i])
 
-    errors = []
+    errors, given = [], set()
     for mask, problem, detail, advice in (
-        (missing, "without a value", None, hint),
-        (np.isnan(numbers) & ~missing, "with a value that is not a number", quoted, bad_hint),
-        (np.isinf(numbers), "with an infinite value", quoted, bad_hint),
+        (missing, words.missing, _whole_header(table), hint),
+        (np.isnan(numbers) & ~missing, words.not_number, quoted, bad_hint),
+        (np.isinf(numbers), words.infinite, quoted, bad_hint),
     ):
         rows = np.flatnonzero(mask).tolist()
         if rows:
-            problem = f"{table.count(len(rows))} {problem} in column {column!r}"
-            errors.append(table.error(problem, rows, detail, advice))
+            advice = "" if advice in given else advice  # each hint once
+            given.add(advice)
+            errors.append(table.error(f"{table.count(len(rows))} {problem}", rows, detail, advice))
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise DataError(table.source, "; and ".join(e.problem for e in errors),
                         [row for e in errors for row in e.rows])
-    return _within_float32(table, column, numbers, bad_hint)
+    return _within_float32(table, words, numbers)
 
 
-def _within_float32(table: FileTable, column: str, numbers: np.ndarray, hint: str) -> np.ndarray:
+def _whole_header(table: FileTable) -> Callable[[int], str] | None:
+    """A FASTA record's header quoted where it holds more than the id: a field the loader
+    did not read ('score=0.5', 'value = 0.5') then shows."""
+    if not table.headers:
+        return None
+    return lambda i: (f"('>{clip_text(table.headers[i], 60)}')"
+                      if len(table.headers[i].split()) > 1 else "")  # fmt: skip
+
+
+def _within_float32(table: FileTable, words: _Wording, numbers: np.ndarray) -> np.ndarray:
     """`numbers` once none is beyond float32's range: the networks compute in float32, where
     such a value would turn into an infinity unnoticed."""
     rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
     if rows:
-        problem = (f"{table.count(len(rows))} with a value beyond +-{FLOAT32_LARGEST:.3g}, too "
-                   f"large to compute with, in column {column!r}")
-        raise table.error(problem, rows, lambda i: f"({numbers[i]:g})", hint)
+        problem = f"{table.count(len(rows))} {words.too_large}"
+        raise table.error(problem, rows, lambda i: words.number(numbers[i]))
     return numbers
 
 
-_COUNT_HINT = (
-    "it counts the measurements each row's value is the mean of (1 or more); rename the column "
-    "if it means something else"
-)
+def _count_hint(table: FileTable, column: str) -> str:
+    if table.file_format == "fasta":
+        return (f"the field {column}= counts the measurements each record's value is the mean "
+                f"of (1 or more), {header_field(column, '3')}; rename it if it means something "
+                "else")
+    return ("it counts the measurements each row's value is the mean of (1 or more); rename "
+            "the column if it means something else")
 
 
 def column_counts(table: FileTable, column: str) -> np.ndarray:
     """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
-    counts = column_numbers(table, column, _COUNT_HINT, _COUNT_HINT)
+    hint = _count_hint(table, column)
+    counts = column_numbers(table, column, hint, hint)
     bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
     if bad:
-        problem = f"{table.count(len(bad))} whose count in column {column!r} is not a whole number"
-        raise table.error(problem + " from 1", bad, lambda i: f"({counts[i]:g})", _COUNT_HINT)
+        words = _wording(table, column)
+        problem = f"{table.count(len(bad))} {words.not_whole}"
+        raise table.error(problem, bad, lambda i: words.number(counts[i]), hint)
     return counts
 
 

@@ -18,7 +18,7 @@ from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
-from braid_core.data.table import FileTable, ReadOptions
+from braid_core.data.table import FileTable, ReadOptions, header_field
 
 
 def read_designs(
@@ -100,7 +100,8 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         designs = sequence_designs(table, options)
     else:
         designs = vector_designs(table, options, value_column)
-    values = None if value_column is None else column_numbers(table, value_column, _VALUE_HINT)
+    values = None if value_column is None else column_numbers(
+        table, value_column, *_value_hints(table, value_column))
     count_column = None if values is None else _count_column(table, options, designs.columns)
     weights = None if count_column is None else column_counts(table, count_column)
     first, merged, counts, groups = merge_duplicates(designs, values, table, weights)
@@ -120,7 +121,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         warnings.warn(alert, DataWarning, stacklevel=3)
     notes = designs.notes
     if options.value_column is not None and value_column is None:
-        notes.append(f"no value column {options.value_column!r}: the designs are unlabeled")
+        absent = (f"no record header has {options.value_column}=..." if table.file_format ==
+                  "fasta" else f"no value column {options.value_column!r}")  # fmt: skip
+        notes.append(f"{absent}: the designs are unlabeled")
     used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     report = DataReport(
         source=source,
@@ -143,7 +146,13 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
 
 
-_VALUE_HINT = "fill them in, or leave the value column out to read the designs as unlabeled"
+def _value_hints(table: FileTable, column: str) -> tuple[str, str]:
+    """What to do about missing values, and about values that are no numbers."""
+    if table.file_format == "fasta":
+        return (f"give every header its value, {header_field(column)}, or remove every "
+                f"{column}= to read the designs as unlabeled",
+                f"write a number after {column}=, e.g. {column}=0.5 or {column}=-1.2e-3")
+    return "fill them in, or leave the value column out to read the designs as unlabeled", ""
 
 
 def _value_column(table: FileTable, options: ReadOptions) -> str | None:

@@ -17,7 +17,7 @@ class DataError(ValueError):
     Attributes:
         path: the file, as given.
         problem: what is wrong, naming the first offending rows.
-        rows: labels of all offending rows ("row 3", "record seq7 (line 13)"); may be empty.
+        rows: labels of all offending rows ("row 3", "record 7 (>seq7, line 13)"); may be empty.
     """
 
     def __init__(self, path: str, problem: str, rows: Sequence[str] = ()) -> None:

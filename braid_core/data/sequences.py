@@ -4,7 +4,6 @@ warning when nucleotides with an ambiguity code were read as protein."""
 from __future__ import annotations
 
 from collections import Counter
-from difflib import get_close_matches
 
 from braid_core.data.report import DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
@@ -25,7 +24,8 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
-        raise table.error(f"{table.count(len(empty))} without a sequence in {column!r}", empty)
+        where = "under its header" if table.file_format == "fasta" else f"in {column!r}"
+        raise table.error(f"{table.count(len(empty))} without a sequence {where}", empty)
     letters, inferred = _alphabet(table, texts, options.alphabet)
     lengths = Counter(map(len, texts))
     length, common = lengths.most_common(1)[0]
@@ -52,7 +52,7 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     """The given alphabet (letters checked) or the first named one that fits every letter."""
     if alphabet is not None:
         try:
-            letters = _given_alphabet(alphabet)
+            letters = resolve_alphabet(alphabet)
         except ValueError as err:
             raise DataError(table.source, str(err)) from None
         prefix = f"letters outside the alphabet {alphabet_name(letters)} ({letters}) in"
@@ -71,53 +71,6 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
     _check_letters(table, texts, letters, prefix, hint)
     raise AssertionError("unreachable: some letter fits no alphabet")
-
-
-def _given_alphabet(alphabet: str) -> str:
-    """The letters of a given alphabet: a name, or the letters run together. A near miss of a
-    name ('protien') is refused with the name, not read as letters; so are commas and white
-    space between letters ('ACGT,'). Other symbols ('-', '*') may be letters."""
-    key = alphabet.strip()
-    if key.lower() not in NAMED_ALPHABETS:
-        if name := _misspelt_name(key):
-            raise ValueError(f"unknown alphabet name {key!r}: did you mean {name!r}? (or give "
-                             "the letters themselves, e.g. ACGT)")
-        separators = [what for what, found in (("a comma", "," in key),
-                      ("white space", any(ch.isspace() for ch in key))) if found]  # fmt: skip
-        if separators:
-            raise ValueError(f"alphabet {alphabet!r} holds {' and '.join(separators)}: give the "
-                             "letters run together, each once, with nothing between them "
-                             "(e.g. ACGT)")
-    return resolve_alphabet(alphabet)
-
-
-def _misspelt_name(word: str) -> str | None:
-    """The alphabet name `word` is a typo of, if it is one: a word of three or more letters in
-    lower (or title) case, close to a name (difflib), and no plausible set of letters: it
-    repeats a letter, is within two edits of the name or starts it ('prot'). Capitals ('DAN')
-    and words far from every name ('acgu') stay letters."""
-    if len(word) < 3 or not word.isalpha() or word not in (word.lower(), word.capitalize()):
-        return None
-    word = word.lower()
-    close = get_close_matches(word, NAMED_ALPHABETS, n=len(NAMED_ALPHABETS), cutoff=0.6)
-    if not close:
-        return None
-    name = min(close, key=lambda name: _edits(word, name))  # 'nda' is dna, not rna
-    implausible = len(set(word)) < len(word) or name.startswith(word)
-    return name if implausible or _edits(word, name) <= 2 else None
-
-
-def _edits(a: str, b: str) -> int:
-    """Insertions, deletions, substitutions and swaps of neighbours that turn a into b
-    (optimal string alignment distance): 'protien' is one edit from 'protein'."""
-    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            substitute = d[i - 1][j - 1] + (a[i - 1] != b[j - 1])
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, substitute)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[-1][-1]
 
 
 def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:

@@ -46,9 +46,10 @@ class FileTable:
     """A file's cells before validation, with the label the user knows each row by."""
 
     frame: pd.DataFrame  # one column per field; text cells for CSV, TSV and FASTA
-    labels: list[str]  # "row 3" (lines from 1 below the header) or "record seq3 (line 5)"
+    labels: list[str]  # "row 3" (lines from 1 below the header) or "record 2 (>seq3, line 5)"
     source: str  # file name, for messages
     file_format: str  # "csv", "tsv", "fasta" or "parquet"
+    headers: tuple[str, ...] = ()  # FASTA: each record's header line, for messages
 
     def count(self, n: int) -> str:
         unit = "record" if self.file_format == "fasta" else "row"
@@ -63,7 +64,7 @@ class FileTable:
     ) -> DataError:
         """A DataError quoting the first offending rows, `detail(i)` after each label."""
         shown = "; ".join(
-            self.labels[i] + (f" {detail(i)}" if detail else "") for i in rows[:SHOWN]
+            " ".join(filter(None, (self.labels[i], detail and detail(i)))) for i in rows[:SHOWN]
         )
         more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
         counted = {"fasta": "", "parquet": " (rows counted from 1)"}.get(
@@ -81,7 +82,8 @@ class FileTable:
 
     def missing_column(self, name: str, what: str) -> DataError:
         if self.file_format == "fasta":
-            return DataError(self.source, f"no record header has {name}=... ({what})")
+            problem = f"no record header has {name}=... ({what}); write it {header_field(name)}"
+            return DataError(self.source, problem)
         present = ", ".join(repr(c) for c in self.frame.columns)
         hint = ""
         if len(self.frame.columns) == 1 and re.search(r"[,;\t|]", self.frame.columns[0]):
@@ -99,6 +101,12 @@ class ParsedDesigns(NamedTuple):
     columns: list[str]  # the columns they came from
     inferred: bool  # whether the alphabet was inferred
     notes: list[str]  # e.g. the inferred alphabet
+
+
+def header_field(key: str, example: str = "0.5") -> str:
+    """How a FASTA header field is written, in the syntax the loader reads, for messages."""
+    return (f"as in '>seq_1 {key}={example}' (fields in a header are separated by spaces, '|' "
+            "or ';', no space around the '=')")
 
 
 def is_blank(cell: object) -> bool:

@@ -57,7 +57,8 @@ def train_prior(
         device: where to train.
         generator: on `device`; draws batches, noise levels and masks.
         on_step: called every `config.log_every` steps with (step, {"loss", "lr",
-            "elapsed_s", "epoch"}); loss is the mean since the last report.
+            "elapsed_s", "epoch"}), and at a last step between those, so the last report
+            gives the steps taken; loss is the mean since the previous report.
     Returns:
         The Prior holding the EMA network, in eval mode, on `device`.
     """
@@ -107,4 +108,7 @@ def train_prior(
             loss_sum = 0.0
         elif step % config.log_every == 0:
             loss_sum = 0.0
+    if on_step is not None and step % config.log_every:  # the clock stopped it between reports
+        on_step(step, {"loss": loss_sum / (step % config.log_every), "lr": lr,
+                       "elapsed_s": time.perf_counter() - start, "epoch": float(epoch)})
     return Prior(space, config, ema.eval(), schedule)

@@ -43,7 +43,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     prior_cfg = {"data": config["unlabeled"], "seed": seed, "device": device,
                  "prior": dataclasses.asdict(dataclasses.replace(
                      PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}
-    run_prior(prior_cfg, out, report)
+    pretraining = {k: v for k, v in run_prior(prior_cfg, out, report).items()
+                   if k.startswith("prior_")}  # fmt: skip
     reward_kind = "bonus" if method == "braid-bonus" else "boot"
     # The fit may take up to REWARD_SHARE of what pre-training left; it usually needs far less.
     reward_minutes = REWARD_SHARE * (budget_s - (time.monotonic() - start_time)) / 60.0
@@ -77,4 +78,4 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                                 "pool_size": pool_size,
                                 "max_seconds": 60.0 * optimise_minutes}, out, report)
     summary["elapsed_minutes"] = (time.monotonic() - start_time) / 60.0
-    return summary
+    return {**summary, **pretraining}

@@ -6,6 +6,7 @@ Each reads its inputs from files named in its config, writes into `out`, and ret
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,16 +50,23 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
     data = read_data(config["data"], report)
     prior_cfg = PriorConfig(**config["prior"])
     budget = 60.0 * prior_cfg.max_minutes
+    reached = {"step": 0}  # the last report gives the steps taken
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        reached["step"] = step
         report.step(step, metrics)
         report.progress(metrics["elapsed_s"] / budget, f"pre-training, step {step}")
 
     report.stage = "prior"
     generator = make_generator(config["seed"], device)
+    started = time.perf_counter()
     prior = train_prior(data.x, data.space, prior_cfg, device=device, generator=generator,
                         on_step=on_step)
-    summary = {"designs": len(data), "space": data.space.describe()}
+    timed_out = time.perf_counter() - started >= budget
+    summary = {"designs": len(data), "space": data.space.describe(),
+               **prior_training(prior_cfg, reached["step"], timed_out)}
+    if note := prior_time_note(summary):
+        report.note(note)
     prior, trials = calibrate_position_noise(prior, data.x.to(device), generator=generator)
     if trials:
         report.note(describe_trials(trials, prior.config.position_noise))
@@ -108,11 +116,8 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     if model.metrics.get("count_weighted") == 0.0:
         report.note("the estimated count weighting saw no measurement noise that replicates "
                     "reduce in its first fit's held-out errors, so every value was weighed alike")
-    if model.metrics.get("networks_cut_by_time"):
-        report.note(f"the reward fit reached its time limit ({reward_cfg.max_minutes:.2g} "
-                    f"min): {model.metrics['networks_cut_by_time']:.0f} network(s) stopped "
-                    "before their validation error stopped improving; more minutes would let "
-                    "them finish")
+    if note := reward_time_note(model.metrics, reward_cfg.max_minutes):
+        report.note(note)
     save_reward(model, out / "reward")  # its train_config records the shape it kept
     heldout = pd.DataFrame({k: v.numpy() for k, v in model.heldout.items()})
     write_table(out, heldout, "heldout")
@@ -162,6 +167,40 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool),
             "distinct_designs": distinct}
+
+
+def prior_training(config: PriorConfig, steps: int, timed_out: bool) -> dict[str, Any]:
+    """What a run's summary records of pre-training: its steps, and `prior_cut_by_time`,
+    true when the time limit ended it before its learning-rate warm-up did. Such a prior has
+    barely learnt the data: on the demo (ehrlich-20-32), default priors stopped after 30, 50
+    and 100 steps drew 0.4 %, 48 % and 86 % valid designs; after 400, 98 %."""
+    return {"prior_steps": steps, "prior_warmup_steps": config.warmup_steps,
+            "prior_max_minutes": config.max_minutes,
+            "prior_cut_by_time": timed_out and steps < config.warmup_steps}
+
+
+def prior_time_note(summary: Mapping[str, Any]) -> str | None:
+    """The words for a pre-training the time limit cut short (`prior_training`'s fields, as a
+    run's summary keeps them); None where it was not."""
+    if not summary.get("prior_cut_by_time"):
+        return None
+    return (f"pre-training reached its time limit ({summary['prior_max_minutes']:.2g} min) "
+            f"after {summary['prior_steps']:.0f} of its {summary['prior_warmup_steps']:.0f} "
+            "warm-up steps: the prior has barely learnt the "
+            "data, and its designs may be mostly unlike them (invalid, where validity "
+            "matters); give it more minutes (a larger --max-minutes): priors of a few "
+            "minutes take over a thousand steps")
+
+
+def reward_time_note(metrics: Mapping[str, float], max_minutes: float | None) -> str | None:
+    """The words for a reward fit its time limit cut short (the reward model's metrics and
+    its config's `max_minutes`); None where it was not."""
+    if not metrics.get("networks_cut_by_time"):
+        return None
+    limit = f" ({max_minutes:.2g} min)" if max_minutes else ""
+    return (f"the reward fit reached its time limit{limit}: "
+            f"{metrics['networks_cut_by_time']:.0f} network(s) stopped before their "
+            "validation error stopped improving; more minutes would let them finish")
 
 
 def calibration_note(metrics: Mapping[str, float]) -> str | None:

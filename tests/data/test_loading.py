@@ -44,6 +44,14 @@ def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
     data = read_designs(write(tmp_path / "d.fasta", ">a\nMKV\n>b\nMKW\n"))
     assert data.y is None and not data.report.labeled
     assert data.sequences() == ["MKV", "MKW"]
+    assert "no record header has value=...: the designs are unlabeled" in data.report.notes
+
+
+def test_fasta_header_keys_ignore_case_as_column_names_do(tmp_path: Path) -> None:
+    # 'Value=' was read as no value at all: the designs came out unlabeled without a word.
+    path = write(tmp_path / "d.fa", ">s1 Value=0.5 MEASUREMENTS=2\nACGT\n>s2 VALUE=1\nACGA\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [0.5, 1.0] and data.measurement_counts().tolist() == [2.0, 1.0]
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
@@ -110,14 +118,15 @@ def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> N
 def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: Path) -> None:
     path = tmp_path / "bars.fasta"
     path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n>s2\nACGC\n")
-    with pytest.raises(DataError, match=r"1 record without a value in column 'value': record s2"):
+    with pytest.raises(DataError, match=r"1 record whose header has no value=\.\.\. \(or an "
+                       r"empty or NA one\): record 3 \(>s2, line 5\)"):
         read_designs(path)
     path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n")
     data = read_designs(path)
     assert data.y.tolist() == [0.5, 1.5] and data.measurement_counts().tolist() == [1.0, 2.0]
     path.write_text(">s0 value=1 value=5\nACGT\n>s1 value=2\nACGA\n")
     with pytest.raises(DataError, match=r"bars\.fasta: 1 header\(s\) give value= more than once: "
-                       r"record s0 \(line 1\)"):
+                       r"record 1 \(>s0, line 1\)"):
         read_designs(path)
 
 

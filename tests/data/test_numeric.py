@@ -61,8 +61,59 @@ def test_parquet_missing_cells(tmp_path: Path) -> None:
 
 def test_fasta_value_on_some_records_only(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1 value=1\nACGT\n>s2\nTTTT\n")
-    fails(path, "record s2 (line 3)", problem="1 record without a value")
+    fails(path, "record 2 (>s2, line 3)", problem="1 record whose header has no value=")
     assert read_designs(path, value_column=None).y is None
+
+
+HEADER_SYNTAX = "as in '>seq_1 value=0.5' (fields in a header are separated by spaces, '|' or ';'"
+
+
+def test_fasta_values_are_told_as_header_fields_of_numbered_records(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1 value=0.5\nACGT\n>s2 value=0.7\nACGA\n"
+                 ">seq_17 value=abc\nACGG\n>s4\nACCC\n>s5 value=inf\nAAAA\n")  # fmt: skip
+    err = fails(path, "record 4 (>s4, line 7)", "record 3 (>seq_17, line 5)",
+                "record 5 (>s5, line 9)", problem="1 record whose header has no value=...")
+    message = str(err)
+    assert "column" not in message and "row" not in message, message
+    assert ("1 record whose value= in the header is not a number: record 3 (>seq_17, line 5) "
+            "(value=abc). Write a number after value=, e.g. value=0.5") in message
+    infinite = "1 record whose value= in the header is infinite: record 5 (>s5, line 9) (value=inf)"
+    assert infinite in message
+    assert f"Give every header its value, {HEADER_SYNTAX}" in message
+    assert message.count("Write a number") == 1  # one hint for both kinds of bad number
+
+
+def test_fasta_header_without_a_readable_value_is_quoted(tmp_path: Path) -> None:
+    # A field the loader does not read ('score=', spaces around '=') shows in the message.
+    path = write(tmp_path / "d.fa", ">s1 value=0.5\nACGT\n>s2 score=0.7\nACGA\n"
+                 ">s3 value = 2\nAAAA\n>s4 value=\nAAAC\n>s5\nAACC\n")  # fmt: skip
+    err = fails(path, "record 2 (>s2, line 3)", problem="4 records whose header has no value=")
+    message = str(err)
+    assert ("record 2 (>s2, line 3) ('>s2 score=0.7'); record 3 (>s3, line 5) ('>s3 value = 2'); "
+            "record 4 (>s4, line 7) ('>s4 value='); record 5 (>s5, line 9).") in message
+    assert "or remove every value= to read the designs as unlabeled" in message
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [("value=1e40", "whose value= in the header is beyond +-3.4e+38, too large to compute with: "
+      "record 2 (>s2, line 3) (value=1e+40)"),
+     ("value=2 measurements=2.5", "whose measurements= in the header is not a whole number "
+      "from 1: record 2 (>s2, line 3) (measurements=2.5)"),
+     ("value=2 measurements=many", "whose measurements= in the header is not a number: record 2 "
+      "(>s2, line 3) (measurements=many). The field measurements= counts the measurements each "
+      "record's value is the mean of (1 or more), as in '>seq_1 measurements=3'")],
+)
+def test_fasta_bad_numbers_name_the_header_field(tmp_path: Path, header: str, problem: str) -> None:
+    path = write(tmp_path / "d.fa", f">s1 value=1\nACGT\n>s2 {header}\nTTTT\n")
+    message = str(fails(path, "record 2 (>s2, line 3)", problem=f"1 record {problem}"))
+    assert "column" not in message, message
+
+
+def test_fasta_required_value_key_absent_says_how_to_write_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">s1 value=1\nACGT\n>s2 value=2\nTTTT\n")
+    fails(path, problem="no record header has y=... (with the values); write it as in '>seq_1 "
+          "y=0.5' (fields in a header", value_column="y", require_values=True)
 
 
 def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:

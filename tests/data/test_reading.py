@@ -43,5 +43,5 @@ def test_too_few_rows(tmp_path: Path) -> None:
 
 def test_fasta_empty_record_and_vector_kind(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2\n>s3\nTTTT\n")
-    fails(path, "record s2 (line 3)", problem="without a sequence")
+    fails(path, "record 2 (>s2, line 3)", problem="1 record without a sequence under its header")
     fails(path, problem="FASTA holds sequences", kind="vector")

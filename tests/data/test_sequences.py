@@ -67,34 +67,15 @@ def test_invalid_alphabet_option(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typo", "name"),
-    [("protien", "protein"), ("Protien", "protein"), ("proteins", "protein"), ("prot", "protein"),
-     ("dan", "dna"), ("nda", "dna"), ("dnaa", "dna"), ("rnas", "rna")],
+    ("alphabet", "problem"),
+    [("protien", "unknown alphabet name 'protien': did you mean 'protein'? (or give the letters "
+      "themselves, e.g. ACGT)"),
+     ("A, C", "alphabet 'A, C' holds a comma and white space: give the letters run together")],
 )
-def test_a_mistyped_alphabet_name_is_named_not_read_as_letters(
-    tmp_path: Path, typo: str, name: str
-) -> None:
+def test_an_alphabet_refused_names_the_file(tmp_path: Path, alphabet: str, problem: str) -> None:
+    # spaces.resolve_alphabet judges the alphabet (tests/test_spaces.py); the file is named
     path = write(tmp_path / "d.csv", "sequence\nACGT\nACGA\n")
-    fails(path, alphabet=typo, problem=f"unknown alphabet name {typo!r}: did you mean {name!r}? "
-          "(or give the letters themselves, e.g. ACGT)")
-
-
-@pytest.mark.parametrize(
-    "letters", ["ACGT", "acgt", "acgu", "tgca", "DAN", "PROTIEN", "ACGT-", "ACGT*", "xyz",
-                "ACDEFGHIKLMNPQRSTVWY", "acdefghiklmnpqrstvwy"],
-)
-def test_letters_that_only_resemble_a_name_stay_letters(tmp_path: Path, letters: str) -> None:
-    path = write(tmp_path / "d.csv", f"sequence\n{letters[:2]}\n{letters[1::-1]}\n")
-    assert read_designs(path, alphabet=letters).space.alphabet == letters.upper()
-
-
-@pytest.mark.parametrize(("alphabet", "what"), [("ACGT,", "a comma"), ("A,C,G,T", "a comma"),
-                                                ("AC GT", "white space"), ("AC\tGT", "white space"),
-                                                ("A, C", "a comma and white space")])
-def test_commas_and_spaces_are_not_letters(tmp_path: Path, alphabet: str, what: str) -> None:
-    path = write(tmp_path / "d.csv", "sequence\nACGT\nACGA\n")
-    fails(path, alphabet=alphabet, problem=f"alphabet {alphabet!r} holds {what}: give the "
-          "letters run together")
+    fails(path, alphabet=alphabet, problem=problem)
 
 
 def test_missing_sequence(tmp_path: Path) -> None:
@@ -104,7 +85,7 @@ def test_missing_sequence(tmp_path: Path) -> None:
 
 def test_fasta_bad_letters_name_record_and_line(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2 value=1\nACJT\n")
-    err = fails(path, "record s2 (line 3)", problem="outside the alphabet dna", alphabet="dna")
+    err = fails(path, "record 2 (>s2, line 3)", problem="outside the alphabet dna", alphabet="dna")
     assert "'ACJT' has 'J'" in str(err)
 
 

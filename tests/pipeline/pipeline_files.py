@@ -1,4 +1,4 @@
-"""Small design tables for the pipeline's tests.
+"""Small design tables for the pipeline's tests, and a reporter that keeps the notes.
 
 Not a conftest: `from conftest import` finds whichever test folder's conftest came first.
 """
@@ -9,6 +9,8 @@ import random
 
 import pandas as pd
 
+from braid_core.pipeline.reporter import Reporter
+
 
 def write_sequences(path, num=100, length=6, seed=0, values=False):
     rng = random.Random(seed)
@@ -18,3 +20,14 @@ def write_sequences(path, num=100, length=6, seed=0, values=False):
         frame["value"] = [row.count("A") for row in rows]
     frame.to_csv(path, index=False)
     return path
+
+
+class KeptNotes(Reporter):
+    """A reporter that keeps every note it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[str] = []
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)

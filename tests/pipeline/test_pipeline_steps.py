@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pandas as pd
 import torch
-from pipeline_files import write_sequences
+from pipeline_files import KeptNotes, write_sequences
 
 from braid_core import pipeline
+from braid_core.diffusion.prior import PriorConfig
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.steps import (
     _best_of_pool,
     _score_and_write,
     calibration_note,
     pool_notes,
+    prior_time_note,
+    reward_time_note,
+    run_prior,
     run_reward,
 )
 from braid_core.rewards.conservative import Prediction
@@ -88,3 +93,43 @@ def test_a_low_held_out_coverage_is_explained():
     assert note.startswith("held-out calibration: 10% of held-out values lie within 2u")
     assert "not the noise of one measurement" in note
     assert calibration_note({"coverage_2u": 0.8}) is None and calibration_note({}) is None
+
+
+def _tiny_prior(data, **settings) -> dict:
+    """A prior step's config with a tiny network and no noise calibration (fast)."""
+    prior = PriorConfig(width=8, depth=1, batch_size=16, diversity_floor=0.0, **settings)
+    return {"data": str(data), "seed": 0, "device": "cpu", "prior": dataclasses.asdict(prior)}
+
+
+def test_a_pretraining_cut_short_by_its_time_limit_is_said_and_recorded(tmp_path):
+    # A tester's `braid design --max-minutes 0.01` gave 6 % valid designs and no word why.
+    data = write_sequences(tmp_path / "d.csv")
+    report = KeptNotes()
+    summary = run_prior(_tiny_prior(data, warmup_steps=1000, max_minutes=0.002), tmp_path,
+                        report)  # fmt: skip
+    steps = summary["prior_steps"]
+    assert summary["prior_cut_by_time"] is True and 0 < steps < 1000
+    note, = [n for n in report.notes if n.startswith("pre-training")]
+    assert note.startswith(f"pre-training reached its time limit (0.002 min) after {steps} of "
+                           "its 1000 warm-up steps: the prior has barely learnt the data")
+    assert "a larger --max-minutes" in note
+    assert note == prior_time_note(summary)  # the words a reader of the summary gets
+
+
+def test_a_pretraining_ended_past_its_warm_up_says_nothing(tmp_path):
+    data = write_sequences(tmp_path / "d.csv")
+    report = KeptNotes()
+    # 23 steps, reported every 10: the count recorded is the steps taken, not the last report.
+    summary = run_prior(_tiny_prior(data, warmup_steps=10, max_steps=23), tmp_path, report)
+    assert summary["prior_cut_by_time"] is False and summary["prior_steps"] == 23
+    assert not [n for n in report.notes if n.startswith("pre-training")]
+    assert prior_time_note(summary) is None and prior_time_note({}) is None
+
+
+def test_the_time_notes_read_from_recorded_numbers():
+    recorded = {"prior_cut_by_time": True, "prior_steps": 30.0, "prior_warmup_steps": 100,
+                "prior_max_minutes": 0.005}  # a summary read back: counts as floats
+    assert "limit (0.005 min) after 30 of its 100 warm-up steps" in prior_time_note(recorded)
+    note = reward_time_note({"networks_cut_by_time": 2.0}, 0.25)
+    assert note.startswith("the reward fit reached its time limit (0.25 min): 2 network(s)")
+    assert reward_time_note({"networks_cut_by_time": 0.0}, 0.25) is None
