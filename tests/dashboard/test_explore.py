@@ -156,3 +156,22 @@ def test_a_table_cut_at_its_row_limit_says_so(demo, workspace):
     assert len(at.dataframe[0].value) == 1000
     assert [c.value for c in at.caption if "The table lists the first" in c.value] == [
         "The table lists the first 1,000 of 1,112 rows; the downloads below hold every design."]
+
+
+def test_compare_draws_a_chart_per_metric_in_columns_and_one_legend(demo, workspace):
+    runs = [finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=seed) for seed in (0, 1)]
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/finetune.py")
+    at.query_params["run"] = ",".join(runs)
+    at.run()
+    assert not at.exception, at.exception
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    # One concat of fixed-width cells ran off the page in a 1024 px window: now a chart per
+    # metric (reward, u, KL logged here) that fits its column, and a legend of its own.
+    *curves, legend = specs
+    assert [spec["title"]["text"] for spec in curves] == [
+        "conservative reward r_c", "uncertainty u", "KL to the prior"]
+    assert all("concat" not in spec and spec["autosize"]["type"] == "fit-x" for spec in specs)
+    assert legend["encoding"]["color"]["legend"]["labelLimit"] == 0
+    assert len(at.columns) >= 3

@@ -1,0 +1,165 @@
+"""Compare (Fine-tune page) and Explore in a narrow window, in a real browser.
+
+At 1024 px with the sidebar open the main column is about 560 px wide. Every chart must fit
+the column it sits in, and every legend label must be drawn whole, at 1024 px as at 1280 px.
+The texts Vega draws are read from the SVG, or from a canvas by wrapping its fillText
+before the page loads; a label Vega cuts short ends in "…".
+
+With BRAID_LAYOUT_SHOTS=<folder> the test also saves what it measured as screenshots there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from braid_core.runs import Workspace
+from dashboard import catalog, demo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
+from dashboard_runs import finished_finetune  # noqa: E402 (a helper module, not a package)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not (demo.DEMO_PRIOR / "config.json").is_file()
+                       or not (demo.DEMO_REWARD / "config.json").is_file(),
+                       reason="the shipped demo prior/reward (assets/) are missing"),
+]  # fmt: skip
+
+WIDTHS = (1280, 1024)  # px of the browser window; the sidebar stays open at both
+SHOTS = os.environ.get("BRAID_LAYOUT_SHOTS")
+# Every string a canvas draws, kept in window.drawnTexts (Vega's and the data grid's).
+# Streamlit draws a chart of over 2,000 points on a canvas, and a smaller one as SVG.
+RECORD_TEXTS = """
+window.drawnTexts = [];
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+  window.drawnTexts.push(String(text));
+  return fillText.call(this, text, ...rest);
+};
+"""
+# Per Vega chart: its drawing's box and the box of the column it sits in.
+CHART_BOXES = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => {
+  const drawing = chart.querySelector('canvas, svg.marks').getBoundingClientRect();
+  const column = chart.closest('[data-testid="stElementContainer"]').getBoundingClientRect();
+  return {left: drawing.left, right: drawing.right, columnLeft: column.left,
+          columnRight: column.right};
+})
+"""
+
+SVG_TEXTS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+    .map(text => text.textContent)"""
+# The texts of an SVG chart that reach past its edges (e.g. a legend placed outside its bounds)
+SVG_TEXTS_OUTSIDE = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg.marks')].flatMap(svg => {
+  const edge = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(text => {
+    const box = text.getBoundingClientRect();
+    const middle = (box.top + box.bottom) / 2;  // a line's box is taller than its letters
+    return box.width && (box.left < edge.left - 1 || box.right > edge.right + 1
+                         || middle < edge.top || middle > edge.bottom);
+  }).map(text => text.textContent);
+})
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(workspace_root: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Two seeds of one setting scored by the shipped reward model and a run scored by a
+    reward model of the workspace (a copy of the shipped one): the runs' names then carry
+    their reward model, as long as legend labels get."""
+    models = tmp_path_factory.mktemp("models")
+    (models / "priors").symlink_to(demo.DEMO_PRIOR)
+    ws = Workspace(workspace_root)
+    fitted = ws.create_run("reward", {})
+    shutil.copytree(demo.DEMO_REWARD, fitted.path / "reward")
+    ws.set_status(fitted.id, "running")
+    ws.set_status(fitted.id, "done")
+    return [finished_finetune(ws, models, c=1.0, alpha=0.01, seed=0, reward=demo.DEMO_REWARD),
+            finished_finetune(ws, models, c=1.0, alpha=0.01, seed=1, reward=demo.DEMO_REWARD),
+            finished_finetune(ws, models, c=0.0, alpha=0.1, seed=0,
+                              reward=fitted.path / "reward")]  # fmt: skip
+
+
+def names(workspace_root: Path, run_ids: list[str], grouped: bool) -> list[str]:
+    """The runs' legend labels as the pages make them: per run (Explore) or per setting with
+    the seeds pooled (Compare)."""
+    ws = Workspace(workspace_root)
+    records = [ws.record(run_id) for run_id in run_ids]
+    if not grouped:
+        return list(dict.fromkeys(catalog.run_labels(records, ws).values()))
+    models = catalog.model_suffixes(records, ws)
+    return list(dict.fromkeys(catalog.group_label(r.config) + models[r.id] for r in records))
+
+
+def open_page(browser, server: str, width: int, path: str):
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=server)
+    context.set_default_timeout(30_000)
+    context.add_init_script(RECORD_TEXTS)
+    page = context.new_page()
+    page.goto(path)
+    return page
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+    page.wait_for_timeout(800)  # Vega draws after the script run ends
+
+
+def check_charts(page, names: list[str], where: str) -> None:
+    """Each chart inside its column; each name drawn whole, nothing drawn cut short."""
+    boxes = page.evaluate(CHART_BOXES)
+    assert boxes, f"{where}: no chart drawn"
+    for box in boxes:
+        assert box["left"] >= box["columnLeft"] - 1 and box["right"] <= box["columnRight"] + 1, (
+            f"{where}: a chart spans {box['left']:.0f}-{box['right']:.0f} px, its column "
+            f"{box['columnLeft']:.0f}-{box['columnRight']:.0f} px")
+    texts = page.evaluate("window.drawnTexts")
+    texts += page.evaluate(SVG_TEXTS)
+    outside = page.evaluate(SVG_TEXTS_OUTSIDE)
+    assert not outside, f"{where}: texts drawn outside their chart, cut off: {outside}"
+    cut = sorted({text for text in texts if text.endswith("…")})
+    assert not cut, f"{where}: texts drawn cut short: {cut}"
+    missing = [name for name in names if name not in texts]
+    assert not missing, f"{where}: legend labels not drawn whole: {missing}"
+
+
+def shoot(page, locator, name: str) -> None:
+    if SHOTS:
+        locator.evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_curves_fit_the_column(runs, workspace_root, server, browser, width):
+    page = open_page(browser, server, width, "/finetune?run=" + ",".join(runs))
+    page.get_by_text("Final numbers per setting").wait_for()
+    settle(page)
+    assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
+    groups = page.get_by_test_id("stDataFrame").last  # the final numbers' setting column
+    assert groups.is_visible()
+    shoot(page, page.get_by_role("heading", name="Compare runs", exact=True),
+          f"compare-{width}")
+    check_charts(page, names(workspace_root, runs, grouped=True), f"Compare at {width} px")
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, server, browser,
+                                                  width):
+    page = open_page(browser, server, width, "/explore?run=" + ",".join(runs))
+    page.get_by_text("designs to download").wait_for()
+    settle(page)
+    shoot(page, page.get_by_role("heading", name="Explore", exact=True), f"explore-{width}")
+    shoot(page, page.get_by_test_id("stDataFrame").first, f"explore-table-{width}")
+    check_charts(page, names(workspace_root, runs, grouped=False), f"Explore at {width} px")
+    page.context.close()
