@@ -11,6 +11,7 @@ With BRAID_LAYOUT_SHOTS=<folder> the test also saves what it measured as screens
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -38,9 +39,17 @@ SHOTS = os.environ.get("BRAID_LAYOUT_SHOTS")
 RECORD_TEXTS = """
 window.drawnTexts = [];
 const fillText = CanvasRenderingContext2D.prototype.fillText;
-CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
-  window.drawnTexts.push(String(text));
-  return fillText.call(this, text, ...rest);
+CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+  const canvas = this.canvas, edge = canvas.getBoundingClientRect();
+  const matrix = this.getTransform(), pixel = canvas.width / (edge.width || canvas.width);
+  const width = this.measureText(String(text)).width;
+  const start = x - width * ({center: 0.5, right: 1, end: 1}[this.textAlign] || 0);
+  window.drawnTexts.push({
+    text: String(text), left: edge.left + (matrix.a * start + matrix.e) / pixel,
+    right: edge.left + (matrix.a * (start + width) + matrix.e) / pixel,
+    canvasLeft: edge.left, canvasRight: edge.right, inPage: canvas.isConnected,
+    table: Boolean(canvas.closest && canvas.closest('[data-testid="stDataFrame"]'))});
+  return fillText.call(this, text, x, y, ...rest);
 };
 """
 # Per Vega chart: its drawing's box and the box of the column it sits in.
@@ -121,7 +130,7 @@ def check_charts(page, names: list[str], where: str) -> None:
         assert box["left"] >= box["columnLeft"] - 1 and box["right"] <= box["columnRight"] + 1, (
             f"{where}: a chart spans {box['left']:.0f}-{box['right']:.0f} px, its column "
             f"{box['columnLeft']:.0f}-{box['columnRight']:.0f} px")
-    texts = page.evaluate("window.drawnTexts")
+    texts = [text["text"] for text in page.evaluate("window.drawnTexts") if not text["table"]]
     texts += page.evaluate(SVG_TEXTS)
     outside = page.evaluate(SVG_TEXTS_OUTSIDE)
     assert not outside, f"{where}: texts drawn outside their chart, cut off: {outside}"
@@ -129,6 +138,18 @@ def check_charts(page, names: list[str], where: str) -> None:
     assert not cut, f"{where}: texts drawn cut short: {cut}"
     missing = [name for name in names if name not in texts]
     assert not missing, f"{where}: legend labels not drawn whole: {missing}"
+
+
+def check_table(page, headers: list[str], where: str) -> None:
+    """The table's headers `headers` (patterns) drawn whole inside the table, with no scroll."""
+    drawn = [text for text in page.evaluate("window.drawnTexts") if text["table"]]
+    for header in headers:
+        found = [text for text in drawn if re.fullmatch(header, text["text"])]
+        assert found, f"{where}: no table header {header!r} drawn"
+        text = found[-1]
+        assert text["right"] <= text["canvasRight"] + 1, (
+            f"{where}: the table's column {text['text']!r} runs past its right edge "
+            f"({text['right']:.0f} > {text['canvasRight']:.0f} px)")
 
 
 def shoot(page, locator, name: str) -> None:
@@ -161,5 +182,13 @@ def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, server, 
     settle(page)
     shoot(page, page.get_by_role("heading", name="Explore", exact=True), f"explore-{width}")
     shoot(page, page.get_by_test_id("stDataFrame").first, f"explore-table-{width}")
-    check_charts(page, names(workspace_root, runs, grouped=False), f"Explore at {width} px")
+    labels = names(workspace_root, runs, grouped=False)
+    check_charts(page, labels, f"Explore at {width} px")
+    # The run, its designs' rank (r_hat - c u at the slider's c) and the design itself.
+    check_table(page, ["source", r".* at c = 1", "sequence"], f"Explore's table at {width} px")
+    page.evaluate("window.drawnTexts = []")  # coloured by score: a gradient legend too
+    page.get_by_test_id("stRadioGroup").get_by_text("true score", exact=True).click()
+    settle(page)
+    shoot(page, page.get_by_test_id("stVegaLiteChart").first, f"explore-score-{width}")
+    check_charts(page, labels, f"Explore coloured by score at {width} px")
     page.context.close()

@@ -56,13 +56,16 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     at = open_explore({"run": run})
     table = at.dataframe[0].value
     assert len(table) == 12 and "offline data" not in set(table["source"])
-    assert list(table.columns[:3]) == ["source", "sequence", "conservative_at_c"]
+    # The rank before the design: after a 32-letter sequence it was out of sight at 1024 px.
+    assert list(table.columns[:3]) == ["source", "conservative_at_c", "sequence"]
     scores = table["conservative_at_c"].tolist()
     assert scores == sorted(scores, reverse=True)  # the best first
     # Headed in the page's words, not the files' column names (predicted_mean, ...).
     headers = json.loads(at.dataframe[0].proto.columns)
     assert headers["predicted_mean"] == {"label": "r_hat"}
-    assert headers["conservative_at_c"] == {"label": "r_hat - c u at c = 0.5"}
+    assert headers["conservative_at_c"]["label"] == "r_c at c = 0.5"  # short, for 1024 px
+    assert "r_hat - c u at the slider's c" in headers["conservative_at_c"]["help"]
+    assert headers["conservative_score"] == {"label": "r_c (run's c)"}
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25
