@@ -1,9 +1,11 @@
 """Compare (Fine-tune page) and Explore in a narrow window, in a real browser.
 
 At 1024 px with the sidebar open the main column is about 560 px wide. Every chart must fit
-the column it sits in, and every legend label must be drawn whole, at 1024 px as at 1280 px.
-The texts Vega draws are read from the SVG, or from a canvas by wrapping its fillText
-before the page loads; a label Vega cuts short ends in "…".
+the column it sits in, every legend label must be drawn whole, and Explore's table must show
+the run, the rank and the design without scrolling sideways, at 1024 px as at 1280 px.
+The texts are read from the SVG (Vega), or from a canvas (Vega, the data grid) by wrapping
+its fillText before the page loads: a label Vega cuts short ends in "…", and one that runs
+off its chart or table is drawn past the canvas's edge.
 
 With BRAID_LAYOUT_SHOTS=<folder> the test also saves what it measured as screenshots there.
 """
@@ -47,7 +49,7 @@ CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
   window.drawnTexts.push({
     text: String(text), left: edge.left + (matrix.a * start + matrix.e) / pixel,
     right: edge.left + (matrix.a * (start + width) + matrix.e) / pixel,
-    canvasLeft: edge.left, canvasRight: edge.right, inPage: canvas.isConnected,
+    canvasLeft: edge.left, canvasRight: edge.right,
     table: Boolean(canvas.closest && canvas.closest('[data-testid="stDataFrame"]'))});
   return fillText.call(this, text, x, y, ...rest);
 };
@@ -107,13 +109,25 @@ def names(workspace_root: Path, run_ids: list[str], grouped: bool) -> list[str]:
     return list(dict.fromkeys(catalog.group_label(r.config) + models[r.id] for r in records))
 
 
-def open_page(browser, server: str, width: int, path: str):
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=server)
-    context.set_default_timeout(30_000)
-    context.add_init_script(RECORD_TEXTS)
-    page = context.new_page()
-    page.goto(path)
-    return page
+@pytest.fixture
+def open_page(browser, server: str):
+    """`open_page(width, path)`: a page of its own session in a window `width` px wide,
+    recording what its canvases draw; closed after the test."""
+    contexts = []
+
+    def open_at(width: int, path: str):
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      base_url=server)  # fmt: skip
+        contexts.append(context)
+        context.set_default_timeout(30_000)
+        context.add_init_script(RECORD_TEXTS)
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
 
 
 def settle(page) -> None:
@@ -130,9 +144,11 @@ def check_charts(page, names: list[str], where: str) -> None:
         assert box["left"] >= box["columnLeft"] - 1 and box["right"] <= box["columnRight"] + 1, (
             f"{where}: a chart spans {box['left']:.0f}-{box['right']:.0f} px, its column "
             f"{box['columnLeft']:.0f}-{box['columnRight']:.0f} px")
-    texts = [text["text"] for text in page.evaluate("window.drawnTexts") if not text["table"]]
-    texts += page.evaluate(SVG_TEXTS)
-    outside = page.evaluate(SVG_TEXTS_OUTSIDE)
+    drawn = [text for text in page.evaluate("window.drawnTexts") if not text["table"]]
+    texts = [text["text"] for text in drawn] + page.evaluate(SVG_TEXTS)
+    outside = page.evaluate(SVG_TEXTS_OUTSIDE) + [
+        text["text"] for text in drawn if text["left"] < text["canvasLeft"] - 1
+        or text["right"] > text["canvasRight"] + 1]  # fmt: skip
     assert not outside, f"{where}: texts drawn outside their chart, cut off: {outside}"
     cut = sorted({text for text in texts if text.endswith("…")})
     assert not cut, f"{where}: texts drawn cut short: {cut}"
@@ -161,23 +177,20 @@ def shoot(page, locator, name: str) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_compare_curves_fit_the_column(runs, workspace_root, server, browser, width):
-    page = open_page(browser, server, width, "/finetune?run=" + ",".join(runs))
+def test_compare_curves_fit_the_column(runs, workspace_root, open_page, width):
+    page = open_page(width, "/finetune?run=" + ",".join(runs))
     page.get_by_text("Final numbers per setting").wait_for()
     settle(page)
     assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
-    groups = page.get_by_test_id("stDataFrame").last  # the final numbers' setting column
-    assert groups.is_visible()
     shoot(page, page.get_by_role("heading", name="Compare runs", exact=True),
           f"compare-{width}")
     check_charts(page, names(workspace_root, runs, grouped=True), f"Compare at {width} px")
-    page.context.close()
+    shoot(page, page.get_by_text("Final numbers per setting"), f"compare-table-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, server, browser,
-                                                  width):
-    page = open_page(browser, server, width, "/explore?run=" + ",".join(runs))
+def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, open_page, width):
+    page = open_page(width, "/explore?run=" + ",".join(runs))
     page.get_by_text("designs to download").wait_for()
     settle(page)
     shoot(page, page.get_by_role("heading", name="Explore", exact=True), f"explore-{width}")
@@ -191,4 +204,3 @@ def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, server, 
     settle(page)
     shoot(page, page.get_by_test_id("stVegaLiteChart").first, f"explore-score-{width}")
     check_charts(page, labels, f"Explore coloured by score at {width} px")
-    page.context.close()
