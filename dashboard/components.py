@@ -21,6 +21,7 @@ from dashboard import catalog, charts, state
 LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
 FINISHED = "_finished_runs"  # session key: run ids seen ending here, for a page to pick up
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
+CURVES_PER_ROW = 3  # small charts side by side; each fits its column at 1024 px as at 1280
 
 
 def plain(text: str) -> str:
@@ -81,10 +82,21 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
         if not curves:  # e.g. drawing samples: a progress bar at most
             return
         long = charts.long_metrics({catalog.run_label(record): frame}, curves)
-        if len(long):
-            st.altair_chart(charts.metric_curves(long, columns=3, height=120), width="stretch")
+        if len(long):  # no legend: the card's heading names its one run
+            curve_grid(charts.metric_curves(long, height=120), legend=False)
         else:
             st.caption("Waiting for the first metrics ...")
+
+
+def curve_grid(grid: charts.CurveGrid, legend: bool = True) -> None:
+    """The small charts CURVES_PER_ROW to a row, each as wide as its column, then the legend
+    they share (no chart has its own)."""
+    for start in range(0, len(grid.charts), CURVES_PER_ROW):
+        row = grid.charts[start:start + CURVES_PER_ROW]
+        for column, chart in zip(st.columns(CURVES_PER_ROW), row, strict=False):
+            column.altair_chart(chart, width="stretch")
+    if legend:
+        st.altair_chart(grid.legend, width="stretch")
 
 
 def reward_fit_words(row: Mapping[str, Any], config: Mapping[str, Any]) -> str:

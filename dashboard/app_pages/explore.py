@@ -17,12 +17,16 @@ import streamlit as st
 from braid_core.runs import RunRecord
 from dashboard import catalog, charts, components, exports, state
 
+RANK_HELP = ("Conservative reward r_c = r_hat - c u at the slider's c; the table lists the "
+             "designs best first.")
 HELPER_COLUMNS = ["row", "score", "offline"]  # added for the chart, left out of downloads
 TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
-FIRST_COLUMNS = ["source", "sequence", "conservative_at_c"]  # the table's, where present
+# The table's first columns, where present: the rank before the design, so that in a 1024 px
+# window it is in sight beside the source without scrolling sideways.
+FIRST_COLUMNS = ["source", "conservative_at_c", "sequence"]
 # The table's headers for the designs tables' columns (downloads keep the column names)
 COLUMN_TITLES = {"predicted_mean": "r_hat", "uncertainty": "u",
-                 "conservative_score": "r_hat - c u (run's c)", "true_score": "true score",
+                 "conservative_score": "r_c (run's c)", "true_score": "true score",
                  "valid": "valid", "novelty": "novelty (distance to D)",
                  "repeat": "repeat", "value": "measured value", "run": "run id"}
 
@@ -69,7 +73,7 @@ def design_frame(records: list[RunRecord], labels: dict[str, str]) -> pd.DataFra
 
 def table_rows(selected: pd.DataFrame, with_offline: bool) -> pd.DataFrame:
     """The rows the table lists: the designs, best r_c first, then (with_offline) the offline
-    points, the same way; the source, the design and r_c at the slider's c come first."""
+    points, the same way; the source, r_c at the slider's c and the design come first."""
     parts = [selected[~selected["offline"]]] + ([selected[selected["offline"]]]
                                                  if with_offline else [])  # fmt: skip
     rows = pd.concat([part.sort_values("conservative_at_c", ascending=False) for part in parts])
@@ -156,7 +160,8 @@ def render() -> None:
     st.dataframe(rows.head(TABLE_ROWS), width="stretch", hide_index=True, height=320,
                  column_config={**COLUMN_TITLES,
                                 "source": st.column_config.TextColumn(width="medium"),
-                                "conservative_at_c": f"r_hat - c u at c = {c:g}"})
+                                "conservative_at_c": st.column_config.NumberColumn(
+                                    f"r_c at c = {c:g}", help=RANK_HELP)})
     if len(rows) > TABLE_ROWS:
         st.caption(f"The table lists the first {TABLE_ROWS:,} of {len(rows):,} rows; the "
                    "downloads below hold every design.")

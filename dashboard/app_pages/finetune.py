@@ -169,7 +169,7 @@ def compare() -> None:
     if len(long):
         st.markdown("**Curves, seeds pooled** (line: mean; band: min to max over seeds)")
         bands = charts.seed_bands(long, groups)
-        st.altair_chart(charts.band_curves(bands, columns=3), width="stretch")
+        components.curve_grid(charts.band_curves(bands))
     summaries = {labels[i]: by_id[i].summary for i in chosen}
     st.markdown("**Final numbers per setting** (mean +- std over seeds)")
     st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True)

@@ -32,11 +32,13 @@ def finished_finetune(
     seed: int,
     num_designs: int = 40,
     steps: int = 5,
+    reward: Path | None = None,
 ) -> str:
-    """A finetune run as a job would leave it: metrics, designs table, summary, done."""
+    """A finetune run as a job would leave it: metrics, designs table, summary, done.
+    Its reward model is `reward`, by default the demo's."""
     config = pipeline.finetune_config(
         demo / "priors",
-        demo / "rewards",
+        reward or demo / "rewards",
         c=c,
         alpha=alpha,
         steps=steps,

@@ -137,31 +137,56 @@ def test_seed_bands_pool_runs_of_one_setting():
     assert one["low"].tolist() == [1.0, 3.0] and one["high"].tolist() == [3.0, 5.0]
     assert one["seeds"].tolist() == [2, 2]
     assert set(bands["metric"]) == {charts.CURVE_TITLES["reward"]}
-    charts.band_curves(bands).to_dict()
 
 
-def test_small_multiples_leave_no_empty_cell_with_an_axis():
-    frames = {"a": pd.DataFrame({"step": [1, 2], **{m: [1.0, 2.0] for m in charts.CURVE_TITLES}})}
+def test_curves_are_one_chart_per_metric_that_fits_its_column():
+    frames = {"a": pd.DataFrame({"step": [1, 2], **{m: [1.0, 2.0] for m in charts.CURVE_TITLES}}),
+              "b": pd.DataFrame({"step": [3, 4], "reward": [5.0, 6.0]})}
     long = charts.long_metrics(frames, ["kl", "reward", "uncertainty", "valid_fraction", "loss"])
-    for chart in (charts.metric_curves(long, columns=3),
-                  charts.band_curves(charts.seed_bands(long, {"a": "g"}), columns=3)):
-        spec = chart.to_dict()
-        # A facet grid of 5 in rows of 3 drew an x axis under its sixth, empty cell; a concat
-        # draws five charts and nothing else.
-        assert "facet" not in spec and spec["columns"] == 3
-        assert [cell["title"]["text"] for cell in spec["concat"]] == [
+    for grid in (charts.metric_curves(long), charts.band_curves(charts.seed_bands(
+            long, {"a": "g", "b": "h"}))):  # fmt: skip
+        specs = [chart.to_dict() for chart in grid.charts]
+        # A concat of 200 px cells ran off a 1024 px window: one chart per metric now, each
+        # fitted to the width of the column Streamlit draws it in.
+        assert [spec["title"]["text"] for spec in specs] == [
             charts.CURVE_TITLES[m] for m in ("kl", "reward", "uncertainty", "valid_fraction",
                                              "loss")]  # fmt: skip
-        assert spec["resolve"]["scale"]["y"] == "independent"
+        for spec in specs:
+            assert "concat" not in spec and "width" not in spec
+            assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+            assert spec["title"]["limit"] == 0  # "conservative rewa…" at 1024 px
+            # Each chart holds its own metric's rows, on the steps of all of them.
+            rows = spec["datasets"][spec["data"]["name"]]
+            assert {row["metric"] for row in rows} == {spec["title"]["text"]}
+            assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1.0, 4.0]
+
+
+def test_curves_keep_a_runs_colour_in_every_chart_and_share_one_legend():
+    frames = {"first": pd.DataFrame({"step": [1, 2], "kl": [0.1, 0.2]}),
+              "second": pd.DataFrame({"step": [1, 2], "kl": [0.3, 0.4], "reward": [1.0, 2.0]})}
+    long = charts.long_metrics(frames, ["kl", "reward"])
+    grid = charts.metric_curves(long)
+    colours = {"domain": ["first", "second"], "range": list(charts.RUN_COLOURS[:2])}
+    for chart in grid.charts:  # the reward chart has the second run alone: still orange
+        for layer in chart.to_dict()["layer"]:
+            assert layer["encoding"]["color"]["scale"] == colours
+            assert layer["encoding"]["color"]["legend"] is None
+    legend = grid.legend.to_dict()
+    assert legend["encoding"]["color"]["scale"] == colours
+    assert legend["encoding"]["color"]["legend"]["labelLimit"] == 0
+    assert [row["run"] for row in legend["datasets"][legend["data"]["name"]]] == [
+        "first", "second"]
+    bands = charts.band_curves(charts.seed_bands(long, {"first": "g", "second": "h"}))
+    assert bands.legend.to_dict()["encoding"]["color"]["field"] == "group"
 
 
 def test_a_curve_of_one_step_gets_a_dot():
     frames = {"a": pd.DataFrame({"step": [1, 2, 3], "kl": [0.1, 0.2, 0.3],
                                  "true_score_median": [None, None, 0.5]})}
     long = charts.long_metrics(frames, ["kl", "true_score_median"])
-    for chart, series in ((charts.metric_curves(long), "run"),
-                          (charts.band_curves(charts.seed_bands(long, {"a": "g"})), "group")):
-        cell = chart.to_dict()["concat"][1]  # the true score, probed once
+    for grid, series in ((charts.metric_curves(long), "run"),
+                         (charts.band_curves(charts.seed_bands(long, {"a": "g"})), "group")):
+        cell = grid.charts[1].to_dict()  # the true score, probed once
         points = [layer for layer in cell["layer"] if layer["mark"]["type"] == "point"]
         # A line of one point draws nothing; the dot is kept to series of one step.
         assert len(points) == 1
@@ -254,10 +279,9 @@ def test_run_legends_list_whole_names_one_per_line():
     long = charts.long_metrics(frames, ["reward"])
     scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     legends = [
-        charts.metric_curves(long).to_dict()["concat"][0]["layer"][0]["encoding"]["color"]
-        ["legend"],
-        charts.band_curves(charts.seed_bands(long, {name: name})).to_dict()["concat"][0]
-        ["layer"][0]["encoding"]["color"]["legend"],
+        charts.metric_curves(long).legend.to_dict()["encoding"]["color"]["legend"],
+        charts.band_curves(charts.seed_bands(long, {name: name})).legend.to_dict()["encoding"]
+        ["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
         scatter["layer"][1]["encoding"]["color"]["legend"],
     ]

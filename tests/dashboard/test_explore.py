@@ -56,13 +56,16 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     at = open_explore({"run": run})
     table = at.dataframe[0].value
     assert len(table) == 12 and "offline data" not in set(table["source"])
-    assert list(table.columns[:3]) == ["source", "sequence", "conservative_at_c"]
+    # The rank before the design: after a 32-letter sequence it was out of sight at 1024 px.
+    assert list(table.columns[:3]) == ["source", "conservative_at_c", "sequence"]
     scores = table["conservative_at_c"].tolist()
     assert scores == sorted(scores, reverse=True)  # the best first
     # Headed in the page's words, not the files' column names (predicted_mean, ...).
     headers = json.loads(at.dataframe[0].proto.columns)
     assert headers["predicted_mean"] == {"label": "r_hat"}
-    assert headers["conservative_at_c"] == {"label": "r_hat - c u at c = 0.5"}
+    assert headers["conservative_at_c"]["label"] == "r_c at c = 0.5"  # short, for 1024 px
+    assert "r_hat - c u at the slider's c" in headers["conservative_at_c"]["help"]
+    assert headers["conservative_score"] == {"label": "r_c (run's c)"}
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25
@@ -156,3 +159,22 @@ def test_a_table_cut_at_its_row_limit_says_so(demo, workspace):
     assert len(at.dataframe[0].value) == 1000
     assert [c.value for c in at.caption if "The table lists the first" in c.value] == [
         "The table lists the first 1,000 of 1,112 rows; the downloads below hold every design."]
+
+
+def test_compare_draws_a_chart_per_metric_in_columns_and_one_legend(demo, workspace):
+    runs = [finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=seed) for seed in (0, 1)]
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.switch_page("app_pages/finetune.py")
+    at.query_params["run"] = ",".join(runs)
+    at.run()
+    assert not at.exception, at.exception
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    # One concat of fixed-width cells ran off the page in a 1024 px window: now a chart per
+    # metric (reward, u, KL logged here) that fits its column, and a legend of its own.
+    *curves, legend = specs
+    assert [spec["title"]["text"] for spec in curves] == [
+        "conservative reward r_c", "uncertainty u", "KL to the prior"]
+    assert all("concat" not in spec and spec["autosize"]["type"] == "fit-x" for spec in specs)
+    assert legend["encoding"]["color"]["legend"]["labelLimit"] == 0
+    assert len(at.columns) >= 3
