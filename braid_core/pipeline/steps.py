@@ -216,20 +216,30 @@ def calibration_note(metrics: Mapping[str, float]) -> str | None:
             "the fine-tuning back from designs far from the data.")
 
 
+def pool_time_note(num: int, pool_size: int, drawn: int) -> str | None:
+    """The words for a pool the time limit cut short; None where it was drawn whole."""
+    if drawn >= pool_size:
+        return None
+    return (f"the time limit let the fine-tuned model draw {drawn} of the {pool_size} pool "
+            f"designs: the {num} handed over are the best of those {drawn} (more minutes "
+            "draw the whole pool)")
+
+
+def repeats_note(num: int, drawn: int, distinct: int) -> str | None:
+    """The words for a pool too concentrated to give `num` distinct designs; None otherwise."""
+    if distinct >= num:
+        return None
+    plural = "s" if distinct != 1 else ""
+    return (f"the fine-tuned model drew only {distinct} distinct design{plural} in {drawn}: "
+            f"the best repeats fill the other {num - distinct} of the {num} asked for (a "
+            "larger alpha keeps it broader)")
+
+
 def pool_notes(num: int, pool_size: int, drawn: int, distinct: int) -> list[str]:
     """What the user should know of a drawn pool: cut short by the time limit, or too
     concentrated to give `num` distinct designs."""
-    notes = []
-    if drawn < pool_size:
-        notes.append(f"the time limit let the fine-tuned model draw {drawn} of the {pool_size} "
-                     f"pool designs: the {num} handed over are the best of those {drawn} "
-                     "(more minutes draw the whole pool)")
-    if distinct < num:
-        plural = "s" if distinct != 1 else ""
-        notes.append(f"the fine-tuned model drew only {distinct} distinct design{plural} in "
-                     f"{drawn}: the best repeats fill the other {num - distinct} of the "
-                     f"{num} asked for (a larger alpha keeps it broader)")
-    return notes
+    notes = (pool_time_note(num, pool_size, drawn), repeats_note(num, drawn, distinct))
+    return [note for note in notes if note]
 
 
 def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
