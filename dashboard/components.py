@@ -15,6 +15,7 @@ from braid_core.data import DataError
 from braid_core.rewards import NETWORK_CHOICES, RewardTrainConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import RunRecord
+from braid_core.runs.summary import error_in_words
 from braid_core.spaces import SequenceSpace, Space
 from dashboard import catalog, charts, state
 
@@ -277,12 +278,18 @@ def count_weighting_picker(place: Any, default: str, key: str) -> str:
         "alike' reliably: which network shape validation keeps mattered more.")
 
 
+def run_error(record: RunRecord) -> str:
+    """A failed run's error as `braid runs show` says it (its message, not its Python
+    class); empty for a run without one."""
+    return error_in_words(record.error) if record.error else ""
+
+
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     """Runs as a table for st.dataframe: id, label, kind, status, times, error."""
     rows = [
         {"run": r.id, "label": catalog.run_label(r), "kind": r.kind, "status": r.status,
          "created": r.created[:19].replace("T", " "),
-         "finished": (r.finished or "")[:19].replace("T", " "), "error": r.error or ""}
+         "finished": (r.finished or "")[:19].replace("T", " "), "error": run_error(r)}
         for r in records
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["run", "label", "kind", "status", "created", "finished",

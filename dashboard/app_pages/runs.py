@@ -33,7 +33,7 @@ def details(run_id: str) -> None:
     record = ws.record(run_id)
     st.markdown(f"**{catalog.run_label(record)}** · {record.kind} · status **{record.status}**")
     if record.error:
-        st.error(components.plain(record.error))
+        st.error(components.plain(components.run_error(record)))
     left, right = st.columns(2)
     if state.is_live(record):
         if left.button("Cancel this run", key=f"cancel-run-{run_id}"):

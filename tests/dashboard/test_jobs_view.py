@@ -269,3 +269,19 @@ def test_runs_that_finish_while_the_page_is_open_join_the_comparison(demo, works
     (picker,) = [m for m in at.multiselect if m.label == "Runs to compare"]
     assert picker.value == [first, quick]
     assert at.session_state[components.LAUNCHED] == []
+
+
+def test_a_failed_runs_error_reads_as_braid_runs_show_says_it(demo, workspace):
+    config = pipeline.finetune_config(demo / "priors", demo / "rewards")
+    refused = workspace.create_run("finetune", config)
+    workspace.set_status(refused.id, "running")
+    workspace.set_status(refused.id, "failed", error="ValueError: the prior could not be read")
+    crashed = workspace.create_run("finetune", config)
+    workspace.set_status(crashed.id, "running")
+    workspace.set_status(crashed.id, "failed", error="TypeError: 'NoneType' is not iterable")
+    at = open_page("app_pages/runs.py")
+    table = at.dataframe[0].value.set_index("run")
+    assert table.loc[refused.id, "error"] == "the prior could not be read"
+    assert table.loc[crashed.id, "error"].startswith("the run crashed on an unexpected TypeError")
+    at.selectbox(key="runs_detail").set_value(refused.id).run()
+    assert [e.value for e in at.error] == ["the prior could not be read"]
