@@ -88,10 +88,28 @@ class DataReport:
             f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}{behind}"
             if self.value_range
             else "values: none (unlabeled designs)",
-            f"columns used: {', '.join(self.columns_used)}"
-            + (f"; ignored: {', '.join(self.columns_ignored)}" if self.columns_ignored else ""),
+            self._fields_line(),
         ]
         return "\n".join(lines + self.messages())
+
+    def _fields_line(self) -> str:
+        """What was read: columns, or for FASTA the sequence lines and header fields."""
+        ignored = self.columns_ignored
+        if self.file_format != "fasta":
+            return (f"columns used: {', '.join(self.columns_used)}"
+                    + (f"; ignored: {', '.join(ignored)}" if ignored else ""))
+        fields = [f"{c}=" for c in self.columns_used if c not in self.sequence_columns]
+        used = "the sequence lines" + (f" and the header field{'s' * (len(fields) > 1)} "
+                                       + ", ".join(fields) if fields else "")
+        return (f"read: {used}"
+                + (f"; header fields ignored: {', '.join(f'{c}=' for c in ignored)}"
+                   if ignored else ""))
+
+    @property
+    def sequence_columns(self) -> tuple[str, ...]:
+        """The columns the designs came from (those used, less values and counts)."""
+        return tuple(c for c in self.columns_used
+                     if c not in (self.value_column, self.count_column))
 
 
 def designs_phrase(count: int) -> str:

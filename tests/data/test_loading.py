@@ -47,6 +47,18 @@ def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
     assert "no record header has value=...: the designs are unlabeled" in data.report.notes
 
 
+def test_fasta_summary_names_header_fields_not_columns(tmp_path: Path) -> None:
+    # `braid data check` said "columns used: sequence, value" of a file without columns.
+    labeled = read_designs(write(tmp_path / "d.fa", ">s1 value=0.5 measurements=2\nACGT\n"
+                                               ">s2 value=1\nACGA\n"))
+    assert "read: the sequence lines and the header fields value=, measurements=" in (
+        labeled.report.summary().splitlines())
+    unlabeled = read_designs(write(tmp_path / "u.fa", ">a\nMKV\n>b\nMKW\n"))
+    assert "read: the sequence lines" in unlabeled.report.summary().splitlines()
+    table = read_designs(write(tmp_path / "d.csv", "id,sequence,value\na,ACGT,1\nb,ACGA,2\n"))
+    assert "columns used: sequence, value; ignored: id" in table.report.summary().splitlines()
+
+
 def test_fasta_header_keys_ignore_case_as_column_names_do(tmp_path: Path) -> None:
     # 'Value=' was read as no value at all: the designs came out unlabeled without a word.
     path = write(tmp_path / "d.fa", ">s1 Value=0.5 MEASUREMENTS=2\nACGT\n>s2 VALUE=1\nACGA\n")
