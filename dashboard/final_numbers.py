@@ -72,7 +72,8 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
     keys = [k for k in SUMMARY_COLUMNS if k in frame.columns]
     keys += [k for k in frame.columns if k not in keys and k != "group"]
     table = []
-    for group, part in frame.groupby("group", sort=True):
+    # sort=False: groups in the order of their first run, as the curves' legend lists them
+    for group, part in frame.groupby("group", sort=False):
         row: dict[str, Any] = {"group": group, "seeds": len(part)}
         for key in keys:
             title, percent = SUMMARY_COLUMNS.get(key, (key.replace("_", " "), False))

@@ -172,7 +172,12 @@ def compare() -> None:
         components.curve_grid(charts.band_curves(bands))
     summaries = {labels[i]: by_id[i].summary for i in chosen}
     st.markdown("**Final numbers per setting** (mean +- std over seeds)")
-    st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True)
+    # The group pinned at medium width: whole, a long name (with its reward model) pushed
+    # the numbers out of a 1024 px window; the legend above has it whole.
+    st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True,
+                 column_config={"group": st.column_config.TextColumn(
+                     pinned=True, width="medium", help="The setting; the legend above has "
+                     "each name whole")})
 
 
 def render() -> None:

@@ -54,3 +54,12 @@ def test_one_runs_summary_reads_in_words():
         {"figure": "space", "value": "dna 8-mers"},
     ]
     assert final_numbers.summary_rows({}).empty
+
+
+def test_group_summary_lists_groups_in_the_order_of_their_first_run():
+    # The curves' legend lists groups as the runs were picked; the table sorted them by name.
+    summaries = {"b0": {"reward": 1.0}, "a0": {"reward": 2.0}, "b1": {"reward": 3.0}}
+    groups = {"b0": "c=1", "a0": "c=0.5", "b1": "c=1"}
+    table = final_numbers.group_summary(summaries, groups)
+    assert table["group"].tolist() == ["c=1", "c=0.5"]
+    assert table["seeds"].tolist() == [2, 1]
