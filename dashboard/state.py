@@ -248,19 +248,27 @@ def _allowed(value: Any, default: Any, options: Collection[Any] | None) -> Any:
     return value if value in options else default
 
 
-def keep_across_pages(key: str, default: Any, options: Collection[Any] | None = None) -> Any:
+def keep_across_pages(key: str, default: Any, options: Collection[Any] | None = None
+                      ) -> dict[str, Any]:  # fmt: skip
     """Give widget `key` the value it had when its page was last shown in this session, or
     `default` (the first time, and when that value is no longer among `options`: a data set
     deleted since, an option no longer offered).
 
-    Call right before drawing the widget with key=`key`, and draw it without a default of its
-    own (no value=, index= or default=): the value set here is the one it shows.
+    Call right before drawing the widget, and draw it without a default of its own (no
+    value=, index= or default=): the value set here is the one it shows.
 
     Returns:
-        The value the widget will show.
+        The widget's key= and an on_change= that keeps each change at once (also one sent
+        with the very click that leaves the page), to pass on as `**keep_across_pages(...)`.
+        A widget drawn by a helper that takes only key= (components.path_picker) is kept
+        each time its page is drawn.
     """
     value = _allowed(kept_value(key, default), default, options)
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
-    st.session_state[_kept_key(key)] = value
-    return value
+    _keep_copy(key)
+    return {"key": key, "on_change": _keep_copy, "args": (key,)}
+
+
+def _keep_copy(key: str) -> None:
+    st.session_state[_kept_key(key)] = st.session_state[key]

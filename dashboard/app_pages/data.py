@@ -46,13 +46,12 @@ def handle_upload() -> None:
     with st.expander("Column options for uploads"):
         left, middle, right = st.columns(3)
         # Kept across pages: a visit to another page between uploads keeps them.
-        state.keep_across_pages(SEQUENCE_COLUMN, "sequence")
-        sequence_column = left.text_input("Sequence column", key=SEQUENCE_COLUMN)
-        state.keep_across_pages(VALUE_COLUMN, "value")
-        value_column = middle.text_input("Value column (empty: unlabeled)", key=VALUE_COLUMN)
-        state.keep_across_pages(ALPHABET, "")
+        keep = state.keep_across_pages
+        sequence_column = left.text_input("Sequence column", **keep(SEQUENCE_COLUMN, "sequence"))
+        value_column = middle.text_input("Value column (empty: unlabeled)",
+                                         **keep(VALUE_COLUMN, "value"))  # fmt: skip
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)",
-                                    key=ALPHABET)  # fmt: skip
+                                    **keep(ALPHABET, ""))  # fmt: skip
         st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "

@@ -69,41 +69,37 @@ def design_form() -> None:
                 "Designs with measured values (the reward model's data)", labeled,
                 labeled.index(measured), key="design_offline")
         cols = st.columns(4)
-        keep("design_method", defaults.METHOD, METHODS)
         method = cols[0].selectbox(
-            "Method", METHODS, key="design_method",
+            "Method", METHODS, **keep("design_method", defaults.METHOD, METHODS),
             help="braid-bonus / braid-boot: BRAID with either uncertainty; the others are the "
             "baselines, for comparison.")
-        keep("design_minutes", 10.0)
         minutes = cols[1].number_input(
-            "Time budget (minutes)", 0.1, 24 * 60.0, step=1.0, key="design_minutes",
+            "Time budget (minutes)", 0.1, 24 * 60.0, step=1.0, **keep("design_minutes", 10.0),
             help="For every step together: half pre-trains the prior, the rest fits the "
             "reward model, optimises and draws the designs.")
-        keep("design_num", 128)
-        num = cols[2].number_input("Designs", 1, 10_000, step=64, key="design_num")
-        keep("design_seed", 0)
-        seed = cols[3].number_input("Seed", 0, 10_000, key="design_seed")
-        keep("design_oracle", ORACLE_AUTO, ORACLES)
+        num = cols[2].number_input("Designs", 1, 10_000, step=64, **keep("design_num", 128))
+        seed = cols[3].number_input("Seed", 0, 10_000, **keep("design_seed", 0))
         oracle = st.selectbox(
-            "Oracle for true scores", ORACLES, key="design_oracle",
+            "Oracle for true scores", ORACLES, **keep("design_oracle", ORACLE_AUTO, ORACLES),
             help="For benchmark data (the demo, or a `braid task export`): score the designs "
             "with the task's oracle. Never used in training.")
         with st.expander("Settings (the defaults were measured on unseen tasks and need no "
                          "tuning)"):
             left, middle, right, far = st.columns(4)
-            keep("design_c", float(defaults.C))
-            c = left.number_input("Conservatism c", 0.0, 100.0, step=0.25, key="design_c",
+            c = left.number_input("Conservatism c", 0.0, 100.0, step=0.25,
+                                  **keep("design_c", float(defaults.C)),
                                   help="BRAID's weight on the uncertainty; the baselines rank "
                                   "their drawn designs by r_hat - c u. STRL is BRAID at c = 0.")
-            keep("design_alpha", float(defaults.ALPHA))
             alpha = middle.number_input("KL weight alpha", 0.001, 100.0, step=0.05,
-                                        format="%.3f", key="design_alpha",
+                                        format="%.3f",
+                                        **keep("design_alpha", float(defaults.ALPHA)),
                                         help="BRAID and STRL only: how near the prior the "
                                         "fine-tuned model stays.")
-            keep("design_network", defaults.REWARD_NETWORK, NETWORKS)
-            network = right.selectbox("Reward network shape", NETWORKS, key="design_network")
-            keep("design_device", DEVICES[0], DEVICES)
-            device = far.selectbox("Device", DEVICES, key="design_device")
+            network = right.selectbox(
+                "Reward network shape", NETWORKS,
+                **keep("design_network", defaults.REWARD_NETWORK, NETWORKS))
+            device = far.selectbox("Device", DEVICES,
+                                   **keep("design_device", DEVICES[0], DEVICES))
             left, right = st.columns(2)
             keep("design_value_tilt", defaults.VALUE_TILT, components.TILTS)
             tilt = components.value_tilt_picker(left, defaults.VALUE_TILT,
@@ -111,8 +107,7 @@ def design_form() -> None:
             keep("design_count_weighting", defaults.COUNT_WEIGHTING, COUNT_WEIGHTINGS)
             weighting = components.count_weighting_picker(right, defaults.COUNT_WEIGHTING,
                                                           key="design_count_weighting")
-        keep("design_name", "")
-        name = st.text_input("Run name (optional)", key="design_name")
+        name = st.text_input("Run name (optional)", **keep("design_name", ""))
         submitted = st.button("Launch the whole pipeline")
     if submitted:
         launch(unlabeled, offline, oracle=oracle, name=name.strip() or None, method=method,

@@ -64,44 +64,41 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
     keep = state.keep_across_pages  # every setting, so that a visit to another page keeps it
     with st.container(border=True):
         cols = st.columns(4)
-        keep("ft_steps", int(defaults["steps"]))
-        steps = cols[0].number_input("Steps", 1, 100_000, key="ft_steps")
-        keep("ft_batch_size", int(defaults["batch_size"]))
-        batch = cols[1].number_input("Batch size", 1, 4096, key="ft_batch_size")
-        keep("ft_seeds", 1)
-        seeds = cols[2].number_input("Seeds", 1, 8, key="ft_seeds",
+        steps = cols[0].number_input("Steps", 1, 100_000,
+                                     **keep("ft_steps", int(defaults["steps"])))
+        batch = cols[1].number_input("Batch size", 1, 4096,
+                                     **keep("ft_batch_size", int(defaults["batch_size"])))
+        seeds = cols[2].number_input("Seeds", 1, 8, **keep("ft_seeds", 1),
                                      help="Repeats with seeds 0, 1, ...")
-        keep("ft_num_designs", 128)
         num = cols[3].number_input("Designs to sample", 8, 10_000, step=64,
-                                   key="ft_num_designs")
-        keep(key, guess if guess in tasks else tasks[0], tasks)
+                                   **keep("ft_num_designs", 128))
         task = st.selectbox(
-            "Oracle for true scores", tasks, accept_new_options=True, key=key,
+            "Oracle for true scores", tasks, accept_new_options=True,
+            # Any typed value stands (one that does not fit is refused, with why, on launch).
+            **keep(key, guess if guess in tasks else tasks[0]),
             help="The benchmark task the designs come from, if any: its oracle scores the "
             "designs (never the training). Listed: the tasks of the prior's design space; type "
             "an Ehrlich instance as LENGTH:MOTIFS:SEED (e.g. 37:2:1461, as `braid task export` "
             "takes it).")
-        keep("ft_pool_factor", int(defaults["pool_factor"]))
         pool_factor = st.number_input(
-            "Pool factor", 1, 16, key="ft_pool_factor",
+            "Pool factor", 1, 16, **keep("ft_pool_factor", int(defaults["pool_factor"])),
             help="Draw this many times the designs and keep the best distinct ones by "
             "conservative score (1: keep every design drawn).")
         with st.expander("Sweep a grid of c and alpha"):
-            keep("ft_sweep", False)
             sweep = st.checkbox("Sweep this grid (instead of the sliders' values)",
-                                key="ft_sweep")
+                                **keep("ft_sweep", False))
             left, right = st.columns(2)
             # Prefix matching: the default fuzzy match put 0.05 first for a typed "0.5" (its
             # letters in order), so Enter picked 0.05.
             c_grid = state.with_value(state.C_GRID, c)
-            keep("ft_c_values", sorted({0.0, c}), c_grid)
             c_values = left.multiselect("c values", c_grid, filter_mode="prefix",
-                                        format_func=state.format_number, key="ft_c_values")
+                                        format_func=state.format_number,
+                                        **keep("ft_c_values", sorted({0.0, c}), c_grid))
             alpha_grid = state.with_value(state.ALPHA_GRID, alpha)
-            keep("ft_alpha_values", [alpha], alpha_grid)
             alpha_values = right.multiselect(
                 "alpha values", alpha_grid, filter_mode="prefix",
-                format_func=state.format_number, key="ft_alpha_values")
+                format_func=state.format_number,
+                **keep("ft_alpha_values", [alpha], alpha_grid))
         grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
         runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
         button, count = st.columns([1, 3], vertical_alignment="center")
@@ -136,10 +133,10 @@ def baseline_panel(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: f
     """Baseline settings and button; a fragment panel, not a st.form, so that what was
     picked is sent at once and kept across pages (as the launch panel above)."""
     keep = state.keep_across_pages
-    keep("baseline_methods", ["pretrained", "offline-best"], BASELINES)
-    methods = st.multiselect("Methods", BASELINES, key="baseline_methods")
-    keep("baseline_num", 128)
-    num = st.number_input("Designs per method", 8, 10_000, step=64, key="baseline_num")
+    methods = st.multiselect(
+        "Methods", BASELINES, **keep("baseline_methods", ["pretrained", "offline-best"], BASELINES))
+    num = st.number_input("Designs per method", 8, 10_000, step=64,
+                          **keep("baseline_num", 128))
     task = reward.task or prior.task
     if not st.button("Run baselines"):
         return

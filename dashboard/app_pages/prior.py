@@ -45,15 +45,13 @@ def pretrain_form() -> None:
         dataset = components.path_picker("Designs to pre-train on", datasets, default,
                                          key="pretrain_data")  # fmt: skip
         left, middle, right = st.columns(3)
-        keep("pretrain_minutes", float(PriorConfig().max_minutes))
         minutes = left.number_input("Time budget (minutes)", 0.01, 240.0, step=1.0,
-                                    key="pretrain_minutes")  # fmt: skip
-        keep("pretrain_seed", 0)
-        seed = middle.number_input("Seed", 0, 10_000, key="pretrain_seed")
-        keep("pretrain_device", DEVICES[0], DEVICES)
-        device = right.selectbox("Device", DEVICES, key="pretrain_device")
-        keep("pretrain_name", "")
-        name = st.text_input("Run name (optional)", key="pretrain_name")
+                                    **keep("pretrain_minutes",
+                                           float(PriorConfig().max_minutes)))  # fmt: skip
+        seed = middle.number_input("Seed", 0, 10_000, **keep("pretrain_seed", 0))
+        device = right.selectbox("Device", DEVICES,
+                                 **keep("pretrain_device", DEVICES[0], DEVICES))
+        name = st.text_input("Run name (optional)", **keep("pretrain_name", ""))
         submitted = st.button("Pre-train a prior")
     if submitted:
         from braid_core import pipeline
@@ -84,8 +82,7 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         keep("sample_reward_model", rewards[default].path, [r.path for r in rewards])
         reward = components.path_picker("Reward model to score with", rewards, default,
                                         key="sample_reward_model")  # fmt: skip
-        keep("sample_num", 256)
-        num = st.number_input("Designs", 8, 10_000, step=64, key="sample_num")
+        num = st.number_input("Designs", 8, 10_000, step=64, **keep("sample_num", 256))
         submitted = st.button("Sample from the prior")
     if submitted:
         from braid_core import pipeline

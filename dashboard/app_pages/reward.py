@@ -85,16 +85,14 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         dataset = components.path_picker("Designs with values", datasets, default,
                                          key="reward_data")  # fmt: skip
         left, middle, right = st.columns(3)
-        keep("reward_kind", default_kind, KINDS)
-        kind = left.radio("Uncertainty", list(KINDS), horizontal=True, key="reward_kind",
-                          format_func=KINDS.get)
-        keep("reward_seed", 0)
-        seed = middle.number_input("Seed", 0, 10_000, key="reward_seed")
-        keep("reward_device", DEVICES[0], DEVICES)
-        device = right.selectbox("Device", DEVICES, key="reward_device")
-        keep("reward_network", default_network, NETWORK_CHOICES)
+        kind = left.radio("Uncertainty", list(KINDS), horizontal=True, format_func=KINDS.get,
+                          **keep("reward_kind", default_kind, KINDS))
+        seed = middle.number_input("Seed", 0, 10_000, **keep("reward_seed", 0))
+        device = right.selectbox("Device", DEVICES,
+                                 **keep("reward_device", DEVICES[0], DEVICES))
         network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
-                               format_func=NETWORKS.get, key="reward_network",
+                               format_func=NETWORKS.get,
+                               **keep("reward_network", default_network, NETWORK_CHOICES),
                                help="Held-out error cannot tell which shape ranks designs "
                                "better than any in your table. Where many designs share the "
                                "best value, fit each shape and measure a few of each one's "
@@ -104,8 +102,7 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         keep("reward_count_weighting", default_weighting, COUNT_WEIGHTINGS)
         weighting = components.count_weighting_picker(st, default_weighting,
                                                       key="reward_count_weighting")
-        keep("reward_name", "")
-        name = st.text_input("Run name (optional)", key="reward_name")
+        name = st.text_input("Run name (optional)", **keep("reward_name", ""))
         submitted = st.button("Train a reward model")
     if submitted:
         from braid_core import pipeline

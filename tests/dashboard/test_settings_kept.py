@@ -18,7 +18,7 @@ from dashboard import catalog, state
 
 WIDGET_KINDS = ("selectbox", "number_input", "text_input", "radio", "checkbox", "multiselect",
                 "select_slider")
-DEMO_PRIOR_ORACLE = "ft_oracle:"  # + the shipped prior's path: the Fine-tune oracle picker
+ORACLE_PICKER = "ft_oracle:"  # + the prior's path: the Fine-tune page's oracle picker
 # page -> settings a user might change there, none of them the default
 SETTINGS: dict[str, dict[str, Any]] = {
     "app_pages/design.py": {
@@ -91,13 +91,14 @@ def test_settings_survive_a_visit_to_another_page(demo, workspace, page):
 
 
 def test_the_fine_tune_oracle_and_the_url_bound_sliders_survive_too(demo, workspace):
+    # An oracle typed (not listed) is tested in the browser: AppTest cannot send one.
     at = open_page("app_pages/finetune.py")
-    [oracle] = [s for s in at.selectbox if s.key.startswith(DEMO_PRIOR_ORACLE)]
-    oracle.set_value("none")
+    [picker] = [s for s in at.selectbox if s.key.startswith(ORACLE_PICKER)]
+    picker.set_value("none")
     at.select_slider(key="alpha").set_value(0.5)
     at.run()
     visit_another_page_and_return(at, "app_pages/finetune.py")
-    assert at.selectbox(key=oracle.key).value == "none"
+    assert at.selectbox(key=picker.key).value == "none"
     assert at.select_slider(key="alpha").value == 0.5
     assert at.query_params["alpha"] == "0.5"  # the URL binding still works
 
