@@ -90,6 +90,16 @@ def test_settings_survive_a_visit_to_another_page(demo, workspace, page):
     assert shown == settings
 
 
+def test_a_change_sent_with_the_click_that_leaves_the_page_is_kept(demo, workspace):
+    # The page is not drawn again with the new value: only the widget's on_change sees it.
+    at = open_page("app_pages/design.py")
+    at.number_input(key="design_minutes").set_value(3.0)
+    at.text_input(key="design_name").set_value("typed, then away")
+    visit_another_page_and_return(at, "app_pages/design.py")
+    assert at.number_input(key="design_minutes").value == 3.0
+    assert at.text_input(key="design_name").value == "typed, then away"
+
+
 def test_the_fine_tune_oracle_and_the_url_bound_sliders_survive_too(demo, workspace):
     # An oracle typed (not listed) is tested in the browser: AppTest cannot send one.
     at = open_page("app_pages/finetune.py")
