@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +217,58 @@ def to_url(name: str, value: float | Sequence[str] | None) -> None:
         st.query_params[name] = ",".join(value)
     else:
         st.query_params[name] = format_number(value)
+
+
+# ---- Widget values kept across pages ---------------------------------------------------------
+# Streamlit drops a widget's value from session_state after any run that does not draw it, so
+# a visit to another page sends a page's settings back to their defaults. A copy under a key of
+# our own, which Streamlit leaves alone, gives them back on return.
+
+
+def _kept_key(key: str) -> str:
+    return f"_kept_{key}"
+
+
+def kept_value(key: str, default: Any = None) -> Any:
+    """Widget `key`'s value: as last drawn, else as kept from its page's last showing in this
+    session (see `keep_across_pages`), else `default`."""
+    if key in st.session_state:
+        return st.session_state[key]
+    return st.session_state.get(_kept_key(key), default)
+
+
+def _allowed(value: Any, default: Any, options: Collection[Any] | None) -> Any:
+    """`value` if it is still one of `options` (for a list: the items that still are), else
+    `default`."""
+    if options is None:
+        return value
+    if isinstance(value, list):
+        still = [item for item in value if item in options]
+        return default if value and not still else still
+    return value if value in options else default
+
+
+def keep_across_pages(key: str, default: Any, options: Collection[Any] | None = None
+                      ) -> dict[str, Any]:  # fmt: skip
+    """Give widget `key` the value it had when its page was last shown in this session, or
+    `default` (the first time, and when that value is no longer among `options`: a data set
+    deleted since, an option no longer offered).
+
+    Call right before drawing the widget, and draw it without a default of its own (no
+    value=, index= or default=): the value set here is the one it shows.
+
+    Returns:
+        The widget's key= and an on_change= that keeps each change at once (also one sent
+        with the very click that leaves the page), to pass on as `**keep_across_pages(...)`.
+        A widget drawn by a helper that takes only key= (components.path_picker) is kept
+        each time its page is drawn.
+    """
+    value = _allowed(kept_value(key, default), default, options)
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+    _keep_copy(key)
+    return {"key": key, "on_change": _keep_copy, "args": (key,)}
+
+
+def _keep_copy(key: str) -> None:
+    st.session_state[_kept_key(key)] = st.session_state[key]

@@ -14,6 +14,7 @@ from dashboard.demo import DEMO_TASK
 UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq", "gz"]
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
+ALPHABET = "upload_alphabet"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
 # The data checks name the command line's options; this page's fields are what to change here.
 FIELDS = {"--alphabet": "the Alphabet field under Column options for uploads",
@@ -44,10 +45,13 @@ def handle_upload() -> None:
     """Validate a new upload; on success store it and select it, on failure say why."""
     with st.expander("Column options for uploads"):
         left, middle, right = st.columns(3)
-        sequence_column = left.text_input("Sequence column", "sequence", key=SEQUENCE_COLUMN)
-        value_column = middle.text_input("Value column (empty: unlabeled)", "value",
-                                         key=VALUE_COLUMN)  # fmt: skip
-        alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)", "")
+        # Kept across pages: a visit to another page between uploads keeps them.
+        keep = state.keep_across_pages
+        sequence_column = left.text_input("Sequence column", **keep(SEQUENCE_COLUMN, "sequence"))
+        value_column = middle.text_input("Value column (empty: unlabeled)",
+                                         **keep(VALUE_COLUMN, "value"))  # fmt: skip
+        alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)",
+                                    **keep(ALPHABET, ""))  # fmt: skip
         st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "

@@ -14,10 +14,13 @@ import streamlit as st
 from braid_core import defaults
 from braid_core.methods import METHODS
 from braid_core.rewards import NETWORK_CHOICES
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from dashboard import budget, catalog, components, exports, state
 
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
+ORACLES = (ORACLE_AUTO, "none")
+DEVICES = ("auto", "cpu", "cuda")
 SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
     "num_designs": "designs", "unique_fraction": "share distinct",
     "predicted_mean_median": "median r_hat",
@@ -36,63 +39,76 @@ FINISHED_FORMATS = {
 }
 
 
+@st.fragment
 def design_form() -> None:
+    """The run's settings and button. Not a st.form, which sends nothing before its button, so
+    what was typed would be gone after a visit to another page; as a fragment, a change
+    reruns this panel alone. Every setting is kept across pages (state.keep_across_pages)."""
     datasets = catalog.all_datasets(state.workspace().root)
     labeled = [d for d in datasets if d.labeled]
     if not labeled:
         st.info("Add designs with measured values (and, ideally, many unlabeled valid designs) "
                 "on the Data page first.")
         return
-    # The prior's designs start in the space of the measured ones (in a form, picking
-    # another data set does not rerun the page: a mismatch is refused on submit).
+    # The prior's designs start in the space of the measured ones (picking another data set
+    # later does not move the other: a mismatch is refused on launch).
     measured = labeled[catalog.preferred_dataset(labeled, labeled=True)]
-    with st.form("design"):
+    paths = [d.path for d in datasets]
+    keep = state.keep_across_pages
+    with st.container(border=True):
         left, right = st.columns(2)
         with left:
+            default = catalog.preferred_dataset(datasets, labeled=False, like=measured)
+            keep("design_unlabeled", paths[default], paths)
             unlabeled = components.path_picker(
-                "Valid designs to pre-train the prior on", datasets,
-                catalog.preferred_dataset(datasets, labeled=False, like=measured),
+                "Valid designs to pre-train the prior on", datasets, default,
                 key="design_unlabeled")  # fmt: skip
         with right:
+            keep("design_offline", measured.path, [d.path for d in labeled])
             offline = components.path_picker(
                 "Designs with measured values (the reward model's data)", labeled,
                 labeled.index(measured), key="design_offline")
         cols = st.columns(4)
         method = cols[0].selectbox(
-            "Method", METHODS, index=METHODS.index(defaults.METHOD), key="design_method",
+            "Method", METHODS, **keep("design_method", defaults.METHOD, METHODS),
             help="braid-bonus / braid-boot: BRAID with either uncertainty; the others are the "
             "baselines, for comparison.")
         minutes = cols[1].number_input(
-            "Time budget (minutes)", 0.1, 24 * 60.0, 10.0, step=1.0, key="design_minutes",
+            "Time budget (minutes)", 0.1, 24 * 60.0, step=1.0, **keep("design_minutes", 10.0),
             help="For every step together: half pre-trains the prior, the rest fits the "
             "reward model, optimises and draws the designs.")
-        num = cols[2].number_input("Designs", 1, 10_000, 128, step=64, key="design_num")
-        seed = cols[3].number_input("Seed", 0, 10_000, 0, key="design_seed")
+        num = cols[2].number_input("Designs", 1, 10_000, step=64, **keep("design_num", 128))
+        seed = cols[3].number_input("Seed", 0, 10_000, **keep("design_seed", 0))
         oracle = st.selectbox(
-            "Oracle for true scores", (ORACLE_AUTO, "none"), key="design_oracle",
+            "Oracle for true scores", ORACLES, **keep("design_oracle", ORACLE_AUTO, ORACLES),
             help="For benchmark data (the demo, or a `braid task export`): score the designs "
             "with the task's oracle. Never used in training.")
         with st.expander("Settings (the defaults were measured on unseen tasks and need no "
                          "tuning)"):
             left, middle, right, far = st.columns(4)
-            c = left.number_input("Conservatism c", 0.0, 100.0, float(defaults.C), step=0.25,
-                                  key="design_c", help="BRAID's weight on the uncertainty; "
-                                  "the baselines rank their drawn designs by r_hat - c u. "
-                                  "STRL is BRAID at c = 0.")
-            alpha = middle.number_input("KL weight alpha", 0.001, 100.0, float(defaults.ALPHA),
-                                        step=0.05, format="%.3f", key="design_alpha",
+            c = left.number_input("Conservatism c", 0.0, 100.0, step=0.25,
+                                  **keep("design_c", float(defaults.C)),
+                                  help="BRAID's weight on the uncertainty; the baselines rank "
+                                  "their drawn designs by r_hat - c u. STRL is BRAID at c = 0.")
+            alpha = middle.number_input("KL weight alpha", 0.001, 100.0, step=0.05,
+                                        format="%.3f",
+                                        **keep("design_alpha", float(defaults.ALPHA)),
                                         help="BRAID and STRL only: how near the prior the "
                                         "fine-tuned model stays.")
-            network = right.selectbox("Reward network shape", NETWORKS, key="design_network",
-                                      index=NETWORKS.index(defaults.REWARD_NETWORK))
-            device = far.selectbox("Device", ["auto", "cpu", "cuda"], key="design_device")
+            network = right.selectbox(
+                "Reward network shape", NETWORKS,
+                **keep("design_network", defaults.REWARD_NETWORK, NETWORKS))
+            device = far.selectbox("Device", DEVICES,
+                                   **keep("design_device", DEVICES[0], DEVICES))
             left, right = st.columns(2)
+            keep("design_value_tilt", defaults.VALUE_TILT, components.TILTS)
             tilt = components.value_tilt_picker(left, defaults.VALUE_TILT,
                                                 key="design_value_tilt")
+            keep("design_count_weighting", defaults.COUNT_WEIGHTING, COUNT_WEIGHTINGS)
             weighting = components.count_weighting_picker(right, defaults.COUNT_WEIGHTING,
                                                           key="design_count_weighting")
-        name = st.text_input("Run name (optional)", "", key="design_name")
-        submitted = st.form_submit_button("Launch the whole pipeline")
+        name = st.text_input("Run name (optional)", **keep("design_name", ""))
+        submitted = st.button("Launch the whole pipeline")
     if submitted:
         launch(unlabeled, offline, oracle=oracle, name=name.strip() or None, method=method,
                max_minutes=float(minutes), num_designs=int(num), seed=int(seed), c=float(c),

@@ -59,36 +59,46 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
     # One picker per prior, so that another prior starts from its own guess. The data's own
     # task (e.g. an Ehrlich instance) and one typed before are listed where they fit.
     key = f"ft_oracle:{prior.path}"
-    tasks += [t for t in dict.fromkeys((guess, st.session_state.get(key)))
+    tasks += [t for t in dict.fromkeys((guess, state.kept_value(key)))
               if t and t not in tasks and state.oracle_fits(prior.path, t)]  # fmt: skip
+    keep = state.keep_across_pages  # every setting, so that a visit to another page keeps it
     with st.container(border=True):
         cols = st.columns(4)
-        steps = cols[0].number_input("Steps", 1, 100_000, int(defaults["steps"]))
-        batch = cols[1].number_input("Batch size", 1, 4096, int(defaults["batch_size"]))
-        seeds = cols[2].number_input("Seeds", 1, 8, 1, help="Repeats with seeds 0, 1, ...")
-        num = cols[3].number_input("Designs to sample", 8, 10_000, 128, step=64)
+        steps = cols[0].number_input("Steps", 1, 100_000,
+                                     **keep("ft_steps", int(defaults["steps"])))
+        batch = cols[1].number_input("Batch size", 1, 4096,
+                                     **keep("ft_batch_size", int(defaults["batch_size"])))
+        seeds = cols[2].number_input("Seeds", 1, 8, **keep("ft_seeds", 1),
+                                     help="Repeats with seeds 0, 1, ...")
+        num = cols[3].number_input("Designs to sample", 8, 10_000, step=64,
+                                   **keep("ft_num_designs", 128))
         task = st.selectbox(
-            "Oracle for true scores", tasks, index=tasks.index(guess) if guess in tasks else 0,
-            accept_new_options=True, key=key,
+            "Oracle for true scores", tasks, accept_new_options=True,
+            # Any typed value stands (one that does not fit is refused, with why, on launch).
+            **keep(key, guess if guess in tasks else tasks[0]),
             help="The benchmark task the designs come from, if any: its oracle scores the "
             "designs (never the training). Listed: the tasks of the prior's design space; type "
             "an Ehrlich instance as LENGTH:MOTIFS:SEED (e.g. 37:2:1461, as `braid task export` "
             "takes it).")
         pool_factor = st.number_input(
-            "Pool factor", 1, 16, int(defaults["pool_factor"]),
+            "Pool factor", 1, 16, **keep("ft_pool_factor", int(defaults["pool_factor"])),
             help="Draw this many times the designs and keep the best distinct ones by "
             "conservative score (1: keep every design drawn).")
         with st.expander("Sweep a grid of c and alpha"):
-            sweep = st.checkbox("Sweep this grid (instead of the sliders' values)")
+            sweep = st.checkbox("Sweep this grid (instead of the sliders' values)",
+                                **keep("ft_sweep", False))
             left, right = st.columns(2)
             # Prefix matching: the default fuzzy match put 0.05 first for a typed "0.5" (its
             # letters in order), so Enter picked 0.05.
-            c_values = left.multiselect("c values", state.with_value(state.C_GRID, c),
-                                        default=sorted({0.0, c}), filter_mode="prefix",
-                                        format_func=state.format_number)  # fmt: skip
+            c_grid = state.with_value(state.C_GRID, c)
+            c_values = left.multiselect("c values", c_grid, filter_mode="prefix",
+                                        format_func=state.format_number,
+                                        **keep("ft_c_values", sorted({0.0, c}), c_grid))
+            alpha_grid = state.with_value(state.ALPHA_GRID, alpha)
             alpha_values = right.multiselect(
-                "alpha values", state.with_value(state.ALPHA_GRID, alpha), default=[alpha],
-                filter_mode="prefix", format_func=state.format_number)
+                "alpha values", alpha_grid, filter_mode="prefix",
+                format_func=state.format_number,
+                **keep("ft_alpha_values", [alpha], alpha_grid))
         grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
         runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
         button, count = st.columns([1, 3], vertical_alignment="center")
@@ -115,26 +125,34 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
 
 def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float) -> None:
     with st.expander("Baselines (designs to compare against)"):
-        with st.form("baselines"):
-            methods = st.multiselect("Methods", BASELINES, default=["pretrained", "offline-best"])
-            num = st.number_input("Designs per method", 8, 10_000, 128, step=64)
-            task = reward.task or prior.task
-            submitted = st.form_submit_button("Run baselines")
-        if not submitted:
-            return
-        from braid_core import pipeline
+        baseline_panel(prior, reward, c)
 
-        parents = catalog.parent_runs(prior, reward)
-        try:  # every config first, as for fine-tuning
-            configs = {method: pipeline.baseline_config(method, prior.path, reward.path,
-                                                        num_designs=int(num), task=task,
-                                                        offline=reward.data, c=c)
-                       for method in methods}  # fmt: skip
-        except ValueError as err:
-            st.error(f"Nothing was launched: {components.plain(str(err))}")
-            return
-        for method, config in configs.items():
-            components.launch("baseline", config, parents=parents, name=f"baseline {method}")
+
+@st.fragment
+def baseline_panel(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float) -> None:
+    """Baseline settings and button; a fragment panel, not a st.form, so that what was
+    picked is sent at once and kept across pages (as the launch panel above)."""
+    keep = state.keep_across_pages
+    methods = st.multiselect(
+        "Methods", BASELINES, **keep("baseline_methods", ["pretrained", "offline-best"], BASELINES))
+    num = st.number_input("Designs per method", 8, 10_000, step=64,
+                          **keep("baseline_num", 128))
+    task = reward.task or prior.task
+    if not st.button("Run baselines"):
+        return
+    from braid_core import pipeline
+
+    parents = catalog.parent_runs(prior, reward)
+    try:  # every config first, as for fine-tuning
+        configs = {method: pipeline.baseline_config(method, prior.path, reward.path,
+                                                    num_designs=int(num), task=task,
+                                                    offline=reward.data, c=c)
+                   for method in methods}  # fmt: skip
+    except ValueError as err:
+        st.error(f"Nothing was launched: {components.plain(str(err))}")
+        return
+    for method, config in configs.items():
+        components.launch("baseline", config, parents=parents, name=f"baseline {method}")
 
 
 def compare() -> None:

@@ -27,22 +27,32 @@ def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@st.fragment
 def pretrain_form() -> None:
+    """Pre-training settings and button; a fragment panel, not a st.form, so that what was
+    typed is sent at once and kept across pages (as on the Design page)."""
     datasets = catalog.all_datasets(state.workspace().root)
     if not datasets:
         st.info("Add data on the Data page to pre-train a prior.")
         return
-    with st.form("pretrain"):
-        dataset = components.path_picker("Designs to pre-train on", datasets,
-                                         catalog.preferred_dataset(datasets, labeled=False),
+    keep = state.keep_across_pages
+    with st.container(border=True):
+        default = catalog.preferred_dataset(datasets, labeled=False)
+        keep("pretrain_data", datasets[default].path, [d.path for d in datasets])
+        dataset = components.path_picker("Designs to pre-train on", datasets, default,
                                          key="pretrain_data")  # fmt: skip
         left, middle, right = st.columns(3)
-        minutes = left.number_input("Time budget (minutes)", 0.01, 240.0,
-                                    float(PriorConfig().max_minutes), step=1.0)
-        seed = middle.number_input("Seed", 0, 10_000, 0)
-        device = right.selectbox("Device", ["auto", "cpu", "cuda"])
-        name = st.text_input("Run name (optional)", "")
-        submitted = st.form_submit_button("Pre-train a prior")
+        minutes = left.number_input("Time budget (minutes)", 0.01, 240.0, step=1.0,
+                                    **keep("pretrain_minutes",
+                                           float(PriorConfig().max_minutes)))  # fmt: skip
+        seed = middle.number_input("Seed", 0, 10_000, **keep("pretrain_seed", 0))
+        device = right.selectbox("Device", DEVICES,
+                                 **keep("pretrain_device", DEVICES[0], DEVICES))
+        name = st.text_input("Run name (optional)", **keep("pretrain_name", ""))
+        submitted = st.button("Pre-train a prior")
     if submitted:
         from braid_core import pipeline
 
@@ -52,22 +62,28 @@ def pretrain_form() -> None:
         components.launch("prior", config, name=name.strip() or None)
 
 
+@st.fragment
 def sample_form(priors: list[catalog.ModelChoice]) -> None:
+    """Sampling settings and button; a fragment panel kept across pages, as pretrain_form."""
     rewards = catalog.rewards(state.workspace())
     if not priors or not rewards:
         st.caption("Sampling needs a prior and a reward model (to score the designs).")
         return
-    with st.form("sample_prior"):
-        prior = components.path_picker("Prior to sample", priors, catalog.newest_model(priors),
+    keep = state.keep_across_pages
+    with st.container(border=True):
+        default = catalog.newest_model(priors)
+        keep("sample_prior_model", priors[default].path, [p.path for p in priors])
+        prior = components.path_picker("Prior to sample", priors, default,
                                        key="sample_prior_model")  # fmt: skip
-        # In a form the pickers do not rerun the page: the reward model starts on one that
-        # scores what the first prior picked makes, and a mismatch is refused on submit.
-        space = catalog.saved_space(priors[catalog.newest_model(priors)].path)
-        reward = components.path_picker("Reward model to score with", rewards,
-                                        catalog.newest_model(rewards, space),
+        # The reward model starts on one that scores what the newest prior makes; a mismatch
+        # with the prior picked is refused on launch.
+        space = catalog.saved_space(priors[default].path)
+        default = catalog.newest_model(rewards, space)
+        keep("sample_reward_model", rewards[default].path, [r.path for r in rewards])
+        reward = components.path_picker("Reward model to score with", rewards, default,
                                         key="sample_reward_model")  # fmt: skip
-        num = st.number_input("Designs", 8, 10_000, 256, step=64)
-        submitted = st.form_submit_button("Sample from the prior")
+        num = st.number_input("Designs", 8, 10_000, step=64, **keep("sample_num", 256))
+        submitted = st.button("Sample from the prior")
     if submitted:
         from braid_core import pipeline
 

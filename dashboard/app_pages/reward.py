@@ -9,6 +9,7 @@ import streamlit as st
 
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
+from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -64,35 +65,45 @@ def noise_caption(values: dict[str, float]) -> str | None:
             "times shrinks the first to 1/n of it; the second only a better fit shrinks.")
 
 
+KINDS = {"boot": "bootstrap ensemble", "bonus": "last-layer bonus"}  # uncertainty, in words
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@st.fragment
 def train_form(default_kind: str, default_network: str, default_tilt: float,
                default_weighting: str) -> None:
+    """Training settings and button; a fragment panel, not a st.form, so that what was typed
+    is sent at once and kept across pages (as on the Design page)."""
     datasets = [d for d in catalog.all_datasets(state.workspace().root) if d.labeled]
     if not datasets:
         st.info("A reward model needs designs with measured values: add them on the Data page.")
         return
-    with st.form("train_reward"):
-        dataset = components.path_picker("Designs with values", datasets,
-                                         catalog.preferred_dataset(datasets, labeled=True),
+    keep = state.keep_across_pages
+    with st.container(border=True):
+        default = catalog.preferred_dataset(datasets, labeled=True)
+        keep("reward_data", datasets[default].path, [d.path for d in datasets])
+        dataset = components.path_picker("Designs with values", datasets, default,
                                          key="reward_data")  # fmt: skip
         left, middle, right = st.columns(3)
-        kind = left.radio("Uncertainty", ["boot", "bonus"], horizontal=True,
-                          index=0 if default_kind == "boot" else 1,
-                          format_func={"boot": "bootstrap ensemble",
-                                       "bonus": "last-layer bonus"}.get)  # fmt: skip
-        seed = middle.number_input("Seed", 0, 10_000, 0)
-        device = right.selectbox("Device", ["auto", "cpu", "cuda"])
+        kind = left.radio("Uncertainty", list(KINDS), horizontal=True, format_func=KINDS.get,
+                          **keep("reward_kind", default_kind, KINDS))
+        seed = middle.number_input("Seed", 0, 10_000, **keep("reward_seed", 0))
+        device = right.selectbox("Device", DEVICES,
+                                 **keep("reward_device", DEVICES[0], DEVICES))
         network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
-                               index=list(NETWORK_CHOICES).index(default_network),
-                               format_func=NETWORKS.get, key="reward_network",
+                               format_func=NETWORKS.get,
+                               **keep("reward_network", default_network, NETWORK_CHOICES),
                                help="Held-out error cannot tell which shape ranks designs "
                                "better than any in your table. Where many designs share the "
                                "best value, fit each shape and measure a few of each one's "
                                "designs.")
+        keep("reward_value_tilt", default_tilt, components.TILTS)
         tilt = components.value_tilt_picker(st, default_tilt, key="reward_value_tilt")
+        keep("reward_count_weighting", default_weighting, COUNT_WEIGHTINGS)
         weighting = components.count_weighting_picker(st, default_weighting,
                                                       key="reward_count_weighting")
-        name = st.text_input("Run name (optional)", "")
-        submitted = st.form_submit_button("Train a reward model")
+        name = st.text_input("Run name (optional)", **keep("reward_name", ""))
+        submitted = st.button("Train a reward model")
     if submitted:
         from braid_core import pipeline
 
