@@ -198,10 +198,10 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str,
     """A selectbox over data sets or models whose options are their paths, not positions.
 
     Lists come newest first, so a run finishing or a file uploaded while the page is open
-    inserts at the top; an index would then silently point at another item (also inside a
-    form, between showing it and submitting it). `default` is the index picked the first time
-    and whenever the picked path has gone. With `follow_new` (pickers outside forms), a
-    default that changes while the page is open (a model just trained) is picked too."""
+    inserts at the top; an index would then silently point at another item (also between
+    showing it and launching). `default` is the index picked the first time and whenever the
+    picked path has gone. With `follow_new` (the model pickers), a default that changes while
+    the page is open (a model just trained) is picked too; a data set the user picked stays."""
     paths = [choice.path for choice in choices]
     moved = default_moved(key, paths[default])
     if (follow_new and moved) or st.session_state.get(key) not in paths:
@@ -215,7 +215,7 @@ def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
                  space: Space | None = None) -> catalog.ModelChoice | None:  # fmt: skip
     """A path_picker over priors or reward models, on the newest run's model (else the
     shipped one), of `space` where one is, and on a newer one when it appears; None (with a
-    hint) when there are none. Not for forms (see path_picker)."""
+    hint) when there are none."""
     if not choices:
         st.warning(f"No {label.lower()} yet: train one on its page first.")
         return None
@@ -255,10 +255,12 @@ def warn_of_mixed_rewards(records: Sequence[RunRecord], then: str) -> None:
 
 
 def value_tilt_picker(place: Any, default: float, key: str) -> float:
-    """The reward fit's weight on the top of the data, picked in `place` (e.g. a column)."""
+    """The reward fit's weight on the top of the data, picked in `place` (e.g. a column);
+    `default` where the session holds no value for `key` (state.keep_across_pages may)."""
+    # No index=: Streamlit warns of a default beside a value the session set.
+    st.session_state.setdefault(key, default if default in TILTS else TILTS[0])
     return place.selectbox(
-        "Weight on the top of the data", TILTS,
-        index=TILTS.index(default) if default in TILTS else 0, key=key,
+        "Weight on the top of the data", TILTS, key=key,
         format_func=lambda t: "off: every design alike" if t == 0 else f"tilt {t:g}",
         help="A tilt t weighs each design's error by exp(t q), q its value's rank in the data "
         "(0 lowest, 1 highest): the fit spends itself where fine-tuning leaves the data, at "
@@ -266,10 +268,12 @@ def value_tilt_picker(place: Any, default: float, key: str) -> float:
 
 
 def count_weighting_picker(place: Any, default: str, key: str) -> str:
-    """How values measured more than once weigh in the reward fit, picked in `place`."""
+    """How values measured more than once weigh in the reward fit, picked in `place`;
+    `default` where the session holds no value for `key`."""
+    st.session_state.setdefault(key, default)
     return place.selectbox(
-        "Values measured more than once", COUNT_WEIGHTINGS,
-        index=COUNT_WEIGHTINGS.index(default), format_func=COUNT_LABELS.get, key=key,
+        "Values measured more than once", COUNT_WEIGHTINGS, format_func=COUNT_LABELS.get,
+        key=key,
         help="Where a value is the mean of several measurements (a `measurements` column, or "
         "a design found more than once), its noise is smaller. 'estimated' fits once, reads "
         "the measurement noise and the fit's own misfit off the held-out errors, then weighs "
