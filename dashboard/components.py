@@ -17,7 +17,7 @@ from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import RunRecord
 from braid_core.runs.summary import error_in_words
 from braid_core.spaces import SequenceSpace, Space
-from dashboard import catalog, charts, state
+from dashboard import catalog, curves, state
 
 LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
 FINISHED = "_finished_runs"  # session key: run ids seen ending here, for a page to pick up
@@ -60,7 +60,7 @@ def _fraction(record: RunRecord, frame: pd.DataFrame, progress: dict | None) -> 
     return None
 
 
-def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
+def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES) -> None:
     """One running run: status, progress bar, metric curves and a Cancel button."""
     ws = state.workspace()
     path = ws.run_path(record.id)
@@ -80,16 +80,16 @@ def live_card(record: RunRecord, curves: Sequence[str] = LIVE_CURVES) -> None:
             st.progress(min(max(fraction, 0.0), 1.0), text=text)
         if "shape" in frame.columns and len(frame):  # a reward fit
             st.caption(reward_fit_words(frame.iloc[-1], record.config))
-        if not curves:  # e.g. drawing samples: a progress bar at most
+        if not metrics:  # e.g. drawing samples: a progress bar at most
             return
-        long = charts.long_metrics({catalog.run_label(record): frame}, curves)
+        long = curves.long_metrics({catalog.run_label(record): frame}, metrics)
         if len(long):  # no legend: the card's heading names its one run
-            curve_grid(charts.metric_curves(long, height=120), legend=False)
+            draw_curves(curves.metric_curves(long, height=120), legend=False)
         else:
             st.caption("Waiting for the first metrics ...")
 
 
-def curve_grid(grid: charts.CurveGrid, legend: bool = True) -> None:
+def draw_curves(grid: curves.CurveGrid, legend: bool = True) -> None:
     """The small charts CURVES_PER_ROW to a row, each as wide as its column, then the legend
     they share (no chart has its own)."""
     for start in range(0, len(grid.charts), CURVES_PER_ROW):
@@ -142,7 +142,7 @@ def current_stage(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.fragment(run_every=state.LIVE_EVERY)
-def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIVE_CURVES,
+def live_runs(kinds: Sequence[str] | None, key: str, metrics: Sequence[str] = LIVE_CURVES,
               name: str | None = None) -> None:  # fmt: skip
     """Runs of these kinds (and of this name, when given) that are still going, refreshed
     every LIVE_EVERY.
@@ -168,7 +168,7 @@ def live_runs(kinds: Sequence[str] | None, key: str, curves: Sequence[str] = LIV
         return
     st.caption(f"{len(records)} run(s) in progress; updated every {state.LIVE_EVERY}.")
     for record in records:
-        live_card(record, curves)
+        live_card(record, metrics)
 
 
 class Choice(Protocol):

@@ -191,7 +191,7 @@ def render() -> None:
     design_form()
     st.subheader("In progress")
     components.live_runs(("design",), key="design",
-                         curves=("loss", "val_rmse", "reward", "kl", "true_score_median"))
+                         metrics=("loss", "val_rmse", "reward", "kl", "true_score_median"))
     done = [r for r in state.records(state.workspace(), ("design",)) if r.status == "done"]
     if done:
         st.subheader("Finished")

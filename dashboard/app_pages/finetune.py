@@ -10,7 +10,7 @@ import itertools
 
 import streamlit as st
 
-from dashboard import catalog, charts, components, final_numbers, state
+from dashboard import catalog, components, curves, final_numbers, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
 MAX_SWEEP = 24  # runs one click may start
@@ -183,11 +183,11 @@ def compare() -> None:
     models = catalog.model_suffixes([by_id[i] for i in chosen], ws)
     groups = {labels[i]: catalog.group_label(by_id[i].config) + models[i] for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
-    long = charts.long_metrics(frames, COMPARED)
+    long = curves.long_metrics(frames, COMPARED)
     if len(long):
         st.markdown("**Curves, seeds pooled** (line: mean; band: min to max over seeds)")
-        bands = charts.seed_bands(long, groups)
-        components.curve_grid(charts.band_curves(bands))
+        bands = curves.seed_bands(long, groups)
+        components.draw_curves(curves.band_curves(bands))
     summaries = {labels[i]: by_id[i].summary for i in chosen}
     st.markdown("**Final numbers per setting** (mean +- std over seeds)")
     # The group pinned at medium width: whole, a long name (with its reward model) pushed

@@ -137,10 +137,10 @@ def render() -> None:
         st.info("No prior yet: pre-train one below.")
     st.subheader("Pre-train")
     pretrain_form()
-    components.live_runs(("prior",), key="prior", curves=("loss",))
+    components.live_runs(("prior",), key="prior", metrics=("loss",))
     st.subheader("Sample validity")
     sample_form(priors)
-    components.live_runs(("baseline",), key="prior_samples", curves=(), name=SAMPLES)
+    components.live_runs(("baseline",), key="prior_samples", metrics=(), name=SAMPLES)
     table = validity_table(priors)
     if len(table):
         st.dataframe(table, width="stretch", hide_index=True)

@@ -154,7 +154,7 @@ def render() -> None:
     train_form(defaults.get("reward_kind", "boot"), defaults.get("reward_network", "auto"),
                defaults.get("value_tilt", 0.0), defaults.get("count_weighting", "none"))
     # Which network shape is fitting is said in words above the curves.
-    components.live_runs(("reward",), key="reward", curves=("loss", "val_rmse"))
+    components.live_runs(("reward",), key="reward", metrics=("loss", "val_rmse"))
 
 
 render()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from braid_core.data import read_designs_bytes
-from dashboard import charts, exports
+from dashboard import charts, curves, exports
 
 
 def designs(n: int = 50, seed: int = 0) -> pd.DataFrame:
@@ -124,48 +124,11 @@ def test_apply_selection_interval_and_points():
     assert picked["row"].tolist() == [3, 7]
 
 
-def test_seed_bands_pool_runs_of_one_setting():
-    frames = {
-        "a": pd.DataFrame({"step": [1, 2], "reward": [1.0, 3.0]}),
-        "b": pd.DataFrame({"step": [1, 2], "reward": [3.0, 5.0]}),
-        "c": pd.DataFrame({"step": [1, 2], "reward": [10.0, 10.0]}),
-    }
-    long = charts.long_metrics(frames, ["reward", "kl"])
-    bands = charts.seed_bands(long, {"a": "c=1", "b": "c=1", "c": "c=0"})
-    one = bands[bands["group"] == "c=1"].sort_values("step")
-    assert one["mean"].tolist() == [2.0, 4.0]
-    assert one["low"].tolist() == [1.0, 3.0] and one["high"].tolist() == [3.0, 5.0]
-    assert one["seeds"].tolist() == [2, 2]
-    assert set(bands["metric"]) == {charts.CURVE_TITLES["reward"]}
-
-
-def test_curves_are_one_chart_per_metric_that_fits_its_column():
-    frames = {"a": pd.DataFrame({"step": [1, 2], **{m: [1.0, 2.0] for m in charts.CURVE_TITLES}}),
-              "b": pd.DataFrame({"step": [3, 4], "reward": [5.0, 6.0]})}
-    long = charts.long_metrics(frames, ["kl", "reward", "uncertainty", "valid_fraction", "loss"])
-    for grid in (charts.metric_curves(long), charts.band_curves(charts.seed_bands(
-            long, {"a": "g", "b": "h"}))):  # fmt: skip
-        specs = [chart.to_dict() for chart in grid.charts]
-        # A concat of 200 px cells ran off a 1024 px window: one chart per metric now, each
-        # fitted to the width of the column Streamlit draws it in.
-        assert [spec["title"]["text"] for spec in specs] == [
-            charts.CURVE_TITLES[m] for m in ("kl", "reward", "uncertainty", "valid_fraction",
-                                             "loss")]  # fmt: skip
-        for spec in specs:
-            assert "concat" not in spec and "width" not in spec
-            assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
-            assert spec["title"]["limit"] == 0  # "conservative rewa…" at 1024 px
-            # Each chart holds its own metric's rows, on the steps of all of them.
-            rows = spec["datasets"][spec["data"]["name"]]
-            assert {row["metric"] for row in rows} == {spec["title"]["text"]}
-            assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1.0, 4.0]
-
-
 def test_curves_keep_a_runs_colour_in_every_chart_and_share_one_legend():
     frames = {"first": pd.DataFrame({"step": [1, 2], "kl": [0.1, 0.2]}),
               "second": pd.DataFrame({"step": [1, 2], "kl": [0.3, 0.4], "reward": [1.0, 2.0]})}
-    long = charts.long_metrics(frames, ["kl", "reward"])
-    grid = charts.metric_curves(long)
+    long = curves.long_metrics(frames, ["kl", "reward"])
+    grid = curves.metric_curves(long)
     colours = {"domain": ["first", "second"], "range": list(charts.RUN_COLOURS[:2])}
     for chart in grid.charts:  # the reward chart has the second run alone: still orange
         for layer in chart.to_dict()["layer"]:
@@ -176,26 +139,8 @@ def test_curves_keep_a_runs_colour_in_every_chart_and_share_one_legend():
     assert legend["encoding"]["color"]["legend"]["labelLimit"] == 0
     assert [row["run"] for row in legend["datasets"][legend["data"]["name"]]] == [
         "first", "second"]
-    bands = charts.band_curves(charts.seed_bands(long, {"first": "g", "second": "h"}))
+    bands = curves.band_curves(curves.seed_bands(long, {"first": "g", "second": "h"}))
     assert bands.legend.to_dict()["encoding"]["color"]["field"] == "group"
-
-
-def test_a_curve_of_one_step_gets_a_dot():
-    frames = {"a": pd.DataFrame({"step": [1, 2, 3], "kl": [0.1, 0.2, 0.3],
-                                 "true_score_median": [None, None, 0.5]})}
-    long = charts.long_metrics(frames, ["kl", "true_score_median"])
-    for grid, series in ((charts.metric_curves(long), "run"),
-                         (charts.band_curves(charts.seed_bands(long, {"a": "g"})), "group")):
-        cell = grid.charts[1].to_dict()  # the true score, probed once
-        points = [layer for layer in cell["layer"] if layer["mark"]["type"] == "point"]
-        # A line of one point draws nothing; the dot is kept to series of one step.
-        assert len(points) == 1
-        assert points[0]["transform"][0]["joinaggregate"][0]["op"] == "count"
-        assert points[0]["transform"][0]["groupby"] == [series]
-        assert points[0]["transform"][1] == {"filter": "(datum.points === 1)"}
-        # A flat curve (valid fraction 1 throughout) had ticks "1.000000".
-        lines = [layer for layer in cell["layer"] if layer["mark"]["type"] == "line"]
-        assert lines[0]["encoding"]["y"]["axis"]["format"] == ".4~r"
 
 
 def test_letter_heat_map_labels_every_letter():
@@ -276,11 +221,11 @@ def test_value_histogram_bins_the_values_and_names_its_axes():
 def test_run_legends_list_whole_names_one_per_line():
     name = "finetune c=0.25 alpha=0.01 steps=400 batch_size=32 seed 3 (2026-12-07 04:18)"
     frames = {name: pd.DataFrame({"step": [1, 2], "reward": [1.0, 2.0]})}
-    long = charts.long_metrics(frames, ["reward"])
+    long = curves.long_metrics(frames, ["reward"])
     scatter = charts.design_scatter(charts.scatter_frame(designs(5), None), 1.0).to_dict()
     legends = [
-        charts.metric_curves(long).legend.to_dict()["encoding"]["color"]["legend"],
-        charts.band_curves(charts.seed_bands(long, {name: name})).legend.to_dict()["encoding"]
+        curves.metric_curves(long).legend.to_dict()["encoding"]["color"]["legend"],
+        curves.band_curves(curves.seed_bands(long, {name: name})).legend.to_dict()["encoding"]
         ["color"]["legend"],
         scatter["layer"][1]["encoding"]["shape"]["legend"],
         scatter["layer"][1]["encoding"]["color"]["legend"],
