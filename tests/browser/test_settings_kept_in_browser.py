@@ -21,6 +21,14 @@ def set_text(page, label: str, text: str) -> None:
     settle(page)
 
 
+def away_and_back(page, link: str) -> None:
+    """To the Runs page and back to `link` (the page's heading is its link's name)."""
+    go(page, "Runs", "Runs")
+    settle(page)
+    go(page, link, link)
+    settle(page)
+
+
 def test_design_settings_survive_a_visit_to_another_page(page):
     page.goto("/design")
     page.get_by_role("heading", name="Design", exact=True).wait_for()
@@ -31,10 +39,7 @@ def test_design_settings_survive_a_visit_to_another_page(page):
     page.get_by_role("option", name="strl", exact=True).click()
     settle(page)
     set_text(page, "Run name (optional)", "kept settings")
-    go(page, "Runs", "Runs")
-    settle(page)
-    go(page, "Design", "Design")
-    settle(page)
+    away_and_back(page, "Design")
     no_exception(page)
     assert page.get_by_label("Time budget (minutes)", exact=True).input_value() == "3.00"
     assert page.get_by_label("Method", exact=True).input_value() == "strl"
@@ -47,10 +52,7 @@ def test_upload_column_options_survive_a_visit_to_another_page(page):
     settle(page)
     page.get_by_text(COLUMN_OPTIONS).click()
     set_text(page, "Value column (empty: unlabeled)", "score")
-    go(page, "Runs", "Runs")
-    settle(page)
-    go(page, "Data", "Data")
-    settle(page)
+    away_and_back(page, "Data")
     page.get_by_text(COLUMN_OPTIONS).click()
     no_exception(page)
     assert page.get_by_label("Value column (empty: unlabeled)", exact=True).input_value() == (
@@ -71,10 +73,7 @@ def test_an_oracle_typed_on_the_fine_tune_page_survives_a_visit_to_another_page(
     settle(page)
     set_number(page, "Steps", 7)
     settle(page)
-    go(page, "Runs", "Runs")
-    settle(page)
-    go(page, "Fine-tune", "Fine-tune")
-    settle(page)
+    away_and_back(page, "Fine-tune")
     no_exception(page)
     assert page.get_by_label("Oracle for true scores", exact=True).input_value() == "37:2:1461"
     assert page.get_by_label("Steps", exact=True).input_value() == "7"
