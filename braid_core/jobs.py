@@ -117,8 +117,9 @@ def launch(
     """Start `command` as the process of a "created" run; return its pid.
 
     The process gets its own session and process group (so `cancel` reaches its children),
-    stdin from /dev/null, stdout and stderr appended to the run's log.txt, this process's
-    working directory, and this environment plus BRAID_HOME=<workspace root>,
+    stdin from /dev/null, stdout and stderr appended to the run's log.txt and no other open
+    file or socket of this process (so a server's port is free once the server stops), this
+    process's working directory, and this environment plus BRAID_HOME=<workspace root>,
     PYTHONUNBUFFERED=1 and `env`. The run is marked running with the pid.
 
     Args:
@@ -136,6 +137,9 @@ def launch(
         **(env or {}),
     }
     log = os.open(workspace.get(run_id).log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    # The job keeps nothing of ours but stdin, stdout and stderr: Streamlit marks its listening
+    # socket inheritable, and a job holding it keeps the port busy after the server stops.
+    closes = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inheritable_fds()]
     try:
         # posix_spawn, not Popen: no Popen object is left to warn, or to reap behind our back.
         pid = os.posix_spawnp(
@@ -143,6 +147,7 @@ def launch(
             list(command),
             child_env,
             file_actions=[
+                *closes,
                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
                 (os.POSIX_SPAWN_DUP2, log, 1),
                 (os.POSIX_SPAWN_DUP2, log, 2),
@@ -159,6 +164,28 @@ def launch(
     if not marked and workspace.record(run_id).status == "cancelled":
         _stop(pid, token, timeout=5.0)  # cancelled between our check and the spawn
     return pid
+
+
+def _inheritable_fds() -> list[int]:
+    """This process's descriptors above stderr that a spawned process would inherit.
+
+    Python opens its own files and sockets non-inheritable, but libraries may mark one
+    inheritable on purpose (Streamlit's listening socket, for worker processes).
+    """
+    for folder in ("/proc/self/fd", "/dev/fd"):  # Linux; macOS and the BSDs
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        fds = []
+        for fd in sorted(int(name) for name in names if name.isdigit()):
+            try:
+                if fd > 2 and os.get_inheritable(fd):
+                    fds.append(fd)
+            except OSError:  # the listing's own descriptor, closed by now
+                continue
+        return fds
+    return []
 
 
 @contextmanager

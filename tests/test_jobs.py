@@ -192,3 +192,21 @@ def test_run_context_in_process_records_outcomes(workspace):
             raise KeyError("column 'value' missing")
     assert workspace.record(bad.id).error == "KeyError: \"column 'value' missing\""
     assert signal.getsignal(signal.SIGTERM) is handler  # restored after the block
+
+
+def test_job_inherits_no_socket_so_the_port_is_freed(workspace):
+    # Streamlit marks its listening socket inheritable; this stands in for the server.
+    server = socket.create_server(("127.0.0.1", 0))
+    server.set_inheritable(True)
+    port = server.getsockname()[1]
+    run = workspace.create_run("test", {})
+    pid = jobs.launch(workspace, run.id, [sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        held = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        assert not [link for link in held if link.startswith("socket:")], held
+        server.close()  # the server stops; its job goes on
+        with socket.create_server(("127.0.0.1", port)):  # a restart can take the port again
+            assert jobs.status(workspace, run.id) == "running"
+    finally:
+        server.close()
+        jobs.cancel(workspace, run.id)
