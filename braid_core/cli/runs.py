@@ -29,17 +29,23 @@ def _workspace():
     return workspace
 
 
-def _record(workspace, run_id: str):
-    """The run whose id is `run_id` or ends with it (the 4 hex digits the dashboard shows)."""
+def _record(workspace, key: str):
+    """The run whose id is `key`, ends with it (the 4 hex digits the dashboard shows), or whose
+    name (given on the dashboard) it is; several such runs are listed for the user to pick."""
     try:
-        return workspace.record(run_id)
+        return workspace.record(key)
     except KeyError:
-        matches = [r for r in workspace.list_runs() if r.id.endswith(run_id)]
-    if len(matches) != 1:
-        found = "no run" if not matches else f"{len(matches)} runs"
-        raise fail(f"{found} in {workspace.root} with the id {run_id!r} (`braid runs list` "
+        records = workspace.list_runs()
+    matches = [r for r in records if key and (r.id.endswith(key) or r.name == key)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise fail(f"no run in {workspace.root} with the id or name {key!r} (`braid runs list` "
                    "shows them)")
-    return matches[0]
+    listed = "; ".join(f"{r.id} ({r.kind}, {r.status}{', ' + r.name if r.name else ''})"
+                       for r in matches)
+    raise fail(f"{len(matches)} runs in {workspace.root} match {key!r}: {listed}; give one "
+               "run's id")
 
 
 @runs_app.command("list")
@@ -81,7 +87,7 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, or its last characters.")],
+        metavar="RUN", help="A run id, its last characters, or its name.")],
     log_lines: Annotated[int, typer.Option("--log-lines", min=0, metavar="N",
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
@@ -95,7 +101,8 @@ def runs_show(
     typer.echo(f"created {record.created}; finished {record.finished or '-'}")
     typer.echo(f"folder {workspace.run_path(record.id)}")
     if record.parents:
-        typer.echo("made from " + ", ".join(dict.fromkeys(record.parents)))
+        typer.echo("made from " + ", ".join(_parent_in_words(workspace, parent)
+                                            for parent in dict.fromkeys(record.parents)))
     if record.error:
         typer.echo(f"error: {error_in_words(record.error)}")
     if record.summary:
@@ -109,10 +116,18 @@ def runs_show(
         typer.echo("log (end):\n" + "\n".join(tail))
 
 
+def _parent_in_words(workspace, run_id: str) -> str:
+    try:
+        workspace.record(run_id)
+    except KeyError:
+        return f"{run_id} (deleted)"
+    return run_id
+
+
 @runs_app.command("cancel")
 def runs_cancel(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, or its last characters.")],
+        metavar="RUN", help="A run id, its last characters, or its name.")],
 ) -> None:
     """Stop a running run (its process group) and record it as cancelled; files stay."""
     from braid_core import jobs
@@ -129,7 +144,7 @@ def runs_cancel(
 @runs_app.command("delete")
 def runs_delete(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, or its last characters.")],
+        metavar="RUN", help="A run id, its last characters, or its name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
 ) -> None:
     """Remove a run that is not running: its record and its folder, for good."""
@@ -142,6 +157,8 @@ def runs_delete(
             if children else "")
     if not yes and not typer.confirm(f"Delete run {record.id} and its folder?{made}"):
         raise typer.Exit(1)
+    if yes and made:
+        say("note:" + made)
     workspace.delete_run(record.id)
     typer.echo(f"deleted run {record.id}")
 

@@ -100,3 +100,25 @@ def test_a_failed_run_s_error_is_shown_in_plain_words(tmp_path, isolated_workspa
         raise KeyError("unknown task 'ehrlich-9'; `braid task list` names them")
     shown = runner.invoke(app, ["runs", "show", unknown.id]).output
     assert "error: unknown task 'ehrlich-9'; `braid task list` names them\n" in shown, shown
+
+
+def test_deleting_a_parent_names_its_children_and_they_show_it_deleted(isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    prior = workspace.create_run("prior", {}, name="dna prior")
+    child = workspace.create_run("finetune", {}, parents=[prior.id], name="tuned")
+    workspace.create_run("reward", {}, name="twin")
+    workspace.create_run("reward", {}, name="twin")
+
+    by_name = runner.invoke(app, ["runs", "show", "tuned"])
+    assert by_name.exit_code == 0 and f"run {child.id} (finetune, tuned)" in by_name.output
+    assert f"made from {prior.id}\n" in by_name.output
+    twins = runner.invoke(app, ["runs", "show", "twin"])
+    assert twins.exit_code == 1 and "2 runs in" in twins.output
+    assert twins.output.count("(reward, created, twin)") == 2, twins.output
+
+    deleted = runner.invoke(app, ["runs", "delete", "dna prior", "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    assert f"note: Runs made from it keep their files but no longer find it: {child.id}" in (
+        deleted.output)
+    shown = runner.invoke(app, ["runs", "show", child.id])
+    assert f"made from {prior.id} (deleted)\n" in shown.output, shown.output
