@@ -138,17 +138,46 @@ class LogCopy:
         return getattr(self.terminal, name)
 
 
+LOG_BAR_SECONDS = 30.0  # off a terminal, a progress bar writes one line per this many seconds
+
+
+def progress_bar(**options: object) -> tqdm:
+    """A tqdm bar on stderr: on a terminal it redraws in place; in a file or a pipe it writes
+    a whole line every LOG_BAR_SECONDS s, not a redraw every 0.1 s that buries the notes."""
+    if sys.stderr.isatty():
+        return tqdm(file=sys.stderr, **options)
+    return tqdm(file=BarLines(sys.stderr), mininterval=LOG_BAR_SECONDS, **options)
+
+
+class BarLines:
+    """A progress bar's redraws as lines of their own: a log cannot draw over a line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        shown = text.replace("\r", "").strip()  # tqdm's carriage returns and padding
+        if shown:
+            self.stream.write(shown + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 class TimeBar:
     """A tqdm bar over a wall-clock budget, usable as an `on_step(step, metrics)` callback."""
 
     def __init__(self, total_seconds: float, desc: str) -> None:
         self.start = time.monotonic()
-        self.bar = tqdm(total=round(total_seconds), desc=desc, unit="s", leave=True)
+        self.bar = progress_bar(total=round(total_seconds), desc=desc, unit="s", leave=True)
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
         elapsed = min(round(time.monotonic() - self.start), self.bar.total)
+        # the bar redraws in update(), as often as its mininterval allows, with this postfix
+        self.bar.set_postfix({"step": step, **{k: f"{v:.4g}" for k, v in metrics.items()}},
+                             refresh=False)
         self.bar.update(elapsed - self.bar.n)
-        self.bar.set_postfix({"step": step, **{k: f"{v:.4g}" for k, v in metrics.items()}})
 
     def __enter__(self) -> TimeBar:
         return self
@@ -161,9 +190,9 @@ class StepBar(TimeBar):
     """A tqdm bar counting reported steps, for steps without a time budget."""
 
     def __init__(self, desc: str) -> None:
-        self.bar = tqdm(desc=desc, unit="step", leave=True)
+        self.bar = progress_bar(desc=desc, unit="step", leave=True)
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
-        self.bar.update(max(step - self.bar.n, 0))
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                               if isinstance(v, float)}, refresh=False)
+        self.bar.update(max(step - self.bar.n, 0))

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import typer
-from tqdm import tqdm
 
+from braid_core.cli.local_runs import progress_bar
 from braid_core.cli.options import bundle_in, config_error, csv_out, fail, say
 
 # Designs per draw between two updates of the bar: a multiple of Prior.sample's own batch
@@ -48,7 +48,7 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     generator = make_generator(seed, torch_device)
     parts: list = []  # decoded strings, or float vectors on the CPU
     try:
-        with torch.no_grad(), tqdm(total=num, desc="sampling", unit="design") as bar:
+        with torch.no_grad(), progress_bar(total=num, desc="sampling", unit="design") as bar:
             for start in range(0, num, CHUNK):
                 chunk = prior.sample(min(CHUNK, num - start), generator=generator)
                 parts.append(prior.space.decode(chunk) if is_sequence else chunk.cpu())

@@ -95,7 +95,8 @@ def test_a_run_here_keeps_its_notes_and_error_in_log_txt(tmp_path, isolated_work
     done, failed, crashed = sorted(workspace.list_runs(), key=lambda r: r.config["seed"])
     log = (workspace.run_path(done.id) / "log.txt").read_text()
     assert "\r" not in log and "a note for the user\n" in log
-    assert log.count("pre-training: ") == 1  # the bar's last state, not each redraw
+    # off a terminal (as here) the bar's first and last states as lines, not each redraw
+    assert log.count("pre-training: ") == 2
     failed_log = (workspace.run_path(failed.id) / "log.txt").read_text()
     assert failed_log.endswith("error: the data went bad\n")
     shown = runner.invoke(app, ["runs", "show", failed.id])
@@ -115,3 +116,27 @@ def test_a_bad_file_is_refused_with_the_data_error_and_no_run(tmp_path, isolated
     # Read before the run is recorded (a job reading a file gone bad since still fails its
     # run with the error: tests/pipeline/test_pipeline_launch.py)
     assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_off_a_terminal_a_bar_writes_whole_lines_seldom_and_notes_stay_on_theirs(monkeypatch):
+    import io
+    import sys
+    import time
+
+    from tqdm import tqdm
+
+    from braid_core.cli.local_runs import LOG_BAR_SECONDS, TimeBar
+
+    log = io.StringIO()  # not a terminal, as `braid design ... 2> design.log`
+    monkeypatch.setattr(sys, "stderr", log)
+    with TimeBar(60, "design") as bar:
+        for step in range(1, 6):
+            time.sleep(0.12)  # past tqdm's own 0.1 s between redraws
+            bar.update(step, {"loss": 1.0 / step})
+            if step == 3:
+                tqdm.write("drew only 39 distinct designs", file=sys.stderr)
+    lines = log.getvalue().split("\n")
+    assert "\r" not in log.getvalue() and "drew only 39 distinct designs" in lines
+    bars = [line for line in lines if line.startswith("design: ")]
+    assert LOG_BAR_SECONDS >= 30 and len(bars) == 2, lines  # its start and its end, no redraws
+    assert "step=5" in bars[-1]
