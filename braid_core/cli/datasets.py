@@ -44,6 +44,13 @@ def data_check(
     except DataError as err:
         raise fail(str(err)) from None
     typer.echo(report.summary())
+    if report.labeled:
+        from braid_core.rewards.train import check_enough_designs
+
+        try:
+            check_enough_designs(report.num_designs)
+        except ValueError as err:  # a valid file all the same
+            typer.echo(f"note: {err}; `braid reward train` and `braid design` refuse it")
 
 
 @data_app.command("merge")

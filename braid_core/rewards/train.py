@@ -189,12 +189,8 @@ def train_reward(
     """
     x, y, space = _unpack(data)
     counts = varying_counts(data)
+    check_enough_designs(len(y), config.val_fraction)
     n_val = round(config.val_fraction * len(y))
-    if n_val < 2 or len(y) - n_val < 2:
-        raise ValueError(f"{len(y)} labeled designs are too few to fit a reward model: "
-                         f"{config.val_fraction:.0%} are held out to check it and both parts "
-                         f"need at least 2 (at least {_fewest_designs(config.val_fraction)} "
-                         "designs with values)")
     # Shuffle before splitting: files are often sorted by value or by source.
     order = torch.randperm(len(y), generator=generator, device=generator.device).to(device)
     x, y = x.to(device)[order], y.to(device, torch.float64)[order]
@@ -290,6 +286,18 @@ def _noise_split(pred: Prediction, y_val: Tensor, counts_val: Tensor) -> dict[st
         return {}
     return {"misfit_variance": split.misfit, "noise_variance": split.noise,
             "noise_variance_se": split.noise_se}
+
+
+def check_enough_designs(num_designs: int,
+                         val_fraction: float = RewardTrainConfig.val_fraction) -> None:
+    """Raise ValueError when `num_designs` labeled designs are too few for `train_reward`;
+    callers check before they start a run, so that such data is refused, not a failed run."""
+    n_val = round(val_fraction * num_designs)
+    if n_val < 2 or num_designs - n_val < 2:
+        raise ValueError(f"{num_designs} labeled designs are too few to fit a reward model: "
+                         f"{val_fraction:.0%} are held out to check it and both parts need at "
+                         f"least 2 (at least {_fewest_designs(val_fraction)} designs with "
+                         "values)")
 
 
 def _fewest_designs(val_fraction: float) -> int:

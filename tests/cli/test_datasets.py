@@ -137,3 +137,14 @@ def test_task_export_refuses_sequences_longer_than_it_makes_before_drawing(tmp_p
     assert not out.exists()
     assert "Sequences of at most 4,096 letters." in " ".join(
         runner.invoke(app, ["task", "export", "--help"]).output.split())
+
+
+def test_data_check_notes_labeled_designs_too_few_for_a_reward_model(tmp_path):
+    few = write_sequences(tmp_path / "few.csv", 5, 6, "ACGT")
+    result = runner.invoke(app, ["data", "check", str(few)])
+    assert result.exit_code == 0, result.output  # a valid file all the same
+    assert ("note: 5 labeled designs are too few to fit a reward model" in
+            " ".join(result.output.split()))
+    enough = runner.invoke(app, ["data", "check", str(write_sequences(tmp_path / "e.csv", 8, 6,
+                                                                      "ACGT"))])
+    assert enough.exit_code == 0 and "too few" not in enough.output

@@ -83,3 +83,15 @@ def test_design_refuses_an_unknown_oracle_task_before_any_run(tmp_path, isolated
     assert result.exit_code == 1
     assert said in result.output and "Traceback" not in result.output
     assert Workspace(isolated_workspace).list_runs() == []  # nothing started, nothing recorded
+
+
+def test_design_refuses_too_few_labeled_designs_before_any_run(tmp_path, isolated_workspace):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 8, "ACGT")
+    offline = write_labeled(tmp_path / "offline.csv", 7)
+    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
+                                 str(offline), "--alphabet", "dna", "--out",
+                                 str(tmp_path / "x.csv")])
+    assert result.exit_code == 1, result.output
+    assert "7 labeled designs are too few to fit a reward model" in " ".join(
+        result.output.split())
+    assert Workspace(isolated_workspace).list_runs() == []

@@ -282,3 +282,15 @@ def test_a_model_that_repeats_itself_draws_more_then_says_what_is_missing(tmp_pa
             "the other 7 of the 10 asked for") in tuned.output
     designs = pd.read_csv(tmp_path / "ft" / "designs.csv")
     assert len(designs) == 10 and designs["sequence"].nunique() == 3
+
+
+def test_reward_train_refuses_too_few_labeled_designs_before_recording_a_run(
+        tmp_path, isolated_workspace):
+    data = write_labeled(tmp_path / "five.csv", 5)
+    result = runner.invoke(app, ["reward", "train", "--data", str(data), "--out",
+                                 str(tmp_path / "r")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert (f"error: {data}: 5 labeled designs are too few to fit a reward model" in
+            " ".join(result.output.split())), result.output
+    assert "(at least 8 designs with values)" in " ".join(result.output.split())
+    assert Workspace(isolated_workspace).list_runs() == []  # refused, not a failed run
