@@ -21,7 +21,13 @@ from braid_core.data.plateau import (
     find_plateau,
 )
 from braid_core.data.reading import check_designs, read_designs, read_designs_bytes
-from braid_core.data.report import DataError, DataReport, DataWarning, DuplicateGroup
+from braid_core.data.report import (
+    DataError,
+    DataReport,
+    DataWarning,
+    DuplicateGroup,
+    space_mismatch,
+)
 from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "options_like",
     "read_designs",
     "read_designs_bytes",
+    "space_mismatch",
     "blank_invalid_scores",
     "write_designs_csv",
     "write_table",
