@@ -17,6 +17,10 @@ from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+# Columns braid writes beside its designs (evaluate.design_table, the Explore export):
+# predictions and distances, never measured values.
+PREDICTION_COLUMNS = frozenset({"predicted_mean", "uncertainty", "conservative_score",
+                                "conservative_at_c", "novelty"})
 
 
 class _Wording(NamedTuple):
@@ -117,9 +121,9 @@ def _within_float32(table: FileTable, words: _Wording, numbers: np.ndarray) -> n
 def numeric_columns(table: FileTable, columns: list[str]) -> list[str]:
     """Those of `columns` whose cells are numbers (all but at most one in twenty of those
     filled in): candidates for the values when the value column is absent. A row index (0 or 1,
-    2, 3, ... in order) is left out."""
+    2, 3, ... in order) and braid's own prediction columns are left out."""
     found = []
-    for column in columns:
+    for column in (c for c in columns if c not in PREDICTION_COLUMNS):
         text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
         filled = text[~text.str.casefold().isin(MISSING)]
         numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)

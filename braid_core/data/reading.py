@@ -22,7 +22,7 @@ from braid_core.data.numeric import (
 )
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import DataError, DataReport, DataWarning, designs_phrase
+from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.table import FileTable, ReadOptions, header_field
 
@@ -203,7 +203,7 @@ def _value_candidates(columns: list[str]) -> str:
     if len(columns) == 1:
         return (f"column {columns[0]!r} holds numbers: if these are the measured values, give "
                 f"it as the value column (--value-column {columns[0]})")
-    names = ", ".join(repr(c) for c in columns)
+    names = ", ".join(repr(c) for c in columns[:SHOWN]) + (" ..." if len(columns) > SHOWN else "")
     return (f"columns {names} hold numbers: if one holds the measured values, give it as the "
             f"value column (e.g. --value-column {columns[0]})")
 

@@ -77,3 +77,12 @@ def test_fasta_empty_record_and_vector_kind(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2\n>s3\nTTTT\n")
     fails(path, "record 2 (>s2, line 3)", problem="1 record without a sequence under its header")
     fails(path, problem="FASTA holds sequences", kind="vector")
+
+
+def test_braids_own_design_files_are_not_offered_predictions_as_values(tmp_path: Path) -> None:
+    # `braid design --out` writes predictions beside the designs: not measurements.
+    path = write(tmp_path / "designs.csv", "sequence,predicted_mean,uncertainty,novelty\n"
+                 "ACGT,1.5,0.2,1\nACGA,1.1,0.3,2\nACCA,0.9,0.1,4\n")
+    assert read_designs(path).report.warnings == ()
+    err = fails(path, problem="no column 'value' with the values", require_values=True)
+    assert "holds numbers" not in str(err) and "hold numbers" not in str(err)
