@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import torch
 
 from braid_core.data.duplicates import duplicate_warning, merge_duplicates
@@ -24,6 +25,7 @@ from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
+from braid_core.data.sniffing import DECIMAL_COMMA
 from braid_core.data.table import FileTable, ReadOptions, header_field
 
 
@@ -162,7 +164,12 @@ def _value_hints(table: FileTable, column: str) -> tuple[str, str]:
         return (f"give every header its value, {header_field(column)}, or remove every "
                 f"{column}= to read the designs as unlabeled",
                 f"write a number after {column}=, e.g. {column}=0.5 or {column}=-1.2e-3")
-    return "fill them in, or leave the value column out to read the designs as unlabeled", ""
+    cells = table.frame[column]
+    commas = not pd.api.types.is_numeric_dtype(cells) and (
+        cells.astype(str).str.strip().str.fullmatch(DECIMAL_COMMA.pattern).any())
+    return ("fill them in, or leave the value column out to read the designs as unlabeled",
+            "write decimals with a point (3.5), or, in a file separated by semicolons, every one "
+            "with a comma (3,5)" if commas else "")
 
 
 def _value_column(table: FileTable, options: ReadOptions) -> str | None:

@@ -236,6 +236,11 @@ def test_decimal_commas_in_a_semicolon_file_are_read_as_points(tmp_path: Path) -
     names = read_designs(write(tmp_path / "names.csv", "name;sequence;value\nA,1;ACGT;1\n"
                                "B;ACGA;2\n"))
     assert names.report.notes == ("read as semicolon-separated", "alphabet inferred: dna (ACGT)")
+    # Points and commas mixed: which is meant is unclear, so the row is named with the fix.
+    mixed = write(tmp_path / "mixed.csv", "sequence;value\nACGT;3,5\nACGA;2.5\n")
+    fails(mixed, "row 1", problem="not a number in column 'value': row 1 '3,5' (rows counted "
+          "from 1 below the header, blank lines included). Write decimals with a point (3.5), "
+          "or, in a file separated by semicolons, every one with a comma (3,5)")
 
 
 def test_a_comma_file_stays_comma_separated(tmp_path: Path) -> None:
