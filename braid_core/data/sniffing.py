@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 
@@ -60,13 +61,13 @@ def sniff_separator(text: str) -> str:
     """The separator of a .csv: of comma, semicolon and tab, the one that splits the header
     into the most fields (at least two) with every one of the next SNIFFED_LINES non-blank
     lines split into as many; a comma when none does."""
-    lines = [line for line in io.StringIO(text, newline="") if line.strip()]
+    filled = (line for line in io.StringIO(text, newline="") if line.strip())
+    head = list(itertools.islice(filled, SNIFFED_LINES + 1))  # not the whole of a large file
     best, most = ",", 1
     for separator in SEPARATORS:
-        head = lines[: SNIFFED_LINES + 1]
         try:
             counts = {len(cells) for cells in csv.reader(head, delimiter=separator)}
-        except csv.Error:  # a quoted line break cut by the sample: judged on the rest
+        except csv.Error:  # e.g. a quote left open by the sample: not this separator
             continue
         if len(counts) == 1 and (fields := counts.pop()) > most:
             best, most = separator, fields
