@@ -206,13 +206,14 @@ def _numbers_but_no_values(table: FileTable, value_column: str, used: list[str])
 
 
 def _value_candidates(columns: list[str]) -> str:
-    """Columns of numbers offered as the value column."""
+    """Columns of numbers offered as the value column ("set --value-column to ..." reads as well
+    where the dashboard puts its field's name in place of the option)."""
     if len(columns) == 1:
-        return (f"column {columns[0]!r} holds numbers: if these are the measured values, give "
-                f"it as the value column (--value-column {columns[0]})")
+        return (f"column {columns[0]!r} holds numbers: if these are the measured values, set "
+                f"--value-column to {columns[0]!r}")
     names = ", ".join(repr(c) for c in columns[:SHOWN]) + (" ..." if len(columns) > SHOWN else "")
-    return (f"columns {names} hold numbers: if one holds the measured values, give it as the "
-            f"value column (e.g. --value-column {columns[0]})")
+    return (f"columns {names} hold numbers: if one holds the measured values, set "
+            "--value-column to its name")
 
 
 def _count_column(table: FileTable, options: ReadOptions, features: list[str]) -> str | None:

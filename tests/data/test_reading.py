@@ -49,8 +49,8 @@ def test_values_under_another_name_are_pointed_out_not_dropped_silently(tmp_path
     assert data.y is None
     (warning,) = data.report.warnings
     assert warning == (f"{path}: no column 'value', so the designs are read as unlabeled; "
-                       "column 'fitness' holds numbers: if these are the measured values, give "
-                       "it as the value column (--value-column fitness)")
+                       "column 'fitness' holds numbers: if these are the measured values, set "
+                       "--value-column to 'fitness'")
     assert not any("unlabeled" in note for note in data.report.notes)  # said once, as a warning
     # Required (braid design, reward train), the error offers the column too.
     fails(path, problem="the columns are 'id', 'sequence', 'fitness'; column 'fitness' holds "
@@ -61,7 +61,7 @@ def test_values_under_another_name_are_pointed_out_not_dropped_silently(tmp_path
 
 def test_vectors_with_values_under_another_name_offer_only_that_column(tmp_path: Path) -> None:
     path = write(tmp_path / "v.csv", "x0,x1,yield,run\n0.1,0.2,5,a\n0.3,0.1,6,b\n0.2,0.9,4,a\n")
-    with pytest.warns(DataWarning, match=r"column 'yield' holds numbers: .*--value-column yield"):
+    with pytest.warns(DataWarning, match=r"'yield' holds numbers: .*--value-column to 'yield'"):
         assert read_designs(path).y is None
 
 
