@@ -1,5 +1,8 @@
 """Design tables (CSV, TSV, FASTA, Parquet) read and validated into `OfflineData`.
 
+A .csv may be separated by commas, semicolons (then decimal commas are read) or tabs; a file
+whose first bytes give away another kind (a workbook renamed .csv) is named as what it is.
+
 Every problem is raised as one `DataError` naming the file, the offending rows as the user
 counts them (rows from 1 below the header, blank lines counted as an editor shows them; FASTA
 records by id and line) and the problem.
