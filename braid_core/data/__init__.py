@@ -1,5 +1,8 @@
 """Design tables (CSV, TSV, FASTA, Parquet) read and validated into `OfflineData`.
 
+A .csv may be separated by commas, semicolons (then decimal commas are read) or tabs; a file
+whose first bytes give away another kind (a workbook renamed .csv) is named as what it is.
+
 Every problem is raised as one `DataError` naming the file, the offending rows as the user
 counts them (rows from 1 below the header, blank lines counted as an editor shows them; FASTA
 records by id and line) and the problem.
@@ -21,7 +24,13 @@ from braid_core.data.plateau import (
     find_plateau,
 )
 from braid_core.data.reading import check_designs, read_designs, read_designs_bytes
-from braid_core.data.report import DataError, DataReport, DataWarning, DuplicateGroup
+from braid_core.data.report import (
+    DataError,
+    DataReport,
+    DataWarning,
+    DuplicateGroup,
+    space_mismatch,
+)
 from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
 
 __all__ = [
@@ -42,6 +51,7 @@ __all__ = [
     "options_like",
     "read_designs",
     "read_designs_bytes",
+    "space_mismatch",
     "blank_invalid_scores",
     "write_designs_csv",
     "write_table",

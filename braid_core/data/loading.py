@@ -14,6 +14,14 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from braid_core.data.report import SHOWN, DataError, clip_text
+from braid_core.data.sniffing import (
+    SEPARATORS,
+    WORKBOOK_SUFFIXES,
+    binary_advice,
+    binary_kind,
+    decimal_commas,
+    sniff_separator,
+)
 from braid_core.data.table import FileTable, ReadOptions
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".fa": "fasta", ".fasta": "fasta",
@@ -63,11 +71,20 @@ def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTa
         except (OSError, EOFError) as err:  # not gzip, or cut short
             raise DataError(source, f"cannot be read as gzip: {err}") from None
         suffix = Path(source).with_suffix("").suffix.lower()
+    kind = binary_kind(data)
     if suffix not in FORMATS:
         known = ", ".join(FORMATS)
+        workbook = WORKBOOK_SUFFIXES.get(suffix) or kind
+        if workbook and ("workbook" in workbook or "spreadsheet" in workbook):
+            raise DataError(source, f"is {workbook}, which is not read: "
+                            f"{binary_advice(workbook, suffix)}")
         raise DataError(source, f"unknown file type {suffix or '(none)'!r}; use one of {known} "
                         "(each may be gzipped: .csv.gz)")
     file_format = FORMATS[suffix]
+    # A workbook renamed to .csv would otherwise be called text in a wrong encoding.
+    if kind and (file_format != "parquet" or kind != "a Parquet file"):
+        raise DataError(source, f"is {kind}, not {_format_name(file_format)}: "
+                        f"{binary_advice(kind, suffix)}")
     if not data.strip():
         raise DataError(source, "the file is empty")
     load = _load_fasta if file_format == "fasta" else _load_table
@@ -75,6 +92,10 @@ def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTa
     if table.frame.empty:
         raise DataError(source, f"no designs in the file: {table.count(0)} below the header")
     return table
+
+
+def _format_name(file_format: str) -> str:
+    return "a Parquet file" if file_format == "parquet" else f"{file_format.upper()} text"
 
 
 def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
@@ -85,7 +106,7 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
             header, starts = [str(c) for c in frame.columns], None
         else:
-            separator = "," if file_format == "csv" else "\t"
+            separator = sniff_separator(text) if file_format == "csv" else "\t"
             try:
                 text, starts, header = _without_blank_lines(text, separator)
             except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
@@ -104,7 +125,24 @@ def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions
     else:
         labels = [f"row {i}" for i in range(1, len(frame) + 1)]
     frame.columns = [str(c).strip() for c in frame.columns]
-    return FileTable(frame, labels, source, file_format)
+    notes = () if text is None else _separator_notes(frame, file_format, separator)
+    return FileTable(frame, labels, source, file_format, notes=notes)
+
+
+def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> tuple[str, ...]:
+    """Notes on a .csv read with another separator than commas; a semicolon-separated file's
+    numbers with decimal commas (3,5) are read with points (3.5), in place."""
+    if file_format != "csv" or separator == ",":
+        return ()
+    notes = [f"read as {SEPARATORS[separator]}-separated"]
+    if separator == ";":
+        commas = [c for c in frame.columns if decimal_commas(frame[c].tolist())]
+        for column in commas:
+            frame[column] = frame[column].str.replace(",", ".", regex=False)
+        if commas:
+            names = ", ".join(repr(c) for c in commas)
+            notes.append(f"decimal commas read as points in {names} (3,5 as 3.5)")
+    return tuple(notes)
 
 
 def _without_blank_lines(text: str, separator: str) -> tuple[str, list[int], list[str]]:

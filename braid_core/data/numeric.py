@@ -17,6 +17,10 @@ from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+# Columns braid writes beside its designs (evaluate.design_table, the Explore export):
+# predictions and distances, never measured values.
+PREDICTION_COLUMNS = frozenset({"predicted_mean", "uncertainty", "conservative_score",
+                                "conservative_at_c", "novelty"})
 
 
 class _Wording(NamedTuple):
@@ -51,7 +55,7 @@ def _wording(table: FileTable, column: str) -> _Wording:
         f"with an infinite value {where}",
         f"with a value {beyond}, {where}",
         f"whose count {where} is not a whole number from 1",
-        lambda cell: f"({cell!r})",
+        repr,  # "row 1 'high'": no parentheses, which the CLI reads as a tuple of choices
         lambda number: f"({number:g})",
     )
 
@@ -100,7 +104,7 @@ def _whole_header(table: FileTable) -> Callable[[int], str] | None:
     did not read ('score=0.5', 'value = 0.5') then shows."""
     if not table.headers:
         return None
-    return lambda i: (f"('>{clip_text(table.headers[i], 60)}')"
+    return lambda i: (repr(f">{clip_text(table.headers[i], 60)}")
                       if len(table.headers[i].split()) > 1 else "")  # fmt: skip
 
 
@@ -112,6 +116,25 @@ def _within_float32(table: FileTable, words: _Wording, numbers: np.ndarray) -> n
         problem = f"{table.count(len(rows))} {words.too_large}"
         raise table.error(problem, rows, lambda i: words.number(numbers[i]))
     return numbers
+
+
+def numeric_columns(table: FileTable, columns: list[str]) -> list[str]:
+    """Those of `columns` whose cells are numbers (all but at most one in twenty of those
+    filled in): candidates for the values when the value column is absent. A row index (0 or 1,
+    2, 3, ... in order) and braid's own prediction columns are left out."""
+    found = []
+    for column in (c for c in columns if c not in PREDICTION_COLUMNS):
+        text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
+        filled = text[~text.str.casefold().isin(MISSING)]
+        numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)
+        finite = numbers[np.isfinite(numbers)]
+        if len(finite) < max(2, 0.95 * len(filled)):
+            continue
+        start = finite[0] if len(finite) else 0
+        if start in (0, 1) and np.array_equal(finite, start + np.arange(len(finite))):
+            continue
+        found.append(column)
+    return found
 
 
 def _count_hint(table: FileTable, column: str) -> str:

@@ -55,31 +55,26 @@ def plateau_warning(values: np.ndarray, source: str) -> str | None:
     where = (f"share the best value {plateau.value:.4g}" if plateau.above == 0 else
              f"share the value {plateau.value:.4g} and only {plateau.above} lie above it "
              f"(best {values.max():.4g})")
-    shapes = ("held-out error cannot tell which reward network shape extrapolates better here, "
-              "so fit each (dilated, wide, average) and measure a few of each one's designs")
-    again = ("What the data lack are designs measured above the pile: measure the new designs, "
-             "add them (`braid data merge`, or \"Add designs\" on the dashboard's Data page) and "
-             "run again, more than once if need be; on simulated data like this, of eleven "
-             "instances the first round missed, a second round passed four and a third four "
-             "more")
+    if plateau.count == plateau.total:
+        return (f"{source}: all {plateau.total} labeled designs have the value "
+                f"{plateau.value:.4g}, so the data rank no design over another and no reward "
+                "can be learned from them: check the value column, or measure designs that "
+                "differ.")
     head = (f"{source}: {plateau.count} of {plateau.total} labeled designs "
             f"({plateau.count / plateau.total:.0%}) {where} (a saturated assay, or a plateau)")
-    # The rates are bench/results/unseen_draw.md's plateau instances, split by what lies
-    # below, and second_round.md's (sessions 25 and 27).
+    # What helped on such instances: bench/results/unseen_draw.md (fitting each network shape),
+    # reward_tilt.md (the tilt, which lost a pass on graded plateaus), second_round.md
+    # (measuring the new designs and running again).
+    again = "measure the new designs, add them (`braid data merge`) and run again"
     if len(plateau.values_below) > 1:
-        return (f"{head}: the data cannot rank them against each other, so what beats them "
-                "is extrapolated from how lower values differ, and new designs may only match "
-                "the best (on simulated data like this, designs beat such a best on three "
-                f"instances in seven); {shapes}. {again}.")
+        return (f"{head}: what beats them is extrapolated from how lower values differ, so new "
+                f"designs may only match the best. To do: fit each (dilated, wide, average) "
+                f"network shape, {again}.")
     if plateau.values_below:
-        below = (f"and every labeled design below them has the one value "
-                 f"{plateau.values_below[0]:.4g}: the data tell the pile from the rest but say "
-                 "nothing about what lifts a design above it")
-    else:
-        below = "and no labeled design lies below them: the data rank no design over another"
-    # The tilt's figures: bench/results/reward_tilt.md (it lost a pass on graded plateaus).
-    tilt = ("with the reward fit weighing the top of the data, one of seven did: `--value-tilt "
-            "2`, or \"Weight on the top of the data\" on the dashboard's Reward page")
-    return (f"{head}, {below}, so new designs will likely only match the best (on simulated "
-            f"data like this, none of seven instances beat it with the defaults; {tilt}). "
-            f"{again}; meanwhile {shapes}.")
+        below = (f"the rest all have the value {plateau.values_below[0]:.4g}, so nothing in the "
+                 "data says what lifts a design above them")
+    else:  # a few above the pile, none below
+        below = "none lies below them, so the data say little of what makes a design better"
+    return (f"{head}, and {below}: new designs will likely only match the best. To do: "
+            f"`--value-tilt 2` (Reward page: \"Weight on the top of the data\"), fit each "
+            f"(dilated, wide, average) network shape, {again}.")

@@ -3,21 +3,29 @@ for files and uploads alike."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import torch
 
 from braid_core.data.duplicates import duplicate_warning, merge_duplicates
 from braid_core.data.loading import file_bytes, parse_design_table
-from braid_core.data.numeric import column_counts, column_numbers, vector_designs
+from braid_core.data.numeric import (
+    column_counts,
+    column_numbers,
+    numeric_columns,
+    vector_designs,
+)
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import DataError, DataReport, DataWarning, designs_phrase
+from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
+from braid_core.data.sniffing import DECIMAL_COMMA
 from braid_core.data.table import FileTable, ReadOptions, header_field
 
 
@@ -112,19 +120,22 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
             f"only {designs_phrase(len(first))}{merged_from if groups else ''}; "
             f"at least {options.min_rows} needed",
         )
+    used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
+    notes = [*table.notes, *designs.notes]
     alerts = [duplicate_warning(groups, table, designs.space)] if groups else []
     if nucleotides := nucleotide_warning(designs, source):
         alerts.append(nucleotides)
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
+    if options.value_column is not None and value_column is None:
+        if numbers := _numbers_but_no_values(table, options.value_column, used):
+            alerts.append(f"{source}: {numbers}")
+        else:
+            absent = (f"no record header has {options.value_column}=..." if table.file_format
+                      == "fasta" else f"no value column {options.value_column!r}")  # fmt: skip
+            notes.append(f"{absent}: the designs are unlabeled")
     for alert in alerts if warn else ():
         warnings.warn(alert, DataWarning, stacklevel=3)
-    notes = designs.notes
-    if options.value_column is not None and value_column is None:
-        absent = (f"no record header has {options.value_column}=..." if table.file_format ==
-                  "fasta" else f"no value column {options.value_column!r}")  # fmt: skip
-        notes.append(f"{absent}: the designs are unlabeled")
-    used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     report = DataReport(
         source=source,
         file_format=table.file_format,
@@ -141,6 +152,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         warnings=tuple(alerts),
         count_column=count_column,
         measurements=None if counts is None else round(counts.sum()),
+        alphabet_reason=designs.reason,
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
     return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
@@ -152,7 +164,12 @@ def _value_hints(table: FileTable, column: str) -> tuple[str, str]:
         return (f"give every header its value, {header_field(column)}, or remove every "
                 f"{column}= to read the designs as unlabeled",
                 f"write a number after {column}=, e.g. {column}=0.5 or {column}=-1.2e-3")
-    return "fill them in, or leave the value column out to read the designs as unlabeled", ""
+    cells = table.frame[column]
+    commas = not pd.api.types.is_numeric_dtype(cells) and (
+        cells.astype(str).str.strip().str.fullmatch(DECIMAL_COMMA.pattern).any())
+    return ("fill them in, or leave the value column out to read the designs as unlabeled",
+            "write decimals with a point (3.5), or, in a file separated by semicolons, every one "
+            "with a comma (3,5)" if commas else "")
 
 
 def _value_column(table: FileTable, options: ReadOptions) -> str | None:
@@ -160,8 +177,43 @@ def _value_column(table: FileTable, options: ReadOptions) -> str | None:
         return None
     column = table.find(options.value_column)
     if column is None and options.require_values:
-        raise table.missing_column(options.value_column, "with the values")
+        missing = table.missing_column(options.value_column, "with the values")
+        if numbers := _value_like(table, options):
+            raise DataError(table.source, f"{missing.problem}; {_value_candidates(numbers)}")
+        raise missing
     return column
+
+
+def _value_like(table: FileTable, options: ReadOptions) -> list[str]:
+    """Columns of numbers that are no design or count column (x0, x1, ... hold vectors)."""
+    if table.file_format == "fasta":
+        return []
+    design = {*(options.feature_columns or ()), options.count_column}
+    return numeric_columns(table, [c for c in table.frame.columns if c not in design
+                                   and not re.fullmatch(r"x\d+", c, re.IGNORECASE)])
+
+
+def _numbers_but_no_values(table: FileTable, value_column: str, used: list[str]) -> str:
+    """A warning when the value column is absent but other columns hold numbers: the values
+    may be under another name, and reading the designs as unlabeled would drop them unseen."""
+    if table.file_format == "fasta":
+        return ""
+    numbers = numeric_columns(table, [c for c in table.frame.columns if c not in used])
+    if not numbers:
+        return ""
+    return (f"no column {value_column!r}, so the designs are read as unlabeled; "
+            f"{_value_candidates(numbers)}")
+
+
+def _value_candidates(columns: list[str]) -> str:
+    """Columns of numbers offered as the value column ("set --value-column to ..." reads as well
+    where the dashboard puts its field's name in place of the option)."""
+    if len(columns) == 1:
+        return (f"column {columns[0]!r} holds numbers: if these are the measured values, set "
+                f"--value-column to {columns[0]!r}")
+    names = ", ".join(repr(c) for c in columns[:SHOWN]) + (" ..." if len(columns) > SHOWN else "")
+    return (f"columns {names} hold numbers: if one holds the measured values, set "
+            "--value-column to its name")
 
 
 def _count_column(table: FileTable, options: ReadOptions, features: list[str]) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from braid_core.spaces import SequenceSpace, Space
+from braid_core.spaces import SequenceSpace, Space, alphabet_name
 
 SHOWN = 5  # offending rows quoted in one message
 
@@ -62,6 +62,7 @@ class DataReport:
     warnings: tuple[str, ...]  # worth a look: merged duplicates, values piled at the best
     count_column: str | None = None  # column the measurement counts came from, if any
     measurements: int | None = None  # measurements behind the values, when more than designs
+    alphabet_reason: str = ""  # why an inferred alphabet is protein: "because of 'N' (row 13)"
 
     @property
     def labeled(self) -> bool:
@@ -71,6 +72,17 @@ class DataReport:
     def alphabet(self) -> str | None:
         """The letters in token order, or None for vectors."""
         return self.space.alphabet if isinstance(self.space, SequenceSpace) else None
+
+    def read_as(self) -> str:
+        """How the designs' alphabet was decided, for messages on files that differ: "dna
+        (ACGT)", "protein because of 'N' (row 13)", "ACGTN (as given)"; vectors as described."""
+        if not isinstance(self.space, SequenceSpace):
+            return self.space.describe()
+        name = alphabet_name(self.space.alphabet)
+        letters = "" if name == self.space.alphabet else f" ({self.space.alphabet})"
+        if not self.alphabet_inferred:
+            return f"{name}{letters} (as given)" if letters else f"{name} (as given)"
+        return f"{name} {self.alphabet_reason}" if self.alphabet_reason else f"{name}{letters}"
 
     def messages(self) -> list[str]:
         """Notes then warnings, one line each."""
@@ -110,6 +122,23 @@ class DataReport:
         """The columns the designs came from (those used, less values and counts)."""
         return tuple(c for c in self.columns_used
                      if c not in (self.value_column, self.count_column))
+
+
+def space_mismatch(unlabeled: DataReport, offline: DataReport) -> str | None:
+    """Why the unlabeled and the offline designs are not in one space, naming how each file's
+    alphabet was decided (so the letter to mend is named); None when they are."""
+    first, second = unlabeled.space, offline.space
+    if first == second:
+        return None
+    head = "the unlabeled designs and the offline designs are not in the same space: "
+    if (isinstance(first, SequenceSpace) and isinstance(second, SequenceSpace)
+            and first.length == second.length):
+        # Letters inferred apart (e.g. an N in one file) one alphabet can mend.
+        return (f"{head}{unlabeled.source} was read as {unlabeled.read_as()}, {offline.source} "
+                f"as {offline.read_as()}; mend the letters, or give both one alphabet "
+                "(--alphabet)")
+    return (f"{head}{unlabeled.source} holds {first.describe()}, {offline.source} "
+            f"{second.describe()}; pick designs of the same kind and length")
 
 
 def designs_phrase(count: int) -> str:

@@ -10,6 +10,8 @@ from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blan
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
 
 IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
+PROTEIN = NAMED_ALPHABETS["protein"]
+SHOWN_LETTERS = 3  # letters named, with their first rows, when telling why designs are protein
 
 
 def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
@@ -40,7 +42,26 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     space = SequenceSpace(letters, length)
     keys = [text.upper() for text in texts]
     notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
-    return ParsedDesigns(space.encode(texts), keys, space, [column], inferred, notes)
+    reason = _protein_reason(table, keys) if inferred and letters == PROTEIN else ""
+    return ParsedDesigns(space.encode(texts), keys, space, [column], inferred, notes, reason)
+
+
+def _nucleotides(used: set[str]) -> str:
+    """The nucleotide alphabet nearest the letters used: RNA where U is used and T is not."""
+    return "ACGU" if "U" in used and "T" not in used else "ACGT"
+
+
+def _protein_reason(table: FileTable, keys: list[str]) -> str:
+    """Why designs were inferred to be protein: the first letters outside the nucleotides,
+    each with the row it first appears in, e.g. "because of 'N' (row 13)"."""
+    used = set("".join(keys))
+    outside = sorted(used - set(_nucleotides(used)))
+    shown = [f"{letter!r} ({table.labels[next(i for i, key in enumerate(keys) if letter in key)]})"
+             for letter in outside[:SHOWN_LETTERS]]  # fmt: skip
+    if len(outside) > SHOWN_LETTERS:
+        shown.append(f"{len(outside) - SHOWN_LETTERS} more letters")
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return f"because of {listed}"
 
 
 def _cased(letters: str) -> set[str]:
@@ -77,15 +98,16 @@ def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:
     """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
     designs would then be optimised over 20 letters, so this is a warning, not a note. Only
     an inferred alphabet (never vectors) is judged."""
-    if not designs.inferred or designs.space.alphabet != NAMED_ALPHABETS["protein"]:
+    if not designs.inferred or designs.space.alphabet != PROTEIN:
         return None
     used = set("".join(designs.keys))
     extra = "".join(sorted(used - set("ACGTU")))
     if not extra or len(extra) > 2 or not set(extra) <= IUPAC_AMBIGUITY or used >= set("TU"):
         return None
-    base = "ACGU" if "U" in used else "ACGT"
-    return (f"{source}: read as protein, but every letter except {extra} is a nucleotide: if "
-            f"these are nucleic acids, give the alphabet {base}{extra}")
+    base = _nucleotides(used)
+    only = "the only letter" if len(extra) == 1 else "the only letters"
+    return (f"{source}: read as protein {designs.reason}, {only} outside {base}: if these are "
+            f"nucleic acids, give the alphabet {base}{extra}")
 
 
 def _check_letters(table: FileTable, texts: list[str], letters: str, prefix: str,

@@ -50,6 +50,7 @@ class FileTable:
     source: str  # file name, for messages
     file_format: str  # "csv", "tsv", "fasta" or "parquet"
     headers: tuple[str, ...] = ()  # FASTA: each record's header line, for messages
+    notes: tuple[str, ...] = ()  # how the file was read, when not as named (a .csv's separator)
 
     def count(self, n: int) -> str:
         unit = "record" if self.file_format == "fasta" else "row"
@@ -87,8 +88,8 @@ class FileTable:
         present = ", ".join(repr(c) for c in self.frame.columns)
         hint = ""
         if len(self.frame.columns) == 1 and re.search(r"[,;\t|]", self.frame.columns[0]):
-            separator = "tabs" if self.file_format == "tsv" else "commas"
-            hint = f"; only one column was found: is the file separated by other than {separator}?"
+            hint = ("; only one column was found: separate the columns by commas (.csv), "
+                    "semicolons (.csv) or tabs (.tsv), the same in every line")
         return DataError(self.source, f"no column {name!r} {what}; the columns are {present}{hint}")
 
 
@@ -101,6 +102,7 @@ class ParsedDesigns(NamedTuple):
     columns: list[str]  # the columns they came from
     inferred: bool  # whether the alphabet was inferred
     notes: list[str]  # e.g. the inferred alphabet
+    reason: str = ""  # why an inferred alphabet is protein: "because of 'N' (row 13)"
 
 
 def header_field(key: str, example: str = "0.5") -> str:

@@ -5,6 +5,8 @@ Every bad-input test checks that the message names the file, the offending rows 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -67,7 +69,40 @@ def test_fasta_header_keys_ignore_case_as_column_names_do(tmp_path: Path) -> Non
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
-    fails(write(tmp_path / "d.xlsx", "x"), problem="unknown file type '.xlsx'")
+    fails(write(tmp_path / "d.docx", "x"), problem="unknown file type '.docx'")
+
+
+def _workbook() -> bytes:
+    """An .xlsx as Excel writes it (a zip with an xl/ folder)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+SAVE_AS = "is an Excel workbook, {}: in Excel (or LibreOffice), File > Save As > 'CSV UTF-8'"
+
+
+def test_a_workbook_is_named_as_one_under_any_name(tmp_path: Path) -> None:
+    # Renamed to .csv, it was "not UTF-8 text ... an accent saved as Latin-1".
+    (tmp_path / "renamed.csv").write_bytes(_workbook())
+    fails(tmp_path / "renamed.csv", problem=SAVE_AS.format("not CSV text"))
+    (tmp_path / "book.xlsx").write_bytes(_workbook())  # was "unknown file type '.xlsx'"
+    fails(tmp_path / "book.xlsx", problem=SAVE_AS.format("which is not read"))
+
+
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is an old Excel workbook (.xls), not CSV text"),
+     (b"PAR1", "is a Parquet file, not CSV text: rename it to end in .parquet"),
+     (b"\x1f\x8b", "is a gzip-compressed file, not CSV text: rename it to end in .csv.gz"),
+     (b"PK\x03\x04", "is a zip archive, not CSV text: unpack it")],
+)
+def test_binary_files_under_a_text_name_say_what_they_are(
+        tmp_path: Path, start: bytes, problem: str) -> None:
+    (tmp_path / "d.csv").write_bytes(start + b"\x00\x87" * 20)
+    fails(tmp_path / "d.csv", problem=problem)
 
 
 def test_no_such_file(tmp_path: Path) -> None:
@@ -122,9 +157,9 @@ def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> N
     (tmp_path / "plain.csv.gz").write_text("sequence,value\nACGT,1\n")  # named .gz, not gzip
     with pytest.raises(DataError, match=r"plain\.csv\.gz: cannot be read as gzip"):
         read_designs(tmp_path / "plain.csv.gz")
-    (tmp_path / "d.xlsx.gz").write_bytes(gzip.compress(b"x"))
-    with pytest.raises(DataError, match=r"unknown file type '\.xlsx'.*\(each may be gzipped"):
-        read_designs(tmp_path / "d.xlsx.gz")
+    (tmp_path / "d.docx.gz").write_bytes(gzip.compress(b"x"))
+    with pytest.raises(DataError, match=r"unknown file type '\.docx'.*\(each may be gzipped"):
+        read_designs(tmp_path / "d.docx.gz")
 
 
 def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: Path) -> None:
@@ -177,3 +212,40 @@ def test_a_column_named_twice_is_an_error_not_renamed(tmp_path: Path, name: str)
           "header; give each column its own name")
     path = write(tmp_path / "unnamed.csv", "sequence,value,,\nACGT,1,,\nACGA,2,,\n")
     assert read_designs(path).y.tolist() == [1.0, 2.0]  # trailing commas: unnamed, not repeated
+
+
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolon"), ("\t", "tab")])
+def test_a_csv_separated_by_semicolons_or_tabs_is_read_with_a_note(
+        tmp_path: Path, separator: str, name: str) -> None:
+    # It was one column 'sequence;value', and "is the file separated by other than commas?"
+    rows = ["id", "sequence", "value"], ["a", "ACGT", "1.5"], ["b", "ACGA", "-2"]
+    path = write(tmp_path / "d.csv", "".join(separator.join(r) + "\n" for r in rows))
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.5, -2.0]
+    assert f"read as {name}-separated" in data.report.notes
+    assert data.report.columns_ignored == ("id",)
+
+
+def test_decimal_commas_in_a_semicolon_file_are_read_as_points(tmp_path: Path) -> None:
+    data = read_designs(write(tmp_path / "eu.csv", "sequence;value;x\nACGT;3,5;1e3\n"
+                              "ACGA;-0,25;,5\nACGC;2;NA\n"))
+    assert data.y.tolist() == [3.5, -0.25, 2.0]
+    assert data.report.columns_ignored == ("x",)
+    assert "decimal commas read as points in 'value', 'x' (3,5 as 3.5)" in data.report.notes
+    # Commas in a column that is not all numbers stay as they are.
+    names = read_designs(write(tmp_path / "names.csv", "name;sequence;value\nA,1;ACGT;1\n"
+                               "B;ACGA;2\n"))
+    assert names.report.notes == ("read as semicolon-separated", "alphabet inferred: dna (ACGT)")
+    # Points and commas mixed: which is meant is unclear, so the row is named with the fix.
+    mixed = write(tmp_path / "mixed.csv", "sequence;value\nACGT;3,5\nACGA;2.5\n")
+    fails(mixed, "row 1", problem="not a number in column 'value': row 1 '3,5' (rows counted "
+          "from 1 below the header, blank lines included). Write decimals with a point (3.5), "
+          "or, in a file separated by semicolons, every one with a comma (3,5)")
+
+
+def test_a_comma_file_stays_comma_separated(tmp_path: Path) -> None:
+    # Semicolons inside a comma file's cells, on some lines only: still commas.
+    path = write(tmp_path / "d.csv", "sequence,note\nACGT,a;b\nACGA,c\n")
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"]
+    assert not any("separated" in note for note in data.report.notes)

@@ -25,10 +25,12 @@ def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
     # ...and says what a user can do about it (rewards.NETWORK_CHOICES' forced shapes).
     assert any("fit each (dilated, wide, average)" in w for w in data.report.warnings)
     # The rest all at 0: the data only tell the pile from 0, and the warning says so.
-    assert any("every labeled design below them has the one value 0:" in w
-               and "measure the new designs, add them (`braid data merge`" in w
-               and "run again, more than once if need be" in w  # rounds 2-3 (second_round.md)
+    assert any("the rest all have the value 0, so nothing in the data says" in w
+               and "measure the new designs, add them (`braid data merge`) and run again" in w
                and "`--value-tilt 2`" in w  # what passed such a plateau (reward_tilt.md)
+               for w in data.report.warnings)
+    # Two sentences, not a paragraph (it was about 1,000 characters).
+    assert all(len(w.removeprefix(f"{path}: ")) < 450 and w.count(". ") <= 1
                for w in data.report.warnings)
     # Spread values, or fewer than 10 rows at the best: no warning.
     spread = write(tmp_path / "s.csv", "sequence,value\n" + "\n".join(
@@ -38,6 +40,17 @@ def test_values_piled_at_the_best_get_a_warning(tmp_path: Path) -> None:
         warnings.simplefilter("error")
         assert not read_designs(spread).report.warnings
         assert not read_designs(few).report.warnings
+
+
+def test_all_values_alike_say_so_in_one_sentence(tmp_path: Path) -> None:
+    rows = [f"{''.join(p)},1.0" for p in itertools.islice(itertools.product("ACGT", repeat=4), 30)]
+    path = write(tmp_path / "c.csv", "sequence,value\n" + "\n".join(rows) + "\n")
+    with pytest.warns(DataWarning) as caught:
+        read_designs(path)
+    assert str(caught[0].message) == (
+        f"{path}: all 30 labeled designs have the value 1, so the data rank no design over "
+        "another and no reward can be learned from them: check the value column, or measure "
+        "designs that differ.")
 
 
 def test_values_piled_just_below_a_few_best_ones_get_a_warning(tmp_path: Path) -> None:

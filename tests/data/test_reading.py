@@ -5,13 +5,14 @@ Every bad-input test checks that the message names the file, the offending rows 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 import torch
 from design_files import fails, write
 
-from braid_core.data import DataError, read_designs, read_designs_bytes
+from braid_core.data import DataError, DataWarning, read_designs, read_designs_bytes
 
 
 def test_bytes_upload_reads_like_the_file(tmp_path: Path) -> None:
@@ -25,12 +26,43 @@ def test_bytes_upload_reads_like_the_file(tmp_path: Path) -> None:
 
 
 def test_missing_value_column_means_unlabeled_unless_required(tmp_path: Path) -> None:
-    path = write(tmp_path / "d.csv", "sequence,score\nACGT,1\nTTTT,2\n")
+    path = write(tmp_path / "d.csv", "sequence,score\nACGT,good\nTTTT,bad\n")
     data = read_designs(path)
     assert data.y is None and "unlabeled" in data.report.summary()
+    assert "no value column 'value': the designs are unlabeled" in data.report.notes
     assert read_designs(path, value_column=None).y is None
     err = fails(path, problem="no column 'value' with the values", require_values=True)
-    assert "'sequence', 'score'" in str(err)
+    assert "'sequence', 'score'" in str(err) and "holds numbers" not in str(err)
+
+
+SEQUENCES = ["".join(p) for p in itertools.islice(itertools.product("ACGT", repeat=4), 20)]
+# 'fitness' is numbers but for one cell in twenty; 'id' counts the rows (an index).
+FITNESS = "id,sequence,fitness\n" + "".join(
+    f"{i},{s},{'n.d.' if i == 3 else i / 10}\n" for i, s in enumerate(SEQUENCES, 1))
+
+
+def test_values_under_another_name_are_pointed_out_not_dropped_silently(tmp_path: Path) -> None:
+    # 'fitness' is offered, the index 'id' is not.
+    path = write(tmp_path / "d.csv", FITNESS)
+    with pytest.warns(DataWarning, match="column 'fitness' holds numbers"):
+        data = read_designs(path)
+    assert data.y is None
+    (warning,) = data.report.warnings
+    assert warning == (f"{path}: no column 'value', so the designs are read as unlabeled; "
+                       "column 'fitness' holds numbers: if these are the measured values, set "
+                       "--value-column to 'fitness'")
+    assert not any("unlabeled" in note for note in data.report.notes)  # said once, as a warning
+    # Required (braid design, reward train), the error offers the column too.
+    fails(path, problem="the columns are 'id', 'sequence', 'fitness'; column 'fitness' holds "
+          "numbers: if these are the measured values", require_values=True)
+    # Asked for no values, nothing is said.
+    assert read_designs(path, value_column=None).report.warnings == ()
+
+
+def test_vectors_with_values_under_another_name_offer_only_that_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "v.csv", "x0,x1,yield,run\n0.1,0.2,5,a\n0.3,0.1,6,b\n0.2,0.9,4,a\n")
+    with pytest.warns(DataWarning, match=r"'yield' holds numbers: .*--value-column to 'yield'"):
+        assert read_designs(path).y is None
 
 
 def test_too_few_rows(tmp_path: Path) -> None:
@@ -45,3 +77,12 @@ def test_fasta_empty_record_and_vector_kind(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2\n>s3\nTTTT\n")
     fails(path, "record 2 (>s2, line 3)", problem="1 record without a sequence under its header")
     fails(path, problem="FASTA holds sequences", kind="vector")
+
+
+def test_braids_own_design_files_are_not_offered_predictions_as_values(tmp_path: Path) -> None:
+    # `braid design --out` writes predictions beside the designs: not measurements.
+    path = write(tmp_path / "designs.csv", "sequence,predicted_mean,uncertainty,novelty\n"
+                 "ACGT,1.5,0.2,1\nACGA,1.1,0.3,2\nACCA,0.9,0.1,4\n")
+    assert read_designs(path).report.warnings == ()
+    err = fails(path, problem="no column 'value' with the values", require_values=True)
+    assert "holds numbers" not in str(err) and "hold numbers" not in str(err)

@@ -107,8 +107,10 @@ def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_pa
     report = check_designs(path)
     assert report.space.alphabet == "ACDEFGHIKLMNPQRSTVWY"  # the rule reads it as protein
     (warning,) = report.warnings
-    assert warning == (f"{path}: read as protein, but every letter except N is a nucleotide: "
-                       "if these are nucleic acids, give the alphabet ACGTN")
+    # the letter and its first row: the one to mend (or to allow)
+    assert warning == (f"{path}: read as protein because of 'N' (row 2), the only letter "
+                       "outside ACGT: if these are nucleic acids, give the alphabet ACGTN")
+    assert report.read_as() == "protein because of 'N' (row 2)"
     assert check_designs(path, alphabet="ACGTN").warnings == ()
     for letters in ("ACGTKL", "ACDEFGHIK"):  # L is no nucleotide code; plain protein
         other = tmp_path / f"{letters}.csv"
