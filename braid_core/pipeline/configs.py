@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from braid_core import defaults as defaults_module
-from braid_core.data import DataError, check_designs
+from braid_core.data import DataError, DataReport, check_designs, space_mismatch
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig, check_estimator
 from braid_core.methods import FINETUNED_METHODS, METHODS
@@ -268,9 +268,10 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"alpha must be a finite number > 0, got {alpha}")
     # The values the reward model is fitted on: a missing column is named with the file's own
     # columns, as `braid data check` and `reward train` name it.
-    space = check_designs(offline, sequence_column=sequence_column, value_column=value_column,
-                          alphabet=alphabet, require_values=True).space
-    check_same_space(_unlabeled_space(unlabeled, sequence_column, alphabet, space), space)
+    report = check_designs(offline, sequence_column=sequence_column, value_column=value_column,
+                           alphabet=alphabet, require_values=True)
+    space = report.space
+    check_same_space(_unlabeled_report(unlabeled, sequence_column, alphabet, space), report)
     if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": data_spec(unlabeled, sequence_column, None, alphabet),
@@ -282,38 +283,33 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "count_weighting": count_weighting_choice(count_weighting)}
 
 
-def _unlabeled_space(unlabeled: str | Path, sequence_column: str, alphabet: str | None,
-                     offline: Space) -> Space:
+def _unlabeled_report(unlabeled: str | Path, sequence_column: str, alphabet: str | None,
+                      offline: Space) -> DataReport:
     """The space of the unlabeled file read in `alphabet`; where letters outside it are found,
     the file's own space when that is another length or kind than `offline`'s (then the two
     files differ, which is what to say, not which letters do not fit)."""
     try:
         return check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
-                             alphabet=alphabet).space
+                             alphabet=alphabet)
     except DataError:
         if alphabet is None:
             raise
         try:
-            own = check_designs(unlabeled, sequence_column=sequence_column,
-                                value_column=None).space
+            own = check_designs(unlabeled, sequence_column=sequence_column, value_column=None)
         except DataError:
             own = None
-        same_shape = (isinstance(own, SequenceSpace) and isinstance(offline, SequenceSpace)
-                      and own.length == offline.length)
+        same_shape = (own is not None and isinstance(own.space, SequenceSpace)
+                      and isinstance(offline, SequenceSpace) and own.space.length == offline.length)
         if own is None or same_shape:
             raise
         return own
 
 
-def check_same_space(unlabeled: Space, offline: Space) -> None:
-    if unlabeled != offline:
-        # Letters inferred apart (e.g. one file without some letter) one alphabet can mend.
-        letters = (isinstance(unlabeled, SequenceSpace) and isinstance(offline, SequenceSpace)
-                   and unlabeled.length == offline.length)
-        raise ValueError(f"the unlabeled designs ({unlabeled.describe()}) and the offline "
-                         f"designs ({offline.describe()}) are not in the same space; "
-                         + ("give both one alphabet (--alphabet)" if letters else
-                            "pick designs of the same kind and length"))
+def check_same_space(unlabeled: DataReport, offline: DataReport) -> None:
+    """Refuse designs in two spaces, saying how each file's alphabet was decided (an N in a
+    DNA file makes it protein: the message names the N and its row)."""
+    if problem := space_mismatch(unlabeled, offline):
+        raise ValueError(problem)
 
 
 def oracle_task(name: str | None):

@@ -39,7 +39,7 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     offline = read_data(config["offline"], report)
     unlabeled = read_data(config["unlabeled"], report)
     # configs recorded before design_config checked this
-    check_same_space(unlabeled.space, offline.space)
+    check_same_space(unlabeled.report, offline.report)
     prior_cfg = {"data": config["unlabeled"], "seed": seed, "device": device,
                  "prior": dataclasses.asdict(dataclasses.replace(
                      PriorConfig(), max_minutes=PRIOR_SHARE * config["max_minutes"]))}

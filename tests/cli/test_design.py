@@ -54,8 +54,8 @@ def test_design_refuses_designs_in_two_spaces_before_any_run(tmp_path, isolated_
                                  str(offline), "--alphabet", "dna", "--out",
                                  str(tmp_path / "x.csv")])
     assert result.exit_code == 1
-    assert ("the unlabeled designs (sequences of length 6 over dna) and the offline designs "
-            "(sequences of length 8 over dna) are not in the same space") in result.output
+    assert (f"not in the same space: {unlabeled} holds sequences of length 6 over dna, "
+            f"{offline} sequences of length 8 over dna") in " ".join(result.output.split())
     assert Workspace(isolated_workspace).list_runs() == []
 
 

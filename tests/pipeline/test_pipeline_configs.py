@@ -105,10 +105,16 @@ def test_design_settings_that_would_fail_a_step_are_refused_before_any_job(tmp_p
     # the two files differ, not which letters do not fit; within one length, letters it is.
     protein = tmp_path / "p.csv"
     protein.write_text("sequence\n" + "\n".join(["MKVLWY" * 5, "WYKLMV" * 5]) + "\n")
-    with pytest.raises(ValueError, match=r"the unlabeled designs \(sequences of length 30 over "
-                       r"protein\) and the offline designs \(sequences of length 6 over dna\) "
-                       "are not in the same space; pick designs of the same kind and length"):
+    with pytest.raises(ValueError, match=r"not in the same space: \S*p\.csv holds sequences of "
+                       r"length 30 over protein, \S* sequences of length 6 over dna; pick designs "
+                       "of the same kind and length"):
         pipeline.design_config(protein, labeled, alphabet="dna")
+    # One N makes a file protein: the message names it and its row, the file to mend.
+    with_n = tmp_path / "n.csv"
+    with_n.write_text("sequence\nACGTAC\nACGTNC\n")
+    with pytest.raises(ValueError, match=r"\S*n\.csv was read as protein because of 'N' \(row 2\), "
+                       r"\S* as dna \(ACGT\); mend the letters, or give both one alphabet"):
+        pipeline.design_config(with_n, labeled)
     six = tmp_path / "six.csv"
     six.write_text("sequence\nACGTAC\nACGWYK\n")
     with pytest.raises(ValueError, match="letters outside the alphabet dna"):
