@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from braid_core.selection import count_distinct, draw_pool, repeats, top_distinct
+from braid_core.selection import (
+    count_distinct,
+    draw_pool,
+    found_in,
+    leave_out_known,
+    repeats,
+    top_distinct,
+)
 
 
 def test_top_distinct_keeps_the_best_designs_once_each_best_first() -> None:
@@ -82,3 +89,37 @@ def test_draw_pool_extends_a_pool_with_too_few_distinct_designs_until_it_has_the
     assert len(distinct_draws) == 16  # enough of them differ: the pool alone
     with pytest.raises(ValueError, match="extend_to"):
         draw_pool(draw, 8, 16, extend_to=12)
+
+
+def test_found_in_compares_rows_exactly_tokens_and_vectors_alike() -> None:
+    measured = torch.tensor([[0, 1], [2, 3]])
+    assert found_in(torch.tensor([[2, 3], [3, 2], [0, 1]]), measured).tolist() == [
+        True, False, True]
+    vectors = torch.tensor([[0.5, 1.0]])  # float32, as read; float64 draws of it still match
+    drawn = torch.tensor([[0.5, 1.0], [0.5, 1.0 + 1e-6]], dtype=torch.float64)
+    assert found_in(drawn, vectors).tolist() == [True, False]
+
+
+def test_leave_out_known_keeps_the_new_rows_in_order_and_counts_the_others() -> None:
+    pool = torch.tensor([[1], [5], [2], [5], [3]])
+    new = leave_out_known(pool, torch.tensor([[5], [9]]))
+    assert new.pool[:, 0].tolist() == [1, 2, 3] and new.left_out == 2 and not new.none_new
+    # Nothing new at all: the pool comes back whole, and says so.
+    whole = leave_out_known(pool, torch.tensor([[1], [2], [3], [5]]))
+    assert whole.pool.tolist() == pool.tolist() and whole.left_out == 0 and whole.none_new
+
+
+def test_draw_pool_counts_only_new_designs_when_it_extends_a_pool() -> None:
+    # Each chunk of 8 holds 4 distinct designs; those of the first chunk are all measured.
+    sizes = []
+
+    def draw(n: int) -> torch.Tensor:
+        sizes.append(n)
+        return torch.arange(4 * len(sizes) - 4, 4 * len(sizes)).repeat(2)[:n, None]
+
+    draw_pool(draw, 8, 16, extend_to=64, reference=torch.arange(4)[:, None])
+    # 16 drawn hold 8 distinct, 4 of them new: drawing goes on until 8 are new.
+    assert sizes == [8, 8, 8]
+    sizes.clear()
+    draw_pool(draw, 8, 16, extend_to=64)
+    assert sizes == [8, 8]

@@ -9,8 +9,9 @@ repeated from its config alone. `start` launches a step as a background job
 Modules: `configs` (the config builders and their checks), `steps` (prior, reward,
 fine-tuning and baseline steps), `design` (`braid design`, all steps under one budget),
 `reporter` (`Reporter`) and `launch` (`start`, `execute`). What a time budget cut short is
-said in words by `prior_time_note`, `reward_time_note` and `pool_time_note`, from the numbers a
-run records (its summary, its reward model's config.json), so any reader can say it alike.
+said in words by `prior_time_note`, `reward_time_note` and `pool_time_note`, and designs of the
+offline data left out by `measured_note`, from the numbers a run records (its summary, its
+reward model's config.json), so any reader can say it alike.
 """
 
 from braid_core.pipeline.configs import (
@@ -43,6 +44,7 @@ from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE
 from braid_core.pipeline.launch import STEPS, execute, start
 from braid_core.pipeline.reporter import Reporter, StepCallback
 from braid_core.pipeline.steps import (
+    measured_note,
     pool_notes,
     pool_time_note,
     prior_time_note,
@@ -60,7 +62,8 @@ __all__ = [
     "DESIGN_MAX_STEPS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
     "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
     "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
-    "finetune_sweep", "offline_spec", "pool_notes", "pool_time_note", "prior_config", "prior_space",
-    "prior_time_note", "read_data", "reward_config", "reward_time_note", "run_baseline",
-    "run_design", "run_finetune", "run_prior", "run_reward", "start", "value_tilt_choice",
+    "finetune_sweep", "measured_note", "offline_spec", "pool_notes", "pool_time_note",
+    "prior_config", "prior_space", "prior_time_note", "read_data", "reward_config",
+    "reward_time_note", "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward",
+    "start", "value_tilt_choice",
 ]

@@ -22,7 +22,14 @@ from braid_core.pipeline.configs import data_spec, oracle_task
 from braid_core.pipeline.reporter import Reporter
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, resolve_device
-from braid_core.selection import count_distinct, draw_pool, repeats, top_distinct
+from braid_core.selection import (
+    NewDesigns,
+    count_distinct,
+    draw_pool,
+    leave_out_known,
+    repeats,
+    top_distinct,
+)
 
 
 def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
@@ -156,17 +163,22 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     report.progress(1.0, "sampling designs")
     num, pool_size = config["num_designs"], configured_pool(config)
     choose = pool_size > num
+    offline = read_data(config["offline"]) if config.get("offline") else None
+    measured = offline.x.to(device) if offline is not None and choose else None
     pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
                      config.get("max_sampling_seconds"),
-                     extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None)
-    designs = _best_of_pool(pool, reward, cfg.c, cfg.mode, num, choose=choose)
+                     extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None,
+                     reference=measured)
+    new = _new_of_pool(pool, measured)
+    designs = _best_of_pool(new.pool, reward, cfg.c, cfg.mode, min(num, len(new.pool)),
+                            choose=choose)
     distinct = count_distinct(designs)
-    for note in pool_notes(num, pool_size, len(pool), distinct):
+    for note in pool_notes(num, pool_size, len(pool), distinct, left_out=new.left_out,
+                           none_new=new.none_new, handed=len(designs)):
         report.note(note)
-    offline = read_data(config["offline"]) if config.get("offline") else None
     return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
                                task=task, out=out), "pool_size": len(pool),
-            "distinct_designs": distinct}
+            "distinct_designs": distinct, "left_out_as_measured": new.left_out}
 
 
 def prior_training(config: PriorConfig, steps: int, timed_out: bool) -> dict[str, Any]:
@@ -225,20 +237,44 @@ def pool_time_note(num: int, pool_size: int, drawn: int) -> str | None:
             "draw the whole pool)")
 
 
-def repeats_note(num: int, drawn: int, distinct: int) -> str | None:
-    """The words for a pool too concentrated to give `num` distinct designs; None otherwise."""
+def repeats_note(num: int, drawn: int, distinct: int, *, new_only: bool = False,
+                 handed: int | None = None) -> str | None:
+    """The words for a pool too concentrated to give `num` distinct designs (`new_only`: not
+    counting those of the offline data, left out); None otherwise. `handed`: the designs
+    handed over, fewer than `num` when the pool held fewer new ones (default `num`)."""
     if distinct >= num:
         return None
+    handed = num if handed is None else handed
     plural = "s" if distinct != 1 else ""
-    return (f"the fine-tuned model drew only {distinct} distinct design{plural} in {drawn}: "
-            f"the best repeats fill the other {num - distinct} of the {num} asked for (a "
-            "larger alpha keeps it broader)")
+    new = " new" if new_only else ""
+    drew = f"the fine-tuned model drew only {distinct} distinct{new} design{plural} in {drawn}"
+    if handed < num:
+        return (f"{drew}: with their repeats, {handed} of the {num} asked for are handed over "
+                "(a larger alpha keeps it broader)")
+    return (f"{drew}: the best repeats fill the other {num - distinct} of the {num} asked for "
+            "(a larger alpha keeps it broader)")
 
 
-def pool_notes(num: int, pool_size: int, drawn: int, distinct: int) -> list[str]:
-    """What the user should know of a drawn pool: cut short by the time limit, or too
-    concentrated to give `num` distinct designs."""
-    notes = (pool_time_note(num, pool_size, drawn), repeats_note(num, drawn, distinct))
+def measured_note(drawn: int, left_out: int, none_new: bool) -> str | None:
+    """The words for pool designs that were already in the offline data (measured): left out,
+    or, where no design was new, handed over for want of others; None where none was."""
+    if none_new:
+        return (f"all {drawn} pool designs are already in the offline data: with no new design "
+                "to choose from, the best of these measured designs are handed over")
+    if not left_out:
+        return None
+    were = "was" if left_out == 1 else "were"
+    return (f"{left_out} of the {drawn} pool designs {were} already in the offline data and "
+            f"{were} left out")
+
+
+def pool_notes(num: int, pool_size: int, drawn: int, distinct: int, *, left_out: int = 0,
+               none_new: bool = False, handed: int | None = None) -> list[str]:
+    """What the user should know of a drawn pool: cut short by the time limit, designs of the
+    offline data left out (`left_out` of them; `none_new`: all were, and were kept), too
+    concentrated to give `num` distinct new designs (`handed` over in the end)."""
+    notes = (pool_time_note(num, pool_size, drawn), measured_note(drawn, left_out, none_new),
+             repeats_note(num, drawn, distinct, new_only=left_out > 0, handed=handed))
     return [note for note in notes if note]
 
 
@@ -257,21 +293,36 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
     num, pool_size = config["num_designs"], configured_pool(config)
+    choose = pool_size > num
     pool = baseline.run(prior, reward, offline, pool_size,
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
                         on_step=report.step, max_seconds=config.get("max_seconds"))
-    designs = _best_of_pool(pool, reward, config["c"], "std", min(num, len(pool)),
-                            choose=pool_size > num)
+    # offline-best (no pool: its designs are D's by definition) keeps them as they are
+    new = _new_of_pool(pool, offline.x.to(pool.device) if choose else None)
+    if note := measured_note(len(pool), new.left_out, new.none_new):
+        report.note(note)
+    designs = _best_of_pool(new.pool, reward, config["c"], "std", min(num, len(new.pool)),
+                            choose=choose)
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
                                task=oracle_task(config.get("task")), out=out),
-            "pool_size": len(pool)}
+            "pool_size": len(pool), "left_out_as_measured": new.left_out}
 
 
 def configured_pool(config: Mapping[str, Any]) -> int:
     """Designs a run config asks to draw; configs saved before the pool have no pool_size,
     and their designs were the ones drawn."""
     return config.get("pool_size") or config["num_designs"]
+
+
+def _new_of_pool(pool: torch.Tensor, measured: torch.Tensor | None) -> NewDesigns:
+    """The pool without the designs of the offline data D (`measured`, its designs): a user
+    asks for new designs, and one of D (already measured, often the best-scoring by r_c) was
+    handed over first and filled the repeat rows. None (no D, or no pool to choose from):
+    the pool as it is."""
+    if measured is None:
+        return NewDesigns(pool, 0, False)
+    return leave_out_known(pool, measured)
 
 
 def _best_of_pool(pool: torch.Tensor, reward, c: float, mode: str, num: int, *,

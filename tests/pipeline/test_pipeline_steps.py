@@ -14,6 +14,7 @@ from braid_core.diffusion.prior import PriorConfig
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.steps import (
     _best_of_pool,
+    _new_of_pool,
     _score_and_write,
     calibration_note,
     pool_notes,
@@ -44,6 +45,39 @@ def test_a_pool_cut_to_num_designs_by_the_time_limit_is_still_ranked():
     assert chosen[:, 0].tolist() == [3, 2, 1, 1]  # distinct first, the repeat fills in
     as_drawn = _best_of_pool(pool, model, 1.0, "std", 4, choose=False)
     assert as_drawn[:, 0].tolist() == [1, 3, 1, 2]
+
+
+def test_designs_of_the_offline_data_are_left_out_and_never_fill_repeats():
+    # A tester's #1 design (and 11 repeat rows) was one they had measured already. Here the
+    # best-scoring design [4, 0] is measured, and so is [2, 0], drawn twice.
+    pool = torch.tensor([[4, 0], [1, 0], [2, 0], [4, 0], [3, 0], [2, 0], [1, 0], [4, 0]])
+    measured = torch.tensor([[4, 0], [2, 0], [0, 3]])
+    new = _new_of_pool(pool, measured)
+    assert new.left_out == 5 and not new.none_new
+    chosen = _best_of_pool(new.pool, _ScoreIsFirstToken(), 1.0, "std", 3, choose=True)
+    assert chosen[:, 0].tolist() == [3, 1, 1]  # the repeat that fills in is a new design
+    notes = pool_notes(3, 8, 8, 2, left_out=5, handed=3)
+    assert notes == ["5 of the 8 pool designs were already in the offline data and were left "
+                     "out", "the fine-tuned model drew only 2 distinct new designs in 8: the "
+                     "best repeats fill the other 1 of the 3 asked for (a larger alpha keeps "
+                     "it broader)"]
+    assert _new_of_pool(pool, None).pool is pool  # no offline data: nothing to leave out
+
+
+def test_a_pool_with_no_new_design_hands_over_what_there_is_and_says_so():
+    pool = torch.tensor([[4, 0], [2, 0], [4, 0]])
+    new = _new_of_pool(pool, torch.tensor([[4, 0], [2, 0]]))
+    assert new.none_new and new.left_out == 0 and new.pool is pool
+    chosen = _best_of_pool(new.pool, _ScoreIsFirstToken(), 1.0, "std", 2, choose=True)
+    assert chosen[:, 0].tolist() == [4, 2]
+    measured_note, = pool_notes(2, 3, 3, 2, none_new=True, handed=2)
+    assert measured_note == ("all 3 pool designs are already in the offline data: with no new "
+                             "design to choose from, the best of these measured designs are "
+                             "handed over")
+    # Fewer new designs (repeats counted) than asked: all of them, and the note says how many.
+    fewer, = pool_notes(4, 8, 8, 1, handed=2)
+    assert fewer.endswith("only 1 distinct design in 8: with their repeats, 2 of the 4 asked "
+                          "for are handed over (a larger alpha keeps it broader)")
 
 
 def test_the_designs_table_marks_designs_listed_above_already(tmp_path):
