@@ -24,7 +24,6 @@ from braid_core.cli.options import (
     ValueTilt,
     config_error,
     csv_out,
-    data_in,
 )
 
 
@@ -75,7 +74,5 @@ def design(
             value_tilt=value_tilt, count_weighting=count_weighting)
     except ValueError as err:
         raise config_error(err) from None
-    data_in(offline, value_column=value_column, sequence_column=sequence_column,
-            alphabet=alphabet)  # enough values to fit the reward model on
     folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)
     copy_out(folder / "designs.csv", out)

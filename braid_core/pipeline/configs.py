@@ -20,7 +20,7 @@ from braid_core.finetune import FinetuneConfig, check_estimator
 from braid_core.methods import FINETUNED_METHODS, METHODS
 from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from braid_core.rewards.train import network_settings
+from braid_core.rewards.train import check_enough_designs, network_settings
 from braid_core.runtime import check_device
 from braid_core.spaces import SequenceSpace, Space
 
@@ -83,6 +83,15 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
             "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting),
             "max_minutes": max_minutes}
+
+
+def enough_to_fit(path: str | Path, report: DataReport) -> None:
+    """Refuse labeled data too small to fit a reward model on (and check it) before a run is
+    recorded: it would otherwise be a failed run minutes later."""
+    try:
+        check_enough_designs(report.num_designs)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}; add measured designs") from None
 
 
 def count_weighting_choice(weighting: str) -> str:
@@ -270,6 +279,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     # columns, as `braid data check` and `reward train` name it.
     report = check_designs(offline, sequence_column=sequence_column, value_column=value_column,
                            alphabet=alphabet, require_values=True)
+    enough_to_fit(offline, report)
     space = report.space
     check_same_space(_unlabeled_report(unlabeled, sequence_column, alphabet, space), report)
     if task:

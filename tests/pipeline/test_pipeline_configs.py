@@ -175,3 +175,15 @@ def test_a_sweep_checks_its_files_once_and_each_config_its_settings(tmp_path, mo
         pipeline.finetune_sweep(demo.DEMO_PRIOR, demo.DEMO_REWARD, [(1.0, 0.1, 0), (1.0, 0.0, 0)])
     assert pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD, alpha=0.0,
                                     estimator="reinforce")
+
+
+def test_too_few_measured_designs_are_refused_before_any_job(tmp_path):
+    # Five labeled designs passed the config and failed minutes later, as a recorded run
+    # (the Design page's launch goes through design_config too).
+    unlabeled = write_sequences(tmp_path / "u.csv")
+    few = write_sequences(tmp_path / "few.csv", num=5, values=True)
+    with pytest.raises(ValueError, match=r"few\.csv: 5 labeled designs are too few to fit a "
+                       r"reward model.*at least 8 designs with values\); add measured designs"):
+        pipeline.design_config(unlabeled, few)
+    enough = write_sequences(tmp_path / "enough.csv", num=8, values=True)
+    assert pipeline.design_config(unlabeled, enough)["offline"]["path"].endswith("enough.csv")
