@@ -91,7 +91,8 @@ OracleTask = Annotated[str | None, typer.Option(
 PoolSize = Annotated[int | None, typer.Option(
     "--pool", min=1, metavar="N", show_default=False, callback=_at_most_max_designs,
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
-    f"kept (default {defaults.POOL_FACTOR} x --num-designs; equal to it: no selection).")]
+    f"kept, leaving out any already in the offline data (default {defaults.POOL_FACTOR} x "
+    "--num-designs; equal to it: no selection, the designs as drawn).")]
 
 
 def fail(message: str) -> typer.Exit:
