@@ -85,7 +85,10 @@ def run_offline_best(
 
 
 def _predict_mean(reward: RewardModel, x: Tensor, batch_size: int) -> Tensor:
-    """(n,) r_hat(x) in batches, without a graph."""
+    """(n,) r_hat(x) in batches, without a graph; empty for no designs (a small space's
+    generation may bring no unseen child)."""
+    if len(x) == 0:
+        return torch.empty(0, device=x.device)
     with torch.no_grad():
         return torch.cat([reward.predict(x[i:i + batch_size]).mean
                           for i in range(0, len(x), batch_size)])
@@ -117,8 +120,8 @@ def run_proxy(
         on_step: called per generation / ascent step with {"best", "mean"} of r_hat.
         max_seconds: stop early after this wall-clock time (the result so far is returned).
     Returns:
-        (num_designs, length) int64 distinct tokens, best r_hat first, or (num_designs, dim)
-        floats, on `device`.
+        (num_designs, length) int64 distinct tokens, best r_hat first (fewer where the
+        search found fewer distinct designs), or (num_designs, dim) floats, on `device`.
     """
     if isinstance(offline.space, SequenceSpace):
         return _genetic_algorithm(reward, offline, num_designs, config, generator, device,
@@ -161,9 +164,8 @@ def _genetic_algorithm(reward, offline, num_designs, config, generator, device, 
         population, scores = pool[keep], pool_scores[keep]
         if on_step is not None:
             on_step(generation, {"best": float(scores[0]), "mean": float(scores.mean())})
-    if len(population) < num_designs:
-        raise ValueError(f"only {len(population)} distinct designs found for {num_designs} "
-                         "asked; raise generations or use a larger D")
+    # A space smaller than the pool asked for (or a search cut short) gives fewer: the
+    # pipeline's choice fills the rest with repeats of the best and says so.
     return population[:num_designs]
 
 

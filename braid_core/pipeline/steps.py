@@ -304,6 +304,9 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
         report.note(note)
     designs = _best_of_pool(new.pool, reward, config["c"], "std", min(num, len(new.pool)),
                             choose=choose)
+    if len(designs) < num:  # a small design space, or a search cut short
+        report.note(f"the {config['method']} baseline found {len(designs)} designs to hand "
+                    f"over, fewer than the {num} asked for")
     return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
                                task=oracle_task(config.get("task")), out=out),
             "pool_size": len(pool), "left_out_as_measured": new.left_out}

@@ -128,3 +128,20 @@ def test_proxy_config_checks_ranges() -> None:
         ProxyConfig(mutation_rate=0.0)
     with pytest.raises(ValueError, match="generations"):
         ProxyConfig(generations=0)
+
+
+def test_genetic_algorithm_in_a_space_smaller_than_asked_returns_what_there_is() -> None:
+    # Length 2 over ACGT holds 16 designs: a generation soon brings no unseen child (scoring
+    # none crashed in torch.cat), and 32 distinct designs cannot be found (it raised).
+    tiny = SequenceSpace("ACGT", 2)
+    x = torch.tensor([[a, b] for a in range(1, 4) for b in range(1, 4)])
+    data = OfflineData.from_tensors(tiny, x, x.float().sum(1))
+
+    class TinyReward(LetterReward):
+        space = tiny
+
+    designs = run_proxy(_prior(tiny), TinyReward(), data, 32,
+                        config=ProxyConfig(generations=30, population=8),
+                        generator=make_generator(0), device=CPU)
+    assert len(designs) == 16 and len(torch.unique(designs, dim=0)) == 16
+    assert designs[0].tolist() == [0, 0]  # AA, the stub's best, first

@@ -26,31 +26,54 @@ def test_a_tiny_budget_says_the_prior_was_barely_trained_and_records_it(tmp_path
     assert pipeline.prior_time_note(summary) in report.notes
 
 
+def two_letter_files(tmp_path):
+    """Unlabeled: the 16 two-letter DNA designs; offline: 12 of them, the best-valued, so
+    only AA, AT, TA and TT are new."""
+    designs = ["".join(pair) for pair in itertools.product("ACGT", repeat=2)]
+    unlabeled = tmp_path / "u.csv"
+    pd.DataFrame({"sequence": designs * 4}).to_csv(unlabeled, index=False)
+    measured = [d for d in designs if d not in NEW]
+    offline = tmp_path / "o.csv"
+    pd.DataFrame({"sequence": measured,
+                  "value": [d.count("G") + d.count("C") for d in measured]}).to_csv(
+        offline, index=False)
+    return unlabeled, offline
+
+
+NEW = ["AA", "AT", "TA", "TT"]
+
+
 # A large alpha keeps the fine-tuned model near the prior, which draws all 16 designs alike.
 @pytest.mark.parametrize("method", ["braid-bonus", "pretrained"])
 def test_no_design_of_the_offline_data_is_handed_over(tmp_path, method):
     # A tester's #1 design, and its 11 repeat rows, were a design they had measured. Here the
     # offline data holds 12 of the 16 two-letter DNA designs, the best-valued among them, so
-    # most of the pool is measured; only AA, AT, TA and TT are new.
-    designs = ["".join(pair) for pair in itertools.product("ACGT", repeat=2)]
-    new = ["AA", "AT", "TA", "TT"]
-    unlabeled = tmp_path / "u.csv"
-    pd.DataFrame({"sequence": designs * 4}).to_csv(unlabeled, index=False)
-    measured = [d for d in designs if d not in new]
-    offline = tmp_path / "o.csv"
-    pd.DataFrame({"sequence": measured,
-                  "value": [d.count("G") + d.count("C") for d in measured]}).to_csv(
-        offline, index=False)
+    # most of the pool is measured.
+    unlabeled, offline = two_letter_files(tmp_path)
     config = pipeline.design_config(unlabeled, offline, method=method, alpha=100.0,
                                     max_minutes=0.05,
                                     num_designs=8, device="cpu")  # fmt: skip
     report = KeptNotes()
     summary = pipeline.run_design(config, tmp_path / "out", report)
     table = pd.read_csv(tmp_path / "out" / "designs.csv")
-    assert set(table["sequence"]) <= set(new) and (table["novelty"] > 0).all()
+    assert set(table["sequence"]) <= set(NEW) and (table["novelty"] > 0).all()
     assert table["repeat"].sum() == 8 - table["sequence"].nunique()  # repeats of new ones
     assert summary["copies_of_offline"] == 0.0
     left_out = summary["left_out_as_measured"]
     assert 0 < left_out < summary["pool_size"]
     assert (f"{left_out} of the {summary['pool_size']} pool designs were already in the "
             "offline data and were left out") in report.notes
+
+
+def test_proxy_in_a_space_smaller_than_its_pool_hands_over_the_new_designs_it_found(tmp_path):
+    # The GA crashed here (torch.cat of no unseen child), then refused 16 distinct designs
+    # for a pool of 32; it hands over the 4 new ones, and says fewer than asked.
+    unlabeled, offline = two_letter_files(tmp_path)
+    config = pipeline.design_config(unlabeled, offline, method="proxy", max_minutes=0.05,
+                                    num_designs=8, device="cpu")  # fmt: skip
+    report = KeptNotes()
+    summary = pipeline.run_design(config, tmp_path / "out", report)
+    table = pd.read_csv(tmp_path / "out" / "designs.csv")
+    assert sorted(table["sequence"]) == NEW and summary["left_out_as_measured"] == 12
+    assert ("the proxy baseline found 4 designs to hand over, fewer than the 8 asked for"
+            in report.notes)
