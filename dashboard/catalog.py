@@ -120,8 +120,10 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     train on it. With values: the newest upload with values, else the first such set (the
     demo's). Without (a prior's designs): the newest upload without values, else the newest
     with values (measured designs are valid designs too), else the first without values.
-    With `like`, only data sets in its design space count while any is: a prior must make
-    the designs the reward model scores. Else 0."""
+    With `like` (the reward model's data), only data sets in its design space count while
+    any is, and any set without values there (the demo's pool too) comes before the measured
+    designs: a prior must make the designs the reward model scores, and learns them best
+    from the larger pool. Else 0."""
     def fitting(d: Dataset) -> bool:
         return like is None or d.space == like.space
 
@@ -129,8 +131,9 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
         return [i for i, d in enumerate(datasets) if keep(d) and fitting(d)]
 
     uploads = indices(lambda d: d.labeled == labeled and d.uploaded)
+    same = indices(lambda d: d.labeled == labeled)
     measured = [] if labeled else indices(lambda d: d.labeled and d.uploaded)
-    order = uploads + measured + indices(lambda d: d.labeled == labeled) + indices(bool)
+    order = uploads + (same + measured if like else measured + same) + indices(bool)
     return (order or [0])[0]
 
 

@@ -35,7 +35,8 @@ def dataset_space(dataset: catalog.Dataset) -> Space | None:
 
 def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset) -> str | None:
     """The alphabet to read both data sets of a design run in: the larger of the two where one
-    holds the other's letters (e.g. ACGT and ACGTN), else the one either data set gives.
+    holds the other's letters (e.g. ACGT and ACGTN), else the one either data set gives (None:
+    each is read in the alphabet inferred from it).
 
     Raises:
         ValueError: in words for the user, when the two are of different design spaces:
@@ -48,12 +49,20 @@ def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset) -> str |
         return fallback
     larger = _larger_alphabet(first, second)
     if first != second and larger is None:
+        letters_only = (isinstance(first, SequenceSpace) and isinstance(second, SequenceSpace)
+                        and first.length == second.length)  # fmt: skip
         raise ValueError(
-            f"these two data sets are not of the same design space: {unlabeled.name} holds "
-            f"{first.describe()}, {offline.name} holds {second.describe()}. Pick a matching "
-            "pair (on the Data page, an upload's Alphabet field sets the letters it is read "
-            "in).")
-    return larger or fallback
+            f"these two data sets are not of the same design space: {_called(unlabeled)} "
+            f"holds {first.describe()}, {_called(offline)} holds {second.describe()}. Pick a "
+            "matching pair" + (" (on the Data page, an upload's Alphabet field sets the "
+                               "letters it is read in)." if letters_only else "."))
+    return fallback if first == second else larger
+
+
+def _called(dataset: catalog.Dataset) -> str:
+    """A data set as a message names it: an upload by the user's file name, the demo's by its
+    label (its files are all called offline.csv or unlabeled.csv)."""
+    return dataset.name if dataset.uploaded else dataset.label
 
 
 def _larger_alphabet(first: Space, second: Space) -> str | None:
