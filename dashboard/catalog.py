@@ -13,8 +13,10 @@ import hashlib
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,21 +94,28 @@ def demo_datasets() -> list[Dataset]:
 
 
 def uploaded_datasets(root: Path) -> list[Dataset]:
-    """Uploads stored in the workspace, newest first."""
+    """Uploads stored in the workspace, newest first; uploads of one file name (a file
+    corrected and uploaded again) are labelled apart by the time they were stored."""
     folder = Path(root) / UPLOADS
-    found = []
+    stored = []
     for meta_path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
-        meta = json.loads(meta_path.read_text())
-        csv_path = meta_path.with_suffix(".csv")
-        if csv_path.is_file():
-            kind = "with values" if meta["labeled"] else "unlabeled"
-            label = f"upload {meta['source']} ({meta['designs']} designs, {kind})"
-            checked = "warnings" in meta  # uploads stored before session 24 kept no report
-            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"],
-                                 meta.get("task"),
-                                 tuple(meta["notes"]) if checked else None,
-                                 tuple(meta["warnings"]) if checked else None, meta["source"],
-                                 meta.get("space")))
+        if meta_path.with_suffix(".csv").is_file():
+            stored.append((meta_path, json.loads(meta_path.read_text())))
+    names = Counter(meta["source"] for _, meta in stored)
+    found = []
+    for meta_path, meta in stored:
+        kind = "with values" if meta["labeled"] else "unlabeled"
+        when = ""
+        if names[meta["source"]] > 1:
+            time = datetime.fromtimestamp(meta_path.stat().st_mtime)
+            when = f", stored {time:%Y-%m-%d %H:%M:%S}"
+        label = f"upload {meta['source']} ({meta['designs']} designs, {kind}{when})"
+        checked = "warnings" in meta  # uploads stored before session 24 kept no report
+        found.append(Dataset(label, str(meta_path.with_suffix(".csv")), meta["labeled"],
+                             meta["alphabet"], meta.get("task"),
+                             tuple(meta["notes"]) if checked else None,
+                             tuple(meta["warnings"]) if checked else None, meta["source"],
+                             meta.get("space")))
     return found
 
 
@@ -202,9 +211,9 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
             "notes": designs.report.notes, "warnings": designs.report.warnings,
             "task": task}  # fmt: skip
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
-    label = f"upload {name} ({len(designs)} designs)"
-    return Dataset(label, str(csv_path), designs.y is not None, alphabet, task,
-                   designs.report.notes, designs.report.warnings, name, meta["space"])
+    # As the pickers will list it: with or without values, and stored when, beside another
+    # upload of its name.
+    return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
 
 
 def data_path(config: dict[str, Any], key: str = "data") -> str | None:
