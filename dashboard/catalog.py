@@ -236,6 +236,8 @@ def _model_choice(record: RunRecord, folder: Path, what: str, data_key: str = "d
     data = data_path(record.config, data_key)
     run = f"run {record.name or record.id}"
     label = f"{what} of design {run}" if record.kind == "design" else f"{what} {run}"
+    if data:  # protein, DNA and vector models read alike but for their data
+        label += f" · data: {data_name(data)}"
     return ModelChoice(label, str(folder), record.id, data, task_of(data))
 
 
@@ -317,6 +319,38 @@ def task_of(data: str | None) -> str | None:
     return None
 
 
+def data_name(path: str) -> str:
+    """A data file as labels name it: an upload by the user's file name, the demo's files as
+    "demo <task>", any other by its file name."""
+    if Path(path) in (Path(demo.DEMO_OFFLINE), Path(demo.DEMO_UNLABELED)):
+        return f"demo {demo.DEMO_TASK}"
+    meta = Path(path).with_suffix(".json")
+    if Path(path).parent.name == UPLOADS and meta.is_file():
+        return json.loads(meta.read_text()).get("source") or Path(path).name
+    return Path(path).name
+
+
+def data_of(record: RunRecord, workspace: Workspace) -> str | None:
+    """The file of measured designs behind a run's reward model: a design or reward run's
+    own; for fine-tuning and baselines, that of the run that made their reward model (the
+    demo's for the shipped one). None where it is not known (a deleted run's)."""
+    if record.kind in ("design", "reward"):
+        return data_path(record.config, "offline" if record.kind == "design" else "data")
+    reward = reward_of(record, workspace)
+    if reward is None:
+        return None
+    folder = Path(reward)
+    if folder == Path(demo.DEMO_REWARD):
+        return str(demo.DEMO_OFFLINE)
+    if folder.parent.parent != workspace.root / "runs":
+        return None
+    try:
+        maker = workspace.record(folder.parent.name)
+    except KeyError:
+        return None
+    return data_of(maker, workspace) if maker.kind in ("design", "reward") else None
+
+
 def run_label(record: RunRecord) -> str:
     """Short text for a run in pickers and legends: name or kind, key settings, id suffix."""
     config = settings(record.config)
@@ -372,7 +406,9 @@ def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[s
         if len(set(used.values())) < 2:
             continue
         for run_id, path in used.items():
-            suffixes[run_id] += f" · {what}: {model_name(path, workspace)}"
+            # A design run's own model: its label's [id] names it already.
+            if path is None or Path(path).parent.name != run_id:
+                suffixes[run_id] += f" · {what}: {model_name(path, workspace)}"
     return suffixes
 
 
@@ -397,9 +433,16 @@ def model_name(path: str | None, workspace: Workspace) -> str:
 
 def run_labels(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
     """Per run id, its `run_label` and, where `records` use more than one prior or reward
-    model, the models behind it (`model_suffixes`): r_hat and u of two reward models are
-    not comparable, so a legend or picker must tell their runs apart."""
+    model, the models behind it (`model_suffixes`), and where they use more than one data
+    set, its data (`data_of`): r_hat and u of two reward models are not comparable, so a
+    legend or picker must tell their runs apart."""
     suffixes = model_suffixes(records, workspace)
+    # Protein, DNA and vector runs of one method read alike: where the runs' data differ, each
+    # says its own.
+    data = {r.id: data_of(r, workspace) for r in records}
+    if len(set(data.values()) - {None}) > 1:  # one known and one not tells nothing apart
+        for run_id, path in data.items():
+            suffixes[run_id] += f" · data: {data_name(path)}" if path else ""
     return {r.id: run_label(r) + suffixes[r.id] for r in records}
 
 

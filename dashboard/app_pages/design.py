@@ -149,9 +149,10 @@ def shortfalls(record) -> list[budget.Shortfall]:
 
 
 def finished_table(records) -> pd.DataFrame:
+    labels = catalog.run_labels(records, state.workspace())  # with their data, where it differs
     rows = []
     for record in records:
-        row = {"run": catalog.run_label(record)}
+        row = {"run": labels[record.id]}
         row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
                     if record.summary.get(key) is not None})
         row["cut short by time"] = ", ".join(s.step for s in shortfalls(record))
@@ -176,8 +177,9 @@ def downloads(done) -> None:
     if components.default_moved("design_download_run", done[0].id):  # a run just finished
         st.session_state["design_download_run"] = done[0].id
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    labels = catalog.run_labels(done, state.workspace())
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
-                            format_func=lambda i: catalog.run_label(by_id[i]))
+                            format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:

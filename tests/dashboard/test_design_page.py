@@ -151,7 +151,8 @@ def test_a_design_run_stopped_after_pre_training_still_offers_its_prior(demo, wo
     workspace.set_status(run.id, "running")
     workspace.set_status(run.id, "cancelled")
     priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
-    assert [p.label for p in priors if p.run_id] == [f"prior of design run {run.id} (cancelled)"]
+    assert [p.label for p in priors if p.run_id] == [
+        f"prior of design run {run.id} · data: demo ehrlich-20-32 (cancelled)"]
     assert not [r for r in rewards if r.run_id]  # it stopped before saving one
 
 
