@@ -52,8 +52,8 @@ def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset) -> str |
         letters_only = (isinstance(first, SequenceSpace) and isinstance(second, SequenceSpace)
                         and first.length == second.length)  # fmt: skip
         raise ValueError(
-            f"these two data sets are not of the same design space: {_called(unlabeled)} "
-            f"holds {first.describe()}, {_called(offline)} holds {second.describe()}. Pick a "
+            f'these two data sets are not of the same design space: "{_called(unlabeled)}" '
+            f'holds {first.describe()}, "{_called(offline)}" holds {second.describe()}. Pick a '
             "matching pair" + (" (on the Data page, an upload's Alphabet field sets the "
                                "letters it is read in)." if letters_only else "."))
     return fallback if first == second else larger

@@ -12,9 +12,10 @@ from dashboard.demo import DEMO_TASK
 
 # braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
 UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq", "gz"]
-# Taken by the uploader only to be refused in words: a type it refuses itself left the last
-# file in it, and that file's error on screen as if it were this one's.
-SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods")
+# Taken by the uploader only for the data check to refuse them in words (export as CSV): a
+# type the uploader refuses itself left the last file in it, and that file's error on screen
+# as if it were this one's.
+SPREADSHEETS = ("xlsx", "xls", "xlsm", "ods")
 UPLOAD_ERROR = "_upload_error"  # session key: (the error, the data set shown when it was said)
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
@@ -61,7 +62,7 @@ def handle_upload() -> None:
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
-                              type=[*UPLOAD_TYPES, *(s.lstrip(".") for s in SPREADSHEETS)],
+                              type=[*UPLOAD_TYPES, *SPREADSHEETS],
                               key="upload")  # fmt: skip
     if upload is None:
         return
@@ -72,7 +73,8 @@ def handle_upload() -> None:
                    "value_column": value_column.strip() or None,
                    "alphabet": alphabet.strip() or None}
         try:
-            stored = store(upload.getvalue(), upload.name, options)
+            stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
+                                          upload.name, **options)  # fmt: skip
         except DataError as err:
             # Said while the data set shown is the one shown now: a later pick, a file
             # added or one loaded (a new error) replaces it.
@@ -84,15 +86,6 @@ def handle_upload() -> None:
     if error and error[1] == st.session_state.get(CHOICE):
         st.error(f"{components.plain(upload.name)} was not loaded; the data shown below is "
                  f"unchanged. {error[0]}")  # fmt: skip
-
-
-def store(data: bytes, name: str, options: dict[str, str | None]) -> catalog.Dataset:
-    """catalog.store_upload, with a spreadsheet workbook (which the uploader takes, so that
-    its refusal replaces the last file's words) refused in this page's words."""
-    if name.lower().endswith(SPREADSHEETS):
-        raise DataError(name, "this is a spreadsheet workbook, which is not read here: save "
-                        "it as CSV (in Excel: File > Save As > CSV UTF-8) and upload the .csv")
-    return catalog.store_upload(state.workspace().root, data, name, **options)
 
 
 def loaded(name: str, stored: catalog.Dataset) -> None:
@@ -158,8 +151,8 @@ def add_designs(dataset: catalog.Dataset) -> None:
                    "result is a new data set, picked for training; this one is kept.")
         # A fresh key after each file added empties the uploader for the next one.
         key = f"{ADDED}_{st.session_state.get('_added', 0)}"
-        st.file_uploader("File to add", type=UPLOAD_TYPES, key=key, on_change=combine,
-                         args=(dataset, key))  # fmt: skip
+        st.file_uploader("File to add", type=[*UPLOAD_TYPES, *SPREADSHEETS], key=key,
+                         on_change=combine, args=(dataset, key))  # fmt: skip
         if st.session_state.get("_add_error"):
             st.error(f"Nothing was added; the data set is unchanged. "
                      f"{st.session_state['_add_error']}")  # fmt: skip

@@ -38,9 +38,9 @@ def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspa
     # row 1 ..." (the demo's protein file read in the DNA upload's alphabet).
     assert error.value.startswith(
         "Not started: these two data sets are not of the same design space: "
-        "dna\\_unlabeled.csv holds sequences of length 12 over dna, demo ehrlich-20-32: "
-        "offline designs with values holds sequences of length 32 over protein. Pick a "
-        "matching pair")
+        '"dna\\_unlabeled.csv" holds sequences of length 12 over dna, "demo ehrlich-20-32: '
+        'offline designs with values" holds sequences of length 32 over protein. Pick a '
+        "matching pair.")
     assert "letters outside" not in error.value
     assert workspace.list_runs() == []
 
@@ -54,8 +54,8 @@ def test_one_length_pairs_need_one_alphabet_or_nested_letters(workspace: Workspa
     # DNA's letters are protein letters too, but DNA 12-mers are no protein 12-mers.
     protein = catalog.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
                                                        values=True), "protein.csv")
-    with pytest.raises(ValueError, match="pool.csv holds sequences of length 12 over dna, "
-                       "protein.csv holds sequences of length 12 over protein"):
+    with pytest.raises(ValueError, match='"pool.csv" holds sequences of length 12 over dna, '
+                       '"protein.csv" holds sequences of length 12 over protein'):
         design_spaces.pair_alphabet(pool, protein)
     vectors = catalog.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
     with pytest.raises(ValueError, match="holds vectors of dimension 2"):
