@@ -16,7 +16,7 @@ import pandas as pd
 from braid_core.data import DataError, DataWarning, read_designs
 from braid_core.runs import RunRecord, Workspace
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, Space
-from dashboard import catalog
+from dashboard import catalog, run_names
 
 VECTOR_COLUMN = re.compile(r"x\d+")  # the canonical vector columns: x0, x1, ...
 
@@ -82,7 +82,7 @@ def run_space(record: RunRecord, workspace: Workspace) -> Space | None:
     """The design space a run's designs are in: that of its prior, else of its reward model
     (their config.json says it); None when both are gone."""
     for what in ("prior", "reward"):
-        model = catalog.model_of(record, workspace, what)
+        model = run_names.model_of(record, workspace, what)
         space = catalog.saved_space(model) if model else None
         if space is not None:
             return space

@@ -15,7 +15,7 @@ from braid_core import defaults
 from braid_core.methods import METHODS
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from dashboard import budget, catalog, components, design_spaces, exports, state
+from dashboard import budget, catalog, components, design_spaces, exports, run_names, state
 
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
@@ -149,7 +149,7 @@ def shortfalls(record) -> list[budget.Shortfall]:
 
 
 def finished_table(records) -> pd.DataFrame:
-    labels = catalog.run_labels(records, state.workspace())  # with their data, where it differs
+    labels = run_names.run_labels(records, state.workspace())  # with their data, where it differs
     rows = []
     for record in records:
         row = {"run": labels[record.id]}
@@ -167,7 +167,7 @@ def warn_of_shortfalls(record) -> None:
         minutes = record.config.get("max_minutes")
         budget_words = f"its time budget ({minutes:g} min)" if minutes else "its time budget"
         st.warning(components.plain(
-            f"{catalog.run_label(record)}: {budget_words} was too short. "
+            f"{run_names.run_label(record)}: {budget_words} was too short. "
             + " ".join(s.message for s in found) + " A longer budget lets these steps finish."))
 
 
@@ -177,7 +177,7 @@ def downloads(done) -> None:
     if components.default_moved("design_download_run", done[0].id):  # a run just finished
         st.session_state["design_download_run"] = done[0].id
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-    labels = catalog.run_labels(done, state.workspace())
+    labels = run_names.run_labels(done, state.workspace())
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])

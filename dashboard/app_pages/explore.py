@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.runs import RunRecord
-from dashboard import catalog, charts, components, design_spaces, exports, state
+from dashboard import charts, components, design_spaces, exports, run_names, state
 
 RANK_HELP = ("Conservative reward r_c = r_hat - c u at the slider's c; the table lists the "
              "designs best first.")
@@ -118,8 +118,8 @@ def render() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    state.bound_runs("run", ids, catalog.comparable_runs(records, ws, 3))
-    labels = catalog.run_labels(records, ws)  # names the reward model where there are two
+    state.bound_runs("run", ids, run_names.comparable_runs(records, ws, 3))
+    labels = run_names.run_labels(records, ws)  # names the reward model where there are two
     chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
@@ -131,7 +131,7 @@ def render() -> None:
     else:  # the offline points come from the first run whose reward model's table is there
         components.warn_of_mixed_rewards(chosen, ", and the offline data shown are scored by "
                                          "one of them alone. Compare runs of one reward model.")
-    default_c = catalog.settings(chosen[0].config).get("c") if chosen else None
+    default_c = run_names.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)
     state.bound_number("c", grid, default_c)

@@ -8,7 +8,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog
+from dashboard import catalog, run_names
 
 DNA = b"sequence,value\nACGTACGTACGT,1.0\nTTGATTGATTGA,2.0\nGGCAGGCAGGCA,3.0\n"
 VECTORS = b"x0,x1,value\n0.1,0.2,1.0\n0.4,0.5,2.0\n0.7,0.8,3.0\n"
@@ -33,7 +33,7 @@ def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(works
     dna = catalog.store_upload(workspace.root, DNA, "dna_labeled.csv")
     vectors = catalog.store_upload(workspace.root, VECTORS, "vec_labeled.csv")
     first, second = design_run(workspace, dna.path), design_run(workspace, vectors.path)
-    labels = catalog.run_labels(workspace.list_runs(), workspace)
+    labels = run_names.run_labels(workspace.list_runs(), workspace)
     # Was "... [id] · prior: design [id] · reward: design [id]": the run's own models, named
     # by the id its label ends with already, and nothing of what it designed.
     assert labels[first] == (f"design braid-bonus c=0.5 alpha=0.1 seed=0 [{first[-4:]}] · "
@@ -41,8 +41,8 @@ def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(works
     assert labels[second].endswith(f"[{second[-4:]}] · data: vec_labeled.csv")
     # One data set: nothing to tell apart.
     third = design_run(workspace, dna.path)
-    alone = catalog.run_labels([workspace.record(first), workspace.record(third)], workspace)
-    assert alone[first] == catalog.run_label(workspace.record(first))
+    alone = run_names.run_labels([workspace.record(first), workspace.record(third)], workspace)
+    assert alone[first] == run_names.run_label(workspace.record(first))
 
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.switch_page("app_pages/design.py").run()
@@ -62,8 +62,8 @@ def test_a_finetune_run_has_the_data_of_its_reward_model(demo, workspace):
     tuned = workspace.create_run("finetune", pipeline.finetune_config(
         demo / "priors", demo / "rewards"))
     record = workspace.record(tuned.id)
-    assert catalog.data_of(record, workspace) == str(demo / "demo" / "offline.csv")
-    labels = catalog.run_labels([record, workspace.record(design)], workspace)
+    assert run_names.data_of(record, workspace) == str(demo / "demo" / "offline.csv")
+    labels = run_names.run_labels([record, workspace.record(design)], workspace)
     assert labels[tuned.id].endswith(" · data: demo ehrlich-20-32")
     # The models a design run made are offered with their data (the pickers read alike).
     rewards = catalog.rewards(workspace)
