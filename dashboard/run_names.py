@@ -87,19 +87,20 @@ def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: in
     return [r.id for r in records if reward_of(r, workspace) == reward][:most]
 
 
-def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
+def model_suffixes(records: Sequence[RunRecord], workspace: Workspace, name_own: bool = True
+                   ) -> dict[str, str]:  # fmt: skip
     """Per run id, the models that set it apart from the other `records`, e.g. " · reward:
     shipped ehrlich-20-32" or " · reward: reward [3c75]": a prior or reward model is named
     only where the runs use more than one, so that seeds pool within one setting of the same
-    models."""
+    models. Without `name_own`, a design run's own models are not named: its label's [id]
+    names them already (groups of seeds need them named)."""
     suffixes = {r.id: "" for r in records}
     for what in ("prior", "reward"):
         used = {r.id: model_of(r, workspace, what) for r in records}
         if len(set(used.values())) < 2:
             continue
         for run_id, path in used.items():
-            # A design run's own model: its label's [id] names it already.
-            if path is None or Path(path).parent.name != run_id:
+            if name_own or path is None or Path(path).parent.name != run_id:
                 suffixes[run_id] += f" · {what}: {model_name(path, workspace)}"
     return suffixes
 
@@ -128,7 +129,7 @@ def run_labels(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, 
     model, the models behind it (`model_suffixes`), and where they use more than one data
     set, its data (`data_of`): r_hat and u of two reward models are not comparable, so a
     legend or picker must tell their runs apart."""
-    suffixes = model_suffixes(records, workspace)
+    suffixes = model_suffixes(records, workspace, name_own=False)
     # Protein, DNA and vector runs of one method read alike: where the runs' data differ, each
     # says its own.
     data = {r.id: data_of(r, workspace) for r in records}

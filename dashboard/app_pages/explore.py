@@ -119,7 +119,7 @@ def render() -> None:
     by_id = {r.id: r for r in records}
     ids = list(by_id)
     state.bound_runs("run", ids, run_names.comparable_runs(records, ws, 3))
-    labels = run_names.run_labels(records, ws)  # names the reward model where there are two
+    labels = run_names.run_labels(records, ws)  # names models and data where runs differ in them
     chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]

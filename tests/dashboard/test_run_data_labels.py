@@ -39,6 +39,10 @@ def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(works
     assert labels[first] == (f"design braid-bonus c=0.5 alpha=0.1 seed=0 [{first[-4:]}] · "
                              "data: dna_labeled.csv")
     assert labels[second].endswith(f"[{second[-4:]}] · data: vec_labeled.csv")
+    # Groups of seeds still tell two design runs' models apart: they never pool.
+    records = [workspace.record(first), workspace.record(second)]
+    assert run_names.model_suffixes(records, workspace)[first] == (
+        f" · prior: design [{first[-4:]}] · reward: design [{first[-4:]}]")
     # One data set: nothing to tell apart.
     third = design_run(workspace, dna.path)
     alone = run_names.run_labels([workspace.record(first), workspace.record(third)], workspace)
