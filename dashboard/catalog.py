@@ -13,8 +13,10 @@ import hashlib
 import json
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,6 @@ from braid_core.data import (
     read_designs_bytes,
 )
 from braid_core.diffusion.prior import saved_space as saved_prior_space
-from braid_core.methods import method_knobs
 from braid_core.rewards.io import saved_reward_space
 from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
 from braid_core.spaces import SequenceSpace, Space
@@ -92,21 +93,28 @@ def demo_datasets() -> list[Dataset]:
 
 
 def uploaded_datasets(root: Path) -> list[Dataset]:
-    """Uploads stored in the workspace, newest first."""
+    """Uploads stored in the workspace, newest first; uploads of one file name (a file
+    corrected and uploaded again) are labelled apart by the time they were stored."""
     folder = Path(root) / UPLOADS
-    found = []
+    stored = []
     for meta_path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
-        meta = json.loads(meta_path.read_text())
-        csv_path = meta_path.with_suffix(".csv")
-        if csv_path.is_file():
-            kind = "with values" if meta["labeled"] else "unlabeled"
-            label = f"upload {meta['source']} ({meta['designs']} designs, {kind})"
-            checked = "warnings" in meta  # uploads stored before session 24 kept no report
-            found.append(Dataset(label, str(csv_path), meta["labeled"], meta["alphabet"],
-                                 meta.get("task"),
-                                 tuple(meta["notes"]) if checked else None,
-                                 tuple(meta["warnings"]) if checked else None, meta["source"],
-                                 meta.get("space")))
+        if meta_path.with_suffix(".csv").is_file():
+            stored.append((meta_path, json.loads(meta_path.read_text())))
+    names = Counter(meta["source"] for _, meta in stored)
+    found = []
+    for meta_path, meta in stored:
+        kind = "with values" if meta["labeled"] else "unlabeled"
+        when = ""
+        if names[meta["source"]] > 1:
+            time = datetime.fromtimestamp(meta_path.stat().st_mtime)
+            when = f", stored {time:%Y-%m-%d %H:%M:%S}"
+        label = f"upload {meta['source']} ({meta['designs']} designs, {kind}{when})"
+        checked = "warnings" in meta  # uploads stored before session 24 kept no report
+        found.append(Dataset(label, str(meta_path.with_suffix(".csv")), meta["labeled"],
+                             meta["alphabet"], meta.get("task"),
+                             tuple(meta["notes"]) if checked else None,
+                             tuple(meta["warnings"]) if checked else None, meta["source"],
+                             meta.get("space")))
     return found
 
 
@@ -120,8 +128,10 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     train on it. With values: the newest upload with values, else the first such set (the
     demo's). Without (a prior's designs): the newest upload without values, else the newest
     with values (measured designs are valid designs too), else the first without values.
-    With `like`, only data sets in its design space count while any is: a prior must make
-    the designs the reward model scores. Else 0."""
+    With `like` (the reward model's data), only data sets in its design space count while
+    any is, and any set without values there (the demo's pool too) comes before the measured
+    designs: a prior must make the designs the reward model scores, and learns them best
+    from the larger pool. Else 0."""
     def fitting(d: Dataset) -> bool:
         return like is None or d.space == like.space
 
@@ -129,8 +139,9 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
         return [i for i, d in enumerate(datasets) if keep(d) and fitting(d)]
 
     uploads = indices(lambda d: d.labeled == labeled and d.uploaded)
+    same = indices(lambda d: d.labeled == labeled)
     measured = [] if labeled else indices(lambda d: d.labeled and d.uploaded)
-    order = uploads + measured + indices(lambda d: d.labeled == labeled) + indices(bool)
+    order = uploads + (same + measured if like else measured + same) + indices(bool)
     return (order or [0])[0]
 
 
@@ -199,9 +210,9 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
             "notes": designs.report.notes, "warnings": designs.report.warnings,
             "task": task}  # fmt: skip
     atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
-    label = f"upload {name} ({len(designs)} designs)"
-    return Dataset(label, str(csv_path), designs.y is not None, alphabet, task,
-                   designs.report.notes, designs.report.warnings, name, meta["space"])
+    # As the pickers will list it: with or without values, and stored when, beside another
+    # upload of its name.
+    return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
 
 
 def data_path(config: dict[str, Any], key: str = "data") -> str | None:
@@ -211,19 +222,13 @@ def data_path(config: dict[str, Any], key: str = "data") -> str | None:
     return data.get("path") if isinstance(data, dict) else data
 
 
-def settings(config: dict[str, Any]) -> dict[str, Any]:
-    """The knobs of a fine-tuning or baseline config, flat: c, alpha, steps, batch_size, seed,
-    method (those present). Fine-tuning configs nest them under "finetune"."""
-    flat = {**config.get("finetune", {}), **config}
-    keys = ("method", "c", "alpha", "steps", "batch_size", "seed")
-    return {key: flat[key] for key in keys if flat.get(key) is not None}
-
-
 def _model_choice(record: RunRecord, folder: Path, what: str, data_key: str = "data"
                   ) -> ModelChoice:  # fmt: skip
     data = data_path(record.config, data_key)
     run = f"run {record.name or record.id}"
     label = f"{what} of design {run}" if record.kind == "design" else f"{what} {run}"
+    if data:  # protein, DNA and vector models read alike but for their data
+        label += f" · data: {data_name(data)}"
     return ModelChoice(label, str(folder), record.id, data, task_of(data))
 
 
@@ -305,115 +310,12 @@ def task_of(data: str | None) -> str | None:
     return None
 
 
-def run_label(record: RunRecord) -> str:
-    """Short text for a run in pickers and legends: name or kind, key settings, id suffix."""
-    config = settings(record.config)
-    parts = [record.name or record.kind]
-    if "method" in config:
-        what = "design" if record.kind == "design" else "baseline"
-        parts = [record.name or f"{what} {config['method']}"]
-        # A design run records c and alpha whatever its method; show those it used. A
-        # baseline that keeps every design it draws ranks none by r_c: no c either.
-        unused = {"c", "alpha"} - set(method_knobs(config["method"]))
-        if record.kind == "baseline" and record.config.get("pool_size") == record.config.get(
-                "num_designs"):
-            unused.add("c")
-        config = {key: value for key, value in config.items() if key not in unused}
-    for key in ("c", "alpha", "seed"):
-        if key in config and record.kind in ("finetune", "baseline", "design"):
-            parts.append(f"{key}={config[key]:g}")
-    return " ".join(parts) + f" [{record.id[-4:]}]"
-
-
-def model_of(record: RunRecord, workspace: Workspace, what: str) -> str | None:
-    """The `what` ("prior" / "reward") model behind a run's designs: its config's, or a design
-    run's own."""
-    if record.kind == "design":
-        return str(workspace.run_path(record.id) / what)
-    model = record.config.get(what)
-    return str(Path(model)) if model else None
-
-
-def reward_of(record: RunRecord, workspace: Workspace) -> str | None:
-    """The reward model that scored a run's designs."""
-    return model_of(record, workspace, "reward")
-
-
-def comparable_runs(records: Sequence[RunRecord], workspace: Workspace, most: int
-                    ) -> list[str]:  # fmt: skip
-    """The newest run and the next ones scored by the same reward model, up to `most`:
-    r_hat and u of different reward models are on different scales (or spaces)."""
-    if not records:
-        return []
-    reward = reward_of(records[0], workspace)
-    return [r.id for r in records if reward_of(r, workspace) == reward][:most]
-
-
-def model_suffixes(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
-    """Per run id, the models that set it apart from the other `records`, e.g. " · reward:
-    shipped ehrlich-20-32" or " · reward: reward [3c75]": a prior or reward model is named
-    only where the runs use more than one, so that seeds pool within one setting of the same
-    models."""
-    suffixes = {r.id: "" for r in records}
-    for what in ("prior", "reward"):
-        used = {r.id: model_of(r, workspace, what) for r in records}
-        if len(set(used.values())) < 2:
-            continue
-        for run_id, path in used.items():
-            suffixes[run_id] += f" · {what}: {model_name(path, workspace)}"
-    return suffixes
-
-
-def model_name(path: str | None, workspace: Workspace) -> str:
-    """A prior or reward model as run labels name it: the run that made it as `run_label`
-    ends ("reward [3c75]", "deleted run [3c75]"), a shipped one by its folder, else the
-    folder's name."""
-    if path is None:
-        return "none"
-    folder = Path(path)
-    if folder.parent.parent != workspace.root / "runs":
-        shipped = (folder in (Path(demo.DEMO_PRIOR), Path(demo.DEMO_REWARD))
-                   or folder.parent in (demo.ASSETS / "priors", demo.ASSETS / "rewards"))
-        return f"shipped {folder.name}" if shipped else folder.name
-    run_id = folder.parent.name
-    try:
-        record = workspace.record(run_id)
-    except KeyError:
-        return f"deleted run [{run_id[-4:]}]"
-    return f"{record.name or record.kind} [{run_id[-4:]}]"
-
-
-def run_labels(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
-    """Per run id, its `run_label` and, where `records` use more than one prior or reward
-    model, the models behind it (`model_suffixes`): r_hat and u of two reward models are
-    not comparable, so a legend or picker must tell their runs apart."""
-    suffixes = model_suffixes(records, workspace)
-    return {r.id: run_label(r) + suffixes[r.id] for r in records}
-
-
-def compare_defaults(records: Sequence[RunRecord], workspace: Workspace, most: int
-                     ) -> list[str]:  # fmt: skip
-    """The newest fine-tuning runs of one reward model (up to `most`) and the baselines that
-    reward model scored (up to `most`): settings side by side with what they must beat.
-    Cancelled or failed runs have no final numbers to compare; running ones will have."""
-    records = [r for r in records if r.status not in ("cancelled", "failed")]
-    finetunes = [r for r in records if r.kind == "finetune"]
-    chosen = comparable_runs(finetunes or records, workspace, most)
-    if not chosen:
-        return []
-    reward = reward_of(next(r for r in records if r.id == chosen[0]), workspace)
-    baselines = [r.id for r in records if r.kind == "baseline" and r.id not in chosen
-                 and reward_of(r, workspace) == reward]  # fmt: skip
-    return chosen + baselines[:most]
-
-
-def group_label(config: dict[str, Any]) -> str:
-    """The settings that define a group of seeds: everything but the seed."""
-    config = settings(config)
-    if "method" in config:
-        return f"baseline {config['method']}"
-    parts = [f"c={config.get('c', 0):g}", f"alpha={config.get('alpha', 0):g}"]
-    parts += [f"{shown}={config[key]}" for key, shown in (("steps", "steps"),
-                                                          ("batch_size", "batch"))
-              if key in config]  # the names of the Fine-tune page's fields
-    return " ".join(parts)
+def data_name(path: str) -> str:
+    """A data file as labels name it: an upload by the user's file name, the demo's files as
+    "demo <task>", any other by its file name."""
+    if Path(path) in (Path(demo.DEMO_OFFLINE), Path(demo.DEMO_UNLABELED)):
+        return f"demo {demo.DEMO_TASK}"
+    meta = Path(path).with_suffix(".json")
+    if Path(path).parent.name == UPLOADS and meta.is_file():
+        return json.loads(meta.read_text()).get("source") or Path(path).name
+    return Path(path).name

@@ -17,7 +17,7 @@ from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import RunRecord
 from braid_core.runs.summary import error_in_words
 from braid_core.spaces import SequenceSpace, Space
-from dashboard import catalog, curves, state
+from dashboard import catalog, curves, run_names, state
 
 LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
 FINISHED = "_finished_runs"  # session key: run ids seen ending here, for a page to pick up
@@ -54,7 +54,7 @@ def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
 def _fraction(record: RunRecord, frame: pd.DataFrame, progress: dict | None) -> float | None:
     if progress and "fraction" in progress:
         return float(progress["fraction"])
-    steps = catalog.settings(record.config).get("steps")
+    steps = run_names.settings(record.config).get("steps")
     if steps and "step" in frame.columns and len(frame):
         return float(frame["step"].max()) / float(steps)
     return None
@@ -66,7 +66,7 @@ def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES) -> None:
     path = ws.run_path(record.id)
     with st.container(border=True):
         head, button = st.columns([5, 1])
-        head.markdown(f"**{catalog.run_label(record)}** · {record.kind} · status: "
+        head.markdown(f"**{run_names.run_label(record)}** · {record.kind} · status: "
                       f"**{record.status}**")  # fmt: skip
         if button.button("Cancel", key=f"cancel-{record.id}", help=f"Stop run {record.id}"):
             final = jobs.cancel(ws, record.id)
@@ -82,7 +82,7 @@ def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES) -> None:
             st.caption(reward_fit_words(frame.iloc[-1], record.config))
         if not metrics:  # e.g. drawing samples: a progress bar at most
             return
-        long = curves.long_metrics({catalog.run_label(record): frame}, metrics)
+        long = curves.long_metrics({run_names.run_label(record): frame}, metrics)
         if len(long):  # no legend: the card's heading names its one run
             draw_curves(curves.metric_curves(long, height=120), legend=False)
         else:
@@ -248,7 +248,7 @@ COUNT_LABELS = {
 def warn_of_mixed_rewards(records: Sequence[RunRecord], then: str) -> None:
     """A warning when `records` were scored by more than one reward model; `then` says what
     else it means on this page and what to do."""
-    rewards = {catalog.reward_of(r, state.workspace()) for r in records}
+    rewards = {run_names.reward_of(r, state.workspace()) for r in records}
     if len(rewards) > 1:
         st.warning(f"These runs were scored by {len(rewards)} different reward models: their "
                    f"r_hat and u are on different scales (or for other designs){then}")
@@ -291,7 +291,7 @@ def run_error(record: RunRecord) -> str:
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     """Runs as a table for st.dataframe: id, label, kind, status, times, error."""
     rows = [
-        {"run": r.id, "label": catalog.run_label(r), "kind": r.kind, "status": r.status,
+        {"run": r.id, "label": run_names.run_label(r), "kind": r.kind, "status": r.status,
          "created": r.created[:19].replace("T", " "),
          "finished": (r.finished or "")[:19].replace("T", " "), "error": run_error(r)}
         for r in records

@@ -35,6 +35,11 @@ def _cell(value: Any) -> str:
     return str(value).replace(" ", "_")
 
 
+def all_sequences(frame: pd.DataFrame) -> bool:
+    """Whether every row has a sequence, so that the table has a FASTA form."""
+    return SEQUENCE in frame.columns and bool(frame[SEQUENCE].notna().all())
+
+
 def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     """One FASTA record per row; every other column goes into the header as key=value (an
     invalid design's true score as nan).
@@ -43,10 +48,15 @@ def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     the value column), so a download can be uploaded again.
 
     Raises:
-        ValueError: the table has no `sequence` column (vector designs have no FASTA form).
+        ValueError: a row has no sequence (vector designs, alone or among sequence designs,
+            have no FASTA form; a record of "nan" would be read as a sequence).
     """
     if SEQUENCE not in frame.columns:
         raise ValueError("FASTA needs a 'sequence' column; vector designs download as CSV")
+    missing = int(frame[SEQUENCE].isna().sum())
+    if missing:
+        raise ValueError(f"FASTA needs a sequence in every row; {missing} of {len(frame)} have "
+                         "none (vector designs?): download them as CSV")
     frame = blank_invalid_scores(frame)
     others = [column for column in frame.columns if column != SEQUENCE]
     lines = []

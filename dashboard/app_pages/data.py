@@ -12,6 +12,11 @@ from dashboard.demo import DEMO_TASK
 
 # braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
 UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq", "gz"]
+# Taken by the uploader only for the data check to refuse them in words (export as CSV): a
+# type the uploader refuses itself left the last file in it, and that file's error on screen
+# as if it were this one's.
+SPREADSHEETS = ("xlsx", "xls", "xlsm", "ods")
+UPLOAD_ERROR = "_upload_error"  # session key: (the error, the data set shown when it was said)
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ALPHABET = "upload_alphabet"
@@ -57,12 +62,13 @@ def handle_upload() -> None:
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
-                              type=UPLOAD_TYPES, key="upload")  # fmt: skip
+                              type=[*UPLOAD_TYPES, *SPREADSHEETS],
+                              key="upload")  # fmt: skip
     if upload is None:
         return
     if st.session_state.get("_upload_id") != upload.file_id:
         st.session_state["_upload_id"] = upload.file_id
-        st.session_state["_upload_error"] = None
+        st.session_state[UPLOAD_ERROR] = None
         options = {"sequence_column": sequence_column.strip() or "sequence",
                    "value_column": value_column.strip() or None,
                    "alphabet": alphabet.strip() or None}
@@ -70,13 +76,30 @@ def handle_upload() -> None:
             stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
                                           upload.name, **options)  # fmt: skip
         except DataError as err:
-            st.session_state["_upload_error"] = upload_error(err)
+            # Said while the data set shown is the one shown now: a later pick, a file
+            # added or one loaded (a new error) replaces it.
+            st.session_state[UPLOAD_ERROR] = (upload_error(err), st.session_state.get(CHOICE))
         else:
             st.session_state[CHOICE] = stored.path
-            st.success(components.plain(f"Loaded {upload.name}: {stored.label}"))
-    if st.session_state.get("_upload_error"):
-        st.error(f"This file was not loaded; the data shown below is unchanged. "
-                 f"{st.session_state['_upload_error']}")  # fmt: skip
+            loaded(upload.name, stored)
+    error = st.session_state.get(UPLOAD_ERROR)
+    if error and error[1] == st.session_state.get(CHOICE):
+        st.error(f"{components.plain(upload.name)} was not loaded; the data shown below is "
+                 f"unchanged. {error[0]}")  # fmt: skip
+
+
+def loaded(name: str, stored: catalog.Dataset) -> None:
+    """Says an upload was loaded, as what; in yellow where its check found something to read
+    first (e.g. values that look like a measurement in a column not read), which the data
+    set's view below lists."""
+    said = f"Loaded {name}: {stored.label}"
+    if stored.warnings:
+        count = len(stored.warnings)
+        st.warning(components.plain(f"{said}, with {count} warning{'s' * (count > 1)}: read "
+                                    f"{'them' if count > 1 else 'it'} below before training "
+                                    "on it."))
+    else:
+        st.success(components.plain(said))
 
 
 def show(dataset: catalog.Dataset) -> None:
@@ -128,8 +151,8 @@ def add_designs(dataset: catalog.Dataset) -> None:
                    "result is a new data set, picked for training; this one is kept.")
         # A fresh key after each file added empties the uploader for the next one.
         key = f"{ADDED}_{st.session_state.get('_added', 0)}"
-        st.file_uploader("File to add", type=UPLOAD_TYPES, key=key, on_change=combine,
-                         args=(dataset, key))  # fmt: skip
+        st.file_uploader("File to add", type=[*UPLOAD_TYPES, *SPREADSHEETS], key=key,
+                         on_change=combine, args=(dataset, key))  # fmt: skip
         if st.session_state.get("_add_error"):
             st.error(f"Nothing was added; the data set is unchanged. "
                      f"{st.session_state['_add_error']}")  # fmt: skip

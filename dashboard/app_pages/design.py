@@ -15,7 +15,7 @@ from braid_core import defaults
 from braid_core.methods import METHODS
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from dashboard import budget, catalog, components, exports, state
+from dashboard import budget, catalog, components, design_spaces, exports, run_names, state
 
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
@@ -50,21 +50,28 @@ def design_form() -> None:
         st.info("Add designs with measured values (and, ideally, many unlabeled valid designs) "
                 "on the Data page first.")
         return
-    # The prior's designs start in the space of the measured ones (picking another data set
-    # later does not move the other: a mismatch is refused on launch).
     measured = labeled[catalog.preferred_dataset(labeled, labeled=True)]
     paths = [d.path for d in datasets]
+    by_path = {d.path: d for d in datasets}
     keep = state.keep_across_pages
+    keep("design_offline", measured.path, [d.path for d in labeled])
+    picked = by_path[st.session_state["design_offline"]]
+    # The prior's designs start in the space of the measured ones picked, and follow a pick of
+    # measured data in another space; a pick of the user's own stays (a mismatch is refused
+    # on launch).
+    default = catalog.preferred_dataset(datasets, labeled=False, like=picked)
+    current = by_path.get(state.kept_value("design_unlabeled"))
+    if (components.default_moved("design_offline_space", picked.space) and current
+            and None not in (current.space, picked.space) and current.space != picked.space):
+        st.session_state["design_unlabeled"] = paths[default]
+    keep("design_unlabeled", paths[default], paths)
     with st.container(border=True):
         left, right = st.columns(2)
         with left:
-            default = catalog.preferred_dataset(datasets, labeled=False, like=measured)
-            keep("design_unlabeled", paths[default], paths)
             unlabeled = components.path_picker(
                 "Valid designs to pre-train the prior on", datasets, default,
                 key="design_unlabeled")  # fmt: skip
         with right:
-            keep("design_offline", measured.path, [d.path for d in labeled])
             offline = components.path_picker(
                 "Designs with measured values (the reward model's data)", labeled,
                 labeled.index(measured), key="design_offline")
@@ -124,8 +131,10 @@ def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
 
     task = (offline.task or unlabeled.task) if oracle == ORACLE_AUTO else None
     try:
-        config = pipeline.design_config(unlabeled.path, offline.path,
-                                        alphabet=offline.alphabet or unlabeled.alphabet,
+        # Two design spaces first: read in one's alphabet, the other file was a wall of
+        # letters outside it.
+        alphabet = design_spaces.pair_alphabet(unlabeled, offline)
+        config = pipeline.design_config(unlabeled.path, offline.path, alphabet=alphabet,
                                         task=task, **options)  # fmt: skip
     except ValueError as err:
         st.error(f"Not started: {components.plain(str(err))}")
@@ -140,9 +149,10 @@ def shortfalls(record) -> list[budget.Shortfall]:
 
 
 def finished_table(records) -> pd.DataFrame:
+    labels = run_names.run_labels(records, state.workspace())  # with their data, where it differs
     rows = []
     for record in records:
-        row = {"run": catalog.run_label(record)}
+        row = {"run": labels[record.id]}
         row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
                     if record.summary.get(key) is not None})
         row["cut short by time"] = ", ".join(s.step for s in shortfalls(record))
@@ -157,7 +167,7 @@ def warn_of_shortfalls(record) -> None:
         minutes = record.config.get("max_minutes")
         budget_words = f"its time budget ({minutes:g} min)" if minutes else "its time budget"
         st.warning(components.plain(
-            f"{catalog.run_label(record)}: {budget_words} was too short. "
+            f"{run_names.run_label(record)}: {budget_words} was too short. "
             + " ".join(s.message for s in found) + " A longer budget lets these steps finish."))
 
 
@@ -167,8 +177,9 @@ def downloads(done) -> None:
     if components.default_moved("design_download_run", done[0].id):  # a run just finished
         st.session_state["design_download_run"] = done[0].id
     left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    labels = run_names.run_labels(done, state.workspace())
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
-                            format_func=lambda i: catalog.run_label(by_id[i]))
+                            format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:

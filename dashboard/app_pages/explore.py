@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.runs import RunRecord
-from dashboard import catalog, charts, components, exports, state
+from dashboard import charts, components, design_spaces, exports, run_names, state
 
 RANK_HELP = ("Conservative reward r_c = r_hat - c u at the slider's c; the table lists the "
              "designs best first.")
@@ -92,10 +92,13 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
     left.download_button("Download CSV", lambda: exports.designs_csv(designs),
                          file_name="designs.csv", mime="text/csv",
                          on_click="ignore")  # fmt: skip
-    if "sequence" in designs.columns:
+    # Vector designs among sequence ones had "nan" as their FASTA sequence: no FASTA then.
+    if exports.all_sequences(designs):
         middle.download_button("Download FASTA", lambda: exports.designs_fasta(fasta),
                                file_name="designs.fasta", mime="text/plain",
                                on_click="ignore")  # fmt: skip
+    elif "sequence" in designs.columns:
+        middle.caption("No FASTA: vector designs are among these. Pick sequence runs only.")
     right.download_button("Download run configs (JSON)",
                           lambda: exports.configs_json({r.id: r.config for r in used}),
                           file_name="configs.json", mime="application/json",
@@ -115,22 +118,26 @@ def render() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    state.bound_runs("run", ids, catalog.comparable_runs(records, ws, 3))
-    labels = catalog.run_labels(records, ws)  # names the reward model where there are two
+    state.bound_runs("run", ids, run_names.comparable_runs(records, ws, 3))
+    labels = run_names.run_labels(records, ws)  # names models and data where runs differ in them
     chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
     state.to_url("run", chosen_ids)
     chosen = [by_id[i] for i in chosen_ids]
-    # The offline points come from the first run whose reward model's table is still there.
-    components.warn_of_mixed_rewards(chosen, ", and the offline data shown are scored by one "
-                                     "of them alone. Compare runs of one reward model.")
-    default_c = catalog.settings(chosen[0].config).get("c") if chosen else None
+    designs = design_frame(chosen, labels)
+    mixed = design_spaces.mixed_spaces_message(design_spaces.runs_by_space(
+        chosen, ws, dict(tuple(designs.groupby("run"))) if len(designs) else {}))
+    if mixed:  # the weightier warning: other reward models follow from it
+        st.warning(mixed)
+    else:  # the offline points come from the first run whose reward model's table is there
+        components.warn_of_mixed_rewards(chosen, ", and the offline data shown are scored by "
+                                         "one of them alone. Compare runs of one reward model.")
+    default_c = run_names.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)
     state.bound_number("c", grid, default_c)
     c = st.select_slider("Conservatism c for the iso-lines", grid, key="c",
                          format_func=state.format_number)  # fmt: skip
     state.to_url("c", c)
-    designs = design_frame(chosen, labels)
     if not len(designs):
         st.info("Pick runs that have written designs.")
         return

@@ -10,7 +10,7 @@ import itertools
 
 import streamlit as st
 
-from dashboard import catalog, components, curves, final_numbers, state
+from dashboard import catalog, components, curves, final_numbers, run_names, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
 MAX_SWEEP = 24  # runs one click may start
@@ -163,14 +163,14 @@ def compare() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    chosen = state.bound_runs("run", ids, catalog.compare_defaults(records, ws, 4))
+    chosen = state.bound_runs("run", ids, run_names.compare_defaults(records, ws, 4))
     # Runs that finished while the page was open join the comparison (a sweep just launched).
     finished = [i for i in st.session_state.pop(components.FINISHED, ()) if i in by_id
                 and by_id[i].status == "done" and i not in chosen]
     if finished:
         st.session_state["run"] = [*chosen, *finished]
     # Named with their reward (and prior) model where the runs use several, as on Explore.
-    names = catalog.run_labels(records, ws)
+    names = run_names.run_labels(records, ws)
     chosen = st.multiselect("Runs to compare", ids, key="run",
                             # No status in the label: a chosen tag keeps its first label.
                             format_func=names.__getitem__)
@@ -179,9 +179,9 @@ def compare() -> None:
         return
     components.warn_of_mixed_rewards([by_id[i] for i in chosen],
                                      ". Compare true scores, or runs of one reward model.")
-    labels = {i: catalog.run_label(by_id[i]) for i in chosen}
-    models = catalog.model_suffixes([by_id[i] for i in chosen], ws)
-    groups = {labels[i]: catalog.group_label(by_id[i].config) + models[i] for i in chosen}
+    labels = {i: run_names.run_label(by_id[i]) for i in chosen}
+    models = run_names.model_suffixes([by_id[i] for i in chosen], ws)
+    groups = {labels[i]: run_names.group_label(by_id[i].config) + models[i] for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
     long = curves.long_metrics(frames, COMPARED)
     if len(long):

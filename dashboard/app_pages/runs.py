@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from braid_core import jobs
-from dashboard import catalog, components, final_numbers, state
+from dashboard import components, final_numbers, run_names, state
 
 
 def confirm_delete(run_id: str, place) -> None:
@@ -31,7 +31,7 @@ def confirm_delete(run_id: str, place) -> None:
 def details(run_id: str) -> None:
     ws = state.workspace()
     record = ws.record(run_id)
-    st.markdown(f"**{catalog.run_label(record)}** · {record.kind} · status **{record.status}**")
+    st.markdown(f"**{run_names.run_label(record)}** · {record.kind} · status **{record.status}**")
     if record.error:
         st.error(components.plain(components.run_error(record)))
     left, right = st.columns(2)
@@ -76,7 +76,7 @@ def render() -> None:
     if ids:
         # No status in the label: a picked option keeps the label it was picked with, so a
         # status there would go stale (it is in the table above and the heading below).
-        labels = {r.id: catalog.run_label(r) for r in records}
+        labels = {r.id: run_names.run_label(r) for r in records}
         run_id = st.selectbox("Run details", ids, key="runs_detail",
                               format_func=lambda i: f"{i} · {labels[i]}")  # fmt: skip
         details(run_id)

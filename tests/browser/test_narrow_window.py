@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from braid_core.runs import Workspace
-from dashboard import catalog, demo
+from dashboard import demo, run_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
 from dashboard_runs import finished_finetune  # noqa: E402 (a helper module, not a package)
@@ -104,9 +104,9 @@ def names(workspace_root: Path, run_ids: list[str], grouped: bool) -> list[str]:
     ws = Workspace(workspace_root)
     records = [ws.record(run_id) for run_id in run_ids]
     if not grouped:
-        return list(dict.fromkeys(catalog.run_labels(records, ws).values()))
-    models = catalog.model_suffixes(records, ws)
-    return list(dict.fromkeys(catalog.group_label(r.config) + models[r.id] for r in records))
+        return list(dict.fromkeys(run_names.run_labels(records, ws).values()))
+    models = run_names.model_suffixes(records, ws)
+    return list(dict.fromkeys(run_names.group_label(r.config) + models[r.id] for r in records))
 
 
 @pytest.fixture

@@ -90,7 +90,11 @@ def test_an_uploads_warnings_name_the_users_file_and_count_its_duplicates(demo, 
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.file_uploader(key="upload").set_value(("mine.csv", data, "text/csv")).run()
     assert not at.exception and not at.error
-    warnings = [w.value for w in at.warning]
+    # Loaded, in yellow (a green "Success" was all a user read), pointing at the warnings.
+    loaded, *warnings = [w.value for w in at.warning]
+    assert loaded.startswith("Loaded mine.csv: upload mine.csv (12 designs, with values), "
+                             "with 2 warnings: read them below before training on it.")
+    assert not at.success
     assert any(w.startswith("mine.csv: 1 design appears more than once") for w in warnings), (
         warnings)
     assert any(w.startswith("mine.csv: 10 of 12 labeled designs") for w in warnings), warnings

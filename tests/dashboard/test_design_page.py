@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
 from braid_core.runs import Workspace
-from dashboard import catalog, components
+from dashboard import catalog, components, run_names
 
 
 def open_page(page: str) -> AppTest:
@@ -151,7 +151,8 @@ def test_a_design_run_stopped_after_pre_training_still_offers_its_prior(demo, wo
     workspace.set_status(run.id, "running")
     workspace.set_status(run.id, "cancelled")
     priors, rewards = catalog.priors(workspace), catalog.rewards(workspace)
-    assert [p.label for p in priors if p.run_id] == [f"prior of design run {run.id} (cancelled)"]
+    assert [p.label for p in priors if p.run_id] == [
+        f"prior of design run {run.id} · data: demo ehrlich-20-32 (cancelled)"]
     assert not [r for r in rewards if r.run_id]  # it stopped before saving one
 
 
@@ -161,7 +162,7 @@ def test_design_runs_are_labelled_with_the_settings_their_method_used(workspace)
     def label(method: str) -> str:
         run = workspace.create_run("design", {"method": method, "c": 0.5, "alpha": 0.1,
                                               "seed": 2})
-        return catalog.run_label(workspace.record(run.id))
+        return run_names.run_label(workspace.record(run.id))
 
     assert label("braid-bonus").startswith("design braid-bonus c=0.5 alpha=0.1 seed=2 [")
     assert label("strl").startswith("design strl alpha=0.1 seed=2 [")
@@ -171,8 +172,8 @@ def test_design_runs_are_labelled_with_the_settings_their_method_used(workspace)
                                              "num_designs": 8, "pool_size": 8}, name="samples")
     ranked = workspace.create_run("baseline", {"method": "pretrained", "c": 0.5, "seed": 0,
                                                "num_designs": 8, "pool_size": 32})
-    assert catalog.run_label(workspace.record(kept.id)).startswith("samples seed=0 [")
-    assert catalog.run_label(workspace.record(ranked.id)).startswith("baseline pretrained c=0.5")
+    assert run_names.run_label(workspace.record(kept.id)).startswith("samples seed=0 [")
+    assert run_names.run_label(workspace.record(ranked.id)).startswith("baseline pretrained c=0.5")
 
 
 def test_the_designs_picker_moves_to_a_run_that_finishes_while_the_page_is_open(workspace):

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from braid_core import pipeline
 from braid_core.runs import Workspace
-from dashboard import catalog
+from dashboard import run_names
 
 
 def open_explore(query: dict[str, str] | None = None) -> AppTest:
@@ -97,11 +97,11 @@ def test_runs_of_two_reward_models_are_labelled_by_their_reward_model(demo, work
     # warning said "the first one's", wrong when the first run's model was deleted.
     (warning,) = at.warning
     assert "the offline data shown are scored by one of them alone" in warning.value
-    labels = catalog.run_labels(workspace.list_runs(), workspace)
+    labels = run_names.run_labels(workspace.list_runs(), workspace)
     assert sources == {labels[first], labels[other]}  # as the picker names them
     # One reward model: nothing to tell apart, so no suffix.
-    alone = catalog.run_labels([workspace.record(first)], workspace)
-    assert alone[first] == catalog.run_label(workspace.record(first))
+    alone = run_names.run_labels([workspace.record(first)], workspace)
+    assert alone[first] == run_names.run_label(workspace.record(first))
 
 
 def reward_run(workspace: Workspace, demo: Path) -> str:
@@ -118,9 +118,10 @@ def test_a_reward_run_is_named_as_its_run_label_ends(demo, workspace):
     first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
     other = finetune_of(workspace, workspace.run_path(reward) / "reward", demo)
     records = [workspace.record(first), workspace.record(other)]
-    assert catalog.model_suffixes(records, workspace)[other] == f" · reward: reward [{reward[-4:]}]"
+    suffix = run_names.model_suffixes(records, workspace)[other]
+    assert suffix == f" · reward: reward [{reward[-4:]}]"
     workspace.delete_run(reward)
-    suffix = catalog.model_suffixes(records, workspace)[other]
+    suffix = run_names.model_suffixes(records, workspace)[other]
     assert suffix == f" · reward: deleted run [{reward[-4:]}]"
 
 
@@ -142,7 +143,7 @@ def test_compare_names_runs_of_two_reward_models_as_explore_does(demo, workspace
     at.switch_page("app_pages/finetune.py").run()
     assert not at.exception, at.exception
     (picker,) = [m for m in at.multiselect if m.label == "Runs to compare"]
-    labels = catalog.run_labels(workspace.list_runs(), workspace)
+    labels = run_names.run_labels(workspace.list_runs(), workspace)
     # The picker said only "c=0.5 ..." for both: which reward model scored each was unsaid.
     assert sorted(picker.options) == sorted([labels[first], labels[other]])
     assert {label.split(" · ")[-1] for label in picker.options} == {"reward: shipped rewards",

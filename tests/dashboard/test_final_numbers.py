@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard import catalog, final_numbers
+from dashboard import final_numbers, run_names
 
 
 def test_group_summary_reports_mean_and_spread():
@@ -35,7 +35,7 @@ def test_group_summary_titles_columns_shows_fractions_in_percent_and_blanks_gaps
 def test_settings_are_named_as_the_fine_tune_page_names_them():
     config = {"finetune": {"c": 1.0, "alpha": 0.1, "steps": 30, "batch_size": 8}}
     # "batch_size=8" was the config's field name, in every Compare legend and table row.
-    assert catalog.group_label(config) == "c=1 alpha=0.1 steps=30 batch=8"
+    assert run_names.group_label(config) == "c=1 alpha=0.1 steps=30 batch=8"
 
 
 def test_one_runs_summary_reads_in_words():

@@ -1,0 +1,73 @@
+"""Data page uploads: errors that name their file and go when the user moves on, spreadsheets
+refused in words, and uploads of one file name told apart."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from dashboard_runs import APP
+from streamlit.testing.v1 import AppTest
+
+from dashboard import catalog
+
+GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
+BAD = b"sequence,value\nACDEF,1.0\nGHIKL,high\nMNPQR,0.5\n"
+XLSX = b"PK\x03\x04" + bytes(range(256)) * 4  # a zip, as a workbook starts
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    return at.file_uploader(key="upload").set_value((name, data, "text/csv")).run()
+
+
+def test_an_upload_error_names_its_file_and_goes_when_another_data_set_is_picked(
+        demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "text_value.csv", BAD)
+    (error,) = at.error
+    assert error.value.startswith("text\\_value.csv was not loaded; the data shown below is "
+                                  "unchanged. text\\_value.csv: ")
+    at.run()  # e.g. a column option opened: still said
+    assert len(at.error) == 1
+    # The data set picked since: the error was left on screen under whatever came next.
+    at.selectbox(key="dataset_choice").set_value(str(demo / "demo" / "unlabeled.csv")).run()
+    assert not at.exception and not at.error
+
+
+def test_a_spreadsheet_is_refused_by_the_check_replacing_the_last_files_error(demo,
+                                                                              workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "text_value.csv", BAD)
+    # The uploader refused .xlsx itself and kept the last file: its red error stayed, read as
+    # the workbook's.
+    assert ".xlsx" in at.file_uploader(key="upload").proto.type  # the browser lets it through
+    upload(at, "excel.xlsx", XLSX)
+    (error,) = at.error  # in the data check's words (braid_core.data says what to do)
+    assert error.value.startswith("excel.xlsx was not loaded; the data shown below is "
+                                  "unchanged. excel.xlsx: ")
+    assert "text\\_value" not in error.value
+    assert not (workspace.root / "uploads").exists()
+
+
+def test_an_unlabeled_upload_says_so_when_loaded(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "dna_labeled.csv", b"sequence,fitness\nACGT,1.0\nTTGA,2.0\nGGCA,3.0\n")
+    assert not at.exception and not at.error
+    said = [m.value for m in [*at.success, *at.warning] if m.value.startswith("Loaded")]
+    assert said and said[0].startswith("Loaded dna\\_labeled.csv: upload dna\\_labeled.csv "
+                                       "(3 designs, unlabeled")
+
+
+def test_uploads_of_one_file_name_are_told_apart(workspace):
+    first = catalog.store_upload(workspace.root, GOOD, "dna_labeled.csv")
+    meta = first.path.replace(".csv", ".json")
+    os.utime(meta, (time.time() - 3600,) * 2)  # stored an hour before the corrected file
+    catalog.store_upload(workspace.root, GOOD.replace(b"0.5", b"0.7"), "dna_labeled.csv")
+    catalog.store_upload(workspace.root, GOOD, "other.csv")
+    labels = [d.label for d in catalog.uploaded_datasets(workspace.root)]
+    # Both read "upload dna_labeled.csv (3 designs, with values)".
+    assert len(set(labels)) == 3
+    assert labels[0] == "upload other.csv (3 designs, with values)"  # its name alone: as was
+    newer, older = labels[1:]
+    assert newer.startswith("upload dna_labeled.csv (3 designs, with values, stored 20")
+    assert older.startswith("upload dna_labeled.csv (3 designs, with values, stored 20")

@@ -1,0 +1,91 @@
+"""The Design page's two data sets: one design space, said plainly when not, and the prior's
+data starting in the space of the measured data picked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from dashboard_runs import APP
+from streamlit.testing.v1 import AppTest
+
+from braid_core.runs import Workspace
+from dashboard import catalog, design_spaces
+
+
+def dna(n: int, length: int = 12, letters: str = "ACGT", values: bool = False) -> bytes:
+    rng = np.random.default_rng(n + length)
+    rows = ["".join(rng.choice(list(letters), length)) for _ in range(n)]
+    if values:
+        return ("sequence,value\n" + "".join(f"{r},{i}\n" for i, r in enumerate(rows))).encode()
+    return ("sequence\n" + "\n".join(rows) + "\n").encode()
+
+
+def open_design() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("app_pages/design.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspace):
+    pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    at = open_design()
+    at.selectbox(key="design_unlabeled").set_value(pool.path).run()
+    next(b for b in at.button if b.label == "Launch the whole pipeline").click()
+    at.run()
+    (error,) = at.error
+    # Was: "Not started: .../offline.csv: letters outside the alphabet dna (ACGT) in 60 rows:
+    # row 1 ..." (the demo's protein file read in the DNA upload's alphabet).
+    assert error.value.startswith(
+        "Not started: these two data sets are not of the same design space: "
+        '"dna\\_unlabeled.csv" holds sequences of length 12 over dna, "demo ehrlich-20-32: '
+        'offline designs with values" holds sequences of length 32 over protein. Pick a '
+        "matching pair.")
+    assert "letters outside" not in error.value
+    assert workspace.list_runs() == []
+
+
+def test_one_length_pairs_need_one_alphabet_or_nested_letters(workspace: Workspace):
+    pool = catalog.store_upload(workspace.root, dna(30), "pool.csv")
+    measured = catalog.store_upload(workspace.root, dna(20, letters="ACGTN", values=True),
+                                    "measured.csv", alphabet="ACGTN")
+    # DNA read with an N: one space in the larger alphabet, as `braid design --alphabet`.
+    assert design_spaces.pair_alphabet(pool, measured) == "ACGTN"
+    # DNA's letters are protein letters too, but DNA 12-mers are no protein 12-mers.
+    protein = catalog.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
+                                                       values=True), "protein.csv")
+    with pytest.raises(ValueError, match='"pool.csv" holds sequences of length 12 over dna, '
+                       '"protein.csv" holds sequences of length 12 over protein'):
+        design_spaces.pair_alphabet(pool, protein)
+    vectors = catalog.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
+    with pytest.raises(ValueError, match="holds vectors of dimension 2"):
+        design_spaces.pair_alphabet(pool, vectors)
+
+
+def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pick(
+        demo, workspace):
+    demo_pool = str(demo / "demo" / "unlabeled.csv")
+    # Measured designs added to the demo's: a protein upload with values. The prior's data
+    # started on it (the newest upload of that space) rather than the demo's pool.
+    measured = catalog.add_to_dataset(
+        workspace.root, next(d for d in catalog.all_datasets(workspace.root) if d.labeled),
+        open(demo / "demo" / "offline.csv").read().splitlines()[1].split(",")[0].encode()
+        .join([b"sequence,value\n", b",9.5\n"]), "new.csv")
+    datasets = catalog.all_datasets(workspace.root)
+    assert datasets[catalog.preferred_dataset(datasets, False, like=measured)].path == demo_pool
+    at = open_design()
+    assert at.selectbox(key="design_offline").value == measured.path
+    assert at.selectbox(key="design_unlabeled").value == demo_pool
+    # Measured DNA picked: the prior's data move to DNA; picked back, to protein again.
+    dna_pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    dna_measured = catalog.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
+    at = open_design()
+    assert at.selectbox(key="design_unlabeled").value == dna_pool.path
+    at.selectbox(key="design_offline").set_value(measured.path).run()
+    assert at.selectbox(key="design_unlabeled").value == demo_pool
+    # A pick of the user's own stays, even of another space (refused on launch, in words).
+    at.selectbox(key="design_unlabeled").set_value(dna_pool.path).run()
+    at.run()
+    assert at.selectbox(key="design_unlabeled").value == dna_pool.path
+    assert at.selectbox(key="design_offline").value == measured.path
+    assert dna_measured.path != measured.path

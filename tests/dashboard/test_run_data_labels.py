@@ -1,0 +1,75 @@
+"""Runs and models named with their data where that tells them apart: protein, DNA and vector
+runs of one method all read "design braid-bonus c=0.5 alpha=0.1 seed=0 [id]"."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dashboard_runs import APP
+from streamlit.testing.v1 import AppTest
+
+from braid_core.runs import Workspace
+from dashboard import catalog, run_names
+
+DNA = b"sequence,value\nACGTACGTACGT,1.0\nTTGATTGATTGA,2.0\nGGCAGGCAGGCA,3.0\n"
+VECTORS = b"x0,x1,value\n0.1,0.2,1.0\n0.4,0.5,2.0\n0.7,0.8,3.0\n"
+
+
+def design_run(workspace: Workspace, offline: str, own_models: bool = True) -> str:
+    """A finished design run on `offline`, with its own prior and reward model folders."""
+    run = workspace.create_run("design", {
+        "unlabeled": {"path": offline}, "offline": {"path": offline, "value_column": "value"},
+        "method": "braid-bonus", "c": 0.5, "alpha": 0.1, "seed": 0})  # fmt: skip
+    for what in ("prior", "reward"):
+        (run.path / what).mkdir()
+        (run.path / what / "config.json").write_text('{"format": "braid-' + what + '"}')
+    run.write_designs(pd.DataFrame({"sequence": ["ACGT"], "predicted_mean": [1.0],
+                                    "uncertainty": [0.1]}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    return run.id
+
+
+def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(workspace):
+    dna = catalog.store_upload(workspace.root, DNA, "dna_labeled.csv")
+    vectors = catalog.store_upload(workspace.root, VECTORS, "vec_labeled.csv")
+    first, second = design_run(workspace, dna.path), design_run(workspace, vectors.path)
+    labels = run_names.run_labels(workspace.list_runs(), workspace)
+    # Was "... [id] · prior: design [id] · reward: design [id]": the run's own models, named
+    # by the id its label ends with already, and nothing of what it designed.
+    assert labels[first] == (f"design braid-bonus c=0.5 alpha=0.1 seed=0 [{first[-4:]}] · "
+                             "data: dna_labeled.csv")
+    assert labels[second].endswith(f"[{second[-4:]}] · data: vec_labeled.csv")
+    # Groups of seeds still tell two design runs' models apart: they never pool.
+    records = [workspace.record(first), workspace.record(second)]
+    assert run_names.model_suffixes(records, workspace)[first] == (
+        f" · prior: design [{first[-4:]}] · reward: design [{first[-4:]}]")
+    # One data set: nothing to tell apart.
+    third = design_run(workspace, dna.path)
+    alone = run_names.run_labels([workspace.record(first), workspace.record(third)], workspace)
+    assert alone[first] == run_names.run_label(workspace.record(first))
+
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.switch_page("app_pages/design.py").run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value["run"].tolist()
+    assert sum(label.endswith("· data: dna_labeled.csv") for label in shown) == 2
+    assert sum(label.endswith("· data: vec_labeled.csv") for label in shown) == 1
+    picker = at.selectbox(key="design_download_run")
+    assert picker.format_func(second).endswith("· data: vec_labeled.csv")
+
+
+def test_a_finetune_run_has_the_data_of_its_reward_model(demo, workspace):
+    from braid_core import pipeline
+
+    dna = catalog.store_upload(workspace.root, DNA, "dna_labeled.csv")
+    design = design_run(workspace, dna.path)
+    tuned = workspace.create_run("finetune", pipeline.finetune_config(
+        demo / "priors", demo / "rewards"))
+    record = workspace.record(tuned.id)
+    assert run_names.data_of(record, workspace) == str(demo / "demo" / "offline.csv")
+    labels = run_names.run_labels([record, workspace.record(design)], workspace)
+    assert labels[tuned.id].endswith(" · data: demo ehrlich-20-32")
+    # The models a design run made are offered with their data (the pickers read alike).
+    rewards = catalog.rewards(workspace)
+    assert [r.label for r in rewards if r.run_id] == [
+        f"reward of design run {design} · data: dna_labeled.csv"]
