@@ -27,12 +27,17 @@ FIELDS = {"--alphabet": "the Alphabet field under Column options for uploads",
           "--sequence-column": "the Sequence column field under Column options for uploads"}
 
 
-def upload_error(err: DataError) -> str:
-    """A data check's error in this page's terms, shown letter for letter."""
-    text = f"{err.path}: {err.problem}"
+def in_page_terms(text: str) -> str:
+    """A data check's message with this page's fields for the command line's options, shown
+    letter for letter."""
     for option, field in FIELDS.items():
         text = text.replace(option, field)
     return components.plain(text)
+
+
+def upload_error(err: DataError) -> str:
+    """A data check's error in this page's terms."""
+    return in_page_terms(f"{err.path}: {err.problem}")
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -126,9 +131,9 @@ def show(dataset: catalog.Dataset) -> None:
                        else "one measurement" if measured else None)  # fmt: skip
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
-        st.info(components.plain(note))
+        st.info(in_page_terms(note))
     for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
-        st.warning(components.plain(warning))  # merged duplicates, a plateau
+        st.warning(in_page_terms(warning))  # merged duplicates, a plateau, a value column
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")
