@@ -75,7 +75,8 @@ def test_uploads_of_one_file_name_are_told_apart(workspace):
 
 def test_a_value_column_under_another_name_is_pointed_out_in_this_pages_terms(demo, workspace):
     # The tester's 'fitness' column: loaded as unlabeled with a green Success. The data check
-    # now names it (values that are not a row index); the page says which of its fields to set, not the command line's option.
+    # now names it (values that are not a row index); the page says which of its fields to
+    # set, not the command line's option.
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     upload(at, "dna_labeled.csv", b"sequence,fitness\nACGT,0.7\nTTGA,2.5\nGGCA,1.3\n")
     (pointed,) = [w.value for w in at.warning if "'fitness' holds numbers" in w.value]
