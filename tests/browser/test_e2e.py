@@ -142,7 +142,7 @@ def test_bad_upload_shows_a_plain_error(page, workspace_root):
     error.wait_for()
     message = error.inner_text()
     assert "row 2" in message and "not loaded" in message, message
-    assert "('o**p**s')" in message, message  # quoted letter for letter, not made bold
+    assert "row 2 'o**p**s'" in message, message  # quoted letter for letter, not made bold
     settle(page)
     no_exception(page)
     assert metric(page, "designs") == before  # the demo is still what is shown
