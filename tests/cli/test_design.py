@@ -47,16 +47,22 @@ def test_design_runs_the_whole_pipeline_within_its_budget(tmp_path, isolated_wor
     assert designs["sequence"].str.len().eq(8).all()
 
 
-def test_design_refuses_designs_in_two_spaces_before_any_run(tmp_path, isolated_workspace):
-    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 6, "ACGT")
-    offline = write_labeled(tmp_path / "offline.csv", 50)
+def refused_dna_design(tmp_path, workspace, unlabeled, offline) -> str:
+    """`braid design` on DNA files, refused (exit 1) before any run: its output, one line."""
     result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
                                  str(offline), "--alphabet", "dna", "--out",
                                  str(tmp_path / "x.csv")])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
+    assert Workspace(workspace).list_runs() == []
+    return " ".join(result.output.split())
+
+
+def test_design_refuses_designs_in_two_spaces_before_any_run(tmp_path, isolated_workspace):
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 6, "ACGT")
+    offline = write_labeled(tmp_path / "offline.csv", 50)
+    said = refused_dna_design(tmp_path, isolated_workspace, unlabeled, offline)
     assert (f"not in the same space: {unlabeled} holds sequences of length 6 over dna, "
-            f"{offline} sequences of length 8 over dna") in " ".join(result.output.split())
-    assert Workspace(isolated_workspace).list_runs() == []
+            f"{offline} sequences of length 8 over dna") in said
 
 
 def test_design_refuses_an_unknown_method_before_any_work(tmp_path):
@@ -88,10 +94,5 @@ def test_design_refuses_an_unknown_oracle_task_before_any_run(tmp_path, isolated
 def test_design_refuses_too_few_labeled_designs_before_any_run(tmp_path, isolated_workspace):
     unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 8, "ACGT")
     offline = write_labeled(tmp_path / "offline.csv", 7)
-    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
-                                 str(offline), "--alphabet", "dna", "--out",
-                                 str(tmp_path / "x.csv")])
-    assert result.exit_code == 1, result.output
-    assert "7 labeled designs are too few to fit a reward model" in " ".join(
-        result.output.split())
-    assert Workspace(isolated_workspace).list_runs() == []
+    said = refused_dna_design(tmp_path, isolated_workspace, unlabeled, offline)
+    assert "7 labeled designs are too few to fit a reward model" in said
