@@ -12,6 +12,9 @@ import pandas as pd
 from braid_core.data import blank_invalid_scores
 
 SEQUENCE = "sequence"
+FASTA_HELP = ("Each design once: rows that repeat a design to fill the number asked for "
+              "are left out (the CSV keeps them, marked in its repeat column).")
+REPEAT = "repeat"  # designs tables mark a design listed above already (pipeline)
 
 
 def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> pd.DataFrame:
@@ -41,8 +44,9 @@ def all_sequences(frame: pd.DataFrame) -> bool:
 
 
 def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
-    """One FASTA record per row; every other column goes into the header as key=value (an
-    invalid design's true score as nan).
+    """One FASTA record per row but repeats (`repeat` True: a design its run listed above
+    already, to fill the number asked for; a synthesis order wants each once); every other
+    column goes into the header as key=value (an invalid design's true score as nan).
 
     `braid_core.data.read_designs` reads the values back from `value=` (or any key given as
     the value column), so a download can be uploaded again.
@@ -57,6 +61,8 @@ def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     if missing:
         raise ValueError(f"FASTA needs a sequence in every row; {missing} of {len(frame)} have "
                          "none (vector designs?): download them as CSV")
+    if REPEAT in frame.columns:
+        frame = frame[~frame[REPEAT].fillna(False).astype(bool)]
     frame = blank_invalid_scores(frame)
     others = [column for column in frame.columns if column != SEQUENCE]
     lines = []

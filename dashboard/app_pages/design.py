@@ -190,7 +190,8 @@ def downloads(done) -> None:
                            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
     if "sequence" in designs.columns:
         right.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
-                              file_name=f"{stem}.fasta", mime="text/plain", on_click="ignore")
+                              file_name=f"{stem}.fasta", mime="text/plain", on_click="ignore",
+                              help=exports.FASTA_HELP)
 
 
 def render() -> None:

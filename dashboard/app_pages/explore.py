@@ -96,7 +96,7 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
     if exports.all_sequences(designs):
         middle.download_button("Download FASTA", lambda: exports.designs_fasta(fasta),
                                file_name="designs.fasta", mime="text/plain",
-                               on_click="ignore")  # fmt: skip
+                               on_click="ignore", help=exports.FASTA_HELP)  # fmt: skip
     elif "sequence" in designs.columns:
         middle.caption("No FASTA: vector designs are among these. Pick sequence runs only.")
     right.download_button("Download run configs (JSON)",

@@ -232,3 +232,13 @@ def test_run_legends_list_whole_names_one_per_line():
     ]
     for legend in legends:  # Vega-Lite's default clips labels at 160 px, mid-name
         assert legend["labelLimit"] == 0 and legend["columns"] == 1
+
+
+def test_fasta_lists_a_repeated_design_once_and_csv_keeps_every_row():
+    # A collapsed run filled 89 of 128 rows with one design: a synthesis order from the FASTA
+    # held 89 copies of it. The CSV keeps the rows (its `repeat` column says which).
+    table = pd.DataFrame({"sequence": ["ACDE", "FGHI", "ACDE", "ACDE"],
+                          "repeat": [False, False, True, True]})
+    records = exports.designs_fasta(table).decode().splitlines()
+    assert records[1::2] == ["ACDE", "FGHI"]
+    assert len(pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))) == 4
