@@ -203,10 +203,12 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str,
     picked path has gone. With `follow_new` (the model pickers), a default that changes while
     the page is open (a model just trained) is picked too; a data set the user picked stays."""
     paths = [choice.path for choice in choices]
-    moved = default_moved(key, paths[default])
-    if (follow_new and moved) or st.session_state.get(key) not in paths:
+    # The pick as it was when the page was last shown in this session (another page dropped
+    # it, and the model pickers went back to the newest model: a launch used that one).
+    kept = state.keep_across_pages(key, paths[default], paths)
+    if follow_new and default_moved(key, paths[default]):
         st.session_state[key] = paths[default]
-    path = st.selectbox(label, paths, key=key,
+    path = st.selectbox(label, paths, **kept,
                         format_func=lambda p: choices[paths.index(p)].label)  # fmt: skip
     return choices[paths.index(path)]
 

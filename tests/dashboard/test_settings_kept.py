@@ -158,3 +158,39 @@ def test_a_kept_value_no_longer_offered_gives_way_to_the_default():
     assert state._allowed([0.5, 7.0], [0.0], (0.0, 0.5)) == [0.5]
     assert state._allowed([7.0], [0.0], (0.0, 0.5)) == [0.0]
     assert state._allowed([], [0.0], (0.0, 0.5)) == []  # emptied by the user: stays empty
+
+
+def model_run(workspace, demo: Path, what: str) -> str:
+    """A finished prior or reward run whose model is a copy of the demo's: a second model to
+    pick, newer than the shipped one."""
+    import shutil
+
+    data = demo / "demo" / ("unlabeled.csv" if what == "prior" else "offline.csv")
+    run = workspace.create_run(what, {"data": {"path": str(data)}})
+    shutil.copytree(demo / ("priors" if what == "prior" else "rewards"),
+                    workspace.run_path(run.id) / what)
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    return run.id
+
+
+@pytest.mark.parametrize(("page", "keys"), [
+    ("app_pages/finetune.py", ("ft_prior", "ft_reward")),
+    ("app_pages/reward.py", ("reward_choice",)),
+])
+def test_a_model_picked_other_than_the_newest_survives_a_visit(demo, workspace, page, keys):
+    # The model pickers went back to the newest run's model after a page visit, and a launch
+    # then used that one: a tester's fine-tune was made from the wrong prior and reward model.
+    newest = {"prior": model_run(workspace, demo, "prior"),
+              "reward": model_run(workspace, demo, "reward")}
+    at = open_page(page)
+    shipped = {"ft_prior": str(demo / "priors"), "ft_reward": str(demo / "rewards"),
+               "reward_choice": str(demo / "rewards")}
+    for key in keys:
+        run_id = newest["prior" if key == "ft_prior" else "reward"]
+        assert run_id in at.selectbox(key=key).value  # the newest run's model, at first
+        at.selectbox(key=key).set_value(shipped[key])
+    at.run()
+    visit_another_page_and_return(at, page)
+    assert not at.exception
+    assert {key: at.selectbox(key=key).value for key in keys} == {k: shipped[k] for k in keys}
