@@ -27,7 +27,12 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     from braid_core.data import DataError
     from braid_core.runs import Workspace, default_workspace_root
     from braid_core.runs.summary import summary_value
+    from braid_core.runtime import resolve_device
 
+    try:  # here, not in the config (made on one machine, run on another): this one runs it
+        resolve_device(config.get("device", "auto"))
+    except ValueError as err:
+        raise fail(f"--device: {err}; give --device auto or cpu") from None
     workspace = Workspace(default_workspace_root())
     run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
     say(f"run {run.id} in {workspace.root}")

@@ -96,3 +96,17 @@ def test_design_refuses_too_few_labeled_designs_before_any_run(tmp_path, isolate
     offline = write_labeled(tmp_path / "offline.csv", 7)
     said = refused_dna_design(tmp_path, isolated_workspace, unlabeled, offline)
     assert "7 labeled designs are too few to fit a reward model" in said
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="needs a machine without GPU")
+def test_design_on_cuda_without_a_gpu_is_refused_before_any_run(tmp_path, isolated_workspace):
+    # It recorded a run that failed at once; the device is checked where the run is made.
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 50, 8, "ACGT")
+    offline = write_labeled(tmp_path / "offline.csv", 50)
+    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
+                                 str(offline), "--alphabet", "dna", "--device", "cuda", "--out",
+                                 str(tmp_path / "x.csv")])
+    assert result.exit_code == 1, result.output
+    assert ("--device: device 'cuda' was asked for, but no CUDA GPU is available here; give "
+            "--device auto or cpu") in " ".join(result.output.split())
+    assert Workspace(isolated_workspace).list_runs() == []
