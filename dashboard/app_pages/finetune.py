@@ -101,7 +101,8 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
                 **keep("ft_alpha_values", [alpha], alpha_grid))
         grid = list(itertools.product(c_values, alpha_values)) if sweep else [(c, alpha)]
         runs = [(cv, av, seed) for cv, av in grid for seed in range(int(seeds))]
-        button, count = st.columns([1, 3], vertical_alignment="center")
+        # 2:3: at 1024 px a quarter of the panel cut the label to "Launch fine-tu..."
+        button, count = st.columns([2, 3], vertical_alignment="center")
         count.caption(runs_text(len(runs), len(c_values), len(alpha_values), int(seeds), sweep))
         submitted = button.button("Launch fine-tuning",
                                   disabled=not runs or len(runs) > MAX_SWEEP)

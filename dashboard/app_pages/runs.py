@@ -45,7 +45,10 @@ def details(run_id: str) -> None:
         st.session_state["delete_asked"] = run_id
         st.rerun()
     if record.parents:
-        right.caption("Made from: " + ", ".join(dict.fromkeys(record.parents)))
+        known = {r.id for r in ws.list_runs()}
+        right.caption("Made from: " + ", ".join(
+            parent if parent in known else f"{parent} (deleted)"
+            for parent in dict.fromkeys(record.parents)))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
     if record.summary:  # in words; the config stays JSON, to read back or rerun

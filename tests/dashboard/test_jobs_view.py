@@ -108,8 +108,9 @@ def test_deleting_a_run_asks_first_and_names_the_runs_made_from_it(demo, workspa
     assert not at.exception
     assert not workspace.run_path(parent).exists()
     assert [r.id for r in workspace.list_runs()] == [child]
-    # The child's parents, said once each (a design run makes both prior and reward model).
-    assert f"Made from: {parent}" in [c.value for c in at.caption]
+    # The child's parents, said once each (a design run makes both prior and reward model),
+    # and said to be gone (it read as if the parent were there).
+    assert f"Made from: {parent} (deleted)" in [c.value for c in at.caption]
 
 
 @pytest.fixture
