@@ -141,25 +141,25 @@ def seed_bands(long: pd.DataFrame, groups: Mapping[str, str]) -> pd.DataFrame:
         long: columns run, step, metric, value (from `long_metrics`).
         groups: run label -> group label (e.g. "c=1 alpha=0.01").
     Returns:
-        Columns group, metric, step, mean, low, high, seeds.
+        Columns group, metric, step, mean, low, high, runs.
     """
     frame = long.assign(group=long["run"].map(groups))
     # sort=False: the metrics keep the order they were asked for in (the small charts' order)
     stats = frame.groupby(["group", "metric", "step"], sort=False)["value"].agg(
-        mean="mean", low="min", high="max", seeds="count"
+        mean="mean", low="min", high="max", runs="count"
     )
     return stats.reset_index()
 
 
 def band_curves(bands: pd.DataFrame, height: int = 160) -> CurveGrid:
-    """Mean line and min-max band over seeds, per group, one small chart per metric."""
+    """Mean line and min-max band over a group's runs (its seeds), one small chart per metric."""
     colours = series_colours(list(dict.fromkeys(bands["group"])))
     base = alt.Chart().encode(step_axis(bands),
                               alt.Color("group:N", scale=colours, legend=None))
     band = base.mark_area(opacity=0.2).encode(alt.Y("low:Q", title=None), alt.Y2("high:Q"))
     line = base.mark_line().encode(
         alt.Y("mean:Q", title=None, scale=alt.Scale(zero=False), axis=CURVE_AXIS),
-        tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "seeds"],
+        tooltip=["group", "step", alt.Tooltip("mean:Q", format=".4g"), "runs"],
     )
     return curve_grid(alt.layer(band, line, lone_points(line, "group")), bands, "group",
                       colours, height)

@@ -58,7 +58,7 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
         summaries: run label -> summary dict (non-numbers are ignored).
         groups: run label -> group label.
     Returns:
-        One row per group: group, seeds, then one text column per numeric summary key, titled
+        One row per group: group, runs, then one text column per numeric summary key, titled
         and ordered as SUMMARY_COLUMNS says (other keys after, underscores as spaces).
     """
     rows = []
@@ -67,14 +67,14 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
                    if isinstance(v, int | float) and not isinstance(v, bool)}  # fmt: skip
         rows.append({"group": groups[label], **numbers})
     if not rows:
-        return pd.DataFrame(columns=["group", "seeds"])
+        return pd.DataFrame(columns=["group", "runs"])
     frame = pd.DataFrame(rows)
     keys = [k for k in SUMMARY_COLUMNS if k in frame.columns]
     keys += [k for k in frame.columns if k not in keys and k != "group"]
     table = []
     # sort=False: groups in the order of their first run, as the curves' legend lists them
     for group, part in frame.groupby("group", sort=False):
-        row: dict[str, Any] = {"group": group, "seeds": len(part)}
+        row: dict[str, Any] = {"group": group, "runs": len(part)}
         for key in keys:
             title, percent = SUMMARY_COLUMNS.get(key, (key.replace("_", " "), False))
             row[title] = _pooled(part[key], percent)

@@ -186,11 +186,13 @@ def compare() -> None:
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
     long = curves.long_metrics(frames, COMPARED)
     if len(long):
-        st.markdown("**Curves, seeds pooled** (line: mean; band: min to max over seeds)")
+        # "runs", not "seeds": two launches of one setting and seed are two runs of it
+        st.markdown("**Curves, runs of a setting pooled** (line: mean; band: min to max "
+                    "over its runs, e.g. its seeds)")
         bands = curves.seed_bands(long, groups)
         components.draw_curves(curves.band_curves(bands))
     summaries = {labels[i]: by_id[i].summary for i in chosen}
-    st.markdown("**Final numbers per setting** (mean +- std over seeds)")
+    st.markdown("**Final numbers per setting** (mean +- std over its runs)")
     # The group pinned at medium width: whole, a long name (with its reward model) pushed
     # the numbers out of a 1024 px window; the legend above has it whole.
     st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True,

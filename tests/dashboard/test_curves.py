@@ -18,7 +18,7 @@ def test_seed_bands_pool_runs_of_one_setting():
     one = bands[bands["group"] == "c=1"].sort_values("step")
     assert one["mean"].tolist() == [2.0, 4.0]
     assert one["low"].tolist() == [1.0, 3.0] and one["high"].tolist() == [3.0, 5.0]
-    assert one["seeds"].tolist() == [2, 2]
+    assert one["runs"].tolist() == [2, 2]
     assert set(bands["metric"]) == {curves.CURVE_TITLES["reward"]}
 
 

@@ -181,6 +181,6 @@ def test_compare_draws_a_chart_per_metric_in_columns_and_one_legend(demo, worksp
     assert len(at.columns) >= 3
     # The final numbers keep the setting in view when a narrow window scrolls them sideways.
     table = at.dataframe[-1]
-    assert table.value["seeds"].tolist() == [2]
+    assert table.value["runs"].tolist() == [2]
     group = json.loads(table.proto.columns)["group"]
     assert group["pinned"] is True and group["width"] == "medium"

@@ -11,7 +11,7 @@ def test_group_summary_reports_mean_and_spread():
         {"a": "g1", "b": "g1", "c": "g2"},
     )
     rows = table.set_index("group")
-    assert rows.loc["g1", "seeds"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
+    assert rows.loc["g1", "runs"] == 2 and rows.loc["g1", "score"] == "2 +- 1.4"
     assert rows.loc["g2", "score"] == "5"
 
 
@@ -22,7 +22,7 @@ def test_group_summary_titles_columns_shows_fractions_in_percent_and_blanks_gaps
          "c": {"validity": 1.0, "unique_fraction": 0.5}},
         {"a": "g", "b": "g", "c": "h"})  # fmt: skip
     # The figures a comparison turns on first, in words; unknown keys last, readable.
-    assert list(table.columns) == ["group", "seeds", "true score (median)", "valid", "distinct",
+    assert list(table.columns) == ["group", "runs", "true score (median)", "valid", "distinct",
                                    "pool drawn", "new key"]
     rows = table.set_index("group")
     assert rows.loc["g", "valid"] == "95.0% +- 7.1%" and rows.loc["h", "valid"] == "100.0%"
@@ -62,4 +62,4 @@ def test_group_summary_lists_groups_in_the_order_of_their_first_run():
     groups = {"b0": "c=1", "a0": "c=0.5", "b1": "c=1"}
     table = final_numbers.group_summary(summaries, groups)
     assert table["group"].tolist() == ["c=1", "c=0.5"]
-    assert table["seeds"].tolist() == [2, 1]
+    assert table["runs"].tolist() == [2, 1]
