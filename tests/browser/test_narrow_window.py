@@ -204,3 +204,15 @@ def test_explore_scatter_and_table_fit_the_column(runs, workspace_root, open_pag
     settle(page)
     shoot(page, page.get_by_test_id("stVegaLiteChart").first, f"explore-score-{width}")
     check_charts(page, labels, f"Explore coloured by score at {width} px")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_launch_buttons_label_is_whole(runs, open_page, width):
+    # At 1024 px a quarter of the launch panel cut it to "Launch fine-tu…".
+    page = open_page(width, "/finetune")
+    button = page.get_by_role("button", name="Launch fine-tuning")
+    button.wait_for()
+    settle(page)
+    cut = button.evaluate("""button => [button, ...button.querySelectorAll('*')].some(
+        element => element.scrollWidth > element.clientWidth + 1)""")
+    assert not cut, f"the launch button's label is cut short at {width} px"
