@@ -78,6 +78,10 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     network_settings(network)  # an unknown name fails here, not minutes into a job
     if max_minutes is not None and not 0 < max_minutes < math.inf:
         raise ValueError(f"--max-minutes must be a finite number > 0, got {max_minutes}")
+    # Values missing or too few fail here too: the Reward model page recorded a failed run.
+    enough_to_fit(data, check_designs(data, sequence_column=sequence_column,
+                                      value_column=value_column, alphabet=alphabet,
+                                      require_values=True))
     return {"data": data_spec(data, sequence_column, value_column, alphabet), "kind": kind,
             "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),

@@ -107,9 +107,13 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
     if submitted:
         from braid_core import pipeline
 
-        config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
-                                        seed=int(seed), device=device, network=network,
-                                        value_tilt=tilt, count_weighting=weighting)
+        try:  # data too small to fit on is refused here, not as a failed run
+            config = pipeline.reward_config(dataset.path, alphabet=dataset.alphabet, kind=kind,
+                                            seed=int(seed), device=device, network=network,
+                                            value_tilt=tilt, count_weighting=weighting)
+        except ValueError as err:
+            st.error(f"Not started: {components.plain(str(err))}")
+            return
         components.launch("reward", config, name=name.strip() or None)
 
 

@@ -83,3 +83,20 @@ def test_a_value_column_under_another_name_is_pointed_out_in_this_pages_terms(de
     assert ("set the Value column field under Column options for uploads to 'fitness'"
             in pointed)
     assert "--value-column" not in pointed
+
+
+def test_too_few_measured_designs_are_refused_on_the_reward_page_before_any_run(demo,
+                                                                               workspace):
+    # Five labeled designs were launched and recorded as a run that failed at once.
+    few = catalog.store_upload(workspace.root, b"sequence,value\nACDEF,1.0\nGHIKL,2.0\n"
+                               b"MNPQR,0.5\nSTVWY,0.7\nACDEG,0.9\n", "five.csv")
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.switch_page("app_pages/reward.py").run()
+    at.selectbox(key="reward_data").set_value(few.path).run()
+    (train,) = [b for b in at.button if b.label == "Train a reward model"]
+    train.click().run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("Not started: ") and "5 labeled designs are too few" in (
+        error.value)
+    assert workspace.list_runs() == []

@@ -36,7 +36,7 @@ def test_count_weighting_is_off_by_default_and_checked_before_any_job(tmp_path):
 
 
 def test_a_reward_fit_limit_is_checked_before_any_job(tmp_path):
-    data = write_sequences(tmp_path / "d.csv")
+    data = write_sequences(tmp_path / "d.csv", values=True)
     assert pipeline.reward_config(data)["max_minutes"] is None
     with pytest.raises(ValueError, match="must be a finite number > 0"):
         pipeline.reward_config(data, max_minutes=-1)
@@ -187,3 +187,10 @@ def test_too_few_measured_designs_are_refused_before_any_job(tmp_path):
         pipeline.design_config(unlabeled, few)
     enough = write_sequences(tmp_path / "enough.csv", num=8, values=True)
     assert pipeline.design_config(unlabeled, enough)["offline"]["path"].endswith("enough.csv")
+    # The Reward model page's config too (it recorded a run that failed at once), and data
+    # without values.
+    with pytest.raises(ValueError, match=r"few\.csv: 5 labeled designs are too few"):
+        pipeline.reward_config(few)
+    with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values"):
+        pipeline.reward_config(unlabeled)
+    assert pipeline.reward_config(enough)["data"]["path"].endswith("enough.csv")
