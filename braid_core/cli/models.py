@@ -125,6 +125,7 @@ def reward_train(
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
+    from braid_core.data import DataError
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
@@ -134,13 +135,14 @@ def reward_train(
 
     folder_out(out, holds=REWARD_FORMAT)
     no_files_of_others(out, ("heldout.csv", "offline.csv"), out, REWARD_FORMAT)
-    data_in(data, value_column=value_column, sequence_column=sequence_column, alphabet=alphabet)
-    try:
+    try:  # reads the data: a bad file, or too few values, is refused before a run
         config = pipeline.reward_config(data, sequence_column=sequence_column,
                                         value_column=value_column, alphabet=alphabet,
                                         kind=kind, seed=seed, device=device, network=network,
                                         value_tilt=value_tilt, count_weighting=count_weighting,
                                         max_minutes=max_minutes)
+    except (DataError, FileNotFoundError) as err:  # the file's own words, as data check says
+        raise fail(str(err)) from None
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("reward", config, total_seconds=None, desc="reward model")

@@ -214,21 +214,15 @@ def bundle_in(folder: Path, option: str, holds: str, made_by: str) -> Path:
 def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
     """`path` once it reads as designs (with values in `value_column`, when given), checked
     before a run is recorded: a bad file is refused with its error, not left as a failed run.
-    With values, they must be enough to fit a reward model on (and check it).
     Its warnings are said once, by the run that reads it again."""
     from braid_core.data import DataError, DataWarning, check_designs
-    from braid_core.rewards.train import check_enough_designs
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             # a named value column must be there; the error lists the file's columns
-            report = check_designs(path, value_column=value_column,
-                                   require_values=value_column is not None, **options)
-        if value_column is not None:
-            check_enough_designs(report.num_designs)
+            check_designs(path, value_column=value_column,
+                          require_values=value_column is not None, **options)
     except (DataError, FileNotFoundError) as err:
         raise fail(str(err)) from None
-    except ValueError as err:
-        raise fail(f"{path}: {err}; add measured designs") from None
     return path
