@@ -92,7 +92,7 @@ def runs_show(
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
     """One run: status, times, what it was made from, error, summary, config and log end."""
-    from braid_core.runs.summary import error_in_words, summary_lines
+    from braid_core.runs.summary import error_in_words, parents_in_words, summary_lines
 
     workspace = _workspace()
     record = _record(workspace, run_id)
@@ -101,8 +101,8 @@ def runs_show(
     typer.echo(f"created {record.created}; finished {record.finished or '-'}")
     typer.echo(f"folder {workspace.run_path(record.id)}")
     if record.parents:
-        typer.echo("made from " + ", ".join(_parent_in_words(workspace, parent)
-                                            for parent in dict.fromkeys(record.parents)))
+        typer.echo("made from " + parents_in_words(
+            record.parents, (r.id for r in workspace.list_runs())))
     if record.error:
         typer.echo(f"error: {error_in_words(record.error)}")
     if record.summary:
@@ -114,14 +114,6 @@ def runs_show(
     if log_lines and log.is_file():
         tail = log.read_text(errors="replace").splitlines()[-log_lines:]
         typer.echo("log (end):\n" + "\n".join(tail))
-
-
-def _parent_in_words(workspace, run_id: str) -> str:
-    try:
-        workspace.record(run_id)
-    except KeyError:
-        return f"{run_id} (deleted)"
-    return run_id
 
 
 @runs_app.command("cancel")

@@ -1,9 +1,10 @@
-"""A run summary's values in words, for the terminal and the dashboard's Runs page."""
+"""A run's record in words (its summary, its error, what it was made from), for the terminal
+and the dashboard's Runs page."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 # Summary values that are tables, and what their keys are: the prior's calibration gives the
 # sample / data diversity ratio at each position noise tried.
@@ -60,3 +61,11 @@ def error_in_words(error: str) -> str:
     if kind in ("MemoryError", "OutOfMemoryError"):
         return f"the run ran out of memory{said} (the traceback is in log.txt)"
     return f"the run crashed on an unexpected {kind}{said} (the traceback is in log.txt)"
+
+
+def parents_in_words(parents: Iterable[str], known: Iterable[str]) -> str:
+    """The runs a run was made from, each once, one deleted since (not among `known` run
+    ids) marked so: "a, b (deleted)"."""
+    present = set(known)
+    return ", ".join(parent if parent in present else f"{parent} (deleted)"
+                     for parent in dict.fromkeys(parents))

@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from braid_core import jobs
+from braid_core.runs.summary import parents_in_words
 from dashboard import components, final_numbers, run_names, state
 
 
@@ -45,10 +46,8 @@ def details(run_id: str) -> None:
         st.session_state["delete_asked"] = run_id
         st.rerun()
     if record.parents:
-        known = {r.id for r in ws.list_runs()}
-        right.caption("Made from: " + ", ".join(
-            parent if parent in known else f"{parent} (deleted)"
-            for parent in dict.fromkeys(record.parents)))
+        right.caption("Made from: " + parents_in_words(record.parents,
+                                                         (r.id for r in ws.list_runs())))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
     if record.summary:  # in words; the config stays JSON, to read back or rerun

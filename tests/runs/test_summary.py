@@ -28,3 +28,9 @@ def test_a_recorded_error_reads_as_words():
     assert error_in_words("IndexError") == (
         "the run crashed on an unexpected IndexError (the traceback is in log.txt)")
     assert error_in_words(ENDED_WITHOUT_REPORT) == ENDED_WITHOUT_REPORT
+
+
+def test_parents_in_words_once_each_and_deleted_ones_marked():
+    from braid_core.runs.summary import parents_in_words
+
+    assert parents_in_words(["a", "b", "a"], ["a", "c"]) == "a, b (deleted)"
