@@ -256,6 +256,17 @@ def warn_of_mixed_rewards(records: Sequence[RunRecord], then: str) -> None:
                    f"r_hat and u are on different scales (or for other designs){then}")
 
 
+def warn_of_reach(records: Sequence[RunRecord], labels: Mapping[str, str]) -> None:
+    """One warning naming the runs whose designs are predicted far past the measured best
+    (the pipeline's `reach_note`, as the run's log says it); nothing where none is."""
+    from braid_core.pipeline import reach_note
+
+    found = [(labels.get(r.id, r.id), note) for r in records if (note := reach_note(r.summary))]
+    if found:
+        st.warning("\n\n".join(plain(f"{label}: {note[0].upper()}{note[1:]}.")
+                                for label, note in found))
+
+
 def value_tilt_picker(place: Any, default: float, key: str) -> float:
     """The reward fit's weight on the top of the data, picked in `place` (e.g. a column);
     `default` where the session holds no value for `key` (state.keep_across_pages may)."""

@@ -8,10 +8,12 @@ repeated from its config alone. `start` launches a step as a background job
 
 Modules: `configs` (the config builders and their checks), `steps` (prior, reward,
 fine-tuning and baseline steps), `design` (`braid design`, all steps under one budget),
-`reporter` (`Reporter`) and `launch` (`start`, `execute`). What a time budget cut short is
-said in words by `prior_time_note`, `reward_time_note` and `pool_time_note`, and designs of the
-offline data left out by `measured_note`, from the numbers a run records (its summary, its
-reward model's config.json), so any reader can say it alike.
+`reporter` (`Reporter`), `launch` (`start`, `execute`) and `reach` (how far past the
+measured values the designs are predicted: `reach_figures`, `reach_note`). What a time
+budget cut short is said in words by `prior_time_note`, `reward_time_note` and
+`pool_time_note`, designs of the offline data left out by `measured_note`, and designs
+predicted far past the measured best by `reach_note`, from the numbers a run records (its
+summary, its reward model's config.json), so any reader can say it alike.
 """
 
 from braid_core.pipeline.configs import (
@@ -42,6 +44,7 @@ from braid_core.pipeline.configs import (
 )
 from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE, run_design
 from braid_core.pipeline.launch import STEPS, execute, start
+from braid_core.pipeline.reach import reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter, StepCallback
 from braid_core.pipeline.steps import (
     measured_note,
@@ -63,7 +66,8 @@ __all__ = [
     "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
     "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
     "finetune_sweep", "measured_note", "offline_spec", "pool_notes", "pool_time_note",
-    "prior_config", "prior_space", "prior_time_note", "read_data", "reward_config",
+    "prior_config", "prior_space", "prior_time_note", "reach_figures", "reach_note",
+    "read_data", "reward_config",
     "reward_time_note", "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward",
     "start", "value_tilt_choice",
 ]

@@ -19,6 +19,7 @@ from braid_core.data import OfflineData, read_designs, write_table
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import data_spec, oracle_task
+from braid_core.pipeline.reach import reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, resolve_device
@@ -176,9 +177,12 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     for note in pool_notes(num, pool_size, len(pool), distinct, left_out=new.left_out,
                            none_new=new.none_new, handed=len(designs)):
         report.note(note)
-    return {**_score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
-                               task=task, out=out), "pool_size": len(pool),
-            "distinct_designs": distinct, "left_out_as_measured": new.left_out}
+    summary = _score_and_write(designs, tuned, reward, cfg.c, cfg.mode, offline=offline,
+                               task=task, out=out)
+    if note := reach_note(summary):
+        report.note(note)
+    return {**summary, "pool_size": len(pool), "distinct_designs": distinct,
+            "left_out_as_measured": new.left_out}
 
 
 def prior_training(config: PriorConfig, steps: int, timed_out: bool) -> dict[str, Any]:
@@ -307,9 +311,11 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     if len(designs) < num:  # a small design space, or a search cut short
         report.note(f"the {config['method']} baseline found {len(designs)} designs to hand "
                     f"over, fewer than the {num} asked for")
-    return {**_score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
-                               task=oracle_task(config.get("task")), out=out),
-            "pool_size": len(pool), "left_out_as_measured": new.left_out}
+    summary = _score_and_write(designs, prior, reward, config["c"], "std", offline=offline,
+                               task=oracle_task(config.get("task")), out=out)
+    if note := reach_note(summary):
+        report.note(note)
+    return {**summary, "pool_size": len(pool), "left_out_as_measured": new.left_out}
 
 
 def configured_pool(config: Mapping[str, Any]) -> int:
@@ -355,4 +361,12 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
     write_table(out, table, "designs")
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)
+    summary |= reach_figures(table, _measured_values(offline))
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def _measured_values(offline: OfflineData | None):
+    """D's values as read (float64), or None without D or without values."""
+    if offline is None or offline.y is None:
+        return None
+    return offline.values if offline.values is not None else offline.y.double().numpy()

@@ -181,6 +181,7 @@ def downloads(done) -> None:
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])
+    components.warn_of_reach([by_id[run_id]], labels)
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:
         left.caption("This run wrote no designs.")

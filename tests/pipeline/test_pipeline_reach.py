@@ -1,0 +1,70 @@
+"""Designs predicted far past the measured best are said to be the reward model's
+extrapolation; designs near the measured range are not."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from braid_core.data import OfflineData
+from braid_core.pipeline import reach_figures, reach_note
+from braid_core.pipeline.steps import _score_and_write
+from braid_core.rewards.conservative import Prediction
+from braid_core.spaces import SequenceSpace
+
+
+class _ScoreIsFirstToken:
+    """A stand-in reward model: r_hat is the first token, u is 0.5."""
+
+    device = torch.device("cpu")
+
+    def predict(self, x):
+        return Prediction(x[:, 0].float(), torch.full((len(x),), 0.5))
+
+
+def test_designs_predicted_far_past_the_measured_best_are_said_to_be_extrapolation(tmp_path):
+    space = SequenceSpace("ACGT", 3)
+    # D: values 0 to 1 (median 0.5); the designs are predicted at 3 (T = token 3): past the
+    # best by 2, where the best stands 0.5 above the median.
+    measured = OfflineData.from_tensors(
+        space, torch.tensor([[0, 0, 0], [1, 0, 0], [0, 1, 0]]), torch.tensor([0.0, 0.5, 1.0]))
+    designs = torch.tensor([[3, 3, 3], [3, 3, 2], [3, 2, 2]])
+    prior = SimpleNamespace(space=space)
+    summary = _score_and_write(designs, prior, _ScoreIsFirstToken(), 1.0, "std",
+                               offline=measured, task=None, out=tmp_path)  # fmt: skip
+    assert summary["measured_best"] == 1.0 and summary["measured_median"] == 0.5
+    assert summary["predicted_mean_max"] == 3.0 and summary["design_length"] == 3.0
+    note = reach_note(summary)
+    assert note == (
+        "the designs handed over are predicted at a median of 3, far past the best "
+        "measured value (1; the measured median is 0.5); they differ from the nearest "
+        "measured design in 3 of 3 positions on average; the reward model saw no value above "
+        "1, so these predictions are its extrapolation (their median uncertainty u is 0.5): "
+        "measure a few of these designs before many, or raise c to keep the designs nearer "
+        "the measured ones")
+
+
+def test_designs_near_the_measured_range_say_nothing():
+    # ehrlich-20-32's BRAID designs (bench/results/design_bench_e32.json): predicted median
+    # 0.25 against D's best 0.188 and median 0, a true median of 0.56.
+    benchmark = {"predicted_mean_median": 0.25, "measured_best": 0.188, "measured_median": 0.0}
+    assert reach_note(benchmark) is None
+    # Just past the bar: predicted past the best by more than the best stands above the median.
+    past = reach_note({**benchmark, "predicted_mean_median": 0.377, "predicted_mean_max": 0.5})
+    assert past.startswith("the designs handed over are predicted at a median of 0.377 (up to "
+                           "0.5), far past the best measured value (0.188;")
+    # No D, no values, or every value alike: nothing to compare with.
+    assert reach_note({"predicted_mean_median": 9.0}) is None
+    assert reach_note({**benchmark, "measured_median": 0.188, "predicted_mean_median": 9.0}) \
+        is None
+
+
+def test_the_figures_skip_missing_values_and_vectors_have_no_length():
+    table = pd.DataFrame({"x0": [0.1, 0.2], "predicted_mean": [2.0, 4.0]})
+    figures = reach_figures(table, np.array([1.0, np.nan, 3.0, 2.0]))
+    assert figures == {"predicted_mean_max": 4.0, "measured_best": 3.0, "measured_median": 2.0}
+    assert reach_figures(table, np.array([np.nan])) == {"predicted_mean_max": 4.0}
+    assert reach_figures(table, None) == {"predicted_mean_max": 4.0}
