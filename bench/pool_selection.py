@@ -21,6 +21,7 @@ import defaults_sweep
 import torch
 
 from braid_core.data import read_designs
+from braid_core.defaults import POOL_FACTOR
 from braid_core.evaluate import design_table, summarize
 from braid_core.finetune import FinetuneConfig, finetune
 from braid_core.runtime import make_generator, set_cpu_threads
@@ -69,10 +70,32 @@ def main() -> None:
     for size in (2 * NUM, 4 * NUM, 8 * NUM):
         report(torch.argsort(score[:size], descending=True)[:NUM], f"top {NUM} of {size}")
     report(top_distinct(pool, score, NUM), f"top {NUM} distinct of {8 * NUM}")
+    default_pool = POOL_FACTOR * NUM
+    report(top_distinct(pool[:default_pool], score[:default_pool], NUM),
+           f"top {NUM} distinct of {default_pool} (the default)")
+    for as_drawn in (16, 32):
+        report(_mixed(pool[:default_pool], score[:default_pool], NUM, as_drawn),
+               f"top {NUM - as_drawn} distinct of {default_pool} + {as_drawn} distinct as drawn")
     valid = torch.from_numpy(table["valid"].to_numpy(copy=True)).float()
     top_quarter = torch.argsort(score, descending=True)[:len(pool) // 4]
     print(f"pool validity {valid.mean():.4f}, "
           f"its top quarter by r_c {valid[top_quarter].mean():.4f}")
+
+
+def _mixed(pool: torch.Tensor, score: torch.Tensor, num: int, as_drawn: int) -> torch.Tensor:
+    """The best `num - as_drawn` distinct designs by score, then the first `as_drawn`
+    distinct designs in draw order that are not among them (the session-21 lead: a fit
+    that misranks the best designs loses them to choosing by score)."""
+    chosen = top_distinct(pool, score, num - as_drawn).tolist()
+    taken = {pool[i].numpy().tobytes() for i in chosen}
+    for index in range(len(pool)):
+        key = pool[index].numpy().tobytes()
+        if len(chosen) == num:
+            break
+        if key not in taken:
+            chosen.append(index)
+            taken.add(key)
+    return torch.tensor(chosen)
 
 
 if __name__ == "__main__":
