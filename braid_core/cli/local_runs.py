@@ -18,10 +18,12 @@ from tqdm import tqdm
 from braid_core.cli.options import fail, say
 
 
-def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str) -> Path:
+def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
+             name: str | None = None) -> Path:
     """Record a run in the workspace and execute it in this process; returns its folder.
 
-    Runs started here show up in the dashboard like any other (same workspace).
+    Runs started here show up in the dashboard like any other (same workspace), under `name`
+    (--name) where given.
     """
     from braid_core import jobs, pipeline
     from braid_core.data import DataError
@@ -34,8 +36,13 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     except ValueError as err:
         raise fail(f"--device: {err}; give --device auto or cpu") from None
     workspace = Workspace(default_workspace_root())
-    run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
+    namesakes = [r.id for r in workspace.list_runs() if name and r.name == name]
+    run = workspace.create_run(kind, config, name=name,
+                               parents=_source_runs(workspace, config))
     say(f"run {run.id} in {workspace.root}")
+    if namesakes:  # allowed, as on the dashboard; but the name alone no longer picks one
+        say(f"note: run {', '.join(namesakes)} is named {name!r} too; `braid runs show` and "
+            "the other runs commands take an id to tell them apart")
     with logged_stderr(run.log_path):
         bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
         try:

@@ -31,7 +31,8 @@ def _workspace():
 
 def _record(workspace, key: str):
     """The run whose id is `key`, ends with it (the 4 hex digits the dashboard shows), or whose
-    name (given on the dashboard) it is; several such runs are listed for the user to pick."""
+    name (given on the dashboard or by --name) it is; several such runs are listed for the
+    user to pick."""
     try:
         return workspace.record(key)
     except KeyError:
