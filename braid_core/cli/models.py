@@ -1,6 +1,6 @@
 """The steps one at a time: `braid prior train|sample`, `braid reward train`, `braid finetune`
-and `braid sample`, each run in this process and copied to --out (the two that draw designs
-from a saved model: sampling.py); the runs recorded are named by --name."""
+and `braid sample`, each recorded as a run (named by --name), run in this process and copied
+to --out (the two that draw designs from a saved model: sampling.py)."""
 
 from __future__ import annotations
 
@@ -86,9 +86,10 @@ def prior_sample(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Draw designs from a saved prior into a CSV file (column `sequence`)."""
-    sample_designs(prior_dir, num, out, seed, device, threads, "--prior")
+    sample_designs(prior_dir, num, out, seed, device, threads, "--prior", name)
 
 
 def sample(
@@ -99,9 +100,10 @@ def sample(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
-    sample_designs(model, num, out, seed, device, threads, "--model")
+    sample_designs(model, num, out, seed, device, threads, "--model", name)
 
 
 @reward_app.command("train")

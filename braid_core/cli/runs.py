@@ -53,7 +53,8 @@ def _record(workspace, key: str):
 def runs_list(
     kind: Annotated[str | None, typer.Option(
         "--kind", metavar="KIND",
-        help="Only runs of this kind (prior, reward, finetune, baseline, design).")] = None,
+        help="Only runs of this kind (prior, reward, finetune, baseline, design, sample)."
+    )] = None,
     status: Annotated[str | None, typer.Option(
         "--status", metavar="STATUS",
         help="Only runs with this status (created, running, done, failed, cancelled).")] = None,
