@@ -14,7 +14,7 @@ from braid_core import jobs
 from braid_core.data import DataError
 from braid_core.rewards import NETWORK_CHOICES, RewardTrainConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from braid_core.runs import RunRecord
+from braid_core.runs import MAX_NAME_LENGTH, RunRecord
 from braid_core.runs.summary import error_in_words
 from braid_core.spaces import SequenceSpace, Space
 from dashboard import catalog, curves, run_names, state
@@ -49,6 +49,14 @@ def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
     # Watched from here on, even if it ends before the live panel's next look (live_runs).
     st.session_state[LAUNCHED] = [*st.session_state.get(LAUNCHED, ()), run_id]
     return run_id
+
+
+def run_name_input(key: str) -> str | None:
+    """A launch form's optional run name, kept across pages: at most MAX_NAME_LENGTH
+    characters, as `--name` takes on the command line; None when left empty."""
+    name = st.text_input("Run name (optional)", max_chars=MAX_NAME_LENGTH,
+                         **state.keep_across_pages(key, ""))
+    return name.strip() or None
 
 
 def _fraction(record: RunRecord, frame: pd.DataFrame, progress: dict | None) -> float | None:

@@ -17,6 +17,7 @@ from braid_core.cli.options import (
     NumDesigns,
     OracleTask,
     PoolSize,
+    RunName,
     Seed,
     SequenceColumn,
     Threads,
@@ -58,6 +59,7 @@ def design(
         defaults.REWARD_NETWORK),
     value_tilt: ValueTilt = defaults.VALUE_TILT,
     count_weighting: CountWeighting = defaults.COUNT_WEIGHTING,
+    name: RunName = None,
 ) -> None:
     """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
     from braid_core import pipeline
@@ -74,5 +76,6 @@ def design(
             value_tilt=value_tilt, count_weighting=count_weighting)
     except ValueError as err:
         raise config_error(err) from None
-    folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method)
+    folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method,
+                      name=name)
     copy_out(folder / "designs.csv", out)

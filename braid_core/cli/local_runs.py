@@ -18,10 +18,14 @@ from tqdm import tqdm
 from braid_core.cli.options import fail, say
 
 
-def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str) -> Path:
+def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
+             name: str | None = None, total_steps: int | None = None,
+             unit: str = "step") -> Path:
     """Record a run in the workspace and execute it in this process; returns its folder.
 
-    Runs started here show up in the dashboard like any other (same workspace).
+    Runs started here show up in the dashboard like any other (same workspace), under `name`
+    (--name) where given. The bar counts the time of `total_seconds`, else the steps
+    reported (of `total_steps` when known, counted in `unit`s).
     """
     from braid_core import jobs, pipeline
     from braid_core.data import DataError
@@ -34,10 +38,16 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
     except ValueError as err:
         raise fail(f"--device: {err}; give --device auto or cpu") from None
     workspace = Workspace(default_workspace_root())
-    run = workspace.create_run(kind, config, parents=_source_runs(workspace, config))
+    namesakes = [r.id for r in workspace.list_runs() if name and r.name == name]
+    run = workspace.create_run(kind, config, name=name,
+                               parents=_source_runs(workspace, config))
     say(f"run {run.id} in {workspace.root}")
+    if namesakes:  # allowed, as on the dashboard; but the name alone no longer picks one
+        say(f"note: run {', '.join(namesakes)} is named {name!r} too; `braid runs show` and "
+            "the other runs commands take an id to tell them apart")
     with logged_stderr(run.log_path):
-        bar = TimeBar(total_seconds, desc) if total_seconds else StepBar(desc)
+        bar = (TimeBar(total_seconds, desc) if total_seconds
+               else StepBar(desc, total=total_steps, unit=unit))
         try:
             with bar, jobs.run_context(workspace, run.id):
                 summary = pipeline.execute(workspace, run, on_step=bar.update)
@@ -57,11 +67,12 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str)
 
 
 def _source_runs(workspace, config: Mapping) -> list[str]:
-    """The runs of this workspace whose prior or reward model `config` uses (a folder inside
-    a run's folder), so that they are recorded as what the new run was made from."""
+    """The runs of this workspace whose prior, reward model or model to sample `config` uses
+    (a folder inside a run's folder), so that they are recorded as what the new run was made
+    from."""
     runs = (workspace.root / "runs").resolve()
     found = []
-    for key in ("prior", "reward"):
+    for key in ("prior", "reward", "model"):
         path = Path(config[key]).resolve() if isinstance(config.get(key), str) else None
         if path is None or path == runs or not path.is_relative_to(runs):
             continue
@@ -192,10 +203,11 @@ class TimeBar:
 
 
 class StepBar(TimeBar):
-    """A tqdm bar counting reported steps, for steps without a time budget."""
+    """A tqdm bar counting reported steps, for steps without a time budget; with a `total`,
+    it says how long the rest will take."""
 
-    def __init__(self, desc: str) -> None:
-        self.bar = progress_bar(desc=desc, unit="step", leave=True)
+    def __init__(self, desc: str, total: int | None = None, unit: str = "step") -> None:
+        self.bar = progress_bar(desc=desc, total=total, unit=unit, leave=True)
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()

@@ -1,6 +1,6 @@
 """The steps one at a time: `braid prior train|sample`, `braid reward train`, `braid finetune`
-and `braid sample`, each run in this process and copied to --out (the two that draw designs
-from a saved model: sampling.py)."""
+and `braid sample`, each recorded as a run (named by --name), run in this process and copied
+to --out (the two that draw designs from a saved model: sampling.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from braid_core.cli.options import (
     OracleTask,
     PoolSize,
     RewardNetwork,
+    RunName,
     Seed,
     SequenceColumn,
     Threads,
@@ -54,6 +55,7 @@ def prior_train(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored)."""
     from braid_core import pipeline
@@ -70,7 +72,8 @@ def prior_train(
                                        device=device)  # fmt: skip
     except ValueError as err:
         raise config_error(err) from None
-    folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training")
+    folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training",
+                      name=name)
     copy_out(folder / "prior", out)
 
 
@@ -83,9 +86,10 @@ def prior_sample(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Draw designs from a saved prior into a CSV file (column `sequence`)."""
-    sample_designs(prior_dir, num, out, seed, device, threads, "--prior")
+    sample_designs(prior_dir, num, out, seed, device, threads, "--prior", name)
 
 
 def sample(
@@ -96,9 +100,10 @@ def sample(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Draw designs from a fine-tuned model (the `model` folder of `braid finetune`)."""
-    sample_designs(model, num, out, seed, device, threads, "--model")
+    sample_designs(model, num, out, seed, device, threads, "--model", name)
 
 
 @reward_app.command("train")
@@ -122,6 +127,7 @@ def reward_train(
     max_minutes: Annotated[float | None, typer.Option("--max-minutes", metavar="MINUTES", help=(
         "Limit on the whole fit; each network keeps its best weights when its share runs "
         "out. Default: none (networks stop when validation stops improving)."))] = None,
+    name: RunName = None,
 ) -> None:
     """Fit a reward model with uncertainty; prints held-out quality and calibration."""
     from braid_core import pipeline
@@ -145,7 +151,7 @@ def reward_train(
         raise fail(str(err)) from None
     except ValueError as err:
         raise config_error(err) from None
-    folder = run_here("reward", config, total_seconds=None, desc="reward model")
+    folder = run_here("reward", config, total_seconds=None, desc="reward model", name=name)
     copy_out(folder / "reward", out)
     for table in ("heldout.csv", "offline.csv"):  # predictions on D, for plots and Explore
         copy_out(folder / table, out / table)
@@ -205,6 +211,7 @@ def finetune(
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
+    name: RunName = None,
 ) -> None:
     """Fine-tune a prior by the BRAID objective; writes OUT/model and OUT/designs.csv."""
     from braid_core import pipeline
@@ -229,6 +236,6 @@ def finetune(
                                           sampling_steps=chain_steps, pool_size=pool)
     except ValueError as err:
         raise config_error(err) from None
-    folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning")
+    folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning", name=name)
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")

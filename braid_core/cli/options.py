@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from braid_core import defaults
+from braid_core.runs import MAX_NAME_LENGTH, check_run_name
 
 SequenceColumn = Annotated[str, typer.Option(
     "--sequence-column", metavar="NAME", help="Column holding the sequences.")]
@@ -93,6 +94,24 @@ PoolSize = Annotated[int | None, typer.Option(
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
     f"kept, leaving out any already in the offline data (default {defaults.POOL_FACTOR} x "
     "--num-designs; equal to it: no selection, the designs as drawn).")]
+
+
+def _run_name(value: str | None) -> str | None:
+    """--name as the run will keep it (the spaces around it dropped), or a usage error:
+    an empty name (say, of a shell variable left unset) is refused, not a run left unnamed."""
+    if value is None:
+        return None
+    try:
+        return check_run_name(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+RunName = Annotated[str | None, typer.Option(
+    "--name", metavar="NAME", callback=_run_name, show_default=False,
+    help=f"A name for the run, shown by `braid runs list` and the dashboard's Runs page, and "
+    f"taken by `braid runs show` (at most {MAX_NAME_LENGTH} characters; several runs may "
+    "share one).")]
 
 
 def fail(message: str) -> typer.Exit:

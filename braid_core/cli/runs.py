@@ -31,7 +31,8 @@ def _workspace():
 
 def _record(workspace, key: str):
     """The run whose id is `key`, ends with it (the 4 hex digits the dashboard shows), or whose
-    name (given on the dashboard) it is; several such runs are listed for the user to pick."""
+    name (given on the dashboard or by --name) it is; several such runs are listed for the
+    user to pick."""
     try:
         return workspace.record(key)
     except KeyError:
@@ -52,7 +53,8 @@ def _record(workspace, key: str):
 def runs_list(
     kind: Annotated[str | None, typer.Option(
         "--kind", metavar="KIND",
-        help="Only runs of this kind (prior, reward, finetune, baseline, design).")] = None,
+        help="Only runs of this kind (prior, reward, finetune, baseline, design, sample)."
+    )] = None,
     status: Annotated[str | None, typer.Option(
         "--status", metavar="STATUS",
         help="Only runs with this status (created, running, done, failed, cancelled).")] = None,

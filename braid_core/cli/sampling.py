@@ -1,32 +1,25 @@
-"""`braid sample` and `braid prior sample`: designs drawn from a saved model into a CSV file, in
-chunks behind a progress bar (its time left says how long a large --num takes), refused up
-front when they could not be held in this machine's memory."""
+"""`braid sample` and `braid prior sample`: designs drawn from a saved model into a CSV file,
+recorded as a sample run (braid_core/pipeline/sampling.py) behind a progress bar (its time
+left says how long a large --num takes), refused up front when they could not be held in this
+machine's memory."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import typer
-
-from braid_core.cli.local_runs import progress_bar
-from braid_core.cli.options import bundle_in, config_error, csv_out, fail, say
-
-# Designs per draw between two updates of the bar: a multiple of Prior.sample's own batch
-# (512), so that the designs are those of one call with the same seed.
-CHUNK = 1024
+from braid_core.cli.local_runs import copy_out, run_here
+from braid_core.cli.options import bundle_in, config_error, csv_out, fail
 
 
 def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
-                   threads: int | None, option: str) -> None:
+                   threads: int | None, option: str, name: str | None = None) -> None:
     """Draw `num` designs from the prior or fine-tuned model in `folder` (given as `option`)
-    into the CSV file `out`."""
-    import torch
-
-    from braid_core.data import write_designs_csv
+    into the CSV file `out`, as a sample run named `name`."""
+    from braid_core import pipeline
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
     from braid_core.diffusion.prior import Prior
-    from braid_core.runtime import check_device, make_generator, resolve_device, set_cpu_threads
+    from braid_core.runtime import set_cpu_threads
     from braid_core.spaces import SequenceSpace
 
     set_cpu_threads(threads)
@@ -34,31 +27,21 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
     bundle_in(folder, option, PRIOR_FORMAT, made_by)  # a fine-tuned model is saved as a prior
     try:
-        torch_device = resolve_device(check_device(device))
-        prior = Prior.load(folder, map_location=torch_device)
+        config = pipeline.sample_config(folder, num=num, seed=seed, device=device)
+        # loaded here too, on the CPU: a model that cannot be read is refused before a run
+        space = Prior.load(folder, map_location="cpu").space
     except (FileNotFoundError, KeyError) as err:  # weights missing, config.json cut short
         what = f"config.json lacks {err}" if isinstance(err, KeyError) else str(err)
         raise fail(f"{option} {folder}: the saved model is incomplete ({what}); give the "
                    f"folder {made_by} wrote") from None
     except ValueError as err:
         raise config_error(err) from None
-    is_sequence = isinstance(prior.space, SequenceSpace)
-    width = prior.space.length if is_sequence else prior.space.dim
-    fits_in_memory(num, held_bytes(num, width, is_sequence))
-    generator = make_generator(seed, torch_device)
-    parts: list = []  # decoded strings, or float vectors on the CPU
-    try:
-        with torch.no_grad(), progress_bar(total=num, desc="sampling", unit="design") as bar:
-            for start in range(0, num, CHUNK):
-                chunk = prior.sample(min(CHUNK, num - start), generator=generator)
-                parts.append(prior.space.decode(chunk) if is_sequence else chunk.cpu())
-                bar.update(len(chunk))
-    except KeyboardInterrupt:
-        say(f"interrupted: nothing was written to {out}")
-        raise typer.Exit(130) from None
-    designs = [s for part in parts for s in part] if is_sequence else torch.cat(parts)
-    write_designs_csv(out, designs)
-    say(f"wrote {num} designs to {out}")
+    is_sequence = isinstance(space, SequenceSpace)
+    fits_in_memory(num, held_bytes(num, space.length if is_sequence else space.dim,
+                                   is_sequence))
+    run = run_here("sample", config, total_seconds=None, desc="sampling", name=name,
+                   total_steps=num, unit="design")
+    copy_out(run / "designs.csv", out)
 
 
 def held_bytes(num: int, width: int, is_sequence: bool) -> int:

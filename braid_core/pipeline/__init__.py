@@ -8,12 +8,13 @@ repeated from its config alone. `start` launches a step as a background job
 
 Modules: `configs` (the config builders and their checks), `steps` (prior, reward,
 fine-tuning and baseline steps), `design` (`braid design`, all steps under one budget),
-`reporter` (`Reporter`), `launch` (`start`, `execute`) and `reach` (how far past the
-measured values the designs are predicted: `reach_figures`, `reach_note`). What a time
-budget cut short is said in words by `prior_time_note`, `reward_time_note` and
-`pool_time_note`, designs of the offline data left out by `measured_note`, and designs
-predicted far past the measured best by `reach_note`, from the numbers a run records (its
-summary, its reward model's config.json), so any reader can say it alike.
+`sampling` (designs drawn from a saved model: its config and step), `reporter`
+(`Reporter`), `launch` (`start`, `execute`) and `reach` (how far past the measured values the
+designs are predicted: `reach_figures`, `reach_note`). What a time budget cut short is said
+in words by `prior_time_note`, `reward_time_note` and `pool_time_note`, designs of the
+offline data left out by `measured_note`, and designs predicted far past the measured best
+by `reach_note`, from the numbers a run records (its summary, its reward model's
+config.json), so any reader can say it alike.
 """
 
 from braid_core.pipeline.configs import (
@@ -46,6 +47,7 @@ from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE
 from braid_core.pipeline.launch import STEPS, execute, start
 from braid_core.pipeline.reach import reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter, StepCallback
+from braid_core.pipeline.sampling import run_sample, sample_config
 from braid_core.pipeline.steps import (
     measured_note,
     pool_notes,
@@ -69,5 +71,5 @@ __all__ = [
     "prior_config", "prior_space", "prior_time_note", "reach_figures", "reach_note",
     "read_data", "reward_config",
     "reward_time_note", "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward",
-    "start", "value_tilt_choice",
+    "run_sample", "sample_config", "start", "value_tilt_choice",
 ]

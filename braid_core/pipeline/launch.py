@@ -9,12 +9,13 @@ from typing import Any
 from braid_core import jobs
 from braid_core.pipeline.design import run_design
 from braid_core.pipeline.reporter import Reporter, StepCallback
+from braid_core.pipeline.sampling import run_sample
 from braid_core.pipeline.steps import run_baseline, run_finetune, run_prior, run_reward
 from braid_core.runs import Run, Workspace
 
 STEPS: dict[str, Callable[[Mapping[str, Any], Path, Reporter], dict[str, Any]]] = {
     "prior": run_prior, "reward": run_reward, "finetune": run_finetune,
-    "baseline": run_baseline, "design": run_design,
+    "baseline": run_baseline, "design": run_design, "sample": run_sample,
 }
 
 

@@ -5,14 +5,17 @@ from braid_core.files import atomic_write, atomic_write_bytes, atomic_write_text
 from braid_core.runs.folder import Run
 from braid_core.runs.workspace import (
     FINISHED,
+    MAX_NAME_LENGTH,
     STATUSES,
     RunRecord,
     Workspace,
+    check_run_name,
     default_workspace_root,
 )
 
 __all__ = [
     "FINISHED",
+    "MAX_NAME_LENGTH",
     "STATUSES",
     "Run",
     "RunRecord",
@@ -20,5 +23,6 @@ __all__ = [
     "atomic_write",
     "atomic_write_bytes",
     "atomic_write_text",
+    "check_run_name",
     "default_workspace_root",
 ]

@@ -30,6 +30,8 @@ STATUSES = ("created", "running", "done", "failed", "cancelled")
 FINISHED = frozenset({"done", "failed", "cancelled"})
 INDEX_FILE = "index.sqlite"
 BUSY_TIMEOUT_S = 30.0  # how long an index write waits for another process's lock
+# A run's name stays one short line in pickers, legends and `braid runs list`.
+MAX_NAME_LENGTH = 60
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, parents TEXT NOT NULL,
@@ -42,6 +44,23 @@ def default_workspace_root() -> Path:
     """`$BRAID_HOME` when set, else `./braid-workspace`; the one place that reads the env."""
     home = os.environ.get("BRAID_HOME", "").strip()
     return (Path(home).expanduser() if home else Path.cwd() / "braid-workspace").absolute()
+
+
+def check_run_name(name: str) -> str:
+    """A run's name without the spaces around it; ValueError if it is empty, longer than
+    MAX_NAME_LENGTH or not one line of printable characters. Names need not be unique (the
+    dashboard names all its baselines of one method alike): a run is picked by its id."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a run's name cannot be empty (leave it out for a run without one)")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"a run's name is at most {MAX_NAME_LENGTH} characters; "
+                         f"{name[:20] + '...'!r} has {len(name)}")
+    if not name.isprintable():
+        odd = next(char for char in name if not char.isprintable())
+        raise ValueError(f"a run's name is one line of printable characters; {name!r} holds "
+                         f"{odd!r}")
+    return name
 
 
 def _now() -> str:
@@ -117,8 +136,10 @@ class Workspace:
         name: str | None = None,
         parents: Iterable[str] = (),
     ) -> Run:
-        """Make a run folder with config.json and index it with status "created"."""
+        """Make a run folder with config.json and index it with status "created"; `name`
+        (free text, optional) as `check_run_name` keeps it."""
         check_name(kind, "run kind")
+        name = None if name is None else check_run_name(name)
         parents = tuple(parents)
         for parent in parents:
             self.record(parent)  # raises KeyError for an unknown parent

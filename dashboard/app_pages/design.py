@@ -114,10 +114,10 @@ def design_form() -> None:
             keep("design_count_weighting", defaults.COUNT_WEIGHTING, COUNT_WEIGHTINGS)
             weighting = components.count_weighting_picker(right, defaults.COUNT_WEIGHTING,
                                                           key="design_count_weighting")
-        name = st.text_input("Run name (optional)", **keep("design_name", ""))
+        name = components.run_name_input("design_name")
         submitted = st.button("Launch the whole pipeline")
     if submitted:
-        launch(unlabeled, offline, oracle=oracle, name=name.strip() or None, method=method,
+        launch(unlabeled, offline, oracle=oracle, name=name, method=method,
                max_minutes=float(minutes), num_designs=int(num), seed=int(seed), c=float(c),
                alpha=float(alpha), reward_network=network, device=device,
                value_tilt=float(tilt), count_weighting=weighting)

@@ -51,7 +51,7 @@ def pretrain_form() -> None:
         seed = middle.number_input("Seed", 0, 10_000, **keep("pretrain_seed", 0))
         device = right.selectbox("Device", DEVICES,
                                  **keep("pretrain_device", DEVICES[0], DEVICES))
-        name = st.text_input("Run name (optional)", **keep("pretrain_name", ""))
+        name = components.run_name_input("pretrain_name")
         submitted = st.button("Pre-train a prior")
     if submitted:
         from braid_core import pipeline
@@ -59,7 +59,7 @@ def pretrain_form() -> None:
         config = pipeline.prior_config(dataset.path, alphabet=dataset.alphabet,
                                        max_minutes=float(minutes), seed=int(seed),
                                        device=device)  # fmt: skip
-        components.launch("prior", config, name=name.strip() or None)
+        components.launch("prior", config, name=name)
 
 
 @st.fragment

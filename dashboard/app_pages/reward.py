@@ -102,7 +102,7 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         keep("reward_count_weighting", default_weighting, COUNT_WEIGHTINGS)
         weighting = components.count_weighting_picker(st, default_weighting,
                                                       key="reward_count_weighting")
-        name = st.text_input("Run name (optional)", **keep("reward_name", ""))
+        name = components.run_name_input("reward_name")
         submitted = st.button("Train a reward model")
     if submitted:
         from braid_core import pipeline
@@ -114,7 +114,7 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         except ValueError as err:
             st.error(f"Not started: {components.plain(str(err))}")
             return
-        components.launch("reward", config, name=name.strip() or None)
+        components.launch("reward", config, name=name)
 
 
 def show_quality(choice: catalog.ModelChoice) -> None:

@@ -1,5 +1,6 @@
 """Sizes a command refuses up front (braid_core/cli/sampling.py and the design counts of
-options.py), and the chunked draws of `braid sample` / `braid prior sample`."""
+options.py), and the chunked draws of `braid sample` / `braid prior sample`
+(braid_core/pipeline/sampling.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import torch
 from cli_files import runner, write_bundle_configs, write_sequences
 
 from braid_core.cli import app, sampling
+from braid_core.pipeline.sampling import CHUNK
 from braid_core.runs import Workspace
 
 
@@ -58,6 +60,7 @@ def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
                                     "of memory until written, and this machine has 1 MB "
                                     "available; ask for fewer"), result.output
     assert not out.exists() and "sampling" not in result.output  # refused before drawing
+    assert Workspace(isolated_workspace).list_runs(kind="sample") == []  # nor a run recorded
 
 
 def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_workspace):
@@ -65,7 +68,7 @@ def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_worksp
     from braid_core.runtime import make_generator
 
     prior = _tiny_prior(tmp_path)
-    num = sampling.CHUNK + 300  # a whole chunk and part of one
+    num = CHUNK + 300  # a whole chunk and part of one
     out = tmp_path / "s.csv"
     result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", str(num),
                                  "--seed", "5", "--out", str(out), "--threads", "1"])

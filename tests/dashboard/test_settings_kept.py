@@ -14,6 +14,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
+from braid_core.runs import MAX_NAME_LENGTH
 from dashboard import catalog, state
 
 WIDGET_KINDS = ("selectbox", "number_input", "text_input", "radio", "checkbox", "multiselect",
@@ -98,6 +99,13 @@ def test_a_change_sent_with_the_click_that_leaves_the_page_is_kept(demo, workspa
     visit_another_page_and_return(at, "app_pages/design.py")
     assert at.number_input(key="design_minutes").value == 3.0
     assert at.text_input(key="design_name").value == "typed, then away"
+
+
+def test_each_run_name_field_takes_what_the_command_line_s_name_takes(demo, workspace):
+    for page, key in (("app_pages/design.py", "design_name"),
+                      ("app_pages/prior.py", "pretrain_name"),
+                      ("app_pages/reward.py", "reward_name")):
+        assert open_page(page).text_input(key=key).max_chars == MAX_NAME_LENGTH, page
 
 
 def test_the_fine_tune_oracle_and_the_url_bound_sliders_survive_too(demo, workspace):

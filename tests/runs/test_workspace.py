@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
 import torch
 
-from braid_core.runs import Workspace, default_workspace_root
+from braid_core.runs import MAX_NAME_LENGTH, Workspace, default_workspace_root
 
 
 def test_default_root_follows_braid_home(tmp_path, monkeypatch):
@@ -62,6 +63,26 @@ def test_bad_inputs_give_clear_errors(workspace):
     with pytest.raises(ValueError, match="file name"):
         run.save_json("../escape", {})
     assert len(workspace.list_runs()) == 1
+
+
+def test_a_run_name_is_one_short_printable_line_and_may_be_shared(workspace):
+    run = workspace.create_run("prior", {}, name="  dna prior ")  # as the dashboard strips it
+    assert workspace.record(run.id).name == "dna prior"
+    twin = workspace.create_run("prior", {}, name="dna prior")  # the dashboard's baselines share
+    assert workspace.record(twin.id).name == "dna prior"
+    longest = "x" * MAX_NAME_LENGTH
+    assert MAX_NAME_LENGTH == 60  # the messages below say it
+    assert workspace.record(workspace.create_run("prior", {}, name=longest).id).name == longest
+    for name, said in [
+            (" ", "a run's name cannot be empty"),
+            ("x" * 61, "a run's name is at most 60 characters; 'xxxxxxxxxxxxxxxxxxxx...' has 61"),
+            ("two\nlines", "a run's name is one line of printable characters; 'two\\nlines' "
+             "holds '\\n'"),
+            ("tab\there", "holds '\\t'")]:
+        with pytest.raises(ValueError, match=re.escape(said)):
+            workspace.create_run("prior", {}, name=name)
+    assert len(workspace.list_runs()) == 3  # refused before any folder or row
+    assert len(list((workspace.root / "runs").iterdir())) == 3
 
 
 def test_status_timestamps_and_compare_and_set(workspace):

@@ -1,0 +1,52 @@
+"""The sample step: designs drawn from a saved prior or fine-tuned model into a CSV file, as
+`braid sample` and `braid prior sample` record it (no reward model: the designs as drawn)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from braid_core.data import write_designs_csv
+from braid_core.diffusion.prior import Prior
+from braid_core.pipeline.reporter import Reporter
+from braid_core.runtime import check_device, make_generator, resolve_device
+from braid_core.spaces import SequenceSpace
+
+# Designs per draw between two reports: a multiple of Prior.sample's own batch (512), so that
+# the designs are those of one call with the same seed.
+CHUNK = 1024
+
+
+def sample_config(model: Path | str, *, num: int, seed: int = 0,
+                  device: str = "auto") -> dict[str, Any]:  # fmt: skip
+    """The config of a sample run: `num` designs drawn with `seed` from the saved prior or
+    fine-tuned model in the folder `model` (a fine-tuned model is saved as a prior is)."""
+    if num < 1:
+        raise ValueError(f"num must be at least 1, got {num}")
+    return {"model": str(Path(model).absolute()), "num": int(num), "seed": int(seed),
+            "device": check_device(device)}
+
+
+def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
+    """Draw the designs into out/designs.csv (column `sequence`, or x0, x1, ... for vectors),
+    a chunk at a time; each chunk reports the designs drawn so far as its step."""
+    device = resolve_device(config["device"])
+    prior = Prior.load(config["model"], map_location=device)
+    num = config["num"]
+    is_sequence = isinstance(prior.space, SequenceSpace)
+    generator = make_generator(config["seed"], device)
+    report.stage = "sample"
+    parts: list = []  # decoded strings, or float vectors on the CPU
+    with torch.no_grad():
+        for start in range(0, num, CHUNK):
+            chunk = prior.sample(min(CHUNK, num - start), generator=generator)
+            parts.append(prior.space.decode(chunk) if is_sequence else chunk.cpu())
+            drawn = start + len(chunk)
+            report.step(drawn, {})
+            report.progress(drawn / num, f"drew {drawn} of {num} designs")
+    designs = [s for part in parts for s in part] if is_sequence else torch.cat(parts)
+    write_designs_csv(out / "designs.csv", designs)
+    return {"designs": num, "space": prior.space.describe()}
