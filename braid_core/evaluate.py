@@ -45,6 +45,27 @@ def min_hamming(designs: Tensor, reference: Tensor, chunk: int = 256) -> Tensor:
     return torch.cat(out)
 
 
+def min_euclidean(designs: Tensor, reference: Tensor, chunk: int = 256) -> Tensor:
+    """(n,) Euclidean distance (float64) of each design to its nearest reference row."""
+    reference = reference.to(designs.device).double()
+    out = []
+    for part in designs.double().split(chunk):
+        # Not the matrix-product shortcut: its rounding leaves a copy of a row at ~1e-8, not 0,
+        # and `copies_of_offline` counts distances of exactly 0.
+        distance = torch.cdist(part, reference, compute_mode="donot_use_mm_for_euclid_dist")
+        out.append(distance.min(1).values)
+    return torch.cat(out)
+
+
+def novelty(designs: Tensor, reference: Tensor, space: Space) -> Tensor:
+    """(n,) distance of each design to the nearest reference design (the offline data D):
+    positions that differ (Hamming) for sequences, Euclidean distance in the vectors' own
+    units for vectors; 0 for a design D holds."""
+    if isinstance(space, SequenceSpace):
+        return min_hamming(designs, reference)
+    return min_euclidean(designs, reference)
+
+
 def mean_pairwise_distance(designs: Tensor, space: Space, max_rows: int = 1000) -> float:
     """Mean Hamming (sequences) or Euclidean (vectors) distance over distinct pairs."""
     x = designs[:max_rows]
@@ -76,7 +97,8 @@ def design_table(
         space: their design space.
         reward: if given, adds predicted_mean, uncertainty and conservative_score (r_hat - c u).
         c, mode: the conservative reward's weight and mode.
-        offline_x: the offline designs; adds `novelty` (min Hamming distance to them).
+        offline_x: the offline designs; adds `novelty`, the distance to the nearest of them
+            (`novelty`: positions that differ for sequences, Euclidean for vectors).
         task: an oracle; adds `true_score` (-inf if invalid) and `valid`.
     """
     table = design_columns(designs, space)
@@ -90,8 +112,8 @@ def design_table(
             table["conservative_score"] = conservative_reward(merged, c, "min").numpy()
         else:
             table["conservative_score"] = (mean - c * std).numpy()
-    if offline_x is not None and isinstance(space, SequenceSpace):
-        table["novelty"] = min_hamming(designs, offline_x).cpu().numpy()
+    if offline_x is not None:
+        table["novelty"] = novelty(designs, offline_x, space).cpu().numpy()
     if task is not None:
         table["true_score"] = task.score(designs.cpu()).double().numpy()
         table["valid"] = task.is_valid(designs.cpu()).numpy()
@@ -105,7 +127,9 @@ def summarize(
     *,
     offline_y: Tensor | None = None,
 ) -> dict[str, float]:
-    """The report's figures for one set of designs (DESIGN.md §2)."""
+    """The report's figures for one set of designs (DESIGN.md §2). With a `novelty` column:
+    `novelty_mean`, in its unit (positions for sequences, Euclidean distance for vectors,
+    as `diversity`), and `copies_of_offline`, the fraction of designs D holds (novelty 0)."""
     summary: dict[str, float] = {"num_designs": float(len(table))}
     summary["diversity"] = mean_pairwise_distance(designs, space)
     if isinstance(space, SequenceSpace):

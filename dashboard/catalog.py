@@ -4,7 +4,8 @@ Data sets are the shipped demo files plus uploads. An upload is validated by
 `braid_core.data.read_designs_bytes` and, only if it passes, stored in the workspace as a
 canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON description beside
 it, so jobs started from the dashboard or the CLI read it with default options, and a failed
-upload changes nothing.
+upload changes nothing. Removing an upload deletes its CSV and keeps the description, so that
+the runs made from it still name it (as removed).
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class ModelChoice:
     run_id: str | None  # None for shipped assets
     data: str | None  # the file it was trained on, when known
     task: str | None  # oracle of that data, when known
+
+    @property
+    def data_removed(self) -> bool:
+        """Whether the file it was trained on is an upload removed since."""
+        return removed(self.data)
+
+    @property
+    def data_left(self) -> str | None:
+        """The file it was trained on, None where that upload was removed: runs started from
+        the model then go without the offline data."""
+        return None if self.data_removed else self.data
 
 
 def demo_datasets() -> list[Dataset]:
@@ -215,6 +227,27 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
 
 
+def remove_upload(dataset: Dataset) -> None:
+    """Delete an upload's file for good. Its JSON description stays (the name the user gave
+    the file, its task), so that runs made from it still name it, as removed (`data_name`),
+    and it is listed no more; the same file uploaded again under its name comes back at the
+    same path, and those runs find it again.
+
+    Raises:
+        ValueError: the data set is not an upload (the built-in demo's files stay).
+        OSError: the file could not be deleted; the upload is then as it was.
+    """
+    if not dataset.uploaded:
+        raise ValueError(f"{dataset.label} is not an upload: the built-in demo data stays")
+    Path(dataset.path).unlink()  # one step: done, or (an error) not at all
+
+
+def removed(path: str | None) -> bool:
+    """Whether `path` is an upload removed from the workspace (`remove_upload`): stored among
+    the uploads, its file gone."""
+    return bool(path) and Path(path).parent.name == UPLOADS and not Path(path).is_file()
+
+
 def data_path(config: dict[str, Any], key: str = "data") -> str | None:
     """The data file of a prior or reward run's config (`{"data": {"path": ...}}`); a design
     run's are under "unlabeled" (its prior's) and "offline" (its reward model's)."""
@@ -311,11 +344,12 @@ def task_of(data: str | None) -> str | None:
 
 
 def data_name(path: str) -> str:
-    """A data file as labels name it: an upload by the user's file name, the demo's files as
-    "demo <task>", any other by its file name."""
+    """A data file as labels name it: an upload by the user's file name ("... (removed)"
+    once removed), the demo's files as "demo <task>", any other by its file name."""
     if Path(path) in (Path(demo.DEMO_OFFLINE), Path(demo.DEMO_UNLABELED)):
         return f"demo {demo.DEMO_TASK}"
+    name = Path(path).name
     meta = Path(path).with_suffix(".json")
     if Path(path).parent.name == UPLOADS and meta.is_file():
-        return json.loads(meta.read_text()).get("source") or Path(path).name
-    return Path(path).name
+        name = json.loads(meta.read_text()).get("source") or name
+    return f"{name} (removed)" if removed(path) else name

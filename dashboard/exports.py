@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,8 +33,14 @@ def designs_csv(frame: pd.DataFrame) -> bytes:
 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
-        return "nan" if math.isnan(value) else f"{value:.6g}"
+        return f"{value:.6g}"
     return str(value).replace(" ", "_")
+
+
+def _missing(value: Any) -> bool:
+    """An empty cell of the CSV: NaN, None or pd.NA (e.g. the true score of a design no oracle
+    scored, or of an invalid one)."""
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def all_sequences(frame: pd.DataFrame) -> bool:
@@ -46,7 +51,9 @@ def all_sequences(frame: pd.DataFrame) -> bool:
 def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     """One FASTA record per row but repeats (`repeat` True: a design its run listed above
     already, to fill the number asked for; a synthesis order wants each once); every other
-    column goes into the header as key=value (an invalid design's true score as nan).
+    column goes into the header as key=value, but for cells the CSV leaves empty (an invalid
+    design's true score, the oracle's columns of a run no oracle scored): those are left out,
+    not written as "nan".
 
     `braid_core.data.read_designs` reads the values back from `value=` (or any key given as
     the value column), so a download can be uploaded again.
@@ -68,7 +75,8 @@ def designs_fasta(frame: pd.DataFrame, id_prefix: str = "design") -> bytes:
     lines = []
     for number, row in enumerate(frame.itertuples(index=False), start=1):
         values = dict(zip(frame.columns, row, strict=True))
-        fields = " ".join(f"{key}={_cell(values[key])}" for key in others)
+        fields = " ".join(f"{key}={_cell(values[key])}" for key in others
+                          if not _missing(values[key]))
         lines.append(f">{id_prefix}{number} {fields}".rstrip())
         lines.append(str(values[SEQUENCE]))
     return ("\n".join(lines) + "\n").encode("utf-8")

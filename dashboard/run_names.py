@@ -43,6 +43,21 @@ def data_of(record: RunRecord, workspace: Workspace) -> str | None:
     return data_of(maker, workspace) if maker.kind in ("design", "reward") else None
 
 
+def made_from_data(records: Sequence[RunRecord], workspace: Workspace, path: str
+                   ) -> list[RunRecord]:  # fmt: skip
+    """The `records` made from data file `path`: those whose config names it (a prior's or a
+    reward model's data, either file of a design run, the offline data of fine-tuning and
+    baselines) and those whose reward model was fitted on it (`data_of`), in their order."""
+    target = Path(path).absolute()
+
+    def named(record: RunRecord) -> bool:
+        files = [data_path(record.config, key) for key in ("data", "unlabeled", "offline")]
+        files.append(data_of(record, workspace))
+        return any(isinstance(f, str) and Path(f).absolute() == target for f in files)
+
+    return [record for record in records if named(record)]
+
+
 def run_label(record: RunRecord) -> str:
     """Short text for a run in pickers and legends: name or kind, key settings, id suffix."""
     config = settings(record.config)

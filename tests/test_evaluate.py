@@ -63,3 +63,23 @@ def test_vectors_get_coordinate_columns_and_no_oracle_figures():
     assert list(table.columns) == ["x0", "x1", "x2"]
     summary = summarize(table, designs, VectorSpace(3))
     assert "validity" not in summary and summary["diversity"] > 0
+
+
+def test_vectors_get_the_euclidean_distance_to_the_nearest_offline_design_as_novelty():
+    # Float64, off the origin: cdist's fast path (a matrix product) puts a copy of a row at up
+    # to ~1e-6 from it, not 0, and copies_of_offline counts novelty 0.
+    def draw(n: int, seed: int) -> Tensor:
+        return 30 + 10 * torch.randn(n, 6, generator=make_generator(seed), dtype=torch.float64)
+
+    offline = draw(100, 1)
+    shifted = offline[10:11] + torch.tensor([3.0, 4, 0, 0, 0, 0], dtype=torch.float64)
+    designs = torch.cat([offline[:10], shifted, draw(29, 2)])
+    table = design_table(designs, VectorSpace(6), offline_x=offline)
+    expected = torch.cdist(designs.double(), offline.double(),
+                           compute_mode="donot_use_mm_for_euclid_dist").min(1).values
+    assert table["novelty"].to_numpy() == pytest.approx(expected.numpy())
+    assert (table["novelty"].iloc[:10] == 0).all()
+    assert table["novelty"].iloc[10] == pytest.approx(5.0)  # 5 from offline[10], in its units
+    summary = summarize(table, designs, VectorSpace(6))
+    assert summary["novelty_mean"] == pytest.approx(float(expected.mean()))
+    assert summary["copies_of_offline"] == pytest.approx(10 / 40)

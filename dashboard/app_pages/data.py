@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from braid_core.data import DataError, OfflineData
+from braid_core.runs import RunRecord
 from braid_core.spaces import alphabet_name
-from dashboard import catalog, charts, components, state
+from dashboard import catalog, charts, components, run_names, state
 from dashboard.demo import DEMO_TASK
 
 # braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
@@ -21,6 +22,8 @@ CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ALPHABET = "upload_alphabet"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
+REMOVE_ASKED = "_remove_asked"  # session key: the upload whose removal awaits a yes
+RUNS_NAMED = 8  # runs a removal's question names one by one (the rest are counted)
 # The data checks name the command line's options; this page's fields are what to change here.
 FIELDS = {"--alphabet": "the Alphabet field under Column options for uploads",
           "--value-column": "the Value column field under Column options for uploads",
@@ -187,12 +190,69 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
         st.toast(f"Added {upload.name}: {combined.label}")
 
 
+@st.fragment
+def removal_panel(dataset: catalog.Dataset) -> None:
+    """A button that removes the upload shown, after a question that names the runs made from
+    it; none for the built-in demo's files. A fragment: asking and keeping it rerun this panel
+    alone (their buttons' callbacks set the question before the rerun), a removal the whole
+    page (the pickers lose the upload)."""
+    if not dataset.uploaded:
+        return
+    if st.session_state.get(REMOVE_ASKED) != dataset.path:
+        st.button("Remove this upload", key="remove_upload", on_click=_ask_removal,
+                  args=(dataset.path,), help="Deletes its file from the workspace; runs made "
+                  "from it keep their results. Asks first.")  # fmt: skip
+        return
+    ws = state.workspace()
+    runs = run_names.made_from_data(state.records(ws), ws, dataset.path)
+    live = [r for r in runs if state.is_live(r)]
+    st.warning(components.plain(removal_question(dataset, runs, live)))
+    yes, no = st.columns(2)
+    no.button("Keep it", key="remove_upload_no", on_click=_ask_removal, args=(None,))
+    if yes.button("Remove", key="remove_upload_yes", type="primary", disabled=bool(live)):
+        try:
+            catalog.remove_upload(dataset)
+        except OSError as err:  # the question stays, to try again or keep it
+            st.error(components.plain(f"{dataset.name} was not removed; it is as it was: "
+                                      f"{err.strerror or err}."))  # fmt: skip
+            return
+        _ask_removal(None)
+        st.toast(f"Removed {dataset.name}")
+        st.rerun()
+
+
+def _ask_removal(path: str | None) -> None:
+    """Ask about removing the upload at `path`; None: ask nothing."""
+    st.session_state[REMOVE_ASKED] = path
+
+
+def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list[RunRecord]
+                     ) -> str:  # fmt: skip
+    """What removing an upload does, asked before it is done: the runs made from it (`runs`,
+    of which `live` are still going and hold it up) and what becomes of them."""
+    asked = f"Remove {dataset.label} from the workspace? Its file is deleted for good."
+    if live:
+        going = ", ".join(run_names.run_label(r) for r in live)
+        return (f"{asked} Runs still going were made from it and read it: {going}. Wait until "
+                "they end (or cancel them on the Runs page) to remove it.")
+    if not runs:
+        return f"{asked} No run was made from it."
+    named = ", ".join(run_names.run_label(r) for r in runs[:RUNS_NAMED])
+    more = f" and {len(runs) - RUNS_NAMED} more" if len(runs) > RUNS_NAMED else ""
+    made = "1 run was" if len(runs) == 1 else f"{len(runs)} runs were"
+    return (f"{asked} {made} made from it: {named}{more}. They keep their designs, models and "
+            "results, and their labels will say it was removed. Fine-tuning from a reward "
+            "model fitted on it goes without it (no novelty, no measured design left out); "
+            "baselines and prior samples from such a model need it: upload the same file "
+            "again under its name to bring it back.")
+
+
 def render() -> None:
     st.title("Data")
     st.caption(
         "Offline designs with measured values, plus unlabeled valid designs for the prior. "
         f"The built-in demo is the `{DEMO_TASK}` benchmark task; uploads are checked and kept "
-        "in the workspace."
+        "in the workspace until you remove them (the demo stays)."
     )
     handle_upload()
     datasets = catalog.all_datasets(state.workspace().root)
@@ -206,6 +266,7 @@ def render() -> None:
                                      paths.index(remembered) if remembered in paths else 0,
                                      key=CHOICE)  # fmt: skip
     st.session_state["_dataset"] = dataset.path
+    removal_panel(dataset)  # here, not in `show`: a file that no longer reads can go too
     show(dataset)
 
 

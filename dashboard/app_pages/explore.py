@@ -27,8 +27,13 @@ FIRST_COLUMNS = ["source", "conservative_at_c", "sequence"]
 # The table's headers for the designs tables' columns (downloads keep the column names)
 COLUMN_TITLES = {"predicted_mean": "r_hat", "uncertainty": "u",
                  "conservative_score": "r_c (run's c)", "true_score": "true score",
-                 "valid": "valid", "novelty": "novelty (distance to D)",
-                 "repeat": "repeat", "value": "measured value", "run": "run id"}
+                 "valid": "valid", "repeat": "repeat", "value": "measured value",
+                 "run": "run id",
+                 "novelty": st.column_config.NumberColumn(
+                     "novelty (distance to D)",
+                     help="Distance to the nearest design of the offline data D: positions "
+                     "that differ for sequences, Euclidean distance (in the data's units) for "
+                     "vectors. 0: D holds this design.")}
 
 
 def offline_points(records: list[RunRecord]) -> tuple[pd.DataFrame | None, str]:

@@ -106,6 +106,11 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         count.caption(runs_text(len(runs), len(c_values), len(alpha_values), int(seeds), sweep))
         submitted = button.button("Launch fine-tuning",
                                   disabled=not runs or len(runs) > MAX_SWEEP)
+        if reward.data_removed:
+            st.caption(components.plain(
+                f"This reward model's data, {catalog.data_name(reward.data)} from the Data "
+                "page, was removed: fine-tuning goes without it, so its designs get no novelty "
+                "(distance to D) and a design already measured is not left out of them."))
     if not submitted:
         return
     from braid_core import pipeline
@@ -115,7 +120,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         configs = pipeline.finetune_sweep(
             prior.path, reward.path, runs, steps=int(steps), batch_size=int(batch),
             num_designs=int(num), pool_size=int(pool_factor) * int(num),
-            task=None if oracle == "none" else oracle, offline=reward.data)
+            task=None if oracle == "none" else oracle, offline=reward.data_left)
     except ValueError as err:
         st.error(f"Nothing was launched: {components.plain(str(err))}")
         return
@@ -139,7 +144,10 @@ def baseline_panel(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: f
     num = st.number_input("Designs per method", 8, 10_000, step=64,
                           **keep("baseline_num", 128))
     task = reward.task or prior.task
-    if not st.button("Run baselines"):
+    if reward.data_removed:
+        st.caption(components.plain(components.needs_removed_data(
+            reward, "the baselines start from it")))
+    if not st.button("Run baselines", disabled=reward.data_removed):
         return
     from braid_core import pipeline
 

@@ -23,7 +23,8 @@ def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
                      "depth": config.get("depth"),
                      # calibrated after pre-training (diffusion/calibrate.py)
                      "position noise": config.get("position_noise"),
-                     "trained on": choice.data or ""})  # fmt: skip
+                     "trained on": catalog.data_name(choice.data) if choice.data
+                     else ""})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -83,7 +84,10 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         reward = components.path_picker("Reward model to score with", rewards, default,
                                         key="sample_reward_model")  # fmt: skip
         num = st.number_input("Designs", 8, 10_000, step=64, **keep("sample_num", 256))
-        submitted = st.button("Sample from the prior")
+        if reward.data_removed:
+            st.caption(components.plain(components.needs_removed_data(
+                reward, "sampling measures the samples' distance to it")))
+        submitted = st.button("Sample from the prior", disabled=reward.data_removed)
     if submitted:
         from braid_core import pipeline
 

@@ -174,7 +174,8 @@ def test_fasta_download_reads_back_with_all_columns():
         }
     )
     fasta = exports.designs_fasta(table)
-    assert b"run=r_1" in fasta and b"uncertainty=nan" in fasta
+    assert b"run=r_1" in fasta and b"uncertainty=0.1" in fasta
+    assert b"uncertainty=nan" not in fasta  # an empty cell in the CSV: no field
     back = read_designs_bytes(fasta, "designs.fasta", alphabet="protein")
     assert back.sequences() == ["ACDE", "FGHI"]
     assert back.y.tolist() == [0.5, 1.5]
@@ -193,8 +194,22 @@ def test_downloads_leave_an_invalid_designs_true_score_empty():
     back = pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))
     assert back["true_score"].isna().tolist() == [False, True]
     fasta = exports.designs_fasta(table).decode()
-    assert "true_score=nan valid=False" in fasta and "inf" not in fasta
+    assert ">design2 valid=False\n" in fasta and "inf" not in fasta  # no true_score=nan
     assert table["true_score"].tolist()[1] == -np.inf  # the caller's frame is left alone
+
+
+def test_fasta_leaves_out_the_fields_of_a_design_no_oracle_scored():
+    # A run scored by an oracle picked with one that was not: the latter's records read
+    # "true_score=nan valid=nan", where the CSV leaves those cells empty.
+    scored = pd.DataFrame({"sequence": ["ACDE"], "predicted_mean": [0.5],
+                           "true_score": [0.25], "valid": [True], "run": ["a"]})
+    unscored = pd.DataFrame({"sequence": ["FGHI"], "predicted_mean": [0.7], "run": ["b"]})
+    table = pd.concat([scored, unscored], ignore_index=True)
+    records = exports.designs_fasta(table).decode().splitlines()
+    assert records[0] == ">design1 predicted_mean=0.5 true_score=0.25 valid=True run=a"
+    assert records[2] == ">design2 predicted_mean=0.7 run=b"
+    csv = exports.designs_csv(table).decode().splitlines()
+    assert csv[2] == "FGHI,0.7,,,b"  # the same cells, empty
 
 
 def test_downloads_hold_the_designs_best_first_as_the_table_lists_them():

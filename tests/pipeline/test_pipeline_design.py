@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 import pytest
 from pipeline_files import KeptNotes, write_sequences
@@ -77,3 +78,20 @@ def test_proxy_in_a_space_smaller_than_its_pool_hands_over_the_new_designs_it_fo
     assert sorted(table["sequence"]) == NEW and summary["left_out_as_measured"] == 12
     assert ("the proxy baseline found 4 designs to hand over, fewer than the 8 asked for"
             in report.notes)
+
+
+def test_vector_designs_get_their_euclidean_distance_to_the_offline_data(tmp_path):
+    # Sequences had a novelty column and figure; vector designs had none.
+    rng = np.random.default_rng(0)
+    unlabeled, offline = tmp_path / "u.csv", tmp_path / "o.csv"
+    pd.DataFrame(rng.normal(size=(64, 2)), columns=["x0", "x1"]).to_csv(unlabeled, index=False)
+    measured = pd.DataFrame(rng.normal(size=(24, 2)), columns=["x0", "x1"])
+    measured.assign(value=measured["x0"]).to_csv(offline, index=False)
+    config = pipeline.design_config(unlabeled, offline, method="pretrained", max_minutes=0.05,
+                                    num_designs=8, device="cpu")  # fmt: skip
+    summary = pipeline.run_design(config, tmp_path / "out", KeptNotes())
+    table = pd.read_csv(tmp_path / "out" / "designs.csv")
+    designs = table[["x0", "x1"]].to_numpy()
+    nearest = np.linalg.norm(designs[:, None] - measured.to_numpy()[None], axis=-1).min(1)
+    assert table["novelty"].to_numpy() == pytest.approx(nearest, abs=1e-5)
+    assert summary["novelty_mean"] == pytest.approx(nearest.mean(), abs=1e-5)
