@@ -51,14 +51,17 @@ def test_no_design_of_the_offline_data_is_handed_over(tmp_path, method):
     # offline data holds 12 of the 16 two-letter DNA designs, the best-valued among them, so
     # most of the pool is measured.
     unlabeled, offline = two_letter_files(tmp_path)
+    # 9 s: at 3 s a loaded machine's time limit let the pool stop at its first 8 designs,
+    # with few new among them (none, one time in ten)
     config = pipeline.design_config(unlabeled, offline, method=method, alpha=100.0,
-                                    max_minutes=0.05,
+                                    max_minutes=0.15,
                                     num_designs=8, device="cpu")  # fmt: skip
     report = KeptNotes()
     summary = pipeline.run_design(config, tmp_path / "out", report)
     table = pd.read_csv(tmp_path / "out" / "designs.csv")
     assert set(table["sequence"]) <= set(NEW) and (table["novelty"] > 0).all()
-    assert table["repeat"].sum() == 8 - table["sequence"].nunique()  # repeats of new ones
+    # repeats of new ones only (fewer than 8 rows where the pool held fewer new designs)
+    assert table["repeat"].sum() == len(table) - table["sequence"].nunique()
     assert summary["copies_of_offline"] == 0.0
     left_out = summary["left_out_as_measured"]
     assert 0 < left_out < summary["pool_size"]
