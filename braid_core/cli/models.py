@@ -13,10 +13,12 @@ from braid_core import defaults
 from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
     Alphabet,
+    BatchSize,
     CountWeighting,
     CsvFile,
     DesignCount,
     Device,
+    FinetuneSteps,
     NumDesigns,
     OracleTask,
     PoolSize,
@@ -168,10 +170,8 @@ def finetune(
     alpha: Annotated[float, typer.Option(
         "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
-    steps: Annotated[int, typer.Option(
-        "--steps", min=1, metavar="N", help="Fine-tuning steps.")] = defaults.STEPS,
-    batch: Annotated[int, typer.Option("--batch", min=1, metavar="N", help="Designs per step.")] = (
-        defaults.BATCH),
+    steps: FinetuneSteps = defaults.STEPS,
+    batch: BatchSize = defaults.BATCH,
     estimator: Annotated[str, typer.Option(
         "--estimator", metavar="ESTIMATOR", help="Sequences: tilted (reward-gradient targets "
         "per step), reinforce (score function) or relaxed (straight-through).")] = (

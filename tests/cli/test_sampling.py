@@ -1,5 +1,6 @@
-"""Sizes a command refuses up front (braid_core/cli/sampling.py and the design counts of
-options.py), and the chunked draws of `braid sample` / `braid prior sample`."""
+"""Sizes a command refuses up front (braid_core/cli/sampling.py, the design counts and the
+fine-tuning steps and batch of options.py), and the chunked draws of `braid sample` /
+`braid prior sample`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,29 @@ def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_pat
                "run the command again with another --seed") in text, text
     assert Workspace(isolated_workspace).list_runs() == []
     assert "at most 1,000,000" in runner.invoke(app, ["sample", "--help"]).output
+
+
+def test_more_fine_tuning_steps_or_a_larger_batch_than_one_run_takes_are_refused(
+        tmp_path, isolated_workspace):
+    prior, reward = write_bundle_configs(tmp_path)
+    finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+                str(tmp_path / "f")]
+    for option, value, said in [
+        ("--steps", "1000000", "1,000,000 steps is more than one fine-tuning run takes (at "
+         "most 100,000, over a day on a CPU at ~50 steps a minute; the reward curve flattens "
+         "within a few hundred)"),
+        ("--batch", "1000000", "1,000,000 designs a step is more than one step holds (at most "
+         "4,096: a step keeps every design's chain and gradients in memory at once, ~6.5 GB "
+         "for 4,096 of length 100); more --steps see more designs"),
+    ]:
+        result = runner.invoke(app, [*finetune, option, value])
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, (option, result.output)
+        assert f"Invalid value for '{option}': {said}" in text, text
+    assert Workspace(isolated_workspace).list_runs() == [] and not (tmp_path / "f").exists()
+    help_text = " ".join(runner.invoke(app, ["finetune", "--help"]).output.split())
+    assert "Fine-tuning steps (at most 100,000)" in help_text
+    assert "Designs per step (at most 4,096)" in help_text
 
 
 def _tiny_prior(tmp_path):
