@@ -208,6 +208,7 @@ def finetune(
 ) -> None:
     """Fine-tune a prior by the BRAID objective; writes OUT/model and OUT/designs.csv."""
     from braid_core import pipeline
+    from braid_core.memory import available_memory
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
@@ -226,7 +227,8 @@ def finetune(
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
                                           support_floor=support_floor, tilt_value=tilt_value,
                                           tilt_completions=tilt_completions,
-                                          sampling_steps=chain_steps, pool_size=pool)
+                                          sampling_steps=chain_steps, pool_size=pool,
+                                          memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning")

@@ -1,10 +1,9 @@
 """`braid sample` and `braid prior sample`: designs drawn from a saved model into a CSV file, in
 chunks behind a progress bar (its time left says how long a large --num takes), refused up
-front when they could not be held in this machine's memory."""
+front when they could not be held in this machine's memory (braid_core/memory.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -23,6 +22,7 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     into the CSV file `out`."""
     import torch
 
+    from braid_core import memory
     from braid_core.data import write_designs_csv
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
     from braid_core.diffusion.prior import Prior
@@ -42,9 +42,12 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
                    f"folder {made_by} wrote") from None
     except ValueError as err:
         raise config_error(err) from None
+    try:
+        memory.check_fits(f"--num {num:,}", memory.held_bytes(num, prior.space),
+                          memory.available_memory())
+    except ValueError as err:
+        raise fail(str(err)) from None
     is_sequence = isinstance(prior.space, SequenceSpace)
-    width = prior.space.length if is_sequence else prior.space.dim
-    fits_in_memory(num, held_bytes(num, width, is_sequence))
     generator = make_generator(seed, torch_device)
     parts: list = []  # decoded strings, or float vectors on the CPU
     try:
@@ -59,41 +62,3 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     designs = [s for part in parts for s in part] if is_sequence else torch.cat(parts)
     write_designs_csv(out, designs)
     say(f"wrote {num} designs to {out}")
-
-
-def held_bytes(num: int, width: int, is_sequence: bool) -> int:
-    """Memory `num` designs take until written, about: a sequence of `width` letters as a
-    Python string (49 bytes + 1 a letter, and its place in a list) and twice in the CSV text
-    (the string, then its bytes); a vector of `width` numbers as float32, float64 and two
-    copies of ~20 characters a number."""
-    per_design = 57 + 3 * (width + 1) if is_sequence else width * (4 + 8 + 2 * 20)
-    return num * per_design
-
-
-def fits_in_memory(num: int, needed: int) -> None:
-    """Refuse, before any drawing, designs that need more memory than is available."""
-    available = available_memory()
-    if available is not None and needed > available:
-        raise fail(f"--num {num:,}: the designs would need about {_size(needed)} of memory "
-                   f"until written, and this machine has {_size(available)} available; ask for "
-                   "fewer at a time (run again with another --seed for more)")
-
-
-def available_memory() -> int | None:
-    """Bytes of memory free for a new process (Linux's MemAvailable, else all of the
-    machine's memory); None where neither can be read."""
-    try:
-        with open("/proc/meminfo") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _size(num_bytes: float) -> str:
-    return f"{num_bytes / 1e9:.3g} GB" if num_bytes >= 1e9 else f"{num_bytes / 1e6:.3g} MB"

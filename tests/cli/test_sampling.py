@@ -8,8 +8,10 @@ import pandas as pd
 import torch
 from cli_files import runner, write_bundle_configs, write_sequences
 
+from braid_core import memory
 from braid_core.cli import app, sampling
 from braid_core.runs import Workspace
+from braid_core.spaces import SequenceSpace
 
 
 def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_path,
@@ -72,7 +74,7 @@ def _tiny_prior(tmp_path):
 def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
         tmp_path, isolated_workspace, monkeypatch):
     prior = _tiny_prior(tmp_path)
-    monkeypatch.setattr(sampling, "available_memory", lambda: 1_000_000)
+    monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
     out = tmp_path / "s.csv"
     result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "100000",
                                  "--out", str(out)])
@@ -82,6 +84,38 @@ def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
                                     "of memory until written, and this machine has 1 MB "
                                     "available; ask for fewer"), result.output
     assert not out.exists() and "sampling" not in result.output  # refused before drawing
+
+
+def test_designs_and_a_pool_that_would_not_fit_in_memory_are_refused_before_a_run(
+        tmp_path, isolated_workspace, monkeypatch):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    prior, reward = write_bundle_configs(tmp_path)  # DNA 8-mers
+    monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
+    out = str(tmp_path / "out.csv")
+    # a budget of seconds: without the check the run would be short
+    design = ["design", "--unlabeled", str(data), "--offline", str(data), "--out", out,
+              "--max-minutes", "0.02", "--threads", "1"]
+    finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+                str(tmp_path / "f")]
+    # 1,000 strings of 6 letters (57 + 3 x 7 bytes each) and a pool of 4,000 (4 x 8 x 6 +
+    # 850 bytes each): 4.25 MB; with --pool 2,000, 2.16 MB; 8-mers pooled by finetune: 4.51 MB
+    for args, said in [
+        ([*design, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
+         "designs would need about 4.25 MB"),
+        ([*design, "--num-designs", "1000", "--pool", "2000"], "--pool 2,000: the designs "
+         "would need about 2.16 MB"),
+        ([*finetune, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
+         "designs would need about 4.51 MB"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith(f"error: {said} of memory until written, and this "
+                                        "machine has 1 MB available; ask for fewer at a time"), (
+            result.output)
+    assert Workspace(isolated_workspace).list_runs() == []  # refused before any run
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "f").exists()
+    # within memory, the same check lets them through to the run
+    assert memory.held_bytes(10, SequenceSpace("ACGT", 6), pool=40) < 1_000_000
 
 
 def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_workspace):
