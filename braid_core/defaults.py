@@ -59,6 +59,14 @@ GRAD_STEPS = 4  # reverse steps per sampled chain with gradients ("reinforce" wa
 # CPU thread, and its reward curve had flattened by ~150 (3-minute runs).
 STEPS = 300
 BATCH = 32  # designs sampled per fine-tuning step
+# The most one fine-tuning run may ask for (`braid finetune`, FinetuneConfig, the Fine-tune
+# page): at ~50 steps a minute 100,000 steps are over a day on a CPU (about 4 hours on an
+# H200, bench/results/speed_bench_cuda.md), where the reward curve flattens within hundreds.
+MAX_STEPS = 100_000
+# A step holds every chain of its batch, and their gradients, at once: about 1.6 MiB a design
+# at length 100 on a GPU (speed_bench_cuda.md), so 4,096 take ~6.5 GB, and a step of them
+# about two minutes on a CPU (0.9 s for 32 at length 64, speed_bench.md).
+MAX_BATCH = 4096
 # Reverse steps of the fine-tuning chains (sequences; designs are still drawn with the prior's
 # own steps, one position per step up to 64). The "tilted" loss is a per-state target, so
 # coarser chains only change which partly masked states it is trained at, and each step costs
@@ -104,4 +112,4 @@ POOL_EXTEND = 4
 # the pool may take (its chunks stop when it is spent; fine-tuning gets 0.95 - this).
 SAMPLING_SHARE = 0.25
 # `braid design` fine-tunes until its time budget is spent; this only caps the steps.
-DESIGN_MAX_STEPS = 100_000
+DESIGN_MAX_STEPS = MAX_STEPS

@@ -137,6 +137,13 @@ class FinetuneConfig:
         for name in ("steps", "batch_size", "grad_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        # a typo (a batch of 1,000,000) would run out of memory or run for weeks
+        for name, most, why in (("steps", defaults.MAX_STEPS, "over a day on a CPU"),
+                                ("batch_size", defaults.MAX_BATCH,
+                                 "a step holds the whole batch in memory")):
+            if getattr(self, name) > most:
+                raise ValueError(f"{name} must be at most {most:,} ({why}), got "
+                                 f"{getattr(self, name):,}")
         if self.tilt_completions < 0:
             raise ValueError(f"tilt_completions must be >= 0, got {self.tilt_completions}")
         if self.tilt_completion_steps < 1:

@@ -1,5 +1,5 @@
-"""The methods of `braid design` and which of c and alpha each uses (no heavy imports: the
-dashboard labels runs with it before torch is loaded)."""
+"""The methods of `braid design`, which of c and alpha each uses, and which one a fine-tuning
+run is (no heavy imports: the dashboard labels runs with it before torch is loaded)."""
 
 from __future__ import annotations
 
@@ -13,3 +13,12 @@ def method_knobs(method: str) -> tuple[str, ...]:
     if method == "strl":
         return ("alpha",)
     return ("c", "alpha") if method in FINETUNED_METHODS else ("c",)
+
+
+def finetuned_method(c: float, reward_kind: str | None, mode: str = "std") -> str:
+    """The method a fine-tuning run is: STRL where c is 0 (no uncertainty penalty; the "min"
+    mode ignores c, so it never is), else BRAID with its reward model's uncertainty,
+    braid-boot or braid-bonus; "braid" where that kind is not known (a deleted model)."""
+    if c == 0 and mode != "min":
+        return "strl"
+    return f"braid-{reward_kind}" if reward_kind in ("boot", "bonus") else "braid"

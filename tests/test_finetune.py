@@ -80,6 +80,21 @@ def test_config_rejects_bad_values():
         FinetuneConfig(tilt_completions=-1)
 
 
+def test_config_refuses_more_steps_or_a_larger_batch_than_one_run_takes():
+    from braid_core import defaults
+
+    most = FinetuneConfig(steps=defaults.MAX_STEPS, batch_size=defaults.MAX_BATCH)
+    assert (most.steps, most.batch_size) == (100_000, 4096)
+    with pytest.raises(ValueError, match=r"^steps must be at most 100,000 \(over a day on a "
+                       r"CPU\), got 1,000,000$"):
+        FinetuneConfig(steps=1_000_000)
+    with pytest.raises(ValueError, match=r"^batch_size must be at most 4,096 \(a step holds "
+                       r"the whole batch in memory\), got 4,097$"):
+        FinetuneConfig(batch_size=4097)
+    # braid design's cap on its time-bound steps is a config the check lets through
+    assert defaults.DESIGN_MAX_STEPS <= defaults.MAX_STEPS
+
+
 def test_cosine_schedule_decays_the_learning_rate_to_zero_over_the_steps(sequence_prior):
     _, constant = run(sequence_prior, steps=6)
     _, cosine = run(sequence_prior, steps=6, lr_schedule="cosine")

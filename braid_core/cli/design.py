@@ -63,6 +63,7 @@ def design(
 ) -> None:
     """The whole pipeline in one command: pre-train, fit the reward, optimise, sample."""
     from braid_core import pipeline
+    from braid_core.memory import available_memory
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
@@ -73,7 +74,8 @@ def design(
             value_column=value_column, alphabet=alphabet, c=c, alpha=alpha,
             num_designs=num_designs, seed=seed, max_minutes=max_minutes, task=task,
             pool_size=pool, device=device, reward_network=reward_network,
-            value_tilt=value_tilt, count_weighting=count_weighting)
+            value_tilt=value_tilt, count_weighting=count_weighting,
+            memory=available_memory())  # it runs in this process
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method,

@@ -13,10 +13,12 @@ from braid_core import defaults
 from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
     Alphabet,
+    BatchSize,
     CountWeighting,
     CsvFile,
     DesignCount,
     Device,
+    FinetuneSteps,
     NumDesigns,
     OracleTask,
     PoolSize,
@@ -174,10 +176,8 @@ def finetune(
     alpha: Annotated[float, typer.Option(
         "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = (
         defaults.ALPHA),
-    steps: Annotated[int, typer.Option(
-        "--steps", min=1, metavar="N", help="Fine-tuning steps.")] = defaults.STEPS,
-    batch: Annotated[int, typer.Option("--batch", min=1, metavar="N", help="Designs per step.")] = (
-        defaults.BATCH),
+    steps: FinetuneSteps = defaults.STEPS,
+    batch: BatchSize = defaults.BATCH,
     estimator: Annotated[str, typer.Option(
         "--estimator", metavar="ESTIMATOR", help="Sequences: tilted (reward-gradient targets "
         "per step), reinforce (score function) or relaxed (straight-through).")] = (
@@ -215,6 +215,7 @@ def finetune(
 ) -> None:
     """Fine-tune a prior by the BRAID objective; writes OUT/model and OUT/designs.csv."""
     from braid_core import pipeline
+    from braid_core.memory import available_memory
     from braid_core.runtime import set_cpu_threads
 
     set_cpu_threads(threads)
@@ -233,7 +234,8 @@ def finetune(
                                           estimator=estimator, lr=lr, tilt_floor=tilt_floor,
                                           support_floor=support_floor, tilt_value=tilt_value,
                                           tilt_completions=tilt_completions,
-                                          sampling_steps=chain_steps, pool_size=pool)
+                                          sampling_steps=chain_steps, pool_size=pool,
+                                          memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning", name=name)

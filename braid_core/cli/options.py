@@ -67,6 +67,34 @@ NumDesigns = Annotated[int, typer.Option(
 DesignCount = Annotated[int, typer.Option(
     "--num", min=1, metavar="N", callback=_at_most_max_designs,
     help=f"Number of designs (at most {MAX_DESIGNS:,}).")]
+
+
+def _at_most_max_steps(value: int) -> int:
+    """--steps, refused past defaults.MAX_STEPS (a typo would run for days)."""
+    if value > defaults.MAX_STEPS:
+        raise typer.BadParameter(
+            f"{value:,} steps is more than one fine-tuning run takes (at most "
+            f"{defaults.MAX_STEPS:,}, over a day on a CPU at ~50 steps a minute; the reward "
+            "curve flattens within a few hundred)")
+    return value
+
+
+def _at_most_max_batch(value: int) -> int:
+    """--batch, refused past defaults.MAX_BATCH (a typo would run out of memory)."""
+    if value > defaults.MAX_BATCH:
+        raise typer.BadParameter(
+            f"{value:,} designs a step is more than one step holds (at most "
+            f"{defaults.MAX_BATCH:,}: a step keeps every design's chain and gradients in "
+            "memory at once, ~6.5 GB for 4,096 of length 100); more --steps see more designs")
+    return value
+
+
+FinetuneSteps = Annotated[int, typer.Option(
+    "--steps", min=1, metavar="N", callback=_at_most_max_steps,
+    help=f"Fine-tuning steps (at most {defaults.MAX_STEPS:,}).")]
+BatchSize = Annotated[int, typer.Option(
+    "--batch", min=1, metavar="N", callback=_at_most_max_batch,
+    help=f"Designs per step (at most {defaults.MAX_BATCH:,}).")]
 CsvFile = Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '

@@ -68,7 +68,7 @@ def runs_list(
     if status is not None and status not in STATUSES:
         raise fail(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     workspace = _workspace()
-    from braid_core.runs.summary import summary_value
+    from braid_core.runs.summary import run_method, summary_value
 
     records = workspace.list_runs(kind=kind, status=status)
     if not records:
@@ -81,7 +81,7 @@ def runs_list(
                          if isinstance(summary.get(key), int | float)), "")
         if isinstance(summary.get("validity"), int | float):
             headline += f", valid {summary['validity']:.0%}"
-        method = record.config.get("method") or record.config.get("kind") or "-"
+        method = run_method(record.kind, record.config) or "-"
         typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} {method:12s} "
                    f"{record.name or '-':20s} {headline}".rstrip())
 

@@ -1,5 +1,5 @@
 """Sequence designs: blanks, letters (alphabet given or inferred), one length; and the
-warning when nucleotides with an ambiguity code were read as protein."""
+warning when nucleotides with an ambiguity code or a stray letter were read as protein."""
 
 from __future__ import annotations
 
@@ -95,19 +95,33 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
 
 
 def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:
-    """Nucleotides plus one or two ambiguity codes (e.g. N) read as protein by the rule; the
-    designs would then be optimised over 20 letters, so this is a warning, not a note. Only
-    an inferred alphabet (never vectors) is judged."""
+    """Nucleotides plus one or two other letters read as protein by the rule; the designs
+    would then be optimised over 20 letters, so this is a warning, not a note. The letters are
+    ambiguity codes (e.g. N: allow them) or stray ones (e.g. an E in one row: mend the rows;
+    a letter in more than half the rows is no slip, and no warning). Only an inferred
+    alphabet (never vectors) is judged."""
     if not designs.inferred or designs.space.alphabet != PROTEIN:
         return None
     used = set("".join(designs.keys))
     extra = "".join(sorted(used - set("ACGTU")))
-    if not extra or len(extra) > 2 or not set(extra) <= IUPAC_AMBIGUITY or used >= set("TU"):
+    if not extra or len(extra) > 2 or used >= set("TU"):
+        return None
+    stray = [letter for letter in extra if letter not in IUPAC_AMBIGUITY]
+    slips = [key for key in designs.keys if any(letter in key for letter in stray)]
+    if any(2 * sum(letter in key for key in slips) > len(designs.keys) for letter in stray):
         return None
     base = _nucleotides(used)
     only = "the only letter" if len(extra) == 1 else "the only letters"
+    advice = []
+    if stray:
+        rows = "the row" if len(slips) == 1 else f"the {len(slips)} rows"
+        named = " or ".join(map(repr, stray))
+        each = "" if len(slips) == 1 else f"; given the alphabet {base}, the check names each"
+        advice.append(f"mend {rows} with {named} (no nucleotide code{each})")
+    if codes := "".join(letter for letter in extra if letter not in stray):
+        advice.append(f"give the alphabet {base}{codes}")
     return (f"{source}: read as protein {designs.reason}, {only} outside {base}: if these are "
-            f"nucleic acids, give the alphabet {base}{extra}")
+            f"nucleic acids, {' and '.join(advice)}")
 
 
 def _check_letters(table: FileTable, texts: list[str], letters: str, prefix: str,

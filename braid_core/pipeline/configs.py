@@ -17,6 +17,7 @@ from braid_core import defaults as defaults_module
 from braid_core.data import DataError, DataReport, check_designs, space_mismatch
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig, check_estimator
+from braid_core.memory import check_fits, held_bytes
 from braid_core.methods import FINETUNED_METHODS, METHODS
 from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
@@ -128,12 +129,15 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
                     batch_size: int = DEFAULT_BATCH, num_designs: int = 128, seed: int = 0,
                     task: str | None = None, offline: str | Path | None = None,
                     max_minutes: float | None = None, device: str = "auto",
-                    pool_size: int | None = None, **extra: Any) -> dict[str, Any]:
+                    pool_size: int | None = None, memory: int | None = None,
+                    **extra: Any) -> dict[str, Any]:
     """Fine-tune `prior` against `reward`, then draw `pool_size` designs (default
-    POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c."""
+    POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c;
+    `memory`: bytes the designs may take in the process that runs it (None: not checked)."""
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
                               max_minutes=max_minutes, **extra)
     space = prior_space(prior)
+    _pool_fits(num_designs, pool_size, space, memory)
     check_models(space, reward)
     check_estimator(finetune, space)
     return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
@@ -226,6 +230,18 @@ def check_models(made: Space | None, reward: str | Path) -> None:
                          "design space")
 
 
+def _pool_fits(num_designs: int, pool_size: int | None, space: Space | None,
+              memory: int | None) -> None:
+    """Refuse designs and their pool (`pool_size`, None: the default) that would not fit in
+    `memory` bytes (None, or a space not known: not checked), naming the option to lower."""
+    if memory is None or space is None:
+        return
+    pool = _pool_size(num_designs, pool_size)
+    what = (f"--pool {pool:,}" if pool_size is not None
+            else f"--num-designs {num_designs:,} (a pool of {pool:,})")
+    check_fits(what, held_bytes(num_designs, space, pool=pool), memory)
+
+
 def _pool_size(num_designs: int, pool_size: int | None) -> int:
     pool_size = POOL_FACTOR * num_designs if pool_size is None else pool_size
     if pool_size < num_designs:
@@ -263,9 +279,11 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   device: str = "auto", pool_size: int | None = None,
                   reward_network: str = DEFAULT_REWARD_NETWORK,
                   value_tilt: float = DEFAULT_VALUE_TILT,
-                  count_weighting: str = DEFAULT_COUNT_WEIGHTING) -> dict[str, Any]:
+                  count_weighting: str = DEFAULT_COUNT_WEIGHTING,
+                  memory: int | None = None) -> dict[str, Any]:
     """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
-    POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score."""
+    POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score;
+    `memory`: bytes the designs may take in the process that runs it (None: not checked)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     network_settings(reward_network)
@@ -286,6 +304,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     enough_to_fit(offline, report)
     space = report.space
     check_same_space(_unlabeled_report(unlabeled, sequence_column, alphabet, space), report)
+    _pool_fits(num_designs, pool_size, space, memory)
     if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": data_spec(unlabeled, sequence_column, None, alphabet),

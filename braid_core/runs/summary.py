@@ -1,10 +1,15 @@
-"""A run's record in words (its summary, its error, what it was made from), for the terminal
-and the dashboard's Runs page."""
+"""A run's record in words (its summary, its error, what it was made from, its method), for the
+terminal and the dashboard's Runs page."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from braid_core.methods import finetuned_method
 
 # Summary values that are tables, and what their keys are: the prior's calibration gives the
 # sample / data diversity ratio at each position noise tried.
@@ -69,3 +74,28 @@ def parents_in_words(parents: Iterable[str], known: Iterable[str]) -> str:
     present = set(known)
     return ", ".join(parent if parent in present else f"{parent} (deleted)"
                      for parent in dict.fromkeys(parents))
+
+
+def run_method(kind: str, config: Mapping[str, Any]) -> str | None:
+    """The method of a run, as `braid design --method` names them: a design or baseline run's
+    own, a reward fit's kind (boot, bonus), a fine-tuning run's from its c and its reward
+    model's kind (a fine-tuning config records neither method nor kind); None for a prior."""
+    if config.get("method"):
+        return str(config["method"])
+    settings = config.get("finetune")
+    if kind == "finetune" and isinstance(settings, Mapping):
+        return finetuned_method(settings.get("c", 0.0), _reward_kind(config.get("reward")),
+                                settings.get("mode", "std"))
+    return str(config["kind"]) if config.get("kind") else None
+
+
+def _reward_kind(folder: object) -> str | None:
+    """The kind (boot, bonus) its config.json gives a saved reward model; None where it
+    cannot be read (deleted since)."""
+    if not isinstance(folder, str):
+        return None
+    try:
+        kind = json.loads((Path(folder) / "config.json").read_text()).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) else None

@@ -10,6 +10,7 @@ import itertools
 
 import streamlit as st
 
+from braid_core import defaults as braid_defaults
 from dashboard import catalog, components, curves, final_numbers, run_names, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
@@ -64,9 +65,10 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
     keep = state.keep_across_pages  # every setting, so that a visit to another page keeps it
     with st.container(border=True):
         cols = st.columns(4)
-        steps = cols[0].number_input("Steps", 1, 100_000,
+        # the most one run takes (braid_core.defaults), as `braid finetune` and the config
+        steps = cols[0].number_input("Steps", 1, braid_defaults.MAX_STEPS,
                                      **keep("ft_steps", int(defaults["steps"])))
-        batch = cols[1].number_input("Batch size", 1, 4096,
+        batch = cols[1].number_input("Batch size", 1, braid_defaults.MAX_BATCH,
                                      **keep("ft_batch_size", int(defaults["batch_size"])))
         seeds = cols[2].number_input("Seeds", 1, 8, **keep("ft_seeds", 1),
                                      help="Repeats with seeds 0, 1, ...")

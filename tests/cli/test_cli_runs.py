@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from cli_files import runner, write_sequences
+import json
 
+from cli_files import runner, write_bundle_configs, write_sequences
+
+from braid_core import pipeline
 from braid_core.cli import app
 from braid_core.runs import Workspace
 
@@ -41,6 +44,18 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     assert row.split()[1:] == ["design", "done", "proxy", "-", "true_score_median", "0,",
                                "valid", "3%"]
     workspace.delete_run(design.id)
+    # Fine-tuning runs record no method: it comes from c and the reward model's kind, for a
+    # run launched from the Fine-tune page (recorded as pipeline.start does) as from here.
+    prior, reward = write_bundle_configs(tmp_path)
+    meta = json.loads((reward / "config.json").read_text())
+    (reward / "config.json").write_text(json.dumps({**meta, "kind": "bonus"}))
+    tuned = [workspace.create_run("finetune", pipeline.finetune_config(prior, reward, c=c)).id
+             for c in (0.5, 0.0)]
+    rows = runner.invoke(app, ["runs", "list", "--kind", "finetune"]).output.splitlines()[1:]
+    assert {row.split()[0]: row.split()[3] for row in rows} == {
+        tuned[0]: "braid-bonus", tuned[1]: "strl", child.id: "-"}  # child: no settings kept
+    for run_id in tuned:
+        workspace.delete_run(run_id)
     only = runner.invoke(app, ["runs", "list", "--status", "running"])
     assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
     assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1

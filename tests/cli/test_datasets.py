@@ -25,6 +25,18 @@ def test_data_check_fails_on_a_bad_letter_and_names_the_row(tmp_path):
     assert "X" in result.output
 
 
+def test_data_check_names_a_stray_letter_that_made_dna_protein_and_its_row(tmp_path):
+    path = write_sequences(tmp_path / "dna.csv", 20, 8, "ACGT")
+    frame = pd.read_csv(path)
+    frame.loc[12, "sequence"] = "ACGTEACG"  # row 13: an E, no nucleotide code
+    frame.to_csv(path, index=False)
+    result = runner.invoke(app, ["data", "check", str(path)])
+    assert result.exit_code == 0, result.output  # protein by the rule, with a warning
+    assert (f"warning: {path}: read as protein because of 'E' (row 13), the only letter "
+            "outside ACGT: if these are nucleic acids, mend the row with 'E' (no nucleotide "
+            "code)") in result.output
+
+
 def test_data_check_fails_on_a_missing_file(tmp_path):
     result = runner.invoke(app, ["data", "check", str(tmp_path / "nope.csv")])
     assert result.exit_code != 0

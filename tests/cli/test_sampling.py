@@ -1,6 +1,6 @@
-"""Sizes a command refuses up front (braid_core/cli/sampling.py and the design counts of
-options.py), and the chunked draws of `braid sample` / `braid prior sample`
-(braid_core/pipeline/sampling.py)."""
+"""Sizes a command refuses up front (braid_core/cli/sampling.py, the design counts and the
+fine-tuning steps and batch of options.py), and the chunked draws of `braid sample` /
+`braid prior sample` (braid_core/pipeline/sampling.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import pandas as pd
 import torch
 from cli_files import runner, write_bundle_configs, write_sequences
 
-from braid_core.cli import app, sampling
+from braid_core import memory
+from braid_core.cli import app
 from braid_core.pipeline.sampling import CHUNK
 from braid_core.runs import Workspace
+from braid_core.spaces import SequenceSpace
 
 
 def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_path,
@@ -37,6 +39,29 @@ def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_pat
     assert "at most 1,000,000" in runner.invoke(app, ["sample", "--help"]).output
 
 
+def test_more_fine_tuning_steps_or_a_larger_batch_than_one_run_takes_are_refused(
+        tmp_path, isolated_workspace):
+    prior, reward = write_bundle_configs(tmp_path)
+    finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+                str(tmp_path / "f")]
+    for option, value, said in [
+        ("--steps", "1000000", "1,000,000 steps is more than one fine-tuning run takes (at "
+         "most 100,000, over a day on a CPU at ~50 steps a minute; the reward curve flattens "
+         "within a few hundred)"),
+        ("--batch", "1000000", "1,000,000 designs a step is more than one step holds (at most "
+         "4,096: a step keeps every design's chain and gradients in memory at once, ~6.5 GB "
+         "for 4,096 of length 100); more --steps see more designs"),
+    ]:
+        result = runner.invoke(app, [*finetune, option, value])
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, (option, result.output)
+        assert f"Invalid value for '{option}': {said}" in text, text
+    assert Workspace(isolated_workspace).list_runs() == [] and not (tmp_path / "f").exists()
+    help_text = " ".join(runner.invoke(app, ["finetune", "--help"]).output.split())
+    assert "Fine-tuning steps (at most 100,000)" in help_text
+    assert "Designs per step (at most 4,096)" in help_text
+
+
 def _tiny_prior(tmp_path):
     data = write_sequences(tmp_path / "d.csv", 60, 6, "ACGT")
     prior = tmp_path / "prior"
@@ -50,7 +75,7 @@ def _tiny_prior(tmp_path):
 def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
         tmp_path, isolated_workspace, monkeypatch):
     prior = _tiny_prior(tmp_path)
-    monkeypatch.setattr(sampling, "available_memory", lambda: 1_000_000)
+    monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
     out = tmp_path / "s.csv"
     result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", "100000",
                                  "--out", str(out)])
@@ -61,6 +86,38 @@ def test_designs_that_would_not_fit_in_memory_are_refused_before_drawing(
                                     "available; ask for fewer"), result.output
     assert not out.exists() and "sampling" not in result.output  # refused before drawing
     assert Workspace(isolated_workspace).list_runs(kind="sample") == []  # nor a run recorded
+
+
+def test_designs_and_a_pool_that_would_not_fit_in_memory_are_refused_before_a_run(
+        tmp_path, isolated_workspace, monkeypatch):
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    prior, reward = write_bundle_configs(tmp_path)  # DNA 8-mers
+    monkeypatch.setattr(memory, "available_memory", lambda: 1_000_000)
+    out = str(tmp_path / "out.csv")
+    # a budget of seconds: without the check the run would be short
+    design = ["design", "--unlabeled", str(data), "--offline", str(data), "--out", out,
+              "--max-minutes", "0.02", "--threads", "1"]
+    finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
+                str(tmp_path / "f")]
+    # 1,000 strings of 6 letters (57 + 3 x 7 bytes each) and a pool of 4,000 (4 x 8 x 6 +
+    # 850 bytes each): 4.25 MB; with --pool 2,000, 2.16 MB; 8-mers pooled by finetune: 4.51 MB
+    for args, said in [
+        ([*design, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
+         "designs would need about 4.25 MB"),
+        ([*design, "--num-designs", "1000", "--pool", "2000"], "--pool 2,000: the designs "
+         "would need about 2.16 MB"),
+        ([*finetune, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
+         "designs would need about 4.51 MB"),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith(f"error: {said} of memory until written, and this "
+                                        "machine has 1 MB available; ask for fewer at a time"), (
+            result.output)
+    assert Workspace(isolated_workspace).list_runs() == []  # refused before any run
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "f").exists()
+    # within memory, the same check lets them through to the run
+    assert memory.held_bytes(10, SequenceSpace("ACGT", 6), pool=40) < 1_000_000
 
 
 def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_workspace):

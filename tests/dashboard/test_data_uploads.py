@@ -85,6 +85,15 @@ def test_a_value_column_under_another_name_is_pointed_out_in_this_pages_terms(de
     assert "--value-column" not in pointed
 
 
+def test_a_stray_letter_that_made_dna_protein_is_named_with_its_row(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "stray.csv", b"sequence,value\nACGTAC,0.7\nTTGACA,2.5\nGGEACA,1.3\n"
+                            b"CATGCA,0.2\n")
+    assert ("stray.csv: read as protein because of 'E' (row 3), the only letter outside ACGT: "
+            "if these are nucleic acids, mend the row with 'E' (no nucleotide code)"
+            in [w.value for w in at.warning])
+
+
 def test_too_few_measured_designs_are_refused_on_the_reward_page_before_any_run(demo,
                                                                                workspace):
     # Five labeled designs were launched and recorded as a run that failed at once.

@@ -30,6 +30,21 @@ def test_page_renders_on_first_start(demo, workspace, page):
     assert at.title[0].value in {"Data", "Prior", "Reward model", "Fine-tune", "Explore", "Runs"}
 
 
+def test_fine_tune_steps_and_batch_go_up_to_the_limits_every_run_has(demo, workspace,
+                                                                      monkeypatch):
+    from braid_core import defaults
+
+    # other limits than the shipped ones: the page follows the constants, not a copy of them
+    monkeypatch.setattr(defaults, "MAX_STEPS", 500)
+    monkeypatch.setattr(defaults, "MAX_BATCH", 64)
+    at = app().run()
+    at.switch_page("app_pages/finetune.py").run()
+    assert not at.exception, at.exception
+    steps, batch = at.number_input(key="ft_steps"), at.number_input(key="ft_batch_size")
+    assert (steps.label, steps.max) == ("Steps", 500)
+    assert (batch.label, batch.max) == ("Batch size", 64)
+
+
 def test_every_page_has_its_own_url_and_the_root_opens_the_data_page(demo, workspace):
     at = app().run()
     assert not at.exception and at.title[0].value == "Data"

@@ -5,6 +5,7 @@ Every bad-input test checks that the message names the file, the offending rows 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,24 @@ def test_fasta_bad_letters_name_record_and_line(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">s1\nACGT\n>s2 value=1\nACJT\n")
     err = fails(path, "record 2 (>s2, line 3)", problem="outside the alphabet dna", alphabet="dna")
     assert "'ACJT' has 'J'" in str(err)
+
+
+def test_a_stray_letter_that_is_no_nucleotide_code_is_named_with_its_row(tmp_path: Path) -> None:
+    rows = ["".join(letters) for letters in itertools.product("ACGT", repeat=8)][:20]
+    path = tmp_path / "withE.csv"
+    path.write_text("sequence\n" + "\n".join(rows[:12] + ["ACGEACGT"] + rows[13:]) + "\n")
+    report = check_designs(path, value_column=None)
+    assert report.space.alphabet == "ACDEFGHIKLMNPQRSTVWY"  # the rule reads it as protein
+    assert report.warnings == (f"{path}: read as protein because of 'E' (row 13), the only "
+                               "letter outside ACGT: if these are nucleic acids, mend the row "
+                               "with 'E' (no nucleotide code)",)
+    both = tmp_path / "withEN.csv"
+    both.write_text("sequence\n" + "\n".join(["ACGTACGT", "ACGEACGT", "ACGNACGT", "EEGTACGT"]
+                                              + rows[:8]) + "\n")
+    assert check_designs(both, value_column=None).warnings == (
+        f"{both}: read as protein because of 'E' (row 2) and 'N' (row 3), the only letters "
+        "outside ACGT: if these are nucleic acids, mend the 2 rows with 'E' (no nucleotide "
+        "code; given the alphabet ACGT, the check names each) and give the alphabet ACGTN",)
 
 
 def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -> None:

@@ -34,3 +34,29 @@ def test_parents_in_words_once_each_and_deleted_ones_marked():
     from braid_core.runs.summary import parents_in_words
 
     assert parents_in_words(["a", "b", "a"], ["a", "c"]) == "a, b (deleted)"
+
+
+def test_every_run_with_a_method_names_it_a_fine_tuning_run_from_c_and_its_reward_model(
+        tmp_path):
+    import json
+
+    from braid_core.runs.summary import run_method
+
+    bonus, boot = tmp_path / "bonus", tmp_path / "boot"
+    for folder in (bonus, boot):
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps({"format": "braid-reward",
+                                                        "kind": folder.name}))
+
+    def finetune(reward, c, mode="std"):  # as finetune_config records it (CLI and dashboard)
+        return run_method("finetune", {"reward": str(reward), "finetune": {"c": c, "mode": mode}})
+
+    assert finetune(bonus, 0.5) == "braid-bonus"
+    assert finetune(boot, 1.0) == "braid-boot"
+    assert finetune(bonus, 0.0) == finetune(boot, 0.0) == "strl"  # no uncertainty penalty
+    assert finetune(boot, 0.0, mode="min") == "braid-boot"  # the min over heads ignores c
+    assert finetune(tmp_path / "deleted", 0.5) == "braid"  # its reward model's kind is gone
+    assert run_method("design", {"method": "strl", "c": 0.5}) == "strl"
+    assert run_method("baseline", {"method": "guidance"}) == "guidance"
+    assert run_method("reward", {"kind": "bonus"}) == "bonus"
+    assert run_method("prior", {"data": {"path": "d.csv"}}) is None
