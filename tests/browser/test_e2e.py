@@ -72,10 +72,14 @@ def top(page, locator) -> None:
 
 
 def metric(page, label: str) -> str:
-    """The value of the metric with this label (waits for it)."""
+    """The value of the metric with this label (waits for it, and for a rerun's stale copy of
+    it to go: on a loaded machine both were on the page after the status widget had gone)."""
     box = page.get_by_test_id("stMetric").filter(
         has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
     )
+    from playwright.sync_api import expect  # here: the module is skipped without playwright
+
+    expect(box).to_have_count(1, timeout=30_000)
     return box.get_by_test_id("stMetricValue").inner_text()
 
 
