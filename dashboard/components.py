@@ -15,7 +15,7 @@ from braid_core.data import DataError
 from braid_core.rewards import NETWORK_CHOICES, RewardTrainConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import MAX_NAME_LENGTH, RunRecord
-from braid_core.runs.summary import error_in_words
+from braid_core.runs.summary import error_in_words, run_method
 from braid_core.spaces import SequenceSpace, Space
 from dashboard import catalog, curves, run_names, state
 
@@ -318,15 +318,17 @@ def run_error(record: RunRecord) -> str:
 
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
-    """Runs as a table for st.dataframe: id, label, kind, status, times, error."""
+    """Runs as a table for st.dataframe: id, label, kind, method (as `braid runs list` names
+    it: a fine-tuning run's from its c and reward model), status, times, error."""
     rows = [
-        {"run": r.id, "label": run_names.run_label(r), "kind": r.kind, "status": r.status,
+        {"run": r.id, "label": run_names.run_label(r), "kind": r.kind,
+         "method": run_method(r.kind, r.config) or "", "status": r.status,
          "created": r.created[:19].replace("T", " "),
          "finished": (r.finished or "")[:19].replace("T", " "), "error": run_error(r)}
         for r in records
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=["run", "label", "kind", "status", "created", "finished",
-                                       "error"])  # fmt: skip
+    return pd.DataFrame(rows, columns=["run", "label", "kind", "method", "status", "created",
+                                       "finished", "error"])  # fmt: skip
 
 
 def log_tail(run_path: Path, lines: int = 40) -> str:

@@ -70,8 +70,14 @@ def test_status_survives_restart_and_dead_jobs_are_reconciled(demo, workspace):
 
 def test_runs_started_elsewhere_show_up(demo, workspace):
     run_id = finished_finetune(workspace, demo, c=1.0, alpha=0.01, seed=3)
+    strl = finished_finetune(workspace, demo, c=0.0, alpha=0.01, seed=3)
     at = open_page("app_pages/runs.py")
     assert run_id in at.dataframe[0].value["run"].tolist()
+    # The method as `braid runs list` names it (fine-tuning configs record none): the demo's
+    # reward model is a Boot one; c = 0 is STRL.
+    methods = at.dataframe[0].value.set_index("run")["method"]
+    assert methods[run_id] == "braid-boot" and methods[strl] == "strl"
+    at.selectbox(key="runs_detail").set_value(run_id).run()
     assert at.selectbox(key="runs_detail").value == run_id
     assert any('"c": 1.0' in code.value for code in at.code)
     # Its summary in words (the tab showed JSON with keys like "num_designs": 40.0).
