@@ -78,4 +78,18 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                                 "pool_size": pool_size,
                                 "max_seconds": 60.0 * optimise_minutes}, out, report)
     summary["elapsed_minutes"] = (time.monotonic() - start_time) / 60.0
+    if note := overrun_note(summary["elapsed_minutes"], config["max_minutes"],
+                            config["num_designs"]):
+        report.note(note)
     return {**summary, **pretraining}
+
+
+def overrun_note(minutes: float, max_minutes: float, num: int) -> str | None:
+    """The words for a run that went well past its time limit (by a tenth and half a minute):
+    the designs asked for are drawn and scored whatever the limit; None otherwise."""
+    if minutes <= 1.1 * max_minutes or minutes - max_minutes <= 0.5:
+        return None
+    return (f"the run took {minutes:.1f} min, past its time limit (--max-minutes "
+            f"{max_minutes:g}): the limit bounds pre-training, the reward fit, the "
+            f"optimisation and the pool beyond the {num:,} designs asked for, and those are "
+            "drawn and scored whatever it; ask for fewer designs or give more minutes")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import data_spec, oracle_task
 from braid_core.pipeline.reach import reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
+from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import make_generator, resolve_device
 from braid_core.selection import (
@@ -166,7 +167,9 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     choose = pool_size > num
     offline = read_data(config["offline"]) if config.get("offline") else None
     measured = offline.x.to(device) if offline is not None and choose else None
-    pool = draw_pool(lambda n: tuned.sample(n, generator=generator), num, pool_size,
+    if pool_size >= LARGE_DRAW:
+        report.note(large_draw_note(num, pool_size))
+    pool = draw_pool(_drawing(tuned, generator, report, pool_size), num, pool_size,
                      config.get("max_sampling_seconds"),
                      extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None,
                      reference=measured)
@@ -316,6 +319,36 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     if note := reach_note(summary):
         report.note(note)
     return {**summary, "pool_size": len(pool), "left_out_as_measured": new.left_out}
+
+
+# Pools from this size on are said before they are drawn: a million designs took minutes
+# past `braid design`'s time budget, with the run's progress standing still.
+LARGE_DRAW = 100_000
+
+
+def large_draw_note(num: int, pool_size: int) -> str:
+    """The words for a large pool, said before it is drawn."""
+    return (f"drawing up to {pool_size:,} designs to choose the {num:,} asked for: the "
+            f"{num:,} are drawn whatever the time limit (it bounds only the pool beyond them), "
+            "which takes minutes on a CPU; progress counts the designs drawn")
+
+
+def _drawing(model: Prior, generator: torch.Generator, report: Reporter,
+             pool_size: int) -> Callable[[int], torch.Tensor]:
+    """`model.sample` in chunks of SAMPLE_CHUNK (a multiple of its own batch, so the designs
+    are those of one call), each chunk reported as progress: the designs drawn so far."""
+    drawn = 0
+
+    def draw(n: int) -> torch.Tensor:
+        nonlocal drawn
+        parts = []
+        for begin in range(0, n, SAMPLE_CHUNK):
+            parts.append(model.sample(min(SAMPLE_CHUNK, n - begin), generator=generator))
+            drawn += len(parts[-1])
+            report.progress(1.0, f"drawing designs: {drawn:,} of up to {pool_size:,}")
+        return torch.cat(parts)
+
+    return draw
 
 
 def configured_pool(config: Mapping[str, Any]) -> int:
