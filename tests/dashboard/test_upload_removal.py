@@ -61,6 +61,10 @@ def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo
     assert "2 runs were made from it: " in asked
     assert f"[{reward[-4:]}]" in asked and f"[{tuned[-4:]}]" in asked
     assert f"[{unrelated[-4:]}]" not in asked
+    # Deleted for good, but not everywhere: the runs' own tables of its designs stay.
+    assert ("They also keep their own copies of its designs and values in their folders "
+            "(a reward run's offline.csv holds each design with its value), which go only "
+            "when those runs are deleted.") in asked
     button(at, "Keep it").click().run()
     assert not [w for w in at.warning if w.value.startswith("Remove upload")]
     assert Path(mine.path).is_file()
