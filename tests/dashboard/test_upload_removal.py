@@ -165,8 +165,12 @@ def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
     # baselines need it, and say so before a click.
     at.switch_page("app_pages/finetune.py").run()
     at.selectbox(key="ft_reward").set_value(str(folder)).run()
-    assert any("mine.csv (removed) from the Data page, was removed" in c.value
-               for c in at.caption)
+    # Said once: "mine.csv (removed) from the Data page, was removed" said it twice.
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "This reward model's data, mine.csv, was removed on the Data page: " in captions
+    assert ("This reward model's data, mine.csv, was removed on the Data page, and the "
+            "baselines start from it: ") in captions
+    assert "(removed)" not in captions
     assert button(at, "Run baselines").disabled
     button(at, "Launch fine-tuning").click().run()
     try:
