@@ -33,13 +33,29 @@ def held_bytes(num: int, space: Space, pool: int = 0) -> int:
     return num * per_design + pool * per_pooled
 
 
-def check_fits(what: str, needed: int, available: int | None) -> None:
+FEWER = "ask for fewer at a time (run again with another --seed for more)"
+
+
+def check_fits(what: str, needed: int, available: int | None, advice: str = FEWER) -> None:
     """Raise ValueError, starting with `what` (the option and count asked for, e.g. "--num
-    100,000"), when `needed` bytes exceed `available` (None: not known, not checked)."""
+    100,000") and ending with `advice`, when `needed` bytes exceed `available` (None: not
+    known, not checked)."""
     if available is not None and needed > available:
         raise ValueError(f"{what}: the designs would need about {_size(needed)} of memory "
                          f"until written, and this machine has {_size(available)} available; "
-                         "ask for fewer at a time (run again with another --seed for more)")
+                         f"{advice}")
+
+
+def pool_advice(num: int, space: Space, pool: int, available: int) -> str:
+    """What to ask for when `num` designs and their `pool` do not fit in `available` bytes:
+    a smaller pool (most of the memory), naming one that fits where one of at least `num`
+    does, and fewer designs at a time."""
+    room = (available - held_bytes(num, space)) // held_bytes(0, space, pool=1)
+    if num <= room < pool:
+        return (f"ask for a smaller --pool (it holds most of the memory: --pool {room:,} "
+                "fits), or for fewer designs at a time (run again with another --seed for more)")
+    return ("ask for fewer designs at a time, with a smaller --pool (it holds most of the "
+            "memory; run again with another --seed for more)")
 
 
 def available_memory() -> int | None:

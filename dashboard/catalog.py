@@ -344,12 +344,18 @@ def task_of(data: str | None) -> str | None:
 
 
 def data_name(path: str) -> str:
-    """A data file as labels name it: an upload by the user's file name ("... (removed)"
-    once removed), the demo's files as "demo <task>", any other by its file name."""
+    """A data file as labels name it: `source_name`, with " (removed)" once removed."""
+    return f"{source_name(path)} (removed)" if removed(path) else source_name(path)
+
+
+def source_name(path: str) -> str:
+    """A data file as the user knows it: an upload by the user's file name, the demo's files
+    as "demo <task>", any other by its file name. Unmarked, for text that says it was
+    removed in its own words."""
     if Path(path) in (Path(demo.DEMO_OFFLINE), Path(demo.DEMO_UNLABELED)):
         return f"demo {demo.DEMO_TASK}"
     name = Path(path).name
     meta = Path(path).with_suffix(".json")
     if Path(path).parent.name == UPLOADS and meta.is_file():
         name = json.loads(meta.read_text()).get("source") or name
-    return f"{name} (removed)" if removed(path) else name
+    return name

@@ -236,9 +236,9 @@ def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
 def needs_removed_data(reward: catalog.ModelChoice, why: str) -> str:
     """Why a launch cannot start from a reward model whose data was removed as an upload;
     `why` says what the launch needs the data for."""
-    return (f"This reward model's data, {catalog.data_name(reward.data or '')}, was removed "
-            f"on the Data page, and {why}: upload the same file again under its name to bring "
-            "it back.")
+    return (f"This reward model's data, {catalog.source_name(reward.data or '')}, was "
+            f"removed on the Data page, and {why}: upload the same file again under its name "
+            "to bring it back.")
 
 
 def models_fit(made: Space | None, reward: catalog.ModelChoice) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from braid_core.data.report import DataError, clip_text
+from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
 
@@ -94,12 +94,12 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     raise AssertionError("unreachable: some letter fits no alphabet")
 
 
-def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:
+def nucleotide_warning(designs: ParsedDesigns, table: FileTable) -> str | None:
     """Nucleotides plus one or two other letters read as protein by the rule; the designs
     would then be optimised over 20 letters, so this is a warning, not a note. The letters are
-    ambiguity codes (e.g. N: allow them) or stray ones (e.g. an E in one row: mend the rows;
-    a letter in more than half the rows is no slip, and no warning). Only an inferred
-    alphabet (never vectors) is judged."""
+    ambiguity codes (e.g. N: allow them) or stray ones (e.g. an E in one row: mend the rows,
+    named by `table`'s labels; a letter in more than half the rows is no slip, and no
+    warning). Only an inferred alphabet (never vectors) is judged."""
     if not designs.inferred or designs.space.alphabet != PROTEIN:
         return None
     used = set("".join(designs.keys))
@@ -107,21 +107,25 @@ def nucleotide_warning(designs: ParsedDesigns, source: str) -> str | None:
     if not extra or len(extra) > 2 or used >= set("TU"):
         return None
     stray = [letter for letter in extra if letter not in IUPAC_AMBIGUITY]
-    slips = [key for key in designs.keys if any(letter in key for letter in stray)]
-    if any(2 * sum(letter in key for key in slips) > len(designs.keys) for letter in stray):
+    slips = [i for i, key in enumerate(designs.keys) if any(letter in key for letter in stray)]
+    if any(2 * sum(letter in designs.keys[i] for i in slips) > len(designs.keys)
+           for letter in stray):  # fmt: skip
         return None
     base = _nucleotides(used)
     only = "the only letter" if len(extra) == 1 else "the only letters"
     advice = []
     if stray:
-        rows = "the row" if len(slips) == 1 else f"the {len(slips)} rows"
+        rows = "the row" if len(slips) == 1 else f"the {table.count(len(slips))}"
         named = " or ".join(map(repr, stray))
-        each = "" if len(slips) == 1 else f"; given the alphabet {base}, the check names each"
-        advice.append(f"mend {rows} with {named} (no nucleotide code{each})")
+        where = "" if len(slips) == 1 else "; " + ", ".join(table.labels[i] for i in slips[:SHOWN])
+        if len(slips) > SHOWN:  # the option as the Data page rewrites it into its field
+            where += (f" and {len(slips) - SHOWN} more: with --alphabet set to {base}, the "
+                      "check refuses them, each quoted with the letter's position")
+        advice.append(f"mend {rows} with {named} (no nucleotide code{where})")
     if codes := "".join(letter for letter in extra if letter not in stray):
-        advice.append(f"give the alphabet {base}{codes}")
-    return (f"{source}: read as protein {designs.reason}, {only} outside {base}: if these are "
-            f"nucleic acids, {' and '.join(advice)}")
+        advice.append(f"set --alphabet to {base}{codes}")
+    return (f"{table.source}: read as protein {designs.reason}, {only} outside {base}: if "
+            f"these are nucleic acids, {' and '.join(advice)}")
 
 
 def _check_letters(table: FileTable, texts: list[str], letters: str, prefix: str,

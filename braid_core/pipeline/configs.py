@@ -17,7 +17,7 @@ from braid_core import defaults as defaults_module
 from braid_core.data import DataError, DataReport, check_designs, space_mismatch
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig, check_estimator
-from braid_core.memory import check_fits, held_bytes
+from braid_core.memory import check_fits, held_bytes, pool_advice
 from braid_core.methods import FINETUNED_METHODS, METHODS
 from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
@@ -239,7 +239,8 @@ def _pool_fits(num_designs: int, pool_size: int | None, space: Space | None,
     pool = _pool_size(num_designs, pool_size)
     what = (f"--pool {pool:,}" if pool_size is not None
             else f"--num-designs {num_designs:,} (a pool of {pool:,})")
-    check_fits(what, held_bytes(num_designs, space, pool=pool), memory)
+    check_fits(what, held_bytes(num_designs, space, pool=pool), memory,
+               pool_advice(num_designs, space, pool, memory))
 
 
 def _pool_size(num_designs: int, pool_size: int | None) -> int:

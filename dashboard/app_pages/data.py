@@ -241,10 +241,12 @@ def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list
     more = f" and {len(runs) - RUNS_NAMED} more" if len(runs) > RUNS_NAMED else ""
     made = "1 run was" if len(runs) == 1 else f"{len(runs)} runs were"
     return (f"{asked} {made} made from it: {named}{more}. They keep their designs, models and "
-            "results, and their labels will say it was removed. Fine-tuning from a reward "
-            "model fitted on it goes without it (no novelty, no measured design left out); "
-            "baselines and prior samples from such a model need it: upload the same file "
-            "again under its name to bring it back.")
+            "results, and their labels will say it was removed. They also keep their own "
+            "copies of its designs and values in their folders (a reward run's offline.csv "
+            "holds each design with its value), which go only when those runs are deleted. "
+            "Fine-tuning from a reward model fitted on it goes without it (no novelty, no "
+            "measured design left out); baselines and prior samples from such a model need "
+            "it: upload the same file again under its name to bring it back.")
 
 
 def render() -> None:

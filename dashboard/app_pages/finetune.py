@@ -110,8 +110,8 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
                                   disabled=not runs or len(runs) > MAX_SWEEP)
         if reward.data_removed:
             st.caption(components.plain(
-                f"This reward model's data, {catalog.data_name(reward.data)} from the Data "
-                "page, was removed: fine-tuning goes without it, so its designs get no novelty "
+                f"This reward model's data, {catalog.source_name(reward.data)}, was removed "
+                "on the Data page: fine-tuning goes without it, so its designs get no novelty "
                 "(distance to D) and a design already measured is not left out of them."))
     if not submitted:
         return

@@ -100,20 +100,30 @@ def test_designs_and_a_pool_that_would_not_fit_in_memory_are_refused_before_a_ru
     finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
                 str(tmp_path / "f")]
     # 1,000 strings of 6 letters (57 + 3 x 7 bytes each) and a pool of 4,000 (4 x 8 x 6 +
-    # 850 bytes each): 4.25 MB; with --pool 2,000, 2.16 MB; 8-mers pooled by finetune: 4.51 MB
-    for args, said in [
+    # 850 bytes each): 4.25 MB; with --pool 2,000, 2.16 MB; 8-mers pooled by finetune: 4.51 MB.
+    # No pool of at least 1,000 fits in 1 MB; for 200 designs, one of (1 MB - 200 x 78) /
+    # 1,042 = 944 does.
+    fewer = ("ask for fewer designs at a time, with a smaller --pool (it holds most of the "
+             "memory; run again with another --seed for more)")
+    for args, said, advice in [
         ([*design, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
-         "designs would need about 4.25 MB"),
+         "designs would need about 4.25 MB", fewer),
         ([*design, "--num-designs", "1000", "--pool", "2000"], "--pool 2,000: the designs "
-         "would need about 2.16 MB"),
+         "would need about 2.16 MB", fewer),
         ([*finetune, "--num-designs", "1000"], "--num-designs 1,000 (a pool of 4,000): the "
-         "designs would need about 4.51 MB"),
+         "designs would need about 4.51 MB", fewer),
+        ([*design, "--num-designs", "200", "--pool", "2000"], "--pool 2,000: the designs "
+         "would need about 2.1 MB", "ask for a smaller --pool (it holds most of the memory: "
+         "--pool 944 fits), or for fewer designs at a time (run again with another --seed "
+         "for more)"),
     ]:
         result = runner.invoke(app, args)
         assert result.exit_code == 1, (args, result.output)
-        assert result.output.startswith(f"error: {said} of memory until written, and this "
-                                        "machine has 1 MB available; ask for fewer at a time"), (
-            result.output)
+        assert " ".join(result.output.split()) == (
+            f"error: {said} of memory until written, and this machine has 1 MB available; "
+            f"{advice}"), result.output
+    assert memory.held_bytes(200, SequenceSpace("ACGT", 6), pool=944) <= 1_000_000
+    assert memory.held_bytes(200, SequenceSpace("ACGT", 6), pool=945) > 1_000_000
     assert Workspace(isolated_workspace).list_runs() == []  # refused before any run
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "f").exists()
     # within memory, the same check lets them through to the run

@@ -92,6 +92,13 @@ def test_a_stray_letter_that_made_dna_protein_is_named_with_its_row(demo, worksp
     assert ("stray.csv: read as protein because of 'E' (row 3), the only letter outside ACGT: "
             "if these are nucleic acids, mend the row with 'E' (no nucleotide code)"
             in [w.value for w in at.warning])
+    # Two rows named, and the command line's option in this page's terms.
+    upload(at, "stray2.csv", b"sequence,value\nACGTAC,0.7\nTTGACA,2.5\nGGEACA,1.3\n"
+                             b"CATGCA,0.2\nGANACA,0.1\nCCEATA,0.4\nTTTTTT,1\nAAAAAA,2\n")
+    assert ("stray2.csv: read as protein because of 'E' (row 3) and 'N' (row 5), the only "
+            "letters outside ACGT: if these are nucleic acids, mend the 2 rows with 'E' (no "
+            "nucleotide code; row 3, row 6) and set the Alphabet field under Column options "
+            "for uploads to ACGTN" in [w.value for w in at.warning])
 
 
 def test_too_few_measured_designs_are_refused_on_the_reward_page_before_any_run(demo,

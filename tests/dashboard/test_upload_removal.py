@@ -61,6 +61,10 @@ def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo
     assert "2 runs were made from it: " in asked
     assert f"[{reward[-4:]}]" in asked and f"[{tuned[-4:]}]" in asked
     assert f"[{unrelated[-4:]}]" not in asked
+    # Deleted for good, but not everywhere: the runs' own tables of its designs stay.
+    assert ("They also keep their own copies of its designs and values in their folders "
+            "(a reward run's offline.csv holds each design with its value), which go only "
+            "when those runs are deleted.") in asked
     button(at, "Keep it").click().run()
     assert not [w for w in at.warning if w.value.startswith("Remove upload")]
     assert Path(mine.path).is_file()
@@ -161,8 +165,12 @@ def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
     # baselines need it, and say so before a click.
     at.switch_page("app_pages/finetune.py").run()
     at.selectbox(key="ft_reward").set_value(str(folder)).run()
-    assert any("mine.csv (removed) from the Data page, was removed" in c.value
-               for c in at.caption)
+    # Said once: "mine.csv (removed) from the Data page, was removed" said it twice.
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "This reward model's data, mine.csv, was removed on the Data page: " in captions
+    assert ("This reward model's data, mine.csv, was removed on the Data page, and the "
+            "baselines start from it: ") in captions
+    assert "(removed)" not in captions
     assert button(at, "Run baselines").disabled
     button(at, "Launch fine-tuning").click().run()
     try:

@@ -105,7 +105,18 @@ def test_a_stray_letter_that_is_no_nucleotide_code_is_named_with_its_row(tmp_pat
     assert check_designs(both, value_column=None).warnings == (
         f"{both}: read as protein because of 'E' (row 2) and 'N' (row 3), the only letters "
         "outside ACGT: if these are nucleic acids, mend the 2 rows with 'E' (no nucleotide "
-        "code; given the alphabet ACGT, the check names each) and give the alphabet ACGTN",)
+        "code; row 2, row 4) and set --alphabet to ACGTN",)
+    # More rows than are named: the rest counted, and how to have the check quote them.
+    many = tmp_path / "withE7.csv"
+    many.write_text("sequence\n" + "\n".join([row[:3] + "E" + row[4:] if i % 3 == 0 else row
+                                               for i, row in enumerate(rows)]) + "\n")
+    assert check_designs(many, value_column=None).warnings == (
+        f"{many}: read as protein because of 'E' (row 1), the only letter outside ACGT: if "
+        "these are nucleic acids, mend the 7 rows with 'E' (no nucleotide code; row 1, row 4, "
+        "row 7, row 10, row 13 and 2 more: with --alphabet set to ACGT, the check refuses "
+        "them, each quoted with the letter's position)",)
+    with pytest.raises(DataError, match=r"7 rows: row 1 'AAAEAAAA' has 'E' \(first at "):
+        check_designs(many, value_column=None, alphabet="ACGT")
 
 
 def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -> None:
@@ -128,7 +139,7 @@ def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_pa
     (warning,) = report.warnings
     # the letter and its first row: the one to mend (or to allow)
     assert warning == (f"{path}: read as protein because of 'N' (row 2), the only letter "
-                       "outside ACGT: if these are nucleic acids, give the alphabet ACGTN")
+                       "outside ACGT: if these are nucleic acids, set --alphabet to ACGTN")
     assert report.read_as() == "protein because of 'N' (row 2)"
     assert check_designs(path, alphabet="ACGTN").warnings == ()
     for letters in ("ACGTKL", "ACDEFGHIK"):  # L is no nucleotide code; plain protein
