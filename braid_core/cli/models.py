@@ -230,12 +230,9 @@ def finetune(
     no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
+    given = offline
     if offline is None:
         offline = reward_data(reward)
-        say(f"--offline: {offline}, the data the reward model was fitted on (its run's)"
-            if offline is not None else "note: without --offline (the reward model's data), "
-            "the designs get no novelty (distance to the measured designs) and designs "
-            "already measured are not left out of them")
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
@@ -247,6 +244,11 @@ def finetune(
                                           memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None
+    if given is None:  # said once the command is accepted: a refusal comes first
+        say(f"--offline: {offline}, the data the reward model was fitted on (its run's)"
+            if offline is not None else "note: without --offline (the reward model's data), "
+            "the designs get no novelty (distance to the measured designs) and designs "
+            "already measured are not left out of them")
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning", name=name)
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")
