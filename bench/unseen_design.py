@@ -75,6 +75,8 @@ def run_instance(spec: str, args: argparse.Namespace, folder: Path) -> list[dict
         command += ["--seed", str(args.seed)]
     if args.alpha is not None:  # a probe of the objective, not a default
         command += ["--alpha", str(args.alpha)]
+    if args.pool is not None:  # a probe of the pool's size (s35_pool_selection.md)
+        command += ["--pool", str(args.pool)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=folder,
                    env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
@@ -168,6 +170,8 @@ def main() -> None:
                         help="passed to `braid design --seed`; default: the command's own")
     parser.add_argument("--alpha", type=float, default=None,
                         help="passed to `braid design --alpha`; default: the command's own")
+    parser.add_argument("--pool", type=int, default=None,
+                        help="passed to `braid design --pool`; default: the command's own")
     parser.add_argument("--max-minutes", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu",
