@@ -235,6 +235,11 @@ def folder_out(out: Path, holds: str | None = None) -> Path:
     return out
 
 
+# Where a run keeps its saved models, inside its folder: a prior or design run's prior, a
+# reward or design run's reward model, a fine-tuning run's model.
+RUN_BUNDLES = ("prior", "reward", "model")
+
+
 def bundle_format(folder: Path) -> str | None:
     """The "format" its config.json names (e.g. braid-prior), None if it names none."""
     try:
@@ -249,6 +254,10 @@ def bundle_in(folder: Path, option: str, holds: str, made_by: str) -> Path:
     recorded: a missing folder, or a bundle of another kind (a reward model given as
     --prior), is refused with what to give instead, not left as a failed run."""
     give = f"give the folder {made_by} wrote"
+    # a run's folder (runs/<id>) holds its models in folders of their own
+    inside = [folder / part for part in RUN_BUNDLES if bundle_format(folder / part) == holds]
+    if inside:
+        give = f"give {inside[0]}, the run's own (or the folder {made_by} wrote)"
     if not (folder / "config.json").is_file():
         raise fail(f"{option} {folder}: no saved model there (no config.json); {give}")
     found = bundle_format(folder)

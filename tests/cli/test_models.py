@@ -229,6 +229,7 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
 def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_a_run(
         tmp_path, isolated_workspace):
     prior, reward = write_bundle_configs(tmp_path)
+    (tmp_path / "config.json").write_text('{"kind": "bonus"}')  # as a run's folder holds
     out = str(tmp_path / "ft")
     for args, said in [
         (["--prior", str(reward), "--reward", str(prior), "--out", out],
@@ -238,6 +239,10 @@ def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_
          f"--reward {prior} holds a braid-prior bundle, not a braid-reward one"),
         (["--prior", str(tmp_path / "none"), "--reward", str(reward), "--out", out],
          f"--prior {tmp_path / 'none'}: no saved model there (no config.json)"),
+        # a run's folder given for its model (runs/<id>): the model's own folder is named
+        (["--prior", str(prior), "--reward", str(tmp_path), "--out", out],
+         f"--reward {tmp_path} holds another config.json, not a braid-reward one; give "
+         f"{reward}, the run's own (or the folder braid reward train wrote)"),
         (["--prior", str(prior), "--reward", str(reward), "--alpha", "0", "--out", out],
          "--alpha must be > 0 with estimator 'tilted', got 0"),
         # The fine-tuned model and designs would land among a model's own files.
