@@ -49,13 +49,17 @@ def made_from_data(records: Sequence[RunRecord], workspace: Workspace, path: str
     reward model's data, either file of a design run, the offline data of fine-tuning and
     baselines) and those whose reward model was fitted on it (`data_of`), in their order."""
     target = Path(path).absolute()
+    return [record for record in records
+            if any(Path(f).absolute() == target for f in data_files(record, workspace))]
 
-    def named(record: RunRecord) -> bool:
-        files = [data_path(record.config, key) for key in ("data", "unlabeled", "offline")]
-        files.append(data_of(record, workspace))
-        return any(isinstance(f, str) and Path(f).absolute() == target for f in files)
 
-    return [record for record in records if named(record)]
+def data_files(record: RunRecord, workspace: Workspace) -> list[str]:
+    """The data files a run was made from, each once: those its config names (a prior's or a
+    reward model's data, either file of a design run, the offline data of fine-tuning and
+    baselines) and the one its reward model was fitted on (`data_of`)."""
+    files = [data_path(record.config, key) for key in ("data", "unlabeled", "offline")]
+    files.append(data_of(record, workspace))
+    return list(dict.fromkeys(f for f in files if isinstance(f, str) and f))
 
 
 def run_label(record: RunRecord) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from braid_core import jobs
 from braid_core.runs.summary import parents_in_words
-from dashboard import components, final_numbers, run_names, state
+from dashboard import catalog, components, final_numbers, run_names, state
 
 
 def confirm_delete(run_id: str, place) -> None:
@@ -48,6 +48,8 @@ def details(run_id: str) -> None:
     if record.parents:
         right.caption("Made from: " + parents_in_words(record.parents,
                                                          (r.id for r in ws.list_runs())))
+    if files := run_names.data_files(record, ws):  # an upload removed since says so
+        right.caption(components.plain("Data: " + ", ".join(map(catalog.data_name, files))))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])
     tab_config.code(json.dumps(record.config, indent=2), language="json")
     if record.summary:  # in words; the config stays JSON, to read back or rerun

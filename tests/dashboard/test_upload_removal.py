@@ -160,6 +160,10 @@ def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
     at.selectbox(key="runs_detail").set_value(tuned).run()
     assert not at.exception, at.exception
     assert any("status **done**" in m.value for m in at.markdown)  # its details
+    # The data it was made from (through its reward model), and what became of it.
+    assert "Data: mine.csv (removed)" in [c.value.replace("\\", "") for c in at.caption]
+    at.selectbox(key="runs_detail").set_value(on_demo).run()
+    assert "Data: demo ehrlich-20-32" in [c.value for c in at.caption]
 
     # Fine-tuning from its reward model goes without the data (it refused: "no such file");
     # baselines need it, and say so before a click.
