@@ -24,7 +24,8 @@ import pandas as pd
 
 def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str, float]:
     """The summary fields `reach_note` reads: `measured_best` and `measured_median` (D's
-    values), `predicted_mean_max` (the designs'), and `design_length` for sequences.
+    values), `predicted_mean_max`, `uncertainty_min` and `uncertainty_max` (the designs'),
+    and `design_length` for sequences.
 
     Args:
         table: the designs table (`design_table`'s columns).
@@ -33,6 +34,9 @@ def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str,
     figures: dict[str, float] = {}
     if "predicted_mean" in table and len(table):
         figures["predicted_mean_max"] = float(table["predicted_mean"].max())
+    if "uncertainty" in table and len(table):
+        figures["uncertainty_min"] = float(table["uncertainty"].min())
+        figures["uncertainty_max"] = float(table["uncertainty"].max())
     if "sequence" in table and len(table):
         figures["design_length"] = float(table["sequence"].str.len().max())
     values = None if measured is None else np.asarray(measured, dtype=float)
@@ -69,4 +73,15 @@ def reach_note(summary: Mapping[str, Any]) -> str | None:
     words.append(f"the reward model saw no value above {best:.3g}, so these predictions are "
                  f"its extrapolation{spread_words}: measure a few of these designs before "
                  "many, or raise c to keep the designs nearer the measured ones")
+    low, high = summary.get("uncertainty_min"), summary.get("uncertainty_max")
+    if low is not None and high and _several_designs(summary) and high - low <= 1e-6 * high:
+        # u is capped (BRAID-Bonus's b_max): designs alike in u are past what it tells apart
+        words.append(f"every design's u is the same ({high:.3g}, the uncertainty's cap): they "
+                     "are further from the measured designs than it tells apart, so c lowers "
+                     "every score alike and does not choose among them")
     return "; ".join(words)
+
+
+def _several_designs(summary: Mapping[str, Any]) -> bool:
+    """Whether the summary is of two designs or more (one design's u is trivially alike)."""
+    return float(summary.get("num_designs", 0) or 0) >= 2

@@ -44,7 +44,13 @@ def test_designs_predicted_far_past_the_measured_best_are_said_to_be_extrapolati
         "measured design in 3 of 3 positions on average; the reward model saw no value above "
         "1, so these predictions are its extrapolation (their median uncertainty u is 0.5): "
         "measure a few of these designs before many, or raise c to keep the designs nearer "
-        "the measured ones")
+        "the measured ones; every design's u is the same (0.5, the uncertainty's cap): they "
+        "are further from the measured designs than it tells apart, so c lowers every score "
+        "alike and does not choose among them")
+    # u that differs among the designs says nothing of a cap (a tester's run had every u at
+    # BRAID-Bonus's cap, 2.63, and the note did not say so)
+    apart = {**summary, "uncertainty_min": 0.3}
+    assert reach_note(apart) == note.split("; every design's u")[0]
 
 
 def test_designs_near_the_measured_range_say_nothing():
