@@ -83,6 +83,8 @@ def table_rows(selected: pd.DataFrame, with_offline: bool) -> pd.DataFrame:
                                                  if with_offline else [])  # fmt: skip
     rows = pd.concat([part.sort_values("conservative_at_c", ascending=False) for part in parts])
     rows = exports.blank_invalid_scores(rows.drop(columns=HELPER_COLUMNS))
+    if "value" in rows and rows["value"].isna().all():  # measured values: offline rows only
+        rows = rows.drop(columns="value")  # (a column of "None" on every design row)
     first = [column for column in FIRST_COLUMNS if column in rows.columns]
     return rows[first + [column for column in rows.columns if column not in first]]
 

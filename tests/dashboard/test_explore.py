@@ -56,6 +56,7 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     at = open_explore({"run": run})
     table = at.dataframe[0].value
     assert len(table) == 12 and "offline data" not in set(table["source"])
+    assert "value" not in table  # measured values are the offline rows' alone
     # The rank before the design: after a 32-letter sequence it was out of sight at 1024 px.
     assert list(table.columns[:3]) == ["source", "conservative_at_c", "sequence"]
     scores = table["conservative_at_c"].tolist()
@@ -69,6 +70,7 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25
+    assert table["value"].iloc[:12].isna().all() and table["value"].iloc[12:].notna().all()
     assert (table["source"].iloc[:12] != "offline data").all()  # the designs come first
     assert (table["source"].iloc[12:] == "offline data").all()
     assert downloadable(at) == 12
