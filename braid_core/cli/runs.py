@@ -31,13 +31,16 @@ def _workspace():
 
 def _record(workspace, key: str):
     """The run whose id is `key`, ends with it (the 4 hex digits the dashboard shows), or whose
-    name (given on the dashboard or by --name) it is; several such runs are listed for the
-    user to pick."""
+    name (given on the dashboard or by --name) it is, in any case where no name matches
+    exactly; several such runs are listed for the user to pick."""
     try:
         return workspace.record(key)
     except KeyError:
         records = workspace.list_runs()
     matches = [r for r in records if key and (r.id.endswith(key) or r.name == key)]
+    if not matches:  # a name as typed from memory: "LowG" for "lowG"
+        matches = [r for r in records
+                   if key and r.name and r.name.casefold() == key.casefold()]
     if len(matches) == 1:
         return matches[0]
     if not matches:

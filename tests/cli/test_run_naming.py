@@ -55,6 +55,9 @@ def test_a_named_run_is_listed_shown_and_sampled_as_a_run_made_from_it(tmp_path,
     assert listed.split()[1:6] == ["prior", "done", "-", "dna", "prior"], listed
     shown = runner.invoke(app, ["runs", "show", "dna prior"])
     assert shown.output.startswith(f"run {prior.id} (prior, dna prior): done"), shown.output
+    # typed in another case: found where no name matches exactly
+    shown = runner.invoke(app, ["runs", "show", "DNA Prior"])
+    assert shown.output.startswith(f"run {prior.id} (prior, dna prior): done"), shown.output
 
     # Sampling the run's own prior is a run made from it; a name already used is kept, and
     # said, since the name alone no longer picks one run.
