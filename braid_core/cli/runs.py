@@ -107,7 +107,7 @@ def runs_show(
     typer.echo(f"folder {workspace.run_path(record.id)}")
     if record.parents:
         typer.echo("made from " + parents_in_words(
-            record.parents, (r.id for r in workspace.list_runs())))
+            record.parents, {r.id: r.name for r in workspace.list_runs()}))
     if record.error:
         typer.echo(f"error: {error_in_words(record.error)}")
     if record.summary:

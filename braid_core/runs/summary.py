@@ -68,12 +68,17 @@ def error_in_words(error: str) -> str:
     return f"the run crashed on an unexpected {kind}{said} (the traceback is in log.txt)"
 
 
-def parents_in_words(parents: Iterable[str], known: Iterable[str]) -> str:
-    """The runs a run was made from, each once, one deleted since (not among `known` run
-    ids) marked so: "a, b (deleted)"."""
-    present = set(known)
-    return ", ".join(parent if parent in present else f"{parent} (deleted)"
-                     for parent in dict.fromkeys(parents))
+def parents_in_words(parents: Iterable[str], known: Mapping[str, str | None]) -> str:
+    """The runs a run was made from, each once, with its name where it has one, and one
+    deleted since (not among the `known` run ids, each with its name) marked so:
+    "a (my prior), b (deleted)"."""
+
+    def said(parent: str) -> str:
+        if parent not in known:
+            return f"{parent} (deleted)"
+        return f"{parent} ({known[parent]})" if known[parent] else parent
+
+    return ", ".join(said(parent) for parent in dict.fromkeys(parents))
 
 
 def run_method(kind: str, config: Mapping[str, Any]) -> str | None:

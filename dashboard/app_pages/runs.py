@@ -47,7 +47,7 @@ def details(run_id: str) -> None:
         st.rerun()
     if record.parents:
         right.caption("Made from: " + parents_in_words(record.parents,
-                                                         (r.id for r in ws.list_runs())))
+                                                         {r.id: r.name for r in ws.list_runs()}))
     if files := run_names.data_files(record, ws):  # an upload removed since says so
         right.caption(components.plain("Data: " + ", ".join(map(catalog.data_name, files))))
     tab_config, tab_summary, tab_log = st.tabs(["Config", "Summary", "Log"])

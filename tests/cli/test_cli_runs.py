@@ -126,7 +126,7 @@ def test_deleting_a_parent_names_its_children_and_they_show_it_deleted(isolated_
 
     by_name = runner.invoke(app, ["runs", "show", "tuned"])
     assert by_name.exit_code == 0 and f"run {child.id} (finetune, tuned)" in by_name.output
-    assert f"made from {prior.id}\n" in by_name.output
+    assert f"made from {prior.id} (dna prior)\n" in by_name.output
     twins = runner.invoke(app, ["runs", "show", "twin"])
     assert twins.exit_code == 1 and "2 runs in" in twins.output
     assert twins.output.count("(reward, created, twin)") == 2, twins.output

@@ -33,7 +33,9 @@ def test_a_recorded_error_reads_as_words():
 def test_parents_in_words_once_each_and_deleted_ones_marked():
     from braid_core.runs.summary import parents_in_words
 
-    assert parents_in_words(["a", "b", "a"], ["a", "c"]) == "a, b (deleted)"
+    assert parents_in_words(["a", "b", "a"], {"a": None, "c": None}) == "a, b (deleted)"
+    # a named parent is said with its name (an id alone told a user little)
+    assert parents_in_words(["a", "b"], {"a": "dna prior", "b": ""}) == "a (dna prior), b"
 
 
 def test_every_run_with_a_method_names_it_a_fine_tuning_run_from_c_and_its_reward_model(
