@@ -1,4 +1,4 @@
-"""Small design tables for the pipeline's tests, and a reporter that keeps the notes.
+"""Small design tables for the pipeline's tests, and reporters that keep what they are told.
 
 Not a conftest: `from conftest import` finds whichever test folder's conftest came first.
 """
@@ -31,3 +31,16 @@ class KeptNotes(Reporter):
 
     def note(self, message: str) -> None:
         self.notes.append(message)
+
+
+class KeptProgress(KeptNotes):
+    """A reporter that keeps every note, and every progress fraction and message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fractions: list[float] = []
+        self.messages: list[str] = []
+
+    def progress(self, fraction: float, message: str) -> None:
+        self.fractions.append(fraction)
+        self.messages.append(message)

@@ -5,21 +5,12 @@ budget with the run's progress standing still)."""
 from __future__ import annotations
 
 import torch
-from pipeline_files import KeptNotes, write_sequences
+from pipeline_files import KeptProgress, write_sequences
 
 from braid_core import pipeline
 from braid_core.pipeline import steps
 from braid_core.pipeline.design import overrun_note
 from braid_core.pipeline.sampling import CHUNK
-
-
-class KeptProgress(KeptNotes):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[str] = []
-
-    def progress(self, fraction: float, message: str) -> None:
-        self.messages.append(message)
 
 
 class CountingModel:

@@ -7,11 +7,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import torch
-from pipeline_files import KeptNotes, write_sequences
+from pipeline_files import KeptNotes, KeptProgress, write_sequences
 
 from braid_core import pipeline
 from braid_core.diffusion.prior import PriorConfig
-from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.steps import (
     _best_of_pool,
     _new_of_pool,
@@ -89,17 +88,6 @@ def test_the_designs_table_marks_designs_listed_above_already(tmp_path):
     assert table["sequence"].tolist() == ["TA", "GA", "TA", "CC", "TA"]
     assert table["repeat"].tolist() == [False, False, True, False, True]
     assert summary["unique_fraction"] == 3 / 5
-
-
-class KeptProgress(Reporter):
-    """A reporter that keeps every progress fraction it is given."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fractions: list[float] = []
-
-    def progress(self, fraction: float, message: str) -> None:
-        self.fractions.append(fraction)
 
 
 def test_a_reward_fit_reports_progress_as_it_goes(tmp_path):
