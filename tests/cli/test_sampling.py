@@ -145,3 +145,18 @@ def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_worksp
     with torch.no_grad():
         whole = model.space.decode(model.sample(num, generator=make_generator(5, "cpu")))
     assert pd.read_csv(out)["sequence"].tolist() == whole
+
+
+def test_runs_list_says_what_a_sample_run_drew_from(tmp_path, isolated_workspace):
+    prior = _tiny_prior(tmp_path)  # a copy of the prior run's own, out of its folder
+    workspace = Workspace(isolated_workspace)
+    [trained] = workspace.list_runs(kind="prior")
+    for args in (["prior", "sample", "--prior", str(workspace.run_path(trained.id) / "prior")],
+                 ["prior", "sample", "--prior", str(prior)],  # a prior, as the command says
+                 ["sample", "--model", str(prior)]):  # no run says which method made it
+        result = runner.invoke(app, [*args, "--num", "3", "--out", str(tmp_path / "s.csv"),
+                                     "--threads", "1"])
+        assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["runs", "list", "--kind", "sample"]).output.splitlines()[1:]
+    # newest first: the method column
+    assert [line.split()[3] for line in listed] == ["model", "pretrained", "pretrained"], listed
