@@ -46,33 +46,12 @@ Threads = Annotated[
                              help="CPU threads for torch (default: torch's own).")
 ]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of every random draw.")]
-# Designs one command draws, at most: 10 x the 100,000 a large screen asks for. Drawing is
-# minutes per 100,000 designs on a CPU, and the pool the best are chosen from is 4 x more.
-MAX_DESIGNS = 1_000_000
-
-
-def _at_most_max_designs(ctx: typer.Context, param: typer.CallbackParam,
-                         value: int | None) -> int | None:
-    """An option counting designs, refused past MAX_DESIGNS with what to do instead."""
-    if value is not None and value > MAX_DESIGNS:
-        raise typer.BadParameter(
-            f"{value:,} designs is more than one command draws (at most {MAX_DESIGNS:,}, "
-            "which can take an hour on a CPU); for more, run the command again with another "
-            "--seed")
-    return value
-
-
-NumDesigns = Annotated[int, typer.Option(
-    "--num-designs", min=1, metavar="N", callback=_at_most_max_designs,
-    help=f"Designs to write (at most {MAX_DESIGNS:,}).")]
-DesignCount = Annotated[int, typer.Option(
-    "--num", min=1, metavar="N", callback=_at_most_max_designs,
-    help=f"Number of designs (at most {MAX_DESIGNS:,}).")]
 
 
 def _at_most(field: str) -> Callable[[int | None], int | None]:
     """The callback of an option whose value has a limit (`field`, a key of limits.LIMITS):
-    past it, a usage error before any work, in the words FinetuneConfig refuses it with."""
+    past it, a usage error before any work, in the words FinetuneConfig refuses it with (a
+    count of designs: only the command line limits it)."""
 
     def refuse_past_limit(value: int | None) -> int | None:
         if value is not None and (problem := over_limit(field, value)):
@@ -82,6 +61,12 @@ def _at_most(field: str) -> Callable[[int | None], int | None]:
     return refuse_past_limit
 
 
+NumDesigns = Annotated[int, typer.Option(
+    "--num-designs", min=1, metavar="N", callback=_at_most("designs"),
+    help=f"Designs to write (at most {defaults.MAX_DESIGNS:,}).")]
+DesignCount = Annotated[int, typer.Option(
+    "--num", min=1, metavar="N", callback=_at_most("designs"),
+    help=f"Number of designs (at most {defaults.MAX_DESIGNS:,}).")]
 FinetuneSteps = Annotated[int, typer.Option(
     "--steps", min=1, metavar="N", callback=_at_most("steps"),
     help=f"Fine-tuning steps (at most {defaults.MAX_STEPS:,}).")]
@@ -120,7 +105,7 @@ TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGT
 OracleTask = Annotated[str | None, typer.Option(
     "--task", metavar="TASK", help=f"Score designs by this task's oracle: {TASK_HELP}")]
 PoolSize = Annotated[int | None, typer.Option(
-    "--pool", min=1, metavar="N", show_default=False, callback=_at_most_max_designs,
+    "--pool", min=1, metavar="N", show_default=False, callback=_at_most("designs"),
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
     f"kept, leaving out any already in the offline data (default {defaults.POOL_FACTOR} x "
     "--num-designs; equal to it: no selection, the designs as drawn).")]

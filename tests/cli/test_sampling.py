@@ -33,9 +33,9 @@ def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_pat
         result = runner.invoke(app, args)
         text = " ".join(result.output.split())
         assert result.exit_code == 2, (args, result.output)
-        assert f"Invalid value for '{option}': " in text and ("designs is more than one "
-               "command draws (at most 1,000,000, which can take an hour on a CPU); for more, "
-               "run the command again with another --seed") in text, text
+        assert f"Invalid value for '{option}': must be at most 1,000,000 (drawing them can " \
+               "take an hour on a CPU; for more, run the command again with another --seed), " \
+               "got " in text, text
     assert Workspace(isolated_workspace).list_runs() == []
     assert "at most 1,000,000" in runner.invoke(app, ["sample", "--help"]).output
 
