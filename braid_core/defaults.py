@@ -49,6 +49,13 @@ SUBSTITUTION_MAX_CHANGES = 64
 # level (0.562); ehrlich-20-64 -0.045 (SE 0.017, lower on four seeds of four), at 1.2-3.4x the
 # step cost. bench/results/soft_values.md (session 30).
 TILT_COMPLETIONS = 0
+# The most completions per state (--tilt-completions): every gradient-carrying state of every
+# chain in the batch scores K of them at once. 20 letters x 64, batch 32, one thread: K = 8 /
+# 64 / 256 made a step 1.2x / 3.9x / 24x as long as without (21.8 s: the default 300 steps in
+# about 2 hours), peak memory 0.8 GB at K = 64, 1.7 GB at 256; time and memory grow with
+# K x batch, while the soft value's sampling error falls only as 1 / sqrt(K).
+# bench/results/soft_values.md, "Session 36".
+MAX_TILT_COMPLETIONS = 256
 # Fine-tuning estimator for sequences (finetune.py): "tilted" optimises each reverse step's
 # BRAID objective with the reward's gradient; "reinforce" (the earlier default) is unbiased
 # but was noise-limited within minutes of CPU.
@@ -73,6 +80,12 @@ MAX_BATCH = 4096
 # about a quarter on ehrlich-20-64 (1.1 s against 3 s, one thread): 3-minute runs, seeds 0-2,
 # went from 96.9 % valid / median 0.042 to 99.7 % / 0.052 (issue 3 notes, session 10).
 CHAIN_STEPS = 16
+# The most --chain-steps (FinetuneConfig.sampling_steps) may be: a chain takes at most one
+# reverse step per position (masked.unmask_counts drops steps that unmask nothing), so more
+# than the length change nothing, yet each fine-tuning step builds a schedule of N + 1 numbers
+# first (10 million: a second and hundreds of MB, every step). 4,096 is the longest sequence
+# `braid task export` makes: one position per step on every length the project is used on.
+MAX_CHAIN_STEPS = 4096
 # BRAID-Bonus: on ehrlich-20-64, whose reward model fits poorly, Boot collapsed (median 0)
 # where Bonus did not; on ehrlich-20-32 and tfbind8 they were level.
 METHOD = "braid-bonus"
@@ -108,6 +121,10 @@ POOL_FACTOR = 4
 # or a small alpha that concentrates it) goes on drawing, up to POOL_EXTEND x the pool, until
 # it has them; what is still missing is filled by the best repeats, and the run says so.
 POOL_EXTEND = 4
+# Designs one command draws, at most (`--num`, `--num-designs`, `--pool`): 10 x the 100,000
+# a large screen asks for. Drawing is minutes per 100,000 designs on a CPU, and the pool the
+# best are chosen from is 4 x more.
+MAX_DESIGNS = 1_000_000
 # `braid design`: share of the time left after pre-training and reward fitting that drawing
 # the pool may take (its chunks stop when it is spent; fine-tuning gets 0.95 - this).
 SAMPLING_SHARE = 0.25

@@ -73,6 +73,7 @@ from torch import Tensor, nn
 from braid_core import defaults
 from braid_core.diffusion import gaussian, masked
 from braid_core.diffusion.prior import Prior
+from braid_core.limits import over_limit
 from braid_core.rewards.conservative import MODES, Prediction, RewardModel, conservative_reward
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, Space
@@ -138,12 +139,10 @@ class FinetuneConfig:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         # a typo (a batch of 1,000,000) would run out of memory or run for weeks
-        for name, most, why in (("steps", defaults.MAX_STEPS, "over a day on a CPU"),
-                                ("batch_size", defaults.MAX_BATCH,
-                                 "a step holds the whole batch in memory")):
-            if getattr(self, name) > most:
-                raise ValueError(f"{name} must be at most {most:,} ({why}), got "
-                                 f"{getattr(self, name):,}")
+        for name in ("steps", "batch_size", "sampling_steps", "tilt_completions"):
+            value = getattr(self, name)
+            if value is not None and (problem := over_limit(name, value)):
+                raise ValueError(f"{name} {problem}")
         if self.tilt_completions < 0:
             raise ValueError(f"tilt_completions must be >= 0, got {self.tilt_completions}")
         if self.tilt_completion_steps < 1:

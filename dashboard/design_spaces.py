@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from braid_core.data import DataError, DataWarning, read_designs
+from braid_core.data import DataError, DataWarning, file_bytes, read_designs_bytes
 from braid_core.runs import RunRecord, Workspace
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, Space
 from dashboard import catalog, run_names
@@ -21,22 +21,39 @@ from dashboard import catalog, run_names
 VECTOR_COLUMN = re.compile(r"x\d+")  # the canonical vector columns: x0, x1, ...
 
 
-def dataset_space(dataset: catalog.Dataset) -> Space | None:
-    """The design space of a data set's file, read as a training job reads it (its own
-    alphabet, else the one inferred); None when the file cannot be read (the job's own check
-    then says why)."""
+def read_files(*datasets: catalog.Dataset) -> dict[str, bytes]:
+    """The bytes of the data sets' files by path, each read once, to be checked from; a file
+    that cannot be read is left out (the job's own check reads it and says why)."""
+    contents = {}
+    for dataset in datasets:
+        try:
+            contents[dataset.path] = file_bytes(dataset.path)
+        except (DataError, OSError):
+            continue
+    return contents
+
+
+def dataset_space(dataset: catalog.Dataset, contents: Mapping[str, bytes]) -> Space | None:
+    """The design space of a data set's file, from its bytes in `contents` (`read_files`),
+    read as a training job reads it (its own alphabet, else the one inferred); None when the
+    file could not be read or holds no designs (the job's own check then says why)."""
+    if dataset.path not in contents:
+        return None
     with warnings.catch_warnings():  # its warnings were shown when it was stored
         warnings.simplefilter("ignore", DataWarning)
         try:
-            return read_designs(dataset.path, value_column=None, alphabet=dataset.alphabet).space
-        except (DataError, OSError):
+            return read_designs_bytes(contents[dataset.path], dataset.path, value_column=None,
+                                      alphabet=dataset.alphabet).space
+        except (DataError, OSError):  # as a format's own reader (Parquet's) may raise
             return None
 
 
-def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset) -> str | None:
+def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset,
+                  contents: Mapping[str, bytes] | None = None) -> str | None:  # fmt: skip
     """The alphabet to read both data sets of a design run in: the larger of the two where one
     holds the other's letters (e.g. ACGT and ACGTN), else the one either data set gives (None:
-    each is read in the alphabet inferred from it).
+    each is read in the alphabet inferred from it). `contents`: the files' bytes where read
+    already (`read_files`), else they are read here.
 
     Raises:
         ValueError: in words for the user, when the two are of different design spaces:
@@ -44,7 +61,8 @@ def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset) -> str |
             protein), or letters neither of which holds the other's.
     """
     fallback = offline.alphabet or unlabeled.alphabet
-    first, second = dataset_space(unlabeled), dataset_space(offline)
+    contents = read_files(unlabeled, offline) if contents is None else contents
+    first, second = dataset_space(unlabeled, contents), dataset_space(offline, contents)
     if first is None or second is None:  # a file that cannot be read: the job's check says why
         return fallback
     larger = _larger_alphabet(first, second)

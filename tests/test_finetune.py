@@ -83,14 +83,23 @@ def test_config_rejects_bad_values():
 def test_config_refuses_more_steps_or_a_larger_batch_than_one_run_takes():
     from braid_core import defaults
 
-    most = FinetuneConfig(steps=defaults.MAX_STEPS, batch_size=defaults.MAX_BATCH)
-    assert (most.steps, most.batch_size) == (100_000, 4096)
+    most = FinetuneConfig(steps=defaults.MAX_STEPS, batch_size=defaults.MAX_BATCH,
+                          sampling_steps=defaults.MAX_CHAIN_STEPS,
+                          tilt_completions=defaults.MAX_TILT_COMPLETIONS)
+    assert (most.steps, most.batch_size, most.sampling_steps, most.tilt_completions) == (
+        100_000, 4096, 4096, 256)
     with pytest.raises(ValueError, match=r"^steps must be at most 100,000 \(over a day on a "
-                       r"CPU\), got 1,000,000$"):
+                       r"CPU at ~50 steps a minute; .*\), got 1,000,000$"):
         FinetuneConfig(steps=1_000_000)
-    with pytest.raises(ValueError, match=r"^batch_size must be at most 4,096 \(a step holds "
-                       r"the whole batch in memory\), got 4,097$"):
+    with pytest.raises(ValueError, match=r"^batch_size must be at most 4,096 \(a step keeps "
+                       r"every design's chain and gradients in memory at once.*\), got 4,097$"):
         FinetuneConfig(batch_size=4097)
+    with pytest.raises(ValueError, match=r"^sampling_steps must be at most 4,096 \(.*\), got "
+                       r"10,000,000$"):
+        FinetuneConfig(sampling_steps=10_000_000)
+    with pytest.raises(ValueError, match=r"^tilt_completions must be at most 256 \(.*\), got "
+                       r"257$"):
+        FinetuneConfig(tilt_completions=257)
     # braid design's cap on its time-bound steps is a config the check lets through
     assert defaults.DESIGN_MAX_STEPS <= defaults.MAX_STEPS
 

@@ -14,6 +14,7 @@ from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
     Alphabet,
     BatchSize,
+    ChainSteps,
     CountWeighting,
     CsvFile,
     DesignCount,
@@ -27,6 +28,7 @@ from braid_core.cli.options import (
     Seed,
     SequenceColumn,
     Threads,
+    TiltCompletions,
     ValueColumn,
     ValueTilt,
     bundle_in,
@@ -197,13 +199,8 @@ def finetune(
         "--tilt-value", metavar="MODE", help="Tilted estimator: score each letter change exactly "
         "(substitution), by the reward's gradient (gradient), or exactly where length x "
         f"letters <= {defaults.SUBSTITUTION_MAX_CHANGES} (auto).")] = defaults.TILT_VALUE,
-    tilt_completions: Annotated[int, typer.Option(
-        "--tilt-completions", min=0, metavar="N", help="Tilted estimator: value each letter by "
-        "the soft value over this many completions of each state drawn from the prior (0: "
-        "around the chain's own design).")] = defaults.TILT_COMPLETIONS,
-    chain_steps: Annotated[int, typer.Option(
-        "--chain-steps", min=1, metavar="N", help="Sequences: reverse steps of the training "
-        "chains (designs use the prior's own).")] = defaults.CHAIN_STEPS,
+    tilt_completions: TiltCompletions = defaults.TILT_COMPLETIONS,
+    chain_steps: ChainSteps = defaults.CHAIN_STEPS,
     num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     task: OracleTask = None,

@@ -7,13 +7,14 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from braid_core import defaults
+from braid_core.limits import over_limit
 from braid_core.runs import MAX_NAME_LENGTH, check_run_name
 
 SequenceColumn = Annotated[str, typer.Option(
@@ -45,56 +46,42 @@ Threads = Annotated[
                              help="CPU threads for torch (default: torch's own).")
 ]
 Seed = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of every random draw.")]
-# Designs one command draws, at most: 10 x the 100,000 a large screen asks for. Drawing is
-# minutes per 100,000 designs on a CPU, and the pool the best are chosen from is 4 x more.
-MAX_DESIGNS = 1_000_000
 
 
-def _at_most_max_designs(ctx: typer.Context, param: typer.CallbackParam,
-                         value: int | None) -> int | None:
-    """An option counting designs, refused past MAX_DESIGNS with what to do instead."""
-    if value is not None and value > MAX_DESIGNS:
-        raise typer.BadParameter(
-            f"{value:,} designs is more than one command draws (at most {MAX_DESIGNS:,}, "
-            "which can take an hour on a CPU); for more, run the command again with another "
-            "--seed")
-    return value
+def _at_most(field: str) -> Callable[[int | None], int | None]:
+    """The callback of an option whose value has a limit (`field`, a key of limits.LIMITS):
+    past it, a usage error before any work, in the words FinetuneConfig refuses it with (a
+    count of designs: only the command line limits it)."""
+
+    def refuse_past_limit(value: int | None) -> int | None:
+        if value is not None and (problem := over_limit(field, value)):
+            raise typer.BadParameter(problem)
+        return value
+
+    return refuse_past_limit
 
 
 NumDesigns = Annotated[int, typer.Option(
-    "--num-designs", min=1, metavar="N", callback=_at_most_max_designs,
-    help=f"Designs to write (at most {MAX_DESIGNS:,}).")]
+    "--num-designs", min=1, metavar="N", callback=_at_most("designs"),
+    help=f"Designs to write (at most {defaults.MAX_DESIGNS:,}).")]
 DesignCount = Annotated[int, typer.Option(
-    "--num", min=1, metavar="N", callback=_at_most_max_designs,
-    help=f"Number of designs (at most {MAX_DESIGNS:,}).")]
-
-
-def _at_most_max_steps(value: int) -> int:
-    """--steps, refused past defaults.MAX_STEPS (a typo would run for days)."""
-    if value > defaults.MAX_STEPS:
-        raise typer.BadParameter(
-            f"{value:,} steps is more than one fine-tuning run takes (at most "
-            f"{defaults.MAX_STEPS:,}, over a day on a CPU at ~50 steps a minute; the reward "
-            "curve flattens within a few hundred)")
-    return value
-
-
-def _at_most_max_batch(value: int) -> int:
-    """--batch, refused past defaults.MAX_BATCH (a typo would run out of memory)."""
-    if value > defaults.MAX_BATCH:
-        raise typer.BadParameter(
-            f"{value:,} designs a step is more than one step holds (at most "
-            f"{defaults.MAX_BATCH:,}: a step keeps every design's chain and gradients in "
-            "memory at once, ~6.5 GB for 4,096 of length 100); more --steps see more designs")
-    return value
-
-
+    "--num", min=1, metavar="N", callback=_at_most("designs"),
+    help=f"Number of designs (at most {defaults.MAX_DESIGNS:,}).")]
 FinetuneSteps = Annotated[int, typer.Option(
-    "--steps", min=1, metavar="N", callback=_at_most_max_steps,
+    "--steps", min=1, metavar="N", callback=_at_most("steps"),
     help=f"Fine-tuning steps (at most {defaults.MAX_STEPS:,}).")]
 BatchSize = Annotated[int, typer.Option(
-    "--batch", min=1, metavar="N", callback=_at_most_max_batch,
+    "--batch", min=1, metavar="N", callback=_at_most("batch_size"),
     help=f"Designs per step (at most {defaults.MAX_BATCH:,}).")]
+ChainSteps = Annotated[int, typer.Option(
+    "--chain-steps", min=1, metavar="N", callback=_at_most("sampling_steps"),
+    help="Sequences: reverse steps of the training chains (designs use the prior's own; at "
+    f"most {defaults.MAX_CHAIN_STEPS:,}).")]
+TiltCompletions = Annotated[int, typer.Option(
+    "--tilt-completions", min=0, metavar="N", callback=_at_most("tilt_completions"),
+    help="Tilted estimator: value each letter by the soft value over this many completions of "
+    "each state drawn from the prior (0: around the chain's own design; at most "
+    f"{defaults.MAX_TILT_COMPLETIONS:,}).")]
 CsvFile = Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")]
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
@@ -118,7 +105,7 @@ TASK_HELP = ("a task of `braid task list`, or any Ehrlich instance written LENGT
 OracleTask = Annotated[str | None, typer.Option(
     "--task", metavar="TASK", help=f"Score designs by this task's oracle: {TASK_HELP}")]
 PoolSize = Annotated[int | None, typer.Option(
-    "--pool", min=1, metavar="N", show_default=False, callback=_at_most_max_designs,
+    "--pool", min=1, metavar="N", show_default=False, callback=_at_most("designs"),
     help=f"Designs drawn before the best --num-designs distinct ones by conservative score are "
     f"kept, leaving out any already in the offline data (default {defaults.POOL_FACTOR} x "
     "--num-designs; equal to it: no selection, the designs as drawn).")]

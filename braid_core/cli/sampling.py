@@ -25,7 +25,8 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
     made_by = "braid prior train" if option == "--prior" else "braid finetune (OUT/model)"
     bundle_in(folder, option, PRIOR_FORMAT, made_by)  # a fine-tuned model is saved as a prior
     try:
-        config = pipeline.sample_config(folder, num=num, seed=seed, device=device)
+        config = pipeline.sample_config(folder, num=num, seed=seed, device=device,
+                                        given_as="prior" if option == "--prior" else "model")
         # loaded here too, on the CPU: a model that cannot be read is refused before a run
         space = Prior.load(folder, map_location="cpu").space
     except (FileNotFoundError, KeyError) as err:  # weights missing, config.json cut short

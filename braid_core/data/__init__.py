@@ -14,7 +14,7 @@ every measurement alike. The CLI and the dashboard share this one path.
 """
 
 from braid_core.data.combining import combine_designs, options_like
-from braid_core.data.loading import FORMATS
+from braid_core.data.loading import FORMATS, file_bytes
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import (
     PLATEAU_ABOVE,
@@ -23,7 +23,12 @@ from braid_core.data.plateau import (
     Plateau,
     find_plateau,
 )
-from braid_core.data.reading import check_designs, read_designs, read_designs_bytes
+from braid_core.data.reading import (
+    check_designs,
+    check_designs_bytes,
+    read_designs,
+    read_designs_bytes,
+)
 from braid_core.data.report import (
     DataError,
     DataReport,
@@ -46,7 +51,9 @@ __all__ = [
     "OfflineData",
     "Plateau",
     "check_designs",
+    "check_designs_bytes",
     "combine_designs",
+    "file_bytes",
     "find_plateau",
     "options_like",
     "read_designs",

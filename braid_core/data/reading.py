@@ -97,7 +97,13 @@ def check_designs(path: str | Path, **options: Any) -> DataReport:
     Takes the keyword arguments of `read_designs` and raises the same DataError; emits no
     DataWarning (the report carries it), and touches no global warning filter.
     """
-    return _read(file_bytes(path), str(path), ReadOptions(**options), warn=False).report
+    return check_designs_bytes(file_bytes(path), str(path), **options)
+
+
+def check_designs_bytes(data: bytes, filename: str, **options: Any) -> DataReport:
+    """`check_designs` on the bytes of a file read already; `filename` gives the format and
+    names the file in errors, as its path does for `check_designs`."""
+    return _read(data, filename, ReadOptions(**options), warn=False).report
 
 
 def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> OfflineData:

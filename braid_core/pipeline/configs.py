@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from braid_core import defaults as defaults_module
-from braid_core.data import DataError, DataReport, check_designs, space_mismatch
+from braid_core.data import (
+    DataError,
+    DataReport,
+    check_designs,
+    check_designs_bytes,
+    space_mismatch,
+)
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig, check_estimator
 from braid_core.memory import check_fits, held_bytes, pool_advice
@@ -281,10 +287,14 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
                   reward_network: str = DEFAULT_REWARD_NETWORK,
                   value_tilt: float = DEFAULT_VALUE_TILT,
                   count_weighting: str = DEFAULT_COUNT_WEIGHTING,
-                  memory: int | None = None) -> dict[str, Any]:
+                  memory: int | None = None,
+                  contents: Mapping[str, bytes] | None = None) -> dict[str, Any]:
     """The whole pipeline: pre-train, fit the reward, optimise, draw a pool (default
     POOL_FACTOR x `num_designs`), keep the best `num_designs` distinct designs by r_c, score;
-    `memory`: bytes the designs may take in the process that runs it (None: not checked)."""
+    `memory`: bytes the designs may take in the process that runs it (None: not checked);
+    `contents`: the bytes of either file where the caller has read it already, by its path
+    as given (the Design page reads both to pair their alphabets), checked without reading
+    it again."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     network_settings(reward_network)
@@ -300,11 +310,13 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"alpha must be a finite number > 0, got {alpha}")
     # The values the reward model is fitted on: a missing column is named with the file's own
     # columns, as `braid data check` and `reward train` name it.
-    report = check_designs(offline, sequence_column=sequence_column, value_column=value_column,
-                           alphabet=alphabet, require_values=True)
+    contents = contents or {}
+    report = _check_file(offline, contents, sequence_column=sequence_column,
+                         value_column=value_column, alphabet=alphabet, require_values=True)
     enough_to_fit(offline, report)
     space = report.space
-    check_same_space(_unlabeled_report(unlabeled, sequence_column, alphabet, space), report)
+    check_same_space(_unlabeled_report(unlabeled, contents, sequence_column, alphabet, space),
+                     report)
     _pool_fits(num_designs, pool_size, space, memory)
     if task:
         _task_name(task, space, "the offline designs are")
@@ -317,19 +329,28 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
             "count_weighting": count_weighting_choice(count_weighting)}
 
 
-def _unlabeled_report(unlabeled: str | Path, sequence_column: str, alphabet: str | None,
-                      offline: Space) -> DataReport:
+def _check_file(path: str | Path, contents: Mapping[str, bytes], **options: Any) -> DataReport:
+    """`check_designs` of the file `path`, from its bytes in `contents` where read already."""
+    data = contents.get(str(path))
+    if data is None:
+        return check_designs(path, **options)
+    return check_designs_bytes(data, str(path), **options)
+
+
+def _unlabeled_report(unlabeled: str | Path, contents: Mapping[str, bytes], sequence_column: str,
+                      alphabet: str | None, offline: Space) -> DataReport:
     """The space of the unlabeled file read in `alphabet`; where letters outside it are found,
     the file's own space when that is another length or kind than `offline`'s (then the two
     files differ, which is what to say, not which letters do not fit)."""
     try:
-        return check_designs(unlabeled, sequence_column=sequence_column, value_column=None,
-                             alphabet=alphabet)
+        return _check_file(unlabeled, contents, sequence_column=sequence_column,
+                           value_column=None, alphabet=alphabet)
     except DataError:
         if alphabet is None:
             raise
         try:
-            own = check_designs(unlabeled, sequence_column=sequence_column, value_column=None)
+            own = _check_file(unlabeled, contents, sequence_column=sequence_column,
+                              value_column=None)
         except DataError:
             own = None
         same_shape = (own is not None and isinstance(own.space, SequenceSpace)

@@ -12,6 +12,7 @@ import torch
 from braid_core.data import write_designs_csv
 from braid_core.diffusion.prior import Prior
 from braid_core.pipeline.reporter import Reporter
+from braid_core.runs.summary import sampled_method
 from braid_core.runtime import check_device, make_generator, resolve_device
 from braid_core.spaces import SequenceSpace
 
@@ -20,14 +21,18 @@ from braid_core.spaces import SequenceSpace
 CHUNK = 1024
 
 
-def sample_config(model: Path | str, *, num: int, seed: int = 0,
-                  device: str = "auto") -> dict[str, Any]:  # fmt: skip
+def sample_config(model: Path | str, *, num: int, seed: int = 0, device: str = "auto",
+                  given_as: str = "model") -> dict[str, Any]:  # fmt: skip
     """The config of a sample run: `num` designs drawn with `seed` from the saved prior or
-    fine-tuned model in the folder `model` (a fine-tuned model is saved as a prior is)."""
+    fine-tuned model in the folder `model` (a fine-tuned model is saved as a prior is), given
+    as "prior" (`braid prior sample`) or "model" (`braid sample`). It records what was drawn
+    from as "sampled" (runs.summary.sampled_method, for the method column of the run lists):
+    found now, while the fine-tuning run and its reward model that say it are there."""
     if num < 1:
         raise ValueError(f"num must be at least 1, got {num}")
-    return {"model": str(Path(model).absolute()), "num": int(num), "seed": int(seed),
-            "device": check_device(device)}
+    folder = Path(model).absolute()
+    return {"model": str(folder), "num": int(num), "seed": int(seed),
+            "device": check_device(device), "sampled": sampled_method(folder, given_as)}
 
 
 def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:

@@ -84,7 +84,10 @@ def parents_in_words(parents: Iterable[str], known: Mapping[str, str | None]) ->
 def run_method(kind: str, config: Mapping[str, Any]) -> str | None:
     """The method of a run, as `braid design --method` names them: a design or baseline run's
     own, a reward fit's kind (boot, bonus), a fine-tuning run's from its c and its reward
-    model's kind (a fine-tuning config records neither method nor kind); None for a prior."""
+    model's kind (a fine-tuning config records neither method nor kind), a sample run's that
+    of the model it drew from (`sampled_method`); None for a prior."""
+    if kind == "sample":  # a config recorded before "sampled" was: found from its folder now
+        return str(config.get("sampled") or sampled_method(config.get("model"), "model"))
     if config.get("method"):
         return str(config["method"])
     settings = config.get("finetune")
@@ -92,6 +95,43 @@ def run_method(kind: str, config: Mapping[str, Any]) -> str | None:
         return finetuned_method(settings.get("c", 0.0), _reward_kind(config.get("reward")),
                                 settings.get("mode", "std"))
     return str(config["kind"]) if config.get("kind") else None
+
+
+# What a sample run drew from, by what its command was given the model folder as (where the
+# folder is no run's own): `braid prior sample` a prior, `braid sample` a fine-tuned model.
+SAMPLED_AS = {"prior": "pretrained", "model": "model"}
+
+
+def sampled_method(model: object, given_as: str) -> str:
+    """What designs drawn from the saved model in the folder `model` are, as a method: a
+    prior's "pretrained" (as `braid design --method` names drawing from one), a fine-tuned
+    model's own method (strl, braid-bonus, braid-boot) where the folder is a run's own
+    (runs/<id>/prior or runs/<id>/model); elsewhere what the command was given it as
+    (`given_as`, a key of SAMPLED_AS): "pretrained" for a prior, "model" for a fine-tuned
+    model, whose method its folder does not record."""
+    if given_as not in SAMPLED_AS:
+        raise ValueError(f"given_as must be one of {tuple(SAMPLED_AS)}, got {given_as!r}")
+    folder = Path(model) if isinstance(model, str | Path) else None
+    saved_by = _run_config(folder) if folder is not None else None
+    if saved_by is not None and folder.name == "prior":  # a prior or design run's prior
+        return SAMPLED_AS["prior"]
+    if saved_by is not None and folder.name == "model":  # a fine-tuning or design run's
+        if method := run_method("finetune", saved_by):  # a design run's config names its own
+            return method
+    return SAMPLED_AS[given_as]
+
+
+def _run_config(folder: Path) -> Mapping[str, Any] | None:
+    """The config of the run whose folder (<workspace>/runs/<id>) holds `folder`; None where
+    `folder` is not in a run's folder, or that run is deleted."""
+    if folder.parent.parent.name != "runs":
+        return None
+    try:
+        config = json.loads((folder.parent / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    # a run's config names no bundle format (a saved model's own config.json does)
+    return config if isinstance(config, dict) and "format" not in config else None
 
 
 def _reward_kind(folder: object) -> str | None:

@@ -130,12 +130,13 @@ def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
     from braid_core import pipeline
 
     task = (offline.task or unlabeled.task) if oracle == ORACLE_AUTO else None
+    contents = design_spaces.read_files(unlabeled, offline)  # once, for both checks
     try:
         # Two design spaces first: read in one's alphabet, the other file was a wall of
         # letters outside it.
-        alphabet = design_spaces.pair_alphabet(unlabeled, offline)
+        alphabet = design_spaces.pair_alphabet(unlabeled, offline, contents)
         config = pipeline.design_config(unlabeled.path, offline.path, alphabet=alphabet,
-                                        task=task, **options)  # fmt: skip
+                                        task=task, contents=contents, **options)  # fmt: skip
     except ValueError as err:
         st.error(f"Not started: {components.plain(str(err))}")
         return

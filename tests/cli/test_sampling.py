@@ -5,6 +5,7 @@ fine-tuning steps and batch of options.py), and the chunked draws of `braid samp
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 import torch
 from cli_files import runner, write_bundle_configs, write_sequences
 
@@ -32,34 +33,48 @@ def test_more_designs_than_one_command_draws_are_refused_before_any_work(tmp_pat
         result = runner.invoke(app, args)
         text = " ".join(result.output.split())
         assert result.exit_code == 2, (args, result.output)
-        assert f"Invalid value for '{option}': " in text and ("designs is more than one "
-               "command draws (at most 1,000,000, which can take an hour on a CPU); for more, "
-               "run the command again with another --seed") in text, text
+        assert f"Invalid value for '{option}': must be at most 1,000,000 (drawing them can " \
+               "take an hour on a CPU; for more, run the command again with another --seed), " \
+               "got " in text, text
     assert Workspace(isolated_workspace).list_runs() == []
     assert "at most 1,000,000" in runner.invoke(app, ["sample", "--help"]).output
 
 
-def test_more_fine_tuning_steps_or_a_larger_batch_than_one_run_takes_are_refused(
+def test_fine_tuning_sizes_past_their_limits_are_refused_in_the_configs_words(
         tmp_path, isolated_workspace):
+    from braid_core.finetune import FinetuneConfig
+    from braid_core.limits import LIMITS
+
     prior, reward = write_bundle_configs(tmp_path)
     finetune = ["finetune", "--prior", str(prior), "--reward", str(reward), "--out",
                 str(tmp_path / "f")]
-    for option, value, said in [
-        ("--steps", "1000000", "1,000,000 steps is more than one fine-tuning run takes (at "
-         "most 100,000, over a day on a CPU at ~50 steps a minute; the reward curve flattens "
-         "within a few hundred)"),
-        ("--batch", "1000000", "1,000,000 designs a step is more than one step holds (at most "
-         "4,096: a step keeps every design's chain and gradients in memory at once, ~6.5 GB "
-         "for 4,096 of length 100); more --steps see more designs"),
+    for option, field, value, said in [
+        ("--steps", "steps", 1_000_000, "must be at most 100,000 (over a day on a CPU at ~50 "
+         "steps a minute; the reward curve flattens within a few hundred), got 1,000,000"),
+        ("--batch", "batch_size", 1_000_000, "must be at most 4,096 (a step keeps every "
+         "design's chain and gradients in memory at once, ~6.5 GB for 4,096 of length 100; "
+         "more steps see more designs), got 1,000,000"),
+        ("--chain-steps", "sampling_steps", 4097, "must be at most 4,096 (a chain takes at "
+         "most one step per position of the sequence, so more change nothing), got 4,097"),
+        ("--tilt-completions", "tilt_completions", 257, "must be at most 256 (every state of "
+         "the batch's chains scores them all at once: 256 made a step 24x as long, and time "
+         "and memory grow with them), got 257"),
     ]:
-        result = runner.invoke(app, [*finetune, option, value])
+        result = runner.invoke(app, [*finetune, option, str(value)])
         text = " ".join(result.output.split())
         assert result.exit_code == 2, (option, result.output)
         assert f"Invalid value for '{option}': {said}" in text, text
+        # the library (and the dashboard, and a recorded run) refuses it in the same words
+        with pytest.raises(ValueError) as refused:
+            FinetuneConfig(**{field: value})
+        assert str(refused.value) == f"{field} {said}"
+        FinetuneConfig(**{field: LIMITS[field][0]})  # the limit itself is taken
     assert Workspace(isolated_workspace).list_runs() == [] and not (tmp_path / "f").exists()
     help_text = " ".join(runner.invoke(app, ["finetune", "--help"]).output.split())
     assert "Fine-tuning steps (at most 100,000)" in help_text
     assert "Designs per step (at most 4,096)" in help_text
+    assert "(designs use the prior's own; at most 4,096)" in help_text
+    assert "(0: around the chain's own design; at most 256)" in help_text
 
 
 def _tiny_prior(tmp_path):
@@ -145,3 +160,18 @@ def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_worksp
     with torch.no_grad():
         whole = model.space.decode(model.sample(num, generator=make_generator(5, "cpu")))
     assert pd.read_csv(out)["sequence"].tolist() == whole
+
+
+def test_runs_list_says_what_a_sample_run_drew_from(tmp_path, isolated_workspace):
+    prior = _tiny_prior(tmp_path)  # a copy of the prior run's own, out of its folder
+    workspace = Workspace(isolated_workspace)
+    [trained] = workspace.list_runs(kind="prior")
+    for args in (["prior", "sample", "--prior", str(workspace.run_path(trained.id) / "prior")],
+                 ["prior", "sample", "--prior", str(prior)],  # a prior, as the command says
+                 ["sample", "--model", str(prior)]):  # no run says which method made it
+        result = runner.invoke(app, [*args, "--num", "3", "--out", str(tmp_path / "s.csv"),
+                                     "--threads", "1"])
+        assert result.exit_code == 0, result.output
+    listed = runner.invoke(app, ["runs", "list", "--kind", "sample"]).output.splitlines()[1:]
+    # newest first: the method column
+    assert [line.split()[3] for line in listed] == ["model", "pretrained", "pretrained"], listed

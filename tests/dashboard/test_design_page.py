@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,6 +67,31 @@ def test_the_reward_fit_options_of_braid_design_are_on_the_form(demo, workspace,
         assert not at.exception and not at.error
         [run] = workspace.list_runs(kind="design")
         assert (run.config["value_tilt"], run.config["count_weighting"]) == (2.0, "estimated")
+    finally:
+        for record in workspace.list_runs():
+            jobs.cancel(workspace, record.id)
+
+
+def test_launching_reads_each_data_file_once(demo, workspace, sleeping_jobs, monkeypatch):
+    at = open_page("app_pages/design.py")
+    at.selectbox(key="design_oracle").set_value("none")
+    reads: collections.Counter[str] = collections.Counter()
+    read_bytes = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads[str(path)] += 1
+        return read_bytes(path)
+
+    # every design file is read through Path.read_bytes (braid_core.data.loading.file_bytes)
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    submit(at)
+    try:
+        assert not at.exception and not at.error
+        [run] = workspace.list_runs(kind="design")
+        files = [run.config[key]["path"] for key in ("unlabeled", "offline")]
+        # once to pair the two files' alphabets and check them as `braid design` does, not
+        # once for each
+        assert {path: reads[path] for path in files} == {path: 1 for path in files}
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)

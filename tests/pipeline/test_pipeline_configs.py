@@ -194,3 +194,17 @@ def test_too_few_measured_designs_are_refused_before_any_job(tmp_path):
     with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values"):
         pipeline.reward_config(unlabeled)
     assert pipeline.reward_config(enough)["data"]["path"].endswith("enough.csv")
+
+
+def test_design_files_read_already_are_checked_from_their_bytes(tmp_path):
+    labeled = write_sequences(tmp_path / "d.csv", values=True)
+    unlabeled = write_sequences(tmp_path / "u.csv", seed=1)
+    contents = {str(path): path.read_bytes() for path in (unlabeled, labeled)}
+    for path in (unlabeled, labeled):
+        path.unlink()  # not read again: the checks go by the bytes given
+    config = pipeline.design_config(unlabeled, labeled, contents=contents)
+    assert (config["unlabeled"]["path"], config["offline"]["path"]) == (str(unlabeled),
+                                                                        str(labeled))
+    # the checks are those of the files: the bytes of designs without values are refused
+    with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values"):
+        pipeline.design_config(labeled, unlabeled, contents=contents)

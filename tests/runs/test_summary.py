@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from braid_core.runs.summary import summary_value
 
 
@@ -62,3 +64,54 @@ def test_every_run_with_a_method_names_it_a_fine_tuning_run_from_c_and_its_rewar
     assert run_method("baseline", {"method": "guidance"}) == "guidance"
     assert run_method("reward", {"kind": "bonus"}) == "bonus"
     assert run_method("prior", {"data": {"path": "d.csv"}}) is None
+
+
+def test_a_sample_run_is_labelled_with_what_it_drew_from(workspace, tmp_path):
+    import json
+
+    from braid_core.pipeline import sample_config
+    from braid_core.runs.summary import run_method, sampled_method
+
+    reward = tmp_path / "reward"
+    reward.mkdir()
+    (reward / "config.json").write_text(json.dumps({"format": "braid-reward", "kind": "bonus"}))
+    made = {
+        "prior": workspace.create_run("prior", {"data": {"path": "d.csv"}}),
+        "braid": workspace.create_run("finetune", {"reward": str(reward),
+                                                   "finetune": {"c": 0.5}}),
+        "strl": workspace.create_run("finetune", {"reward": str(reward),
+                                                  "finetune": {"c": 0.0}}),
+        "design": workspace.create_run("design", {"method": "braid-boot", "c": 0.5}),
+    }
+
+    def drawn(run_id: str, folder: str, given_as: str = "model") -> str:
+        return run_method("sample", sample_config(workspace.run_path(run_id) / folder, num=3,
+                                                  device="cpu", given_as=given_as))
+
+    assert drawn(made["prior"].id, "prior") == "pretrained"
+    assert drawn(made["design"].id, "prior") == "pretrained"
+    assert drawn(made["braid"].id, "model", given_as="prior") == "braid-bonus"  # the run says
+    assert drawn(made["strl"].id, "model") == "strl"
+    assert drawn(made["design"].id, "model") == "braid-boot"
+    # A folder that is no run's own (a copy --out wrote, a shipped prior): what the command
+    # was given it as, a fine-tuned model's method being unknown there.
+    assert sampled_method(tmp_path / "model", "prior") == "pretrained"
+    assert sampled_method(tmp_path / "model", "model") == "model"
+    with pytest.raises(ValueError, match="given_as must be one of"):
+        sampled_method(tmp_path / "model", "finetuned")
+
+    # Recorded when the run is made: it stays right after the reward model is deleted.
+    recorded = sample_config(workspace.run_path(made["braid"].id) / "model", num=3,
+                             device="cpu")
+    (reward / "config.json").unlink()
+    assert recorded["sampled"] == "braid-bonus" == run_method("sample", recorded)
+    # A sample run recorded before "sampled" was: found from its folder, "model" where that
+    # says nothing (its command is not recorded) or its run is gone.
+    old = {key: recorded[key] for key in ("model", "num", "seed", "device")}
+    assert run_method("sample", old) == "braid"  # the reward model's kind is gone
+    assert run_method("sample", {**old, "model": str(
+        workspace.run_path(made["prior"].id) / "prior")}) == "pretrained"
+    workspace.delete_run(made["strl"].id)
+    assert run_method("sample", {**old, "model": str(
+        workspace.run_path(made["strl"].id) / "model")}) == "model"
+    assert run_method("sample", {**old, "model": str(tmp_path / "model")}) == "model"
