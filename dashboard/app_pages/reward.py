@@ -132,7 +132,11 @@ def show_quality(choice: catalog.ModelChoice) -> None:
                    "a measurement. So where measurements are noisy, coverage of +-2u falls well "
                    "below 95 %, and on held-out designs as near the data as these, u may rank "
                    "the errors little (rho(u, |error|) near 0). The conservative reward leans "
-                   "on u where fine-tuning leaves the data.")
+                   "on u where fine-tuning leaves the data, and there u grows more slowly than "
+                   "the error of a reward that bends: on vectors 8 standard deviations out, "
+                   "BRAID-Bonus's u was 3-17 times too small, BRAID-Boot's up to 4 times "
+                   "(bench/results/vector_uncertainty.md). A small u far from the data does "
+                   "not show that a prediction is right; only a measurement does.")
     table = heldout(choice)
     if table is None or not len(table):
         st.caption("No held-out predictions saved for this model.")
