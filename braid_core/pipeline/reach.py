@@ -12,7 +12,7 @@ median 0.25 against a best of 0.19 and a median of 0; tfbind8: below D's best), 
 marks an unusual run, not every run.
 
 Where rows repeat a design (a sampler that drew too few distinct ones), the figures are of the
-distinct designs: one design filling 15 of 16 rows made the rows' median its prediction, the
+distinct designs: one design filling most rows made the rows' median its prediction, the
 maximum too, and a measurement would be of it once.
 """
 
