@@ -43,6 +43,14 @@ def data_of(record: RunRecord, workspace: Workspace) -> str | None:
     return data_of(maker, workspace) if maker.kind in ("design", "reward") else None
 
 
+def own_data(record: RunRecord, workspace: Workspace) -> str | None:
+    """The file of measured designs a run itself used: its config's offline file (the
+    --offline of fine-tuning and baselines, the measured data of a design run), else the one
+    behind its reward model (`data_of`). A run given its own --offline was named by its
+    reward model's data, as if it had designed from that."""
+    return data_path(record.config, "offline") or data_of(record, workspace)
+
+
 def made_from_data(records: Sequence[RunRecord], workspace: Workspace, path: str
                    ) -> list[RunRecord]:  # fmt: skip
     """The `records` made from data file `path`: those whose config names it (a prior's or a
@@ -146,12 +154,12 @@ def model_name(path: str | None, workspace: Workspace) -> str:
 def run_labels(records: Sequence[RunRecord], workspace: Workspace) -> dict[str, str]:
     """Per run id, its `run_label` and, where `records` use more than one prior or reward
     model, the models behind it (`model_suffixes`), and where they use more than one data
-    set, its data (`data_of`): r_hat and u of two reward models are not comparable, so a
+    set, its data (`own_data`): r_hat and u of two reward models are not comparable, so a
     legend or picker must tell their runs apart."""
     suffixes = model_suffixes(records, workspace, name_own=False)
     # Protein, DNA and vector runs of one method read alike: where the runs' data differ, each
     # says its own.
-    data = {r.id: data_of(r, workspace) for r in records}
+    data = {r.id: own_data(r, workspace) for r in records}
     if len(set(data.values()) - {None}) > 1:  # one known and one not tells nothing apart
         for run_id, path in data.items():
             suffixes[run_id] += f" · data: {data_name(path)}" if path else ""

@@ -10,6 +10,10 @@ Large means: the median design is predicted further past D's best than D's best 
 D's median. On the benchmark tasks BRAID's designs stay well inside that (ehrlich-20-32:
 median 0.25 against a best of 0.19 and a median of 0; tfbind8: below D's best), so the note
 marks an unusual run, not every run.
+
+Where rows repeat a design (a sampler that drew too few distinct ones), the figures are of the
+distinct designs: one design filling most rows made the rows' median its prediction, the
+maximum too, and a measurement would be of it once.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The summary's figures (column, reduction) that `reach_note` quotes, which rows repeating one
+# design would bend: where some rows repeat, they are also taken over the distinct designs.
+DISTINCT = (("predicted_mean", "median"), ("uncertainty", "median"), ("novelty", "mean"))
+
 
 def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str, float]:
     """The summary fields `reach_note` reads: `measured_best` and `measured_median` (D's
     values), `predicted_mean_max`, `uncertainty_min` and `uncertainty_max` (the designs'),
-    and `design_length` for sequences.
+    `design_length` for sequences, and where rows repeat a design (column `repeat`), the
+    count of distinct designs and their figures (`_distinct_figures`).
 
     Args:
         table: the designs table (`design_table`'s columns).
@@ -39,6 +48,7 @@ def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str,
         figures["uncertainty_max"] = float(table["uncertainty"].max())
     if "sequence" in table and len(table):
         figures["design_length"] = float(table["sequence"].str.len().max())
+    figures |= _distinct_figures(table)
     values = None if measured is None else np.asarray(measured, dtype=float)
     if values is not None and np.isfinite(values).any():
         figures["measured_best"] = float(np.nanmax(values))
@@ -46,11 +56,27 @@ def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str,
     return figures
 
 
+def _distinct_figures(table: pd.DataFrame) -> dict[str, float]:
+    """Where some rows repeat a design listed above them (`repeat` True): `distinct_designs`,
+    and over the distinct designs alone the figures the note quotes (DISTINCT, each named
+    `distinct_<figure>`). Nothing where no row repeats: the summary's own figures are those."""
+    if "repeat" not in table or not table["repeat"].astype(bool).any():
+        return {}
+    distinct = table[~table["repeat"].astype(bool)]
+    figures = {"distinct_designs": float(len(distinct))}
+    for column, reduce in DISTINCT:
+        if column in distinct:
+            figures[f"distinct_{column}_{reduce}"] = float(distinct[column].agg(reduce))
+    return figures
+
+
 def reach_note(summary: Mapping[str, Any]) -> str | None:
     """The words for designs predicted far past the measured best (`reach_figures`' fields and
-    the summary's medians); None where they are not, or the figures are missing."""
+    the summary's medians); None where they are not, or the figures are missing. Where rows
+    repeat a design, the median is the distinct designs' (`_distinct_figures`), which the
+    note then says."""
     try:
-        median = float(summary["predicted_mean_median"])
+        median = float(_figure(summary, "predicted_mean_median"))
         best, middle = float(summary["measured_best"]), float(summary["measured_median"])
     except (KeyError, TypeError, ValueError):
         return None
@@ -60,19 +86,27 @@ def reach_note(summary: Mapping[str, Any]) -> str | None:
         return None
     top = summary.get("predicted_mean_max")
     upto = f" (up to {top:.3g})" if top is not None and top > median else ""
-    words = [f"the designs handed over are predicted at a median of {median:.3g}{upto}, far "
-             f"past the best measured value ({best:.3g}; the measured median is "
+    designs, alone = _designs_handed_over(summary)
+    words = [f"{designs} {'is predicted at' if alone else 'are predicted at a median of'} "
+             f"{median:.3g}"
+             f"{upto}, far past the best measured value ({best:.3g}; the measured median is "
              f"{middle:.3g})"]
-    distance, length = summary.get("novelty_mean"), summary.get("design_length")
+    distance, length = _figure(summary, "novelty_mean"), summary.get("design_length")
     if distance is not None and length:
-        words.append(f"they differ from the nearest measured design in {distance:.3g} of "
-                     f"{length:.0f} positions on average")
-    spread = summary.get("uncertainty_median")
-    spread_words = (f" (their median uncertainty u is {spread:.3g})"
-                    if spread is not None else "")
-    words.append(f"the reward model saw no value above {best:.3g}, so these predictions are "
-                 f"its extrapolation{spread_words}: measure a few of these designs before "
-                 "many, or raise c to keep the designs nearer the measured ones")
+        words.append(f"{'it differs' if alone else 'they differ'} from the nearest measured "
+                     f"design in {distance:.3g} of {length:.0f} positions"
+                     f"{'' if alone else ' on average'}")
+    spread = _figure(summary, "uncertainty_median")
+    if alone:
+        spread_words = "" if spread is None else f" (its uncertainty u is {spread:.3g})"
+        words.append(f"the reward model saw no value above {best:.3g}, so this prediction is "
+                     f"its extrapolation{spread_words}: measure the design first, or raise c "
+                     "to keep the designs nearer the measured ones")
+    else:
+        spread_words = "" if spread is None else f" (their median uncertainty u is {spread:.3g})"
+        words.append(f"the reward model saw no value above {best:.3g}, so these predictions "
+                     f"are its extrapolation{spread_words}: measure a few of these designs "
+                     "before many, or raise c to keep the designs nearer the measured ones")
     low, high = summary.get("uncertainty_min"), summary.get("uncertainty_max")
     if low is not None and high and _several_designs(summary) and high - low <= 1e-6 * high:
         # u is capped (BRAID-Bonus's b_max): designs alike in u are past what it tells apart
@@ -82,6 +116,28 @@ def reach_note(summary: Mapping[str, Any]) -> str | None:
     return "; ".join(words)
 
 
+def _figure(summary: Mapping[str, Any], name: str) -> Any:
+    """A figure the note quotes: the distinct designs' where rows repeat one, else the rows'."""
+    return summary.get(f"distinct_{name}", summary.get(name))
+
+
+def _designs_handed_over(summary: Mapping[str, Any]) -> tuple[str, bool]:
+    """The note's subject: the designs handed over, saying how many rows repeat one of them;
+    and whether there is one design alone."""
+    rows = float(summary.get("num_designs", 0) or 0)
+    distinct = float(summary.get("distinct_designs", rows) or 0)
+    repeats = rows - distinct
+    if distinct == 1:
+        repeat = f" ({repeats:.0f} of the {rows:.0f} rows repeat it)" if repeats > 0 else ""
+        return f"the one {'distinct ' if repeats > 0 else ''}design handed over{repeat}", True
+    if repeats > 0:
+        return (f"the {distinct:.0f} distinct designs handed over ({repeats:.0f} of the "
+                f"{rows:.0f} rows repeat one of them)", False)
+    return "the designs handed over", False
+
+
 def _several_designs(summary: Mapping[str, Any]) -> bool:
-    """Whether the summary is of two designs or more (one design's u is trivially alike)."""
-    return float(summary.get("num_designs", 0) or 0) >= 2
+    """Whether the summary is of two distinct designs or more (one design's u is trivially
+    alike)."""
+    count = summary.get("distinct_designs", summary.get("num_designs", 0))
+    return float(count or 0) >= 2

@@ -26,11 +26,15 @@ TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
 FIRST_COLUMNS = ["source", "conservative_at_c", "sequence"]
 # The table's headers for the designs tables' columns (downloads keep the column names)
 COLUMN_TITLES = {"predicted_mean": "r_hat", "uncertainty": "u",
-                 "conservative_score": "r_c (run's c)", "true_score": "true score",
-                 "valid": "valid", "repeat": "repeat", "value": "measured value",
-                 "run": "run id",
+                 "repeat": "repeat",
+                 "value": "measured value",
+                 "true_score": st.column_config.NumberColumn(
+                     "true score",
+                     help="The oracle's score. Blank: an invalid design (the oracle scores it "
+                     "-inf; the downloads' `valid` column says so too), or a run no oracle "
+                     "scores."),
                  "novelty": st.column_config.NumberColumn(
-                     "novelty (distance to D)",
+                     "novelty",
                      help="Distance to the nearest design of the offline data D: positions "
                      "that differ for sequences, Euclidean distance (in the data's units) for "
                      "vectors. 0: D holds this design.")}
@@ -83,10 +87,27 @@ def table_rows(selected: pd.DataFrame, with_offline: bool) -> pd.DataFrame:
                                                  if with_offline else [])  # fmt: skip
     rows = pd.concat([part.sort_values("conservative_at_c", ascending=False) for part in parts])
     rows = exports.blank_invalid_scores(rows.drop(columns=HELPER_COLUMNS))
-    if "value" in rows and rows["value"].isna().all():  # measured values: offline rows only
-        rows = rows.drop(columns="value")  # (a column of "None" on every design row)
+    # A column blank on every row says nothing (the offline rows' values, without them)
+    rows = rows.dropna(axis=1, how="all")
+    rows = rows.drop(columns=said_elsewhere(rows))
     first = [column for column in FIRST_COLUMNS if column in rows.columns]
     return rows[first + [column for column in rows.columns if column not in first]]
+
+
+def said_elsewhere(rows: pd.DataFrame) -> list[str]:
+    """The columns of `rows` the table leaves out (the downloads keep them): with them, a
+    32-letter design's table ran past a 1280 px window's and cut its novelty short.
+
+    `run`, the run id: the source names the run. `conservative_score`, r_c at the run's c:
+    the table ranks by r_c at the slider's c, which starts at the run's. `valid` beside a
+    true score: an invalid design's is blank. `repeat` where no row repeats a design.
+    """
+    left_out = [column for column in ("run", "conservative_score") if column in rows]
+    if "valid" in rows and "true_score" in rows:
+        left_out.append("valid")
+    if "repeat" in rows and not rows["repeat"].eq(True).any():
+        left_out.append("repeat")
+    return left_out
 
 
 def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:

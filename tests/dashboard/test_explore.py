@@ -66,7 +66,12 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     assert headers["predicted_mean"] == {"label": "r_hat"}
     assert headers["conservative_at_c"]["label"] == "r_c at c = 0.5"  # short, for 1024 px
     assert "r_hat - c u at the slider's c" in headers["conservative_at_c"]["help"]
-    assert headers["conservative_score"] == {"label": "r_c (run's c)"}
+    # What other columns say is left out of the table (a 1280 px window cut its last columns
+    # short), kept in the downloads: the run id (the source names the run), r_c at the run's
+    # c (the slider starts there), valid (an invalid design's true score is blank).
+    assert not {"run", "conservative_score", "valid"} & set(table.columns)
+    assert {"predicted_mean", "uncertainty", "true_score"} <= set(table.columns)
+    assert table["true_score"].isna().any()  # the invalid designs'
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25
@@ -186,3 +191,25 @@ def test_compare_draws_a_chart_per_metric_in_columns_and_one_legend(demo, worksp
     assert table.value["runs"].tolist() == [2]
     group = json.loads(table.proto.columns)["group"]
     assert group["pinned"] is True and group["width"] == "medium"
+
+
+def test_the_table_marks_repeats_only_where_a_design_repeats(demo, workspace):
+    rows = pd.DataFrame({"sequence": ["ACDE" * 8, "ACDF" * 8, "ACDE" * 8],
+                         "predicted_mean": [1.0, 0.9, 1.0], "uncertainty": 0.1,
+                         "conservative_score": [0.95, 0.85, 0.95], "novelty": [3, 4, 3],
+                         "repeat": [False, False, True]})
+    runs = []
+    for table in (rows, rows.assign(repeat=False).head(2)):
+        run = workspace.create_run("finetune", pipeline.finetune_config(demo / "priors",
+                                                                        demo / "rewards"))
+        run.write_designs(table)
+        workspace.set_status(run.id, "running")
+        workspace.set_status(run.id, "done")
+        runs.append(run.id)
+    at = open_explore({"run": runs[0]})
+    assert sorted(at.dataframe[0].value["repeat"]) == [False, False, True]
+    assert "novelty" in at.dataframe[0].value
+    at = open_explore({"run": runs[1]})  # a column of unticked boxes says nothing
+    assert "repeat" not in at.dataframe[0].value and "novelty" in at.dataframe[0].value
+    # Nor does a column blank on every row: the held-out points' measured values, without them
+    assert "measured" not in at.dataframe[0].value

@@ -3,8 +3,9 @@ runs of one method all read "design braid-bonus c=0.5 alpha=0.1 seed=0 [id]"."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from dashboard_runs import APP
+from dashboard_runs import APP, random_sequences
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
@@ -73,3 +74,37 @@ def test_a_finetune_run_has_the_data_of_its_reward_model(demo, workspace):
     rewards = catalog.rewards(workspace)
     assert [r.label for r in rewards if r.run_id] == [
         f"reward of design run {design} · data: dna_labeled.csv"]
+
+
+def finetune_run(workspace: Workspace, demo, seed: int, offline: str | None = None) -> str:
+    """A finished fine-tuning run of the demo's models, given `offline` (--offline) or not."""
+    from braid_core import pipeline
+
+    run = workspace.create_run("finetune", pipeline.finetune_config(
+        demo / "priors", demo / "rewards", seed=seed, offline=offline))
+    run.write_designs(pd.DataFrame({"sequence": ["ACDE" * 8], "predicted_mean": [1.0],
+                                    "uncertainty": [0.1], "conservative_score": [0.9]}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    return run.id
+
+
+def test_a_run_given_its_own_offline_file_is_named_by_it(demo, workspace):
+    """`braid finetune --offline` (or `braid design --offline`) names the run's own measured
+    designs: the label named its reward model's data (the demo's) all the same."""
+    rng = np.random.default_rng(1)
+    measured = pd.DataFrame({"sequence": random_sequences(rng, 12), "value": rng.random(12)})
+    upload = catalog.store_upload(workspace.root, measured.to_csv(index=False).encode(),
+                                  "my_measured.csv")
+    own, plain = finetune_run(workspace, demo, 0, upload.path), finetune_run(workspace, demo, 1)
+    records = [workspace.record(own), workspace.record(plain)]
+    assert run_names.own_data(records[0], workspace) == upload.path
+    labels = run_names.run_labels(records, workspace)
+    assert labels[own].endswith(" · data: my_measured.csv")
+    assert labels[plain].endswith(" · data: demo ehrlich-20-32")  # its reward model's data
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.switch_page("app_pages/explore.py")
+    at.query_params["run"] = f"{own},{plain}"
+    at.run()
+    assert not at.exception, at.exception
+    assert set(at.dataframe[0].value["source"]) == {labels[own], labels[plain]}

@@ -74,3 +74,40 @@ def test_the_figures_skip_missing_values_and_vectors_have_no_length():
     assert figures == {"predicted_mean_max": 4.0, "measured_best": 3.0, "measured_median": 2.0}
     assert reach_figures(table, np.array([np.nan])) == {"predicted_mean_max": 4.0}
     assert reach_figures(table, None) == {"predicted_mean_max": 4.0}
+
+
+def _summary_of(designs: list[list[int]], tmp_path) -> dict:
+    """The summary `_score_and_write` leaves for these designs (rows as handed over, repeats
+    included), against D of values 0, 0.5 and 1 (best 1, median 0.5); r_hat = first token."""
+    space = SequenceSpace("ACGT", 3)
+    measured = OfflineData.from_tensors(
+        space, torch.tensor([[0, 0, 0], [1, 0, 0], [0, 1, 0]]), torch.tensor([0.0, 0.5, 1.0]))
+    return _score_and_write(torch.tensor(designs), SimpleNamespace(space=space),
+                            _ScoreIsFirstToken(), 1.0, "std", offline=measured, task=None,
+                            out=tmp_path)  # fmt: skip
+
+
+def test_where_one_design_fills_most_rows_the_note_is_of_the_distinct_designs(tmp_path):
+    # Three distinct designs, predicted at 3, 2 and 1; the first fills 5 of the 7 rows, which
+    # made the rows' median 3, the maximum ("a median of 3", as if most designs were there).
+    summary = _summary_of([[3, 3, 3]] * 5 + [[2, 2, 2], [1, 1, 1]], tmp_path)
+    assert summary["distinct_designs"] == 3 and summary["distinct_predicted_mean_median"] == 2
+    assert summary["predicted_mean_median"] == 3  # the rows' figures stay as they were
+    note = reach_note(summary)
+    assert note.startswith(
+        "the 3 distinct designs handed over (4 of the 7 rows repeat one of them) are predicted "
+        "at a median of 2 (up to 3), far past the best measured value (1; the measured median "
+        "is 0.5); they differ from the nearest measured design in 2.67 of 3 positions on "
+        "average;")
+    # The rule is the distinct designs' too: one far design repeated is not a far median.
+    assert reach_note(_summary_of([[3, 3, 3]] * 5 + [[1, 1, 1], [0, 2, 2]], tmp_path)) is None
+
+
+def test_one_design_in_every_row_is_said_to_be_one(tmp_path):
+    summary = _summary_of([[3, 3, 3]] * 4, tmp_path)
+    assert reach_note(summary) == (
+        "the one distinct design handed over (3 of the 4 rows repeat it) is predicted at 3, "
+        "far past the best measured value (1; the measured median is 0.5); it differs from "
+        "the nearest measured design in 3 of 3 positions; the reward model saw no value above "
+        "1, so this prediction is its extrapolation (its uncertainty u is 0.5): measure the "
+        "design first, or raise c to keep the designs nearer the measured ones")

@@ -1,0 +1,89 @@
+"""Explore's designs table at 1280 px, in a real browser: every column in sight, whole.
+
+With the run id, r_c at the run's c and `valid` beside the novelty and the true score, a
+32-letter design's table ran past a 1280 px window's: the novelty's values, right-aligned,
+were drawn past the table's right edge (out of sight) and the columns after it needed a
+sideways scroll. The data grid draws on a canvas: its texts are read by wrapping fillText
+before the page loads (as test_narrow_window does).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from braid_core import pipeline
+from braid_core.runs import Workspace
+from dashboard import demo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
+from dashboard_runs import random_sequences  # noqa: E402 (a helper module, not a package)
+from test_narrow_window import RECORD_TEXTS, settle  # noqa: E402
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not (demo.DEMO_PRIOR / "config.json").is_file()
+                       or not (demo.DEMO_REWARD / "config.json").is_file(),
+                       reason="the shipped demo prior/reward (assets/) are missing"),
+]  # fmt: skip
+
+WIDTH = 1280  # px of the browser window, the sidebar open
+NOVELTIES = [17, 18, 19, 20, 21, 22, 23]  # the designs' distances to D, as a demo run has them
+# The data grid's scrolling element: wider content than box means a sideways scroll.
+SIDEWAYS = """() => {
+  const scroller = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+  return {content: scroller.scrollWidth, box: scroller.clientWidth};
+}"""
+
+
+def finished_run(ws: Workspace, seed: int, num_designs: int = 24) -> str:
+    """A fine-tuning run of the shipped models with a designs table as a demo run writes it:
+    32-letter designs, their predictions, novelty, true score, validity and repeats."""
+    config = pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD, c=1.0, alpha=0.01,
+                                      seed=seed, task="ehrlich-20-32")  # fmt: skip
+    run = ws.create_run("finetune", config)
+    rng = np.random.default_rng(seed)
+    mean, spread = 0.13 + 0.03 * rng.random(num_designs), 0.03 * rng.random(num_designs)
+    valid = rng.random(num_designs) > 0.2
+    run.write_designs(pd.DataFrame({
+        "sequence": random_sequences(rng, num_designs), "predicted_mean": mean,
+        "uncertainty": spread, "conservative_score": mean - spread,
+        "novelty": rng.choice(NOVELTIES, num_designs),
+        "true_score": np.where(valid, rng.choice([0.25, 0.375, 0.5625], num_designs), -np.inf),
+        "valid": valid, "repeat": False}))  # fmt: skip
+    ws.set_status(run.id, "running")
+    ws.set_status(run.id, "done")
+    return run.id
+
+
+def test_explores_table_shows_every_column_whole_at_1280_px(browser, server, workspace_root):
+    ws = Workspace(workspace_root)
+    runs = [finished_run(ws, seed) for seed in (0, 1)]
+    context = browser.new_context(viewport={"width": WIDTH, "height": 900}, base_url=server)
+    try:
+        context.set_default_timeout(30_000)
+        context.add_init_script(RECORD_TEXTS)
+        page = context.new_page()
+        page.goto("/explore?run=" + ",".join(runs))
+        page.get_by_text("designs to download").wait_for()
+        settle(page)
+        assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
+        scroll = page.evaluate(SIDEWAYS)
+        assert scroll["content"] <= scroll["box"] + 1, (
+            f"the table needs a sideways scroll at {WIDTH} px: its columns take "
+            f"{scroll['content']} px of {scroll['box']}")
+        drawn = [text for text in page.evaluate("window.drawnTexts") if text["table"]]
+        headers = [text for text in drawn if text["text"].startswith("novelty")]
+        values = [text for text in drawn if text["text"] in {str(n) for n in NOVELTIES}]
+        assert headers and values, "no novelty column drawn"
+        past = sorted({f"{text['text']!r} ends at {text['right']:.0f} px" for text in drawn
+                       if text["right"] > text["canvasRight"] + 1})  # fmt: skip
+        assert not past, (f"texts drawn past the table's right edge "
+                          f"({drawn[0]['canvasRight']:.0f} px), out of sight: {past}")
+    finally:
+        context.close()
