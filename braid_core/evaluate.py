@@ -57,6 +57,24 @@ def min_euclidean(designs: Tensor, reference: Tensor, chunk: int = 256) -> Tenso
     return torch.cat(out)
 
 
+def nearest_gaps(x: Tensor, max_rows: int = 4096, chunk: int = 256) -> Tensor:
+    """(m,) Euclidean distance of rows of `x` to the nearest other row of `x` (0 for a row
+    repeated): every row where there are at most `max_rows`, else `max_rows` evenly spaced
+    ones (each still against all of `x`), so a large D costs a bounded time; empty for fewer
+    than two rows."""
+    n = len(x)
+    if n < 2:
+        return torch.empty(0, dtype=torch.float64)
+    x = x.double()
+    rows = torch.linspace(0, n - 1, min(n, max_rows)).round().long().unique()
+    out = []
+    for part in rows.split(chunk):
+        distance = torch.cdist(x[part], x, compute_mode="donot_use_mm_for_euclid_dist")
+        distance[torch.arange(len(part)), part] = math.inf  # not a row's distance to itself
+        out.append(distance.min(1).values)
+    return torch.cat(out)
+
+
 def novelty(designs: Tensor, reference: Tensor, space: Space) -> Tensor:
     """(n,) distance of each design to the nearest reference design (the offline data D):
     positions that differ (Hamming) for sequences, Euclidean distance in the vectors' own

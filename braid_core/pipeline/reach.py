@@ -20,17 +20,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+# Vector designs further from D than this many times the gap within which 95 % of D's designs
+# have a neighbour are "far". On vector_uncertainty.md's D (1,000 draws of N(0, I)) that is
+# beyond the radius-3 shell in 2-D, radius 4 in 4-D and radius 6 in 8-D (D is sparser in more
+# dimensions, so a design must go further before its distance stands out); in 2-D, BRAID-Bonus
+# understated a bending truth's error 2-15 times at radius 4.
+FAR_FACTOR = 2.0
 
 # The summary's figures (column, reduction) that `reach_note` quotes, which rows repeating one
 # design would bend: where some rows repeat, they are also taken over the distinct designs.
 DISTINCT = (("predicted_mean", "median"), ("uncertainty", "median"), ("novelty", "mean"))
 
 
-def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str, float]:
+def reach_figures(table: pd.DataFrame, measured: np.ndarray | None,
+                  spacing: float | None = None) -> dict[str, float]:
     """The summary fields `reach_note` reads: `measured_best` and `measured_median` (D's
     values), `predicted_mean_max`, `uncertainty_min` and `uncertainty_max` (the designs'),
     `design_length` for sequences, and where rows repeat a design (column `repeat`), the
@@ -39,6 +50,9 @@ def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str,
     Args:
         table: the designs table (`design_table`'s columns).
         measured: D's values (NaN where a row has none); None without D.
+        spacing: for vectors, the gap within which 95 % of D's designs have a neighbour
+            (`measured_spacing`; `measured_spacing` computes it), which `reach_note` measures
+            the designs' distance to D against; None for sequences or without D.
     """
     figures: dict[str, float] = {}
     if "predicted_mean" in table and len(table):
@@ -53,7 +67,19 @@ def reach_figures(table: pd.DataFrame, measured: np.ndarray | None) -> dict[str,
     if values is not None and np.isfinite(values).any():
         figures["measured_best"] = float(np.nanmax(values))
         figures["measured_median"] = float(np.nanmedian(values))
+    if spacing is not None and math.isfinite(spacing) and spacing > 0:
+        figures["measured_spacing"] = float(spacing)
     return figures
+
+
+def measured_spacing(offline_x: Tensor) -> float | None:
+    """The 95th percentile of the distances from D's vector designs to their nearest other
+    design of D (`evaluate.nearest_gaps`): how far apart measured designs stand, the unit in
+    which `reach_note` says how far the designs are from them; None for fewer than 2 rows."""
+    from braid_core.evaluate import nearest_gaps
+
+    gaps = nearest_gaps(offline_x)
+    return float(np.quantile(gaps.numpy(), 0.95)) if len(gaps) else None
 
 
 def _distinct_figures(table: pd.DataFrame) -> dict[str, float]:
@@ -71,19 +97,50 @@ def _distinct_figures(table: pd.DataFrame) -> dict[str, float]:
 
 
 def reach_note(summary: Mapping[str, Any]) -> str | None:
-    """The words for designs predicted far past the measured best (`reach_figures`' fields and
-    the summary's medians); None where they are not, or the figures are missing. Where rows
-    repeat a design, the median is the distinct designs' (`_distinct_figures`), which the
-    note then says."""
+    """The words for designs predicted far past the measured best, or vector designs far from
+    every measured one (`reach_figures`' fields and the summary's medians); None where they
+    are neither, or the figures are missing. Where rows repeat a design, the figures are the
+    distinct designs' (`_distinct_figures`), which the note then says."""
+    reach = _reach_words(summary)
+    far = _far_words(summary, subject=not reach)
+    return "; ".join(reach + [far] if far else reach) or None
+
+
+def _far_words(summary: Mapping[str, Any], *, subject: bool) -> str | None:
+    """Where vector designs lie on average more than FAR_FACTOR x `measured_spacing` from the
+    nearest measured design: how far, and that u there understates the error (`subject`: the
+    words begin with the designs, as the note's first words)."""
+    distance, spacing = _figure(summary, "novelty_mean"), summary.get("measured_spacing")
+    if distance is None or not spacing or summary.get("design_length"):
+        return None
+    if not math.isfinite(distance) or distance <= FAR_FACTOR * spacing:
+        return None
+    designs, alone = _designs_handed_over(summary)
+    where = (f"{designs} {'lies' if alone else 'lie'} {distance:.3g} from the nearest measured "
+             f"design{'' if alone else ' on average'}" if subject else
+             f"{'it lies' if alone else 'they lie'} {distance:.3g} from the nearest measured "
+             f"design{'' if alone else ' on average'}")
+    words = (f"{where}, {distance / spacing:.0f} times the gap within which 95 % of the "
+             f"measured designs have a neighbour ({spacing:.3g}); that far out u grows more "
+             "slowly than the error of a reward that bends (on vectors 8 standard deviations "
+             "out, BRAID-Bonus's u was 3-17 times too small and BRAID-Boot's up to 4 times: "
+             "bench/results/vector_uncertainty.md), so a small u does not show that a "
+             "prediction is right")
+    return words + (": measure a few of these designs before many" if subject else "")
+
+
+def _reach_words(summary: Mapping[str, Any]) -> list[str]:
+    """The note's words for designs whose median is predicted further past D's best than D's
+    best stands above D's median; none where it is not, or the figures are missing."""
     try:
         median = float(_figure(summary, "predicted_mean_median"))
         best, middle = float(summary["measured_best"]), float(summary["measured_median"])
     except (KeyError, TypeError, ValueError):
-        return None
+        return []
     if not all(math.isfinite(v) for v in (median, best, middle)) or best <= middle:
-        return None
+        return []
     if median - best <= best - middle:
-        return None
+        return []
     top = summary.get("predicted_mean_max")
     upto = f" (up to {top:.3g})" if top is not None and top > median else ""
     designs, alone = _designs_handed_over(summary)
@@ -113,7 +170,7 @@ def reach_note(summary: Mapping[str, Any]) -> str | None:
         words.append(f"every design's u is the same ({high:.3g}, the uncertainty's cap): they "
                      "are further from the measured designs than it tells apart, so c lowers "
                      "every score alike and does not choose among them")
-    return "; ".join(words)
+    return words
 
 
 def _figure(summary: Mapping[str, Any], name: str) -> Any:

@@ -19,7 +19,7 @@ from braid_core.data import OfflineData, read_designs, write_table
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import data_spec, oracle_task
-from braid_core.pipeline.reach import reach_figures, reach_note
+from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
 from braid_core.rewards.train import network_settings
@@ -32,6 +32,7 @@ from braid_core.selection import (
     repeats,
     top_distinct,
 )
+from braid_core.spaces import SequenceSpace
 
 
 def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
@@ -394,7 +395,9 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
     write_table(out, table, "designs")
     summary = summarize(table, designs.cpu(), prior.space,
                         offline_y=offline.y if offline is not None else None)
-    summary |= reach_figures(table, _measured_values(offline))
+    spacing = (measured_spacing(offline.x) if offline is not None
+               and not isinstance(prior.space, SequenceSpace) else None)
+    summary |= reach_figures(table, _measured_values(offline), spacing)
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
 
 

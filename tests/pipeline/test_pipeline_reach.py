@@ -7,13 +7,15 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 from braid_core.data import OfflineData
+from braid_core.evaluate import nearest_gaps
 from braid_core.pipeline import reach_figures, reach_note
 from braid_core.pipeline.steps import _score_and_write
 from braid_core.rewards.conservative import Prediction
-from braid_core.spaces import SequenceSpace
+from braid_core.spaces import SequenceSpace, VectorSpace
 
 
 class _ScoreIsFirstToken:
@@ -111,3 +113,62 @@ def test_one_design_in_every_row_is_said_to_be_one(tmp_path):
         "the nearest measured design in 3 of 3 positions; the reward model saw no value above "
         "1, so this prediction is its extrapolation (its uncertainty u is 0.5): measure the "
         "design first, or raise c to keep the designs nearer the measured ones")
+
+
+class _ScoreIsFirstCoordinate:
+    """A stand-in vector reward model: r_hat is x0, u is 0.01 (small, as BRAID-Bonus's far
+    from D)."""
+
+    device = torch.device("cpu")
+
+    def predict(self, x):
+        return Prediction(x[:, 0].double(), torch.full((len(x),), 0.01))
+
+
+def _grid_data(space: VectorSpace) -> OfflineData:
+    """D: a 10 x 10 grid of spacing 0.1 on [0, 0.9]^2, valued by x0 (best 0.9, median 0.45)."""
+    axis = torch.arange(10, dtype=torch.float64) / 10
+    x = torch.cartesian_prod(axis, axis)
+    return OfflineData.from_tensors(space, x, x[:, 0].clone())
+
+
+def test_vector_designs_far_from_every_measured_one_are_said_to_be_far(tmp_path):
+    space = VectorSpace(2)
+    measured = _grid_data(space)
+    # predicted at 1.2-1.3, within the reach rule (best 0.9 + 0.45), but about 3 from D, where
+    # D's designs stand 0.1 from their neighbours
+    designs = torch.tensor([[1.2, 3.0], [1.3, 3.1]], dtype=torch.float64)
+    summary = _score_and_write(designs, SimpleNamespace(space=space), _ScoreIsFirstCoordinate(),
+                               0.5, "std", offline=measured, task=None, out=tmp_path)
+    assert summary["measured_spacing"] == pytest.approx(0.1)
+    note = reach_note(summary)
+    assert note is not None and "far past" not in note
+    assert note.startswith("the designs handed over lie 2.") and "from the nearest measured" in note
+    assert "times the gap within which 95 % of the measured designs have a neighbour (0.1)" in note
+    assert "a small u does not show that a prediction is right" in note
+
+
+def test_vector_designs_among_the_measured_ones_say_nothing(tmp_path):
+    space = VectorSpace(2)
+    designs = torch.tensor([[0.55, 0.35], [0.85, 0.05]], dtype=torch.float64)
+    summary = _score_and_write(designs, SimpleNamespace(space=space), _ScoreIsFirstCoordinate(),
+                               0.5, "std", offline=_grid_data(space), task=None, out=tmp_path)
+    assert summary["measured_spacing"] == pytest.approx(0.1)
+    assert reach_note(summary) is None
+
+
+def test_far_and_far_past_the_best_are_said_in_one_note():
+    summary = {"predicted_mean_median": 5.0, "measured_best": 1.0, "measured_median": 0.5,
+               "novelty_mean": 4.0, "measured_spacing": 0.2, "num_designs": 8}
+    note = reach_note(summary)
+    assert note.startswith("the designs handed over are predicted at a median of 5")
+    assert "; they lie 4 from the nearest measured design on average, 20 times the gap" in note
+    assert note.count("the designs handed over") == 1
+
+
+def test_the_nearest_gaps_leave_out_each_row_itself_and_sample_a_large_d():
+    x = torch.tensor([[0.0, 0.0], [0.0, 3.0], [4.0, 0.0], [4.0, 0.0]])
+    assert nearest_gaps(x).tolist() == [3.0, 3.0, 0.0, 0.0]  # the repeated row stands at 0
+    many = torch.arange(50, dtype=torch.float64)[:, None] * torch.tensor([[1.0, 0.0]])
+    sampled = nearest_gaps(many, max_rows=5)
+    assert len(sampled) == 5 and sampled.tolist() == [1.0] * 5
