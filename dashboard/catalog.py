@@ -5,13 +5,15 @@ Data sets are the shipped demo files plus uploads. An upload is validated by
 canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON description beside
 it, so jobs started from the dashboard or the CLI read it with default options, and a failed
 upload changes nothing. Removing an upload deletes its CSV and keeps the description, so that
-the runs made from it still name it (as removed).
+the runs made from it still name it (as removed). A description, once written, is never
+rewritten: the same designs uploaded under another name are another data set.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import warnings
 from collections import Counter
@@ -37,6 +39,9 @@ from braid_core.spaces import SequenceSpace, Space
 from dashboard import demo
 
 UPLOADS = "uploads"  # folder in the workspace root
+# What runs made from an upload rely on in its record; an upload of the same designs that
+# differs in any of these is another data set.
+IDENTITY = ("source", "labeled", "alphabet", "space", "task")
 
 
 @dataclass(frozen=True)
@@ -211,20 +216,47 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
         names = [c for c in frame.columns if c not in ("value", COUNT_COLUMN)]
         frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
     text = frame.to_csv(index=False)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:60] or "upload"
-    folder = Path(root) / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path = folder / f"{stem}-{digest}.csv"
-    atomic_write_text(csv_path, text)
     meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
             "alphabet": alphabet, "space": designs.space.describe(),
             "notes": designs.report.notes, "warnings": designs.report.warnings,
             "task": task}  # fmt: skip
-    atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
+    csv_path = _upload_path(Path(root) / UPLOADS, name, text, meta)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path = csv_path.with_suffix(".json")
+    if not csv_path.is_file():  # new, or removed and uploaded again
+        atomic_write_text(csv_path, text)
+    if meta_path.is_file():  # never rewritten: runs made from it name it by its record
+        os.utime(meta_path)  # stored again: the newest upload, as the training forms pick
+    else:
+        atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
     # As the pickers will list it: with or without values, and stored when, beside another
     # upload of its name.
     return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
+
+
+def _upload_path(folder: Path, name: str, text: str, meta: dict[str, Any]) -> Path:
+    """Where an upload's copy goes: <name>-<digest of its designs>.csv, so that the same file
+    uploaded again under its name (removed since, say) comes back at the same path, and the
+    runs made from it find it again. Never over another upload's record: the same designs in a
+    file of another format (rna.fasta after rna.csv) are a data set of their own, and the first
+    keeps its name, which its runs' labels show."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:60] or "upload"
+    path = folder / f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:8]}.csv"
+    if _same_upload(path, meta):
+        return path
+    identity = json.dumps([meta[key] for key in IDENTITY])
+    digest = hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()[:8]
+    return folder / f"{stem}-{digest}.csv"
+
+
+def _same_upload(csv_path: Path, meta: dict[str, Any]) -> bool:
+    """Whether `csv_path` is free or holds the upload `meta` describes (as far as its record,
+    which older versions kept shorter, says)."""
+    meta_path = csv_path.with_suffix(".json")
+    if not meta_path.is_file():
+        return True
+    stored = json.loads(meta_path.read_text())
+    return all(stored[key] == meta[key] for key in IDENTITY if key in stored)
 
 
 def remove_upload(dataset: Dataset) -> None:
