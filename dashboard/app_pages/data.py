@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +23,7 @@ UPLOAD_ERROR = "_upload_error"  # session key: (the error, the data set shown wh
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ALPHABET = "upload_alphabet"
+DEFAULT_VALUE_COLUMN = "value"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
 REMOVE_ASKED = "_remove_asked"  # session key: the upload whose removal awaits a yes
 RUNS_NAMED = 8  # runs a removal's question names one by one (the rest are counted)
@@ -54,6 +57,16 @@ def letter_table(data: OfflineData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def value_reading(value_column: str) -> dict[str, Any]:
+    """How to read values with the Value column field as typed, as `braid data check` reads
+    them with --value-column: the field's default, `value`, reads a file without one as
+    unlabeled; a column the user named must be there (a file without it was loaded as
+    unlabeled, the values unread); empty: unlabeled."""
+    if value_column in ("", DEFAULT_VALUE_COLUMN):
+        return {"value_column": value_column or None}
+    return {"value_column": value_column, "require_values": True}
+
+
 def handle_upload() -> None:
     """Validate a new upload; on success store it and select it, on failure say why."""
     with st.expander("Column options for uploads"):
@@ -62,7 +75,7 @@ def handle_upload() -> None:
         keep = state.keep_across_pages
         sequence_column = left.text_input("Sequence column", **keep(SEQUENCE_COLUMN, "sequence"))
         value_column = middle.text_input("Value column (empty: unlabeled)",
-                                         **keep(VALUE_COLUMN, "value"))  # fmt: skip
+                                         **keep(VALUE_COLUMN, DEFAULT_VALUE_COLUMN))  # fmt: skip
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)",
                                     **keep(ALPHABET, ""))  # fmt: skip
         st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
@@ -78,7 +91,7 @@ def handle_upload() -> None:
         st.session_state["_upload_id"] = upload.file_id
         st.session_state[UPLOAD_ERROR] = None
         options = {"sequence_column": sequence_column.strip() or "sequence",
-                   "value_column": value_column.strip() or None,
+                   **value_reading(value_column.strip()),
                    "alphabet": alphabet.strip() or None}
         try:
             stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
@@ -173,7 +186,8 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
     if upload is None:
         return
     # Designs added to a labeled set need values; to an unlabeled one, none are read.
-    value_column = st.session_state.get(VALUE_COLUMN, "value").strip() or "value"
+    value_column = (st.session_state.get(VALUE_COLUMN, DEFAULT_VALUE_COLUMN).strip()
+                    or DEFAULT_VALUE_COLUMN)
     sequence_column = st.session_state.get(SEQUENCE_COLUMN, "sequence").strip() or "sequence"
     try:
         combined = catalog.add_to_dataset(
