@@ -10,7 +10,7 @@ import streamlit as st
 from braid_core.data import DataError, OfflineData
 from braid_core.runs import RunRecord
 from braid_core.spaces import alphabet_name
-from dashboard import catalog, charts, components, run_names, state
+from dashboard import catalog, charts, components, run_names, state, uploads
 from dashboard.demo import DEMO_TASK
 
 # braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
@@ -94,7 +94,7 @@ def handle_upload() -> None:
                    **value_reading(value_column.strip()),
                    "alphabet": alphabet.strip() or None}
         try:
-            stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
+            stored = uploads.store_upload(state.workspace().root, upload.getvalue(),
                                           upload.name, **options)  # fmt: skip
         except DataError as err:
             # Said while the data set shown is the one shown now: a later pick, a file
@@ -190,7 +190,7 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
                     or DEFAULT_VALUE_COLUMN)
     sequence_column = st.session_state.get(SEQUENCE_COLUMN, "sequence").strip() or "sequence"
     try:
-        combined = catalog.add_to_dataset(
+        combined = uploads.add_to_dataset(
             state.workspace().root, dataset, upload.getvalue(), upload.name,
             sequence_column=sequence_column,
             value_column=value_column if dataset.labeled else None,
@@ -225,7 +225,7 @@ def removal_panel(dataset: catalog.Dataset) -> None:
     no.button("Keep it", key="remove_upload_no", on_click=_ask_removal, args=(None,))
     if yes.button("Remove", key="remove_upload_yes", type="primary", disabled=bool(live)):
         try:
-            catalog.remove_upload(dataset)
+            uploads.remove_upload(dataset)
         except OSError as err:  # the question stays, to try again or keep it
             st.error(components.plain(f"{dataset.name} was not removed; it is as it was: "
                                       f"{err.strerror or err}."))  # fmt: skip

@@ -9,7 +9,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog, design_spaces
+from dashboard import catalog, design_spaces, uploads
 
 
 def dna(n: int, length: int = 12, letters: str = "ACGT", values: bool = False) -> bytes:
@@ -28,7 +28,7 @@ def open_design() -> AppTest:
 
 
 def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspace):
-    pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    pool = uploads.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
     at = open_design()
     at.selectbox(key="design_unlabeled").set_value(pool.path).run()
     next(b for b in at.button if b.label == "Launch the whole pipeline").click()
@@ -46,18 +46,18 @@ def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspa
 
 
 def test_one_length_pairs_need_one_alphabet_or_nested_letters(workspace: Workspace):
-    pool = catalog.store_upload(workspace.root, dna(30), "pool.csv")
-    measured = catalog.store_upload(workspace.root, dna(20, letters="ACGTN", values=True),
+    pool = uploads.store_upload(workspace.root, dna(30), "pool.csv")
+    measured = uploads.store_upload(workspace.root, dna(20, letters="ACGTN", values=True),
                                     "measured.csv", alphabet="ACGTN")
     # DNA read with an N: one space in the larger alphabet, as `braid design --alphabet`.
     assert design_spaces.pair_alphabet(pool, measured) == "ACGTN"
     # DNA's letters are protein letters too, but DNA 12-mers are no protein 12-mers.
-    protein = catalog.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
+    protein = uploads.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
                                                        values=True), "protein.csv")
     with pytest.raises(ValueError, match='"pool.csv" holds sequences of length 12 over dna, '
                        '"protein.csv" holds sequences of length 12 over protein'):
         design_spaces.pair_alphabet(pool, protein)
-    vectors = catalog.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
+    vectors = uploads.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
     with pytest.raises(ValueError, match="holds vectors of dimension 2"):
         design_spaces.pair_alphabet(pool, vectors)
 
@@ -67,7 +67,7 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     demo_pool = str(demo / "demo" / "unlabeled.csv")
     # Measured designs added to the demo's: a protein upload with values. The prior's data
     # started on it (the newest upload of that space) rather than the demo's pool.
-    measured = catalog.add_to_dataset(
+    measured = uploads.add_to_dataset(
         workspace.root, next(d for d in catalog.all_datasets(workspace.root) if d.labeled),
         open(demo / "demo" / "offline.csv").read().splitlines()[1].split(",")[0].encode()
         .join([b"sequence,value\n", b",9.5\n"]), "new.csv")
@@ -77,8 +77,8 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     assert at.selectbox(key="design_offline").value == measured.path
     assert at.selectbox(key="design_unlabeled").value == demo_pool
     # Measured DNA picked: the prior's data move to DNA; picked back, to protein again.
-    dna_pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
-    dna_measured = catalog.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
+    dna_pool = uploads.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    dna_measured = uploads.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
     at = open_design()
     assert at.selectbox(key="design_unlabeled").value == dna_pool.path
     at.selectbox(key="design_offline").set_value(measured.path).run()

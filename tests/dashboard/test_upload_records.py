@@ -11,7 +11,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog
+from dashboard import catalog, uploads
 
 UNLABELED_CSV = b"sequence\nACGUACGU\nUUGGAACC\nGGCCAAUU\nCAUGCAUG\n"
 UNLABELED_FASTA = b">u0\nACGUACGU\n>u1\nUUGGAACC\n>u2\nGGCCAAUU\n>u3\nCAUGCAUG\n"
@@ -31,10 +31,10 @@ def prior_run(workspace: Workspace, data: str) -> str:
 
 def test_the_same_designs_in_another_format_leave_the_first_upload_and_its_runs_as_they_were(
         workspace):
-    first = catalog.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    first = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
     record = Path(first.path).with_suffix(".json").read_text()
     run = prior_run(workspace, first.path)
-    second = catalog.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
+    second = uploads.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
     # The FASTA landed on the CSV's path and rewrote its record: the CSV was gone from the
     # pickers and its run said "data: rna_unlabeled.fasta".
     assert second.path != first.path
@@ -44,20 +44,20 @@ def test_the_same_designs_in_another_format_leave_the_first_upload_and_its_runs_
     (prior,) = [p for p in catalog.priors(workspace) if p.run_id == run]
     assert prior.label == f"prior run {run} · data: rna_unlabeled.csv"
     # Each uploaded again under its own name is the same data set again, record untouched.
-    assert catalog.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv") == first
-    again = catalog.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
+    assert uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv") == first
+    again = uploads.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
     assert again.path == second.path
     assert len(list((workspace.root / "uploads").glob("*.json"))) == 2
 
 
 def test_an_upload_removed_and_uploaded_again_comes_back_under_its_first_record(workspace):
-    first = catalog.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
-    catalog.remove_upload(first)
+    first = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    uploads.remove_upload(first)
     # The same designs under another name meanwhile: a data set of its own.
-    other = catalog.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
+    other = uploads.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
     assert other.path != first.path
     assert catalog.removed(first.path)
-    back = catalog.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    back = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
     assert back.path == first.path and not catalog.removed(first.path)
     meta = json.loads(Path(first.path).with_suffix(".json").read_text())
     assert meta["source"] == "rna_unlabeled.csv"
@@ -82,3 +82,15 @@ def test_a_value_column_not_in_the_file_is_refused_naming_the_file_and_its_colum
     assert not at.error
     (stored,) = catalog.uploaded_datasets(workspace.root)
     assert not stored.labeled
+
+
+def test_designs_added_again_are_a_note_and_a_files_own_repeats_still_a_warning(workspace):
+    base = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    added = uploads.add_to_dataset(workspace.root, base,
+                                   b"sequence\nACGUACGU\nAAAACCCC\nAAAACCCC\n", "more.csv")
+    assert added.notes[-1] == "more.csv: 1 design already in rna_unlabeled.csv, kept once"
+    # The file's own repeat (AAAACCCC twice) is still said as a warning, in the file's name;
+    # the design both hold is not.
+    (warning,) = added.warnings
+    assert warning.startswith("more.csv: 1 design appears more than once")
+    assert "ACGUACGU" not in warning

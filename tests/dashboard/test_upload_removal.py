@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
 from braid_core.runs import Workspace
-from dashboard import catalog, run_names
+from dashboard import catalog, run_names, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
 OTHER = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.7\n"
@@ -48,8 +48,8 @@ def question(at: AppTest) -> str:
 
 
 def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo, workspace):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
-    other = catalog.store_upload(workspace.root, OTHER, "other.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
+    other = uploads.store_upload(workspace.root, OTHER, "other.csv")
     reward = reward_run(workspace, demo, mine.path)
     # Made from it through its reward model only: the config names no data file.
     tuned = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=0,
@@ -87,15 +87,15 @@ def test_the_demo_data_has_no_remove_button_and_an_unused_upload_says_so(demo, w
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not [b for b in at.button if b.label == "Remove this upload"]
     with pytest.raises(ValueError, match="demo"):
-        catalog.remove_upload(catalog.demo_datasets()[0])
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+        uploads.remove_upload(catalog.demo_datasets()[0])
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     at = data_page_on(mine)
     button(at, "Remove this upload").click().run()
     assert question(at).endswith("No run was made from it.")
 
 
 def test_a_removal_that_fails_leaves_the_upload_as_it_was(demo, workspace, monkeypatch):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     unlink = Path.unlink
 
     def refused(path: Path, missing_ok: bool = False) -> None:
@@ -118,7 +118,7 @@ def test_a_removal_that_fails_leaves_the_upload_as_it_was(demo, workspace, monke
 
 
 def test_an_upload_a_run_still_to_end_reads_is_not_removed(demo, workspace):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     waiting = reward_run(workspace, demo, mine.path, done=False)
     at = data_page_on(mine)
     button(at, "Remove this upload").click().run()
@@ -136,12 +136,12 @@ def sleeping_jobs(monkeypatch: pytest.MonkeyPatch):
 
 def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
                                                                sleeping_jobs):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     reward = reward_run(workspace, demo, mine.path)
     folder = workspace.run_path(reward) / "reward"
     tuned = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=0, reward=folder)
     on_demo = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=1)
-    Path(mine.path).unlink()  # as the Data page removes it (catalog.remove_upload)
+    Path(mine.path).unlink()  # as the Data page removes it (uploads.remove_upload)
     # Labels: "· data: <the path's file name>" told nothing of what became of it.
     labels = run_names.run_labels(workspace.list_runs(kind="finetune"), workspace)
     assert labels[tuned].endswith(" · data: mine.csv (removed)")
