@@ -244,7 +244,7 @@ def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list
                      ) -> str:  # fmt: skip
     """What removing an upload does, asked before it is done: the runs made from it (`runs`,
     of which `live` are still going and hold it up) and what becomes of them."""
-    asked = f"Remove {dataset.label} from the workspace? Its file is deleted for good."
+    asked = f"Remove {dataset.label}? Its file is deleted from the workspace for good."
     if live:
         going = ", ".join(run_names.run_label(r) for r in live)
         return (f"{asked} Runs still going were made from it and read it: {going}. Wait until "
@@ -254,13 +254,12 @@ def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list
     named = ", ".join(run_names.run_label(r) for r in runs[:RUNS_NAMED])
     more = f" and {len(runs) - RUNS_NAMED} more" if len(runs) > RUNS_NAMED else ""
     made = "1 run was" if len(runs) == 1 else f"{len(runs)} runs were"
-    return (f"{asked} {made} made from it: {named}{more}. They keep their designs, models and "
-            "results, and their labels will say it was removed. They also keep their own "
-            "copies of its designs and values in their folders (a reward run's offline.csv "
-            "holds each design with its value), which go only when those runs are deleted. "
-            "Fine-tuning from a reward model fitted on it goes without it (no novelty, no "
-            "measured design left out); baselines and prior samples from such a model need "
-            "it: upload the same file again under its name to bring it back.")
+    return (f"{asked} {made} made from it: {named}{more}. They keep what they made, their "
+            "copies of its data included, and their labels will say it was removed. New runs "
+            "from a reward model fitted on it read this file, not those copies: fine-tuning "
+            "goes without it (its designs get no novelty and may repeat measured ones), and "
+            "baselines and prior samples cannot start. Upload the same file again under its "
+            "name to bring it back.")
 
 
 def render() -> None:

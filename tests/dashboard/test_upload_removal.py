@@ -61,10 +61,18 @@ def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo
     assert "2 runs were made from it: " in asked
     assert f"[{reward[-4:]}]" in asked and f"[{tuned[-4:]}]" in asked
     assert f"[{unrelated[-4:]}]" not in asked
-    # Deleted for good, but not everywhere: the runs' own tables of its designs stay.
-    assert ("They also keep their own copies of its designs and values in their folders "
-            "(a reward run's offline.csv holds each design with its value), which go only "
-            "when those runs are deleted.") in asked
+    # Deleted for good, but not everywhere: the runs' own tables of its designs stay. Said
+    # in a few sentences that agree: what goes, what runs keep, what later runs lose (the
+    # copies kept, then fine-tuning "goes without it", read as a contradiction).
+    assert asked.endswith(
+        "They keep what they made, their copies of its data included, and their labels will "
+        "say it was removed. New runs from a reward model "
+        "fitted on it read this file, not those copies: fine-tuning goes without it (its "
+        "designs get no novelty and may repeat measured ones), and baselines and prior "
+        "samples cannot start. Upload the same file again under its name to bring it back.")
+    assert asked.startswith(f"Remove {mine.label}? Its file is deleted from the workspace "
+                            "for good. 2 runs were made from it: ")
+    assert len(asked.split()) < 100
     button(at, "Keep it").click().run()
     assert not [w for w in at.warning if w.value.startswith("Remove upload")]
     assert Path(mine.path).is_file()
