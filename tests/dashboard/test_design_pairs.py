@@ -89,3 +89,26 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     assert at.selectbox(key="design_unlabeled").value == dna_pool.path
     assert at.selectbox(key="design_offline").value == measured.path
     assert dna_measured.path != measured.path
+
+
+def test_a_pretrain_pick_moved_by_a_measured_pick_of_another_space_says_so(demo, workspace):
+    pool = uploads.store_upload(workspace.root, dna(40), "dna_pool.csv")
+    uploads.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
+    vectors = uploads.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n7,8,9\n",
+                                   "vec_labeled.csv")
+    at = open_design()
+    at.selectbox(key="design_offline").set_value(
+        next(d.path for d in catalog.uploaded_datasets(workspace.root)
+             if d.name == "dna_labeled.csv")).run()
+    at.selectbox(key="design_unlabeled").set_value(pool.path).run()  # the user's own pick
+    at.selectbox(key="design_offline").set_value(vectors.path).run()
+    # It moved to the vectors unsaid, and Launch started a vector run.
+    assert at.selectbox(key="design_unlabeled").value == vectors.path
+    said = [i.value.replace("\\", "") for i in at.info]
+    assert ("The designs to pre-train the prior on moved from dna_pool.csv to "
+            "vec_labeled.csv: dna_pool.csv holds sequences of length 12 over dna, but "
+            "the measured data picked, vec_labeled.csv, holds vectors of dimension 2, and the "
+            "prior must make the designs the reward model scores.") in said
+    # Said until either pick changes.
+    at.selectbox(key="design_unlabeled").set_value(pool.path).run()
+    assert not [i for i in at.info if "moved from" in i.value]
