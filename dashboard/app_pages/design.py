@@ -191,7 +191,7 @@ def downloads(done) -> None:
     by_id = {r.id: r for r in done}
     if components.default_moved("design_download_run", done[0].id):  # a run just finished
         st.session_state["design_download_run"] = done[0].id
-    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    left, right = st.columns(2, vertical_alignment="bottom")
     labels = run_names.run_labels(done, state.workspace())
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=labels.get)
@@ -201,13 +201,15 @@ def downloads(done) -> None:
     if designs is None:
         left.caption("This run wrote no designs.")
         return
-    stem = f"designs-{run_id}"
-    middle.download_button("Download CSV", lambda: exports.designs_csv(designs),
-                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+    stem = exports.download_stem("designs", [by_id[run_id].name or run_id])
+    # Side by side: in a column each, FASTA sat a column's width away from CSV.
+    buttons = right.container(horizontal=True)
+    buttons.download_button("Download CSV", lambda: exports.designs_csv(designs),
+                            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
     if "sequence" in designs.columns:
-        right.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
-                              file_name=f"{stem}.fasta", mime="text/plain", on_click="ignore",
-                              help=exports.FASTA_HELP)
+        buttons.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
+                                file_name=f"{stem}.fasta", mime="text/plain",
+                                on_click="ignore", help=exports.FASTA_HELP)  # fmt: skip
 
 
 def render() -> None:
