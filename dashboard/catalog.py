@@ -1,19 +1,13 @@
 """What the dashboard can pick from: data sets, priors, reward models and runs (no Streamlit).
 
-Data sets are the shipped demo files plus uploads. An upload is validated by
-`braid_core.data.read_designs_bytes` and, only if it passes, stored in the workspace as a
-canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON description beside
-it, so jobs started from the dashboard or the CLI read it with default options, and a failed
-upload changes nothing. Removing an upload deletes its CSV and keeps the description, so that
-the runs made from it still name it (as removed).
+Data sets are the shipped demo files plus uploads, which `dashboard.uploads` stores in the
+workspace as canonical CSV files with a JSON record each. A removed upload's record stays, so
+that the runs made from it still name it (as removed).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,19 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from braid_core.data import (
-    COUNT_COLUMN,
-    DataWarning,
-    OfflineData,
-    combine_designs,
-    options_like,
-    read_designs,
-    read_designs_bytes,
-)
 from braid_core.diffusion.prior import saved_space as saved_prior_space
 from braid_core.rewards.io import saved_reward_space
-from braid_core.runs import FINISHED, RunRecord, Workspace, atomic_write_text
-from braid_core.spaces import SequenceSpace, Space
+from braid_core.runs import FINISHED, RunRecord, Workspace
+from braid_core.spaces import Space
 from dashboard import demo
 
 UPLOADS = "uploads"  # folder in the workspace root
@@ -157,94 +142,9 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     return (order or [0])[0]
 
 
-def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Dataset:
-    """Validate an uploaded file and keep it in the workspace.
-
-    Args:
-        root: workspace root; the file goes to <root>/uploads/.
-        data: the file's bytes; `filename` gives the format (.csv, .tsv, .fasta, .parquet).
-        options: read_designs options (sequence_column, value_column, alphabet).
-    Returns:
-        The stored data set.
-    Raises:
-        DataError naming the file, rows and problem; nothing is written then.
-    """
-    designs = read_designs_bytes(data, filename, **options)
-    report = designs.report
-    if report.columns_ignored:  # kept with the upload's notes: every session shows it
-        unused = (f"{filename}: columns not used: {', '.join(report.columns_ignored)} (read: "
-                  f"{', '.join(report.columns_used)}). They are not carried into the "
-                  "workspace's copy of the data set, so no model or run sees them.")
-        designs = replace(designs, report=replace(report, notes=(*report.notes, unused)))
-    return _store(root, designs, filename)
-
-
-def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,
-                   **options: Any) -> Dataset:  # fmt: skip
-    """Combine a data set with an uploaded file (e.g. the designs measured since) into a new
-    upload; the base stays as it was. The file is read with the base's alphabet (or vector
-    columns), and a design in both is kept once with the mean of its measurements.
-
-    Args:
-        options: read_designs options for the file (sequence_column, value_column).
-    Raises:
-        DataError naming the file (or the base) and the problem; nothing is written then.
-    """
-    with warnings.catch_warnings():  # the base's warnings were shown when it was stored
-        warnings.simplefilter("ignore", DataWarning)
-        stored = read_designs(base.path, value_column="value" if base.labeled else None,
-                              alphabet=base.alphabet)  # fmt: skip
-    first = replace(stored, source=base.name)
-    added = read_designs_bytes(data, filename, **options, **options_like(first))
-    name = f"{base.name} + {filename}"
-    return _store(root, combine_designs([first, added], name), name, task=base.task)
-
-
-def _store(root: Path, designs: OfflineData, name: str, task: str | None = None) -> Dataset:
-    """Keep validated designs in the workspace as a canonical CSV with a JSON description;
-    `task` is the oracle behind them (designs added to the demo's keep its task)."""
-    frame = designs.to_frame()
-    alphabet = None
-    if isinstance(designs.space, SequenceSpace):
-        alphabet = designs.space.alphabet
-    else:  # canonical vector columns, whatever the file called them
-        names = [c for c in frame.columns if c not in ("value", COUNT_COLUMN)]
-        frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
-    text = frame.to_csv(index=False)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:60] or "upload"
-    folder = Path(root) / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path = folder / f"{stem}-{digest}.csv"
-    atomic_write_text(csv_path, text)
-    meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
-            "alphabet": alphabet, "space": designs.space.describe(),
-            "notes": designs.report.notes, "warnings": designs.report.warnings,
-            "task": task}  # fmt: skip
-    atomic_write_text(csv_path.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
-    # As the pickers will list it: with or without values, and stored when, beside another
-    # upload of its name.
-    return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
-
-
-def remove_upload(dataset: Dataset) -> None:
-    """Delete an upload's file for good. Its JSON description stays (the name the user gave
-    the file, its task), so that runs made from it still name it, as removed (`data_name`),
-    and it is listed no more; the same file uploaded again under its name comes back at the
-    same path, and those runs find it again.
-
-    Raises:
-        ValueError: the data set is not an upload (the built-in demo's files stay).
-        OSError: the file could not be deleted; the upload is then as it was.
-    """
-    if not dataset.uploaded:
-        raise ValueError(f"{dataset.label} is not an upload: the built-in demo data stays")
-    Path(dataset.path).unlink()  # one step: done, or (an error) not at all
-
-
 def removed(path: str | None) -> bool:
-    """Whether `path` is an upload removed from the workspace (`remove_upload`): stored among
-    the uploads, its file gone."""
+    """Whether `path` is an upload removed from the workspace (`uploads.remove_upload`):
+    stored among the uploads, its file gone."""
     return bool(path) and Path(path).parent.name == UPLOADS and not Path(path).is_file()
 
 

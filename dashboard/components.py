@@ -21,7 +21,10 @@ from dashboard import catalog, curves, run_names, state
 
 LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
 FINISHED = "_finished_runs"  # session key: run ids seen ending here, for a page to pick up
+CANCELLED = "_cancelled_runs"  # session key: live panel key -> (run label, status) cancelled there
 LIVE_CURVES = ("reward", "uncertainty", "kl", "true_score_median", "loss")
+# Where a cancelled run's log and files are (pages with more to show say so instead).
+CANCELLED_LEFT = "Its log and the files it wrote so far are on the Runs page."
 CURVES_PER_ROW = 3  # small charts side by side; each fits its column at 1024 px as at 1280
 
 
@@ -46,6 +49,7 @@ def launch(kind: str, config: Mapping[str, Any], *, parents: Sequence[str] = (),
         st.error(f"The {kind} job did not start: {plain(str(err))}")
         return None
     st.toast(f"Started {kind} run {run_id}")
+    st.session_state.pop(CANCELLED, None)  # a cancel said before is old news now
     # Watched from here on, even if it ends before the live panel's next look (live_runs).
     st.session_state[LAUNCHED] = [*st.session_state.get(LAUNCHED, ()), run_id]
     return run_id
@@ -68,8 +72,9 @@ def _fraction(record: RunRecord, frame: pd.DataFrame, progress: dict | None) -> 
     return None
 
 
-def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES) -> None:
-    """One running run: status, progress bar, metric curves and a Cancel button."""
+def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES, panel: str = "") -> None:
+    """One running run: status, progress bar, metric curves and a Cancel button; what the
+    Cancel did is said in its live panel (`panel`, its key) after the card has gone."""
     ws = state.workspace()
     path = ws.run_path(record.id)
     with st.container(border=True):
@@ -78,7 +83,9 @@ def live_card(record: RunRecord, metrics: Sequence[str] = LIVE_CURVES) -> None:
                       f"**{record.status}**")  # fmt: skip
         if button.button("Cancel", key=f"cancel-{record.id}", help=f"Stop run {record.id}"):
             final = jobs.cancel(ws, record.id)
-            st.toast(f"Run {record.id} is {final}")
+            # Not a toast: the rerun below dropped it, and the run left the panel unsaid.
+            st.session_state[CANCELLED] = {**st.session_state.get(CANCELLED, {}),
+                                           panel: (run_names.run_label(record), final)}
             st.rerun()  # the whole page: run lists and comparisons change too
         frame = current_stage(state.metrics(path))
         progress = state.progress(path)
@@ -149,11 +156,20 @@ def current_stage(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["stage"] == frame["stage"].iloc[-1]].dropna(axis=1, how="all")
 
 
+def cancelled_words(label: str, final: str, left: str) -> str:
+    """What a Cancel did, said where the run's card was; `left` says where what the run left
+    (its curves so far, its log) can be seen."""
+    if final == "cancelled":
+        return f"{label} was cancelled. {left}"
+    return f"{label} had ended ({final}) before it could be cancelled. {left}"
+
+
 @st.fragment(run_every=state.LIVE_EVERY)
 def live_runs(kinds: Sequence[str] | None, key: str, metrics: Sequence[str] = LIVE_CURVES,
-              name: str | None = None) -> None:  # fmt: skip
+              name: str | None = None, left: str = CANCELLED_LEFT) -> None:  # fmt: skip
     """Runs of these kinds (and of this name, when given) that are still going, refreshed
-    every LIVE_EVERY.
+    every LIVE_EVERY; the last run cancelled here is said (until the next launch), and
+    `left` says where to see what it left.
 
     When a run finishes (one launched in this session counts even if it ended before this
     panel saw it going), its id joins FINISHED and the whole page reruns, so lists of
@@ -171,12 +187,14 @@ def live_runs(kinds: Sequence[str] | None, key: str, metrics: Sequence[str] = LI
                                       if i not in ended]
         st.session_state[FINISHED] = sorted({*st.session_state.get(FINISHED, ()), *ended})
         st.rerun()
+    if cancelled := st.session_state.get(CANCELLED, {}).get(key):
+        st.info(plain(cancelled_words(*cancelled, left)))
     if not records:
         st.caption("No runs in progress.")
         return
     st.caption(f"{len(records)} run(s) in progress; updated every {state.LIVE_EVERY}.")
     for record in records:
-        live_card(record, metrics)
+        live_card(record, metrics, key)
 
 
 class Choice(Protocol):

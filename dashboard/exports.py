@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,8 @@ SEQUENCE = "sequence"
 FASTA_HELP = ("Each design once: rows that repeat a design to fill the number asked for "
               "are left out (the CSV keeps them, marked in its repeat column).")
 REPEAT = "repeat"  # designs tables mark a design listed above already (pipeline)
+NOVELTY = "novelty"  # distance to the nearest offline design (braid_core.evaluate)
+MAX_NAMED = 3  # runs a download's file name names (the rest are counted)
 
 
 def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> pd.DataFrame:
@@ -28,7 +31,29 @@ def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> p
 
 def designs_csv(frame: pd.DataFrame) -> bytes:
     """All columns, as UTF-8 CSV without the index; an invalid design's true score empty."""
-    return blank_invalid_scores(frame).to_csv(index=False).encode("utf-8")
+    return blank_invalid_scores(whole_novelty(frame)).to_csv(index=False).encode("utf-8")
+
+
+def whole_novelty(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sequence designs' novelty counts positions: a whole number (12, as the command line's
+    CSV writes it), where a table joined with others (the offline points, a run without
+    novelty) had made it 12.0. Vectors' novelty is a distance and stays as it is."""
+    if NOVELTY not in frame.columns or not all_sequences(frame):
+        return frame
+    counts = frame[NOVELTY].dropna()
+    if not counts.eq(counts.round()).all():
+        return frame
+    return frame.assign(**{NOVELTY: frame[NOVELTY].astype("Int64")})
+
+
+def download_stem(what: str, runs: Sequence[str]) -> str:
+    """A download's file name without its suffix, after the runs it comes from (their names,
+    or ids): `what-<run>`, several joined by "+", past MAX_NAMED counted."""
+    names = [re.sub(r"[^A-Za-z0-9_.=-]+", "_", run).strip("_") for run in dict.fromkeys(runs)]
+    if not names:
+        return what
+    more = f"+{len(names) - MAX_NAMED}-more" if len(names) > MAX_NAMED else ""
+    return f"{what}-{'+'.join(names[:MAX_NAMED])}{more}"
 
 
 def _cell(value: Any) -> str:

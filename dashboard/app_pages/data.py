@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from braid_core.data import DataError, OfflineData
 from braid_core.runs import RunRecord
 from braid_core.spaces import alphabet_name
-from dashboard import catalog, charts, components, run_names, state
+from dashboard import catalog, charts, components, run_names, state, uploads
 from dashboard.demo import DEMO_TASK
 
 # braid_core.data.FORMATS, and any of them gzipped (the data layer reads the inner suffix).
@@ -21,6 +23,7 @@ UPLOAD_ERROR = "_upload_error"  # session key: (the error, the data set shown wh
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
 ALPHABET = "upload_alphabet"
+DEFAULT_VALUE_COLUMN = "value"
 ADDED = "add_upload"  # session key of the uploader that adds designs (plus a counter)
 REMOVE_ASKED = "_remove_asked"  # session key: the upload whose removal awaits a yes
 RUNS_NAMED = 8  # runs a removal's question names one by one (the rest are counted)
@@ -54,6 +57,16 @@ def letter_table(data: OfflineData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def value_reading(value_column: str) -> dict[str, Any]:
+    """How to read values with the Value column field as typed, as `braid data check` reads
+    them with --value-column: the field's default, `value`, reads a file without one as
+    unlabeled; a column the user named must be there (a file without it was loaded as
+    unlabeled, the values unread); empty: unlabeled."""
+    if value_column in ("", DEFAULT_VALUE_COLUMN):
+        return {"value_column": value_column or None}
+    return {"value_column": value_column, "require_values": True}
+
+
 def handle_upload() -> None:
     """Validate a new upload; on success store it and select it, on failure say why."""
     with st.expander("Column options for uploads"):
@@ -62,7 +75,7 @@ def handle_upload() -> None:
         keep = state.keep_across_pages
         sequence_column = left.text_input("Sequence column", **keep(SEQUENCE_COLUMN, "sequence"))
         value_column = middle.text_input("Value column (empty: unlabeled)",
-                                         **keep(VALUE_COLUMN, "value"))  # fmt: skip
+                                         **keep(VALUE_COLUMN, DEFAULT_VALUE_COLUMN))  # fmt: skip
         alphabet = right.text_input("Alphabet (empty: infer; dna, rna, protein or letters)",
                                     **keep(ALPHABET, ""))  # fmt: skip
         st.caption("A `measurements` column (FASTA: `measurements=` in the header), where a "
@@ -78,10 +91,10 @@ def handle_upload() -> None:
         st.session_state["_upload_id"] = upload.file_id
         st.session_state[UPLOAD_ERROR] = None
         options = {"sequence_column": sequence_column.strip() or "sequence",
-                   "value_column": value_column.strip() or None,
+                   **value_reading(value_column.strip()),
                    "alphabet": alphabet.strip() or None}
         try:
-            stored = catalog.store_upload(state.workspace().root, upload.getvalue(),
+            stored = uploads.store_upload(state.workspace().root, upload.getvalue(),
                                           upload.name, **options)  # fmt: skip
         except DataError as err:
             # Said while the data set shown is the one shown now: a later pick, a file
@@ -173,10 +186,11 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
     if upload is None:
         return
     # Designs added to a labeled set need values; to an unlabeled one, none are read.
-    value_column = st.session_state.get(VALUE_COLUMN, "value").strip() or "value"
+    value_column = (st.session_state.get(VALUE_COLUMN, DEFAULT_VALUE_COLUMN).strip()
+                    or DEFAULT_VALUE_COLUMN)
     sequence_column = st.session_state.get(SEQUENCE_COLUMN, "sequence").strip() or "sequence"
     try:
-        combined = catalog.add_to_dataset(
+        combined = uploads.add_to_dataset(
             state.workspace().root, dataset, upload.getvalue(), upload.name,
             sequence_column=sequence_column,
             value_column=value_column if dataset.labeled else None,
@@ -211,7 +225,7 @@ def removal_panel(dataset: catalog.Dataset) -> None:
     no.button("Keep it", key="remove_upload_no", on_click=_ask_removal, args=(None,))
     if yes.button("Remove", key="remove_upload_yes", type="primary", disabled=bool(live)):
         try:
-            catalog.remove_upload(dataset)
+            uploads.remove_upload(dataset)
         except OSError as err:  # the question stays, to try again or keep it
             st.error(components.plain(f"{dataset.name} was not removed; it is as it was: "
                                       f"{err.strerror or err}."))  # fmt: skip
@@ -230,7 +244,7 @@ def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list
                      ) -> str:  # fmt: skip
     """What removing an upload does, asked before it is done: the runs made from it (`runs`,
     of which `live` are still going and hold it up) and what becomes of them."""
-    asked = f"Remove {dataset.label} from the workspace? Its file is deleted for good."
+    asked = f"Remove {dataset.label}? Its file is deleted from the workspace for good."
     if live:
         going = ", ".join(run_names.run_label(r) for r in live)
         return (f"{asked} Runs still going were made from it and read it: {going}. Wait until "
@@ -240,13 +254,12 @@ def removal_question(dataset: catalog.Dataset, runs: list[RunRecord], live: list
     named = ", ".join(run_names.run_label(r) for r in runs[:RUNS_NAMED])
     more = f" and {len(runs) - RUNS_NAMED} more" if len(runs) > RUNS_NAMED else ""
     made = "1 run was" if len(runs) == 1 else f"{len(runs)} runs were"
-    return (f"{asked} {made} made from it: {named}{more}. They keep their designs, models and "
-            "results, and their labels will say it was removed. They also keep their own "
-            "copies of its designs and values in their folders (a reward run's offline.csv "
-            "holds each design with its value), which go only when those runs are deleted. "
-            "Fine-tuning from a reward model fitted on it goes without it (no novelty, no "
-            "measured design left out); baselines and prior samples from such a model need "
-            "it: upload the same file again under its name to bring it back.")
+    return (f"{asked} {made} made from it: {named}{more}. They keep what they made, their "
+            "copies of its data included, and their labels will say it was removed. New runs "
+            "from a reward model fitted on it read this file, not those copies: fine-tuning "
+            "goes without it (its designs get no novelty and may repeat measured ones), and "
+            "baselines and prior samples cannot start. Upload the same file again under its "
+            "name to bring it back.")
 
 
 def render() -> None:

@@ -20,6 +20,7 @@ from dashboard import budget, catalog, components, design_spaces, exports, run_n
 NETWORKS = tuple(NETWORK_CHOICES)
 ORACLE_AUTO = "the data's own, if known"
 ORACLES = (ORACLE_AUTO, "none")
+MOVED = "_design_unlabeled_moved"  # session key: (measured, pre-train pick, why it moved there)
 DEVICES = ("auto", "cpu", "cuda")
 SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
     "num_designs": "designs", "unique_fraction": "share distinct",
@@ -57,13 +58,15 @@ def design_form() -> None:
     keep("design_offline", measured.path, [d.path for d in labeled])
     picked = by_path[st.session_state["design_offline"]]
     # The prior's designs start in the space of the measured ones picked, and follow a pick of
-    # measured data in another space; a pick of the user's own stays (a mismatch is refused
-    # on launch).
+    # measured data in another space, saying so (a pick the user made first moved unsaid); a
+    # pick made after stays (a mismatch is refused on launch).
     default = catalog.preferred_dataset(datasets, labeled=False, like=picked)
     current = by_path.get(state.kept_value("design_unlabeled"))
     if (components.default_moved("design_offline_space", picked.space) and current
             and None not in (current.space, picked.space) and current.space != picked.space):
         st.session_state["design_unlabeled"] = paths[default]
+        st.session_state[MOVED] = (picked.path, paths[default],
+                                   moved_words(current, by_path[paths[default]], picked))
     keep("design_unlabeled", paths[default], paths)
     with st.container(border=True):
         left, right = st.columns(2)
@@ -75,6 +78,9 @@ def design_form() -> None:
             offline = components.path_picker(
                 "Designs with measured values (the reward model's data)", labeled,
                 labeled.index(measured), key="design_offline")
+        moved = st.session_state.get(MOVED)
+        if moved and moved[:2] == (offline.path, unlabeled.path):  # said until either changes
+            st.info(components.plain(moved[2]))
         cols = st.columns(4)
         method = cols[0].selectbox(
             "Method", METHODS, **keep("design_method", defaults.METHOD, METHODS),
@@ -121,6 +127,14 @@ def design_form() -> None:
                max_minutes=float(minutes), num_designs=int(num), seed=int(seed), c=float(c),
                alpha=float(alpha), reward_network=network, device=device,
                value_tilt=float(tilt), count_weighting=weighting)
+
+
+def moved_words(was: catalog.Dataset, now: catalog.Dataset, measured: catalog.Dataset) -> str:
+    """Why the designs to pre-train on moved from `was` to `now` as `measured` was picked."""
+    return (f"The designs to pre-train the prior on moved from {was.name} to {now.name}: "
+            f"{was.name} holds {was.space}, but the measured data picked, {measured.name}, "
+            f"holds {measured.space}, and the prior must make the designs the reward model "
+            "scores.")
 
 
 def launch(unlabeled: catalog.Dataset, offline: catalog.Dataset, *, oracle: str,
@@ -177,7 +191,7 @@ def downloads(done) -> None:
     by_id = {r.id: r for r in done}
     if components.default_moved("design_download_run", done[0].id):  # a run just finished
         st.session_state["design_download_run"] = done[0].id
-    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    left, right = st.columns(2, vertical_alignment="bottom")
     labels = run_names.run_labels(done, state.workspace())
     run_id = left.selectbox("Designs of", list(by_id), key="design_download_run",
                             format_func=labels.get)
@@ -187,13 +201,15 @@ def downloads(done) -> None:
     if designs is None:
         left.caption("This run wrote no designs.")
         return
-    stem = f"designs-{run_id}"
-    middle.download_button("Download CSV", lambda: exports.designs_csv(designs),
-                           file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+    stem = exports.download_stem("designs", [by_id[run_id].name or run_id])
+    # Side by side: in a column each, FASTA sat a column's width away from CSV.
+    buttons = right.container(horizontal=True)
+    buttons.download_button("Download CSV", lambda: exports.designs_csv(designs),
+                            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
     if "sequence" in designs.columns:
-        right.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
-                              file_name=f"{stem}.fasta", mime="text/plain", on_click="ignore",
-                              help=exports.FASTA_HELP)
+        buttons.download_button("Download FASTA", lambda: exports.designs_fasta(designs),
+                                file_name=f"{stem}.fasta", mime="text/plain",
+                                on_click="ignore", help=exports.FASTA_HELP)  # fmt: skip
 
 
 def render() -> None:

@@ -115,22 +115,26 @@ def downloads(frame: pd.DataFrame, records: list[RunRecord]) -> None:
     fasta = designs.drop(columns="source", errors="ignore")  # `run`, its id, says it
     used = [r for r in records if r.id in set(designs.get("run", []))]
     st.caption(f"{len(designs):,} designs to download (offline data points are left out).")
-    left, middle, right = st.columns([1, 1, 1.5])  # the configs button has the longest label
+    # Named after the runs (all were "designs.csv": a second download overwrote the first).
+    names = [r.name or r.id for r in used]
+    stem = exports.download_stem("designs", names)
+    # One row, side by side: in columns of their own they sat a column's width apart.
+    row = st.container(horizontal=True, vertical_alignment="center")
     # on_click="ignore": a rerun on click would drop the other buttons' deferred files.
-    left.download_button("Download CSV", lambda: exports.designs_csv(designs),
-                         file_name="designs.csv", mime="text/csv",
-                         on_click="ignore")  # fmt: skip
+    row.download_button("Download CSV", lambda: exports.designs_csv(designs),
+                        file_name=f"{stem}.csv", mime="text/csv",
+                        on_click="ignore")  # fmt: skip
     # Vector designs among sequence ones had "nan" as their FASTA sequence: no FASTA then.
     if exports.all_sequences(designs):
-        middle.download_button("Download FASTA", lambda: exports.designs_fasta(fasta),
-                               file_name="designs.fasta", mime="text/plain",
-                               on_click="ignore", help=exports.FASTA_HELP)  # fmt: skip
-    elif "sequence" in designs.columns:
-        middle.caption("No FASTA: vector designs are among these. Pick sequence runs only.")
-    right.download_button("Download run configs (JSON)",
-                          lambda: exports.configs_json({r.id: r.config for r in used}),
-                          file_name="configs.json", mime="application/json",
-                          on_click="ignore")  # fmt: skip
+        row.download_button("Download FASTA", lambda: exports.designs_fasta(fasta),
+                            file_name=f"{stem}.fasta", mime="text/plain",
+                            on_click="ignore", help=exports.FASTA_HELP)  # fmt: skip
+    row.download_button("Download run configs (JSON)",
+                        lambda: exports.configs_json({r.id: r.config for r in used}),
+                        file_name=f"{exports.download_stem('configs', names)}.json",
+                        mime="application/json", on_click="ignore")  # fmt: skip
+    if not exports.all_sequences(designs) and "sequence" in designs.columns:
+        st.caption("No FASTA: vector designs are among these. Pick sequence runs only.")
 
 
 def render() -> None:

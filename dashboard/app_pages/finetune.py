@@ -175,9 +175,10 @@ def compare() -> None:
     by_id = {r.id: r for r in records}
     ids = list(by_id)
     chosen = state.bound_runs("run", ids, run_names.compare_defaults(records, ws, 4))
-    # Runs that finished while the page was open join the comparison (a sweep just launched).
+    # Runs that finished while the page was open join the comparison (a sweep just launched),
+    # and so do runs cancelled: their curves so far stay in sight.
     finished = [i for i in st.session_state.pop(components.FINISHED, ()) if i in by_id
-                and by_id[i].status == "done" and i not in chosen]
+                and by_id[i].status in ("done", "cancelled") and i not in chosen]
     if finished:
         st.session_state["run"] = [*chosen, *finished]
     # Named with their reward (and prior) model where the runs use several, as on Explore.
@@ -192,7 +193,12 @@ def compare() -> None:
                                      ". Compare true scores, or runs of one reward model.")
     labels = {i: run_names.run_label(by_id[i]) for i in chosen}
     models = run_names.model_suffixes([by_id[i] for i in chosen], ws)
-    groups = {labels[i]: run_names.group_label(by_id[i].config) + models[i] for i in chosen}
+    # A run that ended early is no seed of its setting: pooled, its short curves and missing
+    # numbers would pass for the setting's.
+    ended = {i: f" ({by_id[i].status})" if by_id[i].status in ("cancelled", "failed") else ""
+             for i in chosen}
+    groups = {labels[i]: run_names.group_label(by_id[i].config) + models[i] + ended[i]
+              for i in chosen}
     frames = {labels[i]: state.metrics(ws.run_path(i)) for i in chosen}
     long = curves.long_metrics(frames, COMPARED)
     if len(long):
@@ -230,7 +236,9 @@ def render() -> None:
         launch_form(prior, reward, c, alpha, defaults)
         baseline_form(prior, reward, c)
     st.subheader("In progress")
-    components.live_runs(("finetune", "baseline"), key="finetune")
+    components.live_runs(("finetune", "baseline"), key="finetune",
+                         left="Its curves so far stay under Compare runs below; its log is on "
+                         "the Runs page.")
     st.subheader("Compare runs")
     compare()
 

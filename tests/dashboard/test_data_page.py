@@ -9,7 +9,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
-from dashboard import catalog
+from dashboard import catalog, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
 BAD = b"sequence,value\nACDEF,1.0\nGHIKL,oops\nMNPQR,0.5\n"
@@ -126,14 +126,14 @@ def test_a_pick_in_a_form_survives_an_upload_before_submitting(demo, workspace):
     pools = [f"sequence\n{a}\n{b}\n".encode() for a, b in
              (("ACDEF", "GHIKL"), ("MNPQR", "STVWY"), ("CCCCC", "DDDDD"))]  # fmt: skip
     for name, data in zip(("pool1.csv", "pool2.csv"), pools, strict=False):
-        catalog.store_upload(workspace.root, data, name)
+        uploads.store_upload(workspace.root, data, name)
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.switch_page("app_pages/prior.py").run()
     picker = next(s for s in at.selectbox if s.label == "Designs to pre-train on")
     picker.select_index(next(i for i, o in enumerate(picker.options)
                              if o.startswith("upload pool1.csv")))  # fmt: skip
     at.number_input[0].set_value(0.01)
-    catalog.store_upload(workspace.root, pools[2], "pool3.csv")  # e.g. from another tab
+    uploads.store_upload(workspace.root, pools[2], "pool3.csv")  # e.g. from another tab
     next(b for b in at.button if b.label == "Pre-train a prior").click()
     at.run()
     assert not at.exception and not at.error
@@ -160,7 +160,11 @@ def test_new_measurements_are_added_as_a_new_data_set(demo, workspace):
     assert Path(mine).read_text() == before  # the data set added to is kept as it was
     assert any("combined from mine.csv (3 designs) and round2.csv (2 designs)" in i.value
                for i in at.info)
-    assert any("'ACDEF' at mine.csv design 1, round2.csv design 1" in w.value for w in at.warning)
+    # Measured again: what a round added is for, said as what is done (no yellow warning).
+    assert ("round2.csv: 1 design of mine.csv measured again, each kept once with the mean of "
+            "all its measurements (the measurements column counts them): 'ACDEF' (1, then 3)"
+            in [i.value for i in at.info])
+    assert not at.warning
     # A file that does not fit (a letter outside the alphabet) adds nothing and says why.
     at.file_uploader(key="add_upload_1").set_value(
         ("round3.csv", b"sequence,value\nACDEZ,1.0\nGHIKL,1.0\n", "text/csv")).run()
@@ -193,7 +197,7 @@ def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
     # The demo's D plus two new 32-mers: the new data set (and a model trained on it) is
     # still the demo task's, so true scores can be had for round 2 as for round 1.
     base = next(d for d in catalog.demo_datasets() if d.labeled)
-    added = catalog.add_to_dataset(workspace.root, base,
+    added = uploads.add_to_dataset(workspace.root, base,
                                    b"sequence,value\n" + b"ACDEFGHIKLMNPQRS" * 2 + b",0.9\n"
                                    + b"PQRSTVWY" * 4 + b",0.2\n", "round2.csv")  # fmt: skip
     assert added.task == base.task is not None

@@ -9,7 +9,7 @@ import time
 from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
-from dashboard import catalog
+from dashboard import catalog, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
 BAD = b"sequence,value\nACDEF,1.0\nGHIKL,high\nMNPQR,0.5\n"
@@ -59,11 +59,11 @@ def test_an_unlabeled_upload_says_so_when_loaded(demo, workspace):
 
 
 def test_uploads_of_one_file_name_are_told_apart(workspace):
-    first = catalog.store_upload(workspace.root, GOOD, "dna_labeled.csv")
+    first = uploads.store_upload(workspace.root, GOOD, "dna_labeled.csv")
     meta = first.path.replace(".csv", ".json")
     os.utime(meta, (time.time() - 3600,) * 2)  # stored an hour before the corrected file
-    catalog.store_upload(workspace.root, GOOD.replace(b"0.5", b"0.7"), "dna_labeled.csv")
-    catalog.store_upload(workspace.root, GOOD, "other.csv")
+    uploads.store_upload(workspace.root, GOOD.replace(b"0.5", b"0.7"), "dna_labeled.csv")
+    uploads.store_upload(workspace.root, GOOD, "other.csv")
     labels = [d.label for d in catalog.uploaded_datasets(workspace.root)]
     # Both read "upload dna_labeled.csv (3 designs, with values)".
     assert len(set(labels)) == 3
@@ -104,7 +104,7 @@ def test_a_stray_letter_that_made_dna_protein_is_named_with_its_row(demo, worksp
 def test_too_few_measured_designs_are_refused_on_the_reward_page_before_any_run(demo,
                                                                                workspace):
     # Five labeled designs were launched and recorded as a run that failed at once.
-    few = catalog.store_upload(workspace.root, b"sequence,value\nACDEF,1.0\nGHIKL,2.0\n"
+    few = uploads.store_upload(workspace.root, b"sequence,value\nACDEF,1.0\nGHIKL,2.0\n"
                                b"MNPQR,0.5\nSTVWY,0.7\nACDEG,0.9\n", "five.csv")
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.switch_page("app_pages/reward.py").run()

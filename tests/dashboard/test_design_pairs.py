@@ -9,7 +9,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog, design_spaces
+from dashboard import catalog, design_spaces, uploads
 
 
 def dna(n: int, length: int = 12, letters: str = "ACGT", values: bool = False) -> bytes:
@@ -28,7 +28,7 @@ def open_design() -> AppTest:
 
 
 def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspace):
-    pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    pool = uploads.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
     at = open_design()
     at.selectbox(key="design_unlabeled").set_value(pool.path).run()
     next(b for b in at.button if b.label == "Launch the whole pipeline").click()
@@ -46,18 +46,18 @@ def test_data_sets_of_two_design_spaces_are_refused_in_those_words(demo, workspa
 
 
 def test_one_length_pairs_need_one_alphabet_or_nested_letters(workspace: Workspace):
-    pool = catalog.store_upload(workspace.root, dna(30), "pool.csv")
-    measured = catalog.store_upload(workspace.root, dna(20, letters="ACGTN", values=True),
+    pool = uploads.store_upload(workspace.root, dna(30), "pool.csv")
+    measured = uploads.store_upload(workspace.root, dna(20, letters="ACGTN", values=True),
                                     "measured.csv", alphabet="ACGTN")
     # DNA read with an N: one space in the larger alphabet, as `braid design --alphabet`.
     assert design_spaces.pair_alphabet(pool, measured) == "ACGTN"
     # DNA's letters are protein letters too, but DNA 12-mers are no protein 12-mers.
-    protein = catalog.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
+    protein = uploads.store_upload(workspace.root, dna(20, letters="DEFHIKLMNPQRSW",
                                                        values=True), "protein.csv")
     with pytest.raises(ValueError, match='"pool.csv" holds sequences of length 12 over dna, '
                        '"protein.csv" holds sequences of length 12 over protein'):
         design_spaces.pair_alphabet(pool, protein)
-    vectors = catalog.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
+    vectors = uploads.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n", "vec.csv")
     with pytest.raises(ValueError, match="holds vectors of dimension 2"):
         design_spaces.pair_alphabet(pool, vectors)
 
@@ -67,7 +67,7 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     demo_pool = str(demo / "demo" / "unlabeled.csv")
     # Measured designs added to the demo's: a protein upload with values. The prior's data
     # started on it (the newest upload of that space) rather than the demo's pool.
-    measured = catalog.add_to_dataset(
+    measured = uploads.add_to_dataset(
         workspace.root, next(d for d in catalog.all_datasets(workspace.root) if d.labeled),
         open(demo / "demo" / "offline.csv").read().splitlines()[1].split(",")[0].encode()
         .join([b"sequence,value\n", b",9.5\n"]), "new.csv")
@@ -77,8 +77,8 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     assert at.selectbox(key="design_offline").value == measured.path
     assert at.selectbox(key="design_unlabeled").value == demo_pool
     # Measured DNA picked: the prior's data move to DNA; picked back, to protein again.
-    dna_pool = catalog.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
-    dna_measured = catalog.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
+    dna_pool = uploads.store_upload(workspace.root, dna(40), "dna_unlabeled.csv")
+    dna_measured = uploads.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
     at = open_design()
     assert at.selectbox(key="design_unlabeled").value == dna_pool.path
     at.selectbox(key="design_offline").set_value(measured.path).run()
@@ -89,3 +89,26 @@ def test_the_prior_data_prefers_a_pool_of_the_measured_space_and_follows_its_pic
     assert at.selectbox(key="design_unlabeled").value == dna_pool.path
     assert at.selectbox(key="design_offline").value == measured.path
     assert dna_measured.path != measured.path
+
+
+def test_a_pretrain_pick_moved_by_a_measured_pick_of_another_space_says_so(demo, workspace):
+    pool = uploads.store_upload(workspace.root, dna(40), "dna_pool.csv")
+    uploads.store_upload(workspace.root, dna(30, values=True), "dna_labeled.csv")
+    vectors = uploads.store_upload(workspace.root, b"x0,x1,value\n1,2,3\n4,5,6\n7,8,9\n",
+                                   "vec_labeled.csv")
+    at = open_design()
+    at.selectbox(key="design_offline").set_value(
+        next(d.path for d in catalog.uploaded_datasets(workspace.root)
+             if d.name == "dna_labeled.csv")).run()
+    at.selectbox(key="design_unlabeled").set_value(pool.path).run()  # the user's own pick
+    at.selectbox(key="design_offline").set_value(vectors.path).run()
+    # It moved to the vectors unsaid, and Launch started a vector run.
+    assert at.selectbox(key="design_unlabeled").value == vectors.path
+    said = [i.value.replace("\\", "") for i in at.info]
+    assert ("The designs to pre-train the prior on moved from dna_pool.csv to "
+            "vec_labeled.csv: dna_pool.csv holds sequences of length 12 over dna, but "
+            "the measured data picked, vec_labeled.csv, holds vectors of dimension 2, and the "
+            "prior must make the designs the reward model scores.") in said
+    # Said until either pick changes.
+    at.selectbox(key="design_unlabeled").set_value(pool.path).run()
+    assert not [i for i in at.info if "moved from" in i.value]

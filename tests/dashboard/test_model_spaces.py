@@ -8,7 +8,7 @@ from dashboard_runs import ALPHABET, APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog
+from dashboard import catalog, uploads
 
 VECTORS = b"x0,x1,x2,value\n0.1,0.2,0.3,1.0\n0.4,0.5,0.6,2.0\n0.7,0.8,0.9,3.0\n"
 DNA_SPACE = {"kind": "sequence", "alphabet": "ACGT", "length": 10}
@@ -28,7 +28,7 @@ def finished_model(workspace: Workspace, kind: str, space: dict) -> str:
 
 
 def test_the_prior_data_starts_in_the_space_of_the_measured_data(demo, workspace):
-    vectors = catalog.store_upload(workspace.root, VECTORS, "vec.csv")
+    vectors = uploads.store_upload(workspace.root, VECTORS, "vec.csv")
     datasets = catalog.all_datasets(workspace.root)
     labeled = [d for d in datasets if d.labeled]
     measured = labeled[catalog.preferred_dataset(labeled, labeled=True)]
@@ -38,10 +38,10 @@ def test_the_prior_data_starts_in_the_space_of_the_measured_data(demo, workspace
     assert datasets[first].path == vectors.path
     # The Prior page (no measured data to match) also starts on the upload.
     assert datasets[catalog.preferred_dataset(datasets, labeled=False)].path == vectors.path
-    pool = catalog.store_upload(workspace.root, b"x0,x1,x2\n1,2,3\n4,5,6\n", "pool.csv")
+    pool = uploads.store_upload(workspace.root, b"x0,x1,x2\n1,2,3\n4,5,6\n", "pool.csv")
     # A newer unlabeled upload of protein sequences: not where vectors' prior data starts.
     protein = b"sequence\n" + b"ACDEFGHIKLMNPQRS" * 2 + b"\n" + b"PQRSTVWY" * 4 + b"\n"
-    catalog.store_upload(workspace.root, protein, "prot.csv")
+    uploads.store_upload(workspace.root, protein, "prot.csv")
     datasets = catalog.all_datasets(workspace.root)
     assert datasets[catalog.preferred_dataset(datasets, False)].source == "prot.csv"
     assert datasets[catalog.preferred_dataset(datasets, False, like=measured)].path == pool.path
@@ -100,10 +100,10 @@ def test_a_model_picker_moves_to_a_model_trained_while_the_page_is_open(demo, wo
 
 def test_designs_added_to_the_demos_are_where_training_starts(demo, workspace):
     demo_offline = next(d for d in catalog.all_datasets(workspace.root) if d.labeled)
-    older = catalog.store_upload(workspace.root, b"sequence,value\n" + b"ACDEFGHIKLMNPQRS" * 2
+    older = uploads.store_upload(workspace.root, b"sequence,value\n" + b"ACDEFGHIKLMNPQRS" * 2
                                  + b",1.0\n" + b"PQRSTVWY" * 4 + b",2.0\n", "older.csv")
     row = open(demo_offline.path).read().splitlines()[1].split(",")[0]
-    merged = catalog.add_to_dataset(workspace.root, demo_offline,
+    merged = uploads.add_to_dataset(workspace.root, demo_offline,
                                     f"sequence,value\n{row},9.5\n".encode(), "new.csv")
     assert merged.task == demo_offline.task  # the demo's oracle still scores them
     labeled = [d for d in catalog.all_datasets(workspace.root) if d.labeled]

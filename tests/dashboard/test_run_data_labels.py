@@ -9,7 +9,7 @@ from dashboard_runs import APP, random_sequences
 from streamlit.testing.v1 import AppTest
 
 from braid_core.runs import Workspace
-from dashboard import catalog, run_names
+from dashboard import catalog, run_names, uploads
 
 DNA = b"sequence,value\nACGTACGTACGT,1.0\nTTGATTGATTGA,2.0\nGGCAGGCAGGCA,3.0\n"
 VECTORS = b"x0,x1,value\n0.1,0.2,1.0\n0.4,0.5,2.0\n0.7,0.8,3.0\n"
@@ -31,8 +31,8 @@ def design_run(workspace: Workspace, offline: str, own_models: bool = True) -> s
 
 
 def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(workspace):
-    dna = catalog.store_upload(workspace.root, DNA, "dna_labeled.csv")
-    vectors = catalog.store_upload(workspace.root, VECTORS, "vec_labeled.csv")
+    dna = uploads.store_upload(workspace.root, DNA, "dna_labeled.csv")
+    vectors = uploads.store_upload(workspace.root, VECTORS, "vec_labeled.csv")
     first, second = design_run(workspace, dna.path), design_run(workspace, vectors.path)
     labels = run_names.run_labels(workspace.list_runs(), workspace)
     # Was "... [id] · prior: design [id] · reward: design [id]": the run's own models, named
@@ -62,7 +62,7 @@ def test_runs_on_several_data_sets_say_their_data_and_not_their_own_models(works
 def test_a_finetune_run_has_the_data_of_its_reward_model(demo, workspace):
     from braid_core import pipeline
 
-    dna = catalog.store_upload(workspace.root, DNA, "dna_labeled.csv")
+    dna = uploads.store_upload(workspace.root, DNA, "dna_labeled.csv")
     design = design_run(workspace, dna.path)
     tuned = workspace.create_run("finetune", pipeline.finetune_config(
         demo / "priors", demo / "rewards"))
@@ -94,7 +94,7 @@ def test_a_run_given_its_own_offline_file_is_named_by_it(demo, workspace):
     designs: the label named its reward model's data (the demo's) all the same."""
     rng = np.random.default_rng(1)
     measured = pd.DataFrame({"sequence": random_sequences(rng, 12), "value": rng.random(12)})
-    upload = catalog.store_upload(workspace.root, measured.to_csv(index=False).encode(),
+    upload = uploads.store_upload(workspace.root, measured.to_csv(index=False).encode(),
                                   "my_measured.csv")
     own, plain = finetune_run(workspace, demo, 0, upload.path), finetune_run(workspace, demo, 1)
     records = [workspace.record(own), workspace.record(plain)]

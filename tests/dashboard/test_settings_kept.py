@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
 from braid_core.runs import MAX_NAME_LENGTH
-from dashboard import catalog, state
+from dashboard import state, uploads
 
 WIDGET_KINDS = ("selectbox", "number_input", "text_input", "radio", "checkbox", "multiselect",
                 "select_slider")
@@ -145,8 +145,8 @@ def test_a_launch_after_the_visit_uses_the_settings_shown(demo, workspace, sleep
 
 
 def test_a_data_set_deleted_meanwhile_gives_way_to_the_default(demo, workspace):
-    old = catalog.store_upload(workspace.root, b"sequence\nACDEF\nGHIKL\n", "old.csv")
-    catalog.store_upload(workspace.root, b"sequence\nMNPQR\nSTVWY\n", "new.csv")
+    old = uploads.store_upload(workspace.root, b"sequence\nACDEF\nGHIKL\n", "old.csv")
+    uploads.store_upload(workspace.root, b"sequence\nMNPQR\nSTVWY\n", "new.csv")
     at = open_page("app_pages/design.py")
     default = at.selectbox(key="design_unlabeled").value  # the newest upload
     assert default != old.path

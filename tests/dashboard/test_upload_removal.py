@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
 from braid_core.runs import Workspace
-from dashboard import catalog, run_names
+from dashboard import catalog, run_names, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
 OTHER = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.7\n"
@@ -48,8 +48,8 @@ def question(at: AppTest) -> str:
 
 
 def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo, workspace):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
-    other = catalog.store_upload(workspace.root, OTHER, "other.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
+    other = uploads.store_upload(workspace.root, OTHER, "other.csv")
     reward = reward_run(workspace, demo, mine.path)
     # Made from it through its reward model only: the config names no data file.
     tuned = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=0,
@@ -61,10 +61,18 @@ def test_an_upload_is_removed_after_a_question_naming_the_runs_made_from_it(demo
     assert "2 runs were made from it: " in asked
     assert f"[{reward[-4:]}]" in asked and f"[{tuned[-4:]}]" in asked
     assert f"[{unrelated[-4:]}]" not in asked
-    # Deleted for good, but not everywhere: the runs' own tables of its designs stay.
-    assert ("They also keep their own copies of its designs and values in their folders "
-            "(a reward run's offline.csv holds each design with its value), which go only "
-            "when those runs are deleted.") in asked
+    # Deleted for good, but not everywhere: the runs' own tables of its designs stay. Said
+    # in a few sentences that agree: what goes, what runs keep, what later runs lose (the
+    # copies kept, then fine-tuning "goes without it", read as a contradiction).
+    assert asked.endswith(
+        "They keep what they made, their copies of its data included, and their labels will "
+        "say it was removed. New runs from a reward model "
+        "fitted on it read this file, not those copies: fine-tuning goes without it (its "
+        "designs get no novelty and may repeat measured ones), and baselines and prior "
+        "samples cannot start. Upload the same file again under its name to bring it back.")
+    assert asked.startswith(f"Remove {mine.label}? Its file is deleted from the workspace "
+                            "for good. 2 runs were made from it: ")
+    assert len(asked.split()) < 100
     button(at, "Keep it").click().run()
     assert not [w for w in at.warning if w.value.startswith("Remove upload")]
     assert Path(mine.path).is_file()
@@ -87,15 +95,15 @@ def test_the_demo_data_has_no_remove_button_and_an_unused_upload_says_so(demo, w
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not [b for b in at.button if b.label == "Remove this upload"]
     with pytest.raises(ValueError, match="demo"):
-        catalog.remove_upload(catalog.demo_datasets()[0])
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+        uploads.remove_upload(catalog.demo_datasets()[0])
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     at = data_page_on(mine)
     button(at, "Remove this upload").click().run()
     assert question(at).endswith("No run was made from it.")
 
 
 def test_a_removal_that_fails_leaves_the_upload_as_it_was(demo, workspace, monkeypatch):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     unlink = Path.unlink
 
     def refused(path: Path, missing_ok: bool = False) -> None:
@@ -118,7 +126,7 @@ def test_a_removal_that_fails_leaves_the_upload_as_it_was(demo, workspace, monke
 
 
 def test_an_upload_a_run_still_to_end_reads_is_not_removed(demo, workspace):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     waiting = reward_run(workspace, demo, mine.path, done=False)
     at = data_page_on(mine)
     button(at, "Remove this upload").click().run()
@@ -136,12 +144,12 @@ def sleeping_jobs(monkeypatch: pytest.MonkeyPatch):
 
 def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
                                                                sleeping_jobs):
-    mine = catalog.store_upload(workspace.root, GOOD, "mine.csv")
+    mine = uploads.store_upload(workspace.root, GOOD, "mine.csv")
     reward = reward_run(workspace, demo, mine.path)
     folder = workspace.run_path(reward) / "reward"
     tuned = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=0, reward=folder)
     on_demo = finished_finetune(workspace, demo, c=0.5, alpha=0.1, seed=1)
-    Path(mine.path).unlink()  # as the Data page removes it (catalog.remove_upload)
+    Path(mine.path).unlink()  # as the Data page removes it (uploads.remove_upload)
     # Labels: "· data: <the path's file name>" told nothing of what became of it.
     labels = run_names.run_labels(workspace.list_runs(kind="finetune"), workspace)
     assert labels[tuned].endswith(" · data: mine.csv (removed)")

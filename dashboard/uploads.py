@@ -1,0 +1,182 @@
+"""Storing uploads in the workspace (no Streamlit): checked, kept as canonical CSV files with
+a JSON record each, combined with files of new measurements, and removed.
+
+An upload is validated by `braid_core.data.read_designs_bytes` and, only if it passes, stored
+as a canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON record beside
+it, so jobs started from the dashboard or the CLI read it with default options, and a failed
+upload changes nothing. A record, once written, is never rewritten: runs made from the upload
+name it by its record. Removing an upload deletes its CSV and keeps the record, so that those
+runs still name it (as removed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from braid_core.data import (
+    COUNT_COLUMN,
+    DataWarning,
+    OfflineData,
+    combine_designs,
+    options_like,
+    read_designs,
+    read_designs_bytes,
+)
+from braid_core.data.duplicates import duplicate_warning
+from braid_core.data.report import SHOWN, clip_text
+from braid_core.data.table import FileTable
+from braid_core.runs import atomic_write_text
+from braid_core.spaces import SequenceSpace
+from dashboard.catalog import UPLOADS, Dataset, uploaded_datasets
+
+# What runs made from an upload rely on in its record; an upload of the same designs that
+# differs in any of these is another data set.
+IDENTITY = ("source", "labeled", "alphabet", "space", "task")
+
+
+def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Dataset:
+    """Validate an uploaded file and keep it in the workspace.
+
+    Args:
+        root: workspace root; the file goes to <root>/uploads/.
+        data: the file's bytes; `filename` gives the format (.csv, .tsv, .fasta, .parquet).
+        options: read_designs options (sequence_column, value_column, alphabet).
+    Returns:
+        The stored data set.
+    Raises:
+        DataError naming the file, rows and problem; nothing is written then.
+    """
+    designs = read_designs_bytes(data, filename, **options)
+    report = designs.report
+    if report.columns_ignored:  # kept with the upload's notes: every session shows it
+        unused = (f"{filename}: columns not used: {', '.join(report.columns_ignored)} (read: "
+                  f"{', '.join(report.columns_used)}). They are not carried into the "
+                  "workspace's copy of the data set, so no model or run sees them.")
+        designs = replace(designs, report=replace(report, notes=(*report.notes, unused)))
+    return _store(root, designs, filename)
+
+
+def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,
+                   **options: Any) -> Dataset:  # fmt: skip
+    """Combine a data set with an uploaded file (e.g. the designs measured since) into a new
+    upload; the base stays as it was. The file is read with the base's alphabet (or vector
+    columns), and a design in both is kept once with the mean of its measurements.
+
+    Args:
+        options: read_designs options for the file (sequence_column, value_column).
+    Raises:
+        DataError naming the file (or the base) and the problem; nothing is written then.
+    """
+    with warnings.catch_warnings():  # the base's warnings were shown when it was stored
+        warnings.simplefilter("ignore", DataWarning)
+        stored = read_designs(base.path, value_column="value" if base.labeled else None,
+                              alphabet=base.alphabet)  # fmt: skip
+    first = replace(stored, source=base.name)
+    added = read_designs_bytes(data, filename, **options, **options_like(first))
+    name = f"{base.name} + {filename}"
+    combined = repeats_as_note(combine_designs([first, added], name), base.name, filename)
+    return _store(root, combined, name, task=base.task)
+
+
+def repeats_as_note(combined: OfflineData, base: str, added: str) -> OfflineData:
+    """The combined set's warning about designs in both parts, as a note of what is done with
+    them: a design measured again is what adding a round is for. (Repeats within one file stay
+    a warning.)"""
+    groups = combined.report.duplicates
+    if not groups:
+        return combined
+    table = FileTable(pd.DataFrame(), [], combined.source, "csv")  # as combine_designs says it
+    said = duplicate_warning(groups, table, combined.space)
+    count = f"{len(groups)} design{'s' * (len(groups) > 1)}"
+    if combined.y is None:
+        note = f"{added}: {count} already in {base}, kept once"
+    else:
+        sequences = isinstance(combined.space, SequenceSpace)
+        shown = "; ".join((repr(clip_text(g.design)) if sequences else g.design)
+                          + f" ({', then '.join(f'{v:.4g}' for v in g.values)})"
+                          for g in groups[:SHOWN])  # fmt: skip
+        more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
+        note = (f"{added}: {count} of {base} measured again, each kept once with the mean of "
+                f"all its measurements (the measurements column counts them): {shown}{more}")
+    report = combined.report
+    return replace(combined, report=replace(
+        report, notes=(*report.notes, note),
+        warnings=tuple(w for w in report.warnings if w != said)))
+
+
+def _store(root: Path, designs: OfflineData, name: str, task: str | None = None) -> Dataset:
+    """Keep validated designs in the workspace as a canonical CSV with a JSON description;
+    `task` is the oracle behind them (designs added to the demo's keep its task)."""
+    frame = designs.to_frame()
+    alphabet = None
+    if isinstance(designs.space, SequenceSpace):
+        alphabet = designs.space.alphabet
+    else:  # canonical vector columns, whatever the file called them
+        names = [c for c in frame.columns if c not in ("value", COUNT_COLUMN)]
+        frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
+    text = frame.to_csv(index=False)
+    meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
+            "alphabet": alphabet, "space": designs.space.describe(),
+            "notes": designs.report.notes, "warnings": designs.report.warnings,
+            "task": task}  # fmt: skip
+    csv_path = _upload_path(Path(root) / UPLOADS, name, text, meta)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path = csv_path.with_suffix(".json")
+    if not csv_path.is_file():  # new, or removed and uploaded again
+        atomic_write_text(csv_path, text)
+    if meta_path.is_file():  # never rewritten: runs made from it name it by its record
+        os.utime(meta_path)  # stored again: the newest upload, as the training forms pick
+    else:
+        atomic_write_text(meta_path, json.dumps(meta, indent=2) + "\n")
+    # As the pickers will list it: with or without values, and stored when, beside another
+    # upload of its name.
+    return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
+
+
+def _upload_path(folder: Path, name: str, text: str, meta: dict[str, Any]) -> Path:
+    """Where an upload's copy goes: <name>-<digest of its designs>.csv, so that the same file
+    uploaded again under its name (removed since, say) comes back at the same path, and the
+    runs made from it find it again. Never over another upload's record: the same designs in a
+    file of another format (rna.fasta after rna.csv) are a data set of their own, and the first
+    keeps its name, which its runs' labels show."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).stem)[:60] or "upload"
+    path = folder / f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:8]}.csv"
+    if _same_upload(path, meta):
+        return path
+    identity = json.dumps([meta[key] for key in IDENTITY])
+    digest = hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()[:8]
+    return folder / f"{stem}-{digest}.csv"
+
+
+def _same_upload(csv_path: Path, meta: dict[str, Any]) -> bool:
+    """Whether `csv_path` is free or holds the upload `meta` describes (as far as its record,
+    which older versions kept shorter, says)."""
+    meta_path = csv_path.with_suffix(".json")
+    if not meta_path.is_file():
+        return True
+    stored = json.loads(meta_path.read_text())
+    return all(stored[key] == meta[key] for key in IDENTITY if key in stored)
+
+
+def remove_upload(dataset: Dataset) -> None:
+    """Delete an upload's file for good. Its JSON description stays (the name the user gave
+    the file, its task), so that runs made from it still name it, as removed (`data_name`),
+    and it is listed no more; the same file uploaded again under its name comes back at the
+    same path, and those runs find it again.
+
+    Raises:
+        ValueError: the data set is not an upload (the built-in demo's files stay).
+        OSError: the file could not be deleted; the upload is then as it was.
+    """
+    if not dataset.uploaded:
+        raise ValueError(f"{dataset.label} is not an upload: the built-in demo data stays")
+    Path(dataset.path).unlink()  # one step: done, or (an error) not at all

@@ -1,0 +1,25 @@
+"""Downloads of designs: file names after their runs, novelty as the command line writes it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard import exports
+
+
+def test_a_download_is_named_after_its_runs_in_safe_letters():
+    assert exports.download_stem("designs", ["rna ft/2"]) == "designs-rna_ft_2"
+    assert exports.download_stem("configs", ["a", "b", "a"]) == "configs-a+b"
+    assert exports.download_stem("designs", ["a", "b", "c", "d", "e"]) == "designs-a+b+c+2-more"
+    assert exports.download_stem("designs", []) == "designs"
+
+
+def test_sequence_novelty_is_written_whole_and_vector_novelty_as_it_is():
+    # Joined with a run without novelty, a sequence design's 12 read 12.0.
+    sequences = pd.DataFrame({"sequence": ["ACGT", "TTGA"], "novelty": [12.0, np.nan]})
+    assert exports.designs_csv(sequences).decode().splitlines() == [
+        "sequence,novelty", "ACGT,12", "TTGA,"]
+    vectors = pd.DataFrame({"x0": [0.5, 1.5], "novelty": [2.0, 0.25]})
+    assert exports.designs_csv(vectors).decode().splitlines() == [
+        "x0,novelty", "0.5,2.0", "1.5,0.25"]
