@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from Bio.SeqIO.FastaIO import SimpleFastaParser
 
-from braid_core.data.report import SHOWN, DataError, clip_text
+from braid_core.data.decoding import decode_text
+from braid_core.data.fasta import load_fasta
+from braid_core.data.report import DataError
 from braid_core.data.sniffing import (
     SEPARATORS,
     WORKBOOK_SUFFIXES,
@@ -34,31 +34,6 @@ def file_bytes(path: str | Path) -> bytes:
         problem = "is a folder, not a file" if path.is_dir() else "no such file"
         raise DataError(str(path), problem)
     return path.read_bytes()
-
-
-def _text(data: bytes, source: str) -> str:
-    if utf16 := _utf16_sign(data):
-        raise DataError(source, f"looks like UTF-16 text ({utf16}), not UTF-8; save the file "
-                        "as UTF-8 (in Excel: CSV UTF-8)")
-    try:
-        return data.decode("utf-8-sig")  # -sig: spreadsheets often start with a byte-order mark
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1  # lines as an editor counts them
-        problem = (f"is not UTF-8 text: line {line} holds the byte {data[err.start]:#04x}, e.g. "
-                   "an accent saved as Latin-1; save the file as UTF-8")
-        raise DataError(source, problem, [f"line {line}"]) from None
-
-
-def _utf16_sign(data: bytes) -> str | None:
-    """What gives UTF-16 away: a byte-order mark, or, without one, a NUL byte beside each
-    letter of plain text (which would decode as UTF-8 into columns like 's\x00e\x00q')."""
-    for mark in (b"\xff\xfe", b"\xfe\xff"):
-        if data.startswith(mark):
-            return f"it starts with the byte-order mark {mark.hex(' ').upper()}"
-    head = data[:1000]
-    if head.count(0) > len(head) // 4:
-        return f"{head.count(0)} of its first {len(head)} bytes are NUL"
-    return None
 
 
 def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTable:
@@ -87,7 +62,7 @@ def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTa
                         f"{binary_advice(kind, suffix)}")
     if not data.strip():
         raise DataError(source, "the file is empty")
-    load = _load_fasta if file_format == "fasta" else _load_table
+    load = load_fasta if file_format == "fasta" else _load_table
     table = load(data, source, file_format, options)
     if table.frame.empty:
         raise DataError(source, f"no designs in the file: {table.count(0)} below the header")
@@ -100,7 +75,7 @@ def _format_name(file_format: str) -> str:
 
 def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
-    text = None if file_format == "parquet" else _text(data, source)
+    text = None if file_format == "parquet" else decode_text(data, source)
     try:
         if text is None:
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
@@ -185,49 +160,3 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
         if cells.dtype == object and cells.map(lambda v: isinstance(v, bytes)).any():
             frame[column] = cells.map(lambda v: v.decode() if isinstance(v, bytes) else v)
     return frame
-
-
-def _load_fasta(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
-    """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
-    lines = _text(data, source).splitlines()
-    starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
-    if not starts:
-        raise DataError(source, "no FASTA records (lines starting with '>') in the file")
-    first_text = next(n for n, line in enumerate(lines, 1) if line.strip())
-    if first_text < starts[0]:
-        problem = f"line {first_text} comes before the first record (a line starting with '>')"
-        raise DataError(source, problem, [f"line {first_text}"])
-    records = list(SimpleFastaParser(io.StringIO("\n".join(lines))))
-    assert len(records) == len(starts), "one record per '>' line"
-    titles = [title for title, _ in records]
-    labels = [f"record {k} ({_record_id(title)}, line {n})"
-              for k, (title, n) in enumerate(zip(titles, starts, strict=True), 1)]  # fmt: skip
-    columns = {options.sequence_column: [sequence for _, sequence in records]}
-    # A record without the count key is one measurement; without the value key, no value.
-    for key, absent in ((options.value_column, ""), (options.count_column, "1")):
-        found = _header_fields(titles, key, labels, source) if key is not None else []
-        if any(cell is not None for cell in found):
-            columns[key] = [absent if cell is None else cell for cell in found]
-    return FileTable(pd.DataFrame(columns), labels, source, file_format, tuple(titles))
-
-
-def _record_id(title: str) -> str:
-    """A record's id as its header line starts: '>seq_17'."""
-    words = title.split(maxsplit=1)
-    return f">{clip_text(words[0], 30)}" if words else "no id"
-
-
-def _header_fields(titles: list[str], key: str, labels: list[str], source: str
-                   ) -> list[str | None]:  # fmt: skip
-    """Each FASTA header's `key=...` field (None where absent). Fields are separated by white
-    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); the key's case is ignored, as a
-    table's column names' is; a key given twice in one header is an error naming the
-    records, not a silent pick."""
-    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)", re.IGNORECASE)
-    fields = [pattern.findall(title) for title in titles]
-    twice = [i for i, found in enumerate(fields) if len(found) > 1]
-    if twice:
-        shown = "; ".join(labels[i] for i in twice[:SHOWN])
-        raise DataError(source, f"{len(twice)} header(s) give {key}= more than once: {shown}",
-                        [labels[i] for i in twice])
-    return [found[0] if found else None for found in fields]
