@@ -83,15 +83,34 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     for letters in NAMED_ALPHABETS.values():
         if used <= _cased(letters):
             return letters, True
-    name, letters = min(NAMED_ALPHABETS.items(), key=lambda item: len(used - _cased(item[1])))
+    name, letters, tied = _nearest_alphabet(texts)
     found = "".join(sorted({ch.upper() for ch in used}))
+    nearest = f"the nearest, {name}," if not tied else f"{name}, as near as {' and '.join(tied)},"
     prefix = (
         f"cannot infer the alphabet: the letters {found} fit none of dna (ACGT), rna (ACGU) or "
-        f"protein ({NAMED_ALPHABETS['protein']}); letters outside the nearest, {name}, in"
+        f"protein ({NAMED_ALPHABETS['protein']}); letters outside {nearest} in"
     )
     hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    if found == "ACGTU":  # DNA and RNA rows in one file, e.g. pasted from two sources
+        hint = (f"T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give "
+                f"the alphabet (--alphabet) with every letter used, {found}")
     _check_letters(table, texts, letters, prefix, hint)
     raise AssertionError("unreachable: some letter fits no alphabet")
+
+
+def _nearest_alphabet(texts: list[str]) -> tuple[str, str, list[str]]:
+    """The named alphabet the fewest rows have letters outside of (so the rows named are the
+    odd ones out: one T among RNA rows), then the one with the fewest letters outside it, then
+    the first of dna, rna, protein; with the names of the others as near as it."""
+    def distance(letters: str) -> tuple[int, int]:
+        allowed = _cased(letters)
+        rows = sum(not set(text) <= allowed for text in texts)
+        return rows, len({ch.upper() for ch in "".join(texts)} - set(letters))
+
+    distances = {name: distance(letters) for name, letters in NAMED_ALPHABETS.items()}
+    name = min(distances, key=distances.__getitem__)  # the first of those tied
+    tied = [other for other, d in distances.items() if other != name and d == distances[name]]
+    return name, NAMED_ALPHABETS[name], tied
 
 
 def nucleotide_warning(designs: ParsedDesigns, table: FileTable) -> str | None:

@@ -63,6 +63,25 @@ def test_alphabet_that_cannot_be_inferred_suggests_the_option(tmp_path: Path) ->
     assert "--alphabet" in str(err) and "ABCGTU" in str(err) and "'ACGB' has 'B'" in str(err)
 
 
+def test_the_rows_named_are_those_outside_the_alphabet_most_rows_fit(tmp_path: Path) -> None:
+    # One T among RNA rows: DNA and RNA tied on one odd letter each, DNA won, and the message
+    # named every RNA row ("row 1 ... has 'U'") but never the row with the T.
+    rows = ["ACGU", "UCGA", "AUGC", "CUGA", "GAUC", "ATCA", "UUCA"]
+    path = write(tmp_path / "d.csv", "sequence\n" + "\n".join(rows) + "\n")
+    err = fails(path, "row 6", problem="letters outside the nearest, rna, in 1 row: row 6 'ATCA' "
+                "has 'T' (first at position 2)")
+    assert err.rows == ["row 6"]
+    assert ("T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give the "
+            "alphabet (--alphabet) with every letter used, ACGTU") in str(err)
+    # As many rows each way: the order dna, rna, protein decides, and the tie is said.
+    tied = write(tmp_path / "t.csv", "sequence\nACGU\nACGT\nUCGA\nTCGA\n")
+    fails(tied, "row 1", "row 3", problem="letters outside dna, as near as rna and protein, in "
+          "2 rows")
+    # Fewer letters outside breaks a tie in rows: protein lacks only B where dna lacks B, E, Q.
+    fewer = write(tmp_path / "f.csv", "sequence\nEQBA\nACGT\n")
+    fails(fewer, "row 1", problem="letters outside the nearest, protein, in 1 row")
+
+
 def test_invalid_alphabet_option(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.csv", "sequence\nAC\nCA\n"), problem="repeats", alphabet="ACA")
 
