@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.report import DataError, clip_text
+from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field, is_blank
 from braid_core.spaces import VectorSpace
 
@@ -181,7 +181,8 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
     while (column := table.find(f"x{len(names)}")) is not None:
         names.append(column)
     if not names:
-        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)")
+        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)",
+                                   vector_numbering(table))
     stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
     if stray:
         problem = (
@@ -190,3 +191,22 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
         )
         raise DataError(table.source, problem)
     return names
+
+
+def vector_numbering(table: FileTable) -> str:
+    """What to rename where columns x1, x2, ... (or from another number) stand without an x0:
+    vector columns are numbered from x0, so such a table was read as neither vectors nor
+    sequences. Empty where there is an x0, or no such column."""
+    numbered = sorted((int(c[1:]), c) for c in table.frame.columns
+                      if re.fullmatch(r"x\d+", c, re.IGNORECASE))  # fmt: skip
+    if not numbered or numbered[0][0] == 0:
+        return ""
+    numbers, names = [n for n, _ in numbered], [c for _, c in numbered]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        shown = ", ".join(names[:SHOWN]) + (", ..." if len(names) > SHOWN else "")
+        found = f"start at {names[0]} ({shown}): number them x0, x1, ... without a gap"
+    elif len(names) == 1:
+        found = f"is {names[0]} alone: rename it x0"
+    else:
+        found = f"run {names[0]} to {names[-1]}: rename them x0 to x{len(names) - 1}"
+    return f"vector columns are numbered from x0 (x0, x1, ...), and this file's {found}"

@@ -183,10 +183,11 @@ def _value_column(table: FileTable, options: ReadOptions) -> str | None:
         return None
     column = table.find(options.value_column)
     if column is None and options.require_values:
-        missing = table.missing_column(options.value_column, "with the values")
         if numbers := _value_like(table, options):
-            raise DataError(table.source, f"{missing.problem}; {_value_candidates(numbers)}")
-        raise missing
+            advice = _value_candidates(numbers)
+        else:
+            advice = "if a column holds the values, set --value-column to its name"
+        raise table.missing_column(options.value_column, "with the values", advice)
     return column
 
 

@@ -3,14 +3,19 @@ warning when nucleotides with an ambiguity code or a stray letter were read as p
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+import pandas as pd
+
+from braid_core.data.numeric import vector_numbering
 from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
 
 IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
 PROTEIN = NAMED_ALPHABETS["protein"]
+LETTERS = re.compile(r"[A-Za-z]+")  # a cell that may be a sequence
 SHOWN_LETTERS = 3  # letters named, with their first rows, when telling why designs are protein
 
 
@@ -18,11 +23,7 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
     column = table.find(options.sequence_column)
     if column is None:
-        holds_vectors = table.find("x0") is not None and options.kind == "sequence"
-        what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
-                "wanted here" if holds_vectors else
-                "with the sequences (a table of vectors names its columns x0, x1, ...)")
-        raise table.missing_column(options.sequence_column, what)
+        raise _missing_sequence_column(table, options)
     texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
@@ -44,6 +45,30 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
     reason = _protein_reason(table, keys) if inferred and letters == PROTEIN else ""
     return ParsedDesigns(space.encode(texts), keys, space, [column], inferred, notes, reason)
+
+
+def _missing_sequence_column(table: FileTable, options: ReadOptions) -> DataError:
+    """No sequence column: the columns there are, and which to name (--sequence-column, as
+    the Data page rewrites it into its field) or to renumber (vectors from x0)."""
+    name = options.sequence_column
+    if options.kind is None and (numbering := vector_numbering(table)):
+        return DataError(table.source, f"no column {name!r} with the sequences, nor x0 for "
+                         f"vectors: {numbering}")
+    holds_vectors = table.find("x0") is not None and options.kind == "sequence"
+    what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
+            "wanted here" if holds_vectors else
+            "with the sequences (a table of vectors names its columns x0, x1, ...)")
+    letters = [c for c in table.frame.columns if _letters_only(table.frame[c])]
+    advice = (f"column {letters[0]!r} holds letters only: if these are the sequences, set "
+              f"--sequence-column to {letters[0]!r}" if len(letters) == 1 else
+              "if a column holds the sequences, set --sequence-column to its name")
+    return table.missing_column(name, what, "" if holds_vectors else advice)
+
+
+def _letters_only(cells: pd.Series) -> bool:
+    """Whether every filled cell of a column is a word of letters (as a sequence is)."""
+    filled = [str(cell).strip() for cell in cells if not is_blank(cell) and str(cell).strip()]
+    return bool(filled) and all(LETTERS.fullmatch(cell) for cell in filled)
 
 
 def _nucleotides(used: set[str]) -> str:

@@ -98,6 +98,32 @@ def test_an_alphabet_refused_names_the_file(tmp_path: Path, alphabet: str, probl
     fails(path, alphabet=alphabet, problem=problem)
 
 
+def test_a_missing_sequence_column_offers_the_option_and_a_column_of_letters(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "Seq,Activity\nACGU,0.5\nUCGA,1\n")
+    fails(path, problem="no column 'sequence' with the sequences (a table of vectors names its "
+          "columns x0, x1, ...); the columns are 'Seq', 'Activity'; column 'Seq' holds letters "
+          "only: if these are the sequences, set --sequence-column to 'Seq'")
+    two = write(tmp_path / "t.csv", "name,seq,v\nab,ACGU,0.5\ncd,UCGA,1\n")
+    fails(two, problem="the columns are 'name', 'seq', 'v'; if a column holds the sequences, set "
+          "--sequence-column to its name")
+
+
+def test_vectors_numbered_from_one_are_told_to_start_at_x0(tmp_path: Path) -> None:
+    # x1..x12: "no column 'sequence'", and nothing said of the numbering.
+    names = [f"x{i}" for i in range(1, 13)]
+    row = ",".join(["0.5"] * 12)
+    path = write(tmp_path / "d.csv", ",".join([*names, "value"]) + f"\n{row},1\n{row},2\n")
+    fails(path, problem="no column 'sequence' with the sequences, nor x0 for vectors: vector "
+          "columns are numbered from x0 (x0, x1, ...), and this file's run x1 to x12: rename "
+          "them x0 to x11")
+    one = write(tmp_path / "o.csv", "X1,value\n1,2\n3,4\n")
+    fails(one, problem="this file's is X1 alone: rename it x0")
+    gapped = write(tmp_path / "g.csv", "x1,x3,value\n1,2,3\n4,5,6\n")
+    fails(gapped, problem="this file's start at x1 (x1, x3): number them x0, x1, ... without "
+          "a gap", kind="vector")
+
+
 def test_missing_sequence(tmp_path: Path) -> None:
     path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\n,2\n  ,3\n")
     fails(path, "row 2", "row 3", problem="2 rows without a sequence in 'sequence'")
