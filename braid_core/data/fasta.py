@@ -16,7 +16,8 @@ from braid_core.data.table import FileTable, ReadOptions
 
 def load_fasta(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
-    lines = decode_text(data, source).splitlines()
+    text, encoding = decode_text(data, source)
+    lines = text.splitlines()
     starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
     if not starts:
         raise DataError(source, "no FASTA records (lines starting with '>') in the file")
@@ -35,7 +36,8 @@ def load_fasta(data: bytes, source: str, file_format: str, options: ReadOptions)
         found = _header_fields(titles, key, labels, source) if key is not None else []
         if any(cell is not None for cell in found):
             columns[key] = [absent if cell is None else cell for cell in found]
-    return FileTable(pd.DataFrame(columns), labels, source, file_format, tuple(titles))
+    return FileTable(pd.DataFrame(columns), labels, source, file_format, tuple(titles),
+                     warnings=tuple(filter(None, [encoding])))
 
 
 def _record_id(title: str) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from braid_core.data.decoding import decode_text
 from braid_core.data.fasta import load_fasta
-from braid_core.data.report import DataError
+from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.sniffing import (
     SEPARATORS,
     WORKBOOK_SUFFIXES,
@@ -75,33 +75,101 @@ def _format_name(file_format: str) -> str:
 
 def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
-    text = None if file_format == "parquet" else decode_text(data, source)
-    try:
-        if text is None:
+    if file_format == "parquet":
+        try:
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
-            header, starts = [str(c) for c in frame.columns], None
-        else:
-            separator = sniff_separator(text) if file_format == "csv" else "\t"
-            try:
-                text, starts, header = _without_blank_lines(text, separator)
-            except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
-                starts, header = None, []
-            frame = pd.read_csv(
-                io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                skipinitialspace=True,
-            )  # fmt: skip
-    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
+        except (ValueError, OSError) as err:  # pyarrow's parse errors
+            raise DataError(source, f"cannot be read as PARQUET: {err}") from None
+        _check_header([str(c) for c in frame.columns], source)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return FileTable(frame, _row_labels(frame, None), source, file_format)
+    text, encoding = decode_text(data, source)
+    frame, starts, notes = _read_text(text, source, file_format, options)
+    return FileTable(frame, _row_labels(frame, starts), source, file_format, notes=notes,
+                     warnings=tuple(filter(None, [encoding])))
+
+
+def _row_labels(frame: pd.DataFrame, starts: list[int] | None) -> list[str]:
+    """CSV and TSV rows numbered by their lines where both readers agree on the records; else
+    (and Parquet) in order, blank lines then not counted: never misnumbered."""
+    if starts is not None and len(frame) == len(starts) - 1:
+        return [f"row {start - starts[0]}" for start in starts[1:]]
+    return [f"row {i}" for i in range(1, len(frame) + 1)]
+
+
+def _read_text(text: str, source: str, file_format: str, options: ReadOptions
+               ) -> tuple[pd.DataFrame, list[int] | None, tuple[str, ...]]:  # fmt: skip
+    """A CSV's or TSV's cells, the file line (from 1) each record starts on, header first (None
+    where the csv module could not split them), and notes on how the text was read."""
+    text, comments = _without_comments(text)
+    if not text.strip():
+        raise DataError(source, f"{_comment_note(comments)}, and nothing else: no header, no "
+                        "designs")
+    separator = sniff_separator(text) if file_format == "csv" else "\t"
+    _check_comments(comments, text, separator, options, source)
+    try:
+        try:
+            kept, starts, header, empty = _without_blank_lines(text, separator)
+        except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
+            kept, starts, header, empty = text, None, [], []
+        frame = pd.read_csv(io.StringIO(kept), sep=separator, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)  # fmt: skip
+    except ValueError as err:  # pandas' parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
     _check_header(header, source)
-    # CSV and TSV rows numbered by their lines where both readers agree on the records; else
-    # (and Parquet) in order, blank lines then not counted: never misnumbered.
-    if starts is not None and len(frame) == len(starts) - 1:
-        labels = [f"row {start - starts[0]}" for start in starts[1:]]
-    else:
-        labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+    frame = _without_empty_unnamed(frame, header)
     frame.columns = [str(c).strip() for c in frame.columns]
-    notes = () if text is None else _separator_notes(frame, file_format, separator)
-    return FileTable(frame, labels, source, file_format, notes=notes)
+    skipped = (_comment_note(comments), _empty_rows_note(empty, separator))
+    return frame, starts, (*filter(None, skipped), *_separator_notes(frame, file_format, separator))
+
+
+def _without_comments(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with its comment lines above the header (starting with '#', as instruments
+    write them) blanked, so that lines keep their numbers; and those lines, numbered from 1."""
+    lines = io.StringIO(text, newline="").readlines()
+    comments = []
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#"):
+            comments.append((number, line.strip()))
+            lines[number - 1] = line[len(line.rstrip("\r\n")):]  # the line break alone
+        elif line.strip():
+            break
+    return "".join(lines), comments
+
+
+def _check_comments(comments: list[tuple[int, str]], text: str, separator: str,
+                    options: ReadOptions, source: str) -> None:  # fmt: skip
+    """Refuse a header written behind a '#' (numpy.savetxt writes '# x0,x1,value'): skipped as
+    a comment, it would leave the first row of data to be read as the header."""
+    wanted = {name.casefold() for name in (options.sequence_column, "x0")}
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    for number, comment in comments:
+        cells = comment.lstrip("#").split(separator)  # a lone '# sequence' is a title, no header
+        names = {cell.strip().casefold() for cell in cells} if len(cells) > 1 else set()
+        if names & wanted and not {c.strip().casefold() for c in header.split(separator)} & wanted:
+            problem = (f"line {number}, {clip_text(comment, 60)!r}, looks like the header behind "
+                       "a '#', and lines starting with '#' above the header are comments, not "
+                       "read: remove the '#'")
+            raise DataError(source, problem, [f"line {number}"])
+
+
+def _comment_note(comments: list[tuple[int, str]]) -> str:
+    if not comments:
+        return ""
+    numbers = [number for number, _ in comments]
+    where = (f"line {numbers[0]}" if len(numbers) == 1 else
+             f"lines {', '.join(map(str, numbers[:SHOWN]))}{' ...' * (len(numbers) > SHOWN)}")
+    return (f"{len(numbers)} comment line{'s' * (len(numbers) > 1)} above the header not read "
+            f"({where}, starting with '#')")
+
+
+def _empty_rows_note(empty: list[str], separator: str) -> str:
+    if not empty:
+        return ""
+    rows = f"{len(empty)} row{'s' * (len(empty) > 1)}"
+    shown = ", ".join(empty[:SHOWN]) + (" ..." if len(empty) > SHOWN else "")
+    return (f"{rows} of nothing but {SEPARATORS[separator]}s (a spreadsheet's empty rows) "
+            f"skipped, as blank lines are: {shown}")
 
 
 def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> tuple[str, ...]:
@@ -120,25 +188,34 @@ def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> t
     return tuple(notes)
 
 
-def _without_blank_lines(text: str, separator: str) -> tuple[str, list[int], list[str]]:
-    """The text less its blank (or white-space-only) lines, the file line (from 1) each record
-    left starts on, header first, and the header's names. Blank lines hold no data, but a
-    row's number must still match what an editor shows, so it is counted from these lines;
-    the csv module finds the records that span lines (a line break inside quotes)."""
+def _without_blank_lines(text: str, separator: str
+                         ) -> tuple[str, list[int], list[str], list[str]]:  # fmt: skip
+    """The text less its blank lines (white space only, or separators only: a spreadsheet's
+    empty rows, ',,,'), the file line (from 1) each record left starts on, header first, the
+    header's names, and where the records of separators only were ("row 61"; "line 2" above
+    the header). Blank lines hold no data, but a row's number must still match what an editor
+    shows, so it is counted from these lines; the csv module finds the records that span
+    lines (a line break inside quotes)."""
     lines = io.StringIO(text, newline="").readlines()  # split at \n, \r\n or \r, as pandas does
     reader = csv.reader(lines, delimiter=separator, skipinitialspace=True)
     kept: list[str] = []
     starts: list[int] = []
     header: list[str] = []
+    empty: list[str] = []
     end = 0
     for cells in reader:
         start, end = end, reader.line_num
         record = lines[start:end]
-        if "".join(record).strip():
+        written = "".join(record)
+        if not written.strip():
+            continue
+        if separator in written and not any(cell.strip() for cell in cells):
+            empty.append(f"row {start + 1 - starts[0]}" if starts else f"line {start + 1}")
+        else:
             header = header or cells
             kept.extend(record)
             starts.append(start + 1)
-    return "".join(kept), starts, header
+    return "".join(kept), starts, header, empty
 
 
 def _check_header(names: list[str], source: str) -> None:
@@ -150,6 +227,17 @@ def _check_header(names: list[str], source: str) -> None:
     if repeated:
         raise DataError(source, f"{' and '.join(repeated)} in the header; give each column its "
                         "own name")
+
+
+def _without_empty_unnamed(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """The frame less columns without a name or a filled cell (a spreadsheet's trailing
+    commas, 'sequence,value,,'): they hold nothing, and pandas' names for them ('Unnamed: 2')
+    would only clutter the list of columns not read."""
+    if len(header) != frame.shape[1]:
+        return frame
+    empty = [column for name, column in zip(header, frame.columns, strict=True)
+             if not name.strip() and not frame[column].str.strip().any()]  # fmt: skip
+    return frame.drop(columns=empty)
 
 
 def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:

@@ -128,7 +128,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         )
     used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     notes = [*table.notes, *designs.notes]
-    alerts = [duplicate_warning(groups, table, designs.space)] if groups else []
+    alerts = [*table.warnings]
+    if groups:
+        alerts.append(duplicate_warning(groups, table, designs.space))
     if nucleotides := nucleotide_warning(designs, table):
         alerts.append(nucleotides)
     if merged is not None and (plateau := plateau_warning(merged, source)):

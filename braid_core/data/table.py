@@ -51,6 +51,7 @@ class FileTable:
     file_format: str  # "csv", "tsv", "fasta" or "parquet"
     headers: tuple[str, ...] = ()  # FASTA: each record's header line, for messages
     notes: tuple[str, ...] = ()  # how the file was read, when not as named (a .csv's separator)
+    warnings: tuple[str, ...] = ()  # how it was read, when that may be wrong (its encoding)
 
     def count(self, n: int) -> str:
         unit = "record" if self.file_format == "fasta" else "row"

@@ -189,3 +189,57 @@ def test_a_comma_file_stays_comma_separated(tmp_path: Path) -> None:
     data = read_designs(path)
     assert data.sequences() == ["ACGT", "ACGA"]
     assert not any("separated" in note for note in data.report.notes)
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
+def test_comment_lines_above_the_header_are_not_read_and_said(tmp_path: Path, name: str) -> None:
+    # A plate reader's '# exported ...' line was taken for the header: "no column 'sequence';
+    # the columns are '# exported from plate reader'".
+    separator = "\t" if name == "d.tsv" else ","
+    text = "# exported from plate reader, 2024\n\n  # by: me\nsequence,value\nACGT,1\nACGA,2\n"
+    path = write(tmp_path / name, text.replace(",", separator))
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    assert "2 comment lines above the header not read (lines 1, 3, starting with '#')" in (
+        data.report.notes)
+    bad = write(tmp_path / f"bad_{name}", (text + "ACXA,3\n").replace(",", separator))
+    fails(bad, "row 3", problem="row 3 'ACXA'", alphabet="dna")  # rows still below the header
+
+
+def test_a_semicolon_file_under_a_comment_is_still_read_as_one(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "# run 7\nsequence;value\nACGT;1,5\nACGA;2\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [1.5, 2.0] and "read as semicolon-separated" in data.report.notes
+
+
+def test_a_header_behind_a_hash_or_only_comments_are_refused(tmp_path: Path) -> None:
+    # numpy.savetxt writes '# x0,x1,value': skipped, the first row would become the header.
+    for text, first in (("# sequence,value\nACGT,1\nACGA,2\n", "'# sequence,value'"),
+                        ("#x0,x1,value\n1,2,3\n4,5,6\n", "'#x0,x1,value'")):
+        fails(write(tmp_path / "d.csv", text), "line 1", problem=f"line 1, {first}, looks like "
+              "the header behind a '#', and lines starting with '#' above the header are "
+              "comments, not read: remove the '#'")
+    titled = write(tmp_path / "t.csv", "# sequence\nsequence,value\nACGT,1\nACGA,2\n")
+    assert read_designs(titled).y.tolist() == [1.0, 2.0]  # a title, not a header
+    fails(write(tmp_path / "c.csv", "# a\n# b\n"), problem="2 comment lines above the header not "
+          "read (lines 1, 2, starting with '#'), and nothing else: no header, no designs")
+
+
+def test_rows_of_only_commas_are_skipped_with_a_note(tmp_path: Path) -> None:
+    # Excel's emptied rows (',,,') were rows "without a sequence".
+    path = write(tmp_path / "d.csv", ",,\nsequence,value,\nACGT,1,\n,,\nACGA,2,\n, ,\n")
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    assert ("3 rows of nothing but commas (a spreadsheet's empty rows) skipped, as blank lines "
+            "are: line 1, row 2, row 4") in data.report.notes
+    bad = write(tmp_path / "b.csv", "sequence,value\nACGT,1\n,,\n\nACXA,2\n")
+    fails(bad, "row 4", problem="row 4 'ACXA'", alphabet="dna")  # numbered as an editor shows
+    # A row with an empty sequence but a value is no empty row.
+    fails(write(tmp_path / "v.csv", "sequence,value\nACGT,1\n,2\n"), "row 2",
+          problem="1 row without a sequence")
+
+
+def test_trailing_unnamed_empty_columns_are_not_listed(tmp_path: Path) -> None:
+    # 'sequence,value,,' (Excel's trailing commas) listed 'Unnamed: 2', 'Unnamed: 3' as ignored.
+    path = write(tmp_path / "d.csv", "sequence,value,,note,\nACGT,1,,a,\nACGA,2,,,x\n")
+    assert read_designs(path).report.columns_ignored == ("note", "Unnamed: 4")
