@@ -2,6 +2,8 @@
 
 A .csv may be separated by commas, semicolons (then decimal commas are read) or tabs; a file
 whose first bytes give away another kind (a workbook renamed .csv) is named as what it is.
+Text is UTF-8, else Windows-1252 (Excel's 'CSV' on Windows) with a warning; '#' comment lines
+above a table's header and rows of separators only (',,,') are skipped with a note.
 
 Every problem is raised as one `DataError` naming the file, the offending rows as the user
 counts them (rows from 1 below the header, blank lines counted as an editor shows them; FASTA

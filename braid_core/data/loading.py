@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from Bio.SeqIO.FastaIO import SimpleFastaParser
 
+from braid_core.data.decoding import decode_text
+from braid_core.data.fasta import load_fasta
 from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.sniffing import (
     SEPARATORS,
@@ -34,31 +34,6 @@ def file_bytes(path: str | Path) -> bytes:
         problem = "is a folder, not a file" if path.is_dir() else "no such file"
         raise DataError(str(path), problem)
     return path.read_bytes()
-
-
-def _text(data: bytes, source: str) -> str:
-    if utf16 := _utf16_sign(data):
-        raise DataError(source, f"looks like UTF-16 text ({utf16}), not UTF-8; save the file "
-                        "as UTF-8 (in Excel: CSV UTF-8)")
-    try:
-        return data.decode("utf-8-sig")  # -sig: spreadsheets often start with a byte-order mark
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1  # lines as an editor counts them
-        problem = (f"is not UTF-8 text: line {line} holds the byte {data[err.start]:#04x}, e.g. "
-                   "an accent saved as Latin-1; save the file as UTF-8")
-        raise DataError(source, problem, [f"line {line}"]) from None
-
-
-def _utf16_sign(data: bytes) -> str | None:
-    """What gives UTF-16 away: a byte-order mark, or, without one, a NUL byte beside each
-    letter of plain text (which would decode as UTF-8 into columns like 's\x00e\x00q')."""
-    for mark in (b"\xff\xfe", b"\xfe\xff"):
-        if data.startswith(mark):
-            return f"it starts with the byte-order mark {mark.hex(' ').upper()}"
-    head = data[:1000]
-    if head.count(0) > len(head) // 4:
-        return f"{head.count(0)} of its first {len(head)} bytes are NUL"
-    return None
 
 
 def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTable:
@@ -87,7 +62,7 @@ def parse_design_table(data: bytes, source: str, options: ReadOptions) -> FileTa
                         f"{binary_advice(kind, suffix)}")
     if not data.strip():
         raise DataError(source, "the file is empty")
-    load = _load_fasta if file_format == "fasta" else _load_table
+    load = load_fasta if file_format == "fasta" else _load_table
     table = load(data, source, file_format, options)
     if table.frame.empty:
         raise DataError(source, f"no designs in the file: {table.count(0)} below the header")
@@ -100,33 +75,101 @@ def _format_name(file_format: str) -> str:
 
 def _load_table(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
     """CSV and TSV as text cells (so 'NA' stays a sequence), Parquet with its own types."""
-    text = None if file_format == "parquet" else _text(data, source)
-    try:
-        if text is None:
+    if file_format == "parquet":
+        try:
             frame = _text_cells(pd.read_parquet(io.BytesIO(data)))
-            header, starts = [str(c) for c in frame.columns], None
-        else:
-            separator = sniff_separator(text) if file_format == "csv" else "\t"
-            try:
-                text, starts, header = _without_blank_lines(text, separator)
-            except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
-                starts, header = None, []
-            frame = pd.read_csv(
-                io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                skipinitialspace=True,
-            )  # fmt: skip
-    except (ValueError, OSError) as err:  # pandas' and pyarrow's parse errors
+        except (ValueError, OSError) as err:  # pyarrow's parse errors
+            raise DataError(source, f"cannot be read as PARQUET: {err}") from None
+        _check_header([str(c) for c in frame.columns], source)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return FileTable(frame, _row_labels(frame, None), source, file_format)
+    text, encoding = decode_text(data, source)
+    frame, starts, notes = _read_text(text, source, file_format, options)
+    return FileTable(frame, _row_labels(frame, starts), source, file_format, notes=notes,
+                     warnings=tuple(filter(None, [encoding])))
+
+
+def _row_labels(frame: pd.DataFrame, starts: list[int] | None) -> list[str]:
+    """CSV and TSV rows numbered by their lines where both readers agree on the records; else
+    (and Parquet) in order, blank lines then not counted: never misnumbered."""
+    if starts is not None and len(frame) == len(starts) - 1:
+        return [f"row {start - starts[0]}" for start in starts[1:]]
+    return [f"row {i}" for i in range(1, len(frame) + 1)]
+
+
+def _read_text(text: str, source: str, file_format: str, options: ReadOptions
+               ) -> tuple[pd.DataFrame, list[int] | None, tuple[str, ...]]:  # fmt: skip
+    """A CSV's or TSV's cells, the file line (from 1) each record starts on, header first (None
+    where the csv module could not split them), and notes on how the text was read."""
+    text, comments = _without_comments(text)
+    if not text.strip():
+        raise DataError(source, f"{_comment_note(comments)}, and nothing else: no header, no "
+                        "designs")
+    separator = sniff_separator(text) if file_format == "csv" else "\t"
+    _check_comments(comments, text, separator, options, source)
+    try:
+        try:
+            kept, starts, header, empty = _without_blank_lines(text, separator)
+        except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
+            kept, starts, header, empty = text, None, [], []
+        frame = pd.read_csv(io.StringIO(kept), sep=separator, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)  # fmt: skip
+    except ValueError as err:  # pandas' parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
     _check_header(header, source)
-    # CSV and TSV rows numbered by their lines where both readers agree on the records; else
-    # (and Parquet) in order, blank lines then not counted: never misnumbered.
-    if starts is not None and len(frame) == len(starts) - 1:
-        labels = [f"row {start - starts[0]}" for start in starts[1:]]
-    else:
-        labels = [f"row {i}" for i in range(1, len(frame) + 1)]
+    frame = _without_empty_unnamed(frame, header)
     frame.columns = [str(c).strip() for c in frame.columns]
-    notes = () if text is None else _separator_notes(frame, file_format, separator)
-    return FileTable(frame, labels, source, file_format, notes=notes)
+    skipped = (_comment_note(comments), _empty_rows_note(empty, separator))
+    return frame, starts, (*filter(None, skipped), *_separator_notes(frame, file_format, separator))
+
+
+def _without_comments(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with its comment lines above the header (starting with '#', as instruments
+    write them) blanked, so that lines keep their numbers; and those lines, numbered from 1."""
+    lines = io.StringIO(text, newline="").readlines()
+    comments = []
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#"):
+            comments.append((number, line.strip()))
+            lines[number - 1] = line[len(line.rstrip("\r\n")):]  # the line break alone
+        elif line.strip():
+            break
+    return "".join(lines), comments
+
+
+def _check_comments(comments: list[tuple[int, str]], text: str, separator: str,
+                    options: ReadOptions, source: str) -> None:  # fmt: skip
+    """Refuse a header written behind a '#' (numpy.savetxt writes '# x0,x1,value'): skipped as
+    a comment, it would leave the first row of data to be read as the header."""
+    wanted = {name.casefold() for name in (options.sequence_column, "x0")}
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    for number, comment in comments:
+        cells = comment.lstrip("#").split(separator)  # a lone '# sequence' is a title, no header
+        names = {cell.strip().casefold() for cell in cells} if len(cells) > 1 else set()
+        if names & wanted and not {c.strip().casefold() for c in header.split(separator)} & wanted:
+            problem = (f"line {number}, {clip_text(comment, 60)!r}, looks like the header behind "
+                       "a '#', and lines starting with '#' above the header are comments, not "
+                       "read: remove the '#'")
+            raise DataError(source, problem, [f"line {number}"])
+
+
+def _comment_note(comments: list[tuple[int, str]]) -> str:
+    if not comments:
+        return ""
+    numbers = [number for number, _ in comments]
+    where = (f"line {numbers[0]}" if len(numbers) == 1 else
+             f"lines {', '.join(map(str, numbers[:SHOWN]))}{' ...' * (len(numbers) > SHOWN)}")
+    return (f"{len(numbers)} comment line{'s' * (len(numbers) > 1)} above the header not read "
+            f"({where}, starting with '#')")
+
+
+def _empty_rows_note(empty: list[str], separator: str) -> str:
+    if not empty:
+        return ""
+    rows = f"{len(empty)} row{'s' * (len(empty) > 1)}"
+    shown = ", ".join(empty[:SHOWN]) + (" ..." if len(empty) > SHOWN else "")
+    return (f"{rows} of nothing but {SEPARATORS[separator]}s (a spreadsheet's empty rows) "
+            f"skipped, as blank lines are: {shown}")
 
 
 def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> tuple[str, ...]:
@@ -145,25 +188,34 @@ def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> t
     return tuple(notes)
 
 
-def _without_blank_lines(text: str, separator: str) -> tuple[str, list[int], list[str]]:
-    """The text less its blank (or white-space-only) lines, the file line (from 1) each record
-    left starts on, header first, and the header's names. Blank lines hold no data, but a
-    row's number must still match what an editor shows, so it is counted from these lines;
-    the csv module finds the records that span lines (a line break inside quotes)."""
+def _without_blank_lines(text: str, separator: str
+                         ) -> tuple[str, list[int], list[str], list[str]]:  # fmt: skip
+    """The text less its blank lines (white space only, or separators only: a spreadsheet's
+    empty rows, ',,,'), the file line (from 1) each record left starts on, header first, the
+    header's names, and where the records of separators only were ("row 61"; "line 2" above
+    the header). Blank lines hold no data, but a row's number must still match what an editor
+    shows, so it is counted from these lines; the csv module finds the records that span
+    lines (a line break inside quotes)."""
     lines = io.StringIO(text, newline="").readlines()  # split at \n, \r\n or \r, as pandas does
     reader = csv.reader(lines, delimiter=separator, skipinitialspace=True)
     kept: list[str] = []
     starts: list[int] = []
     header: list[str] = []
+    empty: list[str] = []
     end = 0
     for cells in reader:
         start, end = end, reader.line_num
         record = lines[start:end]
-        if "".join(record).strip():
+        written = "".join(record)
+        if not written.strip():
+            continue
+        if separator in written and not any(cell.strip() for cell in cells):
+            empty.append(f"row {start + 1 - starts[0]}" if starts else f"line {start + 1}")
+        else:
             header = header or cells
             kept.extend(record)
             starts.append(start + 1)
-    return "".join(kept), starts, header
+    return "".join(kept), starts, header, empty
 
 
 def _check_header(names: list[str], source: str) -> None:
@@ -177,6 +229,17 @@ def _check_header(names: list[str], source: str) -> None:
                         "own name")
 
 
+def _without_empty_unnamed(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """The frame less columns without a name or a filled cell (a spreadsheet's trailing
+    commas, 'sequence,value,,'): they hold nothing, and pandas' names for them ('Unnamed: 2')
+    would only clutter the list of columns not read."""
+    if len(header) != frame.shape[1]:
+        return frame
+    empty = [column for name, column in zip(header, frame.columns, strict=True)
+             if not name.strip() and not frame[column].str.strip().any()]  # fmt: skip
+    return frame.drop(columns=empty)
+
+
 def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Parquet's binary cells as text (a sequence stored as bytes reads as ACGT, not b'ACGT');
     bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError the caller reports."""
@@ -185,49 +248,3 @@ def _text_cells(frame: pd.DataFrame) -> pd.DataFrame:
         if cells.dtype == object and cells.map(lambda v: isinstance(v, bytes)).any():
             frame[column] = cells.map(lambda v: v.decode() if isinstance(v, bytes) else v)
     return frame
-
-
-def _load_fasta(data: bytes, source: str, file_format: str, options: ReadOptions) -> FileTable:
-    """FASTA via Biopython; values from `value=` (the value column's name) in the headers."""
-    lines = _text(data, source).splitlines()
-    starts = [n for n, line in enumerate(lines, 1) if line.startswith(">")]
-    if not starts:
-        raise DataError(source, "no FASTA records (lines starting with '>') in the file")
-    first_text = next(n for n, line in enumerate(lines, 1) if line.strip())
-    if first_text < starts[0]:
-        problem = f"line {first_text} comes before the first record (a line starting with '>')"
-        raise DataError(source, problem, [f"line {first_text}"])
-    records = list(SimpleFastaParser(io.StringIO("\n".join(lines))))
-    assert len(records) == len(starts), "one record per '>' line"
-    titles = [title for title, _ in records]
-    labels = [f"record {k} ({_record_id(title)}, line {n})"
-              for k, (title, n) in enumerate(zip(titles, starts, strict=True), 1)]  # fmt: skip
-    columns = {options.sequence_column: [sequence for _, sequence in records]}
-    # A record without the count key is one measurement; without the value key, no value.
-    for key, absent in ((options.value_column, ""), (options.count_column, "1")):
-        found = _header_fields(titles, key, labels, source) if key is not None else []
-        if any(cell is not None for cell in found):
-            columns[key] = [absent if cell is None else cell for cell in found]
-    return FileTable(pd.DataFrame(columns), labels, source, file_format, tuple(titles))
-
-
-def _record_id(title: str) -> str:
-    """A record's id as its header line starts: '>seq_17'."""
-    words = title.split(maxsplit=1)
-    return f">{clip_text(words[0], 30)}" if words else "no id"
-
-
-def _header_fields(titles: list[str], key: str, labels: list[str], source: str
-                   ) -> list[str | None]:  # fmt: skip
-    """Each FASTA header's `key=...` field (None where absent). Fields are separated by white
-    space, '|' or ';' (">s1 value=0.5", ">s1|value=0.5"); the key's case is ignored, as a
-    table's column names' is; a key given twice in one header is an error naming the
-    records, not a silent pick."""
-    pattern = re.compile(rf"(?:^|[\s|;]){re.escape(key)}=([^\s|;]*)", re.IGNORECASE)
-    fields = [pattern.findall(title) for title in titles]
-    twice = [i for i, found in enumerate(fields) if len(found) > 1]
-    if twice:
-        shown = "; ".join(labels[i] for i in twice[:SHOWN])
-        raise DataError(source, f"{len(twice)} header(s) give {key}= more than once: {shown}",
-                        [labels[i] for i in twice])
-    return [found[0] if found else None for found in fields]

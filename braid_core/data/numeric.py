@@ -11,12 +11,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.report import DataError, clip_text
+from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field, is_blank
 from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
+# Numbers as spreadsheets show them: 15,609.6 (thousands separated) and 65.9 %.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*%")
 # Columns braid writes beside its designs (evaluate.design_table, the Explore export):
 # predictions and distances, never measured values.
 PREDICTION_COLUMNS = frozenset({"predicted_mean", "uncertainty", "conservative_score",
@@ -80,23 +83,42 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
     def quoted(i: int) -> str:
         return words.text(text.iloc[i])
 
+    not_number = np.isnan(numbers) & ~missing
+    written = _number_format_hints(text[not_number].tolist())
     errors, given = [], set()
-    for mask, problem, detail, advice in (
-        (missing, words.missing, _whole_header(table), hint),
-        (np.isnan(numbers) & ~missing, words.not_number, quoted, bad_hint),
-        (np.isinf(numbers), words.infinite, quoted, bad_hint),
+    for mask, problem, detail, hints in (
+        (missing, words.missing, _whole_header(table), [hint]),
+        (not_number, words.not_number, quoted, [bad_hint, *written]),
+        (np.isinf(numbers), words.infinite, quoted, [bad_hint]),
     ):
         rows = np.flatnonzero(mask).tolist()
         if rows:
-            advice = "" if advice in given else advice  # each hint once
-            given.add(advice)
-            errors.append(table.error(f"{table.count(len(rows))} {problem}", rows, detail, advice))
+            advice = [h for h in hints if h and h not in given]  # each hint once
+            given.update(advice)
+            errors.append(table.error(f"{table.count(len(rows))} {problem}", rows, detail,
+                                      "; ".join(advice)))
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise DataError(table.source, "; and ".join(e.problem for e in errors),
                         [row for e in errors for row in e.rows])
     return _within_float32(table, words, numbers)
+
+
+def _number_format_hints(cells: list[str]) -> list[str]:
+    """How to write cells that are numbers as a spreadsheet shows them: with thousands
+    separators ('15,609.6') or percent signs ('65.9%'). Not read as numbers: '1,234' is 1234
+    to one spreadsheet and 1.234 to another, and '65.9%' may be meant as 65.9 or 0.659."""
+    hints = []
+    if thousands := next((c for c in cells if THOUSANDS.fullmatch(c)), None):
+        hints.append(f"where a comma separates thousands, remove it: {thousands!r} as "
+                     f"{thousands.replace(',', '')} (in Excel: format the column as a number "
+                     "without the 1000 separator, then save as CSV)")
+    if percent := next((c for c in cells if PERCENT.fullmatch(c)), None):
+        number = percent.rstrip("%").strip()
+        hints.append(f"remove the percent signs: {percent!r} as {number} (or every value as a "
+                     f"fraction, {float(number) / 100:g})")
+    return hints
 
 
 def _whole_header(table: FileTable) -> Callable[[int], str] | None:
@@ -181,7 +203,8 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
     while (column := table.find(f"x{len(names)}")) is not None:
         names.append(column)
     if not names:
-        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)")
+        raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)",
+                                   vector_numbering(table))
     stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
     if stray:
         problem = (
@@ -190,3 +213,22 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
         )
         raise DataError(table.source, problem)
     return names
+
+
+def vector_numbering(table: FileTable) -> str:
+    """What to rename where columns x1, x2, ... (or from another number) stand without an x0:
+    vector columns are numbered from x0, so such a table was read as neither vectors nor
+    sequences. Empty where there is an x0, or no such column."""
+    numbered = sorted((int(c[1:]), c) for c in table.frame.columns
+                      if re.fullmatch(r"x\d+", c, re.IGNORECASE))  # fmt: skip
+    if not numbered or numbered[0][0] == 0:
+        return ""
+    numbers, names = [n for n, _ in numbered], [c for _, c in numbered]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        shown = ", ".join(names[:SHOWN]) + (", ..." if len(names) > SHOWN else "")
+        found = f"start at {names[0]} ({shown}): number them x0, x1, ... without a gap"
+    elif len(names) == 1:
+        found = f"is {names[0]} alone: rename it x0"
+    else:
+        found = f"run {names[0]} to {names[-1]}: rename them x0 to x{len(names) - 1}"
+    return f"vector columns are numbered from x0 (x0, x1, ...), and this file's {found}"

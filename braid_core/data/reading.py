@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
     column_counts,
@@ -128,7 +129,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         )
     used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
     notes = [*table.notes, *designs.notes]
-    alerts = [duplicate_warning(groups, table, designs.space)] if groups else []
+    alerts = [*table.warnings]
+    if groups:
+        alerts.append(duplicate_warning(groups, table, designs.space))
     if nucleotides := nucleotide_warning(designs, table):
         alerts.append(nucleotides)
     if merged is not None and (plateau := plateau_warning(merged, source)):
@@ -167,8 +170,12 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:
     """What to do about missing values, and about values that are no numbers."""
     if table.file_format == "fasta":
+        misspelt = next(filter(None, (misspelt_field(title, column) for title, cell in
+                                      zip(table.headers, table.frame[column], strict=True)
+                                      if not cell)), "")  # fmt: skip
+        fix = f"; {misspelt!r} is not read: write {field_fix(misspelt)!r}" if misspelt else ""
         return (f"give every header its value, {header_field(column)}, or remove every "
-                f"{column}= to read the designs as unlabeled",
+                f"{column}= to read the designs as unlabeled{fix}",
                 f"write a number after {column}=, e.g. {column}=0.5 or {column}=-1.2e-3")
     cells = table.frame[column]
     commas = not pd.api.types.is_numeric_dtype(cells) and (
@@ -183,10 +190,11 @@ def _value_column(table: FileTable, options: ReadOptions) -> str | None:
         return None
     column = table.find(options.value_column)
     if column is None and options.require_values:
-        missing = table.missing_column(options.value_column, "with the values")
         if numbers := _value_like(table, options):
-            raise DataError(table.source, f"{missing.problem}; {_value_candidates(numbers)}")
-        raise missing
+            advice = _value_candidates(numbers)
+        else:
+            advice = "if a column holds the values, set --value-column to its name"
+        raise table.missing_column(options.value_column, "with the values", advice)
     return column
 
 

@@ -3,14 +3,19 @@ warning when nucleotides with an ambiguity code or a stray letter were read as p
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+import pandas as pd
+
+from braid_core.data.numeric import vector_numbering
 from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
 
 IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
 PROTEIN = NAMED_ALPHABETS["protein"]
+LETTERS = re.compile(r"[A-Za-z]+")  # a cell that may be a sequence
 SHOWN_LETTERS = 3  # letters named, with their first rows, when telling why designs are protein
 
 
@@ -18,11 +23,7 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     """Sequences checked for blanks, letters (alphabet given or inferred) and one length."""
     column = table.find(options.sequence_column)
     if column is None:
-        holds_vectors = table.find("x0") is not None and options.kind == "sequence"
-        what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
-                "wanted here" if holds_vectors else
-                "with the sequences (a table of vectors names its columns x0, x1, ...)")
-        raise table.missing_column(options.sequence_column, what)
+        raise _missing_sequence_column(table, options)
     texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
@@ -44,6 +45,30 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     notes = [f"alphabet inferred: {alphabet_name(letters)} ({letters})"] if inferred else []
     reason = _protein_reason(table, keys) if inferred and letters == PROTEIN else ""
     return ParsedDesigns(space.encode(texts), keys, space, [column], inferred, notes, reason)
+
+
+def _missing_sequence_column(table: FileTable, options: ReadOptions) -> DataError:
+    """No sequence column: the columns there are, and which to name (--sequence-column, as
+    the Data page rewrites it into its field) or to renumber (vectors from x0)."""
+    name = options.sequence_column
+    if options.kind is None and (numbering := vector_numbering(table)):
+        return DataError(table.source, f"no column {name!r} with the sequences, nor x0 for "
+                         f"vectors: {numbering}")
+    holds_vectors = table.find("x0") is not None and options.kind == "sequence"
+    what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
+            "wanted here" if holds_vectors else
+            "with the sequences (a table of vectors names its columns x0, x1, ...)")
+    letters = [c for c in table.frame.columns if _letters_only(table.frame[c])]
+    advice = (f"column {letters[0]!r} holds letters only: if these are the sequences, set "
+              f"--sequence-column to {letters[0]!r}" if len(letters) == 1 else
+              "if a column holds the sequences, set --sequence-column to its name")
+    return table.missing_column(name, what, "" if holds_vectors else advice)
+
+
+def _letters_only(cells: pd.Series) -> bool:
+    """Whether every filled cell of a column is a word of letters (as a sequence is)."""
+    filled = [str(cell).strip() for cell in cells if not is_blank(cell) and str(cell).strip()]
+    return bool(filled) and all(LETTERS.fullmatch(cell) for cell in filled)
 
 
 def _nucleotides(used: set[str]) -> str:
@@ -83,15 +108,34 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     for letters in NAMED_ALPHABETS.values():
         if used <= _cased(letters):
             return letters, True
-    name, letters = min(NAMED_ALPHABETS.items(), key=lambda item: len(used - _cased(item[1])))
+    name, letters, tied = _nearest_alphabet(texts)
     found = "".join(sorted({ch.upper() for ch in used}))
+    nearest = f"the nearest, {name}," if not tied else f"{name}, as near as {' and '.join(tied)},"
     prefix = (
         f"cannot infer the alphabet: the letters {found} fit none of dna (ACGT), rna (ACGU) or "
-        f"protein ({NAMED_ALPHABETS['protein']}); letters outside the nearest, {name}, in"
+        f"protein ({NAMED_ALPHABETS['protein']}); letters outside {nearest} in"
     )
     hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    if found == "ACGTU":  # DNA and RNA rows in one file, e.g. pasted from two sources
+        hint = (f"T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give "
+                f"the alphabet (--alphabet) with every letter used, {found}")
     _check_letters(table, texts, letters, prefix, hint)
     raise AssertionError("unreachable: some letter fits no alphabet")
+
+
+def _nearest_alphabet(texts: list[str]) -> tuple[str, str, list[str]]:
+    """The named alphabet the fewest rows have letters outside of (so the rows named are the
+    odd ones out: one T among RNA rows), then the one with the fewest letters outside it, then
+    the first of dna, rna, protein; with the names of the others as near as it."""
+    def distance(letters: str) -> tuple[int, int]:
+        allowed = _cased(letters)
+        rows = sum(not set(text) <= allowed for text in texts)
+        return rows, len({ch.upper() for ch in "".join(texts)} - set(letters))
+
+    distances = {name: distance(letters) for name, letters in NAMED_ALPHABETS.items()}
+    name = min(distances, key=distances.__getitem__)  # the first of those tied
+    tied = [other for other, d in distances.items() if other != name and d == distances[name]]
+    return name, NAMED_ALPHABETS[name], tied
 
 
 def nucleotide_warning(designs: ParsedDesigns, table: FileTable) -> str | None:

@@ -51,6 +51,7 @@ class FileTable:
     file_format: str  # "csv", "tsv", "fasta" or "parquet"
     headers: tuple[str, ...] = ()  # FASTA: each record's header line, for messages
     notes: tuple[str, ...] = ()  # how the file was read, when not as named (a .csv's separator)
+    warnings: tuple[str, ...] = ()  # how it was read, when that may be wrong (its encoding)
 
     def count(self, n: int) -> str:
         unit = "record" if self.file_format == "fasta" else "row"
@@ -81,7 +82,9 @@ class FileTable:
         folded = [c for c in self.frame.columns if c.casefold() == name.strip().casefold()]
         return folded[0] if len(folded) == 1 else None
 
-    def missing_column(self, name: str, what: str) -> DataError:
+    def missing_column(self, name: str, what: str, advice: str = "") -> DataError:
+        """No column `name` (`what` it would hold): for a table, the columns there are and
+        `advice`; for FASTA, how the header field is written."""
         if self.file_format == "fasta":
             problem = f"no record header has {name}=... ({what}); write it {header_field(name)}"
             return DataError(self.source, problem)
@@ -90,7 +93,9 @@ class FileTable:
         if len(self.frame.columns) == 1 and re.search(r"[,;\t|]", self.frame.columns[0]):
             hint = ("; only one column was found: separate the columns by commas (.csv), "
                     "semicolons (.csv) or tabs (.tsv), the same in every line")
-        return DataError(self.source, f"no column {name!r} {what}; the columns are {present}{hint}")
+        advice = f"; {advice}" if advice else ""
+        return DataError(self.source,
+                         f"no column {name!r} {what}; the columns are {present}{hint}{advice}")
 
 
 class ParsedDesigns(NamedTuple):

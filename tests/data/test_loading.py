@@ -34,21 +34,6 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     assert data.report.alphabet == "ACGU" and data.report.file_format == "parquet"
 
 
-def test_fasta_with_values_multiline_and_crlf(tmp_path: Path) -> None:
-    text = ">s1 value=0.53 first\r\nACGT\r\nAC\r\n>s2 note=x value=-2\r\nTTTTGG\r\n"
-    data = read_designs(write(tmp_path / "d.fa", text))
-    assert data.sequences() == ["ACGTAC", "TTTTGG"]
-    assert data.y.tolist() == pytest.approx([0.53, -2.0])
-    assert data.report.labeled and data.report.file_format == "fasta"
-
-
-def test_fasta_without_values_is_unlabeled(tmp_path: Path) -> None:
-    data = read_designs(write(tmp_path / "d.fasta", ">a\nMKV\n>b\nMKW\n"))
-    assert data.y is None and not data.report.labeled
-    assert data.sequences() == ["MKV", "MKW"]
-    assert "no record header has value=...: the designs are unlabeled" in data.report.notes
-
-
 def test_fasta_summary_names_header_fields_not_columns(tmp_path: Path) -> None:
     # `braid data check` said "columns used: sequence, value" of a file without columns.
     labeled = read_designs(write(tmp_path / "d.fa", ">s1 value=0.5 measurements=2\nACGT\n"
@@ -59,13 +44,6 @@ def test_fasta_summary_names_header_fields_not_columns(tmp_path: Path) -> None:
     assert "read: the sequence lines" in unlabeled.report.summary().splitlines()
     table = read_designs(write(tmp_path / "d.csv", "id,sequence,value\na,ACGT,1\nb,ACGA,2\n"))
     assert "columns used: sequence, value; ignored: id" in table.report.summary().splitlines()
-
-
-def test_fasta_header_keys_ignore_case_as_column_names_do(tmp_path: Path) -> None:
-    # 'Value=' was read as no value at all: the designs came out unlabeled without a word.
-    path = write(tmp_path / "d.fa", ">s1 Value=0.5 MEASUREMENTS=2\nACGT\n>s2 VALUE=1\nACGA\n")
-    data = read_designs(path)
-    assert data.y.tolist() == [0.5, 1.0] and data.measurement_counts().tolist() == [2.0, 1.0]
 
 
 def test_unknown_extension(tmp_path: Path) -> None:
@@ -118,32 +96,9 @@ def test_header_without_rows(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.csv", "sequence,value\n"), problem="no designs in the file")
 
 
-def test_unreadable_csv_and_non_utf8(tmp_path: Path) -> None:
+def test_unreadable_csv_and_parquet(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.csv", "sequence\nACGT\nAC,GT,X\n"), problem="cannot be read as CSV")
-    path = tmp_path / "b.csv"
-    path.write_bytes(b"sequence\nAC\xff\n")
-    fails(path, "line 2", problem="is not UTF-8 text: line 2 holds the byte 0xff")
     fails(write(tmp_path / "d.parquet", "not parquet"), problem="cannot be read as PARQUET")
-
-
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
-@pytest.mark.parametrize("name", ["d.csv", "d.fa"])
-def test_utf16_text_is_named_as_such_not_latin1(tmp_path: Path, encoding: str,
-                                                name: str) -> None:
-    text = "sequence,value\nACGT,1\nACGA,2\n" if name == "d.csv" else ">a value=1\nACGT\n"
-    path = tmp_path / name
-    path.write_text(text, encoding=encoding)  # "utf-16": little-endian after a byte-order mark
-    size = len(path.read_bytes())
-    sign = ("it starts with the byte-order mark FF FE" if encoding == "utf-16"
-            else f"{size // 2} of its first {size} bytes are NUL")  # one beside each letter
-    fails(path, problem=f"looks like UTF-16 text ({sign}), not UTF-8; save the file as UTF-8")
-    path.write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))  # big-endian, marked
-    fails(path, problem="looks like UTF-16 text (it starts with the byte-order mark FE FF)")
-
-
-def test_fasta_text_before_the_first_record_or_no_record(tmp_path: Path) -> None:
-    fails(write(tmp_path / "d.fa", "\nhello\n>s1\nACGT\n"), "line 2", problem="before the first")
-    fails(write(tmp_path / "e.fa", "sequence,value\n"), problem="no FASTA records")
 
 
 def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> None:
@@ -160,21 +115,6 @@ def test_gzipped_tables_are_read_by_the_format_under_the_gz(tmp_path: Path) -> N
     (tmp_path / "d.docx.gz").write_bytes(gzip.compress(b"x"))
     with pytest.raises(DataError, match=r"unknown file type '\.docx'.*\(each may be gzipped"):
         read_designs(tmp_path / "d.docx.gz")
-
-
-def test_fasta_header_fields_may_be_split_by_bars_and_may_not_repeat(tmp_path: Path) -> None:
-    path = tmp_path / "bars.fasta"
-    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n>s2\nACGC\n")
-    with pytest.raises(DataError, match=r"1 record whose header has no value=\.\.\. \(or an "
-                       r"empty or NA one\): record 3 \(>s2, line 5\)"):
-        read_designs(path)
-    path.write_text(">s0|value=0.5\nACGT\n>s1 value=1.5;measurements=2\nACGA\n")
-    data = read_designs(path)
-    assert data.y.tolist() == [0.5, 1.5] and data.measurement_counts().tolist() == [1.0, 2.0]
-    path.write_text(">s0 value=1 value=5\nACGT\n>s1 value=2\nACGA\n")
-    with pytest.raises(DataError, match=r"bars\.fasta: 1 header\(s\) give value= more than once: "
-                       r"record 1 \(>s0, line 1\)"):
-        read_designs(path)
 
 
 def test_parquet_sequences_stored_as_bytes_read_as_text(tmp_path: Path) -> None:
@@ -249,3 +189,57 @@ def test_a_comma_file_stays_comma_separated(tmp_path: Path) -> None:
     data = read_designs(path)
     assert data.sequences() == ["ACGT", "ACGA"]
     assert not any("separated" in note for note in data.report.notes)
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
+def test_comment_lines_above_the_header_are_not_read_and_said(tmp_path: Path, name: str) -> None:
+    # A plate reader's '# exported ...' line was taken for the header: "no column 'sequence';
+    # the columns are '# exported from plate reader'".
+    separator = "\t" if name == "d.tsv" else ","
+    text = "# exported from plate reader, 2024\n\n  # by: me\nsequence,value\nACGT,1\nACGA,2\n"
+    path = write(tmp_path / name, text.replace(",", separator))
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    assert "2 comment lines above the header not read (lines 1, 3, starting with '#')" in (
+        data.report.notes)
+    bad = write(tmp_path / f"bad_{name}", (text + "ACXA,3\n").replace(",", separator))
+    fails(bad, "row 3", problem="row 3 'ACXA'", alphabet="dna")  # rows still below the header
+
+
+def test_a_semicolon_file_under_a_comment_is_still_read_as_one(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "# run 7\nsequence;value\nACGT;1,5\nACGA;2\n")
+    data = read_designs(path)
+    assert data.y.tolist() == [1.5, 2.0] and "read as semicolon-separated" in data.report.notes
+
+
+def test_a_header_behind_a_hash_or_only_comments_are_refused(tmp_path: Path) -> None:
+    # numpy.savetxt writes '# x0,x1,value': skipped, the first row would become the header.
+    for text, first in (("# sequence,value\nACGT,1\nACGA,2\n", "'# sequence,value'"),
+                        ("#x0,x1,value\n1,2,3\n4,5,6\n", "'#x0,x1,value'")):
+        fails(write(tmp_path / "d.csv", text), "line 1", problem=f"line 1, {first}, looks like "
+              "the header behind a '#', and lines starting with '#' above the header are "
+              "comments, not read: remove the '#'")
+    titled = write(tmp_path / "t.csv", "# sequence\nsequence,value\nACGT,1\nACGA,2\n")
+    assert read_designs(titled).y.tolist() == [1.0, 2.0]  # a title, not a header
+    fails(write(tmp_path / "c.csv", "# a\n# b\n"), problem="2 comment lines above the header not "
+          "read (lines 1, 2, starting with '#'), and nothing else: no header, no designs")
+
+
+def test_rows_of_only_commas_are_skipped_with_a_note(tmp_path: Path) -> None:
+    # Excel's emptied rows (',,,') were rows "without a sequence".
+    path = write(tmp_path / "d.csv", ",,\nsequence,value,\nACGT,1,\n,,\nACGA,2,\n, ,\n")
+    data = read_designs(path)
+    assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [1.0, 2.0]
+    assert ("3 rows of nothing but commas (a spreadsheet's empty rows) skipped, as blank lines "
+            "are: line 1, row 2, row 4") in data.report.notes
+    bad = write(tmp_path / "b.csv", "sequence,value\nACGT,1\n,,\n\nACXA,2\n")
+    fails(bad, "row 4", problem="row 4 'ACXA'", alphabet="dna")  # numbered as an editor shows
+    # A row with an empty sequence but a value is no empty row.
+    fails(write(tmp_path / "v.csv", "sequence,value\nACGT,1\n,2\n"), "row 2",
+          problem="1 row without a sequence")
+
+
+def test_trailing_unnamed_empty_columns_are_not_listed(tmp_path: Path) -> None:
+    # 'sequence,value,,' (Excel's trailing commas) listed 'Unnamed: 2', 'Unnamed: 3' as ignored.
+    path = write(tmp_path / "d.csv", "sequence,value,,note,\nACGT,1,,a,\nACGA,2,,,x\n")
+    assert read_designs(path).report.columns_ignored == ("note", "Unnamed: 4")

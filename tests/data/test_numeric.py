@@ -125,6 +125,28 @@ def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:
     fails(path, problem="'value' is a feature and the value", feature_columns=["f", "value"])
 
 
+@pytest.mark.parametrize(
+    ("cells", "hint"),
+    [(["15,609.6", "-8,506.4"], "Where a comma separates thousands, remove it: '15,609.6' as "
+      "15609.6 (in Excel: format the column as a number without the 1000 separator, then save "
+      "as CSV)"),
+     (["65.9%", "-1.5 %"], "Remove the percent signs: '65.9%' as 65.9 (or every value as a "
+      "fraction, 0.659)"),
+     (["1,234,567", "50%"], "Where a comma separates thousands, remove it: '1,234,567' as "
+      "1234567 (in Excel: format the column as a number without the 1000 separator, then save "
+      "as CSV); remove the percent signs: '50%' as 50 (or every value as a fraction, 0.5)")],
+)
+def test_numbers_as_a_spreadsheet_shows_them_get_a_hint(tmp_path: Path, cells: list[str],
+                                                         hint: str) -> None:
+    # Not read as numbers: '1,234' is 1234 to one spreadsheet, 1.234 to another.
+    body = "".join(f'{s},"{c}"\n' for s, c in zip(["ACGT", "ACGA"], cells, strict=True))
+    err = fails(write(tmp_path / "d.csv", "sequence,value\n" + body), "row 1", "row 2",
+                problem="2 rows with a value that is not a number in column 'value'")
+    assert str(err).endswith(f"blank lines included). {hint}")
+    vectors = write(tmp_path / "v.csv", "x0,x1\n1,2\n3,\"1,000.5\"\n")  # features too
+    assert "'1,000.5' as 1000.5" in str(fails(vectors, "row 2", problem="not a number"))
+
+
 def test_vector_non_numeric_and_infinite_features(tmp_path: Path) -> None:
     path = write(tmp_path / "v.csv", "x0,x1\n1,2\n3,abc\n5,6\n")
     fails(path, "row 2", problem="1 row with a value that is not a number in column 'x1'")

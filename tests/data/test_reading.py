@@ -33,6 +33,7 @@ def test_missing_value_column_means_unlabeled_unless_required(tmp_path: Path) ->
     assert read_designs(path, value_column=None).y is None
     err = fails(path, problem="no column 'value' with the values", require_values=True)
     assert "'sequence', 'score'" in str(err) and "holds numbers" not in str(err)
+    assert str(err).endswith("; if a column holds the values, set --value-column to its name")
 
 
 SEQUENCES = ["".join(p) for p in itertools.islice(itertools.product("ACGT", repeat=4), 20)]

@@ -63,6 +63,25 @@ def test_alphabet_that_cannot_be_inferred_suggests_the_option(tmp_path: Path) ->
     assert "--alphabet" in str(err) and "ABCGTU" in str(err) and "'ACGB' has 'B'" in str(err)
 
 
+def test_the_rows_named_are_those_outside_the_alphabet_most_rows_fit(tmp_path: Path) -> None:
+    # One T among RNA rows: DNA and RNA tied on one odd letter each, DNA won, and the message
+    # named every RNA row ("row 1 ... has 'U'") but never the row with the T.
+    rows = ["ACGU", "UCGA", "AUGC", "CUGA", "GAUC", "ATCA", "UUCA"]
+    path = write(tmp_path / "d.csv", "sequence\n" + "\n".join(rows) + "\n")
+    err = fails(path, "row 6", problem="letters outside the nearest, rna, in 1 row: row 6 'ATCA' "
+                "has 'T' (first at position 2)")
+    assert err.rows == ["row 6"]
+    assert ("T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give the "
+            "alphabet (--alphabet) with every letter used, ACGTU") in str(err)
+    # As many rows each way: the order dna, rna, protein decides, and the tie is said.
+    tied = write(tmp_path / "t.csv", "sequence\nACGU\nACGT\nUCGA\nTCGA\n")
+    fails(tied, "row 1", "row 3", problem="letters outside dna, as near as rna and protein, in "
+          "2 rows")
+    # Fewer letters outside breaks a tie in rows: protein lacks only B where dna lacks B, E, Q.
+    fewer = write(tmp_path / "f.csv", "sequence\nEQBA\nACGT\n")
+    fails(fewer, "row 1", problem="letters outside the nearest, protein, in 1 row")
+
+
 def test_invalid_alphabet_option(tmp_path: Path) -> None:
     fails(write(tmp_path / "d.csv", "sequence\nAC\nCA\n"), problem="repeats", alphabet="ACA")
 
@@ -77,6 +96,32 @@ def test_an_alphabet_refused_names_the_file(tmp_path: Path, alphabet: str, probl
     # spaces.resolve_alphabet judges the alphabet (tests/test_spaces.py); the file is named
     path = write(tmp_path / "d.csv", "sequence\nACGT\nACGA\n")
     fails(path, alphabet=alphabet, problem=problem)
+
+
+def test_a_missing_sequence_column_offers_the_option_and_a_column_of_letters(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "Seq,Activity\nACGU,0.5\nUCGA,1\n")
+    fails(path, problem="no column 'sequence' with the sequences (a table of vectors names its "
+          "columns x0, x1, ...); the columns are 'Seq', 'Activity'; column 'Seq' holds letters "
+          "only: if these are the sequences, set --sequence-column to 'Seq'")
+    two = write(tmp_path / "t.csv", "name,seq,v\nab,ACGU,0.5\ncd,UCGA,1\n")
+    fails(two, problem="the columns are 'name', 'seq', 'v'; if a column holds the sequences, set "
+          "--sequence-column to its name")
+
+
+def test_vectors_numbered_from_one_are_told_to_start_at_x0(tmp_path: Path) -> None:
+    # x1..x12: "no column 'sequence'", and nothing said of the numbering.
+    names = [f"x{i}" for i in range(1, 13)]
+    row = ",".join(["0.5"] * 12)
+    path = write(tmp_path / "d.csv", ",".join([*names, "value"]) + f"\n{row},1\n{row},2\n")
+    fails(path, problem="no column 'sequence' with the sequences, nor x0 for vectors: vector "
+          "columns are numbered from x0 (x0, x1, ...), and this file's run x1 to x12: rename "
+          "them x0 to x11")
+    one = write(tmp_path / "o.csv", "X1,value\n1,2\n3,4\n")
+    fails(one, problem="this file's is X1 alone: rename it x0")
+    gapped = write(tmp_path / "g.csv", "x1,x3,value\n1,2,3\n4,5,6\n")
+    fails(gapped, problem="this file's start at x1 (x1, x3): number them x0, x1, ... without "
+          "a gap", kind="vector")
 
 
 def test_missing_sequence(tmp_path: Path) -> None:
