@@ -20,8 +20,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from braid_core.data import (
     COUNT_COLUMN,
     DataWarning,
@@ -31,9 +29,6 @@ from braid_core.data import (
     read_designs,
     read_designs_bytes,
 )
-from braid_core.data.duplicates import duplicate_warning
-from braid_core.data.report import SHOWN, clip_text
-from braid_core.data.table import FileTable
 from braid_core.runs import atomic_write_text
 from braid_core.spaces import SequenceSpace
 from dashboard.catalog import UPLOADS, Dataset, uploaded_datasets
@@ -83,34 +78,8 @@ def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,
     first = replace(stored, source=base.name)
     added = read_designs_bytes(data, filename, **options, **options_like(first))
     name = f"{base.name} + {filename}"
-    combined = repeats_as_note(combine_designs([first, added], name), base.name, filename)
+    combined = combine_designs([first, added], name)
     return _store(root, combined, name, task=base.task)
-
-
-def repeats_as_note(combined: OfflineData, base: str, added: str) -> OfflineData:
-    """The combined set's warning about designs in both parts, as a note of what is done with
-    them: a design measured again is what adding a round is for. (Repeats within one file stay
-    a warning.)"""
-    groups = combined.report.duplicates
-    if not groups:
-        return combined
-    table = FileTable(pd.DataFrame(), [], combined.source, "csv")  # as combine_designs says it
-    said = duplicate_warning(groups, table, combined.space)
-    count = f"{len(groups)} design{'s' * (len(groups) > 1)}"
-    if combined.y is None:
-        note = f"{added}: {count} already in {base}, kept once"
-    else:
-        sequences = isinstance(combined.space, SequenceSpace)
-        shown = "; ".join((repr(clip_text(g.design)) if sequences else g.design)
-                          + f" ({', then '.join(f'{v:.4g}' for v in g.values)})"
-                          for g in groups[:SHOWN])  # fmt: skip
-        more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
-        note = (f"{added}: {count} of {base} measured again, each kept once with the mean of "
-                f"all its measurements (the measurements column counts them): {shown}{more}")
-    report = combined.report
-    return replace(combined, report=replace(
-        report, notes=(*report.notes, note),
-        warnings=tuple(w for w in report.warnings if w != said)))
 
 
 def _store(root: Path, designs: OfflineData, name: str, task: str | None = None) -> Dataset:

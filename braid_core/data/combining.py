@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.duplicates import duplicate_warning, merge_duplicates, values_shown
 from braid_core.data.offline import OfflineData, vector_columns
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import DataError, designs_phrase
+from braid_core.data.report import SHOWN, DataError, DuplicateGroup, clip_text, designs_phrase
 from braid_core.data.table import FileTable, ParsedDesigns
 from braid_core.spaces import SequenceSpace
 
@@ -67,11 +67,12 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     alerts = [duplicate_warning(part.report.duplicates, FileTable(
         pd.DataFrame(), [], part.source, part.report.file_format), part.space)
         for part in parts if part.report.duplicates]  # fmt: skip
-    alerts += [duplicate_warning(groups, table, first.space)] if groups else []
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
     counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
     notes = [f"combined from {counts_text}"]
+    if groups:
+        notes.append(remeasured_note(groups, parts))
     ignored = [(part.source, part.report.columns_ignored) for part in parts
                if part.report.columns_ignored]  # fmt: skip
     if ignored:  # a merge writes the canonical columns only: say what stays behind
@@ -92,6 +93,27 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
     return OfflineData(first.space, x[kept], values, source, report, counts, merged)
+
+
+def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineData]) -> str:
+    """What combining does with designs found in more than one part, as a note: a design
+    measured again is what adding a round is for, not a fault of the file (a file's own
+    repeats stay a warning, said when it is read)."""
+    count = f"{len(groups)} design{'s' * (len(groups) > 1)}"
+    two = len(parts) == 2
+    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
+    if parts[0].y is None:
+        return (f"{parts[1].source}: {count} already in {parts[0].source}, kept once" if two
+                else f"{count} in more than one of {names}, kept once")
+    where = f"{parts[1].source}: {count} of {parts[0].source}" if two else (
+        f"{count} of {names}")
+    sequences = isinstance(parts[0].space, SequenceSpace)
+    shown = "; ".join((repr(clip_text(g.design)) if sequences else g.design)
+                      + f" ({', then '.join(values_shown(g))})"
+                      for g in groups[:SHOWN])  # fmt: skip
+    more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
+    return (f"{where} measured again, each kept once with the mean of all its measurements "
+            f"(the measurements column counts them): {shown}{more}")
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:

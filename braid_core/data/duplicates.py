@@ -48,7 +48,7 @@ def merge_duplicates(
     return first, merged, measurements, tuple(groups)
 
 
-def _values_shown(group: DuplicateGroup) -> list[str]:
+def values_shown(group: DuplicateGroup) -> list[str]:
     """Each row's value, with the measurements behind it where a row stands for several."""
     counts = group.measurements or (1,) * len(group.values)
     return [f"{v:.4g}" + (f" (mean of {n:g})" if n != 1 else "")
@@ -62,7 +62,7 @@ def duplicate_warning(groups: tuple[DuplicateGroup, ...], table: FileTable, spac
     shown = "; ".join(
         (repr(clip_text(g.design)) if isinstance(space, SequenceSpace) else g.design)
         + f" at {_first_few(g.rows)}"
-        + (f" (values {_first_few(_values_shown(g))})" if labeled else "")
+        + (f" (values {_first_few(values_shown(g))})" if labeled else "")
         for g in groups[:SHOWN]
     )
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""

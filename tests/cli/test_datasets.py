@@ -84,7 +84,11 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     assert merged["measurements"].to_dict() == {"ACDEF": 3, "GHIKL": 1, "MNPQR": 1, "WWWWW": 1}
     assert "MNPQR,0.1,1\n" in out.read_text()  # as the user wrote it, not 0.10000000149...
     assert f"combined from {first} (3 designs) and {second} (2 designs)" in result.output
-    assert f"'ACDEF' at {first} design 1, {second} design 1" in result.output
+    # ACDEF measured again is a note (a round is for that), with the values behind it
+    assert (f"{second}: 1 design of {first} measured again, each kept once with the mean "
+            "of all its measurements (the measurements column counts them): 'ACDEF' (1.25 "
+            "(mean of 2), then 3)") in result.output
+    assert "warning: offline.csv + round2.csv" not in result.output
     assert "standing for 6 measurements in all" in result.output
     # Merged again, the written file still counts ACDEF's three measurements: a fourth at 5.5
     # gives (1 + 1.5 + 3 + 5.5) / 4, not the mean of 11/6 and 5.5.
@@ -93,8 +97,8 @@ def test_data_merge_combines_d_with_new_measurements(tmp_path):
     again = tmp_path / "d3.csv"
     result = runner.invoke(app, ["data", "merge", str(out), str(third), "--out", str(again)])
     assert result.exit_code == 0, result.output
-    assert f"'ACDEF' at {out} design 1, {third} design 1 (values 1.833 (mean of 3), 5.5)" in (
-        result.output)
+    assert f"1 design of {out} measured again" in result.output
+    assert "'ACDEF' (1.833 (mean of 3), then 5.5)" in result.output
     merged = pd.read_csv(again).set_index("sequence")
     assert merged.loc["ACDEF", "value"] == pytest.approx(11.0 / 4, rel=1e-6)
     assert merged.loc["ACDEF", "measurements"] == 4
