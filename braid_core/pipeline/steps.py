@@ -79,7 +79,8 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
         report.note(note)
     prior, trials = calibrate_position_noise(prior, data.x.to(device), generator=generator)
     if trials:
-        report.note(describe_trials(trials, prior.config.position_noise))
+        report.note(describe_trials(trials, prior.config.position_noise,
+                                    prior.config.diversity_floor))
         summary["position_noise"] = prior.config.position_noise
         summary["diversity_ratio"] = {f"{t.position_noise:g}": round(t.ratio, 4)
                                       for t in trials}
