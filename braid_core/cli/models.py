@@ -70,11 +70,11 @@ def prior_train(
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
 
     folder_out(out, holds=PRIOR_FORMAT)
-    data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
+    found = data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
     try:
         config = pipeline.prior_config(data, sequence_column=sequence_column,
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
-                                       device=device)  # fmt: skip
+                                       device=device, space=found.space)  # fmt: skip
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training",
