@@ -25,6 +25,7 @@ from braid_core.cli.options import (
     ValueTilt,
     config_error,
     csv_out,
+    say,
 )
 
 
@@ -78,6 +79,10 @@ def design(
             memory=available_memory())  # it runs in this process
     except ValueError as err:
         raise config_error(err) from None
+    for option, key in (("--unlabeled", "unlabeled"), ("--offline", "offline")):
+        if (column := config[key]["sequence_column"]) not in (sequence_column, None):
+            say(f"note: {option} {config[key]['path']} has no column {sequence_column!r}; its "
+                f"designs are read from its column {column!r}")
     folder = run_here("design", config, total_seconds=max_minutes * 60.0, desc=method,
                       name=name)
     copy_out(folder / "designs.csv", out)

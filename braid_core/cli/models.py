@@ -39,6 +39,7 @@ from braid_core.cli.options import (
     no_files_of_others,
     say,
 )
+from braid_core.cli.reward_data import reward_data
 from braid_core.cli.sampling import sample_designs
 
 prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
@@ -70,11 +71,11 @@ def prior_train(
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
 
     folder_out(out, holds=PRIOR_FORMAT)
-    data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
+    found = data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
     try:
         config = pipeline.prior_config(data, sequence_column=sequence_column,
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
-                                       device=device)  # fmt: skip
+                                       device=device, space=found.space)  # fmt: skip
     except ValueError as err:
         raise config_error(err) from None
     folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training",
@@ -206,8 +207,8 @@ def finetune(
     task: OracleTask = None,
     offline: Annotated[Path | None, typer.Option(
         "--offline", metavar="FILE", help="The measured data (for the designs' novelty, and to "
-        "leave out designs already measured). Default: the reward model's own, where --reward "
-        "is a run's folder.")] = None,
+        "leave out designs already measured). Default: the data the reward model was fitted "
+        "on, where found (its run's, or the copy `braid reward train` wrote beside it).")] = None,
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
@@ -227,9 +228,12 @@ def finetune(
     no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
-    given = offline
+    found = None
     if offline is None:
-        offline = reward_data(reward)
+        from braid_core.runs import Workspace, default_workspace_root
+
+        found = reward_data(reward, Workspace(default_workspace_root()))
+        offline = found.path if found is not None else None
     try:
         config = pipeline.finetune_config(prior, reward, c=c, alpha=alpha, steps=steps,
                                           batch_size=batch, num_designs=num_designs, seed=seed,
@@ -241,32 +245,12 @@ def finetune(
                                           memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None
-    if given is None:  # said once the command is accepted: a refusal comes first
-        say(f"--offline: {offline}, the data the reward model was fitted on (its run's)"
-            if offline is not None else "note: without --offline (the reward model's data), "
-            "the designs get no novelty (distance to the measured designs) and designs "
-            "already measured are not left out of them")
+    if found is not None:  # said once the command is accepted: a refusal comes first
+        say(f"--offline: {found.path}, the data the reward model was fitted on ({found.whose})")
+    elif offline is None:
+        say("note: without --offline (the reward model's data), the designs get no novelty "
+            "(distance to the measured designs) and designs already measured are not left "
+            "out of them")
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning", name=name)
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")
-
-
-def reward_data(reward: Path) -> Path | None:
-    """The data file a reward model was fitted on, where it is a run's own folder (OUT/reward
-    of a reward or design run, whose config.json says) and the file is still there with the
-    columns the offline data is read by (sequence, value); None otherwise. The dashboard's
-    Fine-tune page does the same from its pickers."""
-    import json
-
-    try:
-        config = json.loads((Path(reward).parent / "config.json").read_text())
-    except (OSError, ValueError):
-        return None
-    spec = config.get("data") or config.get("offline") if isinstance(config, dict) else None
-    if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
-        return None
-    if spec.get("sequence_column", "sequence") != "sequence" or (
-            spec.get("value_column", "value") != "value"):
-        return None
-    path = Path(spec["path"])
-    return path if path.is_file() else None

@@ -9,13 +9,16 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from braid_core import defaults
 from braid_core.limits import over_limit
 from braid_core.runs import MAX_NAME_LENGTH, check_run_name
+
+if TYPE_CHECKING:
+    from braid_core.data import DataReport
 
 SequenceColumn = Annotated[str, typer.Option(
     "--sequence-column", metavar="NAME", help="Column holding the sequences.")]
@@ -254,18 +257,17 @@ def bundle_in(folder: Path, option: str, holds: str, made_by: str) -> Path:
     return folder
 
 
-def data_in(path: Path, *, value_column: str | None, **options: Any) -> Path:
-    """`path` once it reads as designs (with values in `value_column`, when given), checked
-    before a run is recorded: a bad file is refused with its error, not left as a failed run.
-    Its warnings are said once, by the run that reads it again."""
+def data_in(path: Path, *, value_column: str | None, **options: Any) -> DataReport:
+    """What reading `path` as designs (with values in `value_column`, when given) found,
+    checked before a run is recorded: a bad file is refused with its error, not left as a
+    failed run. Its warnings are said once, by the run that reads it again."""
     from braid_core.data import DataError, DataWarning, check_designs
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             # a named value column must be there; the error lists the file's columns
-            check_designs(path, value_column=value_column,
-                          require_values=value_column is not None, **options)
+            return check_designs(path, value_column=value_column,
+                                 require_values=value_column is not None, **options)
     except (DataError, FileNotFoundError) as err:
         raise fail(str(err)) from None
-    return path

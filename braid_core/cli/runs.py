@@ -29,27 +29,35 @@ def _workspace():
     return workspace
 
 
+# Runs listed where a key matches several: enough to see why, few enough to read.
+SHOWN_MATCHES = 5
+
+
 def _record(workspace, key: str):
-    """The run whose id is `key`, ends with it (the 4 hex digits the dashboard shows), or whose
-    name (given on the dashboard or by --name) it is, in any case where no name matches
-    exactly; several such runs are listed for the user to pick."""
+    """The run whose id is `key`, starts with it (the id as `braid runs list` prints it, cut
+    short), ends with it (the 4 hex digits the dashboard shows), or whose name (given on the
+    dashboard or by --name) it is, in any case where no name matches exactly; a key matching
+    several runs is refused as ambiguous, naming a few."""
     try:
         return workspace.record(key)
     except KeyError:
         records = workspace.list_runs()
-    matches = [r for r in records if key and (r.id.endswith(key) or r.name == key)]
+    matches = [r for r in records if key and (r.id.startswith(key) or r.id.endswith(key)
+                                              or r.name == key)]
     if not matches:  # a name as typed from memory: "LowG" for "lowG"
         matches = [r for r in records
                    if key and r.name and r.name.casefold() == key.casefold()]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise fail(f"no run in {workspace.root} with the id or name {key!r} (`braid runs list` "
-                   "shows them)")
+        raise fail(f"no run in {workspace.root} with the id or name {key!r}, or an id that "
+                   "starts or ends with it (`braid runs list` shows them)")
     listed = "; ".join(f"{r.id} ({r.kind}, {r.status}{', ' + r.name if r.name else ''})"
-                       for r in matches)
-    raise fail(f"{len(matches)} runs in {workspace.root} match {key!r}: {listed}; give one "
-               "run's id")
+                       for r in matches[:SHOWN_MATCHES])
+    more = (f"; and {len(matches) - SHOWN_MATCHES} more" if len(matches) > SHOWN_MATCHES
+            else "")
+    raise fail(f"{key!r} is ambiguous: {len(matches)} runs in {workspace.root} match it "
+               f"({listed}{more}); give more of the run's id")
 
 
 @runs_app.command("list")
@@ -92,7 +100,7 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, its last characters, or its name.")],
+        metavar="RUN", help="A run id, its first or last characters, or its name.")],
     log_lines: Annotated[int, typer.Option("--log-lines", min=0, metavar="N",
                                            help="Lines of the log's end to print.")] = 20,
 ) -> None:
@@ -101,10 +109,15 @@ def runs_show(
 
     workspace = _workspace()
     record = _record(workspace, run_id)
+    folder = workspace.run_path(record.id)
+    gone = not folder.is_dir()  # deleted or moved by hand: the index alone still has the run
     typer.echo(f"run {record.id} ({record.kind}{', ' + record.name if record.name else ''}): "
-               f"{record.status}")
+               f"{record.status}{', but its folder is missing' if gone else ''}")
     typer.echo(f"created {record.created}; finished {record.finished or '-'}")
-    typer.echo(f"folder {workspace.run_path(record.id)}")
+    typer.echo(f"folder {folder}" + (
+        " is missing: it was deleted or moved outside braid, so the run's files (models, "
+        f"designs, log) are gone; `braid runs delete {record.id}` removes its record"
+        if gone else ""))
     if record.parents:
         typer.echo("made from " + parents_in_words(
             record.parents, {r.id: r.name for r in workspace.list_runs()}))
@@ -115,7 +128,7 @@ def runs_show(
     else:
         typer.echo(f"summary: none (the run is {record.status}; a finished run records one)")
     typer.echo("config: " + json.dumps(record.config, indent=2))
-    log = workspace.run_path(record.id) / "log.txt"
+    log = folder / "log.txt"
     if log_lines and log.is_file():
         tail = log.read_text(errors="replace").splitlines()[-log_lines:]
         typer.echo("log (end):\n" + "\n".join(tail))
@@ -124,7 +137,7 @@ def runs_show(
 @runs_app.command("cancel")
 def runs_cancel(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, its last characters, or its name.")],
+        metavar="RUN", help="A run id, its first or last characters, or its name.")],
 ) -> None:
     """Stop a running run (its process group) and record it as cancelled; files stay."""
     from braid_core import jobs
@@ -141,7 +154,7 @@ def runs_cancel(
 @runs_app.command("delete")
 def runs_delete(
     run_id: Annotated[str, typer.Argument(
-        metavar="RUN", help="A run id, its last characters, or its name.")],
+        metavar="RUN", help="A run id, its first or last characters, or its name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask first.")] = False,
 ) -> None:
     """Remove a run that is not running: its record and its folder, for good."""

@@ -84,8 +84,21 @@ def calibrate_position_noise(
     return dataclasses.replace(prior, config=tuned), trials
 
 
-def describe_trials(trials: list[NoiseTrial], chosen: float) -> str:
-    """One line for the run's log: each rung's diversity ratio and the noise kept."""
-    rungs = ", ".join(f"{t.position_noise:g}: {t.ratio:.3f}" for t in trials)
-    return (f"sampler position noise {chosen:g} (sample diversity / data diversity by noise: "
-            f"{rungs})")
+def describe_trials(trials: list[NoiseTrial], chosen: float, floor: float) -> str:
+    """One line for the run's log, in words: how varied the prior's designs came out (their
+    mean pairwise distance as a share of the data's) at each position noise tried, and the
+    noise kept (the first whose share reaches `floor`, else the most varied)."""
+    needed = f"{floor:.0%} needed"
+    if len(trials) == 1 and trials[0].ratio >= floor:
+        return (f"sampler check: the prior's designs are varied enough at its own position "
+                f"noise {chosen:g} (their mean pairwise distance is {trials[0].ratio:.1%} of "
+                f"the data's, {needed}), so it keeps that noise (randomness in the order in "
+                "which it fills in positions)")
+    shares = ", ".join(f"{t.ratio:.1%} at {t.position_noise:g}" for t in trials)
+    why = ("the least noise that reaches it" if any(t.ratio >= floor for t in trials)
+           else "the most varied, as none reached it")
+    return (f"sampler check: the prior's designs were less varied than the data (their mean "
+            f"pairwise distance as a share of the data's, by position noise: {shares}; "
+            f"{needed}), so it draws with position noise {chosen:g}, {why} (more randomness "
+            "in the order in which it fills in positions: more varied designs, a few more of "
+            "them invalid)")

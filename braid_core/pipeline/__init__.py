@@ -6,7 +6,9 @@ reports through a `Reporter`. A config is a plain dict, stored with the run, so 
 repeated from its config alone. `start` launches a step as a background job
 (`python -m braid_core.cli run-job <id>`); `execute` is what that job runs.
 
-Modules: `configs` (the config builders and their checks), `steps` (prior, reward,
+Modules: `configs` (the config builders and their checks), `data_checks` (how configs
+record data files, and the checks of them: values too few or all alike, two design spaces,
+`braid design`'s one sequence column), `steps` (prior, reward,
 fine-tuning and baseline steps), `design` (`braid design`, all steps under one budget),
 `sampling` (designs drawn from a saved model: its config and step), `reporter`
 (`Reporter`), `launch` (`start`, `execute`) and `reach` (how far past the measured values the

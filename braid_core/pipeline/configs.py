@@ -14,20 +14,24 @@ from pathlib import Path
 from typing import Any
 
 from braid_core import defaults as defaults_module
-from braid_core.data import (
-    DataError,
-    DataReport,
-    check_designs,
-    check_designs_bytes,
-    space_mismatch,
-)
+from braid_core.data import DataError, DataReport, check_designs
 from braid_core.diffusion.prior import PriorConfig, saved_space
 from braid_core.finetune import FinetuneConfig, check_estimator
 from braid_core.memory import check_fits, held_bytes, pool_advice
 from braid_core.methods import FINETUNED_METHODS, METHODS
+from braid_core.pipeline.data_checks import (
+    check_file,
+    check_same_space,
+    constant_value,
+    data_spec,
+    enough_to_fit,
+    recorded_path,
+    report_and_column,
+    unlabeled_report,
+)
 from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
-from braid_core.rewards.train import check_enough_designs, network_settings
+from braid_core.rewards.train import network_settings
 from braid_core.runtime import check_device
 from braid_core.spaces import SequenceSpace, Space
 
@@ -54,18 +58,14 @@ def defaults() -> dict[str, Any]:
             "count_weighting": DEFAULT_COUNT_WEIGHTING, "pool_factor": POOL_FACTOR}
 
 
-def data_spec(path: str | Path, sequence_column: str, value_column: str | None,
-          alphabet: str | None) -> dict[str, Any]:
-    return {"path": str(Path(path).absolute()), "sequence_column": sequence_column,
-            "value_column": value_column, "alphabet": alphabet}
-
-
 def prior_config(data: str | Path, *, sequence_column: str = "sequence",
                  alphabet: str | None = None, max_minutes: float = 6.0, seed: int = 0,
-                 device: str = "auto") -> dict[str, Any]:
-    """Pre-train a prior on the designs of `data` (values ignored)."""
+                 device: str = "auto", space: Space | None = None) -> dict[str, Any]:
+    """Pre-train a prior on the designs of `data` (values ignored; the file is not read here:
+    its job says what is wrong with it); `space`: its designs' space where the caller read it
+    (vectors are recorded without a sequence column)."""
     prior = dataclasses.replace(PriorConfig(), max_minutes=max_minutes)
-    return {"data": data_spec(data, sequence_column, None, alphabet),
+    return {"data": data_spec(data, sequence_column, None, alphabet, space),
             "prior": dataclasses.asdict(prior), "seed": seed, "device": check_device(device)}
 
 
@@ -85,24 +85,16 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     network_settings(network)  # an unknown name fails here, not minutes into a job
     if max_minutes is not None and not 0 < max_minutes < math.inf:
         raise ValueError(f"--max-minutes must be a finite number > 0, got {max_minutes}")
-    # Values missing or too few fail here too: the Reward model page recorded a failed run.
-    enough_to_fit(data, check_designs(data, sequence_column=sequence_column,
-                                      value_column=value_column, alphabet=alphabet,
-                                      require_values=True))
-    return {"data": data_spec(data, sequence_column, value_column, alphabet), "kind": kind,
-            "seed": seed, "device": check_device(device), "network": network,
+    # Values missing, too few or all alike fail here too: the Reward model page recorded a
+    # failed run.
+    report = check_designs(data, sequence_column=sequence_column, value_column=value_column,
+                           alphabet=alphabet, require_values=True)
+    enough_to_fit(data, report)
+    return {"data": data_spec(data, sequence_column, value_column, alphabet, report.space),
+            "kind": kind, "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting),
             "max_minutes": max_minutes}
-
-
-def enough_to_fit(path: str | Path, report: DataReport) -> None:
-    """Refuse labeled data too small to fit a reward model on (and check it) before a run is
-    recorded: it would otherwise be a failed run minutes later."""
-    try:
-        check_enough_designs(report.num_designs)
-    except ValueError as err:
-        raise ValueError(f"{path}: {err}; add measured designs") from None
 
 
 def count_weighting_choice(weighting: str) -> str:
@@ -146,7 +138,7 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
     _pool_fits(num_designs, pool_size, space, memory)
     check_models(space, reward)
     check_estimator(finetune, space)
-    return {"prior": str(Path(prior).absolute()), "reward": str(Path(reward).absolute()),
+    return {"prior": recorded_path(prior), "reward": recorded_path(reward),
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
             "task": _task_name(task, space, "the prior makes"),
@@ -218,7 +210,7 @@ def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, A
     if found != space:
         raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
                          f"prior makes {space.describe()}: give the data the prior was made for")
-    return data_spec(offline, "sequence", "value", alphabet)
+    return data_spec(offline, "sequence", "value", alphabet, space)
 
 
 def check_models(made: Space | None, reward: str | Path) -> None:
@@ -268,8 +260,8 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
     r_c (with this c) are kept."""
     space = prior_space(prior)
     check_models(space, reward)
-    return {"method": method, "prior": str(Path(prior).absolute()),
-            "reward": str(Path(reward).absolute()), "num_designs": num_designs,
+    return {"method": method, "prior": recorded_path(prior),
+            "reward": recorded_path(reward), "num_designs": num_designs,
             # the top of D by measured value is what offline-best means: no pool
             "pool_size": (num_designs if method == "offline-best"
                           else _pool_size(num_designs, pool_size)), "seed": seed,
@@ -308,63 +300,67 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         raise ValueError(f"c must be a finite number >= 0, got {c}")
     if method in FINETUNED_METHODS and not 0 < alpha < math.inf:
         raise ValueError(f"alpha must be a finite number > 0, got {alpha}")
-    # The values the reward model is fitted on: a missing column is named with the file's own
-    # columns, as `braid data check` and `reward train` name it.
     contents = contents or {}
-    report = _check_file(offline, contents, sequence_column=sequence_column,
-                         value_column=value_column, alphabet=alphabet, require_values=True)
-    enough_to_fit(offline, report)
-    space = report.space
-    check_same_space(_unlabeled_report(unlabeled, contents, sequence_column, alphabet, space),
-                     report)
+    offline_report, offline_column, unlabeled_found, unlabeled_column = _design_files(
+        unlabeled, offline, contents, sequence_column, value_column, alphabet)
+    # The pretrained method ranks no pool where the values are all alike (_design_pool): it
+    # draws from the prior, and its reward model only fills the table's columns.
+    constant = method == "pretrained" and constant_value(offline_report) is not None
+    enough_to_fit(offline, offline_report, allow_constant=constant)
+    space = offline_report.space
+    check_same_space(unlabeled_found, offline_report)
     _pool_fits(num_designs, pool_size, space, memory)
     if task:
         _task_name(task, space, "the offline designs are")
-    return {"unlabeled": data_spec(unlabeled, sequence_column, None, alphabet),
-            "offline": data_spec(offline, sequence_column, value_column, alphabet),
+    return {"unlabeled": data_spec(unlabeled, unlabeled_column, None, alphabet, space),
+            "offline": data_spec(offline, offline_column, value_column, alphabet, space),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
-            "num_designs": num_designs, "pool_size": _pool_size(num_designs, pool_size),
+            "num_designs": num_designs,
+            "pool_size": _design_pool(num_designs, pool_size, unranked=constant),
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,
             "reward_network": reward_network, "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting)}
 
 
-def _check_file(path: str | Path, contents: Mapping[str, bytes], **options: Any) -> DataReport:
-    """`check_designs` of the file `path`, from its bytes in `contents` where read already."""
-    data = contents.get(str(path))
-    if data is None:
-        return check_designs(path, **options)
-    return check_designs_bytes(data, str(path), **options)
+def _design_files(unlabeled: str | Path, offline: str | Path, contents: Mapping[str, bytes],
+                  sequence_column: str, value_column: str, alphabet: str | None
+                  ) -> tuple[DataReport, str, DataReport, str]:  # fmt: skip
+    """Both files of `braid design` checked, each with the sequence column it is read by:
+    `sequence_column`, or the default one where only the other file has the column named
+    (data_checks.default_column_instead). The values the reward model is fitted on are read
+    first: a missing column is named with the file's own columns, as `braid data check` and
+    `reward train` name it."""
 
+    def read_offline(column: str) -> DataReport:
+        return check_file(offline, contents, sequence_column=column, value_column=value_column,
+                          alphabet=alphabet, require_values=True)
 
-def _unlabeled_report(unlabeled: str | Path, contents: Mapping[str, bytes], sequence_column: str,
-                      alphabet: str | None, offline: Space) -> DataReport:
-    """The space of the unlabeled file read in `alphabet`; where letters outside it are found,
-    the file's own space when that is another length or kind than `offline`'s (then the two
-    files differ, which is what to say, not which letters do not fit)."""
-    try:
-        return _check_file(unlabeled, contents, sequence_column=sequence_column,
-                           value_column=None, alphabet=alphabet)
-    except DataError:
-        if alphabet is None:
-            raise
+    def unlabeled_as_named() -> DataReport | None:
         try:
-            own = _check_file(unlabeled, contents, sequence_column=sequence_column,
+            return check_file(unlabeled, contents, sequence_column=sequence_column,
                               value_column=None)
         except DataError:
-            own = None
-        same_shape = (own is not None and isinstance(own.space, SequenceSpace)
-                      and isinstance(offline, SequenceSpace) and own.space.length == offline.length)
-        if own is None or same_shape:
-            raise
-        return own
+            return None
+
+    offline_report, offline_column = report_and_column(
+        read_offline, offline, unlabeled_as_named, contents, sequence_column)
+    found, unlabeled_column = report_and_column(
+        lambda column: unlabeled_report(unlabeled, contents, column, alphabet,
+                                        offline_report.space),
+        unlabeled, lambda: offline_report, contents, sequence_column)
+    return offline_report, offline_column, found, unlabeled_column
 
 
-def check_same_space(unlabeled: DataReport, offline: DataReport) -> None:
-    """Refuse designs in two spaces, saying how each file's alphabet was decided (an N in a
-    DNA file makes it protein: the message names the N and its row)."""
-    if problem := space_mismatch(unlabeled, offline):
-        raise ValueError(problem)
+def _design_pool(num_designs: int, pool_size: int | None, *, unranked: bool) -> int:
+    """The pool of a design run; `unranked` (the pretrained method on values all alike): the
+    designs as drawn, as a reward model fitted on such values would rank a pool by its noise."""
+    if not unranked:
+        return _pool_size(num_designs, pool_size)
+    if pool_size is not None and pool_size > num_designs:
+        raise ValueError(f"--pool {pool_size}: a pool is ranked by the reward model, and none "
+                         "can be learned from values all alike; leave --pool out (the designs "
+                         "are kept as the prior draws them)")
+    return num_designs
 
 
 def oracle_task(name: str | None):

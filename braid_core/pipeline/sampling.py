@@ -11,6 +11,7 @@ import torch
 
 from braid_core.data import write_designs_csv
 from braid_core.diffusion.prior import Prior
+from braid_core.pipeline.data_checks import recorded_path
 from braid_core.pipeline.reporter import Reporter
 from braid_core.runs.summary import sampled_method
 from braid_core.runtime import check_device, make_generator, resolve_device
@@ -30,7 +31,7 @@ def sample_config(model: Path | str, *, num: int, seed: int = 0, device: str = "
     found now, while the fine-tuning run and its reward model that say it are there."""
     if num < 1:
         raise ValueError(f"num must be at least 1, got {num}")
-    folder = Path(model).absolute()
+    folder = Path(recorded_path(model))
     return {"model": str(folder), "num": int(num), "seed": int(seed),
             "device": check_device(device), "sampled": sampled_method(folder, given_as)}
 

@@ -18,7 +18,8 @@ from braid_core import defaults as defaults_module
 from braid_core.data import OfflineData, read_designs, write_table
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
-from braid_core.pipeline.configs import data_spec, oracle_task
+from braid_core.pipeline.configs import oracle_task
+from braid_core.pipeline.data_checks import data_spec
 from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
@@ -43,7 +44,8 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
         spec = data_spec(spec, "sequence", "value", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the same notes are in the report
-        data = read_designs(spec["path"], sequence_column=spec["sequence_column"],
+        # vectors record no sequence column (None), older configs "sequence"
+        data = read_designs(spec["path"], sequence_column=spec["sequence_column"] or "sequence",
                             value_column=spec["value_column"], alphabet=spec["alphabet"])
     if report is not None:
         for line in data.report.messages():
@@ -79,7 +81,8 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
         report.note(note)
     prior, trials = calibrate_position_noise(prior, data.x.to(device), generator=generator)
     if trials:
-        report.note(describe_trials(trials, prior.config.position_noise))
+        report.note(describe_trials(trials, prior.config.position_noise,
+                                    prior.config.diversity_floor))
         summary["position_noise"] = prior.config.position_noise
         summary["diversity_ratio"] = {f"{t.position_noise:g}": round(t.ratio, 4)
                                       for t in trials}

@@ -43,7 +43,13 @@ CREATE TABLE IF NOT EXISTS runs (
 def default_workspace_root() -> Path:
     """`$BRAID_HOME` when set, else `./braid-workspace`; the one place that reads the env."""
     home = os.environ.get("BRAID_HOME", "").strip()
-    return (Path(home).expanduser() if home else Path.cwd() / "braid-workspace").absolute()
+    return _tidy(Path(home).expanduser() if home else Path.cwd() / "braid-workspace")
+
+
+def _tidy(path: Path) -> Path:
+    """`path` absolute without "." and "..": the paths configs record under the root are
+    tidied so (pipeline.data_checks.recorded_path), and the dashboard compares them as text."""
+    return Path(os.path.normpath(path.absolute()))
 
 
 def check_run_name(name: str) -> str:
@@ -104,7 +110,7 @@ class Workspace:
     """A folder of runs with a SQLite index, safe to share between processes."""
 
     def __init__(self, root: Path | str) -> None:
-        self.root = Path(root).expanduser().absolute()
+        self.root = _tidy(Path(root).expanduser())
         self.index_path = self.root / INDEX_FILE
         (self.root / "runs").mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:

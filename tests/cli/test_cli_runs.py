@@ -137,3 +137,40 @@ def test_deleting_a_parent_names_its_children_and_they_show_it_deleted(isolated_
         deleted.output)
     shown = runner.invoke(app, ["runs", "show", child.id])
     assert f"made from {prior.id} (deleted)\n" in shown.output, shown.output
+
+
+def test_a_run_is_found_by_the_start_of_its_id_and_an_ambiguous_key_says_so(isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    for _ in range(6):
+        workspace.create_run("reward", {})
+    sample = workspace.create_run("sample", {})
+    # The id as `braid runs list` prints it, cut short (a tester typed its time stamp).
+    start = sample.id[:sample.id.index("-sample") + len("-sample")]
+    shown = runner.invoke(app, ["runs", "show", start])
+    assert shown.exit_code == 0 and f"run {sample.id} (sample): created" in shown.output
+    ambiguous = runner.invoke(app, ["runs", "show", sample.id[:4]])  # the year: every run
+    said = " ".join(ambiguous.output.split())
+    assert ambiguous.exit_code == 1 and "no run" not in said
+    assert f"'{sample.id[:4]}' is ambiguous: 7 runs in" in said
+    assert said.count("(reward, created)") + said.count("(sample, created)") == 5
+    assert "and 2 more); give more of the run's id" in said
+    cancelled = runner.invoke(app, ["runs", "cancel", start])  # the other commands take it
+    assert cancelled.exit_code == 0 and f"run {sample.id} is cancelled" in cancelled.output
+    deleted = runner.invoke(app, ["runs", "delete", start, "--yes"])
+    assert deleted.exit_code == 0 and f"deleted run {sample.id}" in deleted.output
+
+
+def test_a_run_whose_folder_was_deleted_by_hand_is_shown_missing_it(isolated_workspace):
+    import shutil
+
+    workspace = Workspace(isolated_workspace)
+    gone, kept = (workspace.create_run("reward", {}) for _ in range(2))
+    for run in (gone, kept):
+        workspace.set_status(run.id, "done")
+    shutil.rmtree(workspace.run_path(gone.id))  # the index alone still has it, and says so
+    shown = runner.invoke(app, ["runs", "show", gone.id]).output
+    assert f"run {gone.id} (reward): done, but its folder is missing\n" in shown
+    assert (f"folder {workspace.run_path(gone.id)} is missing: it was deleted or moved outside "
+            f"braid, so the run's files (models, designs, log) are gone; `braid runs delete "
+            f"{gone.id}` removes its record") in " ".join(shown.split())
+    assert "missing" not in runner.invoke(app, ["runs", "show", kept.id]).output

@@ -110,3 +110,23 @@ def test_design_on_cuda_without_a_gpu_is_refused_before_any_run(tmp_path, isolat
     assert ("--device: device 'cuda' was asked for, but no CUDA GPU is available here; give "
             "--device auto or cpu") in " ".join(result.output.split())
     assert Workspace(isolated_workspace).list_runs() == []
+
+
+def test_one_sequence_column_named_for_the_labeled_file_leaves_the_unlabeled_one_its_own(
+        tmp_path, isolated_workspace):
+    # A tester's labeled file had Seq/Activity, the unlabeled one `sequence`: `--sequence-column
+    # Seq` failed on the unlabeled file, with no hint.
+    unlabeled = write_sequences(tmp_path / "unlabeled.csv", 100, 8, "ACGT", seed=1)
+    labeled = tmp_path / "labeled.csv"
+    pd.read_csv(write_labeled(tmp_path / "offline.csv", 60)).rename(
+        columns={"sequence": "Seq", "value": "Activity"}).to_csv(labeled, index=False)
+    result = runner.invoke(app, [
+        "design", "--unlabeled", str(unlabeled), "--offline", str(labeled), "--alphabet", "dna",
+        "--sequence-column", "Seq", "--value-column", "Activity", "--method", "pretrained",
+        "--num-designs", "4", "--max-minutes", "0.05", "--out", str(tmp_path / "designs.csv")])
+    assert result.exit_code == 0, result.output
+    assert (f"note: --unlabeled {unlabeled} has no column 'Seq'; its designs are read from its "
+            "column 'sequence'") in " ".join(result.output.split())
+    [run] = Workspace(isolated_workspace).list_runs()
+    assert run.config["unlabeled"]["sequence_column"] == "sequence"
+    assert run.config["offline"]["sequence_column"] == "Seq"

@@ -1,6 +1,6 @@
-"""`braid finetune` without --offline reads the reward model's own data where --reward is a
-run's folder (a tester's designs got no novelty, no leave-out and no extrapolation note), and
-says what is lost where it cannot."""
+"""`braid finetune` without --offline reads the reward model's own data, where --reward is a
+run's folder or `braid reward train`'s --out (a tester's designs got no novelty, no leave-out
+and no extrapolation note), and says what is lost where it cannot."""
 
 from __future__ import annotations
 
@@ -29,10 +29,54 @@ def test_finetune_reads_the_reward_runs_data_or_says_what_goes_without_it(
     assert (f"--offline: {data}, the data the reward model was fitted on (its run's)"
             in tuned.output)
     assert "novelty" in pd.read_csv(tmp_path / "a" / "designs.csv")
-    # a copied reward model (reward train's --out) has no run's config beside it
+    # A copied reward model (reward train's --out) has no run's config beside it: the run that
+    # wrote it is found by its saved model (a tester's was told the designs get no novelty).
     copied = runner.invoke(app, [*common, "--reward", str(reward_dir),
                                  "--out", str(tmp_path / "b")])
     assert copied.exit_code == 0, copied.output
+    assert (f"--offline: {data}, the data the reward model was fitted on (run {reward_run.id}'s, "
+            "which wrote this folder)") in " ".join(copied.output.split())
+    assert "novelty" in pd.read_csv(tmp_path / "b" / "designs.csv")
+    # With that run deleted (or another workspace), the copy of its data beside the model.
+    Workspace(isolated_workspace).delete_run(reward_run.id)
+    alone = runner.invoke(app, [*common, "--reward", str(reward_dir),
+                                "--out", str(tmp_path / "c")])
+    assert alone.exit_code == 0, alone.output
+    assert (f"--offline: {reward_dir / 'offline.csv'}, the data the reward model was fitted on "
+            "(the copy `braid reward train` wrote beside the model)") in " ".join(
+        alone.output.split())
+    assert "novelty" in pd.read_csv(tmp_path / "c" / "designs.csv")
+    # Without either, what goes without it is said.
+    (reward_dir / "offline.csv").unlink()
+    bare = runner.invoke(app, [*common, "--reward", str(reward_dir),
+                               "--out", str(tmp_path / "d")])
+    assert bare.exit_code == 0, bare.output
     assert ("note: without --offline (the reward model's data), the designs get no novelty"
-            in copied.output)
-    assert "novelty" not in pd.read_csv(tmp_path / "b" / "designs.csv")
+            in bare.output)
+    assert "novelty" not in pd.read_csv(tmp_path / "d" / "designs.csv")
+
+
+def test_a_reward_run_of_data_in_other_columns_gives_its_own_copy_of_them(
+        tmp_path, isolated_workspace):
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(write_labeled(tmp_path / "offline.csv", 300)).rename(
+        columns={"sequence": "Seq", "value": "Activity"}).to_csv(renamed, index=False)
+    prior_dir = tmp_path / "prior"
+    assert runner.invoke(app, ["prior", "train", "--data", str(tmp_path / "offline.csv"),
+                               "--alphabet", "dna", "--max-minutes", "0.02",
+                               "--out", str(prior_dir)]).exit_code == 0
+    trained = runner.invoke(app, ["reward", "train", "--data", str(renamed), "--alphabet", "dna",
+                                  "--sequence-column", "Seq", "--value-column", "Activity",
+                                  "--kind", "bonus", "--max-minutes", "0.05",
+                                  "--out", str(tmp_path / "reward")])
+    assert trained.exit_code == 0, trained.output
+    (reward_run,) = Workspace(isolated_workspace).list_runs(kind="reward")
+    run_folder = Workspace(isolated_workspace).run_path(reward_run.id)
+    tuned = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--steps", "1",
+                                "--batch", "4", "--num-designs", "4",
+                                "--reward", str(run_folder / "reward"),
+                                "--out", str(tmp_path / "a")])
+    assert tuned.exit_code == 0, tuned.output
+    assert (f"--offline: {run_folder / 'offline.csv'}, the data the reward model was fitted on "
+            "(its run's copy of it)") in " ".join(tuned.output.split())
+    assert "novelty" in pd.read_csv(tmp_path / "a" / "designs.csv")

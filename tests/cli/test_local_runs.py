@@ -63,7 +63,7 @@ def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isol
     shown = runner.invoke(app, ["runs", "show", records[0].id])
     assert shown.exit_code == 0, shown.output
     log = shown.output.split("log (end):\n")[1]
-    assert "sampler position noise" in log and "pre-training: " in log  # a note, the bar
+    assert "sampler check: " in log and "pre-training: " in log  # a note, the bar
 
 
 def test_a_run_here_keeps_its_notes_and_error_in_log_txt(tmp_path, isolated_workspace,

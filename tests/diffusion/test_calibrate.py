@@ -7,7 +7,11 @@ import dataclasses
 import torch
 from torch import Tensor, nn
 
-from braid_core.diffusion.calibrate import calibrate_position_noise, describe_trials
+from braid_core.diffusion.calibrate import (
+    NoiseTrial,
+    calibrate_position_noise,
+    describe_trials,
+)
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, VectorSpace
@@ -64,7 +68,7 @@ def test_collapsing_order_gets_more_noise_until_diversity_returns(device) -> Non
     assert chosen is (reached[0] if reached else max(trials, key=lambda t: t.ratio))
     assert all(t.ratio < 0.8 for t in trials[:-1])
     assert prior.config.position_noise == 1.0  # the input prior is not changed
-    assert "position noise" in describe_trials(trials, tuned.config.position_noise)
+    assert "position noise" in describe_trials(trials, tuned.config.position_noise, 0.8)
 
 
 def test_a_diverse_prior_keeps_its_noise_after_one_trial(device) -> None:
@@ -95,3 +99,18 @@ def test_the_floor_is_checked() -> None:
             assert "diversity_floor" in str(error)
         else:
             raise AssertionError(f"diversity_floor={bad} was accepted")
+
+
+def test_the_log_line_says_in_words_what_the_noise_check_found() -> None:
+    # It read "sampler position noise 1 (sample diversity / data diversity by noise: 1: 1.000)".
+    kept = describe_trials([NoiseTrial(1.0, 9.5, 10.0)], 1.0, 0.8)
+    assert kept == ("sampler check: the prior's designs are varied enough at its own position "
+                    "noise 1 (their mean pairwise distance is 95.0% of the data's, 80% needed), "
+                    "so it keeps that noise (randomness in the order in which it fills in "
+                    "positions)")
+    raised = describe_trials([NoiseTrial(1.0, 4.5, 10.0), NoiseTrial(2.0, 8.1, 10.0)], 2.0, 0.8)
+    assert ("less varied than the data (their mean pairwise distance as a share of the data's, "
+            "by position noise: 45.0% at 1, 81.0% at 2; 80% needed), so it draws with position "
+            "noise 2, the least noise that reaches it") in raised
+    short = describe_trials([NoiseTrial(1.0, 4.5, 10.0), NoiseTrial(2.0, 6.0, 10.0)], 2.0, 0.8)
+    assert "position noise 2, the most varied, as none reached it" in short

@@ -20,6 +20,16 @@ def test_default_root_follows_braid_home(tmp_path, monkeypatch):
     assert default_workspace_root() == tmp_path / "braid-workspace"
 
 
+def test_the_root_is_kept_without_dots(tmp_path, monkeypatch):
+    # Configs record their files' paths tidied (/x/out/../ws -> /x/ws); the root under which
+    # the dashboard keeps its data sets is tidied alike, so the two compare equal.
+    untidy = tmp_path / "out" / ".." / "ws"
+    (tmp_path / "out").mkdir()
+    assert Workspace(untidy).root == tmp_path / "ws"
+    monkeypatch.setenv("BRAID_HOME", str(untidy))
+    assert default_workspace_root() == tmp_path / "ws"
+
+
 def test_index_is_wal_and_config_round_trips(workspace):
     config = {"c": 1.5, "alpha": 0.1, "steps": 10, "nested": {"k": [1, 2]}}
     run = workspace.create_run("finetune", config, name="first try")
