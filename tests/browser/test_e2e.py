@@ -19,15 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_pages import needs_demo_models
 
 from dashboard import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-needs_demo_models = pytest.mark.skipif(
-    not (demo.DEMO_PRIOR / "config.json").is_file()
-    or not (demo.DEMO_REWARD / "config.json").is_file(),
-    reason="the shipped demo prior/reward (assets/priors, assets/rewards) are missing",
-)
 
 PAGES = [  # sidebar link, heading, a line only that page shows
     ("Data", "Data", "Upload a design table"),

@@ -21,16 +21,19 @@ from braid_core.runs import Workspace
 from dashboard import demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
+from browser_pages import (  # noqa: E402
+    RECORD_TEXTS,
+    drawn_in_tables,
+    needs_demo_models,
+    settle,
+)
 from dashboard_runs import random_sequences  # noqa: E402 (a helper module, not a package)
-from test_narrow_window import RECORD_TEXTS, settle  # noqa: E402
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not (demo.DEMO_PRIOR / "config.json").is_file()
-                       or not (demo.DEMO_REWARD / "config.json").is_file(),
-                       reason="the shipped demo prior/reward (assets/) are missing"),
-]  # fmt: skip
+    needs_demo_models,
+]
 
 WIDTH = 1280  # px of the browser window, the sidebar open
 NOVELTIES = [17, 18, 19, 20, 21, 22, 23]  # the designs' distances to D, as a demo run has them
@@ -77,7 +80,7 @@ def test_explores_table_shows_every_column_whole_at_1280_px(browser, server, wor
         assert scroll["content"] <= scroll["box"] + 1, (
             f"the table needs a sideways scroll at {WIDTH} px: its columns take "
             f"{scroll['content']} px of {scroll['box']}")
-        drawn = [text for text in page.evaluate("window.drawnTexts") if text["table"]]
+        drawn = drawn_in_tables(page)
         headers = [text for text in drawn if text["text"].startswith("novelty")]
         values = [text for text in drawn if text["text"] in {str(n) for n in NOVELTIES}]
         assert headers and values, "no novelty column drawn"

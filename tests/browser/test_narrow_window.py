@@ -24,36 +24,17 @@ from braid_core.runs import Workspace
 from dashboard import demo, run_names
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
+from browser_pages import RECORD_TEXTS, drawn_in_tables, needs_demo_models, settle  # noqa: E402
 from dashboard_runs import finished_finetune  # noqa: E402 (a helper module, not a package)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not (demo.DEMO_PRIOR / "config.json").is_file()
-                       or not (demo.DEMO_REWARD / "config.json").is_file(),
-                       reason="the shipped demo prior/reward (assets/) are missing"),
-]  # fmt: skip
+    needs_demo_models,
+]
 
 WIDTHS = (1280, 1024)  # px of the browser window; the sidebar stays open at both
 SHOTS = os.environ.get("BRAID_LAYOUT_SHOTS")
-# Every string a canvas draws, kept in window.drawnTexts (Vega's and the data grid's).
-# Streamlit draws a chart of over 2,000 points on a canvas, and a smaller one as SVG.
-RECORD_TEXTS = """
-window.drawnTexts = [];
-const fillText = CanvasRenderingContext2D.prototype.fillText;
-CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
-  const canvas = this.canvas, edge = canvas.getBoundingClientRect();
-  const matrix = this.getTransform(), pixel = canvas.width / (edge.width || canvas.width);
-  const width = this.measureText(String(text)).width;
-  const start = x - width * ({center: 0.5, right: 1, end: 1}[this.textAlign] || 0);
-  window.drawnTexts.push({
-    text: String(text), left: edge.left + (matrix.a * start + matrix.e) / pixel,
-    right: edge.left + (matrix.a * (start + width) + matrix.e) / pixel,
-    canvasLeft: edge.left, canvasRight: edge.right,
-    table: Boolean(canvas.closest && canvas.closest('[data-testid="stDataFrame"]'))});
-  return fillText.call(this, text, x, y, ...rest);
-};
-"""
 # Per Vega chart: its drawing's box and the box of the column it sits in.
 CHART_BOXES = """
 () => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => {
@@ -130,12 +111,6 @@ def open_page(browser, server: str):
         context.close()
 
 
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
-    page.wait_for_timeout(800)  # Vega draws after the script run ends
-
-
 def check_charts(page, names: list[str], where: str) -> None:
     """Each chart inside its column; each name drawn whole, nothing drawn cut short."""
     boxes = page.evaluate(CHART_BOXES)
@@ -158,7 +133,7 @@ def check_charts(page, names: list[str], where: str) -> None:
 
 def check_table(page, headers: list[str], where: str) -> None:
     """The table's headers `headers` (patterns) drawn whole inside the table, with no scroll."""
-    drawn = [text for text in page.evaluate("window.drawnTexts") if text["table"]]
+    drawn = drawn_in_tables(page)
     for header in headers:
         found = [text for text in drawn if re.fullmatch(header, text["text"])]
         assert found, f"{where}: no table header {header!r} drawn"
