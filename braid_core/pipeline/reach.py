@@ -116,17 +116,18 @@ def _far_words(summary: Mapping[str, Any], *, subject: bool) -> str | None:
     if not math.isfinite(distance) or distance <= FAR_FACTOR * spacing:
         return None
     designs, alone = _designs_handed_over(summary)
-    where = (f"{designs} {'lies' if alone else 'lie'} {distance:.3g} from the nearest measured "
-             f"design{'' if alone else ' on average'}" if subject else
-             f"{'it lies' if alone else 'they lie'} {distance:.3g} from the nearest measured "
-             f"design{'' if alone else ' on average'}")
-    words = (f"{where}, {distance / spacing:.0f} times the gap within which 95 % of the "
-             f"measured designs have a neighbour ({spacing:.3g}); that far out u grows more "
-             "slowly than the error of a reward that bends (on vectors 8 standard deviations "
-             "out, BRAID-Bonus's u was 3-17 times too small and BRAID-Boot's up to 4 times: "
-             "bench/results/vector_uncertainty.md), so a small u does not show that a "
-             "prediction is right")
-    return words + (": measure a few of these designs before many" if subject else "")
+    verb = "lies" if alone else "lie"
+    # What to do first, in plain words; the figures and the evidence after it
+    lead = (f"{designs} {verb} far outside the measured data, so {'its' if alone else 'their'} "
+            "predicted values are guesses: measure a few of these designs before many. "
+            f"{'It' if alone else 'They'} {verb}" if subject else
+            f"{'it' if alone else 'they'} also {verb} far outside the measured data:")
+    return (f"{lead} {distance:.3g} from the nearest measured design"
+            f"{'' if alone else ' on average'} (in the data's units), {distance / spacing:.0f} "
+            f"times the spacing of the measured designs (95 % of them have a neighbour within "
+            f"{spacing:.3g}). That far out a small u is no comfort: u grows more slowly than "
+            "the error (BRAID-Bonus's u was 3-17 times too small 8 standard deviations out on "
+            "vectors, bench/results/vector_uncertainty.md)")
 
 
 def _reach_words(summary: Mapping[str, Any]) -> list[str]:

@@ -143,9 +143,11 @@ def test_vector_designs_far_from_every_measured_one_are_said_to_be_far(tmp_path)
     assert summary["measured_spacing"] == pytest.approx(0.1)
     note = reach_note(summary)
     assert note is not None and "far past" not in note
-    assert note.startswith("the designs handed over lie 2.") and "from the nearest measured" in note
-    assert "times the gap within which 95 % of the measured designs have a neighbour (0.1)" in note
-    assert "a small u does not show that a prediction is right" in note
+    assert note.startswith("the designs handed over lie far outside the measured data, so "
+                           "their predicted values are guesses: measure a few of these designs "
+                           "before many. They lie 2.")
+    assert "the spacing of the measured designs (95 % of them have a neighbour within 0.1)" in note
+    assert "That far out a small u is no comfort" in note
 
 
 def test_vector_designs_among_the_measured_ones_say_nothing(tmp_path):
@@ -162,7 +164,8 @@ def test_far_and_far_past_the_best_are_said_in_one_note():
                "novelty_mean": 4.0, "measured_spacing": 0.2, "num_designs": 8}
     note = reach_note(summary)
     assert note.startswith("the designs handed over are predicted at a median of 5")
-    assert "; they lie 4 from the nearest measured design on average, 20 times the gap" in note
+    assert ("; they also lie far outside the measured data: 4 from the nearest measured design "
+            "on average (in the data's units), 20 times the spacing") in note
     assert note.count("the designs handed over") == 1
 
 
