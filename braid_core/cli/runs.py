@@ -3,8 +3,10 @@ runs (`python -m braid_core.cli run-job <id>`, launched by braid_core.jobs)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,6 +44,11 @@ def _record(workspace, key: str):
         return workspace.record(key)
     except KeyError:
         records = workspace.list_runs()
+    if "/" in key and not any(r.name == key for r in records):
+        # a run's folder as a shell completes it (braid-workspace/runs/<id>/): its id
+        key = Path(key.rstrip("/")).name
+        with contextlib.suppress(KeyError):
+            return workspace.record(key)
     matches = [r for r in records if key and (r.id.startswith(key) or r.id.endswith(key)
                                               or r.name == key)]
     if not matches:  # a name as typed from memory: "LowG" for "lowG"
@@ -93,6 +100,8 @@ def runs_list(
         if isinstance(summary.get("validity"), int | float):
             headline += f", valid {summary['validity']:.0%}"
         method = run_method(record.kind, record.config) or "-"
+        if not workspace.run_path(record.id).is_dir():  # deleted by hand: the index alone has it
+            headline = "its folder is missing" + (f"; {headline}" if headline else "")
         typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} {method:12s} "
                    f"{record.name or '-':20s} {headline}".rstrip())
 

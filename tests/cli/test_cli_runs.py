@@ -174,3 +174,19 @@ def test_a_run_whose_folder_was_deleted_by_hand_is_shown_missing_it(isolated_wor
             f"braid, so the run's files (models, designs, log) are gone; `braid runs delete "
             f"{gone.id}` removes its record") in " ".join(shown.split())
     assert "missing" not in runner.invoke(app, ["runs", "show", kept.id]).output
+    listed = runner.invoke(app, ["runs", "list"]).output.splitlines()
+    (gone_row,) = [line for line in listed if line.startswith(gone.id)]
+    (kept_row,) = [line for line in listed if line.startswith(kept.id)]
+    assert gone_row.endswith("its folder is missing") and "missing" not in kept_row
+
+
+def test_a_run_is_found_by_its_folder_as_a_shell_completes_it(isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    run = workspace.create_run("reward", {})
+    other = workspace.create_run("reward", {}, name="plate/2")  # a name with a slash is a name
+    for typed in (f"{run.id}/", f"braid-workspace/runs/{run.id}/",
+                  str(workspace.run_path(run.id))):
+        shown = runner.invoke(app, ["runs", "show", typed])
+        assert shown.exit_code == 0 and f"run {run.id} (reward)" in shown.output, typed
+    named = runner.invoke(app, ["runs", "show", "plate/2"])
+    assert named.exit_code == 0 and f"run {other.id} (reward, plate/2)" in named.output
