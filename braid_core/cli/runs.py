@@ -174,7 +174,9 @@ def runs_delete(
         raise fail(f"run {record.id} is running; `braid runs cancel {record.id}` first")
     made = (f" Runs made from it keep their files but no longer find it: {', '.join(children)}."
             if children else "")
-    if not yes and not typer.confirm(f"Delete run {record.id} and its folder?{made}"):
+    what = ("and its folder" if workspace.run_path(record.id).is_dir()
+            else "(its folder is missing already)")
+    if not yes and not typer.confirm(f"Delete run {record.id} {what}?{made}"):
         raise typer.Exit(1)
     if yes and made:
         say("note:" + made)

@@ -190,3 +190,15 @@ def test_a_run_is_found_by_its_folder_as_a_shell_completes_it(isolated_workspace
         assert shown.exit_code == 0 and f"run {run.id} (reward)" in shown.output, typed
     named = runner.invoke(app, ["runs", "show", "plate/2"])
     assert named.exit_code == 0 and f"run {other.id} (reward, plate/2)" in named.output
+
+
+def test_deleting_a_run_whose_folder_is_gone_does_not_ask_about_its_folder(isolated_workspace):
+    import shutil
+
+    workspace = Workspace(isolated_workspace)
+    gone, kept = (workspace.create_run("reward", {}) for _ in range(2))
+    shutil.rmtree(workspace.run_path(gone.id))
+    asked = runner.invoke(app, ["runs", "delete", gone.id], input="n\n")
+    assert f"Delete run {gone.id} (its folder is missing already)?" in asked.output
+    asked = runner.invoke(app, ["runs", "delete", kept.id], input="n\n")
+    assert f"Delete run {kept.id} and its folder?" in asked.output
