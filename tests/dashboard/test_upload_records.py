@@ -76,12 +76,13 @@ def test_a_value_column_not_in_the_file_is_refused_naming_the_file_and_its_colum
     assert "the columns are 'sequence', 'value'" in text
     assert "set the Value column field under Column options for uploads to 'value'" in text
     assert not (workspace.root / "uploads").exists()
-    # The field's default still reads a file without values as unlabeled.
+    # Set as advised, the file still in the uploader is read again, with its values; the
+    # field's default still reads a file without values as unlabeled.
     at.text_input(key="upload_value_column").set_value("value").run()
     upload(at, "rna_unlabeled.csv", UNLABELED_CSV)
     assert not at.error
-    (stored,) = catalog.uploaded_datasets(workspace.root)
-    assert not stored.labeled
+    stored = {d.name: d.labeled for d in catalog.uploaded_datasets(workspace.root)}
+    assert stored == {"rna_labeled.tsv": True, "rna_unlabeled.csv": False}
 
 
 def test_designs_added_again_are_a_note_and_a_files_own_repeats_still_a_warning(workspace):
