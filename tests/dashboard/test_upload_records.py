@@ -95,3 +95,18 @@ def test_designs_added_again_are_a_note_and_a_files_own_repeats_still_a_warning(
     (warning,) = added.warnings
     assert warning.startswith("more.csv: 1 design appears more than once")
     assert "ACGUACGU" not in warning
+
+
+def test_the_same_designs_under_another_name_are_said_to_be_the_same(workspace):
+    first = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    assert not any("the same designs" in note for note in first.notes)
+    second = uploads.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
+    assert second.notes[-1] == ("rna_unlabeled.fasta: the same designs as the upload "
+                                "rna_unlabeled.csv")
+    third = uploads.store_upload(workspace.root, UNLABELED_FASTA, "copy.fasta")
+    assert third.notes[-1] == ("copy.fasta: the same designs as the uploads "
+                               "rna_unlabeled.csv, rna_unlabeled.fasta")
+    # Other designs, or the same file stored again under its own name: no such note.
+    assert uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv") == first
+    other = uploads.store_upload(workspace.root, UNLABELED_CSV[:-9], "fewer.csv")
+    assert not any("the same designs" in note for note in other.notes)
