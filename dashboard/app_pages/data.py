@@ -93,7 +93,7 @@ def handle_upload() -> None:
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
-        st.caption("A change here reads the file in the uploader below again.")
+        st.caption("A change here reads a file the uploader below refused again.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
                               type=[*UPLOAD_TYPES, *SPREADSHEETS],
                               key="upload")  # fmt: skip
@@ -102,10 +102,14 @@ def handle_upload() -> None:
     options = {"sequence_column": sequence_column.strip() or "sequence",
                **value_reading(value_column.strip()),
                "alphabet": alphabet.strip() or None}
-    # Read once per file and column options: a file refused for its options (a value column
-    # it lacks) is read again when a field is changed as its error advised, not left refused.
+    # Read once per file; a file refused (a value column it lacks) is read again when a field
+    # is changed as its error advised. One already loaded is not: fields set ahead of the next
+    # upload would otherwise re-read it and move the picker back to it.
     reading = (upload.file_id, *sorted(options.items()))
-    if st.session_state.get(READ) != reading:
+    last = st.session_state.get(READ)
+    new_file = last is None or last[0] != upload.file_id
+    refused = st.session_state.get(UPLOAD_ERROR) is not None
+    if new_file or (last != reading and refused):
         st.session_state[READ] = reading
         st.session_state[UPLOAD_ERROR] = None
         try:

@@ -132,12 +132,17 @@ def test_a_file_refused_for_its_column_options_is_read_again_when_they_change(de
     assert "uploads" in at.selectbox(key="dataset_choice").value
     assert [s.value for s in at.success] == [
         "Loaded rna\\_first.csv: upload rna\\_first.csv (3 designs, with values)"]
-    # The Sequence column field alike.
-    at.text_input(key="upload_sequence_column").set_value("seq").run()
-    (error,) = at.error
-    assert "rna\\_first.csv was not loaded" in error.value
-    at.text_input(key="upload_sequence_column").set_value("sequence").run()
+    # A file loaded is not read again when fields are set ahead of the next upload.
+    at.text_input(key="upload_value_column").set_value("fitness").run()
     assert not at.error and len(catalog.uploaded_datasets(workspace.root)) == 1
+    # The Sequence column field alike: a file whose designs are under 'seq' loads once the
+    # field names it.
+    at.text_input(key="upload_value_column").set_value("value").run()
+    upload(at, "seqcol.csv", GOOD.replace(b"sequence,", b"seq,", 1))
+    (error,) = at.error
+    assert "seqcol.csv was not loaded" in error.value.replace("\\", "")
+    at.text_input(key="upload_sequence_column").set_value("seq").run()
+    assert not at.error and len(catalog.uploaded_datasets(workspace.root)) == 2
 
 
 def test_notes_on_the_data_set_shown_name_its_file_under_another_files_error(demo, workspace):
