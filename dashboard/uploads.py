@@ -100,6 +100,12 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     csv_path = _upload_path(Path(root) / UPLOADS, name, text, meta)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     meta_path = csv_path.with_suffix(".json")
+    twins = [] if meta_path.is_file() else [  # a new record: is it new data?
+        d.name for d in uploaded_datasets(root) if _holds(d.path, text, csv_path)]
+    if twins:  # a data set of its own (runs name it by its record), but no new data
+        noun = "upload" if len(twins) == 1 else "uploads"
+        meta["notes"] = [*meta["notes"], f"{name}: the same designs as the {noun} "
+                         f"{', '.join(sorted(set(twins)))}"]
     if not csv_path.is_file():  # new, or removed and uploaded again
         atomic_write_text(csv_path, text)
     if meta_path.is_file():  # never rewritten: runs made from it name it by its record
@@ -109,6 +115,15 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     # As the pickers will list it: with or without values, and stored when, beside another
     # upload of its name.
     return next(d for d in uploaded_datasets(root) if d.path == str(csv_path))
+
+
+def _holds(path: str, text: str, other_than: Path) -> bool:
+    """Whether the stored upload at `path`, not `other_than`, holds the canonical CSV `text`
+    (the same designs, with the same values and measurement counts)."""
+    stored, data = Path(path), text.encode("utf-8")  # as atomic_write_text writes it
+    if stored == other_than or stored.stat().st_size != len(data):
+        return False
+    return stored.read_bytes() == data
 
 
 def _upload_path(folder: Path, name: str, text: str, meta: dict[str, Any]) -> Path:

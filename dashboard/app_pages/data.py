@@ -19,6 +19,7 @@ UPLOAD_TYPES = ["csv", "tsv", "tab", "fa", "fasta", "fna", "faa", "parquet", "pq
 # type the uploader refuses itself left the last file in it, and that file's error on screen
 # as if it were this one's.
 SPREADSHEETS = ("xlsx", "xls", "xlsm", "ods")
+READ = "_upload_read"  # session key: the file and column options last read
 UPLOAD_ERROR = "_upload_error"  # session key: (the error, the data set shown when it was said)
 CHOICE = "dataset_choice"  # session key of the data set picker (a file path)
 SEQUENCE_COLUMN, VALUE_COLUMN = "upload_sequence_column", "upload_value_column"
@@ -44,6 +45,16 @@ def in_page_terms(text: str) -> str:
 def upload_error(err: DataError) -> str:
     """A data check's error in this page's terms."""
     return in_page_terms(f"{err.path}: {err.problem}")
+
+
+def of_file(text: str, dataset: catalog.Dataset) -> str:
+    """A note or warning on `dataset` that names its file: shown under a failed upload's error,
+    an unnamed one ("2 rows ... skipped") read as that upload's. One that names a file of the
+    data set already (a combined set's parts: "base.csv + more.csv") is kept as it is."""
+    files = [dataset.name, *dataset.name.split(" + ")]
+    if any(text.startswith(f"{name}: ") for name in files):
+        return text
+    return f"{dataset.name}: {text}"
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -82,17 +93,25 @@ def handle_upload() -> None:
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
+        st.caption("A change here reads a file the uploader below refused again.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
                               type=[*UPLOAD_TYPES, *SPREADSHEETS],
                               key="upload")  # fmt: skip
     if upload is None:
         return
-    if st.session_state.get("_upload_id") != upload.file_id:
-        st.session_state["_upload_id"] = upload.file_id
+    options = {"sequence_column": sequence_column.strip() or "sequence",
+               **value_reading(value_column.strip()),
+               "alphabet": alphabet.strip() or None}
+    # Read once per file; a file refused (a value column it lacks) is read again when a field
+    # is changed as its error advised. One already loaded is not: fields set ahead of the next
+    # upload would otherwise re-read it and move the picker back to it.
+    reading = (upload.file_id, *sorted(options.items()))
+    last = st.session_state.get(READ)
+    new_file = last is None or last[0] != upload.file_id
+    refused = st.session_state.get(UPLOAD_ERROR) is not None
+    if new_file or (last != reading and refused):
+        st.session_state[READ] = reading
         st.session_state[UPLOAD_ERROR] = None
-        options = {"sequence_column": sequence_column.strip() or "sequence",
-                   **value_reading(value_column.strip()),
-                   "alphabet": alphabet.strip() or None}
         try:
             stored = uploads.store_upload(state.workspace().root, upload.getvalue(),
                                           upload.name, **options)  # fmt: skip
@@ -147,9 +166,10 @@ def show(dataset: catalog.Dataset) -> None:
                        else "one measurement" if measured else None)  # fmt: skip
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
-        st.info(in_page_terms(note))
+        st.info(in_page_terms(of_file(note, dataset)))
     for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
-        st.warning(in_page_terms(warning))  # merged duplicates, a plateau, a value column
+        # merged duplicates, a plateau, a value column
+        st.warning(in_page_terms(of_file(warning, dataset)))
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")

@@ -116,3 +116,42 @@ def test_too_few_measured_designs_are_refused_on_the_reward_page_before_any_run(
     assert error.value.startswith("Not started: ") and "5 labeled designs are too few" in (
         error.value)
     assert workspace.list_runs() == []
+
+
+def test_a_file_refused_for_its_column_options_is_read_again_when_they_change(demo,
+                                                                             workspace):
+    # The tester's rna_first.csv under Value column 'score': refused; the field changed to
+    # 'value' as the error advised left the error, the file unread, until a fresh page.
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input(key="upload_value_column").set_value("score").run()
+    upload(at, "rna_first.csv", GOOD)
+    (error,) = at.error
+    assert "to 'value'" in error.value
+    at.text_input(key="upload_value_column").set_value("value").run()
+    assert not at.exception and not at.error
+    assert "uploads" in at.selectbox(key="dataset_choice").value
+    assert [s.value for s in at.success] == [
+        "Loaded rna\\_first.csv: upload rna\\_first.csv (3 designs, with values)"]
+    # A file loaded is not read again when fields are set ahead of the next upload.
+    at.text_input(key="upload_value_column").set_value("fitness").run()
+    assert not at.error and len(catalog.uploaded_datasets(workspace.root)) == 1
+    # The Sequence column field alike: a file whose designs are under 'seq' loads once the
+    # field names it.
+    at.text_input(key="upload_value_column").set_value("value").run()
+    upload(at, "seqcol.csv", GOOD.replace(b"sequence,", b"seq,", 1))
+    (error,) = at.error
+    assert "seqcol.csv was not loaded" in error.value.replace("\\", "")
+    at.text_input(key="upload_sequence_column").set_value("seq").run()
+    assert not at.error and len(catalog.uploaded_datasets(workspace.root)) == 2
+
+
+def test_notes_on_the_data_set_shown_name_its_file_under_another_files_error(demo, workspace):
+    # Spreadsheet rows of nothing but commas, skipped: the note read "2 rows ... skipped"
+    # right under the red error of the next, failed, upload, as if it were that file's.
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "commarows.csv", GOOD + b",\n,\nSTVWY,0.7\n")
+    upload(at, "text_value.csv", BAD)
+    assert len(at.error) == 1
+    skipped = [i.value for i in at.info if "nothing but commas" in i.value]
+    assert skipped and skipped[0].startswith("commarows.csv: 2 rows of nothing but commas")
+    assert all(m.value.startswith("commarows.csv: ") for m in [*at.info, *at.warning])

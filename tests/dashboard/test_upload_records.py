@@ -76,12 +76,13 @@ def test_a_value_column_not_in_the_file_is_refused_naming_the_file_and_its_colum
     assert "the columns are 'sequence', 'value'" in text
     assert "set the Value column field under Column options for uploads to 'value'" in text
     assert not (workspace.root / "uploads").exists()
-    # The field's default still reads a file without values as unlabeled.
+    # Set as advised, the file still in the uploader is read again, with its values; the
+    # field's default still reads a file without values as unlabeled.
     at.text_input(key="upload_value_column").set_value("value").run()
     upload(at, "rna_unlabeled.csv", UNLABELED_CSV)
     assert not at.error
-    (stored,) = catalog.uploaded_datasets(workspace.root)
-    assert not stored.labeled
+    stored = {d.name: d.labeled for d in catalog.uploaded_datasets(workspace.root)}
+    assert stored == {"rna_labeled.tsv": True, "rna_unlabeled.csv": False}
 
 
 def test_designs_added_again_are_a_note_and_a_files_own_repeats_still_a_warning(workspace):
@@ -94,3 +95,18 @@ def test_designs_added_again_are_a_note_and_a_files_own_repeats_still_a_warning(
     (warning,) = added.warnings
     assert warning.startswith("more.csv: 1 design appears more than once")
     assert "ACGUACGU" not in warning
+
+
+def test_the_same_designs_under_another_name_are_said_to_be_the_same(workspace):
+    first = uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv")
+    assert not any("the same designs" in note for note in first.notes)
+    second = uploads.store_upload(workspace.root, UNLABELED_FASTA, "rna_unlabeled.fasta")
+    assert second.notes[-1] == ("rna_unlabeled.fasta: the same designs as the upload "
+                                "rna_unlabeled.csv")
+    third = uploads.store_upload(workspace.root, UNLABELED_FASTA, "copy.fasta")
+    assert third.notes[-1] == ("copy.fasta: the same designs as the uploads "
+                               "rna_unlabeled.csv, rna_unlabeled.fasta")
+    # Other designs, or the same file stored again under its own name: no such note.
+    assert uploads.store_upload(workspace.root, UNLABELED_CSV, "rna_unlabeled.csv") == first
+    other = uploads.store_upload(workspace.root, UNLABELED_CSV[:-9], "fewer.csv")
+    assert not any("the same designs" in note for note in other.notes)
