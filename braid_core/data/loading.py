@@ -13,6 +13,7 @@ import pandas as pd
 
 from braid_core.data.decoding import decode_text
 from braid_core.data.fasta import load_fasta
+from braid_core.data.records import Records, check_field_counts, split_records
 from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.sniffing import (
     SEPARATORS,
@@ -108,18 +109,21 @@ def _read_text(text: str, source: str, file_format: str, options: ReadOptions
     separator = sniff_separator(text) if file_format == "csv" else "\t"
     _check_comments(comments, text, separator, options, source)
     try:
-        try:
-            kept, starts, header, empty = _without_blank_lines(text, separator)
-        except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
-            kept, starts, header, empty = text, None, [], []
-        frame = pd.read_csv(io.StringIO(kept), sep=separator, dtype=str, keep_default_na=False,
-                            skipinitialspace=True)  # fmt: skip
+        records = split_records(text, separator)
+    except csv.Error:  # e.g. a cell past the csv module's size limit: pandas reads it
+        records = Records(text, [], [], separator, [], [], [])
+    check_field_counts(records, source)
+    try:
+        frame = pd.read_csv(io.StringIO(records.text), sep=separator, dtype=str,
+                            keep_default_na=False, skipinitialspace=True)  # fmt: skip
     except ValueError as err:  # pandas' parse errors
         raise DataError(source, f"cannot be read as {file_format.upper()}: {err}") from None
-    _check_header(header, source)
-    frame = _without_empty_unnamed(frame, header)
+    _check_header(records.header, source)
+    frame = _without_empty_unnamed(frame, records.header)
     frame.columns = [str(c).strip() for c in frame.columns]
-    skipped = (_comment_note(comments), _empty_rows_note(empty, separator))
+    skipped = (_comment_note(comments), _comment_rows_note(records.comments),
+               _empty_rows_note(records.empty, separator))
+    starts = records.starts or None
     return frame, starts, (*filter(None, skipped), *_separator_notes(frame, file_format, separator))
 
 
@@ -163,6 +167,14 @@ def _comment_note(comments: list[tuple[int, str]]) -> str:
             f"({where}, starting with '#')")
 
 
+def _comment_rows_note(rows: list[str]) -> str:
+    if not rows:
+        return ""
+    shown = ", ".join(rows[:SHOWN]) + (" ..." if len(rows) > SHOWN else "")
+    among = f"{len(rows)} comment line{'s' * (len(rows) > 1)} among the rows"
+    return f"{among} not read ({shown}, starting with '#' with nothing in the other fields)"
+
+
 def _empty_rows_note(empty: list[str], separator: str) -> str:
     if not empty:
         return ""
@@ -186,36 +198,6 @@ def _separator_notes(frame: pd.DataFrame, file_format: str, separator: str) -> t
             names = ", ".join(repr(c) for c in commas)
             notes.append(f"decimal commas read as points in {names} (3,5 as 3.5)")
     return tuple(notes)
-
-
-def _without_blank_lines(text: str, separator: str
-                         ) -> tuple[str, list[int], list[str], list[str]]:  # fmt: skip
-    """The text less its blank lines (white space only, or separators only: a spreadsheet's
-    empty rows, ',,,'), the file line (from 1) each record left starts on, header first, the
-    header's names, and where the records of separators only were ("row 61"; "line 2" above
-    the header). Blank lines hold no data, but a row's number must still match what an editor
-    shows, so it is counted from these lines; the csv module finds the records that span
-    lines (a line break inside quotes)."""
-    lines = io.StringIO(text, newline="").readlines()  # split at \n, \r\n or \r, as pandas does
-    reader = csv.reader(lines, delimiter=separator, skipinitialspace=True)
-    kept: list[str] = []
-    starts: list[int] = []
-    header: list[str] = []
-    empty: list[str] = []
-    end = 0
-    for cells in reader:
-        start, end = end, reader.line_num
-        record = lines[start:end]
-        written = "".join(record)
-        if not written.strip():
-            continue
-        if separator in written and not any(cell.strip() for cell in cells):
-            empty.append(f"row {start + 1 - starts[0]}" if starts else f"line {start + 1}")
-        else:
-            header = header or cells
-            kept.extend(record)
-            starts.append(start + 1)
-    return "".join(kept), starts, header, empty
 
 
 def _check_header(names: list[str], source: str) -> None:

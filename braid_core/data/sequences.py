@@ -16,6 +16,7 @@ from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, res
 IUPAC_AMBIGUITY = frozenset("NRYSWKMBDHV")  # nucleotide codes for several bases (N: any)
 PROTEIN = NAMED_ALPHABETS["protein"]
 LETTERS = re.compile(r"[A-Za-z]+")  # a cell that may be a sequence
+ALPHABETS_NAMED = f"dna (ACGT), rna (ACGU) or protein ({PROTEIN})"
 SHOWN_LETTERS = 3  # letters named, with their first rows, when telling why designs are protein
 
 
@@ -108,19 +109,48 @@ def _alphabet(table: FileTable, texts: list[str], alphabet: str | None) -> tuple
     for letters in NAMED_ALPHABETS.values():
         if used <= _cased(letters):
             return letters, True
-    name, letters, tied = _nearest_alphabet(texts)
     found = "".join(sorted({ch.upper() for ch in used}))
-    nearest = f"the nearest, {name}," if not tied else f"{name}, as near as {' and '.join(tied)},"
-    prefix = (
-        f"cannot infer the alphabet: the letters {found} fit none of dna (ACGT), rna (ACGU) or "
-        f"protein ({NAMED_ALPHABETS['protein']}); letters outside {nearest} in"
-    )
-    hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    unknown = f"cannot infer the alphabet: the letters {found} fit none of {ALPHABETS_NAMED}"
     if found == "ACGTU":  # DNA and RNA rows in one file, e.g. pasted from two sources
-        hint = (f"T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give "
-                f"the alphabet (--alphabet) with every letter used, {found}")
-    _check_letters(table, texts, letters, prefix, hint)
+        raise _mixed_nucleotides(table, texts, unknown)
+    name, letters, tied = _nearest_alphabet(texts)
+    nearest = (f"the nearest, {name}," if not tied else
+               f"{name} (and as many rows have letters outside {' and '.join(tied)})")
+    hint = f"fix them, or give the alphabet (--alphabet) with every letter used, e.g. {found}"
+    if odd := _no_sequence_letters(found):
+        hint = f"fix them: {odd} belong in no sequence"
+        if any(text.startswith("#") for text in texts):
+            hint += ("; a row starting with '#' is a comment only above the header or with "
+                     "nothing in its other fields: remove such rows")
+    _check_letters(table, texts, letters, f"{unknown}; letters outside {nearest} in", hint)
     raise AssertionError("unreachable: some letter fits no alphabet")
+
+
+def _no_sequence_letters(found: str) -> str:
+    """What no sequence holds among the letters found, named ("digits and spaces"), or ''
+    (a '-' or '*' may be a gap or a stop in a custom alphabet; these never are)."""
+    kinds = [kind for kind, test in (("digits", str.isdigit), ("spaces", str.isspace),
+                                     ("'#'", "#".__eq__)) if any(map(test, found))]  # fmt: skip
+    return " and ".join(filter(None, (", ".join(kinds[:-1]), kinds[-1]))) if kinds else ""
+
+
+def _mixed_nucleotides(table: FileTable, texts: list[str], unknown: str) -> DataError:
+    """T (DNA) and U (RNA) in one file: the fewer rows are named as the odd ones out (one T
+    among RNA rows); as many of each, both are."""
+    with_t, with_u = ([i for i, text in enumerate(texts) if letter in text.upper()]
+                      for letter in "TU")  # fmt: skip
+    fix = ("write every T as U (or every U as T); or give the alphabet (--alphabet) with every "
+           "letter used, ACGTU")
+    if len(with_t) != len(with_u):
+        name = "rna" if len(with_t) < len(with_u) else "dna"
+        _check_letters(table, texts, NAMED_ALPHABETS[name], f"{unknown}; letters outside the "
+                       f"nearest, {name}, in", f"T (DNA) and U (RNA) are mixed: {fix}")
+    shown = {letter: ", ".join(table.labels[i] for i in rows[:SHOWN]) + (
+        " ..." if len(rows) > SHOWN else "") for letter, rows in (("T", with_t), ("U", with_u))}
+    problem = (f"{unknown}: DNA and RNA letters are mixed, T in {table.count(len(with_t))} "
+               f"({shown['T']}) and U in as many ({shown['U']}){table.counted()}. "
+               f"{fix[0].upper()}{fix[1:]}")
+    return DataError(table.source, problem, [table.labels[i] for i in sorted(with_t + with_u)])
 
 
 def _nearest_alphabet(texts: list[str]) -> tuple[str, str, list[str]]:

@@ -69,11 +69,14 @@ class FileTable:
             " ".join(filter(None, (self.labels[i], detail and detail(i)))) for i in rows[:SHOWN]
         )
         more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
-        counted = {"fasta": "", "parquet": " (rows counted from 1)"}.get(
-            self.file_format, " (rows counted from 1 below the header, blank lines included)")
         tail = f". {hint[0].upper()}{hint[1:]}" if hint else ""
-        message = f"{problem}: {shown}{more}{counted}{tail}"
+        message = f"{problem}: {shown}{more}{self.counted()}{tail}"
         return DataError(self.source, message, [self.labels[i] for i in rows])
+
+    def counted(self) -> str:
+        """How the rows quoted in messages are counted, after them (nothing for FASTA)."""
+        return {"fasta": "", "parquet": " (rows counted from 1)"}.get(
+            self.file_format, " (rows counted from 1 below the header, blank lines included)")
 
     def find(self, name: str) -> str | None:
         """The column called `name`, else the only one equal to it ignoring case."""

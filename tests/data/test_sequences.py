@@ -73,10 +73,22 @@ def test_the_rows_named_are_those_outside_the_alphabet_most_rows_fit(tmp_path: P
     assert err.rows == ["row 6"]
     assert ("T (DNA) and U (RNA) are mixed: write every T as U (or every U as T); or give the "
             "alphabet (--alphabet) with every letter used, ACGTU") in str(err)
-    # As many rows each way: the order dna, rna, protein decides, and the tie is said.
+    # One U among DNA rows: dna is the nearest (protein, lacking U too, was called as near).
+    one_u = write(tmp_path / "u.csv", "sequence\nACGT\nTCGA\nACGU\n")
+    fails(one_u, "row 3", problem="letters outside the nearest, dna, in 1 row: row 3 'ACGU'")
+    # As many rows each way: both are named ("letters outside dna, as near as rna and protein").
     tied = write(tmp_path / "t.csv", "sequence\nACGU\nACGT\nUCGA\nTCGA\n")
-    fails(tied, "row 1", "row 3", problem="letters outside dna, as near as rna and protein, in "
-          "2 rows")
+    err = fails(tied, "row 1", "row 2", "row 3", "row 4", problem="fit none of dna (ACGT), rna "
+                "(ACGU) or protein (ACDEFGHIKLMNPQRSTVWY): DNA and RNA letters are mixed, T in 2 "
+                "rows (row 2, row 4) and U in as many (row 1, row 3) (rows counted from 1 below "
+                "the header, blank lines included). Write every T as U (or every U as T)")
+    assert "as near as" not in str(err)
+    # A tie of other letters says what the rows are outside of.
+    digits = write(tmp_path / "g.csv", "sequence\n12\n34\n")
+    err = fails(digits, "row 1", "row 2", problem="letters outside dna (and as many rows have "
+                "letters outside rna and protein) in 2 rows")
+    # Digits are no letters of a sequence: no alphabet of them is offered.
+    assert str(err).endswith("Fix them: digits belong in no sequence"), str(err)
     # Fewer letters outside breaks a tie in rows: protein lacks only B where dna lacks B, E, Q.
     fewer = write(tmp_path / "f.csv", "sequence\nEQBA\nACGT\n")
     fails(fewer, "row 1", problem="letters outside the nearest, protein, in 1 row")
