@@ -25,7 +25,9 @@ TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
 # window it is in sight beside the source without scrolling sideways.
 FIRST_COLUMNS = ["source", "conservative_at_c", "sequence"]
 # The table's headers for the designs tables' columns (downloads keep the column names)
-COLUMN_TITLES = {"predicted_mean": "r_hat", "uncertainty": "u",
+COLUMN_TITLES = {"predicted_mean": "r_hat",
+                 # three significant digits: u of 0.00036 and 0.00055 both read 0.0005 rounded
+                 "uncertainty": st.column_config.NumberColumn("u", format="%.3g"),
                  "repeat": "repeat",
                  "value": "measured value",
                  "true_score": st.column_config.NumberColumn(

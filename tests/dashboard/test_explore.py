@@ -213,3 +213,20 @@ def test_the_table_marks_repeats_only_where_a_design_repeats(demo, workspace):
     assert "repeat" not in at.dataframe[0].value and "novelty" in at.dataframe[0].value
     # Nor does a column blank on every row: the held-out points' measured values, without them
     assert "measured" not in at.dataframe[0].value
+
+
+def test_the_tables_u_keeps_three_significant_digits(demo, workspace):
+    # A tester's vector designs all read u = 0.0005 (0.00036 to 0.00055, rounded to 4 places).
+    rows = pd.DataFrame({"sequence": ["ACDE" * 8, "ACDF" * 8],
+                         "predicted_mean": [1.0, 0.9], "uncertainty": [0.00036, 0.00055],
+                         "conservative_score": [0.95, 0.85], "novelty": [3, 4]})
+    run = workspace.create_run("finetune", pipeline.finetune_config(demo / "priors",
+                                                                    demo / "rewards"))
+    run.write_designs(rows)
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    at = open_explore({"run": run.id})
+    table = at.dataframe[0]
+    assert table.value["uncertainty"].tolist() == [0.00036, 0.00055]  # the values, unrounded
+    column = json.loads(table.proto.columns)["uncertainty"]
+    assert column["label"] == "u" and column["type_config"]["format"] == "%.3g"
