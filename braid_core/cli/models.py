@@ -251,6 +251,24 @@ def finetune(
         say("note: without --offline (the reward model's data), the designs get no novelty "
             "(distance to the measured designs) and designs already measured are not left "
             "out of them")
+    # the default (16) on a shorter design, e.g. an 8-mer, is not the user's to mend
+    if chain_steps != defaults.CHAIN_STEPS and (
+            note := chain_steps_note(chain_steps, pipeline.prior_space(prior))):
+        say(note)
     folder = run_here("finetune", config, total_seconds=None, desc="fine-tuning", name=name)
     copy_out(folder / "model", out / "model")
     copy_out(folder / "designs.csv", out / "designs.csv")
+
+
+def chain_steps_note(chain_steps: int, space) -> str | None:
+    """Where --chain-steps exceeds the positions of a sequence design, that the chain runs
+    one step per position: a step that would unmask no position is dropped
+    (masked.unmask_counts), so the number asked for is not the number run."""
+    from braid_core.spaces import SequenceSpace
+
+    if not isinstance(space, SequenceSpace) or chain_steps <= space.length:
+        return None
+    return (f"note: --chain-steps {chain_steps:,} is more than the {space.length} positions of "
+            f"a design; a chain takes at most one step per position, so it runs "
+            f"{space.length}")
+

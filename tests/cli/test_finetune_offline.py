@@ -54,6 +54,13 @@ def test_finetune_reads_the_reward_runs_data_or_says_what_goes_without_it(
     assert ("note: without --offline (the reward model's data), the designs get no novelty"
             in bare.output)
     assert "novelty" not in pd.read_csv(tmp_path / "d" / "designs.csv")
+    # More chain steps than an 8-mer has positions run as 8, and the command says so.
+    assert "--chain-steps" not in bare.output
+    longer = runner.invoke(app, [*common, "--reward", str(reward_dir), "--chain-steps", "500",
+                                 "--out", str(tmp_path / "e")])
+    assert longer.exit_code == 0, longer.output
+    assert ("note: --chain-steps 500 is more than the 8 positions of a design; a chain takes at "
+            "most one step per position, so it runs 8") in " ".join(longer.output.split())
 
 
 def test_a_reward_run_of_data_in_other_columns_gives_its_own_copy_of_them(
