@@ -241,9 +241,10 @@ def removal_panel(dataset: catalog.Dataset) -> None:
     runs = run_names.made_from_data(state.records(ws), ws, dataset.path)
     live = [r for r in runs if state.is_live(r)]
     st.warning(components.plain(removal_question(dataset, runs, live)))
-    yes, no = st.columns(2)
-    no.button("Keep it", key="remove_upload_no", on_click=_ask_removal, args=(None,))
-    if yes.button("Remove", key="remove_upload_yes", type="primary", disabled=bool(live)):
+    row = st.container(horizontal=True)  # the two answers side by side, Remove first
+    removing = row.button("Remove", key="remove_upload_yes", type="primary", disabled=bool(live))
+    row.button("Keep it", key="remove_upload_no", on_click=_ask_removal, args=(None,))
+    if removing:
         try:
             uploads.remove_upload(dataset)
         except OSError as err:  # the question stays, to try again or keep it
