@@ -9,7 +9,7 @@ import streamlit as st
 
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.runs import FINISHED
-from dashboard import catalog, components, state
+from dashboard import catalog, components, design_spaces, state
 
 
 def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
@@ -57,9 +57,11 @@ def pretrain_form() -> None:
     if submitted:
         from braid_core import pipeline
 
+        # its space, so a vector file is recorded without a sequence column, as the CLI does
+        space = design_spaces.dataset_space(dataset, design_spaces.read_files(dataset))
         config = pipeline.prior_config(dataset.path, alphabet=dataset.alphabet,
                                        max_minutes=float(minutes), seed=int(seed),
-                                       device=device)  # fmt: skip
+                                       device=device, space=space)  # fmt: skip
         components.launch("prior", config, name=name)
 
 

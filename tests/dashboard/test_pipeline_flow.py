@@ -125,3 +125,21 @@ def test_reward_form_weighs_replicated_values_by_the_noise_it_estimates(demo, wo
     assert 3.0 < noise < 20.0, noise
     assert any(c.startswith("Held-out errors: one measurement's noise variance")
                and "held-out designs)" in c for c in captions), captions  # with its +- error
+
+
+def test_a_vector_prior_is_recorded_without_a_sequence_column(demo, workspace):
+    from dashboard import uploads
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(200, 2)), columns=["x0", "x1"])
+    uploads.store_upload(workspace.root, table.to_csv(index=False).encode(), "vectors.csv")
+    at = open_page("app_pages/prior.py")
+    assert "/uploads/vectors-" in at.selectbox(key="pretrain_data").value  # the newest upload
+    at.number_input[0].set_value(0.01)  # minutes of pre-training
+    at.selectbox[1].set_value("cpu")
+    submit(at, "Pre-train a prior")
+    assert not at.exception and not at.error
+    (prior,) = workspace.list_runs(kind="prior")
+    # The command line records vectors' column as null; the page recorded "sequence".
+    assert prior.config["data"]["sequence_column"] is None
+    assert jobs.wait(workspace, prior.id, timeout=120) == "done", workspace.record(prior.id).error
