@@ -19,7 +19,7 @@ from braid_core.data import OfflineData, read_designs, write_table
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import oracle_task
-from braid_core.pipeline.data_checks import data_spec
+from braid_core.pipeline.data_checks import DEFAULT_SEQUENCE_COLUMN, data_spec
 from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
@@ -41,11 +41,12 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
     columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
     user (a reporter says each note once)."""
     if isinstance(spec, str):
-        spec = data_spec(spec, "sequence", "value", None)
+        spec = data_spec(spec, DEFAULT_SEQUENCE_COLUMN, "value", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the same notes are in the report
         # vectors record no sequence column (None), older configs "sequence"
-        data = read_designs(spec["path"], sequence_column=spec["sequence_column"] or "sequence",
+        data = read_designs(spec["path"],
+                            sequence_column=spec["sequence_column"] or DEFAULT_SEQUENCE_COLUMN,
                             value_column=spec["value_column"], alphabet=spec["alphabet"])
     if report is not None:
         for line in data.report.messages():
