@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from braid_core.tasks.base import LabeledDesigns, Task, export_task, keep_below_quantile
 from braid_core.tasks.ehrlich import EhrlichTask
+from braid_core.tasks.shell import ShellBumpsTask
 from braid_core.tasks.tfbind8 import TFBind8Task, prepare_tfbind8
 from braid_core.tasks.toy2d import Toy2DTask
 
@@ -19,6 +20,7 @@ __all__ = [
     "TASKS",
     "EhrlichTask",
     "LabeledDesigns",
+    "ShellBumpsTask",
     "TFBind8Task",
     "Task",
     "Toy2DTask",
@@ -46,6 +48,7 @@ TASKS: MappingProxyType[str, Callable[[], Task]] = MappingProxyType(
         "ehrlich-20-64": lambda: EhrlichTask(20, 64, 4, 4, seed=0, name="ehrlich-20-64"),
         "tfbind8": TFBind8Task,
         "toy-2d": Toy2DTask,
+        "shell-bumps-6": ShellBumpsTask,
     }
 )
 

@@ -8,7 +8,7 @@ import torch
 from braid_core.runtime import make_generator
 from braid_core.tasks import TASKS, Task, ehrlich_instance, get_task, prepare_task
 
-NAMES = ["ehrlich-20-32", "ehrlich-20-64", "tfbind8", "toy-2d"]
+NAMES = ["ehrlich-20-32", "ehrlich-20-64", "tfbind8", "toy-2d", "shell-bumps-6"]
 
 
 def test_names_and_spaces() -> None:
@@ -21,7 +21,7 @@ def test_names_and_spaces() -> None:
 
 
 def test_unknown_name_lists_known_ones() -> None:
-    with pytest.raises(KeyError, match="ehrlich-20-32, ehrlich-20-64, tfbind8, toy-2d"):
+    with pytest.raises(KeyError, match=", ".join(NAMES)):
         get_task("ehrlich")
     with pytest.raises(KeyError, match="unknown task"):
         prepare_task("nope")
