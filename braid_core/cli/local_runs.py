@@ -68,13 +68,19 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
 
 def _source_runs(workspace, config: Mapping) -> list[str]:
     """The runs of this workspace whose prior, reward model or model to sample `config` uses
-    (a folder inside a run's folder), so that they are recorded as what the new run was made
-    from."""
+    (a folder inside a run's folder, or a reward model a run copied to `braid reward train`'s
+    --out), so that they are recorded as what the new run was made from."""
+    from braid_core.cli.reward_data import run_that_wrote
+
     runs = (workspace.root / "runs").resolve()
     found = []
     for key in ("prior", "reward", "model"):
         path = Path(config[key]).resolve() if isinstance(config.get(key), str) else None
-        if path is None or path == runs or not path.is_relative_to(runs):
+        if path is None or path == runs:
+            continue
+        if not path.is_relative_to(runs):
+            if key == "reward" and (owner := run_that_wrote(path, workspace)) is not None:
+                found.append(owner.id)
             continue
         try:
             found.append(workspace.record(path.relative_to(runs).parts[0]).id)

@@ -39,7 +39,7 @@ def reward_data(reward: Path, workspace=None) -> RewardData | None:
     if beside is not None:  # runs/<id>/reward
         return (_recorded_file(beside, "its run's")
                 or _copy(reward.parent / DATA_COPY, "its run's copy of it"))
-    run = _run_that_wrote(reward, workspace) if workspace is not None else None
+    run = run_that_wrote(reward, workspace) if workspace is not None else None
     found = (_recorded_file(run.config, f"run {run.id}'s, which wrote this folder")
              if run is not None else None)
     return found or _copy(reward / DATA_COPY, "the copy `braid reward train` wrote beside the "
@@ -79,7 +79,7 @@ def _copy(path: Path, whose: str) -> RewardData | None:
     return RewardData(path, whose) if path.is_file() else None
 
 
-def _run_that_wrote(reward: Path, workspace):
+def run_that_wrote(reward: Path, workspace):
     """The run of `workspace` whose own reward model the folder `reward` is a copy of (its
     config.json, which holds the fit's figures, and its weights' size alike), or None."""
     from braid_core.rewards.io import CONFIG_FILE

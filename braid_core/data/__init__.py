@@ -36,6 +36,7 @@ from braid_core.data.report import (
     DataReport,
     DataWarning,
     DuplicateGroup,
+    of_file,
     space_mismatch,
 )
 from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
@@ -57,6 +58,7 @@ __all__ = [
     "combine_designs",
     "file_bytes",
     "find_plateau",
+    "of_file",
     "options_like",
     "read_designs",
     "read_designs_bytes",

@@ -17,8 +17,10 @@ from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
-# Numbers as spreadsheets show them: 15,609.6 (thousands separated) and 65.9 %.
+# Numbers as spreadsheets show them: 15,609.6 (thousands separated) and 65.9 %; and as a
+# German or French spreadsheet does, 1.234,5 (points between thousands, a decimal comma).
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+POINT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d*")
 PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*%")
 # Columns braid writes beside its designs (evaluate.design_table, the Explore export):
 # predictions and distances, never measured values.
@@ -107,13 +109,19 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
 
 def _number_format_hints(cells: list[str]) -> list[str]:
     """How to write cells that are numbers as a spreadsheet shows them: with thousands
-    separators ('15,609.6') or percent signs ('65.9%'). Not read as numbers: '1,234' is 1234
-    to one spreadsheet and 1.234 to another, and '65.9%' may be meant as 65.9 or 0.659."""
+    separators ('15,609.6', or '1.234,5' beside a decimal comma) or percent signs ('65.9%').
+    Not read as numbers: '1,234' is 1234 to one spreadsheet and 1.234 to another (and '1.234'
+    the other way round), and '65.9%' may be meant as 65.9 or 0.659."""
     hints = []
     if thousands := next((c for c in cells if THOUSANDS.fullmatch(c)), None):
         hints.append(f"where a comma separates thousands, remove it: {thousands!r} as "
                      f"{thousands.replace(',', '')} (in Excel: format the column as a number "
                      "without the 1000 separator, then save as CSV)")
+    if points := next((c for c in cells if POINT_THOUSANDS.fullmatch(c)), None):
+        hints.append(f"where a point separates thousands, remove it: {points!r} as "
+                     f"{points.replace('.', '')} (a file separated by semicolons is read with "
+                     "decimal commas; in Excel: format the column as a number without the 1000 "
+                     "separator, then save as CSV)")
     if percent := next((c for c in cells if PERCENT.fullmatch(c)), None):
         number = percent.rstrip("%").strip()
         hints.append(f"remove the percent signs: {percent!r} as {number} (or every value as a "

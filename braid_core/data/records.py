@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import NamedTuple
 
 from braid_core.data.numeric import THOUSANDS
@@ -76,21 +77,28 @@ def check_field_counts(records: Records, source: str) -> None:
     rows = "1 row has" if len(records.wide) == 1 else f"{len(records.wide)} rows have"
     problem = (f"{rows} more fields than the header, which has {wanted} "
                f"({_quoted(records.header)}), so their cells cannot be matched "
-               f"to the columns: {shown}{more} {ROWS_COUNTED}. {_wide_advice(records)}")
+               f"to the columns: {shown}{more} {ROWS_COUNTED}. {_wide_advice(records, source)}")
     raise DataError(source, problem, [label for label, _ in records.wide])
 
 
 def _numbered_by_r(records: Records) -> bool:
     """Every row one field wider than the header, that field numbering the rows 1, 2, ..."""
+    return _named_rows(records) and all(
+        cells[0].strip() == str(n) for n, (_, cells) in enumerate(records.wide, 1))
+
+
+def _named_rows(records: Records) -> bool:
+    """Every row one field wider than the header: R's write.table writes each row's name
+    first, and the header without a field for them."""
     rows = len(records.starts) - 1
     return len(records.wide) == rows and all(
-        len(cells) == len(records.header) + 1 and cells[0].strip() == str(n)
-        for n, (_, cells) in enumerate(records.wide, 1))
+        len(cells) == len(records.header) + 1 for _, cells in records.wide)
 
 
-def _wide_advice(records: Records) -> str:
-    """How to mend the wide rows: a comma inside a number, a separator at a row's end, or a
-    column the header does not name; or a comment line with fields past its '#'."""
+def _wide_advice(records: Records, source: str) -> str:
+    """How to mend the wide rows: a comma inside a number, a separator at a row's end, R's
+    row names, or a column the header does not name; or a comment line with fields past its
+    '#'."""
     if hashed := next((label for label, cells in records.wide if cells[0].startswith("#")), ""):
         return (f"{hashed.capitalize()} starts with '#': if it is a comment line, remove it "
                 "(among the rows, a line starting with '#' is skipped only with nothing in its "
@@ -110,6 +118,15 @@ def _wide_advice(records: Records) -> str:
     if all(not "".join(cells[width:]).strip() for _, cells in records.wide):
         return ("The fields past the header's are empty: remove the separators at the end of "
                 "those rows")
+    if _named_rows(records):
+        label, cells = records.wide[0]
+        separator = {"\t": "\\t"}.get(records.separator, records.separator)
+        return (f"Every row has one field more than the header: if R's write.table wrote the "
+                f"file, the first is each row's name ({label}'s is "
+                f"{clip_text(cells[0].strip())!r}), which the header has no field for; "
+                "write the table without row names, as in write.table(designs, "
+                f'"{Path(source).name}", sep = "{separator}", row.names = FALSE). Else name '
+                "every column in the header, or remove the extra fields from those rows")
     return "Name every column in the header, or remove the extra fields from those rows"
 
 

@@ -84,9 +84,13 @@ class DataReport:
             return f"{name}{letters} (as given)" if letters else f"{name} (as given)"
         return f"{name} {self.alphabet_reason}" if self.alphabet_reason else f"{name}{letters}"
 
-    def messages(self) -> list[str]:
-        """Notes then warnings, one line each."""
-        return [*self.notes, *(f"warning: {w}" for w in self.warnings)]
+    def messages(self, *, named: bool = False) -> list[str]:
+        """Notes then warnings, one line each; `named`: each names the file (`of_file`), for
+        lines said apart from the summary, perhaps beside another file's."""
+        def said(text: str) -> str:
+            return of_file(text, self.source) if named else text
+
+        return [*map(said, self.notes), *(f"warning: {said(w)}" for w in self.warnings)]
 
     def summary(self) -> str:
         """A few lines for people: counts, space, values, columns, notes and warnings."""
@@ -139,6 +143,16 @@ def space_mismatch(unlabeled: DataReport, offline: DataReport) -> str | None:
                 "(--alphabet)")
     return (f"{head}{unlabeled.source} holds {first.describe()}, {offline.source} "
             f"{second.describe()}; pick designs of the same kind and length")
+
+
+def of_file(text: str, name: str) -> str:
+    """A note or warning that names its file, `name`: "2 rows ... skipped" reads as that file's
+    beside another file's lines. One that names the file already, or a part of a combined set
+    ("base.csv + more.csv"), is kept as it is."""
+    files = [name, *name.split(" + ")]
+    if any(text.startswith(f"{file}: ") for file in files):
+        return text
+    return f"{name}: {text}"
 
 
 def designs_phrase(count: int) -> str:

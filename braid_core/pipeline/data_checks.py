@@ -4,10 +4,13 @@ spaces, a sequence column only one of `braid design`'s two files has)."""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from braid_core.data import (
     DataError,
@@ -23,6 +26,10 @@ from braid_core.rewards.train import check_enough_designs
 from braid_core.spaces import SequenceSpace, Space, VectorSpace
 
 DEFAULT_SEQUENCE_COLUMN = "sequence"
+# Values closer than this, relative to their size, are one value: a few float32 steps (values
+# reach the reward fit in float32, about 7 significant digits), and alike in the 6 significant
+# digits `braid data check` prints them with.
+ALIKE = 1e-6
 
 
 def recorded_path(path: str | Path) -> str:
@@ -57,9 +64,10 @@ def enough_to_fit(path: str | Path, report: DataReport, *, allow_constant: bool 
         check_enough_designs(report.num_designs)
     except ValueError as err:
         raise ValueError(f"{path}: {err}; add measured designs") from None
-    if not allow_constant and (value := constant_value(report)) is not None:
+    if not allow_constant and constant_value(report) is not None:
         raise ValueError(
-            f"{path}: all {report.num_designs} labeled designs have the value {value:.6g}, so "
+            f"{path}: all {report.num_designs} labeled designs have "
+            f"{values_phrase(report)}, so "
             "no reward can be learned from them (a model fitted on them ranks designs by its "
             "noise): measure designs whose values differ, or check that the value column "
             "holds the measurements. To draw designs without a reward, use the pretrained "
@@ -69,10 +77,23 @@ def enough_to_fit(path: str | Path, report: DataReport, *, allow_constant: bool 
 
 def constant_value(report: DataReport) -> float | None:
     """The one value every labeled design of `report` has, or None (values that differ, or
-    none)."""
-    if report.value_range is None or report.value_range[0] != report.value_range[1]:
+    none). Values within ALIKE of each other, relative to their size, count as one: 99 rows
+    of 1.0 and one of 1.0000001 passed as values that differ, and the fit's correlations came
+    out nan. A few values apart from a pile (a plateau) differ, and pass."""
+    if report.value_range is None:
+        return None
+    low, high = (float(np.float32(value)) for value in report.value_range)  # as fitted
+    if high - low > ALIKE * max(abs(low), abs(high)):
         return None
     return report.value_range[0]
+
+
+def values_phrase(report: DataReport) -> str:
+    """The value of `constant_value(report)` in words: 'the value 1', or where the values differ
+    by float noise alone, 'the value 1 (1 to 1.0000001, alike to 6 significant digits)'."""
+    low, high = report.value_range or (math.nan, math.nan)
+    spread = f" ({low:.10g} to {high:.10g}, alike to 6 significant digits)" if low != high else ""
+    return f"the value {low:.6g}{spread}"
 
 
 def check_file(path: str | Path, contents: Mapping[str, bytes], **options: Any) -> DataReport:

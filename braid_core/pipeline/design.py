@@ -12,7 +12,7 @@ from braid_core import defaults as defaults_module
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.methods import FINETUNED_METHODS, method_knobs
 from braid_core.pipeline.configs import DESIGN_MAX_STEPS, finetune_config
-from braid_core.pipeline.data_checks import check_same_space, constant_value
+from braid_core.pipeline.data_checks import check_same_space, constant_value, values_phrase
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.steps import (
     configured_pool,
@@ -41,8 +41,8 @@ def run_design(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     unlabeled = read_data(config["unlabeled"], report)
     # configs recorded before design_config checked this
     check_same_space(unlabeled.report, offline.report)
-    if (value := constant_value(offline.report)) is not None:  # the pretrained method alone
-        report.note(f"all measured designs have the value {value:.6g}: no reward can be "
+    if constant_value(offline.report) is not None:  # the pretrained method alone
+        report.note(f"all measured designs have {values_phrase(offline.report)}: no reward can be "
                     f"learned from them, so the {config['num_designs']:,} designs are kept as "
                     "the prior draws them (no pool ranked by a reward model), and their "
                     "predicted_mean and uncertainty say nothing of them")

@@ -39,7 +39,7 @@ from braid_core.spaces import SequenceSpace
 def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> OfflineData:
     """Read a data table (a data spec with its columns and alphabet, or a path with the default
     columns). With a reporter, the report's notes (inferred alphabet, duplicates) go to the
-    user (a reporter says each note once)."""
+    user, each naming the file (`braid design` reads two; a reporter says each note once)."""
     if isinstance(spec, str):
         spec = data_spec(spec, DEFAULT_SEQUENCE_COLUMN, "value", None)
     with warnings.catch_warnings():
@@ -49,7 +49,7 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
                             sequence_column=spec["sequence_column"] or DEFAULT_SEQUENCE_COLUMN,
                             value_column=spec["value_column"], alphabet=spec["alphabet"])
     if report is not None:
-        for line in data.report.messages():
+        for line in data.report.messages(named=True):
             report.note(line)
     return data
 

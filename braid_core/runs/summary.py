@@ -4,6 +4,7 @@ terminal and the dashboard's Runs page."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,23 @@ from braid_core.methods import finetuned_method
 KEYED_BY = {"diversity_ratio": "position noise"}
 
 
+# The held-out correlations (rewards/metrics.py) are NaN where one side is all alike, e.g.
+# held-out values of one level; why, in words ("nan" told a user nothing).
+UNDEFINED = {
+    "pearson": "the held-out values or the predictions are all alike",
+    "spearman": "the held-out values or the predictions are all alike",
+    "uncertainty_spearman": "the uncertainties or the held-out errors are all alike",
+}
+
+
+def undefined_reason(key: str, value: object) -> str | None:
+    """Why the figure `key` of a summary is NaN, in words; None where it is a number (or NaN
+    for no reason known)."""
+    if isinstance(value, float) and math.isnan(value):
+        return UNDEFINED.get(key)
+    return None
+
+
 def summary_lines(summary: Mapping[str, object]) -> list[str]:
     """A summary as "key: value" lines, values in words; the keys are those of the files."""
     return [f"{key}: {summary_value(key, value)}" for key, value in summary.items()]
@@ -23,7 +41,10 @@ def summary_lines(summary: Mapping[str, object]) -> list[str]:
 
 def summary_value(key: str, value: object) -> str:
     """A run summary's value as people read it: numbers to 4 digits, a table as
-    "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict)."""
+    "0.62 at position noise 0.5, 0.99 at position noise 1" (not a Python dict), a correlation
+    that is NaN as "n/a (why)"."""
+    if why := undefined_reason(key, value):
+        return f"n/a ({why})"
     if isinstance(value, Mapping):
         by = KEYED_BY.get(key)
         return ", ".join(f"{_number(v)} at {by} {k}" if by else f"{k} {_number(v)}"

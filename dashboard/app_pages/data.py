@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from braid_core.data import DataError, OfflineData
+from braid_core.data import DataError, OfflineData, of_file
 from braid_core.runs import RunRecord
 from braid_core.spaces import alphabet_name
 from dashboard import catalog, charts, components, run_names, state, uploads
@@ -45,16 +45,6 @@ def in_page_terms(text: str) -> str:
 def upload_error(err: DataError) -> str:
     """A data check's error in this page's terms."""
     return in_page_terms(f"{err.path}: {err.problem}")
-
-
-def of_file(text: str, dataset: catalog.Dataset) -> str:
-    """A note or warning on `dataset` that names its file: shown under a failed upload's error,
-    an unnamed one ("2 rows ... skipped") read as that upload's. One that names a file of the
-    data set already (a combined set's parts: "base.csv + more.csv") is kept as it is."""
-    files = [dataset.name, *dataset.name.split(" + ")]
-    if any(text.startswith(f"{name}: ") for name in files):
-        return text
-    return f"{dataset.name}: {text}"
 
 
 def letter_table(data: OfflineData) -> pd.DataFrame:
@@ -166,10 +156,10 @@ def show(dataset: catalog.Dataset) -> None:
                        else "one measurement" if measured else None)  # fmt: skip
     # An upload's own check names the user's file and counts its duplicates before merging.
     for note in data.report.notes if dataset.notes is None else dataset.notes:
-        st.info(in_page_terms(of_file(note, dataset)))
+        st.info(in_page_terms(of_file(note, dataset.name)))
     for warning in data.report.warnings if dataset.warnings is None else dataset.warnings:
         # merged duplicates, a plateau, a value column
-        st.warning(in_page_terms(of_file(warning, dataset)))
+        st.warning(in_page_terms(of_file(warning, dataset.name)))
     left, right = st.columns(2)
     if data.y is not None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")

@@ -199,7 +199,10 @@ def render() -> None:
         help="The table lists the designs of the chosen runs, best r_hat - c u first; the "
         "offline points, shown in grey on the chart, follow them when this is on.")
     rows = table_rows(selected, with_offline)
+    # placeholder "": a missing cell (an invalid design's true score) blank, as the column's
+    # help and the downloads have it, not "None"
     st.dataframe(rows.head(TABLE_ROWS), width="stretch", hide_index=True, height=320,
+                 placeholder="",
                  column_config={**COLUMN_TITLES,
                                 "source": st.column_config.TextColumn(width="medium"),
                                 "conservative_at_c": st.column_config.NumberColumn(

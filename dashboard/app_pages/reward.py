@@ -10,6 +10,7 @@ import streamlit as st
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
+from braid_core.runs.summary import undefined_reason
 from dashboard import catalog, charts, components, state
 
 METRICS = {
@@ -123,10 +124,12 @@ def show_quality(choice: catalog.ModelChoice) -> None:
     for line in (caption, noise_caption(values)):
         if line:
             st.caption(line)
-    shown = [(label, values[key]) for key, label in METRICS.items() if key in values]
+    shown = [(key, label, values[key]) for key, label in METRICS.items() if key in values]
     if shown:
-        for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
-            column.metric(label, f"{float(value):.3f}")
+        for (key, label, value), column in zip(shown, st.columns(len(shown)), strict=True):
+            why = undefined_reason(key, float(value))  # "nan" said nothing
+            column.metric(label, "n/a" if why else f"{float(value):.3f}",
+                          help=f"Not defined: {why}." if why else None)
         st.caption("How to read u: it is the model's uncertainty about r_hat (what more data "
                    "near a design would shrink; it grows away from the data), not the noise of "
                    "a measurement. So where measurements are noisy, coverage of +-2u falls well "

@@ -37,6 +37,9 @@ def test_finetune_reads_the_reward_runs_data_or_says_what_goes_without_it(
     assert (f"--offline: {data}, the data the reward model was fitted on (run {reward_run.id}'s, "
             "which wrote this folder)") in " ".join(copied.output.split())
     assert "novelty" in pd.read_csv(tmp_path / "b" / "designs.csv")
+    # and that run is recorded as what the fine-tune was made from, as from its own folder
+    assert [r.parents for r in Workspace(isolated_workspace).list_runs(kind="finetune")] == [
+        (reward_run.id,), (reward_run.id,)]
     # With that run deleted (or another workspace), the copy of its data beside the model.
     Workspace(isolated_workspace).delete_run(reward_run.id)
     alone = runner.invoke(app, [*common, "--reward", str(reward_dir),

@@ -50,6 +50,29 @@ def test_a_run_made_from_models_in_run_folders_records_them_as_its_sources(isola
     assert _source_runs(workspace, outside) == []
 
 
+def test_a_reward_model_copied_out_of_its_run_records_that_run_as_a_source(
+        tmp_path, isolated_workspace):
+    # `braid reward train --out DIR` copies the run's model to DIR; a fine-tune from DIR was
+    # recorded as made from nothing, though `braid finetune` finds that run for its data.
+    import shutil
+
+    from braid_core.cli.local_runs import _source_runs
+
+    workspace = Workspace(isolated_workspace)
+    reward = workspace.create_run("reward", {})
+    own = workspace.run_path(reward.id) / "reward"
+    own.mkdir(parents=True)
+    (own / "config.json").write_text('{"format": "braid-reward", "metrics": {"rmse": 0.5}}')
+    (own / "model.safetensors").write_bytes(b"weights")
+    workspace.set_status(reward.id, "done")
+    copied = tmp_path / "out"
+    shutil.copytree(own, copied)
+    assert _source_runs(workspace, {"reward": str(copied)}) == [reward.id]
+    # another model (other figures) is no copy of it
+    (copied / "config.json").write_text('{"format": "braid-reward", "metrics": {"rmse": 0.4}}')
+    assert _source_runs(workspace, {"reward": str(copied)}) == []
+
+
 def test_runs_from_the_command_line_are_recorded_in_the_workspace(tmp_path, isolated_workspace):
     data = write_sequences(tmp_path / "u.csv", 50, 6, "ACGT")
     trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes",

@@ -72,6 +72,9 @@ def test_table_lists_the_designs_and_the_offline_data_only_on_request(demo, work
     assert not {"run", "conservative_score", "valid"} & set(table.columns)
     assert {"predicted_mean", "uncertainty", "true_score"} <= set(table.columns)
     assert table["true_score"].isna().any()  # the invalid designs'
+    # shown blank, as the column's help says (Streamlit's own placeholder read "None")
+    proto = at.dataframe[0].proto
+    assert proto.HasField("placeholder") and proto.placeholder == ""
     at.toggle(key="explore_offline_rows").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12 + 25

@@ -185,6 +185,19 @@ def test_decimal_commas_in_a_semicolon_file_are_read_as_points(tmp_path: Path) -
           "or, in a file separated by semicolons, every one with a comma (3,5)")
 
 
+def test_points_between_thousands_beside_decimal_commas_get_a_hint(tmp_path: Path) -> None:
+    # '1.234,5' (German Excel's 1234.5) is not read: '1.234' alone is 1.234 to one spreadsheet
+    # and 1234 to another, as '1,234' is for comma thousands. Mended as told, the file reads.
+    path = write(tmp_path / "de.csv", "sequence;value\nACGT;1.234,5\nACGA;0,75\nACGC;2\n")
+    err = fails(path, "row 1", "row 2", problem="2 rows with a value that is not a number")
+    assert str(err).endswith("where a point separates thousands, remove it: '1.234,5' as "
+                             "1234,5 (a file separated by semicolons is read with decimal "
+                             "commas; in Excel: format the column as a number without the 1000 "
+                             "separator, then save as CSV)")
+    mended = write(tmp_path / "mended.csv", path.read_text().replace("1.234,5", "1234,5"))
+    assert read_designs(mended).y.tolist() == [1234.5, 0.75, 2.0]
+
+
 def test_a_comma_file_stays_comma_separated(tmp_path: Path) -> None:
     # Semicolons inside a comma file's cells, on some lines only: still commas.
     path = write(tmp_path / "d.csv", "sequence,note\nACGT,a;b\nACGA,c\n")

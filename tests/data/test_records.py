@@ -58,6 +58,23 @@ def test_r_write_table_row_numbers_are_still_read(tmp_path: Path) -> None:
     assert data.sequences() == ["ACGT", "ACGA"] and data.y.tolist() == [0.5, 0.25]
 
 
+@pytest.mark.parametrize(("name", "separator", "sep"), [("d.csv", ",", ","),
+                                                     ("d.tsv", "\t", "\\t")])
+def test_r_row_names_other_than_numbers_are_named_with_how_to_write_without(
+        tmp_path: Path, name: str, separator: str, sep: str) -> None:
+    # R's write.table writes row names (here ids) under a header without a field for them;
+    # they were refused with the general advice alone.
+    text = '"sequence","value"\n"s1","ACGT",0.5\n"s2","ACGA",0.25\n'
+    path = write(tmp_path / name, text.replace(",", separator))
+    err = fails(path, "row 1", "row 2", problem="2 rows have more fields than the header")
+    assert str(err).endswith(
+        "Every row has one field more than the header: if R's write.table wrote the file, the "
+        "first is each row's name (row 1's is 's1'), which the header has no field for; write "
+        f'the table without row names, as in write.table(designs, "{name}", sep = "{sep}", '
+        "row.names = FALSE). Else name every column in the header, or remove the extra fields "
+        "from those rows")
+
+
 @pytest.mark.parametrize("name", ["d.csv", "d.tsv"])
 def test_comment_lines_among_the_rows_are_skipped_and_said(tmp_path: Path, name: str) -> None:
     # '# plate 2' between the rows was read as a sequence, and the error offered '#', ' ' and

@@ -1,4 +1,4 @@
-"""braid_core.data.report: how two files' design spaces are told apart."""
+"""braid_core.data.report: how two files' design spaces are told apart, and notes named by file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from design_files import write
 
-from braid_core.data import check_designs, space_mismatch
+from braid_core.data import check_designs, of_file, space_mismatch
 
 DNA = "sequence\nACGTACGT\nTTGCACGA\nACGAACGT\n"
 
@@ -38,3 +38,18 @@ def test_read_as_names_given_alphabets_and_protein_letters(tmp_path: Path) -> No
     protein = check_designs(write(tmp_path / "P.csv", "sequence\nMKWV\nMKWE\nDKLF\nQRSY\n"))
     assert protein.read_as() == ("protein because of 'D' (row 3), 'E' (row 2), 'F' (row 3) "
                                  "and 9 more letters")
+
+
+def test_messages_named_each_name_the_file_once(tmp_path: Path) -> None:
+    # A note said apart from the summary names its file; one that names it already (the
+    # plateau warning, "D.csv: ...") or a part of a combined set is not named twice.
+    path = tmp_path / "D.csv"
+    path.write_text("sequence,value\n" + "".join(f"{s},{v}\n" for s, v in
+                                                  [("ACGT", 1), ("ACGT", 2), ("TTTT", 3)]))
+    report = check_designs(path)
+    named = report.messages(named=True)
+    assert named and len(named) == len(report.messages())
+    assert all(line.removeprefix("warning: ").startswith(f"{path}: ") for line in named)
+    assert not any(line.count(f"{path}: ") > 1 for line in named)
+    assert of_file("a.csv: 2 rows skipped", "a.csv + b.csv") == "a.csv: 2 rows skipped"
+    assert of_file("2 rows skipped", "a.csv + b.csv") == "a.csv + b.csv: 2 rows skipped"

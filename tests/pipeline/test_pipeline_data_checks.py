@@ -48,6 +48,31 @@ def test_values_all_alike_are_refused_wherever_a_reward_model_is_fitted_on_them(
                                   num_designs=16)["pool_size"] == pipeline.POOL_FACTOR * 16
 
 
+def test_values_alike_but_for_float_noise_are_refused_and_a_plateau_is_not(tmp_path):
+    # 99 values of 1.0 and one of 1.0000001 passed as values that differ, and the fit's
+    # correlations came out nan.
+    rows = write_constant(tmp_path / "const.csv", num=100)
+    frame = pd.read_csv(rows)
+    frame.loc[0, "value"] = 1.0000001
+    frame.to_csv(tmp_path / "near.csv", index=False)
+    with pytest.raises(ValueError, match=r"near\.csv: all \d+ labeled designs have the value 1 "
+                       r"\(1 to 1\.0000001, alike to 6 significant digits\), so no reward"):
+        pipeline.reward_config(tmp_path / "near.csv")
+    # Values that differ in their sixth significant digit are measurements, not noise.
+    frame.loc[0, "value"] = 1.00001
+    frame.to_csv(tmp_path / "sixth.csv", index=False)
+    assert pipeline.reward_config(tmp_path / "sixth.csv")["kind"]
+    # Nine in ten at one level and the rest spread (the benchmarks' plateau) is fitted, and so
+    # is a pile with one value apart from it (one measured hit).
+    n = len(frame)
+    frame["value"] = [0.5] * (n - n // 10) + [0.1 * i for i in range(n // 10)]
+    frame.to_csv(tmp_path / "plateau.csv", index=False)
+    assert pipeline.reward_config(tmp_path / "plateau.csv")["kind"]
+    frame["value"] = [0.0] * (n - 1) + [5.0]
+    frame.to_csv(tmp_path / "hit.csv", index=False)
+    assert pipeline.reward_config(tmp_path / "hit.csv")["kind"]
+
+
 def test_one_sequence_column_is_read_from_the_file_that_has_it_and_the_default_elsewhere(
         tmp_path):
     unlabeled = write_sequences(tmp_path / "u.csv")  # column "sequence"

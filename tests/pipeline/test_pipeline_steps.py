@@ -155,3 +155,23 @@ def test_the_time_notes_read_from_recorded_numbers():
     note = reward_time_note({"networks_cut_by_time": 2.0}, 0.25)
     assert note.startswith("the reward fit reached its time limit (0.25 min): 2 network(s)")
     assert reward_time_note({"networks_cut_by_time": 0.0}, 0.25) is None
+
+
+def test_the_notes_of_each_data_file_name_their_file(tmp_path):
+    # `braid design --unlabeled U.csv --offline D.csv` said "alphabet inferred: ..." and
+    # "1 row of nothing but commas ... skipped" without saying of which file; and the second
+    # file's "alphabet inferred" note, said alike, was dropped as said already.
+    unlabeled = tmp_path / "U.csv"
+    unlabeled.write_text("# exported 2024-05-01\nsequence\nACGT\nAGGT\nTTTT\n")
+    offline = tmp_path / "D.csv"
+    offline.write_text("sequence,value\nACGT,1\n,\nAGGT,2\nTTTT,3\n")
+    report = KeptNotes()
+    for path in (offline, unlabeled):
+        pipeline.read_data(str(path), report)
+    # paths as configs record them (absolute)
+    said = {str(path): [n for n in report.notes if n.startswith(f"{path}: ")]
+            for path in (unlabeled, offline)}  # fmt: skip
+    assert len(said[str(unlabeled)]) + len(said[str(offline)]) == len(report.notes)
+    assert any("comment line" in note for note in said[str(unlabeled)])
+    assert any("nothing but commas" in note for note in said[str(offline)])
+    assert all(any("alphabet inferred" in note for note in notes) for notes in said.values())

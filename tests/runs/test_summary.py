@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from braid_core.runs.summary import summary_value
@@ -14,6 +16,15 @@ def test_a_summary_table_is_printed_as_words_not_a_python_dict():
     assert summary_value("other", {"a": 0.123456, "b": 2}) == "a 0.1235, b 2"
     assert summary_value("spearman", 0.912345) == "0.9123"
     assert summary_value("space", "dna") == "dna"
+
+
+def test_a_correlation_that_is_nan_says_why():
+    # 99 held-out values of one level: "spearman: nan" told a user nothing.
+    assert summary_value("spearman", math.nan) == (
+        "n/a (the held-out values or the predictions are all alike)")
+    assert summary_value("uncertainty_spearman", math.nan) == (
+        "n/a (the uncertainties or the held-out errors are all alike)")
+    assert summary_value("spearman", 0.5) == "0.5"
 
 
 def test_a_recorded_error_reads_as_words():
