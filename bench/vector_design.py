@@ -3,12 +3,13 @@ default to?
 
 The default method (braid-bonus) was chosen on sequences. Session 36 (vector_uncertainty.md)
 measured that Bonus's u understates the error of a non-linear truth far from D (Boot's less),
-on reward fits alone. This runs the whole command on the two vector tasks: toy-2d (a ring,
-linear reward: the fit extrapolates correctly) and shell-bumps-6 (a shell in R^6, a sum of
-bumps: it does not). For each task, method and seed: export the task's files (data seed 0),
-run `braid design --method M --seed S --max-minutes X --threads T` in a subprocess (its own
-workspace; the oracle never reaches it), then score the designs it wrote with the task's
-oracle. Rows carry task, method and seed, so bench/paired.py compares methods seed by seed.
+on reward fits alone. This runs the whole command on the vector tasks: toy-2d (a ring, linear
+reward: the fit extrapolates correctly) and shell-bumps-6 (a shell in R^6, a sum of bumps: it
+does not; shell-bumps-D is the same shell in R^D). For each task, method and seed: export the
+task's files (data seed 0), run `braid design --method M --seed S --max-minutes X --threads T`
+in a subprocess (its own workspace; the oracle never reaches it), then score the designs it
+wrote with the task's oracle. Rows carry task, method and seed, so bench/paired.py compares
+methods seed by seed.
 
     python bench/vector_design.py --tasks shell-bumps-6 --methods braid-bonus,braid-boot \
         --seeds 0,1,2 --max-minutes 3 --threads 1 --tag vector_design_a
@@ -33,7 +34,7 @@ import torch
 
 from braid_core.data import read_designs
 from braid_core.evaluate import design_table, summarize
-from braid_core.tasks import get_task
+from braid_core.tasks import ShellBumpsTask, get_task
 
 sys.path.insert(0, str(Path(__file__).parent))  # paired.py sits beside this script
 from paired import per_seed, read, summary  # noqa: E402
@@ -44,10 +45,18 @@ FIGURES = ("validity", "true_score_median", "true_score_max", "offline_best",
 DEFAULT_METHOD = "braid-bonus"
 
 
+def vector_task(name: str):
+    """A registered task, or the shell in another dimension, "shell-bumps-D" (D >= 2)."""
+    prefix = "shell-bumps-"
+    if name.startswith(prefix) and name[len(prefix):].isdigit():
+        return ShellBumpsTask(dim=int(name[len(prefix):]))
+    return get_task(name)
+
+
 def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
             folder: Path) -> dict:
     """One `braid design` run, scored by the task's oracle."""
-    task = get_task(task_name)
+    task = vector_task(task_name)
     unlabeled, offline = task.export(folder / "data", seed=0)
     out = folder / "designs.csv"
     command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
