@@ -17,6 +17,7 @@ every measurement alike. The CLI and the dashboard share this one path.
 
 from braid_core.data.combining import combine_designs, options_like
 from braid_core.data.loading import FORMATS, file_bytes
+from braid_core.data.numeric import BRAID_COLUMNS
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import (
     PLATEAU_ABOVE,
@@ -42,6 +43,7 @@ from braid_core.data.report import (
 from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
 
 __all__ = [
+    "BRAID_COLUMNS",
     "COUNT_COLUMN",
     "FORMATS",
     "PLATEAU_ABOVE",

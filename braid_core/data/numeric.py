@@ -26,6 +26,10 @@ PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*%")
 # predictions and distances, never measured values.
 PREDICTION_COLUMNS = frozenset({"predicted_mean", "uncertainty", "conservative_score",
                                 "conservative_at_c", "novelty"})
+# Every column braid writes beside designs (the oracle's, the pipeline's, Explore's): never a
+# vector coordinate of a table that names its own (`named_vectors`).
+BRAID_COLUMNS = PREDICTION_COLUMNS | {"true_score", "valid", "repeat", "run", "source"}
+NUMBERED = re.compile(r"x\d+", re.IGNORECASE)  # vector columns by number: x0, x1, ...
 
 
 class _Wording(NamedTuple):
@@ -190,15 +194,18 @@ def column_counts(table: FileTable, column: str) -> np.ndarray:
 
 def vector_designs(table: FileTable, options: ReadOptions, value_column: str | None
                    ) -> ParsedDesigns:  # fmt: skip
-    """Feature columns checked to be finite numbers."""
-    columns = _feature_names(table, options, value_column)
+    """Feature columns checked to be finite numbers; the space keeps their names."""
+    columns, notes = _feature_names(table, options, value_column)
     matrix = np.stack([column_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
     keys = [row.tobytes() for row in matrix]
     x = torch.from_numpy(matrix.astype(np.float32))
-    return ParsedDesigns(x, keys, VectorSpace(len(columns)), columns, False, [])
+    return ParsedDesigns(x, keys, VectorSpace(len(columns), tuple(columns)), columns, False, notes)
 
 
-def _feature_names(table: FileTable, options: ReadOptions, value_column: str | None) -> list[str]:
+def _feature_names(table: FileTable, options: ReadOptions, value_column: str | None
+                   ) -> tuple[list[str], list[str]]:  # fmt: skip
+    """The vector columns (and notes on columns left out): those given, else x0, x1, ...,
+    else a table's own names (`named_vectors`)."""
     if options.feature_columns is not None:
         found = [table.find(name) for name in options.feature_columns]
         for name, column in zip(options.feature_columns, found, strict=True):
@@ -206,21 +213,92 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
                 raise table.missing_column(name, "listed in the feature columns")
         if value_column in found:
             raise DataError(table.source, f"column {value_column!r} is a feature and the value")
-        return found
+        return found, []
     names: list[str] = []
     while (column := table.find(f"x{len(names)}")) is not None:
         names.append(column)
     if not names:
+        named = named_vectors(table, options)
+        if named.columns and not named.text:
+            return named.columns, named.notes()
         raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)",
-                                   vector_numbering(table))
-    stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
+                                   vector_numbering(table) or vector_advice(table, options))
+    stray = [c for c in table.frame.columns if NUMBERED.fullmatch(c) and c not in names]
     if stray:
         problem = (
             f"vector columns must run x0, x1, ... without a gap: found {', '.join(names)}, "
             f"then {', '.join(stray)} but no x{len(names)}"
         )
         raise DataError(table.source, problem)
-    return names
+    return names, []
+
+
+class NamedVectors(NamedTuple):
+    """How a table without a sequence column or x0 splits into vector coordinates."""
+
+    columns: list[str]  # columns of numbers: the coordinates, in the file's order
+    text: list[str]  # columns of text: with one, the table is not read as vectors
+    index: list[str]  # columns numbering the rows (1, 2, 3, ...): left out
+
+    def notes(self) -> list[str]:
+        return [f"column {column!r} numbers the rows (0 or 1, 2, 3, ...): not read as a vector "
+                "coordinate" for column in self.index]
+
+
+def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
+    """A table's columns as vector coordinates, by the rule for tables that do not number
+    them x0, x1, ...: every column is a coordinate but the value column (the one named, else
+    `value`), the measurement count column, braid's own columns (predictions, scores), empty
+    columns and a column numbering the rows; those must all hold numbers (most filled cells
+    numbers: a stray bad cell is reported as such). A column of text means the table is not
+    read as vectors (it may hold sequences under another name). Tables with a column x1, x2,
+    ... but no x0 are left to `vector_numbering`."""
+    if table.file_format == "fasta" or any(NUMBERED.fullmatch(c) for c in table.frame.columns):
+        return NamedVectors([], [], [])
+    left_out = {table.find(options.value_column or "value"),
+                options.count_column and table.find(options.count_column)}
+    named = NamedVectors([], [], [])
+    for column in table.frame.columns:
+        if column in left_out or column.casefold() in BRAID_COLUMNS:
+            continue
+        text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
+        filled = text[~text.str.casefold().isin(MISSING)]
+        if filled.empty:
+            continue
+        numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)
+        if 2 * np.isnan(numbers).sum() > len(numbers):
+            named.text.append(column)
+        elif column == table.frame.columns[0] and _numbers_rows(numbers, len(text)):
+            named.index.append(column)
+        else:
+            named.columns.append(column)
+    return named
+
+
+def _numbers_rows(numbers: np.ndarray, rows: int) -> bool:
+    """Whether a column's numbers are 0 or 1, 2, 3, ... on each of three or more rows: a row
+    number (an index written with the table, an id), no coordinate."""
+    return rows >= 3 and len(numbers) == rows and numbers[0] in (0, 1) and bool(
+        np.array_equal(numbers, numbers[0] + np.arange(rows)))
+
+
+def vector_advice(table: FileTable, options: ReadOptions, *, name_text: bool = True) -> str:
+    """How to make a table read as vectors, for a message about a table read as neither
+    sequences nor vectors: the rule, and (`name_text`) the columns of text to remove or the
+    columns to number."""
+    named = named_vectors(table, options)
+    rule = ("for vectors, every column but the value column (and measurements) must hold "
+            "numbers")
+    if not name_text:
+        return rule
+    if named.text and named.columns:
+        shown = ", ".join(repr(c) for c in named.text[:SHOWN])
+        more = " ..." if len(named.text) > SHOWN else ""
+        holds = "holds" if len(named.text) == 1 else "hold"
+        return (f"{rule}, and {shown}{more} {holds} text: remove "
+                f"{'it' if len(named.text) == 1 else 'them'}, or name the vector columns x0, "
+                "x1, ... (other columns are then left out)")
+    return f"{rule}, one column per coordinate, beside the value column"
 
 
 def vector_numbering(table: FileTable) -> str:
@@ -228,7 +306,7 @@ def vector_numbering(table: FileTable) -> str:
     vector columns are numbered from x0, so such a table was read as neither vectors nor
     sequences. Empty where there is an x0, or no such column."""
     numbered = sorted((int(c[1:]), c) for c in table.frame.columns
-                      if re.fullmatch(r"x\d+", c, re.IGNORECASE))  # fmt: skip
+                      if NUMBERED.fullmatch(c))  # fmt: skip
     if not numbered or numbered[0][0] == 0:
         return ""
     numbers, names = [n for n, _ in numbered], [c for _, c in numbered]

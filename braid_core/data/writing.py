@@ -10,18 +10,22 @@ import pandas as pd
 from torch import Tensor
 
 from braid_core.files import atomic_write, atomic_write_bytes
+from braid_core.spaces import default_names
 
 
 def write_designs_csv(
     path: str | Path,
     designs: Sequence[str] | Tensor | np.ndarray,
     values: Sequence[float] | Tensor | np.ndarray | None = None,
+    *,
+    names: Sequence[str] | None = None,
 ) -> Path:
     """Write designs (and values) as CSV atomically: a temporary file, then `os.replace`.
 
     Args:
         path: the CSV file; missing folders are made.
-        designs: sequences (column `sequence`) or float vectors (n, dim) (columns x0, x1, ...).
+        designs: sequences (column `sequence`) or float vectors (n, dim): columns `names`
+            (their space's names), default x0, x1, ...
         values: (n,) numbers for a `value` column, or None.
     Returns:
         The path written.
@@ -31,8 +35,10 @@ def write_designs_csv(
         array = _numpy(designs)
         if array.ndim != 2 or not np.issubdtype(array.dtype, np.floating):
             raise TypeError("vectors must be a float (n, dim) array; decode tokens to strings")
-        names = [f"x{i}" for i in range(array.shape[1])]
-        frame = pd.DataFrame(array.astype(np.float64), columns=names)
+        columns = list(default_names(array.shape[1]) if names is None else names)
+        if len(columns) != array.shape[1]:
+            raise ValueError(f"{len(columns)} names for vectors of dimension {array.shape[1]}")
+        frame = pd.DataFrame(array.astype(np.float64), columns=columns)
     else:
         frame = pd.DataFrame({"sequence": list(designs)})
     if values is not None:

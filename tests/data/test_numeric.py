@@ -118,7 +118,7 @@ def test_fasta_required_value_key_absent_says_how_to_write_it(tmp_path: Path) ->
 
 
 def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:
-    fails(write(tmp_path / "a.csv", "a,b\n1,2\n"), problem="no column 'x0'", kind="vector")
+    fails(write(tmp_path / "a.csv", "a,b\nq,2\nr,3\n"), problem="no column 'x0'", kind="vector")
     fails(write(tmp_path / "b.csv", "x0,x2\n1,2\n3,4\n"), problem="x0, then x2 but no x1")
     path = write(tmp_path / "c.csv", "f,g,value\n1,2,3\n4,5,6\n")
     fails(path, problem="no column 'h' listed in the feature", feature_columns=["f", "h"])

@@ -49,3 +49,14 @@ def test_a_scored_table_leaves_an_invalid_designs_true_score_empty_in_csv_only(t
     assert pd.read_csv(csv_path)["true_score"].isna().tolist() == [False, True]
     # ... the Parquet file is read back by the tools, with -inf kept.
     pd.testing.assert_frame_equal(pd.read_parquet(parquet_path), table)
+
+
+def test_vectors_are_written_under_their_spaces_names(tmp_path: Path) -> None:
+    vectors = torch.tensor([[0.5, 1.0], [2.0, -3.0]])
+    plain = write_designs_csv(tmp_path / "p.csv", vectors)
+    assert plain.read_text().splitlines()[0] == "x0,x1"
+    named = write_designs_csv(tmp_path / "n.csv", vectors, [1.0, 2.0], names=("mass", "charge"))
+    assert named.read_text().splitlines()[0] == "mass,charge,value"
+    assert read_designs(named).space.names == ("mass", "charge")
+    with pytest.raises(ValueError, match="1 names for vectors of dimension 2"):
+        write_designs_csv(tmp_path / "w.csv", vectors, names=("mass",))
