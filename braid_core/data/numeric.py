@@ -4,7 +4,7 @@ and within float32's range, every bad cell named at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -16,6 +16,7 @@ from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_
 from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
+SHOWN_CELLS = 10  # bad cells of several columns quoted in one message
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 # Numbers as spreadsheets show them: 15,609.6 (thousands separated) and 65.9 %; and as a
 # German or French spreadsheet does, 1.234,5 (points between thousands, a decimal comma).
@@ -69,9 +70,45 @@ def _wording(table: FileTable, column: str) -> _Wording:
     )
 
 
+class _BadCells(NamedTuple):
+    """One kind of bad cell in one column: its rows, and how they are told."""
+
+    column: str
+    rows: list[int]
+    problem: str  # after a count of rows: "without a value in column 'x2'"
+    what: str  # after a row and its column: "no value"
+    detail: Callable[[int], str] | None  # the cell as written, after its row
+    hints: list[str]  # how to mend them
+
+
 def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
     """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
     (`hint` ends the message about missing cells, `bad_hint` the others)."""
+    numbers, bad = _column_cells(table, column, hint, bad_hint)
+    if bad:
+        raise _column_error(table, bad)
+    return numbers
+
+
+def columns_numbers(table: FileTable, hints: Mapping[str, tuple[str, str]]
+                    ) -> dict[str, np.ndarray]:  # fmt: skip
+    """`column_numbers` of several columns (each with its `hint` and `bad_hint`), by column;
+    bad cells in more than one column are one error naming each cell with its row and column,
+    the first `SHOWN_CELLS` of them in the file's order, so that a messy file is mended in one
+    pass."""
+    found = {column: _column_cells(table, column, *hint) for column, hint in hints.items()}
+    bad = [cells for _, column_bad in found.values() for cells in column_bad]
+    if len({cells.column for cells in bad}) == 1:
+        raise _column_error(table, bad)
+    if bad:
+        raise _cells_error(table, bad)
+    return {column: numbers for column, (numbers, _) in found.items()}
+
+
+def _column_cells(table: FileTable, column: str, hint: str, bad_hint: str
+                  ) -> tuple[np.ndarray, list[_BadCells]]:  # fmt: skip
+    """A column as float64 (n,) and its bad cells: missing, not numbers or infinite, else
+    beyond float32's range."""
     words = _wording(table, column)
     cells = table.frame[column]
     if pd.api.types.is_numeric_dtype(cells.dtype):
@@ -81,34 +118,59 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
         numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
             # the common case; the slow path below only names the bad cells
-            return _within_float32(table, words, numbers)
+            return numbers, _beyond_float32(words, column, numbers)
         text = cells.map(lambda v: "" if is_blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
-    # Every kind of bad cell in one message: a messy file is mended in one pass.
+
     def quoted(i: int) -> str:
         return words.text(text.iloc[i])
 
     not_number = np.isnan(numbers) & ~missing
     written = _number_format_hints(text[not_number].tolist())
+    bad = [_BadCells(column, rows, problem, what, detail, hints)
+           for mask, problem, what, detail, hints in (
+               (missing, words.missing, "no value", _whole_header(table), [hint]),
+               (not_number, words.not_number, "not a number", quoted, [bad_hint, *written]),
+               (np.isinf(numbers), words.infinite, "infinite", quoted, [bad_hint]))
+           if (rows := np.flatnonzero(mask).tolist())]  # fmt: skip
+    return numbers, bad or _beyond_float32(words, column, numbers)
+
+
+def _column_error(table: FileTable, bad: list[_BadCells]) -> DataError:
+    """Every kind of bad cell of one column in one message, each kind with its rows."""
     errors, given = [], set()
-    for mask, problem, detail, hints in (
-        (missing, words.missing, _whole_header(table), [hint]),
-        (not_number, words.not_number, quoted, [bad_hint, *written]),
-        (np.isinf(numbers), words.infinite, quoted, [bad_hint]),
-    ):
-        rows = np.flatnonzero(mask).tolist()
-        if rows:
-            advice = [h for h in hints if h and h not in given]  # each hint once
-            given.update(advice)
-            errors.append(table.error(f"{table.count(len(rows))} {problem}", rows, detail,
-                                      "; ".join(advice)))
+    for cells in bad:
+        advice = [h for h in cells.hints if h and h not in given]  # each hint once
+        given.update(advice)
+        errors.append(table.error(f"{table.count(len(cells.rows))} {cells.problem}", cells.rows,
+                                  cells.detail, "; ".join(advice)))
     if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise DataError(table.source, "; and ".join(e.problem for e in errors),
-                        [row for e in errors for row in e.rows])
-    return _within_float32(table, words, numbers)
+        return errors[0]
+    return DataError(table.source, "; and ".join(e.problem for e in errors),
+                     [row for e in errors for row in e.rows])
+
+
+def _cells_error(table: FileTable, bad: list[_BadCells]) -> DataError:
+    """Bad cells of several columns in one message: each cell with its row and column, in the
+    file's order (row by row, left to right), the first SHOWN_CELLS of them."""
+    order = {column: i for i, column in enumerate(table.frame.columns)}
+    cells = sorted(((row, order[kind.column]), kind) for kind in bad for row in kind.rows)
+    shown = []
+    for (row, _), kind in cells[:SHOWN_CELLS]:
+        where = f"{kind.column}=" if table.file_format == "fasta" else f"column {kind.column!r}"
+        detail = kind.detail(row) if kind.detail else ""
+        shown.append(f"{table.labels[row]}, {where}: {kind.what}{f' {detail}' if detail else ''}")
+    more = f" and {len(cells) - SHOWN_CELLS} more" if len(cells) > SHOWN_CELLS else ""
+    columns = list(dict.fromkeys(kind.column for kind in bad))
+    hints = list(dict.fromkeys(h for kind in bad for h in kind.hints if h))
+    tail = "; ".join(hints)
+    tail = f". {tail[0].upper()}{tail[1:]}" if tail else ""
+    problem = (f"{len(cells)} bad cells in {len(columns)} columns "
+               f"({', '.join(map(repr, columns))}): {'; '.join(shown)}{more}{table.counted()}"
+               f"{tail}")
+    rows = sorted({row for (row, _), _ in cells})
+    return DataError(table.source, problem, [table.labels[row] for row in rows])
 
 
 def _number_format_hints(cells: list[str]) -> list[str]:
@@ -142,14 +204,14 @@ def _whole_header(table: FileTable) -> Callable[[int], str] | None:
                       if len(table.headers[i].split()) > 1 else "")  # fmt: skip
 
 
-def _within_float32(table: FileTable, words: _Wording, numbers: np.ndarray) -> np.ndarray:
-    """`numbers` once none is beyond float32's range: the networks compute in float32, where
-    such a value would turn into an infinity unnoticed."""
+def _beyond_float32(words: _Wording, column: str, numbers: np.ndarray) -> list[_BadCells]:
+    """Cells beyond float32's range: the networks compute in float32, where such a value would
+    turn into an infinity unnoticed."""
     rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
-    if rows:
-        problem = f"{table.count(len(rows))} {words.too_large}"
-        raise table.error(problem, rows, lambda i: words.number(numbers[i]))
-    return numbers
+    if not rows:
+        return []
+    return [_BadCells(column, rows, words.too_large, f"beyond +-{FLOAT32_LARGEST:.3g}",
+                      lambda i: words.number(numbers[i]), [])]
 
 
 def numeric_columns(table: FileTable, columns: list[str]) -> list[str]:
@@ -180,10 +242,19 @@ def _count_hint(table: FileTable, column: str) -> str:
             "the column if it means something else")
 
 
-def column_counts(table: FileTable, column: str) -> np.ndarray:
-    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
+def count_hints(table: FileTable, column: str) -> tuple[str, str]:
+    """`column_numbers`' hints for the count column."""
     hint = _count_hint(table, column)
-    counts = column_numbers(table, column, hint, hint)
+    return hint, hint
+
+
+def column_counts(table: FileTable, column: str, counts: np.ndarray | None = None
+                  ) -> np.ndarray:  # fmt: skip
+    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows.
+    `counts`: the column's numbers where read already (`columns_numbers`)."""
+    hint = _count_hint(table, column)
+    if counts is None:
+        counts = column_numbers(table, column, hint, hint)
     bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
     if bad:
         words = _wording(table, column)
@@ -192,17 +263,17 @@ def column_counts(table: FileTable, column: str) -> np.ndarray:
     return counts
 
 
-def vector_designs(table: FileTable, options: ReadOptions, value_column: str | None
+def vector_designs(columns: list[str], numbers: Mapping[str, np.ndarray], notes: list[str]
                    ) -> ParsedDesigns:  # fmt: skip
-    """Feature columns checked to be finite numbers; the space keeps their names."""
-    columns, notes = _feature_names(table, options, value_column)
-    matrix = np.stack([column_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
+    """The feature columns' numbers (`columns_numbers`) as vectors; the space keeps their
+    names."""
+    matrix = np.stack([numbers[c] for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
     keys = [row.tobytes() for row in matrix]
     x = torch.from_numpy(matrix.astype(np.float32))
     return ParsedDesigns(x, keys, VectorSpace(len(columns), tuple(columns)), columns, False, notes)
 
 
-def _feature_names(table: FileTable, options: ReadOptions, value_column: str | None
+def feature_columns(table: FileTable, options: ReadOptions, value_column: str | None
                    ) -> tuple[list[str], list[str]]:  # fmt: skip
     """The vector columns (and notes on columns left out): those given, else x0, x1, ...,
     else a table's own names (`named_vectors`)."""

@@ -18,7 +18,9 @@ from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
     NUMBERED,
     column_counts,
-    column_numbers,
+    columns_numbers,
+    count_hints,
+    feature_columns,
     named_vectors,
     numeric_columns,
     vector_designs,
@@ -113,14 +115,25 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
     table = parse_design_table(data, source, options)
     value_column = _value_column(table, options)
+    designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
+        features, feature_notes = designs.columns, []
     else:
-        designs = vector_designs(table, options, value_column)
-    values = None if value_column is None else column_numbers(
-        table, value_column, *_value_hints(table, value_column))
-    count_column = None if values is None else _count_column(table, options, designs.columns)
-    weights = None if count_column is None else column_counts(table, count_column)
+        features, feature_notes = feature_columns(table, options, value_column)
+    count_column = None if value_column is None else _count_column(table, options, features)
+    # Every cell of numbers checked at once: bad ones in several columns are one error.
+    hints = {} if designs is not None else {column: ("", "") for column in features}
+    if value_column is not None:
+        hints[value_column] = _value_hints(table, value_column)
+    if count_column is not None:
+        hints[count_column] = count_hints(table, count_column)
+    numbers = columns_numbers(table, hints)
+    if designs is None:
+        designs = vector_designs(features, numbers, feature_notes)
+    values = None if value_column is None else numbers[value_column]
+    weights = None if count_column is None else column_counts(table, count_column,
+                                                              numbers[count_column])
     first, merged, counts, groups = merge_duplicates(designs, values, table, weights)
     if len(first) < options.min_rows:
         merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"

@@ -228,3 +228,12 @@ def test_an_upload_of_named_vector_columns_keeps_the_names(demo, workspace):
            "options for uploads to its name; for vectors, every column but the value column " \
            "(and measurements) must hold numbers, and 'batch' holds text" in message, message
     assert "a table of vectors names its columns" not in message
+
+
+def test_an_upload_with_bad_cells_in_several_columns_names_each(demo, workspace):
+    data = b"x0,x1,value\n0.5,1,2\n0.25,,3\n1.5,2,inf\n"
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("bad.csv", data, "text/csv")).run()
+    message = at.error[0].value
+    assert "2 bad cells in 2 columns ('x1', 'value'): row 2, column 'x1': no value; row 3, " \
+           "column 'value': infinite 'inf'" in message, message
