@@ -40,7 +40,12 @@ from braid_core.data.report import (
     of_file,
     space_mismatch,
 )
-from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
+from braid_core.data.writing import (
+    blank_invalid_scores,
+    float32_text,
+    write_designs_csv,
+    write_table,
+)
 
 __all__ = [
     "BRAID_COLUMNS",
@@ -66,6 +71,7 @@ __all__ = [
     "read_designs_bytes",
     "space_mismatch",
     "blank_invalid_scores",
+    "float32_text",
     "write_designs_csv",
     "write_table",
 ]
