@@ -68,7 +68,7 @@ def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
                    env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
     minutes = (time.perf_counter() - start) / 60.0
     data = read_designs(offline)
-    columns = [f"x{i}" for i in range(data.space.dim)]
+    columns = list(data.space.names)
     designs = torch.tensor(pd.read_csv(out)[columns].to_numpy(), dtype=torch.float32)
     table = design_table(designs, data.space, offline_x=data.x, task=task)
     figures = summarize(table, designs, data.space, offline_y=data.y)

@@ -29,11 +29,12 @@ from braid_core.tasks.base import Task
 
 
 def design_columns(designs: Tensor, space: Space) -> pd.DataFrame:
-    """The designs as a frame: column `sequence`, or x0..x{d-1} for vectors."""
+    """The designs as a frame: column `sequence`, or the space's vector columns (x0, x1, ...
+    unless the data named them)."""
     if isinstance(space, SequenceSpace):
         return pd.DataFrame({"sequence": space.decode(designs.cpu())})
     array = designs.detach().cpu().double().numpy()
-    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    return pd.DataFrame(array, columns=list(space.names))
 
 
 def min_hamming(designs: Tensor, reference: Tensor, chunk: int = 256) -> Tensor:

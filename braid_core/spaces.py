@@ -184,22 +184,76 @@ class SequenceSpace:
         return f"sequences of length {self.length} over {alphabet_name(self.alphabet)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VectorSpace:
-    """Real vectors of dimension `dim`."""
+    """Real vectors of dimension `dim`, each coordinate named after the column it is read from
+    and written to (default x0, x1, ...). Names are compared ignoring case, as columns are
+    found in files: X0, X1 is the space of x0, x1, and keeps its own case when written."""
 
     dim: int
+    names: tuple[str, ...] | None = None  # None: x0 .. x{dim-1}
 
     def __post_init__(self) -> None:
         if self.dim < 1:
             raise ValueError(f"dim must be at least 1, got {self.dim}")
+        names = default_names(self.dim) if self.names is None else tuple(map(str, self.names))
+        if len(names) != self.dim:
+            raise ValueError(f"{len(names)} names for vectors of dimension {self.dim}")
+        folded = [name.casefold() for name in names]
+        if len(set(folded)) < len(folded) or not all(name.strip() for name in names):
+            raise ValueError(f"vector column names must be distinct and not blank, got {names}")
+        object.__setattr__(self, "names", names)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VectorSpace):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple[int, tuple[str, ...]]:
+        return self.dim, tuple(name.casefold() for name in self.names)
 
     @property
     def event_shape(self) -> tuple[int, ...]:
         return (self.dim,)
 
+    @property
+    def named(self) -> bool:
+        """Whether the columns have names of their own, not x0, x1, ... (any case)."""
+        return self._key()[1] != default_names(self.dim)
+
     def describe(self) -> str:
-        return f"vectors of dimension {self.dim}"
+        if not self.named:
+            return f"vectors of dimension {self.dim}"
+        shown = ", ".join(self.names[:SHOWN_NAMES]) + (
+            ", ..." if self.dim > SHOWN_NAMES else "")
+        return f"vectors of dimension {self.dim} ({shown})"
+
+
+SHOWN_NAMES = 8  # vector column names a space's description lists
+
+
+def default_names(dim: int) -> tuple[str, ...]:
+    """The vector columns of a table that names none: x0, x1, ..., x{dim-1}."""
+    return tuple(f"x{i}" for i in range(dim))
+
+
+def names_differ(first: Space, second: Space) -> str:
+    """For vector spaces of one dimension whose columns are named apart, which names differ,
+    first's then second's ("'temperature' / 'temp' (column 1)"); '' otherwise."""
+    if not (isinstance(first, VectorSpace) and isinstance(second, VectorSpace)
+            and first.dim == second.dim and first != second):  # fmt: skip
+        return ""
+    pairs = [f"{a!r} / {b!r} (column {i})"
+             for i, (a, b) in enumerate(zip(first.names, second.names, strict=True), 1)
+             if a.casefold() != b.casefold()]  # fmt: skip
+    order = ("the same names in another order: " if sorted(map(str.casefold, first.names))
+             == sorted(map(str.casefold, second.names)) else "")  # fmt: skip
+    shown = "; ".join(pairs[:SHOWN_NAMES]) + (f"; and {len(pairs) - SHOWN_NAMES} more"
+                                              if len(pairs) > SHOWN_NAMES else "")
+    return f"their columns are named apart, {order}{shown}"
 
 
 Space = SequenceSpace | VectorSpace
@@ -209,12 +263,16 @@ def space_to_dict(space: Space) -> dict:
     """A JSON-ready description of a space (stored in configs)."""
     if isinstance(space, SequenceSpace):
         return {"kind": "sequence", "alphabet": space.alphabet, "length": space.length}
-    return {"kind": "vector", "dim": space.dim}
+    spec: dict = {"kind": "vector", "dim": space.dim}
+    if space.names != default_names(space.dim):  # x0, x1, ...: the config as it ever was
+        spec["names"] = list(space.names)
+    return spec
 
 
 def space_from_dict(spec: dict) -> Space:
     if spec.get("kind") == "sequence":
         return SequenceSpace(alphabet=spec["alphabet"], length=int(spec["length"]))
     if spec.get("kind") == "vector":
-        return VectorSpace(dim=int(spec["dim"]))
+        names = spec.get("names")  # absent: x0, x1, ...
+        return VectorSpace(dim=int(spec["dim"]), names=None if names is None else tuple(names))
     raise ValueError(f"unknown space description {spec!r}")

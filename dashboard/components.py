@@ -16,7 +16,7 @@ from braid_core.rewards import NETWORK_CHOICES, RewardTrainConfig
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.runs import MAX_NAME_LENGTH, RunRecord
 from braid_core.runs.summary import error_in_words, run_method
-from braid_core.spaces import SequenceSpace, Space
+from braid_core.spaces import SequenceSpace, Space, names_differ
 from dashboard import catalog, curves, run_names, state
 
 LAUNCHED = "_launched_runs"  # session key: run ids started here and not yet seen ended
@@ -265,9 +265,10 @@ def models_fit(made: Space | None, reward: catalog.ModelChoice) -> bool:
     scored = catalog.saved_space(reward.path)
     if made is None or scored is None or made == scored:
         return True
+    differ = names_differ(made, scored)
     st.warning(f"This prior makes {made.describe()}, but this reward model scores "
-               f"{scored.describe()}: pick a prior and a reward model of the same design "
-               "space.")
+               f"{scored.describe()}{f' ({differ})' if differ else ''}: pick a prior and a "
+               "reward model of the same design space.")
     return False
 
 

@@ -7,18 +7,15 @@ a chart or a download: DNA 12-mers, protein 32-mers and 6-d vectors are differen
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from braid_core.data import DataError, DataWarning, file_bytes, read_designs_bytes
+from braid_core.data import BRAID_COLUMNS, DataError, DataWarning, file_bytes, read_designs_bytes
 from braid_core.runs import RunRecord, Workspace
-from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, Space
+from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, Space, names_differ
 from dashboard import catalog, run_names
-
-VECTOR_COLUMN = re.compile(r"x\d+")  # the canonical vector columns: x0, x1, ...
 
 
 def read_files(*datasets: catalog.Dataset) -> dict[str, bytes]:
@@ -69,11 +66,13 @@ def pair_alphabet(unlabeled: catalog.Dataset, offline: catalog.Dataset,
     if first != second and larger is None:
         letters_only = (isinstance(first, SequenceSpace) and isinstance(second, SequenceSpace)
                         and first.length == second.length)  # fmt: skip
+        differ = names_differ(first, second)
         raise ValueError(
             f'these two data sets are not of the same design space: "{_called(unlabeled)}" '
-            f'holds {first.describe()}, "{_called(offline)}" holds {second.describe()}. Pick a '
-            "matching pair" + (" (on the Data page, an upload's Alphabet field sets the "
-                               "letters it is read in)." if letters_only else "."))
+            f'holds {first.describe()}, "{_called(offline)}" holds {second.describe()}'
+            + (f" ({differ})" if differ else "") + ". Pick a matching pair"
+            + (" (on the Data page, an upload's Alphabet field sets the letters it is read in)."
+               if letters_only else "."))
     return fallback if first == second else larger
 
 
@@ -113,8 +112,8 @@ def table_space_words(table: pd.DataFrame) -> str:
     if "sequence" in table.columns and table["sequence"].notna().any():
         lengths = sorted(table["sequence"].dropna().astype(str).str.len().unique())
         return f"sequences of length {'/'.join(str(n) for n in lengths)}"
-    columns = [c for c in table.columns if VECTOR_COLUMN.fullmatch(str(c))
-               and table[c].notna().any()]  # fmt: skip
+    columns = [c for c in table.columns if str(c).casefold() not in BRAID_COLUMNS
+               and pd.api.types.is_float_dtype(table[c]) and table[c].notna().any()]  # fmt: skip
     return f"vectors of dimension {len(columns)}"
 
 

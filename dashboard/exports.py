@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from braid_core.data import blank_invalid_scores
+from braid_core.data import blank_invalid_scores, float32_text
 
 SEQUENCE = "sequence"
 FASTA_HELP = ("Each design once: rows that repeat a design to fill the number asked for "
@@ -30,8 +30,10 @@ def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> p
 
 
 def designs_csv(frame: pd.DataFrame) -> bytes:
-    """All columns, as UTF-8 CSV without the index; an invalid design's true score empty."""
-    return blank_invalid_scores(whole_novelty(frame)).to_csv(index=False).encode("utf-8")
+    """All columns, as UTF-8 CSV without the index; an invalid design's true score empty,
+    float32 numbers in their shortest digits (`float32_text`)."""
+    text = float32_text(blank_invalid_scores(whole_novelty(frame)))
+    return text.to_csv(index=False).encode("utf-8")
 
 
 def whole_novelty(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,11 +2,11 @@
 a JSON record each, combined with files of new measurements, and removed.
 
 An upload is validated by `braid_core.data.read_designs_bytes` and, only if it passes, stored
-as a canonical CSV (`sequence` or x0, x1, ..., and `value`) with a small JSON record beside
-it, so jobs started from the dashboard or the CLI read it with default options, and a failed
-upload changes nothing. A record, once written, is never rewritten: runs made from the upload
-name it by its record. Removing an upload deletes its CSV and keeps the record, so that those
-runs still name it (as removed).
+as a canonical CSV (`sequence` or the vector columns as the file named them, and `value`) with
+a small JSON record beside it, so jobs started from the dashboard or the CLI read it with
+default options, and a failed upload changes nothing. A record, once written, is never
+rewritten: runs made from the upload name it by its record. Removing an upload deletes its CSV
+and keeps the record, so that those runs still name it (as removed).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from braid_core.data import (
-    COUNT_COLUMN,
     DataWarning,
     OfflineData,
     combine_designs,
@@ -86,12 +85,8 @@ def _store(root: Path, designs: OfflineData, name: str, task: str | None = None)
     """Keep validated designs in the workspace as a canonical CSV with a JSON description;
     `task` is the oracle behind them (designs added to the demo's keep its task)."""
     frame = designs.to_frame()
-    alphabet = None
-    if isinstance(designs.space, SequenceSpace):
-        alphabet = designs.space.alphabet
-    else:  # canonical vector columns, whatever the file called them
-        names = [c for c in frame.columns if c not in ("value", COUNT_COLUMN)]
-        frame = frame.rename(columns={column: f"x{i}" for i, column in enumerate(names)})
+    # Vector columns keep the file's names (read back as its space's names).
+    alphabet = designs.space.alphabet if isinstance(designs.space, SequenceSpace) else None
     text = frame.to_csv(index=False)
     meta = {"source": name, "designs": len(designs), "labeled": designs.y is not None,
             "alphabet": alphabet, "space": designs.space.describe(),

@@ -61,6 +61,8 @@ def test_vectors_get_coordinate_columns_and_no_oracle_figures():
     designs = torch.randn(10, 3, generator=make_generator(0))
     table = design_table(designs, VectorSpace(3))
     assert list(table.columns) == ["x0", "x1", "x2"]
+    named = VectorSpace(3, ("temperature", "pH", "salt"))  # the data's own column names
+    assert list(design_table(designs, named).columns) == ["temperature", "pH", "salt"]
     summary = summarize(table, designs, VectorSpace(3))
     assert "validity" not in summary and summary["diversity"] > 0
 

@@ -12,6 +12,7 @@ from braid_core.spaces import (
     SequenceSpace,
     VectorSpace,
     alphabet_name,
+    names_differ,
     resolve_alphabet,
     space_from_dict,
     space_to_dict,
@@ -124,3 +125,26 @@ def test_space_checks_and_dict_round_trip() -> None:
         assert space_from_dict(space_to_dict(space)) == space
     with pytest.raises(ValueError, match="unknown space"):
         space_from_dict({"kind": "graph"})
+
+
+def test_vector_spaces_keep_their_columns_names() -> None:
+    assert VectorSpace(3).names == ("x0", "x1", "x2")
+    named = VectorSpace(2, ("temperature", "pH"))
+    assert named != VectorSpace(2)
+    assert named.describe() == "vectors of dimension 2 (temperature, pH)"
+    # Compared as columns are found in files, ignoring case; each keeps its own.
+    upper = VectorSpace(2, ("X0", "X1"))
+    assert upper == VectorSpace(2) and hash(upper) == hash(VectorSpace(2))
+    assert upper.names == ("X0", "X1") and upper.describe() == "vectors of dimension 2"
+    for space in (named, upper):
+        assert space_from_dict(space_to_dict(space)).names == space.names
+    # Configs of x0, x1, ... read and write as they did before names were kept.
+    assert space_to_dict(VectorSpace(2)) == {"kind": "vector", "dim": 2}
+    assert space_from_dict({"kind": "vector", "dim": 2}).names == ("x0", "x1")
+    for names, problem in [(("a",), "1 names for vectors of dimension 2"),
+                           (("a", "A"), "distinct"), (("a", " "), "not blank")]:
+        with pytest.raises(ValueError, match=problem):
+            VectorSpace(2, names)
+    assert names_differ(named, VectorSpace(2, ("temp", "pH"))) == (
+        "their columns are named apart, 'temperature' / 'temp' (column 1)")
+    assert names_differ(named, VectorSpace(3)) == ""  # another dimension says so itself

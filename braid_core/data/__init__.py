@@ -17,6 +17,7 @@ every measurement alike. The CLI and the dashboard share this one path.
 
 from braid_core.data.combining import combine_designs, options_like
 from braid_core.data.loading import FORMATS, file_bytes
+from braid_core.data.numeric import BRAID_COLUMNS
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import (
     PLATEAU_ABOVE,
@@ -39,9 +40,15 @@ from braid_core.data.report import (
     of_file,
     space_mismatch,
 )
-from braid_core.data.writing import blank_invalid_scores, write_designs_csv, write_table
+from braid_core.data.writing import (
+    blank_invalid_scores,
+    float32_text,
+    write_designs_csv,
+    write_table,
+)
 
 __all__ = [
+    "BRAID_COLUMNS",
     "COUNT_COLUMN",
     "FORMATS",
     "PLATEAU_ABOVE",
@@ -64,6 +71,7 @@ __all__ = [
     "read_designs_bytes",
     "space_mismatch",
     "blank_invalid_scores",
+    "float32_text",
     "write_designs_csv",
     "write_table",
 ]

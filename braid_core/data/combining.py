@@ -16,7 +16,7 @@ from braid_core.data.offline import OfflineData, vector_columns
 from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DuplicateGroup, clip_text, designs_phrase
 from braid_core.data.table import FileTable, ParsedDesigns
-from braid_core.spaces import SequenceSpace
+from braid_core.spaces import SequenceSpace, names_differ
 
 
 def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
@@ -39,6 +39,10 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     assert parts, "nothing to combine"
     first = parts[0]
     for part in parts[1:]:
+        if names_differ(part.space, first.space):  # the space's names are its columns
+            raise DataError(part.source, f"has the columns {', '.join(part.space.names)}, but "
+                            f"{first.source} has {', '.join(first.space.names)}: vectors are "
+                            "combined column by column, so name them alike")
         if part.space != first.space:
             raise DataError(part.source, f"holds {part.space.describe()}, but {first.source} "
                             f"holds {first.space.describe()}: they cannot be one data set")
@@ -46,11 +50,6 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
             has, lacks = (part, first) if first.y is None else (first, part)
             raise DataError(part.source, f"{has.source} has values and {lacks.source} has "
                             "none: combine designs with values, or designs without, not both")
-        if (not isinstance(first.space, SequenceSpace)
-                and vector_columns(part) != vector_columns(first)):
-            raise DataError(part.source, f"has the columns {', '.join(vector_columns(part))}, but "
-                            f"{first.source} has {', '.join(vector_columns(first))}: vectors are "
-                            "combined column by column, so name them alike")
     x = torch.cat([part.x for part in parts])
     y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
     labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]

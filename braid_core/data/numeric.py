@@ -4,7 +4,7 @@ and within float32's range, every bad cell named at once."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -16,6 +16,7 @@ from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_
 from braid_core.spaces import VectorSpace
 
 FLOAT32_LARGEST = float(np.finfo(np.float32).max)  # the networks' number type
+SHOWN_CELLS = 10  # bad cells of several columns quoted in one message
 MISSING = frozenset({"", "na", "nan", "n/a", "null", "none"})  # cells read as "no value"
 # Numbers as spreadsheets show them: 15,609.6 (thousands separated) and 65.9 %; and as a
 # German or French spreadsheet does, 1.234,5 (points between thousands, a decimal comma).
@@ -26,6 +27,10 @@ PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*%")
 # predictions and distances, never measured values.
 PREDICTION_COLUMNS = frozenset({"predicted_mean", "uncertainty", "conservative_score",
                                 "conservative_at_c", "novelty"})
+# Every column braid writes beside designs (the oracle's, the pipeline's, Explore's): never a
+# vector coordinate of a table that names its own (`named_vectors`).
+BRAID_COLUMNS = PREDICTION_COLUMNS | {"true_score", "valid", "repeat", "run", "source"}
+NUMBERED = re.compile(r"x\d+", re.IGNORECASE)  # vector columns by number: x0, x1, ...
 
 
 class _Wording(NamedTuple):
@@ -65,9 +70,45 @@ def _wording(table: FileTable, column: str) -> _Wording:
     )
 
 
+class _BadCells(NamedTuple):
+    """One kind of bad cell in one column: its rows, and how they are told."""
+
+    column: str
+    rows: list[int]
+    problem: str  # after a count of rows: "without a value in column 'x2'"
+    what: str  # after a row and its column: "no value"
+    detail: Callable[[int], str] | None  # the cell as written, after its row
+    hints: list[str]  # how to mend them
+
+
 def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str = "") -> np.ndarray:
     """A column as finite float64 (n,); missing, non-numeric or infinite cells are errors
     (`hint` ends the message about missing cells, `bad_hint` the others)."""
+    numbers, bad = _column_cells(table, column, hint, bad_hint)
+    if bad:
+        raise _column_error(table, bad)
+    return numbers
+
+
+def columns_numbers(table: FileTable, hints: Mapping[str, tuple[str, str]]
+                    ) -> dict[str, np.ndarray]:  # fmt: skip
+    """`column_numbers` of several columns (each with its `hint` and `bad_hint`), by column;
+    bad cells in more than one column are one error naming each cell with its row and column,
+    the first `SHOWN_CELLS` of them in the file's order, so that a messy file is mended in one
+    pass."""
+    found = {column: _column_cells(table, column, *hint) for column, hint in hints.items()}
+    bad = [cells for _, column_bad in found.values() for cells in column_bad]
+    if len({cells.column for cells in bad}) == 1:
+        raise _column_error(table, bad)
+    if bad:
+        raise _cells_error(table, bad)
+    return {column: numbers for column, (numbers, _) in found.items()}
+
+
+def _column_cells(table: FileTable, column: str, hint: str, bad_hint: str
+                  ) -> tuple[np.ndarray, list[_BadCells]]:  # fmt: skip
+    """A column as float64 (n,) and its bad cells: missing, not numbers or infinite, else
+    beyond float32's range."""
     words = _wording(table, column)
     cells = table.frame[column]
     if pd.api.types.is_numeric_dtype(cells.dtype):
@@ -77,34 +118,59 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
         numbers = pd.to_numeric(cells, errors="coerce").to_numpy(np.float64)
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
             # the common case; the slow path below only names the bad cells
-            return _within_float32(table, words, numbers)
+            return numbers, _beyond_float32(words, column, numbers)
         text = cells.map(lambda v: "" if is_blank(v) else str(v).strip())
         missing = text.str.casefold().isin(MISSING).to_numpy()
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
-    # Every kind of bad cell in one message: a messy file is mended in one pass.
+
     def quoted(i: int) -> str:
         return words.text(text.iloc[i])
 
     not_number = np.isnan(numbers) & ~missing
     written = _number_format_hints(text[not_number].tolist())
+    bad = [_BadCells(column, rows, problem, what, detail, hints)
+           for mask, problem, what, detail, hints in (
+               (missing, words.missing, "no value", _whole_header(table), [hint]),
+               (not_number, words.not_number, "not a number", quoted, [bad_hint, *written]),
+               (np.isinf(numbers), words.infinite, "infinite", quoted, [bad_hint]))
+           if (rows := np.flatnonzero(mask).tolist())]  # fmt: skip
+    return numbers, bad or _beyond_float32(words, column, numbers)
+
+
+def _column_error(table: FileTable, bad: list[_BadCells]) -> DataError:
+    """Every kind of bad cell of one column in one message, each kind with its rows."""
     errors, given = [], set()
-    for mask, problem, detail, hints in (
-        (missing, words.missing, _whole_header(table), [hint]),
-        (not_number, words.not_number, quoted, [bad_hint, *written]),
-        (np.isinf(numbers), words.infinite, quoted, [bad_hint]),
-    ):
-        rows = np.flatnonzero(mask).tolist()
-        if rows:
-            advice = [h for h in hints if h and h not in given]  # each hint once
-            given.update(advice)
-            errors.append(table.error(f"{table.count(len(rows))} {problem}", rows, detail,
-                                      "; ".join(advice)))
+    for cells in bad:
+        advice = [h for h in cells.hints if h and h not in given]  # each hint once
+        given.update(advice)
+        errors.append(table.error(f"{table.count(len(cells.rows))} {cells.problem}", cells.rows,
+                                  cells.detail, "; ".join(advice)))
     if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise DataError(table.source, "; and ".join(e.problem for e in errors),
-                        [row for e in errors for row in e.rows])
-    return _within_float32(table, words, numbers)
+        return errors[0]
+    return DataError(table.source, "; and ".join(e.problem for e in errors),
+                     [row for e in errors for row in e.rows])
+
+
+def _cells_error(table: FileTable, bad: list[_BadCells]) -> DataError:
+    """Bad cells of several columns in one message: each cell with its row and column, in the
+    file's order (row by row, left to right), the first SHOWN_CELLS of them."""
+    order = {column: i for i, column in enumerate(table.frame.columns)}
+    cells = sorted(((row, order[kind.column]), kind) for kind in bad for row in kind.rows)
+    shown = []
+    for (row, _), kind in cells[:SHOWN_CELLS]:
+        where = f"{kind.column}=" if table.file_format == "fasta" else f"column {kind.column!r}"
+        detail = kind.detail(row) if kind.detail else ""
+        shown.append(f"{table.labels[row]}, {where}: {kind.what}{f' {detail}' if detail else ''}")
+    more = f" and {len(cells) - SHOWN_CELLS} more" if len(cells) > SHOWN_CELLS else ""
+    columns = list(dict.fromkeys(kind.column for kind in bad))
+    hints = list(dict.fromkeys(h for kind in bad for h in kind.hints if h))
+    tail = "; ".join(hints)
+    tail = f". {tail[0].upper()}{tail[1:]}" if tail else ""
+    problem = (f"{len(cells)} bad cells in {len(columns)} columns "
+               f"({', '.join(map(repr, columns))}): {'; '.join(shown)}{more}{table.counted()}"
+               f"{tail}")
+    rows = sorted({row for (row, _), _ in cells})
+    return DataError(table.source, problem, [table.labels[row] for row in rows])
 
 
 def _number_format_hints(cells: list[str]) -> list[str]:
@@ -138,14 +204,14 @@ def _whole_header(table: FileTable) -> Callable[[int], str] | None:
                       if len(table.headers[i].split()) > 1 else "")  # fmt: skip
 
 
-def _within_float32(table: FileTable, words: _Wording, numbers: np.ndarray) -> np.ndarray:
-    """`numbers` once none is beyond float32's range: the networks compute in float32, where
-    such a value would turn into an infinity unnoticed."""
+def _beyond_float32(words: _Wording, column: str, numbers: np.ndarray) -> list[_BadCells]:
+    """Cells beyond float32's range: the networks compute in float32, where such a value would
+    turn into an infinity unnoticed."""
     rows = np.flatnonzero(np.abs(numbers) > FLOAT32_LARGEST).tolist()
-    if rows:
-        problem = f"{table.count(len(rows))} {words.too_large}"
-        raise table.error(problem, rows, lambda i: words.number(numbers[i]))
-    return numbers
+    if not rows:
+        return []
+    return [_BadCells(column, rows, words.too_large, f"beyond +-{FLOAT32_LARGEST:.3g}",
+                      lambda i: words.number(numbers[i]), [])]
 
 
 def numeric_columns(table: FileTable, columns: list[str]) -> list[str]:
@@ -176,10 +242,19 @@ def _count_hint(table: FileTable, column: str) -> str:
             "the column if it means something else")
 
 
-def column_counts(table: FileTable, column: str) -> np.ndarray:
-    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows."""
+def count_hints(table: FileTable, column: str) -> tuple[str, str]:
+    """`column_numbers`' hints for the count column."""
     hint = _count_hint(table, column)
-    counts = column_numbers(table, column, hint, hint)
+    return hint, hint
+
+
+def column_counts(table: FileTable, column: str, counts: np.ndarray | None = None
+                  ) -> np.ndarray:  # fmt: skip
+    """The count column as float64 (n,): whole numbers from 1, or a DataError naming the rows.
+    `counts`: the column's numbers where read already (`columns_numbers`)."""
+    hint = _count_hint(table, column)
+    if counts is None:
+        counts = column_numbers(table, column, hint, hint)
     bad = np.flatnonzero((counts < 1) | (counts != np.round(counts))).tolist()
     if bad:
         words = _wording(table, column)
@@ -188,17 +263,20 @@ def column_counts(table: FileTable, column: str) -> np.ndarray:
     return counts
 
 
-def vector_designs(table: FileTable, options: ReadOptions, value_column: str | None
+def vector_designs(columns: list[str], numbers: Mapping[str, np.ndarray], notes: list[str]
                    ) -> ParsedDesigns:  # fmt: skip
-    """Feature columns checked to be finite numbers."""
-    columns = _feature_names(table, options, value_column)
-    matrix = np.stack([column_numbers(table, c) for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
+    """The feature columns' numbers (`columns_numbers`) as vectors; the space keeps their
+    names."""
+    matrix = np.stack([numbers[c] for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
     keys = [row.tobytes() for row in matrix]
     x = torch.from_numpy(matrix.astype(np.float32))
-    return ParsedDesigns(x, keys, VectorSpace(len(columns)), columns, False, [])
+    return ParsedDesigns(x, keys, VectorSpace(len(columns), tuple(columns)), columns, False, notes)
 
 
-def _feature_names(table: FileTable, options: ReadOptions, value_column: str | None) -> list[str]:
+def feature_columns(table: FileTable, options: ReadOptions, value_column: str | None
+                   ) -> tuple[list[str], list[str]]:  # fmt: skip
+    """The vector columns (and notes on columns left out): those given, else x0, x1, ...,
+    else a table's own names (`named_vectors`)."""
     if options.feature_columns is not None:
         found = [table.find(name) for name in options.feature_columns]
         for name, column in zip(options.feature_columns, found, strict=True):
@@ -206,21 +284,92 @@ def _feature_names(table: FileTable, options: ReadOptions, value_column: str | N
                 raise table.missing_column(name, "listed in the feature columns")
         if value_column in found:
             raise DataError(table.source, f"column {value_column!r} is a feature and the value")
-        return found
+        return found, []
     names: list[str] = []
     while (column := table.find(f"x{len(names)}")) is not None:
         names.append(column)
     if not names:
+        named = named_vectors(table, options)
+        if named.columns and not named.text:
+            return named.columns, named.notes()
         raise table.missing_column("x0", "(vectors are the columns x0, x1, ...)",
-                                   vector_numbering(table))
-    stray = [c for c in table.frame.columns if re.fullmatch(r"x\d+", c, re.I) and c not in names]
+                                   vector_numbering(table) or vector_advice(table, options))
+    stray = [c for c in table.frame.columns if NUMBERED.fullmatch(c) and c not in names]
     if stray:
         problem = (
             f"vector columns must run x0, x1, ... without a gap: found {', '.join(names)}, "
             f"then {', '.join(stray)} but no x{len(names)}"
         )
         raise DataError(table.source, problem)
-    return names
+    return names, []
+
+
+class NamedVectors(NamedTuple):
+    """How a table without a sequence column or x0 splits into vector coordinates."""
+
+    columns: list[str]  # columns of numbers: the coordinates, in the file's order
+    text: list[str]  # columns of text: with one, the table is not read as vectors
+    index: list[str]  # columns numbering the rows (1, 2, 3, ...): left out
+
+    def notes(self) -> list[str]:
+        return [f"column {column!r} numbers the rows (0 or 1, 2, 3, ...): not read as a vector "
+                "coordinate" for column in self.index]
+
+
+def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
+    """A table's columns as vector coordinates, by the rule for tables that do not number
+    them x0, x1, ...: every column is a coordinate but the value column (the one named, else
+    `value`), the measurement count column, braid's own columns (predictions, scores), empty
+    columns and a column numbering the rows; those must all hold numbers (most filled cells
+    numbers: a stray bad cell is reported as such). A column of text means the table is not
+    read as vectors (it may hold sequences under another name). Tables with a column x1, x2,
+    ... but no x0 are left to `vector_numbering`."""
+    if table.file_format == "fasta" or any(NUMBERED.fullmatch(c) for c in table.frame.columns):
+        return NamedVectors([], [], [])
+    left_out = {table.find(options.value_column or "value"),
+                options.count_column and table.find(options.count_column)}
+    named = NamedVectors([], [], [])
+    for column in table.frame.columns:
+        if column in left_out or column.casefold() in BRAID_COLUMNS:
+            continue
+        text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
+        filled = text[~text.str.casefold().isin(MISSING)]
+        if filled.empty:
+            continue
+        numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)
+        if 2 * np.isnan(numbers).sum() > len(numbers):
+            named.text.append(column)
+        elif column == table.frame.columns[0] and _numbers_rows(numbers, len(text)):
+            named.index.append(column)
+        else:
+            named.columns.append(column)
+    return named
+
+
+def _numbers_rows(numbers: np.ndarray, rows: int) -> bool:
+    """Whether a column's numbers are 0 or 1, 2, 3, ... on each of three or more rows: a row
+    number (an index written with the table, an id), no coordinate."""
+    return rows >= 3 and len(numbers) == rows and numbers[0] in (0, 1) and bool(
+        np.array_equal(numbers, numbers[0] + np.arange(rows)))
+
+
+def vector_advice(table: FileTable, options: ReadOptions, *, name_text: bool = True) -> str:
+    """How to make a table read as vectors, for a message about a table read as neither
+    sequences nor vectors: the rule, and (`name_text`) the columns of text to remove or the
+    columns to number."""
+    named = named_vectors(table, options)
+    rule = ("for vectors, every column but the value column (and measurements) must hold "
+            "numbers")
+    if not name_text:
+        return rule
+    if named.text and named.columns:
+        shown = ", ".join(repr(c) for c in named.text[:SHOWN])
+        more = " ..." if len(named.text) > SHOWN else ""
+        holds = "holds" if len(named.text) == 1 else "hold"
+        return (f"{rule}, and {shown}{more} {holds} text: remove "
+                f"{'it' if len(named.text) == 1 else 'them'}, or name the vector columns x0, "
+                "x1, ... (other columns are then left out)")
+    return f"{rule}, one column per coordinate, beside the value column"
 
 
 def vector_numbering(table: FileTable) -> str:
@@ -228,7 +377,7 @@ def vector_numbering(table: FileTable) -> str:
     vector columns are numbered from x0, so such a table was read as neither vectors nor
     sequences. Empty where there is an x0, or no such column."""
     numbered = sorted((int(c[1:]), c) for c in table.frame.columns
-                      if re.fullmatch(r"x\d+", c, re.IGNORECASE))  # fmt: skip
+                      if NUMBERED.fullmatch(c))  # fmt: skip
     if not numbered or numbered[0][0] == 0:
         return ""
     numbers, names = [n for n, _ in numbered], [c for _, c in numbered]

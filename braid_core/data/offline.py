@@ -9,7 +9,7 @@ import pandas as pd
 from torch import Tensor
 
 from braid_core.data.report import DataReport
-from braid_core.spaces import SequenceSpace, Space
+from braid_core.spaces import SequenceSpace, Space, VectorSpace
 
 COUNT_COLUMN = "measurements"  # optional: how many measurements a row's value is the mean of
 
@@ -105,6 +105,6 @@ class OfflineData:
 
 
 def vector_columns(designs: OfflineData) -> list[str]:
-    """The columns a vector data set's coordinates came from, in order."""
-    others = (designs.report.value_column, designs.report.count_column)
-    return [c for c in designs.report.columns_used if c not in others]
+    """The columns a vector data set's coordinates came from (its space's names), in order."""
+    assert isinstance(designs.space, VectorSpace), "sequences have no vector columns"
+    return list(designs.space.names)

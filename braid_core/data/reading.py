@@ -3,7 +3,6 @@ for files and uploads alike."""
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +16,12 @@ from braid_core.data.duplicates import duplicate_warning, merge_duplicates
 from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
+    NUMBERED,
     column_counts,
-    column_numbers,
+    columns_numbers,
+    count_hints,
+    feature_columns,
+    named_vectors,
     numeric_columns,
     vector_designs,
 )
@@ -27,7 +30,8 @@ from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.sniffing import DECIMAL_COMMA
-from braid_core.data.table import FileTable, ReadOptions, header_field
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field
+from braid_core.spaces import VectorSpace
 
 
 def read_designs(
@@ -111,14 +115,25 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
     table = parse_design_table(data, source, options)
     value_column = _value_column(table, options)
+    designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
+        features, feature_notes = designs.columns, []
     else:
-        designs = vector_designs(table, options, value_column)
-    values = None if value_column is None else column_numbers(
-        table, value_column, *_value_hints(table, value_column))
-    count_column = None if values is None else _count_column(table, options, designs.columns)
-    weights = None if count_column is None else column_counts(table, count_column)
+        features, feature_notes = feature_columns(table, options, value_column)
+    count_column = None if value_column is None else _count_column(table, options, features)
+    # Every cell of numbers checked at once: bad ones in several columns are one error.
+    hints = {} if designs is not None else {column: ("", "") for column in features}
+    if value_column is not None:
+        hints[value_column] = _value_hints(table, value_column)
+    if count_column is not None:
+        hints[count_column] = count_hints(table, count_column)
+    numbers = columns_numbers(table, hints)
+    if designs is None:
+        designs = vector_designs(features, numbers, feature_notes)
+    values = None if value_column is None else numbers[value_column]
+    weights = None if count_column is None else column_counts(table, count_column,
+                                                              numbers[count_column])
     first, merged, counts, groups = merge_duplicates(designs, values, table, weights)
     if len(first) < options.min_rows:
         merged_from = f" ({table.count(len(designs.keys))} before merging duplicates)"
@@ -137,12 +152,12 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
     if options.value_column is not None and value_column is None:
-        if numbers := _numbers_but_no_values(table, options.value_column, used):
+        if numbers := _numbers_but_no_values(table, options, used):
             alerts.append(f"{source}: {numbers}")
         else:
             absent = (f"no record header has {options.value_column}=..." if table.file_format
                       == "fasta" else f"no value column {options.value_column!r}")  # fmt: skip
-            notes.append(f"{absent}: the designs are unlabeled")
+            notes.append(f"{absent}: the designs are unlabeled{_named_note(designs)}")
     for alert in alerts if warn else ():
         warnings.warn(alert, DataWarning, stacklevel=3)
     report = DataReport(
@@ -204,19 +219,31 @@ def _value_like(table: FileTable, options: ReadOptions) -> list[str]:
         return []
     design = {*(options.feature_columns or ()), options.count_column}
     return numeric_columns(table, [c for c in table.frame.columns if c not in design
-                                   and not re.fullmatch(r"x\d+", c, re.IGNORECASE)])
+                                   and not NUMBERED.fullmatch(c)])
 
 
-def _numbers_but_no_values(table: FileTable, value_column: str, used: list[str]) -> str:
+def _numbers_but_no_values(table: FileTable, options: ReadOptions, used: list[str]) -> str:
     """A warning when the value column is absent but other columns hold numbers: the values
     may be under another name, and reading the designs as unlabeled would drop them unseen."""
     if table.file_format == "fasta":
         return ""
+    value_column = options.value_column
     numbers = numeric_columns(table, [c for c in table.frame.columns if c not in used])
     if not numbers:
         return ""
     return (f"no column {value_column!r}, so the designs are read as unlabeled; "
             f"{_value_candidates(numbers)}")
+
+
+def _named_note(designs: ParsedDesigns) -> str:
+    """After "the designs are unlabeled", for vectors read from a table's own column names:
+    every column of numbers became a coordinate, the values too if they are under another
+    name."""
+    if not (isinstance(designs.space, VectorSpace) and designs.space.named) or len(
+            designs.columns) < 2:
+        return ""
+    return (f", each of its {len(designs.columns)} columns of numbers a vector coordinate; if "
+            "one holds measured values, set --value-column to its name")
 
 
 def _value_candidates(columns: list[str]) -> str:
@@ -249,6 +276,9 @@ def _kind(table: FileTable, options: ReadOptions) -> str:
         return options.kind
     if options.feature_columns is not None:
         return "vector"
-    if table.find(options.sequence_column) is not None or table.find("x0") is None:
+    if table.find(options.sequence_column) is not None:
         return "sequence"
-    return "vector"
+    if table.find("x0") is not None:
+        return "vector"
+    named = named_vectors(table, options)
+    return "vector" if named.columns and not named.text else "sequence"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from braid_core.spaces import SequenceSpace, Space, alphabet_name
+from braid_core.spaces import SequenceSpace, Space, alphabet_name, names_differ
 
 SHOWN = 5  # offending rows quoted in one message
 
@@ -141,6 +141,9 @@ def space_mismatch(unlabeled: DataReport, offline: DataReport) -> str | None:
         return (f"{head}{unlabeled.source} was read as {unlabeled.read_as()}, {offline.source} "
                 f"as {offline.read_as()}; mend the letters, or give both one alphabet "
                 "(--alphabet)")
+    if differ := names_differ(first, second):  # vectors alike but for their columns' names
+        return (f"{head}{unlabeled.source} holds {first.describe()}, {offline.source} "
+                f"{second.describe()}: {differ}; name the columns alike in both files")
     return (f"{head}{unlabeled.source} holds {first.describe()}, {offline.source} "
             f"{second.describe()}; pick designs of the same kind and length")
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pandas as pd
 
-from braid_core.data.numeric import vector_numbering
+from braid_core.data.numeric import named_vectors, vector_advice, vector_numbering
 from braid_core.data.report import SHOWN, DataError, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, is_blank
 from braid_core.spaces import NAMED_ALPHABETS, SequenceSpace, alphabet_name, resolve_alphabet
@@ -26,6 +26,9 @@ def sequence_designs(table: FileTable, options: ReadOptions) -> ParsedDesigns:
     if column is None:
         raise _missing_sequence_column(table, options)
     texts = ["" if is_blank(v) else str(v).strip() for v in table.frame[column]]
+    if (options.kind is None and options.sequence_column != ReadOptions.sequence_column
+            and _numbers_only(texts)):  # the column named holds numbers: vectors
+        raise _numbers_not_sequences(table, options, column)
     empty = [i for i, text in enumerate(texts) if not text]
     if empty:
         where = "under its header" if table.file_format == "fasta" else f"in {column!r}"
@@ -57,13 +60,33 @@ def _missing_sequence_column(table: FileTable, options: ReadOptions) -> DataErro
                          f"vectors: {numbering}")
     holds_vectors = table.find("x0") is not None and options.kind == "sequence"
     what = ("with the sequences: its columns x0, x1, ... hold vectors, and sequences are "
-            "wanted here" if holds_vectors else
-            "with the sequences (a table of vectors names its columns x0, x1, ...)")
+            "wanted here" if holds_vectors else "with the sequences, nor columns of vectors")
     letters = [c for c in table.frame.columns if _letters_only(table.frame[c])]
     advice = (f"column {letters[0]!r} holds letters only: if these are the sequences, set "
               f"--sequence-column to {letters[0]!r}" if len(letters) == 1 else
               "if a column holds the sequences, set --sequence-column to its name")
+    if options.kind is None:
+        advice += f"; {vector_advice(table, options, name_text=not letters)}"
     return table.missing_column(name, what, "" if holds_vectors else advice)
+
+
+def _numbers_only(texts: list[str]) -> bool:
+    """Whether every filled cell is a number: a column of vector coordinates, no sequences."""
+    filled = [text for text in texts if text]
+    return bool(filled) and pd.to_numeric(pd.Series(filled), errors="coerce").notna().all()
+
+
+def _numbers_not_sequences(table: FileTable, options: ReadOptions, column: str) -> DataError:
+    """The sequence column named holds numbers: vectors, read as such from their columns."""
+    named = named_vectors(table, options)
+    how = ("a table whose columns but the value column (and measurements) all hold numbers is "
+           "read as vectors, one coordinate per column")
+    if named.columns and not named.text:
+        shown = ", ".join(named.columns[:SHOWN]) + (" ..." if len(named.columns) > SHOWN else "")
+        how += f" (here {shown})"
+    return DataError(table.source, f"column {column!r} holds numbers, not sequences: for vectors, "
+                     f"keep --sequence-column at its default, {ReadOptions.sequence_column}: "
+                     f"{how}")
 
 
 def _letters_only(cells: pd.Series) -> bool:

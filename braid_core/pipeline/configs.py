@@ -33,7 +33,7 @@ from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import check_device
-from braid_core.spaces import SequenceSpace, Space
+from braid_core.spaces import SequenceSpace, Space, names_differ
 
 # The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
 DEFAULT_C = defaults_module.C
@@ -176,8 +176,10 @@ def _task_name(task: str | None, space: Space | None = None, what: str = "") -> 
         except KeyError as err:
             raise ValueError(err.args[0]) from None
         if space is not None and oracle.space != space:
+            differ = names_differ(oracle.space, space)
             raise ValueError(f"the oracle {task} scores {oracle.space.describe()}, but {what} "
-                             f"{space.describe()}: give the task the designs come from")
+                             f"{space.describe()}{f' ({differ})' if differ else ''}: give the "
+                             "task the designs come from")
     return task
 
 
@@ -208,8 +210,10 @@ def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, A
     alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
     found = check_designs(offline, alphabet=alphabet).space
     if found != space:
+        differ = names_differ(found, space)
         raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
-                         f"prior makes {space.describe()}: give the data the prior was made for")
+                         f"prior makes {space.describe()}{f' ({differ})' if differ else ''}: "
+                         "give the data the prior was made for")
     return data_spec(offline, "sequence", "value", alphabet, space)
 
 
@@ -223,9 +227,10 @@ def check_models(made: Space | None, reward: str | Path) -> None:
     except (OSError, ValueError, KeyError):
         return
     if made is not None and made != scored:
+        differ = names_differ(made, scored)
         raise ValueError(f"the prior makes {made.describe()}, but the reward model scores "
-                         f"{scored.describe()}: pick a prior and a reward model of the same "
-                         "design space")
+                         f"{scored.describe()}{f' ({differ})' if differ else ''}: pick a prior "
+                         "and a reward model of the same design space")
 
 
 def _pool_fits(num_designs: int, pool_size: int | None, space: Space | None,

@@ -37,7 +37,8 @@ def sample_config(model: Path | str, *, num: int, seed: int = 0, device: str = "
 
 
 def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
-    """Draw the designs into out/designs.csv (column `sequence`, or x0, x1, ... for vectors),
+    """Draw the designs into out/designs.csv (column `sequence`, or the vector columns the
+    prior's data named, x0, x1, ... by default),
     a chunk at a time; each chunk reports the designs drawn so far as its step."""
     device = resolve_device(config["device"])
     prior = Prior.load(config["model"], map_location=device)
@@ -54,5 +55,6 @@ def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
             report.step(drawn, {})
             report.progress(drawn / num, f"drew {drawn} of {num} designs")
     designs = [s for part in parts for s in part] if is_sequence else torch.cat(parts)
-    write_designs_csv(out / "designs.csv", designs)
+    names = None if is_sequence else prior.space.names
+    write_designs_csv(out / "designs.csv", designs, names=names)
     return {"designs": num, "space": prior.space.describe()}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 from cli_files import runner, write_sequences
 
 from braid_core.cli import app
@@ -164,3 +166,30 @@ def test_data_check_notes_labeled_designs_too_few_for_a_reward_model(tmp_path):
     enough = runner.invoke(app, ["data", "check", str(write_sequences(tmp_path / "e.csv", 8, 6,
                                                                       "ACGT"))])
     assert enough.exit_code == 0 and "too few" not in enough.output
+
+
+def test_data_check_names_every_bad_cell_of_a_vector_file_with_its_column(tmp_path):
+    rows = ["0.5,1,2,1"] * 6
+    rows[1], rows[4] = "0.5,,2,1", "0.5,1,inf,-Infinity"
+    path = tmp_path / "v.csv"
+    path.write_text("x0,x1,x2,value\n" + "\n".join(rows) + "\n")
+    result = runner.invoke(app, ["data", "check", str(path)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert ("3 bad cells in 3 columns ('x1', 'x2', 'value'): row 2, column 'x1': no value; "
+            "row 5, column 'x2': infinite 'inf'; row 5, column 'value': infinite '-Infinity'"
+            in text), text
+
+
+def test_task_export_writes_vectors_in_the_shortest_digits_of_their_float32(tmp_path):
+    result = runner.invoke(app, ["task", "export", "toy-2d", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(tmp_path / "offline.csv", dtype=str)
+    for column in ("x0", "x1", "value"):  # 17 digits of float64 noise each, before
+        assert all(text == str(np.float32(text)) for text in written[column]), written.head()
+    from braid_core.data import read_designs
+    from braid_core.tasks import get_task
+
+    task = get_task("toy-2d")
+    data = read_designs(tmp_path / "offline.csv")
+    assert torch.equal(task.score(data.x), data.y)  # the values read back exactly

@@ -9,6 +9,7 @@ from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
 from braid_core import jobs
+from braid_core.data import read_designs
 from dashboard import catalog, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
@@ -205,3 +206,34 @@ def test_designs_added_to_the_demo_keep_its_oracle(demo, workspace):
     (listed,) = catalog.uploaded_datasets(workspace.root)
     assert listed.task == base.task and listed.name == f"{base.name} + round2.csv"
     assert catalog.task_of(str(workspace.root / "uploads" / "elsewhere.csv")) is None
+
+
+NAMED = (b"temperature,pH,salt_mM,yield\n0.5,7.1,10,1.5\n-0.25,6.8,20,2.5\n1.0,7.4,15,0.5\n")
+
+
+def test_an_upload_of_named_vector_columns_keeps_the_names(demo, workspace):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input[1].set_value("yield")
+    at.file_uploader(key="upload").set_value(("named.csv", NAMED, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert metric(at, "designs") == "3" and metric(at, "design space") == "3-d vectors"
+    stored = at.selectbox(key="dataset_choice").value
+    assert list(pd.read_csv(stored).columns) == ["temperature", "pH", "salt_mM", "value"]
+    assert read_designs(stored).space.names == ("temperature", "pH", "salt_mM")
+    # A column of text among them: what to do for sequences and for vectors, in page terms.
+    text = b"temperature,pH,batch,yield\n0.5,7.1,B1,1.5\n-0.25,6.8,B2,2.5\n"
+    at.file_uploader(key="upload").set_value(("batch.csv", text, "text/csv")).run()
+    message = at.error[0].value
+    assert "if a column holds the sequences, set the Sequence column field under Column " \
+           "options for uploads to its name; for vectors, every column but the value column " \
+           "(and measurements) must hold numbers, and 'batch' holds text" in message, message
+    assert "a table of vectors names its columns" not in message
+
+
+def test_an_upload_with_bad_cells_in_several_columns_names_each(demo, workspace):
+    data = b"x0,x1,value\n0.5,1,2\n0.25,,3\n1.5,2,inf\n"
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("bad.csv", data, "text/csv")).run()
+    message = at.error[0].value
+    assert "2 bad cells in 2 columns ('x1', 'value'): row 2, column 'x1': no value; row 3, " \
+           "column 'value': infinite 'inf'" in message, message

@@ -102,3 +102,21 @@ def test_fasta_never_holds_a_design_without_a_sequence():
         exports.designs_fasta(mixed)
     records = exports.designs_fasta(dna_table(1, n=3)).decode().splitlines()
     assert len(records) == 6 and "nan" not in records[1::2]
+
+
+def test_a_run_of_named_vector_columns_is_shown_and_placed_by_those_columns(workspace):
+    names = ["temperature", "pH", "salt_mM"]
+    space = {"kind": "vector", "dim": 3, "names": names}
+    table = pd.DataFrame(np.random.default_rng(3).normal(size=(8, 3)), columns=names)
+    run = design_run(workspace, space, table)
+    at = open_explore((run,))
+    shown = at.dataframe[0].value
+    assert set(names) <= set(shown.columns) and not {"x0", "x1"} & set(shown.columns)
+    assert downloads(at) == {"Download CSV", "Download run configs (JSON)"}
+    # Its models gone: placed by its designs' columns, not by a name x0, x1, ...
+    for what in ("prior", "reward"):
+        (workspace.run_path(run) / what / "config.json").unlink()
+    scored = table.assign(predicted_mean=0.5, uncertainty=0.1, conservative_score=0.45,
+                          novelty=1.5)
+    groups = design_spaces.runs_by_space([workspace.record(run)], workspace, {run: scored})
+    assert groups == {"vectors of dimension 3": [run]}

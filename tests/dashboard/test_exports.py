@@ -23,3 +23,14 @@ def test_sequence_novelty_is_written_whole_and_vector_novelty_as_it_is():
     vectors = pd.DataFrame({"x0": [0.5, 1.5], "novelty": [2.0, 0.25]})
     assert exports.designs_csv(vectors).decode().splitlines() == [
         "x0,novelty", "0.5,2.0", "1.5,0.25"]
+
+
+def test_the_csv_download_writes_float32_designs_in_their_shortest_digits():
+    # A run's designs as its Parquet keeps them: float32 vectors and scores widened to float64.
+    x = np.array([[0.3932, -0.2559], [1.1119, 0.0001]], dtype=np.float32)
+    frame = pd.DataFrame({"temperature": x[:, 0].astype(np.float64),
+                          "pH": x[:, 1].astype(np.float64),
+                          "predicted_mean": np.float32(0.7).astype(np.float64),
+                          "run": "r1"})
+    assert exports.designs_csv(frame).decode().splitlines() == [
+        "temperature,pH,predicted_mean,run", "0.3932,-0.2559,0.7,r1", "1.1119,1e-04,0.7,r1"]

@@ -118,7 +118,7 @@ def test_fasta_required_value_key_absent_says_how_to_write_it(tmp_path: Path) ->
 
 
 def test_vector_missing_and_gapped_columns(tmp_path: Path) -> None:
-    fails(write(tmp_path / "a.csv", "a,b\n1,2\n"), problem="no column 'x0'", kind="vector")
+    fails(write(tmp_path / "a.csv", "a,b\nq,2\nr,3\n"), problem="no column 'x0'", kind="vector")
     fails(write(tmp_path / "b.csv", "x0,x2\n1,2\n3,4\n"), problem="x0, then x2 but no x1")
     path = write(tmp_path / "c.csv", "f,g,value\n1,2,3\n4,5,6\n")
     fails(path, problem="no column 'h' listed in the feature", feature_columns=["f", "h"])
@@ -194,3 +194,35 @@ def test_every_kind_of_bad_value_is_named_at_once(tmp_path: Path) -> None:
         message)
     assert "; and 1 row with an infinite value in column 'value': row 4 '-inf'" in message
     assert caught.value.rows == ["row 2", "row 3", "row 4"]
+
+
+def test_bad_cells_of_several_columns_are_named_at_once_each_with_its_column(
+        tmp_path: Path) -> None:
+    # The tester's file: a blank at row 5 in x2 and nan at row 9 in x3; inf at row 20 in x4 and
+    # -Infinity at row 21 in value. Only the first column's cells were named.
+    rows = [["0.5", "1", "2", "3", "4", "1"] for _ in range(22)]
+    rows[4][2], rows[8][3], rows[19][4], rows[20][5] = "", "nan", "inf", "-Infinity"
+    path = write(tmp_path / "v.csv", "x0,x1,x2,x3,x4,value\n"
+                 + "".join(",".join(row) + "\n" for row in rows))
+    err = fails(path, "row 5", "row 9", "row 20", "row 21", problem=(
+        "4 bad cells in 4 columns ('x2', 'x3', 'x4', 'value'): row 5, column 'x2': no value; "
+        "row 9, column 'x3': no value; row 20, column 'x4': infinite 'inf'; row 21, column "
+        "'value': infinite '-Infinity' (rows counted from 1 below the header, blank lines "
+        "included)"))
+    assert err.rows == ["row 5", "row 9", "row 20", "row 21"]
+    # A count column's cells join them; more than ten cells: the first ten, in the file's
+    # order (row by row, left to right), and how many more.
+    many = write(tmp_path / "m.csv", "x0,x1,value,measurements\n"
+                 + "".join(f"{i},,{'' if i % 2 else 1},{'x' if i == 3 else 1}\n"
+                           for i in range(8)))
+    err = fails(many, problem="13 bad cells in 3 columns ('x1', 'value', 'measurements'): row 1, "
+                "column 'x1': no value; row 2, column 'x1': no value;")
+    message = str(err)
+    assert ("row 2, column 'x1': no value; row 2, column 'value': no value; row 3, column 'x1': "
+            "no value; row 4, column 'x1': no value; row 4, column 'value': no value; row 4, "
+            "column 'measurements': not a number 'x'") in message, message
+    assert " and 3 more (rows counted" in message
+    assert message.endswith("Fill them in, or leave the value column out to read the designs "
+                            "as unlabeled; it counts the measurements each row's value is the "
+                            "mean of (1 or more); rename the column if it means something else")
+    assert len(err.rows) == 8

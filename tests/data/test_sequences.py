@@ -113,9 +113,10 @@ def test_an_alphabet_refused_names_the_file(tmp_path: Path, alphabet: str, probl
 def test_a_missing_sequence_column_offers_the_option_and_a_column_of_letters(
         tmp_path: Path) -> None:
     path = write(tmp_path / "d.csv", "Seq,Activity\nACGU,0.5\nUCGA,1\n")
-    fails(path, problem="no column 'sequence' with the sequences (a table of vectors names its "
-          "columns x0, x1, ...); the columns are 'Seq', 'Activity'; column 'Seq' holds letters "
-          "only: if these are the sequences, set --sequence-column to 'Seq'")
+    fails(path, problem="no column 'sequence' with the sequences, nor columns of vectors; the "
+          "columns are 'Seq', 'Activity'; column 'Seq' holds letters only: if these are the "
+          "sequences, set --sequence-column to 'Seq'; for vectors, every column but the value "
+          "column (and measurements) must hold numbers")
     two = write(tmp_path / "t.csv", "name,seq,v\nab,ACGU,0.5\ncd,UCGA,1\n")
     fails(two, problem="the columns are 'name', 'seq', 'v'; if a column holds the sequences, set "
           "--sequence-column to its name")
@@ -184,7 +185,8 @@ def test_vectors_where_sequences_are_wanted_are_called_vectors(tmp_path: Path) -
     with pytest.raises(DataError, match=r"vec\.csv: no column 'sequence' with the sequences: "
                        r"its columns x0, x1, \.\.\. hold vectors, and sequences are wanted here"):
         read_designs(vectors, **options_like(read_designs(sequences)))
-    with pytest.raises(DataError, match=r"a table of vectors names its columns x0, x1, \.\.\."):
+    with pytest.raises(DataError, match=r"nor columns of vectors; .* for vectors, every column "
+                       r"but the value column \(and measurements\) must hold numbers"):
         read_designs_bytes(b"seq,value\nACGT,1\nACGA,2\n", "named.csv")
 
 

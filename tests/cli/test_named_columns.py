@@ -1,0 +1,88 @@
+"""Vector columns a file names itself (temperature, pH, ...) through the command line: checked,
+kept by the models trained on them, written back on the designs, and refused beside a model
+or file whose columns are named apart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from cli_files import runner
+
+from braid_core.cli import app
+
+NAMES = ["temperature", "pH", "salt_mM"]
+
+
+def write_named(path: Path, rows: int, names: list[str] = NAMES, values: bool = True) -> Path:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(rows, len(names))).round(4), columns=names)
+    if values:
+        frame["yield"] = frame[names[0]] - frame[names[1]] ** 2
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_data_check_reads_named_columns_of_numbers_as_vectors(tmp_path):
+    data = write_named(tmp_path / "named.csv", 20)
+    checked = runner.invoke(app, ["data", "check", str(data), "--value-column", "yield"])
+    assert checked.exit_code == 0, checked.output
+    assert "20 designs, vectors of dimension 3 (temperature, pH, salt_mM)" in checked.output
+    assert "columns used: temperature, pH, salt_mM, yield" in checked.output
+    # The tester's wrong turn: the first column named as the sequences is pointed to vectors.
+    wrong = runner.invoke(app, ["data", "check", str(data), "--sequence-column", "temperature",
+                                "--value-column", "yield"])
+    text = " ".join(wrong.output.split())
+    assert wrong.exit_code == 1
+    assert "column 'temperature' holds numbers, not sequences: for vectors, keep " \
+           "--sequence-column at its default, sequence" in text, text
+    assert "alphabet" not in text
+
+
+def test_a_prior_trained_on_named_columns_draws_designs_under_those_names(tmp_path,
+                                                                         isolated_workspace):
+    data = write_named(tmp_path / "unlabeled.csv", 64, values=False)
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(data), "--max-minutes", "0.01",
+                                  "--out", str(prior), "--threads", "1"])
+    assert trained.exit_code == 0, trained.output
+    assert json.loads((prior / "config.json").read_text())["space"]["names"] == NAMES
+    out = tmp_path / "designs.csv"
+    sampled = runner.invoke(app, ["sample", "--model", str(prior), "--num", "5", "--out",
+                                  str(out)])
+    assert sampled.exit_code == 0, sampled.output
+    written = pd.read_csv(out, dtype=str)
+    assert list(written.columns) == NAMES
+    # float32 coordinates in their shortest digits (not 0.39319273829460144)
+    assert all(text == str(np.float32(text)) for text in written.to_numpy().ravel())
+
+
+def test_a_prior_and_a_reward_model_named_apart_are_refused_saying_which_names(
+        tmp_path, isolated_workspace):
+    made = []
+    for name, fmt, names in (("prior", "braid-prior", NAMES),
+                             ("reward", "braid-reward", ["temp", "pH", "salt_mM"])):
+        (tmp_path / name).mkdir()
+        space = {"kind": "vector", "dim": 3, "names": names}
+        (tmp_path / name / "config.json").write_text(
+            json.dumps({"format": fmt, "version": 1, "space": space}))
+        made.append(tmp_path / name)
+    result = runner.invoke(app, ["finetune", "--prior", str(made[0]), "--reward", str(made[1]),
+                                 "--out", str(tmp_path / "tuned")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1, result.output
+    assert "their columns are named apart, 'temperature' / 'temp' (column 1)" in text, text
+    assert not (tmp_path / "tuned").exists()
+
+
+def test_design_refuses_two_files_named_apart(tmp_path, isolated_workspace):
+    unlabeled = write_named(tmp_path / "u.csv", 30, ["temp", "pH", "salt_mM"], values=False)
+    offline = write_named(tmp_path / "o.csv", 30)
+    result = runner.invoke(app, ["design", "--unlabeled", str(unlabeled), "--offline",
+                                 str(offline), "--value-column", "yield", "--out",
+                                 str(tmp_path / "d.csv")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1, result.output
+    assert "'temp' / 'temperature' (column 1); name the columns alike in both files" in text, text
