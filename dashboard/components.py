@@ -301,6 +301,22 @@ def warn_of_reach(records: Sequence[RunRecord], labels: Mapping[str, str]) -> No
                                 for label, note in found))
 
 
+def warn_of_weak_ranking(records: Sequence[RunRecord], labels: Mapping[str, str]) -> None:
+    """One warning naming the runs whose reward model barely ranks its held-out designs (the
+    pipeline's `weak_ranking_note`, as the run's log says it); nothing where none does."""
+    from braid_core.pipeline import weak_ranking_note
+
+    found = []
+    for record in records:
+        model = run_names.reward_of(record, state.workspace())
+        meta = state.json_file(Path(model) / "config.json") if model else None
+        if meta and (note := weak_ranking_note(meta.get("metrics", {}))):
+            found.append((labels.get(record.id, record.id), note))
+    if found:
+        st.warning("\n\n".join(plain(f"{label}: {note[0].upper()}{note[1:]}.")
+                                for label, note in found))
+
+
 def value_tilt_picker(place: Any, default: float, key: str) -> float:
     """The reward fit's weight on the top of the data, picked in `place` (e.g. a column);
     `default` where the session holds no value for `key` (state.keep_across_pages may)."""

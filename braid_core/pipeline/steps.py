@@ -20,6 +20,7 @@ from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import oracle_task
 from braid_core.pipeline.data_checks import DEFAULT_SEQUENCE_COLUMN, data_spec
+from braid_core.pipeline.ranking import heldout_line, weak_ranking_note
 from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
@@ -125,8 +126,10 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     f"{model.metrics['n_val']:.0f} held-out designs), the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
-    if note := calibration_note(model.metrics):
-        report.note(note)
+    for note in (heldout_line(model.metrics), calibration_note(model.metrics),
+                 weak_ranking_note(model.metrics)):
+        if note:
+            report.note(note)
     if model.metrics.get("count_weighted") == 0.0:
         report.note("the estimated count weighting saw no measurement noise that replicates "
                     "reduce in its first fit's held-out errors, so every value was weighed alike")

@@ -197,6 +197,7 @@ def downloads(done) -> None:
                             format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])
     components.warn_of_reach([by_id[run_id]], labels)
+    components.warn_of_weak_ranking([by_id[run_id]], labels)
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:
         left.caption("This run wrote no designs.")

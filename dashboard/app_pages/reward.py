@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from braid_core.pipeline import weak_ranking_note
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
@@ -130,6 +131,8 @@ def show_quality(choice: catalog.ModelChoice) -> None:
             why = undefined_reason(key, float(value))  # "nan" said nothing
             column.metric(label, "n/a" if why else f"{float(value):.3f}",
                           help=f"Not defined: {why}." if why else None)
+        if weak := weak_ranking_note(values):
+            st.warning(components.plain(f"{weak[0].upper()}{weak[1:]}."))
         st.caption("How to read u: it is the model's uncertainty about r_hat (what more data "
                    "near a design would shrink; it grows away from the data), not the noise of "
                    "a measurement. So where measurements are noisy, coverage of +-2u falls well "

@@ -175,3 +175,35 @@ def test_the_notes_of_each_data_file_name_their_file(tmp_path):
     assert any("comment line" in note for note in said[str(unlabeled)])
     assert any("nothing but commas" in note for note in said[str(offline)])
     assert all(any("alphabet inferred" in note for note in notes) for notes in said.values())
+
+
+def test_a_reward_fit_says_its_held_out_ranking_and_when_it_barely_ranks(tmp_path):
+    # A tester's design run had a reward model of held-out Spearman -0.03 and said only its
+    # calibration: its designs followed the model's noise without a word of it.
+    frame = pd.read_csv(write_sequences(tmp_path / "d.csv", values=True))
+    # the values shuffled over the designs: nothing to learn
+    frame["value"] = frame["value"].sample(frac=1.0, random_state=3).to_numpy()
+    frame.to_csv(tmp_path / "shuffled.csv", index=False)
+    report = KeptNotes()
+    config = pipeline.reward_config(tmp_path / "shuffled.csv", kind="bonus", device="cpu",
+                                    network="dilated")
+    metrics = run_reward(config, tmp_path, report)
+    assert metrics["spearman"] < pipeline.WEAK_SPEARMAN
+    line, weak = [n for n in report.notes if n.startswith(("held-out quality", "the reward"))]
+    assert line == (f"held-out quality on 20 held-out designs: Pearson {metrics['pearson']:.3f}, "
+                    f"Spearman {metrics['spearman']:.3f} (1 would rank them as measured, 0 not "
+                    "at all)")
+    assert weak.startswith(f"the reward model barely ranks held-out designs (Spearman "
+                           f"{metrics['spearman']:.2f}, below 0.2): designs chosen by it follow "
+                           "its noise")
+    assert "more measured designs" in weak and "value column" in weak
+
+
+def test_the_weak_ranking_note_reads_recorded_metrics():
+    assert pipeline.weak_ranking_note({"spearman": 0.2}) is None
+    assert pipeline.weak_ranking_note({"spearman": float("nan")}) is None  # said elsewhere
+    assert pipeline.weak_ranking_note({}) is None and pipeline.heldout_line({}) is None
+    assert "(Spearman -0.03, below 0.2)" in pipeline.weak_ranking_note({"spearman": -0.033})
+    assert pipeline.heldout_line({"pearson": -0.139, "spearman": -0.033}) == (
+        "held-out quality: Pearson -0.139, Spearman -0.033 (1 would rank them as measured, 0 "
+        "not at all)")
