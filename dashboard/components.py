@@ -353,16 +353,32 @@ def run_error(record: RunRecord) -> str:
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     """Runs as a table for st.dataframe: id, label, kind, method (as `braid runs list` names
-    it: a fine-tuning run's from its c and reward model), status, times, error."""
+    it: a fine-tuning run's from its c and reward model), status, times, error. The times
+    without the year (the id holds the whole date), and the end without the day where the run
+    ended on the day it started: the whole date twice ran the table past a 1280 px window."""
     rows = [
         {"run": r.id, "label": run_names.run_label(r), "kind": r.kind,
          "method": run_method(r.kind, r.config) or "", "status": r.status,
-         "created": r.created[:19].replace("T", " "),
-         "finished": (r.finished or "")[:19].replace("T", " "), "error": run_error(r)}
+         "created": _short_time(r.created), "finished": _short_time(r.finished, r.created),
+         "error": run_error(r)}
         for r in records
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["run", "label", "kind", "method", "status", "created",
                                        "finished", "error"])  # fmt: skip
+
+
+# Widths for the Runs page's table: with the other columns, 1280 px (tests/browser/
+# test_design_table_width.py); a longer label or error is cut, and shown whole below it.
+RUN_TABLE_COLUMNS = {"label": st.column_config.TextColumn(width=180),
+                     "error": st.column_config.TextColumn(width=90)}
+
+
+def _short_time(stamp: str | None, since: str | None = None) -> str:
+    """"12-07 16:47" of an ISO time stamp ("" for None); "16:47" where `since` was that day."""
+    if not stamp:
+        return ""
+    day, clock = stamp[5:10], stamp[11:16]
+    return clock if since and since[:10] == stamp[:10] else f"{day} {clock}"
 
 
 def log_tail(run_path: Path, lines: int = 40) -> str:
