@@ -207,3 +207,27 @@ def test_the_weak_ranking_note_reads_recorded_metrics():
     assert pipeline.heldout_line({"pearson": -0.139, "spearman": -0.033}) == (
         "held-out quality: Pearson -0.139, Spearman -0.033 (1 would rank them as measured, 0 "
         "not at all)")
+
+
+def test_a_vector_reward_fit_ends_its_phase_before_its_notes_and_omits_the_shape_index(
+        tmp_path):
+    # `braid reward train` printed its calibration line above its progress line, and its
+    # summary said "network_choice: 0" of vectors, which have one shape (an MLP).
+    rng = torch.Generator().manual_seed(0)
+    x = torch.randn(60, 3, generator=rng)
+    frame = pd.DataFrame(x.numpy(), columns=["x0", "x1", "x2"]).assign(value=x[:, 0].numpy())
+    frame.to_csv(tmp_path / "v.csv", index=False)
+    said: list = []
+
+    class Ordered(KeptNotes):
+        def phase(self, label):
+            said.append(("phase", label))
+
+        def note(self, message):
+            said.append(("note", message.split(":")[0]))
+
+    summary = run_reward(pipeline.reward_config(tmp_path / "v.csv", kind="bonus",
+                                                device="cpu"), tmp_path, Ordered())
+    assert said[:3] == [("phase", "reward model"), ("phase", None),
+                        ("note", "held-out quality on 12 held-out designs")]
+    assert "network_choice" not in summary and "spearman" in summary
