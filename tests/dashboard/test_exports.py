@@ -23,3 +23,16 @@ def test_sequence_novelty_is_written_whole_and_vector_novelty_as_it_is():
     vectors = pd.DataFrame({"x0": [0.5, 1.5], "novelty": [2.0, 0.25]})
     assert exports.designs_csv(vectors).decode().splitlines() == [
         "x0,novelty", "0.5,2.0", "1.5,0.25"]
+
+
+def test_the_csv_leaves_out_r_c_at_the_slider_where_it_repeats_the_runs_own():
+    # At the run's own c, conservative_at_c repeated conservative_score under another name.
+    frame = pd.DataFrame({"sequence": ["AAAA", "CCCC"], "predicted_mean": [0.5, 0.9],
+                          "uncertainty": [0.1, 0.2], "conservative_score": [0.45, 0.8],
+                          "row": [0, 1], "offline": [False, False]})
+    own = exports.designs_to_download(frame.assign(conservative_at_c=[0.45, 0.8]),
+                                      ["row", "offline"])
+    assert "conservative_at_c" not in own.columns and own["sequence"].tolist() == ["CCCC", "AAAA"]
+    other = exports.designs_to_download(frame.assign(conservative_at_c=[0.4, 0.7]),
+                                        ["row", "offline"])
+    assert other["conservative_at_c"].tolist() == [0.7, 0.4]  # another c: kept
