@@ -9,23 +9,27 @@ import streamlit as st
 
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.runs import FINISHED
+from braid_core.spaces import VectorSpace
 from dashboard import catalog, components, design_spaces, state
 
 
 def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
+    """The priors, each with its design space in the words the Data page's help uses
+    (Space.describe), its network, and its calibrated position noise where it has one (a
+    sequence prior's: vectors have no positions to noise)."""
     rows = []
     for choice in choices:
         meta = state.json_file(Path(choice.path) / "config.json") or {}
-        space = meta.get("space", {})
+        space = catalog.saved_space(choice.path)
         config = meta.get("config", {})
-        rows.append({"prior": choice.label, "space": ", ".join(f"{k}={v}" for k, v in
-                     space.items() if k != "alphabet"), "width": config.get("width"),
-                     "depth": config.get("depth"),
+        rows.append({"prior": choice.label, "space": space.describe() if space else None,
+                     "width": config.get("width"), "depth": config.get("depth"),
                      # calibrated after pre-training (diffusion/calibrate.py)
-                     "position noise": config.get("position_noise"),
+                     "position noise": (None if isinstance(space, VectorSpace)
+                                        else config.get("position_noise")),
                      "trained on": catalog.data_name(choice.data) if choice.data
                      else ""})  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
 
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -178,7 +182,8 @@ def render() -> None:
     priors = catalog.priors(state.workspace())
     st.subheader("Available priors")
     if priors:
-        st.dataframe(prior_table(priors), width="stretch", hide_index=True)
+        # placeholder "": a vector prior's position noise blank, not "None"
+        st.dataframe(prior_table(priors), width="stretch", hide_index=True, placeholder="")
     else:
         st.info("No prior yet: pre-train one below.")
     st.subheader("Pre-train")

@@ -92,13 +92,14 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         seed = middle.number_input("Seed", 0, 10_000, **keep("reward_seed", 0))
         device = right.selectbox("Device", DEVICES,
                                  **keep("reward_device", DEVICES[0], DEVICES))
-        network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
-                               format_func=NETWORKS.get,
-                               **keep("reward_network", default_network, NETWORK_CHOICES),
-                               help="Held-out error cannot tell which shape ranks designs "
-                               "better than any in your table. Where many designs share the "
-                               "best value, fit each shape and measure a few of each one's "
-                               "designs.")
+        network = default_network  # vectors have one shape (an MLP): no choice shown
+        if not dataset.holds_vectors:
+            network = st.selectbox(
+                "Network shape (sequences)", list(NETWORK_CHOICES), format_func=NETWORKS.get,
+                **keep("reward_network", default_network, NETWORK_CHOICES),
+                help="Held-out error cannot tell which shape ranks designs better than any in "
+                "your table. Where many designs share the best value, fit each shape and "
+                "measure a few of each one's designs.")
         keep("reward_value_tilt", default_tilt, components.TILTS)
         tilt = components.value_tilt_picker(st, default_tilt, key="reward_value_tilt")
         keep("reward_count_weighting", default_weighting, COUNT_WEIGHTINGS)
