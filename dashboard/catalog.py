@@ -51,6 +51,12 @@ class Dataset:
         """What messages call the file: the user's name for it, not the stored copy's."""
         return self.source or Path(self.path).name
 
+    @property
+    def holds_vectors(self) -> bool:
+        """Whether its designs are numeric vectors, as its space says (False where not known):
+        pages leave out what only sequences have, e.g. an alphabet or a network shape."""
+        return bool(self.space) and self.space.startswith("vectors")
+
 
 @dataclass(frozen=True)
 class ModelChoice:

@@ -302,6 +302,22 @@ def warn_of_reach(records: Sequence[RunRecord], labels: Mapping[str, str]) -> No
                                 for label, note in found))
 
 
+def warn_of_weak_ranking(records: Sequence[RunRecord], labels: Mapping[str, str]) -> None:
+    """One warning naming the runs whose reward model barely ranks its held-out designs (the
+    pipeline's `weak_ranking_note`, as the run's log says it); nothing where none does."""
+    from braid_core.pipeline import weak_ranking_note
+
+    found = []
+    for record in records:
+        model = run_names.reward_of(record, state.workspace())
+        meta = state.json_file(Path(model) / "config.json") if model else None
+        if meta and (note := weak_ranking_note(meta.get("metrics", {}))):
+            found.append((labels.get(record.id, record.id), note))
+    if found:
+        st.warning("\n\n".join(plain(f"{label}: {note[0].upper()}{note[1:]}.")
+                                for label, note in found))
+
+
 def value_tilt_picker(place: Any, default: float, key: str) -> float:
     """The reward fit's weight on the top of the data, picked in `place` (e.g. a column);
     `default` where the session holds no value for `key` (state.keep_across_pages may)."""
@@ -338,16 +354,32 @@ def run_error(record: RunRecord) -> str:
 
 def run_status_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     """Runs as a table for st.dataframe: id, label, kind, method (as `braid runs list` names
-    it: a fine-tuning run's from its c and reward model), status, times, error."""
+    it: a fine-tuning run's from its c and reward model), status, times, error. The times
+    without the year (the id holds the whole date), and the end without the day where the run
+    ended on the day it started: the whole date twice ran the table past a 1280 px window."""
     rows = [
         {"run": r.id, "label": run_names.run_label(r), "kind": r.kind,
          "method": run_method(r.kind, r.config) or "", "status": r.status,
-         "created": r.created[:19].replace("T", " "),
-         "finished": (r.finished or "")[:19].replace("T", " "), "error": run_error(r)}
+         "created": _short_time(r.created), "finished": _short_time(r.finished, r.created),
+         "error": run_error(r)}
         for r in records
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["run", "label", "kind", "method", "status", "created",
                                        "finished", "error"])  # fmt: skip
+
+
+# Widths for the Runs page's table: with the other columns, 1280 px (tests/browser/
+# test_design_table_width.py); a longer label or error is cut, and shown whole below it.
+RUN_TABLE_COLUMNS = {"label": st.column_config.TextColumn(width=180),
+                     "error": st.column_config.TextColumn(width=90)}
+
+
+def _short_time(stamp: str | None, since: str | None = None) -> str:
+    """"12-07 16:47" of an ISO time stamp ("" for None); "16:47" where `since` was that day."""
+    if not stamp:
+        return ""
+    day, clock = stamp[5:10], stamp[11:16]
+    return clock if since and since[:10] == stamp[:10] else f"{day} {clock}"
 
 
 def log_tail(run_path: Path, lines: int = 40) -> str:

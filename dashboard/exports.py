@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from braid_core.data import blank_invalid_scores, float32_text
@@ -22,10 +23,16 @@ MAX_NAMED = 3  # runs a download's file name names (the rest are counted)
 def designs_to_download(frame: pd.DataFrame, helper_columns: Sequence[str]) -> pd.DataFrame:
     """The designs among Explore's points (column `offline` False), best r_hat - c u at the
     slider's c first as the table lists them (`conservative_at_c`, where present), without
-    the chart's `helper_columns` or columns empty for every design."""
+    the chart's `helper_columns` or columns empty for every design. `conservative_at_c` is
+    left out where it repeats every design's `conservative_score` (the slider's c is each
+    run's own): the CSV held the same numbers twice under two names."""
     designs = frame[~frame["offline"]].drop(columns=list(helper_columns))
     if "conservative_at_c" in designs.columns:
         designs = designs.sort_values("conservative_at_c", ascending=False, kind="stable")
+        if "conservative_score" in designs.columns and np.allclose(
+                designs["conservative_at_c"], designs["conservative_score"],
+                rtol=1e-6, atol=0.0, equal_nan=True):
+            designs = designs.drop(columns="conservative_at_c")
     return designs.dropna(axis=1, how="all")
 
 

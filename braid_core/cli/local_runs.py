@@ -46,11 +46,11 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
         say(f"note: run {', '.join(namesakes)} is named {name!r} too; `braid runs show` and "
             "the other runs commands take an id to tell them apart")
     with logged_stderr(run.log_path):
-        bar = (TimeBar(total_seconds, desc) if total_seconds
-               else StepBar(desc, total=total_steps, unit=unit))
+        bar = PhasedBar(desc, total_seconds=total_seconds, total_steps=total_steps, unit=unit)
         try:
             with bar, jobs.run_context(workspace, run.id):
-                summary = pipeline.execute(workspace, run, on_step=bar.update)
+                summary = pipeline.execute(workspace, run, on_step=bar.update,
+                                           on_phase=bar.phase)
         except KeyboardInterrupt:
             say(f"interrupted: run {run.id} is recorded as cancelled; nothing was written to "
                 "--out")
@@ -188,18 +188,30 @@ class BarLines:
 
 
 class TimeBar:
-    """A tqdm bar over a wall-clock budget, usable as an `on_step(step, metrics)` callback."""
+    """A tqdm bar over a wall-clock budget, usable as an `on_step(step, metrics)` callback;
+    `start` (time.monotonic()) where the budget began before the bar (a later phase's)."""
 
-    def __init__(self, total_seconds: float, desc: str) -> None:
-        self.start = time.monotonic()
-        self.bar = progress_bar(total=round(total_seconds), desc=desc, unit="s", leave=True)
+    def __init__(self, total_seconds: float, desc: str, start: float | None = None) -> None:
+        self.start = time.monotonic() if start is None else start
+        # seconds of the budget, without tqdm's rate (seconds per second said nothing)
+        self.bar = progress_bar(total=round(total_seconds), desc=desc, unit="s", leave=True,
+                                initial=min(self.elapsed(round(total_seconds)),
+                                            round(total_seconds)),
+                                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/"
+                                "{total_fmt} s of the time budget{postfix}")
+
+    def elapsed(self, most: int) -> int:
+        return min(round(time.monotonic() - self.start), most)
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
-        elapsed = min(round(time.monotonic() - self.start), self.bar.total)
         # the bar redraws in update(), as often as its mininterval allows, with this postfix
         self.bar.set_postfix({"step": step, **{k: f"{v:.4g}" for k, v in metrics.items()}},
                              refresh=False)
-        self.bar.update(elapsed - self.bar.n)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """The bar at the time spent so far (a phase that reports no steps ends there)."""
+        self.bar.update(self.elapsed(self.bar.total) - self.bar.n)
 
     def __enter__(self) -> TimeBar:
         return self
@@ -219,3 +231,49 @@ class StepBar(TimeBar):
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                               if isinstance(v, float)}, refresh=False)
         self.bar.update(max(step - self.bar.n, 0))
+
+    def catch_up(self) -> None:
+        pass
+
+
+class PhasedBar:
+    """A run's progress on stderr: a bar for each phase the run names ("pre-training",
+    "reward model", "fine-tuning", "drawing designs"; `desc` until it names one), closed when
+    the phase ends, so that what the run says of a phase follows the phase's line. One bar
+    labelled by the method alone, its step count restarting at each phase, said nothing of
+    which phase was under way. Over a time budget (`total_seconds`) every bar counts the
+    whole budget's seconds; else each counts its phase's steps (of `total_steps`)."""
+
+    def __init__(self, desc: str, total_seconds: float | None = None,
+                 total_steps: int | None = None, unit: str = "step") -> None:
+        self.desc, self.total_seconds = desc, total_seconds
+        self.total_steps, self.unit = total_steps, unit
+        self.start = time.monotonic()
+        self.bar: TimeBar | None = None
+
+    def phase(self, label: str | None) -> None:
+        self.close()
+        if label:
+            self.bar = self._open(label)
+
+    def update(self, step: int, metrics: Mapping[str, float]) -> None:
+        if self.bar is None:
+            self.bar = self._open(self.desc)
+        self.bar.update(step, metrics)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.catch_up()
+            self.bar.bar.close()
+            self.bar = None
+
+    def _open(self, label: str) -> TimeBar:
+        if self.total_seconds:
+            return TimeBar(self.total_seconds, label, start=self.start)
+        return StepBar(label, total=self.total_steps, unit=self.unit)
+
+    def __enter__(self) -> PhasedBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

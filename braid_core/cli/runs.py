@@ -102,8 +102,14 @@ def runs_list(
         method = run_method(record.kind, record.config) or "-"
         if not workspace.run_path(record.id).is_dir():  # deleted by hand: the index alone has it
             headline = "its folder is missing" + (f"; {headline}" if headline else "")
-        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} {method:12s} "
-                   f"{record.name or '-':20s} {headline}".rstrip())
+        typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} "
+                   f"{_cell(method, 12)} {_cell(record.name or '-', 20)} {headline}".rstrip())
+
+
+def _cell(text: str, width: int) -> str:
+    """`text` in a column `width` characters wide, cut with an ellipsis where longer: a long
+    run name pushed the columns after it out of line. `braid runs show` gives it whole."""
+    return f"{text[:width - 1]}\u2026" if len(text) > width else f"{text:{width}s}"
 
 
 @runs_app.command("show")

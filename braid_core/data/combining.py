@@ -24,8 +24,9 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
 
     A design found in more than one part is kept once with the mean of its measurements, as
     within one file: a part's value weighs as the measurements behind it (its merged duplicates
-    and its `measurements` column). The result's warnings: the parts' duplicates, the designs
-    they share, and the plateau warning on the combined values.
+    and its `measurements` column). The result's warnings: the parts' duplicates, the plateau
+    warning on the combined values, and designs whose measurements disagree far more than
+    designs differ (`disagreement_warning`); its notes: the designs the parts share.
 
     Read the later parts with `options_like(parts[0])`: letters outside the first one's
     alphabet are then a plain error about that file.
@@ -68,6 +69,8 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         for part in parts if part.report.duplicates]  # fmt: skip
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
+    if y is not None and groups and (disagree := disagreement_warning(groups, y, merged, parts)):
+        alerts.append(disagree)
     counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
     notes = [f"combined from {counts_text}"]
     if groups:
@@ -113,6 +116,54 @@ def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineDat
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
     return (f"{where} measured again, each kept once with the mean of all its measurements "
             f"(the measurements column counts them): {shown}{more}")
+
+
+# Measurements of one design that differ by more than this many standard deviations of all
+# the measured values are said to disagree. The spread across designs is what a reward model
+# learns from; repeats of one design further apart than twice it (further than most pairs of
+# different designs) are not noise of a working assay but, most likely, another quantity, unit
+# or value column (a tester's round 2 put 9.9 where D had -0.4 to -4.6, in values of
+# robust sd 1.1).
+DISAGREEING_SPREADS = 2.0
+
+
+def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
+                         means: np.ndarray, parts: Sequence[OfflineData]) -> str | None:
+    """A warning naming the designs measured in more than one part whose measurements differ
+    by more than DISAGREEING_SPREADS standard deviations of all `values` (one per row of the
+    parts); None where none does. The standard deviation is read robustly (1.4826 times the
+    median absolute deviation: the disagreeing values would inflate a plain one and hide
+    themselves), the plain one where half the values or more are alike. Not the spread of the
+    repeats themselves: where a whole round is off, every repeat is, and it flags none.
+
+    Args:
+        groups: the designs found on several rows (their values, `index` into `means`).
+        values: (rows,) every row's value, in the parts' order.
+        means: (designs,) the means kept.
+    """
+    spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+    if spread == 0.0:
+        spread = float(np.std(values))
+    if spread == 0.0:
+        return None
+    limit = DISAGREEING_SPREADS * spread
+    far = [g for g in groups if max(g.values) - min(g.values) > limit]
+    if not far:
+        return None
+    sequences = isinstance(parts[0].space, SequenceSpace)
+    example = far[0]
+    design = repr(clip_text(example.design)) if sequences else example.design
+    count = f"{len(far)} design{'s' * (len(far) > 1)}"
+    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
+    return (f"{count} measured in more than one of {names} "
+            f"{'have' if len(far) > 1 else 'has'} measurements that differ by more than "
+            f"{DISAGREEING_SPREADS:g} standard deviations of all the values "
+            f"({DISAGREEING_SPREADS:g} x {spread:.3g} = {limit:.3g}), more than most different "
+            f"designs do: e.g. {design} measured {', then '.join(values_shown(example))}. "
+            f"Each is kept with the mean of its measurements (here {means[example.index]:.4g}), "
+            "as any design measured again, but a mean of such values is likely neither: check "
+            "that the files measure the same quantity in the same units and value column, and "
+            "leave out the wrong measurements before fitting a reward model")
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:

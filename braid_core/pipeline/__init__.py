@@ -15,7 +15,8 @@ fine-tuning and baseline steps), `design` (`braid design`, all steps under one b
 designs are predicted: `reach_figures`, `reach_note`). What a time budget cut short is said
 in words by `prior_time_note`, `reward_time_note` and `pool_time_note`, designs of the
 offline data left out by `measured_note`, and designs predicted far past the measured best
-by `reach_note`, from the numbers a run records (its summary, its reward model's
+by `reach_note`, a reward model that barely ranks its held-out designs by
+`weak_ranking_note` (`ranking`), from the numbers a run records (its summary, its reward model's
 config.json), so any reader can say it alike.
 """
 
@@ -47,6 +48,7 @@ from braid_core.pipeline.configs import (
 )
 from braid_core.pipeline.design import PRIOR_SHARE, REWARD_SHARE, SAMPLING_SHARE, run_design
 from braid_core.pipeline.launch import STEPS, execute, start
+from braid_core.pipeline.ranking import WEAK_SPEARMAN, heldout_line, weak_ranking_note
 from braid_core.pipeline.reach import reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter, StepCallback
 from braid_core.pipeline.sampling import run_sample, sample_config
@@ -67,11 +69,11 @@ __all__ = [
     "DEFAULT_ALPHA", "DEFAULT_BATCH", "DEFAULT_C", "DEFAULT_COUNT_WEIGHTING", "DEFAULT_METHOD",
     "DEFAULT_REWARD_KIND", "DEFAULT_REWARD_NETWORK", "DEFAULT_STEPS", "DEFAULT_VALUE_TILT",
     "DESIGN_MAX_STEPS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
-    "STEPS", "Reporter", "StepCallback", "baseline_config", "check_models", "check_oracle",
-    "count_weighting_choice", "defaults", "design_config", "execute", "finetune_config",
-    "finetune_sweep", "measured_note", "offline_spec", "pool_notes", "pool_time_note",
-    "prior_config", "prior_space", "prior_time_note", "reach_figures", "reach_note",
-    "read_data", "reward_config",
-    "reward_time_note", "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward",
-    "run_sample", "sample_config", "start", "value_tilt_choice",
+    "STEPS", "WEAK_SPEARMAN", "Reporter", "StepCallback", "baseline_config", "check_models",
+    "check_oracle", "count_weighting_choice", "defaults", "design_config", "execute",
+    "finetune_config", "finetune_sweep", "heldout_line", "measured_note", "offline_spec",
+    "pool_notes", "pool_time_note", "prior_config", "prior_space", "prior_time_note",
+    "reach_figures", "reach_note", "read_data", "reward_config", "reward_time_note",
+    "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward", "run_sample",
+    "sample_config", "start", "value_tilt_choice", "weak_ranking_note",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from braid_core import jobs
 from braid_core.pipeline.design import run_design
-from braid_core.pipeline.reporter import Reporter, StepCallback
+from braid_core.pipeline.reporter import PhaseCallback, Reporter, StepCallback
 from braid_core.pipeline.sampling import run_sample
 from braid_core.pipeline.steps import run_baseline, run_finetune, run_prior, run_reward
 from braid_core.runs import Run, Workspace
@@ -29,8 +29,10 @@ def start(ws: Workspace, kind: str, config: Mapping[str, Any], *, parents=(),
     return run.id
 
 
-def execute(ws: Workspace, run: Run, on_step: StepCallback | None = None) -> dict[str, Any]:
-    """Run a recorded step in this process, into its run folder; stores the summary."""
-    summary = STEPS[run.kind](run.config, run.path, Reporter(run, on_step))
+def execute(ws: Workspace, run: Run, on_step: StepCallback | None = None,
+            on_phase: PhaseCallback | None = None) -> dict[str, Any]:
+    """Run a recorded step in this process, into its run folder; stores the summary.
+    `on_step` gets each metric row, `on_phase` each phase's name as it begins (None: ends)."""
+    summary = STEPS[run.kind](run.config, run.path, Reporter(run, on_step, on_phase))
     ws.set_summary(run.id, summary)
     return summary

@@ -11,14 +11,17 @@ from tqdm import tqdm
 from braid_core.runs import Run
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
+PhaseCallback = Callable[[str | None], None]
 
 
 class Reporter:
     """Where a step sends its metric rows and progress: a run, a progress bar, or nothing."""
 
-    def __init__(self, run: Run | None = None, on_step: StepCallback | None = None) -> None:
+    def __init__(self, run: Run | None = None, on_step: StepCallback | None = None,
+                 on_phase: PhaseCallback | None = None) -> None:
         self.run = run
         self.on_step = on_step
+        self.on_phase = on_phase
         self.stage = ""
         self._said: set[str] = set()  # `braid design` reads each file in two steps
         # (start, seconds): a run of several steps under one budget (`braid design`) reports
@@ -31,6 +34,14 @@ class Reporter:
             self.run.log_step(step, row)
         if self.on_step is not None:
             self.on_step(step, metrics)
+
+    def phase(self, label: str | None) -> None:
+        """A phase of the step begins, named for the user ("pre-training", "reward model",
+        "fine-tuning", "drawing designs"), or (None) the one under way ends: the command line
+        shows each under its own progress bar, and what is said of a phase after it ends
+        follows that bar's line."""
+        if self.on_phase is not None:
+            self.on_phase(label)
 
     def note(self, message: str) -> None:
         """A line for the user (the terminal, or the run's log.txt for a background job);

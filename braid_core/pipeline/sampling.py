@@ -46,6 +46,7 @@ def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     is_sequence = isinstance(prior.space, SequenceSpace)
     generator = make_generator(config["seed"], device)
     report.stage = "sample"
+    report.phase("drawing designs")
     parts: list = []  # decoded strings, or float vectors on the CPU
     with torch.no_grad():
         for start in range(0, num, CHUNK):
@@ -54,6 +55,7 @@ def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
             drawn = start + len(chunk)
             report.step(drawn, {})
             report.progress(drawn / num, f"drew {drawn} of {num} designs")
+    report.phase(None)
     designs = [s for part in parts for s in part] if is_sequence else torch.cat(parts)
     names = None if is_sequence else prior.space.names
     write_designs_csv(out / "designs.csv", designs, names=names)

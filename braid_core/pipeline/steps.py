@@ -20,6 +20,7 @@ from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import oracle_task
 from braid_core.pipeline.data_checks import DEFAULT_SEQUENCE_COLUMN, data_spec
+from braid_core.pipeline.ranking import heldout_line, weak_ranking_note
 from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
@@ -73,8 +74,10 @@ def run_prior(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[st
     report.stage = "prior"
     generator = make_generator(config["seed"], device)
     started = time.perf_counter()
+    report.phase("pre-training")
     prior = train_prior(data.x, data.space, prior_cfg, device=device, generator=generator,
                         on_step=on_step)
+    report.phase(None)
     timed_out = time.perf_counter() - started >= budget
     summary = {"designs": len(data), "space": data.space.describe(),
                **prior_training(prior_cfg, reached["step"], timed_out)}
@@ -116,8 +119,10 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
         report.step(step, metrics)
         report.progress(metrics["done"], doing)
 
+    report.phase("reward model")
     model = train_reward(data, reward_cfg, device=device,
                          generator=make_generator(config["seed"], device), on_step=on_step)
+    report.phase(None)  # its notes follow its progress line
     if "noise_variance" in model.metrics:
         report.note(f"held-out errors: one measurement's noise variance "
                     f"{model.metrics['noise_variance']:.4g} "
@@ -125,8 +130,10 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
                     f"{model.metrics['n_val']:.0f} held-out designs), the fit's misfit "
                     f"{model.metrics['misfit_variance']:.4g} (replicates shrink the first, "
                     "not the second)")
-    if note := calibration_note(model.metrics):
-        report.note(note)
+    for note in (heldout_line(model.metrics), calibration_note(model.metrics),
+                 weak_ranking_note(model.metrics)):
+        if note:
+            report.note(note)
     if model.metrics.get("count_weighted") == 0.0:
         report.note("the estimated count weighting saw no measurement noise that replicates "
                     "reduce in its first fit's held-out errors, so every value was weighed alike")
@@ -142,7 +149,10 @@ def run_reward(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     offline = design_table(data.x, data.space, reward=model).drop(columns="conservative_score")
     offline.insert(len(offline.columns) - 2, "value", data.exact_values())  # before r_hat, u
     write_table(out, offline, "offline")
-    return {**model.metrics, "value_tilt": tilt}
+    summary = {**model.metrics, "value_tilt": tilt}
+    if not isinstance(data.space, SequenceSpace):  # one shape (an MLP): its index, 0, said
+        del summary["network_choice"]  # nothing (the model's config.json keeps it)
+    return summary
 
 
 def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[str, Any]:
@@ -164,8 +174,10 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                         f"fine-tuning, step {step}")
 
     report.stage = "finetune"
+    report.phase("fine-tuning")
     tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
                      probe=oracle_probe(task) if task is not None else None)
+    report.phase("drawing designs")
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
     num, pool_size = config["num_designs"], configured_pool(config)
@@ -178,6 +190,7 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                      config.get("max_sampling_seconds"),
                      extend_to=defaults_module.POOL_EXTEND * pool_size if choose else None,
                      reference=measured)
+    report.phase(None)
     new = _new_of_pool(pool, measured)
     designs = _best_of_pool(new.pool, reward, cfg.c, cfg.mode, min(num, len(new.pool)),
                             choose=choose)
@@ -304,12 +317,14 @@ def run_baseline(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     baseline = get_baseline(config["method"])
     report.stage = config["method"]
     report.progress(0.0, f"running {config['method']}")
+    report.phase(config["method"])
     num, pool_size = config["num_designs"], configured_pool(config)
     choose = pool_size > num
     pool = baseline.run(prior, reward, offline, pool_size,
                         config=baseline.config_class(**config.get("options", {})),
                         generator=make_generator(config["seed"], device), device=device,
                         on_step=report.step, max_seconds=config.get("max_seconds"))
+    report.phase(None)
     # offline-best (no pool: its designs are D's by definition) keeps them as they are
     new = _new_of_pool(pool, offline.x.to(pool.device) if choose else None)
     if note := measured_note(len(pool), new.left_out, new.none_new):

@@ -176,10 +176,12 @@ def add_designs(dataset: catalog.Dataset) -> None:
     into a new one, which is then shown; this one stays as it is."""
     what = "designs with values" if dataset.labeled else "designs"
     with st.expander(f"Add {what} to this data set (e.g. new measurements)"):
-        st.caption("Read with this data set's alphabet and the column options above; a design "
-                   "in both is kept once with the mean of its measurements (a `measurements` "
-                   "column, where a file has one, says how many each value stands for). The "
-                   "result is a new data set, picked for training; this one is kept.")
+        read_with = "vector columns" if dataset.holds_vectors else "alphabet"  # vectors: none
+        st.caption(f"Read with this data set's {read_with} and the column options above; a "
+                   "design in both is kept once with the mean of its measurements (a "
+                   "`measurements` column, where a file has one, says how many each value "
+                   "stands for). The result is a new data set, picked for training; this one "
+                   "is kept.")
         # A fresh key after each file added empties the uploader for the next one.
         key = f"{ADDED}_{st.session_state.get('_added', 0)}"
         st.file_uploader("File to add", type=[*UPLOAD_TYPES, *SPREADSHEETS], key=key,

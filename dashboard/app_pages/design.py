@@ -22,21 +22,34 @@ ORACLE_AUTO = "the data's own, if known"
 ORACLES = (ORACLE_AUTO, "none")
 MOVED = "_design_unlabeled_moved"  # session key: (measured, pre-train pick, why it moved there)
 DEVICES = ("auto", "cpu", "cuda")
-SUMMARY_COLUMNS = {  # summary key -> column shown, in this order
-    "num_designs": "designs", "unique_fraction": "share distinct",
-    "predicted_mean_median": "median r_hat",
-    "uncertainty_median": "median u", "true_score_median": "median true score",
-    "true_score_max": "max true score", "validity": "valid",
-    "fraction_above_offline_best": "above D's best", "elapsed_minutes": "minutes",
+# summary key -> column shown, in this order, with what it means. Short headers (the help
+# says the rest) and the run's label cut at RUN_WIDTH px: eleven columns ran past a 1280 px
+# window's (tests/browser/test_design_table_width.py); the whole label is in "Designs of".
+SUMMARY_COLUMNS = {
+    "predicted_mean_median": ("r_hat", "Median predicted reward r_hat of the designs."),
+    "uncertainty_median": ("u", "Median uncertainty u of the designs' r_hat."),
+    "true_score_median": ("true", "Median true score (the oracle's) of the designs."),
+    "true_score_max": ("best true", "Highest true score of the designs."),
+    "validity": ("valid", "Share of the designs that are valid."),
+    "fraction_above_offline_best": ("> D's best", "Share of the designs whose true score is "
+                                    "above the best of the measured data D."),
+    "elapsed_minutes": ("min", "Minutes the run took."),
 }
-
-
-# Shares as percentages (valid read 0.9688), minutes to a tenth, counts whole.
+RUN_WIDTH = 200
+DESIGNS_COLUMN = "designs"  # "distinct of handed over", one column for two figures
+SHORTFALL_COLUMN = "cut short"
+PERCENT = ("validity", "fraction_above_offline_best")
 FINISHED_FORMATS = {
-    **{shown: st.column_config.NumberColumn(format="percent")
-       for shown in ("share distinct", "valid", "above D's best")},
-    "minutes": st.column_config.NumberColumn(format="%.1f"),
-    "designs": st.column_config.NumberColumn(format="%d"),
+    "run": st.column_config.TextColumn("run", width=RUN_WIDTH),
+    DESIGNS_COLUMN: st.column_config.TextColumn(
+        help="Distinct designs of those handed over."),
+    **{shown: st.column_config.NumberColumn(  # figures to 4 significant digits
+        shown, help=meaning, format="percent" if key in PERCENT else (
+            "%.1f" if key == "elapsed_minutes" else "%.4g"))
+       for key, (shown, meaning) in SUMMARY_COLUMNS.items()},
+    SHORTFALL_COLUMN: st.column_config.TextColumn(
+        help="The steps of the run its time budget ended early (a warning below the table "
+        "says more)."),
 }
 
 
@@ -164,15 +177,31 @@ def shortfalls(record) -> list[budget.Shortfall]:
 
 
 def finished_table(records) -> pd.DataFrame:
+    """One row per finished run: its label and summary figures, in SUMMARY_COLUMNS' order
+    whichever run comes first; a figure no run has is left out, one some lack is blank."""
     labels = run_names.run_labels(records, state.workspace())  # with their data, where it differs
     rows = []
     for record in records:
-        row = {"run": labels[record.id]}
-        row.update({shown: record.summary.get(key) for key, shown in SUMMARY_COLUMNS.items()
-                    if record.summary.get(key) is not None})
-        row["cut short by time"] = ", ".join(s.step for s in shortfalls(record))
+        row = {"run": labels[record.id], DESIGNS_COLUMN: designs_words(record.summary)}
+        row.update({shown: record.summary.get(key)
+                    for key, (shown, _) in SUMMARY_COLUMNS.items()})
+        row[SHORTFALL_COLUMN] = ", ".join(s.step for s in shortfalls(record)) or None
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ["run", DESIGNS_COLUMN, *(shown for shown, _ in SUMMARY_COLUMNS.values()),
+               SHORTFALL_COLUMN]
+    return pd.DataFrame(rows, columns=columns).dropna(axis="columns", how="all")
+
+
+def designs_words(summary) -> str | None:
+    """"120 of 128": the distinct designs of those a run handed over (sequence runs record
+    the share, `unique_fraction`; vector runs the count, `distinct_designs`)."""
+    handed = summary.get("num_designs")
+    if handed is None:
+        return None
+    distinct = summary.get("distinct_designs")
+    if distinct is None and summary.get("unique_fraction") is not None:
+        distinct = summary["unique_fraction"] * handed
+    return f"{handed:.0f}" if distinct is None else f"{distinct:.0f} of {handed:.0f}"
 
 
 def warn_of_shortfalls(record) -> None:
@@ -197,6 +226,7 @@ def downloads(done) -> None:
                             format_func=labels.get)
     warn_of_shortfalls(by_id[run_id])
     components.warn_of_reach([by_id[run_id]], labels)
+    components.warn_of_weak_ranking([by_id[run_id]], labels)
     designs = state.run_table(state.workspace().run_path(run_id))
     if designs is None:
         left.caption("This run wrote no designs.")
@@ -225,7 +255,8 @@ def render() -> None:
     done = [r for r in state.records(state.workspace(), ("design",)) if r.status == "done"]
     if done:
         st.subheader("Finished")
-        st.dataframe(finished_table(done), width="stretch", hide_index=True,
+        # placeholder "": a figure a run lacks (a vector run's true score) blank, not "None"
+        st.dataframe(finished_table(done), width="stretch", hide_index=True, placeholder="",
                      column_config=FINISHED_FORMATS)
         downloads(done)
         st.caption("Their designs are on Explore too (plot, select, download); their priors "

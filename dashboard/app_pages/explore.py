@@ -166,6 +166,7 @@ def render() -> None:
         components.warn_of_mixed_rewards(chosen, ", and the offline data shown are scored by "
                                          "one of them alone. Compare runs of one reward model.")
     components.warn_of_reach(chosen, labels)
+    components.warn_of_weak_ranking(chosen, labels)
     default_c = run_names.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
     grid = state.with_value(state.C_GRID, default_c)

@@ -9,23 +9,27 @@ import streamlit as st
 
 from braid_core.diffusion.prior import PriorConfig
 from braid_core.runs import FINISHED
+from braid_core.spaces import VectorSpace
 from dashboard import catalog, components, design_spaces, state
 
 
 def prior_table(choices: list[catalog.ModelChoice]) -> pd.DataFrame:
+    """The priors, each with its design space in the words the Data page's help uses
+    (Space.describe), its network, and its calibrated position noise where it has one (a
+    sequence prior's: vectors have no positions to noise)."""
     rows = []
     for choice in choices:
         meta = state.json_file(Path(choice.path) / "config.json") or {}
-        space = meta.get("space", {})
+        space = catalog.saved_space(choice.path)
         config = meta.get("config", {})
-        rows.append({"prior": choice.label, "space": ", ".join(f"{k}={v}" for k, v in
-                     space.items() if k != "alphabet"), "width": config.get("width"),
-                     "depth": config.get("depth"),
+        rows.append({"prior": choice.label, "space": space.describe() if space else None,
+                     "width": config.get("width"), "depth": config.get("depth"),
                      # calibrated after pre-training (diffusion/calibrate.py)
-                     "position noise": config.get("position_noise"),
+                     "position noise": (None if isinstance(space, VectorSpace)
+                                        else config.get("position_noise")),
                      "trained on": catalog.data_name(choice.data) if choice.data
                      else ""})  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
 
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -86,10 +90,17 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         reward = components.path_picker("Reward model to score with", rewards, default,
                                         key="sample_reward_model")  # fmt: skip
         num = st.number_input("Designs", 8, 10_000, step=64, **keep("sample_num", 256))
+        caption, warning, refusal = pairing_words(prior, reward)
+        st.caption(components.plain(caption))
+        if refusal:
+            st.error(components.plain(refusal))
+        elif warning:
+            st.warning(components.plain(warning))
         if reward.data_removed:
             st.caption(components.plain(components.needs_removed_data(
                 reward, "sampling measures the samples' distance to it")))
-        submitted = st.button("Sample from the prior", disabled=reward.data_removed)
+        submitted = st.button("Sample from the prior",
+                              disabled=reward.data_removed or refusal is not None)
     if submitted:
         from braid_core import pipeline
 
@@ -106,6 +117,39 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
 
 
 SAMPLES = "prior samples"  # the name of the runs the sample form starts
+# The form starts a `baseline` run of method `pretrained`, not a `sample` run as `braid prior
+# sample` records: a sample run only draws designs, and this one scores them (r_hat and u by
+# the reward model, novelty against its data, validity by the oracle), as the baseline step
+# does.
+
+
+def pairing_words(prior: catalog.ModelChoice, reward: catalog.ModelChoice
+                  ) -> tuple[str, str | None, str | None]:  # fmt: skip
+    """What the samples are scored with (a caption), a warning where the reward model was
+    not made with the prior's data, and a refusal where the two are of different design
+    spaces. A tester's samples of a prior of one data set, scored by the reward model of
+    another, read a novelty of 7.5e5 against measured designs 5,359 apart, without a word."""
+    fitted = f", fitted on {catalog.data_name(reward.data)}" if reward.data else ""
+    caption = (f"The samples are scored by {reward.label}{fitted}: r_hat and u are its view "
+               "of them, and each one's novelty is its distance to the designs it was fitted "
+               "on.")
+    made, scored = catalog.saved_space(prior.path), catalog.saved_space(reward.path)
+    if made is not None and scored is not None and made != scored:
+        return caption, None, (f"The prior makes {made.describe()}, but the reward model "
+                               f"scores {scored.describe()}: pick a reward model of the "
+                               "prior's design space.")
+    together = ((prior.run_id is not None and prior.run_id == reward.run_id)  # one design run
+                or (prior.run_id is None and reward.run_id is None)  # the shipped pair
+                or prior.data == reward.data
+                or (prior.task is not None and prior.task == reward.task))
+    if together or not (prior.data and reward.data):
+        return caption, None, None
+    return caption, (
+        f"The prior was pre-trained on {catalog.data_name(prior.data)} and the reward model "
+        f"fitted on {catalog.data_name(reward.data)}, apart. Where these are not designs of "
+        "one kind (the unlabeled and the measured designs of one project), r_hat, u and "
+        "novelty say little of the samples: pick the reward model fitted on the measured "
+        "designs that go with the prior's data."), None
 
 
 def validity_table(priors: list[catalog.ModelChoice]) -> pd.DataFrame:
@@ -138,7 +182,8 @@ def render() -> None:
     priors = catalog.priors(state.workspace())
     st.subheader("Available priors")
     if priors:
-        st.dataframe(prior_table(priors), width="stretch", hide_index=True)
+        # placeholder "": a vector prior's position noise blank, not "None"
+        st.dataframe(prior_table(priors), width="stretch", hide_index=True, placeholder="")
     else:
         st.info("No prior yet: pre-train one below.")
     st.subheader("Pre-train")

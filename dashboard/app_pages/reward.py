@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from braid_core.pipeline import weak_ranking_note
 from braid_core.rewards import NETWORK_CHOICES
 from braid_core.rewards.io import describe_network
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
@@ -91,13 +92,14 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
         seed = middle.number_input("Seed", 0, 10_000, **keep("reward_seed", 0))
         device = right.selectbox("Device", DEVICES,
                                  **keep("reward_device", DEVICES[0], DEVICES))
-        network = st.selectbox("Network shape (sequences)", list(NETWORK_CHOICES),
-                               format_func=NETWORKS.get,
-                               **keep("reward_network", default_network, NETWORK_CHOICES),
-                               help="Held-out error cannot tell which shape ranks designs "
-                               "better than any in your table. Where many designs share the "
-                               "best value, fit each shape and measure a few of each one's "
-                               "designs.")
+        network = default_network  # vectors have one shape (an MLP): no choice shown
+        if not dataset.holds_vectors:
+            network = st.selectbox(
+                "Network shape (sequences)", list(NETWORK_CHOICES), format_func=NETWORKS.get,
+                **keep("reward_network", default_network, NETWORK_CHOICES),
+                help="Held-out error cannot tell which shape ranks designs better than any in "
+                "your table. Where many designs share the best value, fit each shape and "
+                "measure a few of each one's designs.")
         keep("reward_value_tilt", default_tilt, components.TILTS)
         tilt = components.value_tilt_picker(st, default_tilt, key="reward_value_tilt")
         keep("reward_count_weighting", default_weighting, COUNT_WEIGHTINGS)
@@ -130,6 +132,8 @@ def show_quality(choice: catalog.ModelChoice) -> None:
             why = undefined_reason(key, float(value))  # "nan" said nothing
             column.metric(label, "n/a" if why else f"{float(value):.3f}",
                           help=f"Not defined: {why}." if why else None)
+        if weak := weak_ranking_note(values):
+            st.warning(components.plain(f"{weak[0].upper()}{weak[1:]}."))
         st.caption("How to read u: it is the model's uncertainty about r_hat (what more data "
                    "near a design would shrink; it grows away from the data), not the noise of "
                    "a measurement. So where measurements are noisy, coverage of +-2u falls well "

@@ -75,7 +75,8 @@ def render() -> None:
     kinds = sorted({r.kind for r in records})
     shown = st.multiselect("Kinds", kinds, default=kinds)
     records = [r for r in records if r.kind in shown]
-    st.dataframe(components.run_status_table(records), width="stretch", hide_index=True)
+    st.dataframe(components.run_status_table(records), width="stretch", hide_index=True,
+                 column_config=components.RUN_TABLE_COLUMNS)
     ids = [r.id for r in records]
     if ids:
         # No status in the label: a picked option keeps the label it was picked with, so a

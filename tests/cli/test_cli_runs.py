@@ -202,3 +202,15 @@ def test_deleting_a_run_whose_folder_is_gone_does_not_ask_about_its_folder(isola
     assert f"Delete run {gone.id} (its folder is missing already)?" in asked.output
     asked = runner.invoke(app, ["runs", "delete", kept.id], input="n\n")
     assert f"Delete run {kept.id} and its folder?" in asked.output
+
+
+def test_a_long_run_name_is_cut_to_its_column_so_the_headline_stays_in_line(isolated_workspace):
+    workspace = Workspace(isolated_workspace)
+    for name in ("short", "a rather long name for a design run of many settings"):
+        run = workspace.create_run("prior", {"data": "d.csv"}, name=name)
+        workspace.set_status(run.id, "running")
+        workspace.set_status(run.id, "done")
+        workspace.set_summary(run.id, {"designs": 40})
+    header, long, short = runner.invoke(app, ["runs", "list"]).output.splitlines()
+    assert "a rather long name \u2026 designs 40" in long
+    assert long.index("designs 40") == short.index("designs 40") == header.index("headline")

@@ -97,7 +97,7 @@ def test_a_run_here_keeps_its_notes_and_error_in_log_txt(tmp_path, isolated_work
 
     from braid_core import pipeline
 
-    def execute(workspace, run, on_step):
+    def execute(workspace, run, on_step, on_phase=None):
         for step in (1, 2, 3):
             on_step(step, {"loss": 1.0 / step})
         tqdm.write("a note for the user", file=sys.stderr)  # as Reporter.note writes
@@ -163,3 +163,31 @@ def test_off_a_terminal_a_bar_writes_whole_lines_seldom_and_notes_stay_on_theirs
     bars = [line for line in lines if line.startswith("design: ")]
     assert LOG_BAR_SECONDS >= 30 and len(bars) == 2, lines  # its start and its end, no redraws
     assert "step=5" in bars[-1]
+
+
+def test_each_phase_has_a_bar_of_its_own_named_and_closed_before_its_notes(monkeypatch):
+    # `braid design` labelled one bar "braid-bonus" for every phase, its step count restarting
+    # unnamed, in "s/s"; `braid reward train` printed the fit's notes above its progress line.
+    import io
+    import sys
+
+    from tqdm import tqdm
+
+    from braid_core.cli.local_runs import PhasedBar
+
+    log = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", log)
+    with PhasedBar("braid-bonus", total_seconds=60) as bar:
+        for phase in ("pre-training", "reward model"):
+            bar.phase(phase)
+            bar.update(1, {"loss": 0.5})
+            bar.phase(None)
+            tqdm.write(f"a note on {phase}", file=sys.stderr)
+        bar.phase("drawing designs")  # reports no steps: opened and closed all the same
+    lines = [line for line in log.getvalue().split("\n") if line]
+    labels = [line.split(":")[0] for line in lines]
+    assert labels == ["pre-training", "pre-training", "a note on pre-training", "reward model",
+                      "reward model", "a note on reward model", "drawing designs",
+                      "drawing designs"], lines
+    assert "braid-bonus" not in log.getvalue() and "s/s" not in log.getvalue()
+    assert "0/60 s of the time budget" in lines[0]

@@ -77,7 +77,7 @@ def test_a_named_run_is_listed_shown_and_sampled_as_a_run_made_from_it(tmp_path,
     shown = runner.invoke(app, ["runs", "show", sample.id[-4:]]).output
     assert f"run {sample.id} (sample, dna prior): done" in shown
     assert f"made from {prior.id} (dna prior)\n" in shown and "designs: 9" in shown
-    assert "sampling: 100%" in shown  # the bar's last state, in log.txt
+    assert "drawing designs: 100%" in shown  # the bar's last state, in log.txt
     twins = runner.invoke(app, ["runs", "show", "dna prior"])
     assert twins.exit_code == 1 and "2 runs in" in twins.output
     assert "sample" in runner.invoke(app, ["runs", "list", "--kind", "sample"]).output

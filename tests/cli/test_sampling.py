@@ -155,7 +155,7 @@ def test_designs_drawn_in_chunks_are_those_of_one_draw(tmp_path, isolated_worksp
     result = runner.invoke(app, ["prior", "sample", "--prior", str(prior), "--num", str(num),
                                  "--seed", "5", "--out", str(out), "--threads", "1"])
     assert result.exit_code == 0, result.output
-    assert "sampling: 100%" in result.output  # the bar, with its count and time left
+    assert "drawing designs: 100%" in result.output  # the bar, with its count and time left
     model = Prior.load(prior, map_location=torch.device("cpu"))
     with torch.no_grad():
         whole = model.space.decode(model.sample(num, generator=make_generator(5, "cpu")))

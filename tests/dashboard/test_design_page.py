@@ -134,8 +134,8 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
 
     at = open_page("app_pages/design.py")
     finished = at.dataframe[0].value
-    assert finished["designs"].tolist() == [8] and "median r_hat" in finished.columns
-    assert 0 < finished["share distinct"].iloc[0] <= 1
+    distinct, handed = finished["designs"].iloc[0].split(" of ")
+    assert handed == "8" and 0 < int(distinct) <= 8 and "r_hat" in finished.columns
     assert at.selectbox(key="design_download_run").value == run.id
     assert {"Download CSV", "Download FASTA"} <= {b.label for b in at.get("download_button")}
     # Its prior and reward model are offered for more work, newest first after the shipped
@@ -242,11 +242,12 @@ def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
     short = finished(cut=2.0, drawn=16)
     at = open_page("app_pages/design.py")
     assert not at.exception
-    cut = at.dataframe[0].value.set_index("run")["cut short by time"].tolist()
-    assert cut == ["reward fit, pool", ""]  # newest first
+    cut = at.dataframe[0].value.set_index("run")["cut short"].tolist()
+    assert cut[0] == "reward fit, pool" and pd.isna(cut[1])  # newest first; blank
     formats = json.loads(at.dataframe[0].proto.columns)  # valid read 0.9688, minutes 1.9082
     assert formats["valid"]["type_config"]["format"] == "percent"
-    assert formats["minutes"]["type_config"]["format"] == "%.1f"
+    assert formats["min"]["type_config"]["format"] == "%.1f"
+    assert formats["r_hat"]["type_config"]["format"] == "%.4g"  # -124646868 read in full
     assert at.selectbox(key="design_download_run").value == short
     (warning,) = at.warning
     assert "time budget (0.3 min) was too short" in warning.value
@@ -256,3 +257,21 @@ def test_a_run_whose_time_budget_was_too_short_says_so(demo, workspace):
             "handed over are the best of those 16" in warning.value)
     at.selectbox(key="design_download_run").set_value(enough).run()
     assert not at.warning
+
+
+def test_the_finished_table_keeps_its_columns_whichever_run_is_newest(demo, workspace):
+    # A vector run newest (no true score, no share of distinct designs): the columns it
+    # lacked moved to the end, out of sight, and its empty cells read "None".
+    def finished(summary: dict) -> None:
+        run = workspace.create_run("design", {"method": "braid-bonus", "c": 0.5})
+        workspace.set_status(run.id, "running")
+        workspace.set_summary(run.id, {"num_designs": 16.0, "predicted_mean_median": 0.5,
+                                       "elapsed_minutes": 1.0, **summary})
+        workspace.set_status(run.id, "done")
+
+    finished({"unique_fraction": 0.75, "true_score_median": 0.25})  # a sequence run
+    finished({"distinct_designs": 16.0})  # a vector run, the newest
+    table = open_page("app_pages/design.py").dataframe[0].value
+    assert list(table.columns) == ["run", "designs", "r_hat", "true", "min"]
+    assert table["designs"].tolist() == ["16 of 16", "12 of 16"]
+    assert table["true"].isna().tolist() == [True, False]  # drawn blank (placeholder "")

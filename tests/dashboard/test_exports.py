@@ -34,3 +34,16 @@ def test_the_csv_download_writes_float32_designs_in_their_shortest_digits():
                           "run": "r1"})
     assert exports.designs_csv(frame).decode().splitlines() == [
         "temperature,pH,predicted_mean,run", "0.3932,-0.2559,0.7,r1", "1.1119,1e-04,0.7,r1"]
+
+
+def test_the_csv_leaves_out_r_c_at_the_slider_where_it_repeats_the_runs_own():
+    # At the run's own c, conservative_at_c repeated conservative_score under another name.
+    frame = pd.DataFrame({"sequence": ["AAAA", "CCCC"], "predicted_mean": [0.5, 0.9],
+                          "uncertainty": [0.1, 0.2], "conservative_score": [0.45, 0.8],
+                          "row": [0, 1], "offline": [False, False]})
+    own = exports.designs_to_download(frame.assign(conservative_at_c=[0.45, 0.8]),
+                                      ["row", "offline"])
+    assert "conservative_at_c" not in own.columns and own["sequence"].tolist() == ["CCCC", "AAAA"]
+    other = exports.designs_to_download(frame.assign(conservative_at_c=[0.4, 0.7]),
+                                        ["row", "offline"])
+    assert other["conservative_at_c"].tolist() == [0.7, 0.4]  # another c: kept

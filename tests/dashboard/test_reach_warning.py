@@ -58,3 +58,19 @@ def test_explore_names_each_run_whose_designs_are_predicted_far_past_it(demo, wo
     assert "seed=1" in warnings[0].split(":")[0]  # the run is named by its label
     at = open_page("app_pages/explore.py", {"run": plain})
     assert not [w for w in at.warning if "far past" in w.value]
+
+
+def test_the_design_page_flags_a_run_whose_reward_model_barely_ranks(demo, workspace):
+    import json
+
+    run_id = finished_design(workspace, demo, NEAR)
+    reward = workspace.run_path(run_id) / "reward"
+    reward.mkdir(parents=True)
+    meta = {"format": "braid-reward", "kind": "bonus", "metrics": {"spearman": 0.6}}
+    (reward / "config.json").write_text(json.dumps(meta))
+    assert not open_page("app_pages/design.py").warning
+    meta["metrics"] = {"pearson": -0.139, "spearman": -0.033}
+    (reward / "config.json").write_text(json.dumps(meta))
+    (warning,) = open_page("app_pages/design.py").warning
+    assert "The reward model barely ranks held-out designs (Spearman -0.03" in warning.value
+    assert warning.value.startswith("design braid-bonus")  # the run named

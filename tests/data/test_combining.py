@@ -65,3 +65,27 @@ def test_combining_says_which_columns_of_which_file_stay_behind() -> None:
     plain = read_designs_bytes(b"sequence,value\nMNPQR,1\n", "p.csv", **options_like(base))
     alone = combine_designs([plain, plain], "p + p").report
     assert alone.columns_ignored == () and "not carried" not in alone.summary()
+
+
+def _vectors(name: str, rows: list[tuple[float, float]], **options) -> object:
+    text = "x0,value\n" + "".join(f"{x:g},{v:g}\n" for x, v in rows)
+    return read_designs_bytes(text.encode(), name, **options)
+
+
+def test_measurements_of_one_design_far_apart_are_warned_of_and_still_averaged() -> None:
+    # A tester's round 2 re-measured designs at 9.9 where D had -0.73 to -4.6: averaged
+    # without a word, and "best value" became the mean of -0.41 and 9.9.
+    base = _vectors("d.csv", [(i, i) for i in range(20)])  # values 0..19
+    again = _vectors("r2.csv", [(3, 4), (5, 60), (7, 80)], **options_like(base))
+    combined = combine_designs([base, again], "d.csv + r2.csv")
+    assert combined.y.tolist()[3] == 3.5 and combined.y.tolist()[5] == 32.5  # kept: the mean
+    (warning,) = [w for w in combined.report.warnings if "differ by more" in w]
+    assert warning.startswith("2 designs measured in more than one of d.csv and r2.csv have "
+                              "measurements that differ by more than 2 standard deviations of "
+                              "all the values (2 x 8.9 = 17.8)")
+    assert "e.g. (5) measured 5, then 60. Each is kept with the mean of its measurements " \
+           "(here 32.5)" in warning
+    # Repeats as far apart as designs one standard deviation apart are a round's noise.
+    near = _vectors("r3.csv", [(3, 10), (5, 12)], **options_like(base))
+    assert not [w for w in combine_designs([base, near], "d + r3").report.warnings
+                if "differ by more" in w]

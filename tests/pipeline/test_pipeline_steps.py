@@ -175,3 +175,59 @@ def test_the_notes_of_each_data_file_name_their_file(tmp_path):
     assert any("comment line" in note for note in said[str(unlabeled)])
     assert any("nothing but commas" in note for note in said[str(offline)])
     assert all(any("alphabet inferred" in note for note in notes) for notes in said.values())
+
+
+def test_a_reward_fit_says_its_held_out_ranking_and_when_it_barely_ranks(tmp_path):
+    # A tester's design run had a reward model of held-out Spearman -0.03 and said only its
+    # calibration: its designs followed the model's noise without a word of it.
+    frame = pd.read_csv(write_sequences(tmp_path / "d.csv", values=True))
+    # the values shuffled over the designs: nothing to learn
+    frame["value"] = frame["value"].sample(frac=1.0, random_state=3).to_numpy()
+    frame.to_csv(tmp_path / "shuffled.csv", index=False)
+    report = KeptNotes()
+    config = pipeline.reward_config(tmp_path / "shuffled.csv", kind="bonus", device="cpu",
+                                    network="dilated")
+    metrics = run_reward(config, tmp_path, report)
+    assert metrics["spearman"] < pipeline.WEAK_SPEARMAN
+    line, weak = [n for n in report.notes if n.startswith(("held-out quality", "the reward"))]
+    assert line == (f"held-out quality on 20 held-out designs: Pearson {metrics['pearson']:.3f}, "
+                    f"Spearman {metrics['spearman']:.3f} (1 would rank them as measured, 0 not "
+                    "at all)")
+    assert weak.startswith(f"the reward model barely ranks held-out designs (Spearman "
+                           f"{metrics['spearman']:.2f}, below 0.2): designs chosen by it follow "
+                           "its noise")
+    assert "more measured designs" in weak and "value column" in weak
+
+
+def test_the_weak_ranking_note_reads_recorded_metrics():
+    assert pipeline.weak_ranking_note({"spearman": 0.2}) is None
+    assert pipeline.weak_ranking_note({"spearman": float("nan")}) is None  # said elsewhere
+    assert pipeline.weak_ranking_note({}) is None and pipeline.heldout_line({}) is None
+    assert "(Spearman -0.03, below 0.2)" in pipeline.weak_ranking_note({"spearman": -0.033})
+    assert pipeline.heldout_line({"pearson": -0.139, "spearman": -0.033}) == (
+        "held-out quality: Pearson -0.139, Spearman -0.033 (1 would rank them as measured, 0 "
+        "not at all)")
+
+
+def test_a_vector_reward_fit_ends_its_phase_before_its_notes_and_omits_the_shape_index(
+        tmp_path):
+    # `braid reward train` printed its calibration line above its progress line, and its
+    # summary said "network_choice: 0" of vectors, which have one shape (an MLP).
+    rng = torch.Generator().manual_seed(0)
+    x = torch.randn(60, 3, generator=rng)
+    frame = pd.DataFrame(x.numpy(), columns=["x0", "x1", "x2"]).assign(value=x[:, 0].numpy())
+    frame.to_csv(tmp_path / "v.csv", index=False)
+    said: list = []
+
+    class Ordered(KeptNotes):
+        def phase(self, label):
+            said.append(("phase", label))
+
+        def note(self, message):
+            said.append(("note", message.split(":")[0]))
+
+    summary = run_reward(pipeline.reward_config(tmp_path / "v.csv", kind="bonus",
+                                                device="cpu"), tmp_path, Ordered())
+    assert said[:3] == [("phase", "reward model"), ("phase", None),
+                        ("note", "held-out quality on 12 held-out designs")]
+    assert "network_choice" not in summary and "spearman" in summary
