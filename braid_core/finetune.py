@@ -250,7 +250,8 @@ def _vector_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
 ) -> tuple[Tensor, Tensor, Tensor, None]:
-    """Sample a batch through every step with the graph: (x0, x0, path KL)."""
+    """Sample a batch through every step with the graph: (x0, x0, path KL). The chain and its
+    KL are in the prior's standardised coordinates; x0 is in the data's units, for the reward."""
     schedule = prior.schedule
     trajectory = gaussian.sample(
         net, schedule, (cfg.batch_size, prior.space.dim), generator=generator,
@@ -261,7 +262,8 @@ def _vector_batch(
         with torch.no_grad():
             reference_step = gaussian.reverse_step(reference, schedule, state, t)
         kl = kl + gaussian.step_kl(step, reference_step).double()
-    return trajectory.x0, trajectory.x0, kl, None
+    x0 = prior.to_designs(trajectory.x0)
+    return x0, x0, kl, None
 
 
 def _tilted_batch(

@@ -225,6 +225,35 @@ def test_vector_finetuning_moves_samples_toward_higher_reward():
     assert after > before + 0.3
 
 
+def test_vector_finetuning_scores_designs_in_the_data_units():
+    # The prior's chain runs on standardised columns; the reward must read the designs in
+    # the units it was fitted on, and the fine-tuned model's samples come back in them.
+    seen: list[Tensor] = []
+
+    class MillionsReward(nn.Module):
+        kind, space, metrics = "stub", VectorSpace(2), {}
+
+        def predict(self, x: Tensor) -> Prediction:
+            seen.append(x.detach())
+            return Prediction(x[:, 0] / 1e6, torch.zeros_like(x[:, 0]), None)
+
+    g = make_generator(0)
+    data = torch.stack([3e6 + 1e6 * torch.randn(512, generator=g),
+                        7.0 + 0.5 * torch.randn(512, generator=g)], 1)
+    config = PriorConfig(width=32, depth=2, batch_size=128, max_steps=200, diffusion_steps=20,
+                         warmup_steps=10, log_every=100)
+    prior = train_prior(data, VectorSpace(2), config, device=torch.device("cpu"),
+                        generator=make_generator(1))
+    cfg = FinetuneConfig(steps=10, batch_size=32, lr=3e-3, alpha=0.0, c=0.0)
+    tuned = finetune(prior, MillionsReward(), cfg, generator=make_generator(2))
+    first = seen[0].median(0).values
+    assert abs(first[0] - 3e6) < 5e5 and abs(first[1] - 7.0) < 0.3
+    before = prior.sample(256, generator=make_generator(3))[:, 0].median()
+    after = tuned.sample(256, generator=make_generator(3))[:, 0].median()
+    assert after > before + 3e5
+    assert tuned.scaling is prior.scaling
+
+
 def test_finetune_config_is_plain_data():
     cfg = FinetuneConfig(c=0.5)
     assert FinetuneConfig(**dataclasses.asdict(cfg)) == cfg

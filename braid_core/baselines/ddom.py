@@ -6,8 +6,9 @@ classifier-free guidance (Ho & Salimans 2022) at y = max(D). DESIGN.md §1 basel
 
 Conditioning: y is standardised over D; an MLP embedding of it is added to the token
 embeddings (sequences: the masked diffusion's conv denoiser) or to the time embedding
-(vectors: the DDPM's eps-MLP). With probability `cfg_dropout` (DDOM: 0.15) it is replaced by a
-learned null embedding, so the same network also models p(x) unconditionally.
+(vectors: the DDPM's eps-MLP, trained on D in the prior's standardised coordinates, which the
+prior's sampler takes back to D's units). With probability `cfg_dropout` (DDOM: 0.15) it is
+replaced by a learned null embedding, so the same network also models p(x) unconditionally.
 
 Reweighting (DDOM §4.2; their code's `get_weights`): bin y into B equal-width bins with counts
 N_b, upper edges y_b; give bin b the target mass
@@ -248,7 +249,7 @@ def train_conditional(prior: Prior, offline: OfflineData, config: DDOMConfig, *,
         net = ConditionalConvDenoiser(prior.space.vocab_size, shape)
     else:
         net = ConditionalMLPDenoiser(prior.space.dim, width, depth)
-        x = x.float()
+        x = prior.to_states(x.float())  # the prior's chain coordinates: its sampler unscales
     net = net.to(device)
     _init_parameters(net, generator)
     ema = copy.deepcopy(net).requires_grad_(False)

@@ -12,7 +12,9 @@ with r_hat linearised at the current state, std(y) the spread of the measured va
   positions get + scale * grad_{one-hot} r_hat / std(y) before the draw. A first-order
   Taylor step: switching a letter a -> b changes r_hat by about grad_b - grad_a.
 - Vectors (DDPM): classifier guidance (Dhariwal & Nichol 2021, Alg. 1) with
-  grad_x log p(y | x_t) = scale * grad_x r_hat(x_t) / std(y), r_hat read at the noisy x_t.
+  grad_z log p(y | z_t) = scale * grad_z r_hat(x(z_t)) / std(y), r_hat read at the noisy
+  state z_t taken back to the data's units, x(z) = z * s + m (the prior's chain runs on
+  designs standardised column by column, Prior.to_designs).
 Dividing by std(y) makes `scale` unit-free: scale = 1 tilts by e per standard deviation of y.
 We guide by plain ascent on r_hat (DESIGN.md says "toward a target value"; the target is
 "higher"), with the mean prediction only: the uncertainty u(x) is not used.
@@ -192,12 +194,13 @@ def _guided_chunk(prior: Prior, reward: RewardModel, size: int, shift: float,
         return guided.sample(size, generator=generator, num_steps=config.sampling_steps,
                              temperature=temperature, order=config.order, batch_size=size)
 
-    def hook(x_t: Tensor, t: Tensor) -> Tensor:
+    def hook(z_t: Tensor, t: Tensor) -> Tensor:
         with torch.enable_grad():  # gaussian.sample runs these steps under no_grad
-            x = x_t.detach().requires_grad_(True)
-            (grad,) = torch.autograd.grad(reward.predict(x).mean.sum(), x)
+            z = z_t.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(reward.predict(prior.to_designs(z)).mean.sum(), z)
         return shift * grad
 
     with torch.no_grad():
-        return gaussian.sample(prior.net, prior.schedule, (size, prior.space.dim),
-                               generator=generator, guidance=hook if shift else None).x0
+        return prior.to_designs(gaussian.sample(
+            prior.net, prior.schedule, (size, prior.space.dim), generator=generator,
+            guidance=hook if shift else None).x0)

@@ -2,8 +2,12 @@
 
 A sequence space gets the masked discrete diffusion of `masked.py` with the conv denoiser of
 `conv.py`; a vector space gets the Gaussian diffusion of `gaussian.py` with the MLP of
-`mlp.py`. On disk a prior is a folder with `model.safetensors` (weights) and `config.json`
-(space, config, weight dtype); loading reads tensors only and never unpickles.
+`mlp.py`, run on designs standardised column by column (standardise.py): the chain's states
+are z = (x - shift) / scale, and samples come back as x = z * scale + shift, in the units of
+the data the prior was trained on. On disk a prior is a folder with `model.safetensors`
+(weights) and `config.json` (space, config, weight dtype and, for vectors, the shift and scale
+as exact JSON numbers); loading reads tensors only and never unpickles. A vector prior saved
+before the standardisation existed has none and loads with the identity.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from braid_core.diffusion import masked
 from braid_core.diffusion.conv import ConvConfig, ConvDenoiser
 from braid_core.files import atomic_write, read_bundle_meta
 from braid_core.spaces import SequenceSpace, Space, VectorSpace, space_from_dict, space_to_dict
+from braid_core.standardise import ColumnScaling
 
 FORMAT = "braid-prior"
 FORMAT_VERSION = 1
@@ -120,12 +125,30 @@ class Prior:
     # `support_floor` probability are never drawn (masked.restrict_to_support).
     reference: nn.Module | None = None
     support_floor: float = 0.0
+    # Vectors: the chain runs on (x - shift) / scale of the training designs (None: identity,
+    # as for priors saved before it existed). A fine-tuned model keeps its prior's.
+    scaling: ColumnScaling | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.support_floor < 1.0:
             raise ValueError(f"support_floor must be in [0, 1), got {self.support_floor}")
         if self.support_floor and self.reference is None:
             raise ValueError("support_floor needs the reference (pre-trained) denoiser")
+        if self.scaling is not None and (
+                isinstance(self.space, SequenceSpace)
+                or any(t.shape != (self.space.dim,) for t in self.scaling)):
+            raise ValueError(f"a scaling needs a vector space and one shift and scale per "
+                             f"column; got {self.space.describe()}")
+
+    def to_designs(self, states: Tensor) -> Tensor:
+        """Chain states (vectors: standardised) -> designs in the data's units; differentiable.
+        Sequences and unscaled priors pass through."""
+        return states if self.scaling is None else self.scaling.to_units(states)
+
+    def to_states(self, designs: Tensor) -> Tensor:
+        """Designs in the data's units -> the chain's coordinates (the inverse of
+        `to_designs`)."""
+        return designs if self.scaling is None else self.scaling.to_standard(designs)
 
     def with_network(self, net: nn.Module, *, reference: nn.Module,
                      support_floor: float) -> Prior:
@@ -185,9 +208,9 @@ class Prior:
             else:
                 from braid_core.diffusion import gaussian
 
-                chunks.append(gaussian.sample(
+                chunks.append(self.to_designs(gaussian.sample(
                     self.net, self.schedule, (size, self.space.dim), generator=generator
-                ).x0)
+                ).x0))
         return chunks
 
     def save(self, directory: Path | str, *, weights_dtype: torch.dtype = torch.float32) -> None:
@@ -205,6 +228,9 @@ class Prior:
             "config": dataclasses.asdict(self.config),
             "weights_dtype": str(weights_dtype).removeprefix("torch."),
         }
+        if self.scaling is not None:  # float64 as JSON numbers: exact, whatever weights_dtype
+            meta["standardisation"] = {"shift": self.scaling.shift.tolist(),
+                                       "scale": self.scaling.scale.tolist()}
         keeps_reference = self.reference is not None and self.support_floor > 0
         if keeps_reference:
             meta["support_floor"] = self.support_floor
@@ -234,8 +260,12 @@ class Prior:
 
         floor = float(meta.get("support_floor", 0.0))
         reference = read_network(REFERENCE_FILE) if floor else None
+        scaling = meta.get("standardisation")  # absent: saved before it existed, or sequences
+        if scaling is not None:
+            scaling = ColumnScaling(*(torch.tensor(scaling[k], dtype=torch.float64, device=device)
+                                      for k in ("shift", "scale")))
         return cls(space, config, read_network(WEIGHTS_FILE), build_schedule(space, config),
-                   reference, floor)
+                   reference, floor, scaling)
 
 
 def saved_space(directory: Path | str) -> Space:

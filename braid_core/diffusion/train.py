@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from braid_core.diffusion import masked
 from braid_core.diffusion.prior import Prior, PriorConfig, build_network, build_schedule
 from braid_core.spaces import SequenceSpace, Space
+from braid_core.standardise import RESOLUTION, column_scaling
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
 
@@ -60,13 +61,19 @@ def train_prior(
             "elapsed_s", "epoch"}), and at a last step between those, so the last report
             gives the steps taken; loss is the mean since the previous report.
     Returns:
-        The Prior holding the EMA network, in eval mode, on `device`.
+        The Prior holding the EMA network, in eval mode, on `device`; for vectors, with the
+        standardisation its chain runs in (the network is trained on (x - mean) / std of x).
     """
     if x.shape[1:] != space.event_shape:
         raise ValueError(f"training data of shape {tuple(x.shape)} does not fit {space.describe()}")
     if x.shape[0] < 2:
         raise ValueError(f"need at least 2 training designs, got {x.shape[0]}")
     x = x.to(device)
+    scaling = None
+    if not isinstance(space, SequenceSpace):
+        # A constant column gets a scale of RESOLUTION times its value: samples keep it there.
+        scaling = column_scaling(x, constant_scale=RESOLUTION)
+        x = scaling.to_standard(x.float())
     net = build_network(space, config).to(device)
     schedule = build_schedule(space, config)
     ema = copy.deepcopy(net).requires_grad_(False)
@@ -111,4 +118,4 @@ def train_prior(
     if on_step is not None and step % config.log_every:  # the clock stopped it between reports
         on_step(step, {"loss": loss_sum / (step % config.log_every), "lr": lr,
                        "elapsed_s": time.perf_counter() - start, "epoch": float(epoch)})
-    return Prior(space, config, ema.eval(), schedule)
+    return Prior(space, config, ema.eval(), schedule, scaling=scaling)

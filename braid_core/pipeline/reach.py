@@ -14,6 +14,11 @@ marks an unusual run, not every run.
 Where rows repeat a design (a sampler that drew too few distinct ones), the figures are of the
 distinct designs: one design filling most rows made the rows' median its prediction, the
 maximum too, and a measurement would be of it once.
+
+How far vector designs are from D is measured with each column divided by its standard
+deviation over D (`standard_figures`): in the data's own units the column of largest numbers
+decides alone, so designs 5 pH units (10 standard deviations) off went unremarked beside a
+pressure column in units of 1e5. The designs table's `novelty` stays in the data's units.
 """
 
 from __future__ import annotations
@@ -82,6 +87,26 @@ def measured_spacing(offline_x: Tensor) -> float | None:
     return float(np.quantile(gaps.numpy(), 0.95)) if len(gaps) else None
 
 
+def standard_figures(designs: Tensor, offline_x: Tensor, repeat: Tensor) -> dict[str, float]:
+    """The vector designs' distance to D with each column divided by its standard deviation
+    over D: `standard_novelty_mean`, the distinct designs' (`repeat` False) mean distance to
+    their nearest design of D, and `standard_spacing`, `measured_spacing` of D in those units.
+    Empty for fewer than 2 designs in D."""
+    from braid_core.evaluate import min_euclidean
+    from braid_core.standardise import column_scaling
+
+    if len(offline_x) < 2:
+        return {}
+    scaling = column_scaling(offline_x, constant_scale=1.0)
+    reference = scaling.to_standard(offline_x.double())
+    spacing = measured_spacing(reference)
+    distinct = scaling.to_standard(designs[~repeat.bool()].double().cpu())
+    if spacing is None or not len(distinct):
+        return {}
+    return {"standard_novelty_mean": float(min_euclidean(distinct, reference).mean()),
+            "standard_spacing": spacing}
+
+
 def _distinct_figures(table: pd.DataFrame) -> dict[str, float]:
     """Where some rows repeat a design listed above them (`repeat` True): `distinct_designs`,
     and over the distinct designs alone the figures the note quotes (DISTINCT, each named
@@ -109,8 +134,14 @@ def reach_note(summary: Mapping[str, Any]) -> str | None:
 def _far_words(summary: Mapping[str, Any], *, subject: bool) -> str | None:
     """Where vector designs lie on average more than FAR_FACTOR x `measured_spacing` from the
     nearest measured design: how far, and that u there understates the error (`subject`: the
-    words begin with the designs, as the note's first words)."""
-    distance, spacing = _figure(summary, "novelty_mean"), summary.get("measured_spacing")
+    words begin with the designs, as the note's first words). Distances in standard
+    deviations of D's columns (`standard_figures`), or, in summaries written before them, in
+    the data's units."""
+    distance, spacing = (summary.get("standard_novelty_mean"), summary.get("standard_spacing"))
+    unit = "in standard deviations of each measured column"
+    if distance is None or not spacing:
+        distance, spacing = _figure(summary, "novelty_mean"), summary.get("measured_spacing")
+        unit = "in the data's units"
     if distance is None or not spacing or summary.get("design_length"):
         return None
     if not math.isfinite(distance) or distance <= FAR_FACTOR * spacing:
@@ -123,7 +154,7 @@ def _far_words(summary: Mapping[str, Any], *, subject: bool) -> str | None:
             f"{'It' if alone else 'They'} {verb}" if subject else
             f"{'it' if alone else 'they'} also {verb} far outside the measured data:")
     return (f"{lead} {distance:.3g} from the nearest measured design"
-            f"{'' if alone else ' on average'} (in the data's units), {distance / spacing:.0f} "
+            f"{'' if alone else ' on average'} ({unit}), {distance / spacing:.0f} "
             f"times the spacing of the measured designs (95 % of them have a neighbour within "
             f"{spacing:.3g}). That far out a small u is no comfort: u grows more slowly than "
             "the error (BRAID-Bonus's u was 3-17 times too small 8 standard deviations out on "

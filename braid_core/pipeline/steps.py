@@ -21,7 +21,12 @@ from braid_core.finetune import FinetuneConfig
 from braid_core.pipeline.configs import oracle_task
 from braid_core.pipeline.data_checks import DEFAULT_SEQUENCE_COLUMN, data_spec
 from braid_core.pipeline.ranking import heldout_line, weak_ranking_note
-from braid_core.pipeline.reach import measured_spacing, reach_figures, reach_note
+from braid_core.pipeline.reach import (
+    measured_spacing,
+    reach_figures,
+    reach_note,
+    standard_figures,
+)
 from braid_core.pipeline.reporter import Reporter
 from braid_core.pipeline.sampling import CHUNK as SAMPLE_CHUNK
 from braid_core.rewards.train import network_settings
@@ -417,6 +422,8 @@ def _score_and_write(designs: torch.Tensor, prior: Prior, reward, c: float, mode
     spacing = (measured_spacing(offline.x) if offline is not None
                and not isinstance(prior.space, SequenceSpace) else None)
     summary |= reach_figures(table, _measured_values(offline), spacing)
+    if spacing is not None:
+        summary |= standard_figures(designs.cpu(), offline.x, torch.as_tensor(table["repeat"]))
     return {k: v for k, v in summary.items() if not (isinstance(v, float) and math.isnan(v))}
 
 

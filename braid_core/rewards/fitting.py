@@ -94,6 +94,7 @@ class Fitter:
         config, generator = self.config, self.generator
         net.to(generator.device).reset_parameters(generator)
         net.to(self.device).train()
+        net.standardise_inputs(x)
         optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr,
                                       weight_decay=config.weight_decay)
         batch_size = min(config.batch_size, len(z))

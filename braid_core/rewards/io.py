@@ -1,9 +1,10 @@
 """Reward models on disk: `model.safetensors` (weights and statistics) + `config.json`.
 
 The weights file holds every tensor of the model's state: the networks' weights, the y
-standardisation and, for BRAID-Bonus, mu, Sigma^-1 (float64) and the scale and cap of u; an
-average of shapes holds one such set per shape (keys "members.<i>.", in the order network,
-*alternatives of its config).
+standardisation, for vectors each net's input standardisation (input_shift, input_scale; a
+model saved before they existed loads with the identity, as it was fitted) and, for
+BRAID-Bonus, mu, Sigma^-1 (float64) and the scale and cap of u; an average of shapes holds one
+such set per shape (keys "members.<i>.", in the order network, *alternatives of its config).
 `config.json` holds the kind, the space, the training config and the held-out metrics.
 Loading reads tensors only and never unpickles; each file is written atomically.
 """
@@ -105,6 +106,9 @@ def load_reward(directory: Path | str, device: torch.device | str = "cpu") -> Mo
         if config.averages(space) else build(config.network)
     device = torch.device(device)
     state = load_file(str(directory / WEIGHTS_FILE), device=str(device))
+    for key, identity in model.state_dict().items():  # vector nets saved before standardising
+        if key.endswith((".input_shift", ".input_scale")) and key not in state:
+            state[key] = identity.to(device)
     model.load_state_dict(state)
     model.metrics = {k: float(v) for k, v in meta.get("metrics", {}).items()}
     model.train_config = config

@@ -2,7 +2,9 @@
 
 Sequences go through a small 1-D convolution over one-hot letters, then an MLP reads the
 conv features both pooled over positions (mean and max: where a motif sits does not matter)
-and flattened (position-specific effects, as in TFBind8); vectors go through an MLP. Both
+and flattened (position-specific effects, as in TFBind8); vectors go through an MLP, after
+each column is standardised by buffers the fit sets from its data (standardise.py), so that
+columns in units of 1e6 and of 0.1 train alike and gradients in x still flow. Both
 split into `features(x)` -> phi, used by BRAID-Bonus (DESIGN.md §1), and `head(phi)` -> r_hat.
 Sequence networks read either token ids or (relaxed) one-hot floats, so the fine-tuner's
 gradient reaches the sampler through softmax(logits / tau) inputs.
@@ -17,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from braid_core.spaces import SequenceSpace, Space
+from braid_core.standardise import ColumnScaling, column_scaling
 
 POOLINGS = ("mean_max", "max")
 
@@ -94,6 +97,10 @@ class RewardNet(nn.Module):
             self.convs = nn.ModuleList()
             trunk_in = space.dim
             depth = config.hidden_layers
+            # The MLP reads (x - input_shift) / input_scale (set by `standardise_inputs`; the
+            # identity in models saved before it existed, io.py).
+            self.register_buffer("input_shift", torch.zeros(space.dim))
+            self.register_buffer("input_scale", torch.ones(space.dim))
         layers: list[nn.Module] = []
         for i in range(depth):
             layers += [nn.Dropout(config.dropout)] if config.dropout > 0 else []
@@ -117,6 +124,17 @@ class RewardNet(nn.Module):
                 module.weight.uniform_(-bound, bound, generator=generator)
                 module.bias.uniform_(-bound, bound, generator=generator)
 
+    @torch.no_grad()
+    def standardise_inputs(self, x: Tensor) -> None:
+        """Set the vector MLP's input standardisation to the columns of `x` (n, dim), the
+        designs it is fitted on; a column they never vary is divided by its own magnitude.
+        Sequences have none: one-hot inputs are already on one scale."""
+        if isinstance(self.space, SequenceSpace):
+            return
+        scaling = column_scaling(x, constant_scale=1.0)
+        self.input_shift.copy_(scaling.shift)
+        self.input_scale.copy_(scaling.scale)
+
     def _as_input(self, x: Tensor) -> Tensor:
         """Tokens to one-hot floats; floats pass through. Checks the event shape."""
         space = self.space
@@ -130,7 +148,7 @@ class RewardNet(nn.Module):
             return x
         x = x.to(self.head.weight.dtype)
         assert x.shape[1:] == (space.dim,), f"vectors {tuple(x.shape)} vs (batch, {space.dim})"
-        return x
+        return ColumnScaling(self.input_shift, self.input_scale).to_standard(x)
 
     def features(self, x: Tensor) -> Tensor:
         """The penultimate layer phi(x).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -14,6 +15,7 @@ from braid_core.diffusion import masked
 from braid_core.diffusion.prior import Prior, PriorConfig, build_network, build_schedule
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, VectorSpace
+from braid_core.standardise import ColumnScaling
 
 SPACE = SequenceSpace("ACGT", 8)
 CPU = torch.device("cpu")
@@ -89,6 +91,25 @@ def test_run_ddom_on_vectors() -> None:
                        generator=make_generator(5), device=CPU)
     assert designs.shape == (16, 2) and designs.dtype == torch.float32
     assert torch.isfinite(designs).all()
+
+
+def test_ddom_on_vectors_trains_and_samples_in_the_prior_coordinates() -> None:
+    # The prior's sampler takes its chain back to the data's units, so DDOM's conditional
+    # net must learn D in the chain's (standardised) coordinates: D in units of 1e6 and 0.5
+    # then gives the very designs of D in standard units, scaled back.
+    space = VectorSpace(2)
+    z = torch.randn(256, 2, generator=make_generator(4))
+    scaling = ColumnScaling(torch.tensor([3e6, 7.0], dtype=torch.float64),
+                            torch.tensor([1e6, 0.5], dtype=torch.float64))
+    config = DDOMConfig(max_steps=50, batch_size=64, warmup_steps=10)
+
+    def designs(prior: Prior, x: torch.Tensor) -> torch.Tensor:
+        return run_ddom(prior, None, OfflineData.from_tensors(space, x, z[:, 0]), 64,
+                        config=config, generator=make_generator(5), device=CPU)
+
+    standard = designs(_prior(space), z)
+    scaled = designs(dataclasses.replace(_prior(space), scaling=scaling), scaling.to_units(z))
+    assert torch.allclose(scaling.to_standard(scaled), standard, rtol=1e-4, atol=1e-2)
 
 
 def test_ddom_config_checks_ranges() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from torch import Tensor, nn
@@ -14,6 +16,7 @@ from braid_core.diffusion.train import train_prior
 from braid_core.rewards import Prediction
 from braid_core.runtime import make_generator
 from braid_core.spaces import SequenceSpace, VectorSpace
+from braid_core.standardise import ColumnScaling
 
 SPACE = SequenceSpace("ACGT", 8)
 VECTORS = VectorSpace(2)
@@ -147,6 +150,21 @@ def test_vector_guidance_moves_along_the_reward_gradient(vector_prior) -> None:
     assert guided[:, 0].mean() > plain[:, 0].mean() + 1.5
     assert torch.allclose(guided[:, 1], plain[:, 1])
     assert torch.equal(guided, _guided(vector_prior, reward, data, 2.0, n=128))
+
+
+def test_vector_guidance_reads_the_reward_in_the_data_units(vector_prior) -> None:
+    # The same exact N(0, I) chain, standardised from columns ~ 3e6 +- 1e6 and 7 +- 0.5.
+    scaling = ColumnScaling(torch.tensor([3e6, 7.0], dtype=torch.float64),
+                            torch.tensor([1e6, 0.5], dtype=torch.float64))
+    prior = dataclasses.replace(vector_prior, scaling=scaling)
+    x = scaling.to_units(torch.randn(128, 2, generator=make_generator(4)))
+    data = OfflineData.from_tensors(VECTORS, x, x[:, 0])
+    plain = _guided(prior, LinearReward(), data, 0.0, n=128)
+    guided = _guided(prior, LinearReward(), data, 2.0, n=128)
+    assert abs(plain[:, 0].mean() - 3e6) < 3e5 and abs(plain[:, 1].mean() - 7.0) < 0.15
+    # As in the unit test above, a shift of ~2 standard deviations along x_0 (here 2e6).
+    assert guided[:, 0].mean() > plain[:, 0].mean() + 1.5e6
+    assert torch.allclose(guided[:, 1], plain[:, 1])
 
 
 def test_guidance_needs_labels_and_checks_config(sequence_prior) -> None:

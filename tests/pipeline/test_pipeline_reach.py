@@ -141,13 +141,36 @@ def test_vector_designs_far_from_every_measured_one_are_said_to_be_far(tmp_path)
     summary = _score_and_write(designs, SimpleNamespace(space=space), _ScoreIsFirstCoordinate(),
                                0.5, "std", offline=measured, task=None, out=tmp_path)
     assert summary["measured_spacing"] == pytest.approx(0.1)
+    # The note measures in standard deviations of D's columns (0.2887 each): 2.12 and 2.24
+    # from D's corner (0.9, 0.9) are 7.35 and 7.75, the spacing 0.1 is 0.346.
+    assert summary["standard_spacing"] == pytest.approx(0.1 / 0.28868, rel=1e-4)
+    assert summary["standard_novelty_mean"] == pytest.approx(7.55, abs=0.01)
     note = reach_note(summary)
     assert note is not None and "far past" not in note
     assert note.startswith("the designs handed over lie far outside the measured data, so "
                            "their predicted values are guesses: measure a few of these designs "
-                           "before many. They lie 2.")
-    assert "the spacing of the measured designs (95 % of them have a neighbour within 0.1)" in note
+                           "before many. They lie 7.55 from the nearest measured design on "
+                           "average (in standard deviations of each measured column), 22 times "
+                           "the spacing of the measured designs (95 % of them have a neighbour "
+                           "within 0.346)")
     assert "That far out a small u is no comfort" in note
+
+
+def test_vector_designs_far_along_a_column_of_small_numbers_are_said_to_be_far(tmp_path):
+    # D: a pressure-like column ~ 1e6 +- 1e5 beside a pH-like one ~ 7 +- 0.5. The designs sit
+    # among D's pressures but 10 pH standard deviations out: in the data's units they are
+    # near (the pressures decide alone), in standard deviations of each column far.
+    space = VectorSpace(2)
+    z = torch.randn(200, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x = z * torch.tensor([1e5, 0.5], dtype=torch.float64) + torch.tensor([1e6, 7.0])
+    measured = OfflineData.from_tensors(space, x, z[:, 0].clone())
+    designs = torch.stack([x[:8, 0], torch.full((8,), 12.0, dtype=torch.float64)], 1)
+    summary = _score_and_write(designs, SimpleNamespace(space=space), _ScoreIsFirstCoordinate(),
+                               0.5, "std", offline=measured, task=None, out=tmp_path)
+    assert summary["novelty_mean"] < summary["measured_spacing"]  # raw units: near
+    note = reach_note(summary)
+    assert note is not None and "far outside the measured data" in note
+    assert "(in standard deviations of each measured column)" in note
 
 
 def test_vector_designs_among_the_measured_ones_say_nothing(tmp_path):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 import torch
-from reward_tasks import SPACE, a_rich
+from reward_tasks import SPACE, TINY, VECTORS, a_rich, vector_task
+from safetensors.torch import load_file, save_file
 
-from braid_core.rewards import load_reward, save_reward
+from braid_core.rewards import load_reward, save_reward, train_reward
+from braid_core.runtime import make_generator
 
 
 @pytest.mark.parametrize("kind", ["boot", "bonus"])
@@ -49,3 +52,43 @@ def test_refuses_other_folders(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text(json.dumps({"format": "braid-prior"}))
     with pytest.raises(ValueError, match="not a BRAID reward model"):
         load_reward(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def millions_model():
+    """A BRAID-Bonus model of vectors in units of 1e6 (the nets standardise their input)."""
+    x, y = vector_task(200, seed=0)
+    config = dataclasses.replace(TINY, kind="bonus", max_steps=60)
+    return train_reward((x * 1e6, y, VECTORS), config, device=torch.device("cpu"),
+                        generator=make_generator(1))
+
+
+def test_round_trip_keeps_the_vector_input_standardisation(millions_model,
+                                                           tmp_path: Path) -> None:
+    save_reward(millions_model, tmp_path)
+    state = load_file(str(tmp_path / "model.safetensors"))
+    assert state["net.input_scale"].min() > 5e5  # the columns' std, ~1e6
+    loaded = load_reward(tmp_path)
+    torch.testing.assert_close(loaded.net.input_shift, millions_model.net.input_shift)
+    torch.testing.assert_close(loaded.net.input_scale, millions_model.net.input_scale)
+    x = vector_task(16, seed=3)[0] * 1e6
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.predict(x).mean, millions_model.predict(x).mean)
+
+
+def test_vector_models_saved_before_standardising_load_as_identity(millions_model,
+                                                                   tmp_path: Path) -> None:
+    save_reward(millions_model, tmp_path)
+    state = load_file(str(tmp_path / "model.safetensors"))
+    del state["net.input_shift"], state["net.input_scale"]
+    save_file(state, str(tmp_path / "model.safetensors"))
+    old = load_reward(tmp_path)
+    assert torch.equal(old.net.input_shift, torch.zeros(2))
+    assert torch.equal(old.net.input_scale, torch.ones(2))
+    # It reads x as it was fitted on before standardising: raw, so the standardised
+    # inputs give its predictions back.
+    x = vector_task(16, seed=3)[0] * 1e6
+    standard = (x - millions_model.net.input_shift) / millions_model.net.input_scale
+    with torch.no_grad():
+        torch.testing.assert_close(old.predict(standard).mean, millions_model.predict(x).mean,
+                                   rtol=1e-5, atol=1e-5)

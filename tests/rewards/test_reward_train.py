@@ -113,6 +113,28 @@ def test_vectors() -> None:
         assert far > 2 * near, (kind, float(far), float(near))
 
 
+@pytest.mark.parametrize("kind", ["boot", "bonus"])
+def test_vector_fit_does_not_depend_on_the_columns_units(kind: str) -> None:
+    # Each net standardises its input columns by the data it is fitted on, so a column in
+    # millions and one in halves fit as the unit-scale columns do (before: Spearman ~0 at
+    # 1e6, ~0.8 on the mixed units).
+    x, y = vector_task(400, seed=0)
+    config = dataclasses.replace(TINY, kind=kind)
+    units = {"unit": x, "millions": x * 1e6,
+             "mixed": x * torch.tensor([1e6, 0.5]) + torch.tensor([3e6, 7.0])}
+    models = {name: train_reward((xs, y, VECTORS), config, device=torch.device("cpu"),
+                                 generator=make_generator(1)) for name, xs in units.items()}
+    spearman = {name: model.metrics["spearman"] for name, model in models.items()}
+    assert spearman["unit"] > 0.95, spearman
+    assert all(abs(s - spearman["unit"]) < 0.02 for s in spearman.values()), spearman
+    # Gradients in x still flow, in the data's units: d r / d x_0 shrinks by the 1e6.
+    start = units["millions"][:8].clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(models["millions"].predict(start).mean.sum(), start)
+    start = x[:8].clone().requires_grad_(True)
+    (unit_grad,) = torch.autograd.grad(models["unit"].predict(start).mean.sum(), start)
+    torch.testing.assert_close(grad * 1e6, unit_grad, rtol=0.05, atol=0.05)
+
+
 def test_shuffles_before_the_split() -> None:
     # Sorted by value: without the shuffle the validation split would hold only the lowest y.
     x, y = count_task(200, seed=4)
