@@ -1,5 +1,7 @@
 """A vector task with a non-linear truth: valid designs lie on a thin spherical shell in R^dim,
 and the reward is a sum of Gaussian bumps on it (DESIGN.md §2's vector toy, in more dimensions).
+`ShellTask` holds what the two vector tasks share (validity, the offline protocol); toy2d.py
+is the shell in two dimensions with a linear reward.
 
 toy-2d's reward is linear, which a reward net extrapolates correctly; here it is not. The
 bumps (three peaks and one dip, in fixed random directions) fade to zero away from the shell,
@@ -31,34 +33,30 @@ NUM_OFFLINE = 1_000
 OFFLINE_QUANTILE = 0.5
 
 
-class ShellBumpsTask:
-    """Points near the unit sphere of R^dim; reward = a sum of bumps, -inf off the shell."""
+class ShellTask:
+    """Points near the unit sphere of R^dim, valid within TOLERANCE of it; a subclass gives the
+    reward. The offline protocol of both vector tasks: 5,000 unlabeled shell points, D the
+    fresh points scoring below the median."""
 
     has_oracle: bool = True
-    optimum: float | None = None  # where the bumps overlap the top is not in closed form
+    optimum: float | None = None
 
-    def __init__(self, dim: int = 6, name: str | None = None) -> None:
+    def __init__(self, dim: int, name: str) -> None:
         if dim < 2:
             raise ValueError(f"a shell needs at least 2 dimensions, got {dim}")
-        self.name = name or f"shell-bumps-{dim}"
+        self.name = name
         self.space = VectorSpace(dim)
-        directions = torch.randn(len(AMPLITUDES), dim, generator=make_generator(BUMP_SEED + dim),
-                                 dtype=torch.float64)
-        self.centres = RADIUS * directions / directions.norm(dim=1, keepdim=True)
-        self.amplitudes = torch.tensor(AMPLITUDES, dtype=torch.float64)
 
     def reward(self, x: Tensor) -> Tensor:
-        """The bumps' sum at points (n, dim) -> (n,) float32, on or off the shell."""
-        squared = torch.cdist(self._check(x).double(), self.centres.to(x.device)) ** 2
-        bumps = self.amplitudes.to(x.device) * torch.exp(-squared / (2 * WIDTH**2))
-        return bumps.sum(dim=1).float()
+        """The unconstrained reward at points (n, dim) -> (n,), on or off the shell."""
+        raise NotImplementedError
 
     def is_valid(self, x: Tensor) -> Tensor:
         """(n,) bool: distance to the shell at most TOLERANCE."""
         return (self._check(x).norm(dim=1) - RADIUS).abs() <= TOLERANCE
 
     def score(self, x: Tensor) -> Tensor:
-        """True reward of points (n, dim) -> (n,): the bumps where valid, -inf elsewhere."""
+        """True reward of points (n, dim) -> (n,): the reward where valid, -inf elsewhere."""
         reward = self.reward(x)
         return torch.where(self.is_valid(x), reward, torch.full_like(reward, -math.inf))
 
@@ -89,3 +87,20 @@ class ShellBumpsTask:
             raise ValueError(f"expected points (n, {self.space.dim}), got shape "
                              f"{tuple(x.shape)}")
         return x
+
+
+class ShellBumpsTask(ShellTask):
+    """Points near the unit sphere of R^dim; reward = a sum of bumps, -inf off the shell."""
+
+    def __init__(self, dim: int = 6, name: str | None = None) -> None:
+        super().__init__(dim, name or f"shell-bumps-{dim}")
+        directions = torch.randn(len(AMPLITUDES), dim, generator=make_generator(BUMP_SEED + dim),
+                                 dtype=torch.float64)
+        self.centres = RADIUS * directions / directions.norm(dim=1, keepdim=True)
+        self.amplitudes = torch.tensor(AMPLITUDES, dtype=torch.float64)
+
+    def reward(self, x: Tensor) -> Tensor:
+        """The bumps' sum at points (n, dim) -> (n,) float32, on or off the shell."""
+        squared = torch.cdist(self._check(x).double(), self.centres.to(x.device)) ** 2
+        bumps = self.amplitudes.to(x.device) * torch.exp(-squared / (2 * WIDTH**2))
+        return bumps.sum(dim=1).float()
