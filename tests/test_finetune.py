@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from braid_core.diffusion.prior import PriorConfig
+from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.diffusion.train import train_prior
 from braid_core.finetune import FinetuneConfig, finetune, run_fraction
 from braid_core.rewards.conservative import Prediction
@@ -204,6 +204,14 @@ def test_probe_time_is_left_out_of_the_time_budget(sequence_prior):
     assert rows[1]["elapsed_s"] < 1.5  # step 1 was probed (1.5 s); step 2 does not count it
 
 
+def small_vector_prior(data: Tensor) -> Prior:
+    """A 2-D vector prior trained briefly (200 steps) on `data`, the same for every test."""
+    config = PriorConfig(width=32, depth=2, batch_size=128, max_steps=200, diffusion_steps=20,
+                         warmup_steps=10, log_every=100)
+    return train_prior(data, VectorSpace(2), config, device=torch.device("cpu"),
+                       generator=make_generator(1))
+
+
 def test_vector_finetuning_moves_samples_toward_higher_reward():
     class XReward(nn.Module):
         kind, space, metrics = "stub", VectorSpace(2), {}
@@ -214,10 +222,7 @@ def test_vector_finetuning_moves_samples_toward_higher_reward():
     torch.manual_seed(0)
     angle = torch.rand(1024, generator=make_generator(0)) * 2 * torch.pi
     ring = torch.stack([angle.cos(), angle.sin()], 1)
-    config = PriorConfig(width=32, depth=2, batch_size=128, max_steps=200, diffusion_steps=20,
-                         warmup_steps=10, log_every=100)
-    prior = train_prior(ring, VectorSpace(2), config, device=torch.device("cpu"),
-                        generator=make_generator(1))
+    prior = small_vector_prior(ring)
     cfg = FinetuneConfig(steps=20, batch_size=32, lr=3e-3, alpha=0.0, c=0.0)
     tuned = finetune(prior, XReward(), cfg, generator=make_generator(2))
     before = prior.sample(256, generator=make_generator(3))[:, 0].mean()
@@ -240,10 +245,7 @@ def test_vector_finetuning_scores_designs_in_the_data_units():
     g = make_generator(0)
     data = torch.stack([3e6 + 1e6 * torch.randn(512, generator=g),
                         7.0 + 0.5 * torch.randn(512, generator=g)], 1)
-    config = PriorConfig(width=32, depth=2, batch_size=128, max_steps=200, diffusion_steps=20,
-                         warmup_steps=10, log_every=100)
-    prior = train_prior(data, VectorSpace(2), config, device=torch.device("cpu"),
-                        generator=make_generator(1))
+    prior = small_vector_prior(data)
     cfg = FinetuneConfig(steps=10, batch_size=32, lr=3e-3, alpha=0.0, c=0.0)
     tuned = finetune(prior, MillionsReward(), cfg, generator=make_generator(2))
     first = seen[0].median(0).values
