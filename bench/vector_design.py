@@ -63,6 +63,8 @@ def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
                "--offline", str(offline), "--out", str(out), "--method", method,
                "--seed", str(seed), "--max-minutes", str(args.max_minutes),
                "--threads", str(args.threads), "--device", "cpu"]
+    if args.alpha is not None:  # a probe of the KL weight, not a default
+        command += ["--alpha", str(args.alpha)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=folder, stdout=subprocess.DEVNULL,
                    env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
@@ -72,7 +74,8 @@ def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
     designs = torch.tensor(pd.read_csv(out)[columns].to_numpy(), dtype=torch.float32)
     table = design_table(designs, data.space, offline_x=data.x, task=task)
     figures = summarize(table, designs, data.space, offline_y=data.y)
-    return {"task": task_name, "method": method, "seed": seed, "minutes": minutes,
+    label = method if args.alpha is None else f"{method} alpha {args.alpha:g}"
+    return {"task": task_name, "method": label, "seed": seed, "minutes": minutes,
             **{k: figures[k] for k in FIGURES}}
 
 
@@ -90,15 +93,16 @@ def run(args: argparse.Namespace) -> None:
              "rows": rows}, indent=1) + "\n")
 
 
-def report(tags: list[str]) -> str:
-    """Every row, the means per task and method, and each method paired against the
-    default seed by seed."""
+def report(tags: list[str], against: str = DEFAULT_METHOD) -> str:
+    """Every row, the means per task and method, and each method paired against `against`
+    (a method's label, default the default method) seed by seed."""
     rows = read(tags)
     commands = [json.loads((RESULTS / f"{tag}.json").read_text())["command"] for tag in tags]
     lines = ["# `braid design` on the vector tasks (bench/vector_design.py)", "",
              "Commands (one CPU thread each, on the shared 2-core machine):", "",
              *[f"- `{c}`" for c in commands], "",
-             f"`python bench/vector_design.py --report {' '.join(tags)}` wrote this file.", "",
+             f"`python bench/vector_design.py --report {' '.join(tags)} "
+             f"--against '{against}'` wrote this file.", "",
              "## Means over seeds", "",
              "| task | method | seeds | " + " | ".join(FIGURES) + " | minutes |",
              "|" + "---|" * (len(FIGURES) + 4)]
@@ -108,13 +112,13 @@ def report(tags: list[str]) -> str:
         means = [sum(r[k] for r in mine) / len(mine) for k in (*FIGURES, "minutes")]
         lines.append(f"| {task_name} | {method} | {len(mine)} | "
                      + " | ".join(f"{v:.3f}" for v in means) + " |")
-    lines += ["", f"## Paired against {DEFAULT_METHOD} (mean difference over seeds, its "
+    lines += ["", f"## Paired against {against} (mean difference over seeds, its "
               "standard error, seeds higher / level / lower)", "",
               "| task | method | median | validity | max |", "|---|---|---|---|---|"]
     for task_name, method in keys:
-        if method == DEFAULT_METHOD:
+        if method == against:
             continue
-        a, b = per_seed(rows, task_name, method), per_seed(rows, task_name, DEFAULT_METHOD)
+        a, b = per_seed(rows, task_name, method), per_seed(rows, task_name, against)
         if not set(a) & set(b):
             continue
         cells = []
@@ -143,13 +147,17 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--max-minutes", type=float, default=3.0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--alpha", type=float, default=None,
+                        help="passed to `braid design --alpha`; default: the command's own")
     parser.add_argument("--tag", default="vector_design")
     parser.add_argument("--report", nargs="+", metavar="TAG",
                         help="write the report of these results files instead of running")
     parser.add_argument("--out", default=None, help="with --report: the Markdown file")
+    parser.add_argument("--against", default=DEFAULT_METHOD,
+                        help="with --report: the method label the others are paired against")
     args = parser.parse_args()
     if args.report:
-        text = report(args.report)
+        text = report(args.report, args.against)
         if args.out:
             Path(args.out).write_text(text)
         print(text)
