@@ -47,3 +47,14 @@ def drawn_in_tables(page, wait_s: float = 15.0) -> list[dict]:
     page.wait_for_function("() => window.drawnTexts.some(text => text.table)",
                            timeout=wait_s * 1000)
     return [text for text in page.evaluate("window.drawnTexts") if text["table"]]
+
+
+SCROLLER = '[data-testid="stDataFrame"] .dvn-scroller'  # a data grid's scrolling element
+
+
+def grid_widths(page) -> list[dict]:
+    """Each data grid's content and box widths (content wider than box: a sideways scroll),
+    once a grid's scroller exists: on a loaded machine the frame is drawn before it."""
+    page.locator(SCROLLER).first.wait_for()
+    return page.evaluate(f"""() => [...document.querySelectorAll('{SCROLLER}')]
+      .map(scroller => ({{content: scroller.scrollWidth, box: scroller.clientWidth}}))""")

@@ -19,13 +19,11 @@ import pytest
 from braid_core.runs import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
-from browser_pages import RECORD_TEXTS, drawn_in_tables, settle  # noqa: E402
+from browser_pages import RECORD_TEXTS, drawn_in_tables, grid_widths, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTH = 1280  # px of the browser window, the sidebar open
-SIDEWAYS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
-  .map(scroller => ({content: scroller.scrollWidth, box: scroller.clientWidth}))"""
 SEQUENCE = {"num_designs": 128.0, "unique_fraction": 1.0, "predicted_mean_median": 0.90321,
             "uncertainty_median": 0.14129, "true_score_median": 0.5625, "true_score_max": 0.75,
             "validity": 0.9688, "fraction_above_offline_best": 0.125, "elapsed_minutes": 1.52,
@@ -62,7 +60,7 @@ def test_the_finished_and_runs_tables_fit_1280_px(browser, server, workspace_roo
             page.get_by_test_id("stDataFrame").first.wait_for()
             settle(page)
             assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
-            scroll = page.evaluate(SIDEWAYS)[0]
+            scroll = grid_widths(page)[0]
             assert scroll["content"] <= scroll["box"] + 1, (
                 f"{path}: the table needs a sideways scroll at {WIDTH} px: its columns take "
                 f"{scroll['content']} px of {scroll['box']}")

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
 from browser_pages import (  # noqa: E402
     RECORD_TEXTS,
     drawn_in_tables,
+    grid_widths,
     needs_demo_models,
     settle,
 )
@@ -37,11 +38,6 @@ pytestmark = [
 
 WIDTH = 1280  # px of the browser window, the sidebar open
 NOVELTIES = [17, 18, 19, 20, 21, 22, 23]  # the designs' distances to D, as a demo run has them
-# The data grid's scrolling element: wider content than box means a sideways scroll.
-SIDEWAYS = """() => {
-  const scroller = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
-  return {content: scroller.scrollWidth, box: scroller.clientWidth};
-}"""
 
 
 def finished_run(ws: Workspace, seed: int, num_designs: int = 24) -> str:
@@ -76,7 +72,7 @@ def test_explores_table_shows_every_column_whole_at_1280_px(browser, server, wor
         page.get_by_text("designs to download").wait_for()
         settle(page)
         assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
-        scroll = page.evaluate(SIDEWAYS)
+        scroll = grid_widths(page)[0]
         assert scroll["content"] <= scroll["box"] + 1, (
             f"the table needs a sideways scroll at {WIDTH} px: its columns take "
             f"{scroll['content']} px of {scroll['box']}")
