@@ -58,3 +58,20 @@ def grid_widths(page) -> list[dict]:
     page.locator(SCROLLER).first.wait_for()
     return page.evaluate(f"""() => [...document.querySelectorAll('{SCROLLER}')]
       .map(scroller => ({{content: scroller.scrollWidth, box: scroller.clientWidth}}))""")
+
+
+def table_in_sight(page, where: str) -> list[dict]:
+    """Assert that the page's first data grid is in sight whole beside the open sidebar: no
+    sideways scroll and no text drawn past its right edge. Returns the grids' drawn texts.
+    `where` names the page in the messages."""
+    assert page.get_by_test_id("stSidebar").bounding_box()["width"] > 200  # open
+    scroll = grid_widths(page)[0]
+    assert scroll["content"] <= scroll["box"] + 1, (
+        f"{where}: the table needs a sideways scroll: its columns take {scroll['content']} px "
+        f"of {scroll['box']}")
+    drawn = drawn_in_tables(page)
+    past = sorted({f"{text['text']!r} ends at {text['right']:.0f} px" for text in drawn
+                   if text["right"] > text["canvasRight"] + 1})  # fmt: skip
+    assert not past, (f"{where}: texts drawn past the table's right edge "
+                      f"({drawn[0]['canvasRight']:.0f} px), out of sight: {past}")
+    return drawn
