@@ -319,15 +319,16 @@ class NamedVectors(NamedTuple):
 def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
     """A table's columns as vector coordinates, by the rule for tables that do not number
     them x0, x1, ...: every column is a coordinate but the value column (the one named, else
-    `value`), the measurement count column, braid's own columns (predictions, scores), empty
-    columns and a column numbering the rows; those must all hold numbers (most filled cells
-    numbers: a stray bad cell is reported as such). A column of text means the table is not
-    read as vectors (it may hold sequences under another name). Tables with a column x1, x2,
-    ... but no x0 are left to `vector_numbering`."""
+    `value`), `skip_columns`, the measurement count column, braid's own columns (predictions,
+    scores), empty columns and a column numbering the rows; those must all hold numbers
+    (most filled cells numbers: a stray bad cell is reported as such). A column of text means
+    the table is not read as vectors (it may hold sequences under another name). Tables with
+    a column x1, x2, ... but no x0 are left to `vector_numbering`."""
     if table.file_format == "fasta" or any(NUMBERED.fullmatch(c) for c in table.frame.columns):
         return NamedVectors([], [], [])
     left_out = {table.find(options.value_column or "value"),
-                options.count_column and table.find(options.count_column)}
+                options.count_column and table.find(options.count_column),
+                *map(table.find, options.skip_columns)}
     named = NamedVectors([], [], [])
     for column in table.frame.columns:
         if column in left_out or column.casefold() in BRAID_COLUMNS:

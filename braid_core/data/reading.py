@@ -16,6 +16,7 @@ from braid_core.data.duplicates import duplicate_warning, merge_duplicates
 from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
+    MISSING,
     NUMBERED,
     column_counts,
     columns_numbers,
@@ -30,7 +31,7 @@ from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.sniffing import DECIMAL_COMMA
-from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field, is_blank
 from braid_core.spaces import VectorSpace
 
 
@@ -45,6 +46,7 @@ def read_designs(
     min_rows: int = 2,
     require_values: bool = False,
     count_column: str | None = COUNT_COLUMN,
+    labeled_rows: bool = False,
 ) -> OfflineData:
     """Read and validate a design file; the format comes from the extension.
 
@@ -62,6 +64,8 @@ def read_designs(
         count_column: column (FASTA: header key) saying how many measurements each row's
             value is the mean of (whole numbers from 1); absent means one each. Read only with
             values, so that merged duplicates weigh every measurement alike.
+        labeled_rows: leave rows without a value out, with a note, instead of refusing them
+            (the same table is read as the unlabeled designs too, where those rows count).
     Returns:
         OfflineData with x (n, length) int64 or (n, dim) float32, y (n,) float32 or None, and
         the measurement counts when some value is the mean of several.
@@ -70,7 +74,7 @@ def read_designs(
     """
     options = ReadOptions(
         sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
-        count_column,
+        count_column, labeled_rows,
     )
     return _read(file_bytes(path), str(path), options, warn=True)
 
@@ -87,11 +91,12 @@ def read_designs_bytes(
     min_rows: int = 2,
     require_values: bool = False,
     count_column: str | None = COUNT_COLUMN,
+    labeled_rows: bool = False,
 ) -> OfflineData:
     """`read_designs` on the bytes of an upload, writing nothing; `filename` gives the format."""
     options = ReadOptions(
         sequence_column, value_column, alphabet, feature_columns, kind, min_rows, require_values,
-        count_column,
+        count_column, labeled_rows,
     )
     return _read(data, filename, options, warn=True)
 
@@ -115,6 +120,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
     table = parse_design_table(data, source, options)
     value_column = _value_column(table, options)
+    unlabeled_note = ""
+    if options.labeled_rows and value_column is not None:
+        table, unlabeled_note = _labeled_rows(table, value_column)
     designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
@@ -143,7 +151,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
             f"at least {options.min_rows} needed",
         )
     used = [*designs.columns, *(c for c in (value_column, count_column) if c)]
-    notes = [*table.notes, *designs.notes]
+    notes = [*table.notes, *designs.notes, *filter(None, [unlabeled_note])]
     alerts = [*table.warnings]
     if groups:
         alerts.append(duplicate_warning(groups, table, designs.space))
@@ -180,6 +188,19 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
     return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
+
+
+def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, str]:
+    """The rows of `table` with a value in `column`, and a note on those left out; the table
+    as it is where every row has one or none does (then the missing values are the error)."""
+    blank = table.frame[column].map(
+        lambda v: is_blank(v) or str(v).strip().casefold() in MISSING).to_numpy(bool)
+    if not blank.any() or blank.all():
+        return table, ""
+    value = f"{column}=" if table.file_format == "fasta" else f"a value in column {column!r}"
+    note = (f"{table.count(int(blank.sum()))} without {value} left out of the labeled designs "
+            "(read as unlabeled designs only)")
+    return table.rows(np.flatnonzero(~blank).tolist()), note
 
 
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@ the label the user knows each row by, and the designs found in them."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ class ReadOptions:
     min_rows: int = 2
     require_values: bool = False
     count_column: str | None = COUNT_COLUMN
+    # Rows without a value are left out (with a note) instead of refused: the table is also
+    # read as the unlabeled designs, where those rows count.
+    labeled_rows: bool = False
+    # Columns that are neither coordinates nor values: the offline file's value column, where
+    # the unlabeled read (which takes no values) meets the same table.
+    skip_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in (None, "sequence", "vector"):
@@ -52,6 +59,13 @@ class FileTable:
     headers: tuple[str, ...] = ()  # FASTA: each record's header line, for messages
     notes: tuple[str, ...] = ()  # how the file was read, when not as named (a .csv's separator)
     warnings: tuple[str, ...] = ()  # how it was read, when that may be wrong (its encoding)
+
+    def rows(self, keep: Sequence[int]) -> FileTable:
+        """This table with only the rows `keep` (positions), each keeping its label."""
+        return dataclasses.replace(
+            self, frame=self.frame.iloc[list(keep)].reset_index(drop=True),
+            labels=[self.labels[i] for i in keep],
+            headers=tuple(self.headers[i] for i in keep) if self.headers else ())
 
     def count(self, n: int) -> str:
         unit = "record" if self.file_format == "fasta" else "row"

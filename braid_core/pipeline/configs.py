@@ -27,6 +27,7 @@ from braid_core.pipeline.data_checks import (
     enough_to_fit,
     recorded_path,
     report_and_column,
+    same_file,
     unlabeled_report,
 )
 from braid_core.rewards.io import saved_reward_space
@@ -318,7 +319,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     if task:
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": data_spec(unlabeled, unlabeled_column, None, alphabet, space),
-            "offline": data_spec(offline, offline_column, value_column, alphabet, space),
+            "offline": data_spec(offline, offline_column, value_column, alphabet, space,
+                                 labeled_rows=same_file(unlabeled, offline)),
             "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
             "num_designs": num_designs,
             "pool_size": _design_pool(num_designs, pool_size, unranked=constant),
@@ -336,9 +338,11 @@ def _design_files(unlabeled: str | Path, offline: str | Path, contents: Mapping[
     first: a missing column is named with the file's own columns, as `braid data check` and
     `reward train` name it."""
 
+    one_table = same_file(unlabeled, offline)
+
     def read_offline(column: str) -> DataReport:
         return check_file(offline, contents, sequence_column=column, value_column=value_column,
-                          alphabet=alphabet, require_values=True)
+                          alphabet=alphabet, require_values=True, labeled_rows=one_table)
 
     def unlabeled_as_named() -> DataReport | None:
         try:
@@ -351,7 +355,7 @@ def _design_files(unlabeled: str | Path, offline: str | Path, contents: Mapping[
         read_offline, offline, unlabeled_as_named, contents, sequence_column)
     found, unlabeled_column = report_and_column(
         lambda column: unlabeled_report(unlabeled, contents, column, alphabet,
-                                        offline_report.space),
+                                        offline_report.space, value_column),
         unlabeled, lambda: offline_report, contents, sequence_column)
     return offline_report, offline_column, found, unlabeled_column
 

@@ -46,13 +46,30 @@ def recorded_path(path: str | Path) -> str:
 
 
 def data_spec(path: str | Path, sequence_column: str | None, value_column: str | None,
-              alphabet: str | None, space: Space | None = None) -> dict[str, Any]:
+              alphabet: str | None, space: Space | None = None, *,
+              labeled_rows: bool = False) -> dict[str, Any]:
     """A data file as a config records it; vectors (`space`, where known) have no sequence
-    column, recorded as None (readers take None as the default)."""
-    if isinstance(space, VectorSpace):
-        sequence_column = None
-    return {"path": recorded_path(path), "sequence_column": sequence_column,
+    column, recorded as None (readers take None as the default). `labeled_rows`: the rows with
+    a value are read, the others left out (`braid design` given one table as both files)."""
+    spec: dict[str, Any] = {"path": recorded_path(path), "sequence_column": sequence_column,
             "value_column": value_column, "alphabet": alphabet}
+    if isinstance(space, VectorSpace):
+        spec["sequence_column"] = None
+        if space.names:  # read by these columns: the unlabeled read of a table with values
+            spec["feature_columns"] = list(space.names)  # would take its value column too
+    if labeled_rows:
+        spec["labeled_rows"] = True
+    return spec
+
+
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """Whether two paths name one file (the same path, or links to one)."""
+    if recorded_path(first) == recorded_path(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def enough_to_fit(path: str | Path, report: DataReport, *, allow_constant: bool = False) -> None:
@@ -140,13 +157,17 @@ def report_and_column(read: Callable[[str], DataReport], path: str | Path,
 
 
 def unlabeled_report(unlabeled: str | Path, contents: Mapping[str, bytes], sequence_column: str,
-                     alphabet: str | None, offline: Space) -> DataReport:
+                     alphabet: str | None, offline: Space,
+                     value_column: str | None = None) -> DataReport:
     """The space of the unlabeled file read in `alphabet`; where letters outside it are found,
     the file's own space when that is another length or kind than `offline`'s (then the two
-    files differ, which is what to say, not which letters do not fit)."""
+    files differ, which is what to say, not which letters do not fit). Vectors with named
+    columns: the offline file's `value_column` is no coordinate, and the columns are read in
+    `offline`'s order where the file holds the same ones (`unlabeled_names`)."""
+    skip = () if value_column is None else (value_column,)
     try:
-        return check_file(unlabeled, contents, sequence_column=sequence_column,
-                          value_column=None, alphabet=alphabet)
+        report = check_file(unlabeled, contents, sequence_column=sequence_column,
+                            value_column=None, alphabet=alphabet, skip_columns=skip)
     except DataError:
         if alphabet is None:
             raise
@@ -160,6 +181,21 @@ def unlabeled_report(unlabeled: str | Path, contents: Mapping[str, bytes], seque
         if own is None or same_shape:
             raise
         return own
+    if names := unlabeled_names(report.space, offline):
+        report = check_file(unlabeled, contents, sequence_column=sequence_column,
+                            value_column=None, feature_columns=names)
+    return report
+
+
+def unlabeled_names(found: Space, offline: Space) -> list[str] | None:
+    """`offline`'s column names, to read an unlabeled table of named vectors by, where its
+    columns (`found`) are the same in another order. None where the spaces are alike already
+    or differ in their columns (that difference is reported)."""
+    if not (isinstance(found, VectorSpace) and isinstance(offline, VectorSpace)
+            and found.names and offline.names) or found.names == offline.names:
+        return None
+    own = sorted(name.casefold() for name in found.names)
+    return list(offline.names) if own == sorted(n.casefold() for n in offline.names) else None
 
 
 def check_same_space(unlabeled: DataReport, offline: DataReport) -> None:

@@ -53,7 +53,9 @@ def read_data(spec: str | Mapping[str, Any], report: Reporter | None = None) -> 
         # vectors record no sequence column (None), older configs "sequence"
         data = read_designs(spec["path"],
                             sequence_column=spec["sequence_column"] or DEFAULT_SEQUENCE_COLUMN,
-                            value_column=spec["value_column"], alphabet=spec["alphabet"])
+                            value_column=spec["value_column"], alphabet=spec["alphabet"],
+                            feature_columns=spec.get("feature_columns"),
+                            labeled_rows=spec.get("labeled_rows", False))
     if report is not None:
         for line in data.report.messages(named=True):
             report.note(line)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from cli_files import runner
 
 from braid_core.cli import app
@@ -86,3 +87,39 @@ def test_design_refuses_two_files_named_apart(tmp_path, isolated_workspace):
     text = " ".join(result.output.split())
     assert result.exit_code == 1, result.output
     assert "'temp' / 'temperature' (column 1); name the columns alike in both files" in text, text
+
+
+def test_one_measured_table_given_as_both_files_trains_on_its_named_columns_alone(
+        tmp_path, isolated_workspace):
+    """The unlabeled read takes no values, so the value column must not become a coordinate;
+    rows not measured (blank values) are designs of the unlabeled set only."""
+    table = write_named(tmp_path / "measured.csv", 40)
+    frame = pd.read_csv(table)
+    frame.loc[30:, "yield"] = None
+    frame.to_csv(table, index=False)
+    out = tmp_path / "designs.csv"
+    result = runner.invoke(app, ["design", "--unlabeled", str(table), "--offline", str(table),
+                                 "--value-column", "yield", "--max-minutes", "0.05",
+                                 "--num-designs", "8", "--threads", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "10 rows without a value in column 'yield' left out of the labeled designs" in \
+        " ".join(result.output.split())
+    assert list(pd.read_csv(out).columns[:3]) == NAMES
+    spaces = [config["space"] for path in isolated_workspace.rglob("config.json")
+              if "space" in (config := json.loads(path.read_text()))]
+    assert spaces and all(space["names"] == NAMES for space in spaces), spaces
+
+
+def test_an_unlabeled_table_is_read_by_the_offline_names_in_their_order(tmp_path):
+    from braid_core.pipeline import design_config
+
+    offline = write_named(tmp_path / "o.csv", 30)
+    shuffled = write_named(tmp_path / "u.csv", 30, values=False)
+    frame = pd.read_csv(shuffled)
+    frame[["salt_mM", "temperature", "pH"]].to_csv(shuffled, index=False)
+    config = design_config(shuffled, offline, value_column="yield")
+    assert config["unlabeled"]["feature_columns"] == NAMES
+    # A coordinate the offline designs lack is a difference, not a column to drop.
+    frame.assign(pressure=np.arange(30.0) % 7).to_csv(shuffled, index=False)
+    with pytest.raises(ValueError, match=r"dimension 4 \(temperature, pH, salt_mM, pressure\)"):
+        design_config(shuffled, offline, value_column="yield")

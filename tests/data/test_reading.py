@@ -87,3 +87,29 @@ def test_braids_own_design_files_are_not_offered_predictions_as_values(tmp_path:
     assert read_designs(path).report.warnings == ()
     err = fails(path, problem="no column 'value' with the values", require_values=True)
     assert "holds numbers" not in str(err) and "hold numbers" not in str(err)
+
+
+def test_labeled_rows_leaves_unmeasured_rows_out_with_a_note_and_keeps_their_labels(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\nTTGA,\nGGCA,NA\nCCAT,2\nAAAA,x\n")
+    with pytest.raises(DataError, match=r"d\.csv: 2 rows without a value in column 'value'"):
+        read_designs(path, require_values=True)
+    # Only blank cells are left out: a cell that is no number is still named by its own row.
+    with pytest.raises(DataError, match="not a number in column 'value': row 5 'x'"):
+        read_designs(path, require_values=True, labeled_rows=True)
+    path.write_text("sequence,value\nACGT,1\nTTGA,\nGGCA,NA\nCCAT,2\n")
+    data = read_designs(path, require_values=True, labeled_rows=True)
+    assert data.y.tolist() == [1.0, 2.0] and data.x.shape == (2, 4)
+    assert ("2 rows without a value in column 'value' left out of the labeled designs "
+            "(read as unlabeled designs only)") in data.report.notes
+    # A table with no value at all is still refused: nothing to fit on.
+    path.write_text("sequence,value\nACGT,\nTTGA,\n")
+    with pytest.raises(DataError, match="2 rows without a value"):
+        read_designs(path, require_values=True, labeled_rows=True)
+
+
+def test_labeled_rows_in_fasta_name_the_header_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "d.fa", ">a value=1\nACGT\n>b\nTTGA\n>c value=3\nGGCA\n")
+    data = read_designs(path, require_values=True, labeled_rows=True)
+    assert data.y.tolist() == [1.0, 3.0]
+    assert any(note.startswith("1 record without value= left out") for note in data.report.notes)
