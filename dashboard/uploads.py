@@ -45,18 +45,44 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
         data: the file's bytes; `filename` gives the format (.csv, .tsv, .fasta, .parquet).
         options: read_designs options (sequence_column, value_column, alphabet).
     Returns:
-        The stored data set.
+        The stored data set. A table with values where some rows have none (designs not
+        measured) is stored twice: its measured rows with their values, returned, and all its
+        rows as unlabeled designs, which the prior may train on.
     Raises:
         DataError naming the file, rows and problem; nothing is written then.
     """
-    designs = read_designs_bytes(data, filename, **options)
+    labeled = options.get("value_column") is not None
+    designs = read_designs_bytes(data, filename, **options, labeled_rows=labeled)
+    everything = None
+    if designs.report.rows_without_value:
+        everything = read_designs_bytes(data, filename, value_column=None,
+                                        **_same_columns(options, designs))  # fmt: skip
+        whole = (f"{filename}: every row as an unlabeled design, measured or not; the "
+                 f"{len(designs)} measured designs with their values are a data set too")
+        everything = replace(everything, report=replace(
+            everything.report, notes=(*everything.report.notes, whole)))
+        also = (f"{filename}: all {len(everything)} designs, measured or not, are stored as "
+                "an unlabeled data set too, for the prior (Design: pick it as the unlabeled "
+                "designs)")
+        designs = replace(designs, report=replace(
+            designs.report, notes=(*designs.report.notes, also)))
     report = designs.report
     if report.columns_ignored:  # kept with the upload's notes: every session shows it
         unused = (f"{filename}: columns not used: {', '.join(report.columns_ignored)} (read: "
                   f"{', '.join(report.columns_used)}). They are not carried into the "
                   "workspace's copy of the data set, so no model or run sees them.")
         designs = replace(designs, report=replace(report, notes=(*report.notes, unused)))
+    if everything is not None:  # first, so that the measured rows are the newest upload
+        _store(root, everything, filename)
     return _store(root, designs, filename)
+
+
+def _same_columns(options: dict[str, Any], labeled: OfflineData) -> dict[str, Any]:
+    """Keywords reading a file's designs as `labeled` read its measured rows (the same
+    sequence column and alphabet, or vector columns: never the value column)."""
+    like = options_like(labeled)
+    return {"sequence_column": options.get("sequence_column", "sequence"),
+            **{key: like[key] for key in ("alphabet", "feature_columns") if key in like}}
 
 
 def add_to_dataset(root: Path, base: Dataset, data: bytes, filename: str,

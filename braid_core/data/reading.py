@@ -120,9 +120,10 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     """Validate the bytes of one file into OfflineData; the one path for files and uploads."""
     table = parse_design_table(data, source, options)
     value_column = _value_column(table, options)
-    unlabeled_note = ""
+    unlabeled_note, rows_without_value = "", 0
     if options.labeled_rows and value_column is not None:
-        table, unlabeled_note = _labeled_rows(table, value_column)
+        table, rows_without_value = _labeled_rows(table, value_column)
+        unlabeled_note = _unlabeled_note(table, value_column, rows_without_value)
     designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
@@ -185,22 +186,28 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         count_column=count_column,
         measurements=None if counts is None else round(counts.sum()),
         alphabet_reason=designs.reason,
+        rows_without_value=rows_without_value,
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
     return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
 
 
-def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, str]:
-    """The rows of `table` with a value in `column`, and a note on those left out; the table
-    as it is where every row has one or none does (then the missing values are the error)."""
+def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:
+    """The rows of `table` with a value in `column`, and how many were left out; the table as
+    it is where every row has one or none does (then the missing values are the error)."""
     blank = table.frame[column].map(
         lambda v: is_blank(v) or str(v).strip().casefold() in MISSING).to_numpy(bool)
     if not blank.any() or blank.all():
-        return table, ""
+        return table, 0
+    return table.rows(np.flatnonzero(~blank).tolist()), int(blank.sum())
+
+
+def _unlabeled_note(table: FileTable, column: str, left_out: int) -> str:
+    if not left_out:
+        return ""
     value = f"{column}=" if table.file_format == "fasta" else f"a value in column {column!r}"
-    note = (f"{table.count(int(blank.sum()))} without {value} left out of the labeled designs "
-            "(read as unlabeled designs only)")
-    return table.rows(np.flatnonzero(~blank).tolist()), note
+    return (f"{table.count(left_out)} without {value} left out of the labeled designs (read "
+            "as unlabeled designs only)")
 
 
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:

@@ -63,6 +63,7 @@ class DataReport:
     count_column: str | None = None  # column the measurement counts came from, if any
     measurements: int | None = None  # measurements behind the values, when more than designs
     alphabet_reason: str = ""  # why an inferred alphabet is protein: "because of 'N' (row 13)"
+    rows_without_value: int = 0  # rows left out for want of a value (ReadOptions.labeled_rows)
 
     @property
     def labeled(self) -> bool:

@@ -83,6 +83,9 @@ def handle_upload() -> None:
                    "file has one, says how many measurements each value is the mean of, so "
                    "that a design measured again is averaged fairly. The reward model then "
                    "tells its measurement noise from its own misfit.")
+        st.caption("Rows with a blank value (designs not measured) are kept apart: the "
+                   "measured rows are a data set with values, for the reward model, and all "
+                   "rows are stored as an unlabeled data set too, for the prior.")
         st.caption("A change here reads a file the uploader below refused again.")
     upload = st.file_uploader("Upload a design table (CSV, TSV, FASTA or Parquet; gzipped too)",
                               type=[*UPLOAD_TYPES, *SPREADSHEETS],

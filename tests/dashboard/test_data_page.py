@@ -237,3 +237,27 @@ def test_an_upload_with_bad_cells_in_several_columns_names_each(demo, workspace)
     message = at.error[0].value
     assert "2 bad cells in 2 columns ('x1', 'value'): row 2, column 'x1': no value; row 3, " \
            "column 'value': infinite 'inf'" in message, message
+
+
+def test_a_table_measured_in_part_is_stored_as_its_measured_rows_and_as_unlabeled_designs(
+        demo, workspace):
+    """One table of designs, values blank where not measured: the measured rows fit the
+    reward model, every row can train the prior; neither is refused nor silently dropped."""
+    data = b"temperature,pH,yield\n0.5,7.1,1.5\n-0.25,6.8,\n1.0,7.4,2.5\n0.1,7.0,NA\n0.3,6.9,3\n"
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input[1].set_value("yield")
+    at.file_uploader(key="upload").set_value(("partly.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    said = [m.value for m in [*at.success, *at.warning] if m.value.startswith("Loaded")]
+    assert said and said[0].startswith("Loaded partly.csv: upload partly.csv (3 designs, "
+                                       "with values"), said
+    notes = " ".join(m.value for m in at.info)
+    assert "2 rows without a value in column 'yield' left out of the labeled designs" in notes
+    assert "all 5 designs, measured or not, are stored as an unlabeled data set too" in notes
+    stored = {d.labeled: d for d in catalog.uploaded_datasets(workspace.root)}
+    assert set(stored) == {True, False}
+    measured, everything = read_designs(stored[True].path), read_designs(stored[False].path)
+    assert measured.y.tolist() == [1.5, 2.5, 3.0]
+    assert everything.y is None and len(everything) == 5
+    assert everything.space == measured.space  # temperature, pH: yield is no coordinate
+    assert everything.space.names == ("temperature", "pH")
