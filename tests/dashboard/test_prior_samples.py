@@ -60,3 +60,18 @@ def test_a_reward_model_of_another_design_space_is_refused_before_launch(demo, w
     (error,) = at.error
     assert error.value.startswith("The prior makes sequences of length 32")
     assert sample_button(at).disabled
+
+
+def test_a_prior_and_a_reward_model_of_one_upload_measured_in_part_go_together(demo, workspace):
+    from dashboard import catalog, uploads
+
+    table = b"sequence,value\n" + b"".join(
+        f"{'ACDEFGHIKLMN'[i] * 32},{'' if i % 3 else i}\n".encode() for i in range(12))
+    measured = uploads.store_upload(workspace.root, table, "project.csv", value_column="value")
+    everything = next(d for d in catalog.uploaded_datasets(workspace.root) if not d.labeled)
+    assert measured.labeled and everything.name == measured.name == "project.csv"
+    finished_model(workspace, "prior", everything.path, SPACE)
+    finished_model(workspace, "reward", measured.path, SPACE)
+    at = prior_page()
+    assert any("fitted on project.csv" in c.value for c in at.caption)
+    assert not at.warning, [w.value for w in at.warning]
