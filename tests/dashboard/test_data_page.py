@@ -261,3 +261,8 @@ def test_a_table_measured_in_part_is_stored_as_its_measured_rows_and_as_unlabele
     assert everything.y is None and len(everything) == 5
     assert everything.space == measured.space  # temperature, pH: yield is no coordinate
     assert everything.space.names == ("temperature", "pH")
+    # The Design page pairs them: the measured rows for the reward, every row for the prior.
+    at.switch_page("app_pages/design.py").run()
+    assert not at.exception
+    assert at.selectbox(key="design_offline").value == stored[True].path
+    assert at.selectbox(key="design_unlabeled").value == stored[False].path
