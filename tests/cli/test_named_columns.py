@@ -123,3 +123,16 @@ def test_an_unlabeled_table_is_read_by_the_offline_names_in_their_order(tmp_path
     frame.assign(pressure=np.arange(30.0) % 7).to_csv(shuffled, index=False)
     with pytest.raises(ValueError, match=r"dimension 4 \(temperature, pH, salt_mM, pressure\)"):
         design_config(shuffled, offline, value_column="yield")
+
+
+def test_data_check_of_a_table_measured_in_part_says_how_to_use_it(tmp_path):
+    table = write_named(tmp_path / "measured.csv", 12)
+    frame = pd.read_csv(table)
+    frame.loc[8:, "yield"] = None
+    frame.to_csv(table, index=False)
+    checked = runner.invoke(app, ["data", "check", str(table), "--value-column", "yield"])
+    text = " ".join(checked.output.split())
+    assert checked.exit_code == 1
+    assert "4 rows without a value in column 'yield'" in text, text
+    assert (f"read as it is by `braid design --unlabeled {table} --offline {table} "
+            "--value-column yield`: its 8 measured designs fit the reward model") in text, text
