@@ -21,6 +21,14 @@ C = 0.5
 # ones) and neither reward model's u flags them; 0.2 kept 97.4 % with median 0.292. With
 # TILT_FLOOR below, 0.1 kept 96.9-98.4 % valid with median 0.375 on all three seeds.
 ALPHA = 0.1
+# The same for vectors, whose chain runs on columns standardised by D's (standardise.py), so
+# alpha counts moves in column standard deviations. `braid design`, BRAID-Bonus, 3-minute runs,
+# toy-2d / shell-bumps-4 / shell-bumps-6 (3, 3, 4 seeds), alpha 0.01 / 0.03 / 0.1 side by side:
+# 0.03 raised the median over 0.1's on every seed of every task (+0.070, +0.246, +0.177) at
+# 97.7-100 % valid on each seed (0.1: 97.7-100 %), with less diversity (0.39 against 0.53 on the
+# ring); 0.01 raised it further but fell to 70-91 % valid on the ring and shell-bumps-4.
+# bench/results/vector_design.md, "Session 38".
+VECTOR_ALPHA = 0.03
 # "tilted" estimator: letters the pre-trained step gives less than this probability get no tilt
 # (the prior's support stands in for the validity u does not see). 0.05 did worse than 0.01 at
 # alpha 0.1 (93.8-95.3 % valid). bench/results/finetune_defaults.md, "Session 7".

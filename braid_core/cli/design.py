@@ -10,6 +10,7 @@ import typer
 from braid_core import defaults
 from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
+    ALPHA_HELP,
     NETWORK_HELP,
     Alphabet,
     CountWeighting,
@@ -44,8 +45,8 @@ def design(
     c: Annotated[float | None, typer.Option(
         "--c", metavar="C", show_default=False,
         help=f"Conservatism weight (default {defaults.C:g}; STRL always 0).")] = None,
-    alpha: Annotated[float, typer.Option(
-        "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = defaults.ALPHA,
+    alpha: Annotated[float | None, typer.Option(
+        "--alpha", metavar="ALPHA", show_default=False, help=ALPHA_HELP)] = None,
     num_designs: NumDesigns = 128,
     pool: PoolSize = None,
     seed: Seed = 0,

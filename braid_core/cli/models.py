@@ -12,6 +12,7 @@ import typer
 from braid_core import defaults
 from braid_core.cli.local_runs import copy_out, run_here
 from braid_core.cli.options import (
+    ALPHA_HELP,
     Alphabet,
     BatchSize,
     ChainSteps,
@@ -177,9 +178,8 @@ def finetune(
         "--out", metavar="DIR", help="Folder for the model and designs.")],
     c: Annotated[float, typer.Option(
         "--c", metavar="C", help="Conservatism weight on u(x).")] = defaults.C,
-    alpha: Annotated[float, typer.Option(
-        "--alpha", metavar="ALPHA", help="KL weight (std of y per nat).")] = (
-        defaults.ALPHA),
+    alpha: Annotated[float | None, typer.Option(
+        "--alpha", metavar="ALPHA", show_default=False, help=ALPHA_HELP)] = None,
     steps: FinetuneSteps = defaults.STEPS,
     batch: BatchSize = defaults.BATCH,
     estimator: Annotated[str, typer.Option(

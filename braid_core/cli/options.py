@@ -86,6 +86,8 @@ TiltCompletions = Annotated[int, typer.Option(
     "each state drawn from the prior (0: around the chain's own design; at most "
     f"{defaults.MAX_TILT_COMPLETIONS:,}).")]
 CsvFile = Annotated[Path, typer.Option("--out", metavar="FILE", help="CSV file to write.")]
+ALPHA_HELP = (f"KL weight (std of y per nat); default {defaults.ALPHA:g} for sequences, "
+              f"{defaults.VECTOR_ALPHA:g} for vectors.")
 NETWORK_HELP = ('Sequences: the reward net\'s shape, "auto" (a dilated and a wide net are '
                 'fitted, the one of lower validation error kept), "average" (both fitted, '
                 'their predictions averaged), "dilated" or "wide".')

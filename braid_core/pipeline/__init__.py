@@ -30,6 +30,7 @@ from braid_core.pipeline.configs import (
     DEFAULT_REWARD_NETWORK,
     DEFAULT_STEPS,
     DEFAULT_VALUE_TILT,
+    DEFAULT_VECTOR_ALPHA,
     DESIGN_MAX_STEPS,
     POOL_FACTOR,
     baseline_config,
@@ -68,7 +69,8 @@ from braid_core.pipeline.steps import (
 __all__ = [
     "DEFAULT_ALPHA", "DEFAULT_BATCH", "DEFAULT_C", "DEFAULT_COUNT_WEIGHTING", "DEFAULT_METHOD",
     "DEFAULT_REWARD_KIND", "DEFAULT_REWARD_NETWORK", "DEFAULT_STEPS", "DEFAULT_VALUE_TILT",
-    "DESIGN_MAX_STEPS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE", "SAMPLING_SHARE",
+    "DEFAULT_VECTOR_ALPHA", "DESIGN_MAX_STEPS", "POOL_FACTOR", "PRIOR_SHARE", "REWARD_SHARE",
+    "SAMPLING_SHARE",
     "STEPS", "WEAK_SPEARMAN", "Reporter", "StepCallback", "baseline_config", "check_models",
     "check_oracle", "count_weighting_choice", "defaults", "design_config", "execute",
     "finetune_config", "finetune_sweep", "heldout_line", "measured_note", "offline_spec",

@@ -34,11 +34,12 @@ from braid_core.rewards.io import saved_reward_space
 from braid_core.rewards.replicates import COUNT_WEIGHTINGS
 from braid_core.rewards.train import network_settings
 from braid_core.runtime import check_device
-from braid_core.spaces import SequenceSpace, Space, names_differ
+from braid_core.spaces import SequenceSpace, Space, VectorSpace, names_differ
 
 # The defaults of `braid design` and the dashboard's sliders (measured: braid_core/defaults.py).
 DEFAULT_C = defaults_module.C
-DEFAULT_ALPHA = defaults_module.ALPHA
+DEFAULT_ALPHA = defaults_module.ALPHA  # sequences; vectors: DEFAULT_VECTOR_ALPHA
+DEFAULT_VECTOR_ALPHA = defaults_module.VECTOR_ALPHA
 DEFAULT_STEPS = defaults_module.STEPS
 DEFAULT_BATCH = defaults_module.BATCH
 DEFAULT_REWARD_KIND = defaults_module.REWARD_KIND
@@ -50,10 +51,16 @@ DESIGN_MAX_STEPS = defaults_module.DESIGN_MAX_STEPS
 POOL_FACTOR = defaults_module.POOL_FACTOR
 
 
+def default_alpha(space: Space | None) -> float:
+    """The KL weight measured for designs of `space` (sequences' where it is not known)."""
+    return DEFAULT_VECTOR_ALPHA if isinstance(space, VectorSpace) else DEFAULT_ALPHA
+
+
 def defaults() -> dict[str, Any]:
     """The good defaults of `braid design` (c, alpha, steps, batch, reward model), for the
-    dashboard's forms."""
-    return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "steps": DEFAULT_STEPS,
+    dashboard's forms; alpha is the sequences', "vector_alpha" the vectors'."""
+    return {"c": DEFAULT_C, "alpha": DEFAULT_ALPHA, "vector_alpha": DEFAULT_VECTOR_ALPHA,
+            "steps": DEFAULT_STEPS,
             "batch_size": DEFAULT_BATCH, "reward_kind": DEFAULT_REWARD_KIND,
             "reward_network": DEFAULT_REWARD_NETWORK, "value_tilt": DEFAULT_VALUE_TILT,
             "count_weighting": DEFAULT_COUNT_WEIGHTING, "pool_factor": POOL_FACTOR}
@@ -124,7 +131,7 @@ def value_tilt_choice(tilt: float) -> float:
 
 
 def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT_C,
-                    alpha: float = DEFAULT_ALPHA, steps: int = DEFAULT_STEPS,
+                    alpha: float | None = None, steps: int = DEFAULT_STEPS,
                     batch_size: int = DEFAULT_BATCH, num_designs: int = 128, seed: int = 0,
                     task: str | None = None, offline: str | Path | None = None,
                     max_minutes: float | None = None, device: str = "auto",
@@ -132,10 +139,12 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
                     **extra: Any) -> dict[str, Any]:
     """Fine-tune `prior` against `reward`, then draw `pool_size` designs (default
     POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c;
-    `memory`: bytes the designs may take in the process that runs it (None: not checked)."""
+    `alpha` None: the prior's space's (`default_alpha`); `memory`: bytes the designs may take
+    in the process that runs it (None: not checked)."""
+    space = prior_space(prior)
+    alpha = default_alpha(space) if alpha is None else alpha
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
                               max_minutes=max_minutes, **extra)
-    space = prior_space(prior)
     _pool_fits(num_designs, pool_size, space, memory)
     check_models(space, reward)
     check_estimator(finetune, space)
@@ -279,7 +288,7 @@ def baseline_config(method: str, prior: str | Path, reward: str | Path, *,
 def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = DEFAULT_METHOD,
                   sequence_column: str = "sequence", value_column: str = "value",
                   alphabet: str | None = None, c: float | None = None,
-                  alpha: float = DEFAULT_ALPHA, num_designs: int = 128, seed: int = 0,
+                  alpha: float | None = None, num_designs: int = 128, seed: int = 0,
                   max_minutes: float = 10.0, task: str | None = None,
                   device: str = "auto", pool_size: int | None = None,
                   reward_network: str = DEFAULT_REWARD_NETWORK,
@@ -292,7 +301,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     `memory`: bytes the designs may take in the process that runs it (None: not checked);
     `contents`: the bytes of either file where the caller has read it already, by its path
     as given (the Design page reads both to pair their alphabets), checked without reading
-    it again."""
+    it again; `alpha` None: the designs' space's (`default_alpha`)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     network_settings(reward_network)
@@ -304,7 +313,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     # (another length, alphabet or vector size), an oracle for other designs.
     if c is not None and not 0 <= c < math.inf:
         raise ValueError(f"c must be a finite number >= 0, got {c}")
-    if method in FINETUNED_METHODS and not 0 < alpha < math.inf:
+    if method in FINETUNED_METHODS and alpha is not None and not 0 < alpha < math.inf:
         raise ValueError(f"alpha must be a finite number > 0, got {alpha}")
     contents = contents or {}
     offline_report, offline_column, unlabeled_found, unlabeled_column = _design_files(
@@ -321,7 +330,8 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
     return {"unlabeled": data_spec(unlabeled, unlabeled_column, None, alphabet, space),
             "offline": data_spec(offline, offline_column, value_column, alphabet, space,
                                  labeled_rows=same_file(unlabeled, offline)),
-            "method": method, "c": DEFAULT_C if c is None else c, "alpha": alpha,
+            "method": method, "c": DEFAULT_C if c is None else c,
+            "alpha": default_alpha(space) if alpha is None else alpha,
             "num_designs": num_designs,
             "pool_size": _design_pool(num_designs, pool_size, unranked=constant),
             "seed": seed, "max_minutes": max_minutes, "task": _task_name(task), "device": device,

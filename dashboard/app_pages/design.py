@@ -116,11 +116,15 @@ def design_form() -> None:
                                   **keep("design_c", float(defaults.C)),
                                   help="BRAID's weight on the uncertainty; the baselines rank "
                                   "their drawn designs by r_hat - c u. STRL is BRAID at c = 0.")
-            alpha = middle.number_input("KL weight alpha", 0.001, 100.0, step=0.05,
-                                        format="%.3f",
-                                        **keep("design_alpha", float(defaults.ALPHA)),
-                                        help="BRAID and STRL only: how near the prior the "
-                                        "fine-tuned model stays.")
+            # Vectors have a KL weight of their own (measured apart), kept apart too.
+            vectors = offline.holds_vectors
+            alpha = middle.number_input(
+                "KL weight alpha", 0.001, 100.0, step=0.05, format="%.3f",
+                **keep("design_alpha_vectors" if vectors else "design_alpha",
+                       float(defaults.VECTOR_ALPHA if vectors else defaults.ALPHA)),
+                help="BRAID and STRL only: how near the prior the fine-tuned model stays "
+                f"(default {defaults.ALPHA:g} for sequences, {defaults.VECTOR_ALPHA:g} for "
+                "vectors).")
             network = right.selectbox(
                 "Reward network shape", NETWORKS,
                 **keep("design_network", defaults.REWARD_NETWORK, NETWORKS))

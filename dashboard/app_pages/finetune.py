@@ -11,6 +11,7 @@ import itertools
 import streamlit as st
 
 from braid_core import defaults as braid_defaults
+from braid_core.spaces import VectorSpace
 from dashboard import catalog, components, curves, final_numbers, run_names, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
@@ -18,18 +19,25 @@ MAX_SWEEP = 24  # runs one click may start
 COMPARED = ("reward", "uncertainty", "kl", "true_score_median", "valid_fraction")
 
 
-def sliders(defaults: dict) -> tuple[float, float]:
+def sliders(defaults: dict, vectors: bool = False) -> tuple[float, float]:
+    """The c and alpha sliders; `vectors` (the prior makes vectors): alpha starts at the
+    vectors' default and is kept (and put in the URL) as `vector_alpha`, apart from the
+    sequences' value, so that moving between priors of either kind keeps each."""
+    alpha_key = "vector_alpha" if vectors else "alpha"
     c_grid = state.with_value(state.C_GRID, defaults["c"])
-    alpha_grid = state.with_value(state.ALPHA_GRID, defaults["alpha"])
+    alpha_grid = state.with_value(state.ALPHA_GRID, defaults[alpha_key])
     state.bound_number("c", c_grid, defaults["c"])
-    state.bound_number("alpha", alpha_grid, defaults["alpha"])
+    state.bound_number(alpha_key, alpha_grid, defaults[alpha_key])
     left, right = st.columns(2)
     c = left.select_slider("Conservatism c (weight on uncertainty)", c_grid, key="c",
                            format_func=state.format_number)  # fmt: skip
-    alpha = right.select_slider("KL weight alpha (stay near the prior)", alpha_grid,
-                                key="alpha", format_func=state.format_number)  # fmt: skip
+    alpha = right.select_slider(
+        "KL weight alpha (stay near the prior)", alpha_grid, key=alpha_key,
+        format_func=state.format_number,
+        help=f"Default {defaults['alpha']:g} for sequences, {defaults['vector_alpha']:g} for "
+        "vectors (measured apart).")
     state.to_url("c", c)
-    state.to_url("alpha", alpha)
+    state.to_url(alpha_key, alpha)
     return c, alpha
 
 
@@ -231,7 +239,7 @@ def render() -> None:
         space = catalog.saved_space(prior.path) if prior is not None else None
         reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward",
                                          space=space)
-    c, alpha = sliders(defaults)
+    c, alpha = sliders(defaults, vectors=isinstance(space, VectorSpace))
     if prior is not None and reward is not None and components.models_fit(space, reward):
         launch_form(prior, reward, c, alpha, defaults)
         baseline_form(prior, reward, c)

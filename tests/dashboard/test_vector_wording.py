@@ -9,6 +9,7 @@ import json
 from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
+from dashboard import demo as demo_module
 from dashboard import uploads
 
 VECTORS = b"x0,x1,x2,value\n" + b"".join(
@@ -54,3 +55,46 @@ def test_a_vector_prior_shows_its_space_in_words_and_no_position_noise(demo, wor
         "position noise"]  # blank (None or NaN)
     assert shipped["space"].startswith("sequences of length 32") and shipped[
         "position noise"] == 3.0
+
+
+def test_the_kl_weight_starts_at_the_vectors_own_default_and_is_kept_apart(demo, workspace):
+    from braid_core import defaults
+
+    def alpha(at: AppTest):
+        return next(n for n in at.number_input if n.label == "KL weight alpha")
+
+    vectors = uploads.store_upload(workspace.root, VECTORS, "vec.csv")
+    at = open_page("app_pages/design.py")  # the newest upload picked: vectors
+    assert at.selectbox(key="design_offline").value == vectors.path
+    assert alpha(at).value == defaults.VECTOR_ALPHA != defaults.ALPHA
+    at.selectbox(key="design_offline").set_value(str(demo / "demo" / "offline.csv")).run()
+    assert not at.exception
+    assert alpha(at).value == defaults.ALPHA
+    alpha(at).set_value(0.25).run()
+    at.selectbox(key="design_offline").set_value(vectors.path).run()
+    assert alpha(at).value == defaults.VECTOR_ALPHA  # the vectors' own, not the 0.25
+    at.selectbox(key="design_offline").set_value(str(demo / "demo" / "offline.csv")).run()
+    assert alpha(at).value == 0.25  # the sequences' value, as changed, on going back
+
+
+def test_the_finetune_alpha_slider_of_a_vector_prior_has_its_own_default_and_url_key(
+        demo, workspace):
+    from braid_core import defaults
+
+    run = workspace.create_run("prior", {"data": {"path": "vec.csv"}})
+    folder = workspace.run_path(run.id) / "prior"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({
+        "format": "braid-prior", "space": {"kind": "vector", "dim": 3},
+        "config": {"width": 64, "depth": 2}}))
+    workspace.set_status(run.id, "running")
+    workspace.set_status(run.id, "done")
+    at = open_page("app_pages/finetune.py")  # the newest prior picked: vectors
+    assert at.selectbox(key="ft_prior").value == str(folder)
+    keys = {s.key: s.value for s in at.select_slider}
+    assert keys.get("vector_alpha") == defaults.VECTOR_ALPHA and "alpha" not in keys, keys
+    assert at.query_params["vector_alpha"] == f"{defaults.VECTOR_ALPHA:g}"
+    at.selectbox(key="ft_prior").set_value(str(demo_module.DEMO_PRIOR)).run()
+    assert not at.exception
+    keys = {s.key: s.value for s in at.select_slider}
+    assert keys.get("alpha") == defaults.ALPHA, keys  # the shipped prior: sequences

@@ -208,3 +208,31 @@ def test_design_files_read_already_are_checked_from_their_bytes(tmp_path):
     # the checks are those of the files: the bytes of designs without values are refused
     with pytest.raises(ValueError, match=r"u\.csv: no column 'value' with the values"):
         pipeline.design_config(labeled, unlabeled, contents=contents)
+
+
+def test_alpha_defaults_to_the_one_measured_for_the_designs_space(tmp_path):
+    import json
+
+    from dashboard import demo
+
+    unlabeled = write_sequences(tmp_path / "u.csv")
+    offline = write_sequences(tmp_path / "o.csv", num=20, values=True)
+    sequences = pipeline.design_config(unlabeled, offline)
+    assert sequences["alpha"] == pipeline.DEFAULT_ALPHA
+    rows = [{"x0": i % 7 / 7, "x1": (i * 3) % 5 / 5, "value": i % 4} for i in range(12)]
+    pd.DataFrame(rows).to_csv(tmp_path / "v.csv", index=False)
+    vectors = pipeline.design_config(tmp_path / "v.csv", tmp_path / "v.csv")
+    assert vectors["alpha"] == pipeline.DEFAULT_VECTOR_ALPHA != pipeline.DEFAULT_ALPHA
+    assert pipeline.design_config(tmp_path / "v.csv", tmp_path / "v.csv", alpha=0.2)["alpha"] \
+        == 0.2
+    # braid finetune: the prior's space decides.
+    prior = tmp_path / "vector_prior"
+    prior.mkdir()
+    (prior / "config.json").write_text(json.dumps(
+        {"format": "braid-prior", "version": 1, "space": {"kind": "vector", "dim": 2}}))
+    tuned = pipeline.finetune_config(prior, tmp_path / "not yet")
+    assert tuned["finetune"]["alpha"] == pipeline.DEFAULT_VECTOR_ALPHA
+    assert pipeline.finetune_config(prior, tmp_path / "not yet", alpha=0.5)["finetune"][
+        "alpha"] == 0.5
+    shipped = pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD)
+    assert shipped["finetune"]["alpha"] == pipeline.DEFAULT_ALPHA
