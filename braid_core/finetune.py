@@ -90,7 +90,9 @@ class FinetuneConfig:
     """Settings of one BRAID fine-tuning run; alpha's scale follows the KL convention above."""
 
     c: float = defaults.C  # conservatism: weight on the uncertainty u(x) (ignored by "min")
-    alpha: float = defaults.ALPHA  # KL weight, std of y per nat; KL summed over steps, positions
+    # KL weight, std of y per nat; KL summed over steps, positions. The sequences' default:
+    # vectors' is defaults.VECTOR_ALPHA, which pipeline.finetune_config picks by the prior.
+    alpha: float = defaults.ALPHA
     mode: str = "std"  # conservative reward: "std" (r_hat - c u) or "min" over ensemble heads
     steps: int = 100  # optimizer steps (each samples one batch)
     batch_size: int = defaults.BATCH  # designs sampled per optimizer step
