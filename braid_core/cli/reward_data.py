@@ -64,13 +64,14 @@ def _data_spec(config: dict[str, Any]) -> Any:
 
 def _recorded_file(config: dict[str, Any], whose: str) -> RewardData | None:
     """The data file a run's `config` records, where it is still a file read by the columns
-    offline data is read by (sequence or none for vectors, value); else None."""
+    offline data is read by (sequence or none for vectors, value) and all its rows; else
+    None."""
     spec = _data_spec(config)
     if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
         return None
     if spec.get("sequence_column", "sequence") not in ("sequence", None) or (
-            spec.get("value_column", "value") != "value"):
-        return None
+            spec.get("value_column", "value") != "value") or spec.get("labeled_rows"):
+        return None  # read otherwise (a table measured in part: its rows with values)
     path = Path(spec["path"])
     return RewardData(path, whose) if path.is_file() else None
 

@@ -90,3 +90,25 @@ def test_a_reward_run_of_data_in_other_columns_gives_its_own_copy_of_them(
     assert (f"--offline: {run_folder / 'offline.csv'}, the data the reward model was fitted on "
             "(its run's copy of it)") in " ".join(tuned.output.split())
     assert "novelty" in pd.read_csv(tmp_path / "a" / "designs.csv")
+
+
+def test_a_design_run_of_a_table_measured_in_part_gives_its_measured_rows(
+        tmp_path, isolated_workspace):
+    table = tmp_path / "partly.csv"
+    frame = pd.read_csv(write_labeled(tmp_path / "offline.csv", 120))
+    frame.loc[frame.index % 4 == 0, "value"] = None  # a quarter not measured
+    frame.to_csv(table, index=False)
+    designed = runner.invoke(app, ["design", "--unlabeled", str(table), "--offline", str(table),
+                                   "--alphabet", "dna", "--max-minutes", "0.05",
+                                   "--num-designs", "4", "--threads", "1",
+                                   "--out", str(tmp_path / "d.csv")])
+    assert designed.exit_code == 0, designed.output
+    (run,) = Workspace(isolated_workspace).list_runs(kind="design")
+    folder = Workspace(isolated_workspace).run_path(run.id)
+    assert len(pd.read_csv(folder / "offline.csv")) == 90  # the measured rows
+    tuned = runner.invoke(app, ["finetune", "--prior", str(folder / "prior"), "--steps", "1",
+                                "--batch", "4", "--num-designs", "4",
+                                "--reward", str(folder / "reward"), "--out", str(tmp_path / "a")])
+    assert tuned.exit_code == 0, tuned.output
+    assert (f"--offline: {folder / 'offline.csv'}, the data the reward model was fitted on "
+            "(its run's copy of it)") in " ".join(tuned.output.split())
