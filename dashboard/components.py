@@ -140,6 +140,8 @@ def fits_sequences(config: Mapping[str, Any]) -> bool:
     """Whether a reward or design run's labeled data are sequences (vectors have one network
     shape); True when the file cannot be read here."""
     spec = config.get("data") or config.get("offline") or {}
+    if "sequence_column" in spec and spec["sequence_column"] is None:
+        return False  # recorded as vectors (older configs say "sequence" for either)
     try:
         data = state.offline_data(spec["path"], True, spec.get("alphabet"))
     except (DataError, KeyError, OSError):

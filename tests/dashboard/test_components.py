@@ -33,3 +33,18 @@ def test_reward_fit_words_follow_the_network_choice_and_the_data(tmp_path):
     assert words(sequences, kind="bonus", network="wide") == "Fitting the network (wide)."
     # Vectors fit one network whatever the choice: no "shape 1 of 2" that never comes.
     assert words(vectors, kind="bonus", network="auto") == "Fitting the network."
+
+
+def test_a_run_recorded_as_vectors_fits_no_sequence_network_unread(tmp_path):
+    from dashboard.components import fits_sequences
+
+    # A table measured in part, recorded by `braid design`: read as the run read it, its blank
+    # values would fail a plain read; its spec says vectors already.
+    table = tmp_path / "partly.csv"
+    table.write_text("temperature,pH,yield\n0.1,7.0,1.0\n0.3,7.1,\n0.5,6.9,0.5\n")
+    spec = {"path": str(table), "sequence_column": None, "value_column": "yield",
+            "alphabet": None, "feature_columns": ["temperature", "pH"], "labeled_rows": True}
+    assert not fits_sequences({"offline": spec})
+    sequences = tmp_path / "sequences.csv"
+    sequences.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n")
+    assert fits_sequences({"data": {"path": str(sequences), "sequence_column": "sequence"}})
