@@ -136,3 +136,8 @@ def test_data_check_of_a_table_measured_in_part_says_how_to_use_it(tmp_path):
     assert "4 rows without a value in column 'yield'" in text, text
     assert (f"read as it is by `braid design --unlabeled {table} --offline {table} "
             "--value-column yield`: its 8 measured designs fit the reward model") in text, text
+    # braid reward train says the same where it refuses the file
+    trained = runner.invoke(app, ["reward", "train", "--data", str(table), "--value-column",
+                                  "yield", "--out", str(tmp_path / "reward")])
+    assert trained.exit_code == 1
+    assert "its 8 measured designs fit the reward model" in " ".join(trained.output.split())
