@@ -38,12 +38,11 @@ def data_check(
     """Validate a design table and print a report; exit status 1 when it has errors."""
     from braid_core.data import DataError, check_designs
 
-    options = {"sequence_column": sequence_column, "alphabet": alphabet,
-               **value_reading(value_column)}
-    try:
-        report = check_designs(file, **options)
+    try:  # rows without a value: designs not measured, left out of the labeled ones
+        report = check_designs(file, sequence_column=sequence_column, alphabet=alphabet,
+                               labeled_rows=True, **value_reading(value_column))
     except DataError as err:
-        raise fail(f"{err}{measured_in_part(file, options)}") from None
+        raise fail(str(err)) from None
     typer.echo(report.summary())
     if report.labeled:
         from braid_core.rewards.train import check_enough_designs
@@ -52,27 +51,6 @@ def data_check(
             check_enough_designs(report.num_designs)
         except ValueError as err:  # a valid file all the same
             typer.echo(f"note: {err}; `braid reward train` and `braid design` refuse it")
-
-
-def measured_in_part(file: Path, options: dict[str, Any]) -> str:
-    """Where a table's only fault is rows without a value (designs not measured), how to use
-    it as it is; else nothing."""
-    from braid_core.data import DataError, check_designs
-
-    if options.get("value_column") is None:
-        return ""
-    try:
-        report = check_designs(file, **options, labeled_rows=True)
-    except DataError:
-        return ""
-    if not report.rows_without_value:
-        return ""
-    column = options["value_column"]
-    named = "" if column == "value" else f" --value-column {column}"
-    return (f"\nA table measured in part is read as it is by `braid design --unlabeled {file} "
-            f"--offline {file}{named}`: its {report.num_designs} measured designs fit the reward "
-            "model, and every row pre-trains the prior (the Data page keeps such an upload "
-            "as both)")
 
 
 @data_app.command("merge")

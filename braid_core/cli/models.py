@@ -154,13 +154,7 @@ def reward_train(
                                         kind=kind, seed=seed, device=device, network=network,
                                         value_tilt=value_tilt, count_weighting=count_weighting,
                                         max_minutes=max_minutes)
-    except DataError as err:  # the file's own words, as data check says them
-        from braid_core.cli.datasets import measured_in_part
-
-        options = {"sequence_column": sequence_column, "value_column": value_column,
-                   "alphabet": alphabet, "require_values": True}
-        raise fail(f"{err}{measured_in_part(data, options)}") from None
-    except FileNotFoundError as err:
+    except (DataError, FileNotFoundError) as err:  # the file's own words, as data check says
         raise fail(str(err)) from None
     except ValueError as err:
         raise config_error(err) from None

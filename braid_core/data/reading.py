@@ -64,8 +64,8 @@ def read_designs(
         count_column: column (FASTA: header key) saying how many measurements each row's
             value is the mean of (whole numbers from 1); absent means one each. Read only with
             values, so that merged duplicates weigh every measurement alike.
-        labeled_rows: leave rows without a value out, with a note, instead of refusing them
-            (the same table is read as the unlabeled designs too, where those rows count).
+        labeled_rows: leave rows without a value (designs not measured) out, with a note,
+            instead of refusing them; a table of none is still refused.
     Returns:
         OfflineData with x (n, length) int64 or (n, dim) float32, y (n,) float32 or None, and
         the measurement counts when some value is the mean of several.
@@ -207,7 +207,7 @@ def _unlabeled_note(table: FileTable, column: str, left_out: int) -> str:
         return ""
     value = f"{column}=" if table.file_format == "fasta" else f"a value in column {column!r}"
     return (f"{table.count(left_out)} without {value} left out of the labeled designs (read "
-            "as unlabeled designs only)")
+            "as designs not measured)")
 
 
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:

@@ -30,8 +30,8 @@ class ReadOptions:
     min_rows: int = 2
     require_values: bool = False
     count_column: str | None = COUNT_COLUMN
-    # Rows without a value are left out (with a note) instead of refused: the table is also
-    # read as the unlabeled designs, where those rows count.
+    # Rows without a value (designs not measured) are left out, with a note, instead of
+    # refused: measured designs read for a model (a table with none is still refused).
     labeled_rows: bool = False
     # Columns that are neither coordinates nor values: the offline file's value column, where
     # the unlabeled read (which takes no values) meets the same table.

@@ -27,7 +27,6 @@ from braid_core.pipeline.data_checks import (
     enough_to_fit,
     recorded_path,
     report_and_column,
-    same_file,
     unlabeled_report,
 )
 from braid_core.rewards.io import saved_reward_space
@@ -96,9 +95,10 @@ def reward_config(data: str | Path, *, sequence_column: str = "sequence",
     # Values missing, too few or all alike fail here too: the Reward model page recorded a
     # failed run.
     report = check_designs(data, sequence_column=sequence_column, value_column=value_column,
-                           alphabet=alphabet, require_values=True)
+                           alphabet=alphabet, require_values=True, labeled_rows=True)
     enough_to_fit(data, report)
-    return {"data": data_spec(data, sequence_column, value_column, alphabet, report.space),
+    return {"data": data_spec(data, sequence_column, value_column, alphabet, report.space,
+                              labeled_rows=report.rows_without_value > 0),
             "kind": kind, "seed": seed, "device": check_device(device), "network": network,
             "value_tilt": value_tilt_choice(value_tilt),
             "count_weighting": count_weighting_choice(count_weighting),
@@ -218,13 +218,15 @@ def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, A
     if space is None:
         return data_spec(offline, "sequence", "value", None)
     alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
-    found = check_designs(offline, alphabet=alphabet).space
+    report = check_designs(offline, alphabet=alphabet, labeled_rows=True)
+    found = report.space
     if found != space:
         differ = names_differ(found, space)
         raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
                          f"prior makes {space.describe()}{f' ({differ})' if differ else ''}: "
                          "give the data the prior was made for")
-    return data_spec(offline, "sequence", "value", alphabet, space)
+    return data_spec(offline, "sequence", "value", alphabet, space,
+                     labeled_rows=report.rows_without_value > 0)
 
 
 def check_models(made: Space | None, reward: str | Path) -> None:
@@ -329,7 +331,7 @@ def design_config(unlabeled: str | Path, offline: str | Path, *, method: str = D
         _task_name(task, space, "the offline designs are")
     return {"unlabeled": data_spec(unlabeled, unlabeled_column, None, alphabet, space),
             "offline": data_spec(offline, offline_column, value_column, alphabet, space,
-                                 labeled_rows=same_file(unlabeled, offline)),
+                                 labeled_rows=offline_report.rows_without_value > 0),
             "method": method, "c": DEFAULT_C if c is None else c,
             "alpha": default_alpha(space) if alpha is None else alpha,
             "num_designs": num_designs,
@@ -348,11 +350,9 @@ def _design_files(unlabeled: str | Path, offline: str | Path, contents: Mapping[
     first: a missing column is named with the file's own columns, as `braid data check` and
     `reward train` name it."""
 
-    one_table = same_file(unlabeled, offline)
-
-    def read_offline(column: str) -> DataReport:
+    def read_offline(column: str) -> DataReport:  # rows without a value: not measured
         return check_file(offline, contents, sequence_column=column, value_column=value_column,
-                          alphabet=alphabet, require_values=True, labeled_rows=one_table)
+                          alphabet=alphabet, require_values=True, labeled_rows=True)
 
     def unlabeled_as_named() -> DataReport | None:
         try:

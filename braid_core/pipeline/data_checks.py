@@ -50,7 +50,7 @@ def data_spec(path: str | Path, sequence_column: str | None, value_column: str |
               labeled_rows: bool = False) -> dict[str, Any]:
     """A data file as a config records it; vectors (`space`, where known) have no sequence
     column, recorded as None (readers take None as the default). `labeled_rows`: the rows with
-    a value are read, the others left out (`braid design` given one table as both files)."""
+    a value are read, the others (designs not measured) left out."""
     spec: dict[str, Any] = {"path": recorded_path(path), "sequence_column": sequence_column,
             "value_column": value_column, "alphabet": alphabet}
     if isinstance(space, VectorSpace):
@@ -60,16 +60,6 @@ def data_spec(path: str | Path, sequence_column: str | None, value_column: str |
     if labeled_rows:
         spec["labeled_rows"] = True
     return spec
-
-
-def same_file(first: str | Path, second: str | Path) -> bool:
-    """Whether two paths name one file (the same path, or links to one)."""
-    if recorded_path(first) == recorded_path(second):
-        return True
-    try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return False
 
 
 def enough_to_fit(path: str | Path, report: DataReport, *, allow_constant: bool = False) -> None:

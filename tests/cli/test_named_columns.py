@@ -125,19 +125,33 @@ def test_an_unlabeled_table_is_read_by_the_offline_names_in_their_order(tmp_path
         design_config(shuffled, offline, value_column="yield")
 
 
-def test_data_check_of_a_table_measured_in_part_says_how_to_use_it(tmp_path):
+def test_data_check_of_a_table_measured_in_part_reads_its_measured_rows(tmp_path):
     table = write_named(tmp_path / "measured.csv", 12)
     frame = pd.read_csv(table)
     frame.loc[8:, "yield"] = None
     frame.to_csv(table, index=False)
     checked = runner.invoke(app, ["data", "check", str(table), "--value-column", "yield"])
     text = " ".join(checked.output.split())
-    assert checked.exit_code == 1
-    assert "4 rows without a value in column 'yield'" in text, text
-    assert (f"read as it is by `braid design --unlabeled {table} --offline {table} "
-            "--value-column yield`: its 8 measured designs fit the reward model") in text, text
-    # braid reward train says the same where it refuses the file
-    trained = runner.invoke(app, ["reward", "train", "--data", str(table), "--value-column",
-                                  "yield", "--out", str(tmp_path / "reward")])
-    assert trained.exit_code == 1
-    assert "its 8 measured designs fit the reward model" in " ".join(trained.output.split())
+    assert checked.exit_code == 0, text
+    assert "8 designs, vectors of dimension 3 (temperature, pH, salt_mM)" in text, text
+    assert ("4 rows without a value in column 'yield' left out of the labeled designs (read "
+            "as designs not measured)") in text, text
+    # Every value blank: nothing measured, still refused.
+    frame.assign(**{"yield": None}).to_csv(table, index=False)
+    refused = runner.invoke(app, ["data", "check", str(table), "--value-column", "yield"])
+    assert refused.exit_code == 1
+    assert "12 rows without a value in column 'yield'" in " ".join(refused.output.split())
+
+
+def test_a_measured_file_in_part_beside_an_unlabeled_library_is_read_by_its_measured_rows(
+        tmp_path):
+    from braid_core.pipeline import design_config
+
+    library = write_named(tmp_path / "library.csv", 50, values=False)
+    measured = write_named(tmp_path / "measured.csv", 20)
+    frame = pd.read_csv(measured)
+    frame.loc[15:, "yield"] = None
+    frame.to_csv(measured, index=False)
+    config = design_config(library, measured, value_column="yield")
+    assert config["offline"]["labeled_rows"] is True
+    assert "labeled_rows" not in config["unlabeled"]

@@ -101,7 +101,8 @@ def test_labeled_rows_leaves_unmeasured_rows_out_with_a_note_and_keeps_their_lab
     data = read_designs(path, require_values=True, labeled_rows=True)
     assert data.y.tolist() == [1.0, 2.0] and data.x.shape == (2, 4)
     assert ("2 rows without a value in column 'value' left out of the labeled designs "
-            "(read as unlabeled designs only)") in data.report.notes
+            "(read as designs not measured)") in data.report.notes
+    assert data.report.rows_without_value == 2
     # A table with no value at all is still refused: nothing to fit on.
     path.write_text("sequence,value\nACGT,\nTTGA,\n")
     with pytest.raises(DataError, match="2 rows without a value"):
