@@ -237,6 +237,27 @@ def kept_value(key: str, default: Any = None) -> Any:
     return st.session_state.get(_kept_key(key), default)
 
 
+def per_kind(key: str, kind: str, default: Any) -> None:
+    """Give widget `key` a value of its own for each `kind` (e.g. the KL weight for sequences
+    and for vectors): where `kind` differs from the one it was last drawn for, its value is
+    kept as that kind's and the widget set to this kind's (`default` the first time). The
+    first call of a session leaves the value as it is (from the URL, say). Call before
+    `keep_across_pages` or `bound_number` (which fit the value to this kind's grid). One widget
+    under one key, not one per kind: a key swapped under a number field at one place on the
+    page had the browser send the field's minimum (0.001) as the new key's value."""
+    kinds = st.session_state.setdefault(f"_per_kind_{key}", {})
+    last = st.session_state.get(f"_kind_{key}")
+    if last == kind:
+        return
+    st.session_state[f"_kind_{key}"] = kind
+    if last is None:
+        return
+    kinds[last] = kept_value(key, default)
+    value = kinds.get(kind, default)
+    st.session_state[key] = value
+    st.session_state[_kept_key(key)] = value
+
+
 def _allowed(value: Any, default: Any, options: Collection[Any] | None) -> Any:
     """`value` if it is still one of `options` (for a list: the items that still are), else
     `default`."""

@@ -118,10 +118,11 @@ def design_form() -> None:
                                   "their drawn designs by r_hat - c u. STRL is BRAID at c = 0.")
             # Vectors have a KL weight of their own (measured apart), kept apart too.
             vectors = offline.holds_vectors
+            default_alpha = float(defaults.VECTOR_ALPHA if vectors else defaults.ALPHA)
+            state.per_kind("design_alpha", "vectors" if vectors else "sequences", default_alpha)
             alpha = middle.number_input(
                 "KL weight alpha", 0.001, 100.0, step=0.05, format="%.3f",
-                **keep("design_alpha_vectors" if vectors else "design_alpha",
-                       float(defaults.VECTOR_ALPHA if vectors else defaults.ALPHA)),
+                **keep("design_alpha", default_alpha),
                 help="BRAID and STRL only: how near the prior the fine-tuned model stays "
                 f"(default {defaults.ALPHA:g} for sequences, {defaults.VECTOR_ALPHA:g} for "
                 "vectors).")

@@ -21,23 +21,24 @@ COMPARED = ("reward", "uncertainty", "kl", "true_score_median", "valid_fraction"
 
 def sliders(defaults: dict, vectors: bool = False) -> tuple[float, float]:
     """The c and alpha sliders; `vectors` (the prior makes vectors): alpha starts at the
-    vectors' default and is kept (and put in the URL) as `vector_alpha`, apart from the
-    sequences' value, so that moving between priors of either kind keeps each."""
-    alpha_key = "vector_alpha" if vectors else "alpha"
+    vectors' default, and each kind keeps its own value as priors of either kind are picked."""
+    default_alpha = defaults["vector_alpha" if vectors else "alpha"]
     c_grid = state.with_value(state.C_GRID, defaults["c"])
-    alpha_grid = state.with_value(state.ALPHA_GRID, defaults[alpha_key])
+    alpha_grid = state.with_value(state.ALPHA_GRID, default_alpha)
     state.bound_number("c", c_grid, defaults["c"])
-    state.bound_number(alpha_key, alpha_grid, defaults[alpha_key])
+    # before bound_number, which would fit the other kind's value to this grid first
+    state.per_kind("alpha", "vectors" if vectors else "sequences", default_alpha)
+    state.bound_number("alpha", alpha_grid, default_alpha)
     left, right = st.columns(2)
     c = left.select_slider("Conservatism c (weight on uncertainty)", c_grid, key="c",
                            format_func=state.format_number)  # fmt: skip
     alpha = right.select_slider(
-        "KL weight alpha (stay near the prior)", alpha_grid, key=alpha_key,
+        "KL weight alpha (stay near the prior)", alpha_grid, key="alpha",
         format_func=state.format_number,
         help=f"Default {defaults['alpha']:g} for sequences, {defaults['vector_alpha']:g} for "
         "vectors (measured apart).")
     state.to_url("c", c)
-    state.to_url(alpha_key, alpha)
+    state.to_url("alpha", alpha)
     return c, alpha
 
 

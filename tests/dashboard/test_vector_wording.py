@@ -77,7 +77,7 @@ def test_the_kl_weight_starts_at_the_vectors_own_default_and_is_kept_apart(demo,
     assert alpha(at).value == 0.25  # the sequences' value, as changed, on going back
 
 
-def test_the_finetune_alpha_slider_of_a_vector_prior_has_its_own_default_and_url_key(
+def test_the_finetune_alpha_slider_keeps_a_value_for_each_kind_of_prior(
         demo, workspace):
     from braid_core import defaults
 
@@ -92,9 +92,15 @@ def test_the_finetune_alpha_slider_of_a_vector_prior_has_its_own_default_and_url
     at = open_page("app_pages/finetune.py")  # the newest prior picked: vectors
     assert at.selectbox(key="ft_prior").value == str(folder)
     keys = {s.key: s.value for s in at.select_slider}
-    assert keys.get("vector_alpha") == defaults.VECTOR_ALPHA and "alpha" not in keys, keys
-    assert at.query_params["vector_alpha"] == f"{defaults.VECTOR_ALPHA:g}"
+    assert keys.get("alpha") == defaults.VECTOR_ALPHA, keys
+    assert at.query_params["alpha"] == f"{defaults.VECTOR_ALPHA:g}"
     at.selectbox(key="ft_prior").set_value(str(demo_module.DEMO_PRIOR)).run()
     assert not at.exception
     keys = {s.key: s.value for s in at.select_slider}
     assert keys.get("alpha") == defaults.ALPHA, keys  # the shipped prior: sequences
+    at.select_slider(key="alpha").set_value(0.5).run()
+    at.selectbox(key="ft_prior").set_value(str(folder)).run()
+    assert at.select_slider(key="alpha").value == defaults.VECTOR_ALPHA  # the vectors' own
+    at.selectbox(key="ft_prior").set_value(str(demo_module.DEMO_PRIOR)).run()
+    assert at.select_slider(key="alpha").value == 0.5  # the sequences', as moved
+    assert at.query_params["alpha"] == "0.5"
