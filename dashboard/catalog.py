@@ -134,7 +134,8 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     With `like` (the reward model's data), only data sets in its design space count while
     any is, and any set without values there (the demo's pool too) comes before the measured
     designs: a prior must make the designs the reward model scores, and learns them best
-    from the larger pool. Else 0."""
+    from the larger pool, and first of all the unlabeled upload of the same table (its rows
+    not measured too). Else 0."""
     def fitting(d: Dataset) -> bool:
         return like is None or d.space == like.space
 
@@ -145,7 +146,17 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
     same = indices(lambda d: d.labeled == labeled)
     measured = [] if labeled else indices(lambda d: d.labeled and d.uploaded)
     order = uploads + (same + measured if like else measured + same) + indices(bool)
+    if like is not None and not labeled:  # the table whose measured rows `like` holds
+        order = [i for i in order if same_table(datasets[i], like)] + order
     return (order or [0])[0]
+
+
+def same_table(unlabeled: Dataset, measured: Dataset) -> bool:
+    """Whether `unlabeled` holds every row of the table whose measured rows are `measured`
+    (an upload measured in part is stored as both: uploads.store_upload)."""
+    return (unlabeled.uploaded and measured.uploaded and not unlabeled.labeled
+            and measured.labeled and unlabeled.name == measured.name
+            and unlabeled.space == measured.space)
 
 
 def removed(path: str | None) -> bool:

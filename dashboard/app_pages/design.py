@@ -75,11 +75,14 @@ def design_form() -> None:
     # pick made after stays (a mismatch is refused on launch).
     default = catalog.preferred_dataset(datasets, labeled=False, like=picked)
     current = by_path.get(state.kept_value("design_unlabeled"))
-    if (components.default_moved("design_offline_space", picked.space) and current
-            and None not in (current.space, picked.space) and current.space != picked.space):
-        st.session_state["design_unlabeled"] = paths[default]
-        st.session_state[MOVED] = (picked.path, paths[default],
-                                   moved_words(current, by_path[paths[default]], picked))
+    # ... and to all the rows of a table measured in part, where the measured rows are picked.
+    whole = by_path[paths[default]]
+    if (components.default_moved("design_offline_space", (picked.space, picked.path))
+            and current and current.path != whole.path and (
+                catalog.same_table(whole, picked) or (
+                    None not in (current.space, picked.space) and current.space != picked.space))):
+        st.session_state["design_unlabeled"] = whole.path
+        st.session_state[MOVED] = (picked.path, whole.path, moved_words(current, whole, picked))
     keep("design_unlabeled", paths[default], paths)
     with st.container(border=True):
         left, right = st.columns(2)
@@ -149,6 +152,9 @@ def design_form() -> None:
 
 def moved_words(was: catalog.Dataset, now: catalog.Dataset, measured: catalog.Dataset) -> str:
     """Why the designs to pre-train on moved from `was` to `now` as `measured` was picked."""
+    if catalog.same_table(now, measured):
+        return (f"The designs to pre-train the prior on moved from {was.name} to every row of "
+                f"{now.name}, the table whose measured rows were picked.")
     return (f"The designs to pre-train the prior on moved from {was.name} to {now.name}: "
             f"{was.name} holds {was.space}, but the measured data picked, {measured.name}, "
             f"holds {measured.space}, and the prior must make the designs the reward model "

@@ -112,3 +112,24 @@ def test_a_pretrain_pick_moved_by_a_measured_pick_of_another_space_says_so(demo,
     # Said until either pick changes.
     at.selectbox(key="design_unlabeled").set_value(pool.path).run()
     assert not [i for i in at.info if "moved from" in i.value]
+
+
+def test_measured_rows_picked_pair_with_every_row_of_their_own_table(demo, workspace):
+    """Two DNA tables measured in part, each stored as its measured rows and all its rows:
+    picking one's measured rows moves the prior's data to that table's rows, saying so."""
+    def partly(n: int, seed: int) -> bytes:
+        rng = np.random.default_rng(seed)
+        rows = ["".join(rng.choice(list("ACGT"), 12)) for _ in range(n)]
+        return ("sequence,value\n" + "".join(
+            f"{r},{i if i % 3 == 0 else ''}\n" for i, r in enumerate(rows))).encode()
+
+    first = uploads.store_upload(workspace.root, partly(60, 1), "first.csv", value_column="value")
+    second = uploads.store_upload(workspace.root, partly(45, 2), "second.csv",
+                                  value_column="value")
+    whole = {d.name: d for d in catalog.uploaded_datasets(workspace.root) if not d.labeled}
+    at = open_design()  # the newest measured set, second.csv's, with its own rows
+    assert at.selectbox(key="design_offline").value == second.path
+    assert at.selectbox(key="design_unlabeled").value == whole["second.csv"].path
+    at.selectbox(key="design_offline").set_value(first.path).run()
+    assert at.selectbox(key="design_unlabeled").value == whole["first.csv"].path
+    assert any("moved from second.csv to every row of first.csv" in m.value for m in at.info)
