@@ -16,12 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from braid_core.diffusion.prior import saved_space as saved_prior_space
+from braid_core.pipeline.data_checks import read_by_defaults
 from braid_core.rewards.io import saved_reward_space
 from braid_core.runs import FINISHED, RunRecord, Workspace
 from braid_core.spaces import Space
 from dashboard import demo
 
 UPLOADS = "uploads"  # folder in the workspace root
+# A reward or design run's copy of the measured designs its reward model read, in the default
+# columns (pipeline.steps writes it beside the model; `braid finetune` takes it as well).
+RUN_DATA_COPY = "offline.csv"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class ModelChoice:
     run_id: str | None  # None for shipped assets
     data: str | None  # the file it was trained on, when known
     task: str | None  # oracle of that data, when known
+    # Where that file is not read by the default columns and every row (a value column named
+    # `yield`, a table measured in part), the run's own copy of the designs it read.
+    copy: str | None = None
 
     @property
     def data_removed(self) -> bool:
@@ -75,9 +82,10 @@ class ModelChoice:
 
     @property
     def data_left(self) -> str | None:
-        """The file it was trained on, None where that upload was removed: runs started from
-        the model then go without the offline data."""
-        return None if self.data_removed else self.data
+        """The file it was trained on (its run's copy where that file reads otherwise), None
+        where that upload was removed: runs started from the model then go without the
+        offline data."""
+        return None if self.data_removed else self.copy or self.data
 
 
 def demo_datasets() -> list[Dataset]:
@@ -179,7 +187,11 @@ def _model_choice(record: RunRecord, folder: Path, what: str, data_key: str = "d
     label = f"{what} of design {run}" if record.kind == "design" else f"{what} {run}"
     if data:  # protein, DNA and vector models read alike but for their data
         label += f" · data: {data_name(data)}"
-    return ModelChoice(label, str(folder), record.id, data, task_of(data))
+    spec = record.config.get(data_key)
+    copy = folder.parent / RUN_DATA_COPY
+    own = str(copy) if isinstance(spec, dict) and not read_by_defaults(spec) and (
+        copy.is_file()) else None
+    return ModelChoice(label, str(folder), record.id, data, task_of(data), own)
 
 
 def _of_runs(workspace: Workspace, what: str, data_key: str) -> list[ModelChoice]:

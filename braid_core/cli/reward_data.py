@@ -69,9 +69,10 @@ def _recorded_file(config: dict[str, Any], whose: str) -> RewardData | None:
     spec = _data_spec(config)
     if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
         return None
-    if spec.get("sequence_column", "sequence") not in ("sequence", None) or (
-            spec.get("value_column", "value") != "value") or spec.get("labeled_rows"):
-        return None  # read otherwise (a table measured in part: its rows with values)
+    from braid_core.pipeline.data_checks import read_by_defaults
+
+    if not read_by_defaults(spec):  # e.g. a table measured in part: its rows with values
+        return None
     path = Path(spec["path"])
     return RewardData(path, whose) if path.is_file() else None
 

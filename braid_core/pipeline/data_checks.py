@@ -62,6 +62,15 @@ def data_spec(path: str | Path, sequence_column: str | None, value_column: str |
     return spec
 
 
+def read_by_defaults(spec: Mapping[str, Any]) -> bool:
+    """Whether a recorded data spec reads its file as offline data is read where no columns
+    are given (`--offline`): by the sequence column (or none, for vectors) and `value`, and
+    every row. Where not, a run's own copy of the designs it read stands in for the file."""
+    return (spec.get("sequence_column", DEFAULT_SEQUENCE_COLUMN) in (DEFAULT_SEQUENCE_COLUMN,
+                                                                     None)
+            and spec.get("value_column", "value") == "value" and not spec.get("labeled_rows"))
+
+
 def enough_to_fit(path: str | Path, report: DataReport, *, allow_constant: bool = False) -> None:
     """Refuse labeled data a reward model cannot be fitted on (checked) before a run is
     recorded, as it would otherwise be a failed run minutes later, or a useless one: too few

@@ -166,7 +166,7 @@ def baseline_panel(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: f
     try:  # every config first, as for fine-tuning
         configs = {method: pipeline.baseline_config(method, prior.path, reward.path,
                                                     num_designs=int(num), task=task,
-                                                    offline=reward.data, c=c)
+                                                    offline=reward.data_left, c=c)
                    for method in methods}  # fmt: skip
     except ValueError as err:
         st.error(f"Nothing was launched: {components.plain(str(err))}")

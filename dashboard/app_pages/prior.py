@@ -107,7 +107,7 @@ def sample_form(priors: list[catalog.ModelChoice]) -> None:
         try:
             config = pipeline.baseline_config("pretrained", prior.path, reward.path,
                                               num_designs=int(num), task=prior.task,
-                                              offline=reward.data,
+                                              offline=reward.data_left,
                                               pool_size=int(num))  # plain samples  # fmt: skip
         except ValueError as err:
             st.error(f"Nothing was launched: {components.plain(str(err))}")
@@ -129,7 +129,9 @@ def pairing_words(prior: catalog.ModelChoice, reward: catalog.ModelChoice
     not made with the prior's data, and a refusal where the two are of different design
     spaces. A tester's samples of a prior of one data set, scored by the reward model of
     another, read a novelty of 7.5e5 against measured designs 5,359 apart, without a word."""
-    fitted = f", fitted on {catalog.data_name(reward.data)}" if reward.data else ""
+    # a run's model is labelled with its data already ("... · data: x.csv")
+    fitted = (f", fitted on {catalog.data_name(reward.data)}"
+              if reward.data and " · data: " not in reward.label else "")
     caption = (f"The samples are scored by {reward.label}{fitted}: r_hat and u are its view "
                "of them, and each one's novelty is its distance to the designs it was fitted "
                "on.")

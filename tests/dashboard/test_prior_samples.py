@@ -44,8 +44,10 @@ def test_the_samples_say_which_reward_model_scores_them(demo, workspace, tmp_pat
     (warning,) = at.warning
     assert warning.value.startswith("The prior was pre-trained on vec\\_big.csv and the reward "
                                     "model fitted on vec\\_x\\_labeled.csv, apart.")
-    assert any("fitted on vec\\_x\\_labeled.csv: r\\_hat and u are its view" in c.value
-               for c in at.caption)
+    # the model's label names its data; the caption does not say it twice
+    assert any("· data: vec\\_x\\_labeled.csv: r\\_hat and u are its view" in c.value
+               for c in at.caption), [c.value for c in at.caption]
+    assert not any(", fitted on vec" in c.value for c in at.caption)
     assert not sample_button(at).disabled
 
 
@@ -73,5 +75,5 @@ def test_a_prior_and_a_reward_model_of_one_upload_measured_in_part_go_together(d
     finished_model(workspace, "prior", everything.path, SPACE)
     finished_model(workspace, "reward", measured.path, SPACE)
     at = prior_page()
-    assert any("fitted on project.csv" in c.value for c in at.caption)
+    assert any("· data: project.csv: r\\_hat" in c.value for c in at.caption)
     assert not at.warning, [w.value for w in at.warning]

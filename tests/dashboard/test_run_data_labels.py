@@ -108,3 +108,32 @@ def test_a_run_given_its_own_offline_file_is_named_by_it(demo, workspace):
     at.run()
     assert not at.exception, at.exception
     assert set(at.dataframe[0].value["source"]) == {labels[own], labels[plain]}
+
+
+def test_a_runs_model_whose_data_reads_otherwise_offers_the_runs_copy_of_it(workspace, tmp_path):
+    """Runs started from the model (fine-tuning, baselines, samples) read its data by the
+    default columns: a value column named otherwise, or a table measured in part, would be
+    read wrong or refused, so the run's own copy of the designs it read stands in."""
+    from dashboard import catalog
+
+    def design_run(spec: dict) -> str:
+        run = workspace.create_run("design", {"method": "braid-bonus", "offline": spec,
+                                              "unlabeled": spec})
+        folder = workspace.run_path(run.id)
+        for model in ("prior", "reward"):
+            (folder / model).mkdir(parents=True)
+            (folder / model / "config.json").write_text("{}")
+        (folder / "offline.csv").write_text("x0,value\n0.1,1\n0.2,2\n")
+        workspace.set_status(run.id, "running")
+        workspace.set_status(run.id, "done")
+        return run.id
+
+    table = str(tmp_path / "partly.csv")
+    named = design_run({"path": table, "sequence_column": None, "value_column": "yield",
+                        "alphabet": None, "labeled_rows": True})
+    plain = design_run({"path": table, "sequence_column": None, "value_column": "value",
+                        "alphabet": None})
+    choices = {c.run_id: c for c in catalog.rewards(workspace)}
+    assert choices[named].data == table  # named after the user's file
+    assert choices[named].data_left == str(workspace.run_path(named) / "offline.csv")
+    assert choices[plain].data_left == table
