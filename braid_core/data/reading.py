@@ -133,6 +133,9 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     count_column = None if value_column is None else _count_column(table, options, features)
     # Every cell of numbers checked at once: bad ones in several columns are one error.
     hints = {} if designs is not None else {column: ("", "") for column in features}
+    if designs is None and value_column is None and options.feature_columns is None:
+        hints.update({column: (_maybe_values(column), "") for column in features
+                      if _mostly_blank(table, column)})
     if value_column is not None:
         hints[value_column] = _value_hints(table, value_column)
     if count_column is not None:
@@ -195,11 +198,27 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
 def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:
     """The rows of `table` with a value in `column`, and how many were left out; the table as
     it is where every row has one or none does (then the missing values are the error)."""
-    blank = table.frame[column].map(
-        lambda v: is_blank(v) or str(v).strip().casefold() in MISSING).to_numpy(bool)
+    blank = _blank(table, column)
     if not blank.any() or blank.all():
         return table, 0
     return table.rows(np.flatnonzero(~blank).tolist()), int(blank.sum())
+
+
+def _blank(table: FileTable, column: str) -> np.ndarray:
+    return table.frame[column].map(
+        lambda v: is_blank(v) or str(v).strip().casefold() in MISSING).to_numpy(bool)
+
+
+def _mostly_blank(table: FileTable, column: str) -> bool:
+    """Whether two or more and a tenth or more of a column's cells are blank: more like values
+    measured for some designs only than a coordinate with a cell left out."""
+    blank = int(_blank(table, column).sum())
+    return blank >= 2 and 10 * blank >= len(table.frame)
+
+
+def _maybe_values(column: str) -> str:
+    return (f"if {column!r} holds measured values (blank where a design was not measured), "
+            f"name it as the value column (--value-column {column})")
 
 
 def _unlabeled_note(table: FileTable, column: str, left_out: int) -> str:

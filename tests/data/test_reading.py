@@ -114,3 +114,21 @@ def test_labeled_rows_in_fasta_name_the_header_field(tmp_path: Path) -> None:
     data = read_designs(path, require_values=True, labeled_rows=True)
     assert data.y.tolist() == [1.0, 3.0]
     assert any(note.startswith("1 record without value= left out") for note in data.report.notes)
+
+
+def test_a_named_vector_column_blank_in_many_rows_is_pointed_to_as_values(tmp_path: Path) -> None:
+    rows = "".join(f"{i / 10},{7 + i / 100},{i if i % 3 == 0 else ''}\n" for i in range(12))
+    path = write(tmp_path / "d.csv", "temperature,pH,yield\n" + rows)
+    with pytest.raises(DataError, match=r"8 rows without a value in column 'yield'.*If 'yield' "
+                       r"holds measured values \(blank where a design was not measured\), name "
+                       r"it as the value column \(--value-column yield\)"):
+        read_designs(path)
+    data = read_designs(path, value_column="yield", labeled_rows=True)
+    assert data.space.names == ("temperature", "pH") and len(data) == 4
+    # One blank coordinate is a cell left out, not a column of values.
+    path.write_text("temperature,pH,value\n" + "".join(
+        f"{i / 10},{'' if i == 3 else 7 + i / 100},{i}\n" for i in range(12)))
+    with pytest.raises(DataError) as refused:
+        read_designs(path)
+    assert "row 4" in str(refused.value) and "value column (--value-column" not in str(
+        refused.value)
