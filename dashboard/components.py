@@ -242,15 +242,20 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str,
 
 
 def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
-                 space: Space | None = None) -> catalog.ModelChoice | None:  # fmt: skip
+                 space: Space | None = None, made_with: catalog.ModelChoice | None = None
+                 ) -> catalog.ModelChoice | None:  # fmt: skip
     """A path_picker over priors or reward models, on the newest run's model (else the
-    shipped one), of `space` where one is, and on a newer one when it appears; None (with a
-    hint) when there are none."""
+    shipped one), of `space` where one is, and on a newer one when it appears; with
+    `made_with` (the prior picked), on the model its run made beside it where there is one,
+    following a new pick of it. None (with a hint) when there are none."""
     if not choices:
         st.warning(f"No {label.lower()} yet: train one on its page first.")
         return None
-    return path_picker(label, choices, catalog.newest_model(choices, space), key,
-                       follow_new=True)
+    default = catalog.newest_model(choices, space)
+    if made_with is not None and made_with.run_id is not None:
+        default = next((i for i, choice in enumerate(choices)
+                        if choice.run_id == made_with.run_id), default)
+    return path_picker(label, choices, default, key, follow_new=True)
 
 
 def needs_removed_data(reward: catalog.ModelChoice, why: str) -> str:

@@ -239,7 +239,7 @@ def render() -> None:
     with right:
         space = catalog.saved_space(prior.path) if prior is not None else None
         reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward",
-                                         space=space)
+                                         space=space, made_with=prior)
     c, alpha = sliders(defaults, vectors=isinstance(space, VectorSpace))
     if prior is not None and reward is not None and components.models_fit(space, reward):
         launch_form(prior, reward, c, alpha, defaults)

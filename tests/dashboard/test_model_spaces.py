@@ -110,3 +110,27 @@ def test_designs_added_to_the_demos_are_where_training_starts(demo, workspace):
     # It was skipped for having a task, as the demo's own files are: the older upload won.
     assert labeled[catalog.preferred_dataset(labeled, labeled=True)].path == merged.path
     assert older.path != merged.path
+
+
+def test_the_reward_picker_starts_on_the_model_made_beside_the_prior_picked(demo, workspace):
+    def design_run() -> str:
+        run = workspace.create_run("design", {"method": "braid-bonus",
+                                              "offline": {"path": "elsewhere.csv"}})
+        folder = workspace.run_path(run.id)
+        for kind in ("prior", "reward"):
+            (folder / kind).mkdir(parents=True)
+            (folder / kind / "config.json").write_text(json.dumps(
+                {"format": f"braid-{kind}", "space": DNA_SPACE}))
+        workspace.set_status(run.id, "running")
+        workspace.set_status(run.id, "done")
+        return str(folder)
+
+    older, newer = design_run(), design_run()
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.switch_page("app_pages/finetune.py").run()
+    assert at.selectbox(key="ft_prior").value == f"{newer}/prior"
+    assert at.selectbox(key="ft_reward").value == f"{newer}/reward"
+    # Was: the older run's prior with the newest run's reward model, without a word.
+    at.selectbox(key="ft_prior").set_value(f"{older}/prior").run()
+    assert not at.exception
+    assert at.selectbox(key="ft_reward").value == f"{older}/reward"
