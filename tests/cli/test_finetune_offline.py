@@ -4,6 +4,8 @@ and no extrapolation note), and says what is lost where it cannot."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from cli_files import runner, write_labeled
 
@@ -80,15 +82,7 @@ def test_a_reward_run_of_data_in_other_columns_gives_its_own_copy_of_them(
                                   "--kind", "bonus", "--max-minutes", "0.05",
                                   "--out", str(tmp_path / "reward")])
     assert trained.exit_code == 0, trained.output
-    (reward_run,) = Workspace(isolated_workspace).list_runs(kind="reward")
-    run_folder = Workspace(isolated_workspace).run_path(reward_run.id)
-    tuned = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--steps", "1",
-                                "--batch", "4", "--num-designs", "4",
-                                "--reward", str(run_folder / "reward"),
-                                "--out", str(tmp_path / "a")])
-    assert tuned.exit_code == 0, tuned.output
-    assert (f"--offline: {run_folder / 'offline.csv'}, the data the reward model was fitted on "
-            "(its run's copy of it)") in " ".join(tuned.output.split())
+    finetune_from_runs_copy(prior_dir, only_run(isolated_workspace, "reward"), tmp_path / "a")
     assert "novelty" in pd.read_csv(tmp_path / "a" / "designs.csv")
 
 
@@ -103,12 +97,23 @@ def test_a_design_run_of_a_table_measured_in_part_gives_its_measured_rows(
                                    "--num-designs", "4", "--threads", "1",
                                    "--out", str(tmp_path / "d.csv")])
     assert designed.exit_code == 0, designed.output
-    (run,) = Workspace(isolated_workspace).list_runs(kind="design")
-    folder = Workspace(isolated_workspace).run_path(run.id)
+    folder = only_run(isolated_workspace, "design")
     assert len(pd.read_csv(folder / "offline.csv")) == 90  # the measured rows
-    tuned = runner.invoke(app, ["finetune", "--prior", str(folder / "prior"), "--steps", "1",
+    finetune_from_runs_copy(folder / "prior", folder, tmp_path / "a")
+
+
+def only_run(root: Path, kind: str) -> Path:
+    """The folder of the workspace's one run of `kind`."""
+    (run,) = Workspace(root).list_runs(kind=kind)
+    return Workspace(root).run_path(run.id)
+
+
+def finetune_from_runs_copy(prior: Path, run_folder: Path, out: Path) -> None:
+    """`braid finetune` from the reward model in `run_folder`, which must read its run's copy
+    of the data (the file it recorded reads otherwise)."""
+    tuned = runner.invoke(app, ["finetune", "--prior", str(prior), "--steps", "1",
                                 "--batch", "4", "--num-designs", "4",
-                                "--reward", str(folder / "reward"), "--out", str(tmp_path / "a")])
+                                "--reward", str(run_folder / "reward"), "--out", str(out)])
     assert tuned.exit_code == 0, tuned.output
-    assert (f"--offline: {folder / 'offline.csv'}, the data the reward model was fitted on "
+    assert (f"--offline: {run_folder / 'offline.csv'}, the data the reward model was fitted on "
             "(its run's copy of it)") in " ".join(tuned.output.split())
