@@ -51,8 +51,7 @@ def store_upload(root: Path, data: bytes, filename: str, **options: Any) -> Data
     Raises:
         DataError naming the file, rows and problem; nothing is written then.
     """
-    labeled = options.get("value_column") is not None
-    designs = read_designs_bytes(data, filename, **options, labeled_rows=labeled)
+    designs = read_designs_bytes(data, filename, **options, labeled_rows=True)
     everything = None
     if designs.report.rows_without_value:
         everything = read_designs_bytes(data, filename, value_column=None,

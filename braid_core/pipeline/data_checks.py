@@ -66,8 +66,8 @@ def read_by_defaults(spec: Mapping[str, Any]) -> bool:
     """Whether a recorded data spec reads its file as offline data is read where no columns
     are given (`--offline`): by the sequence column (or none, for vectors) and `value`, and
     every row. Where not, a run's own copy of the designs it read stands in for the file."""
-    return (spec.get("sequence_column", DEFAULT_SEQUENCE_COLUMN) in (DEFAULT_SEQUENCE_COLUMN,
-                                                                     None)
+    sequences = spec.get("sequence_column", DEFAULT_SEQUENCE_COLUMN)
+    return (sequences in (DEFAULT_SEQUENCE_COLUMN, None)
             and spec.get("value_column", "value") == "value" and not spec.get("labeled_rows"))
 
 
