@@ -162,9 +162,16 @@ def preferred_dataset(datasets: list[Dataset], labeled: bool, like: Dataset | No
 def same_table(unlabeled: Dataset, measured: Dataset) -> bool:
     """Whether `unlabeled` holds every row of the table whose measured rows are `measured`
     (an upload measured in part is stored as both: uploads.store_upload)."""
-    return (unlabeled.uploaded and measured.uploaded and not unlabeled.labeled
-            and measured.labeled and unlabeled.name == measured.name
-            and unlabeled.space == measured.space)
+    return (not unlabeled.labeled and measured.labeled and unlabeled.space == measured.space
+            and one_upload(unlabeled.path, measured.path))
+
+
+def one_upload(first: str | None, second: str | None) -> bool:
+    """Whether two data files are uploads of one file of the user's: a table measured in part
+    (stored as its measured rows and all its rows), or a file uploaded again."""
+    return bool(first and second) and all(
+        Path(p).parent.name == UPLOADS for p in (first, second)) and (
+        source_name(first) == source_name(second))
 
 
 def removed(path: str | None) -> bool:

@@ -143,7 +143,7 @@ def pairing_words(prior: catalog.ModelChoice, reward: catalog.ModelChoice
     together = ((prior.run_id is not None and prior.run_id == reward.run_id)  # one design run
                 or (prior.run_id is None and reward.run_id is None)  # the shipped pair
                 or prior.data == reward.data
-                or one_upload(prior.data, reward.data)
+                or catalog.one_upload(prior.data, reward.data)
                 or (prior.task is not None and prior.task == reward.task))
     if together or not (prior.data and reward.data):
         return caption, None, None
@@ -153,14 +153,6 @@ def pairing_words(prior: catalog.ModelChoice, reward: catalog.ModelChoice
         "one kind (the unlabeled and the measured designs of one project), r_hat, u and "
         "novelty say little of the samples: pick the reward model fitted on the measured "
         "designs that go with the prior's data."), None
-
-
-def one_upload(first: str | None, second: str | None) -> bool:
-    """Whether two data files are uploads of one file of the user's: a table measured in part
-    (stored as its measured rows and all its rows), or a file uploaded again."""
-    return bool(first and second) and all(
-        Path(p).parent.name == catalog.UPLOADS for p in (first, second)) and (
-        catalog.source_name(first) == catalog.source_name(second))
 
 
 def validity_table(priors: list[catalog.ModelChoice]) -> pd.DataFrame:
