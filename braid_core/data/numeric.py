@@ -90,6 +90,13 @@ def column_numbers(table: FileTable, column: str, hint: str = "", bad_hint: str 
     return numbers
 
 
+def cell_text(table: FileTable, column: str) -> tuple[pd.Series, np.ndarray]:
+    """A column's cells as stripped text ("" for blank ones), and which of them hold no value
+    (MISSING: blank, "NA", "nan", ...)."""
+    text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
+    return text, text.str.casefold().isin(MISSING).to_numpy()
+
+
 def columns_numbers(table: FileTable, hints: Mapping[str, tuple[str, str]]
                     ) -> dict[str, np.ndarray]:  # fmt: skip
     """`column_numbers` of several columns (each with its `hint` and `bad_hint`), by column;
@@ -119,8 +126,7 @@ def _column_cells(table: FileTable, column: str, hint: str, bad_hint: str
         if not np.isnan(numbers).any() and np.isfinite(numbers).all():
             # the common case; the slow path below only names the bad cells
             return numbers, _beyond_float32(words, column, numbers)
-        text = cells.map(lambda v: "" if is_blank(v) else str(v).strip())
-        missing = text.str.casefold().isin(MISSING).to_numpy()
+        text, missing = cell_text(table, column)
         numbers = pd.to_numeric(text.mask(missing), errors="coerce").to_numpy(np.float64)
 
     def quoted(i: int) -> str:
@@ -220,8 +226,8 @@ def numeric_columns(table: FileTable, columns: list[str]) -> list[str]:
     2, 3, ... in order) and braid's own prediction columns are left out."""
     found = []
     for column in (c for c in columns if c not in PREDICTION_COLUMNS):
-        text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
-        filled = text[~text.str.casefold().isin(MISSING)]
+        text, missing = cell_text(table, column)
+        filled = text[~missing]
         numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)
         finite = numbers[np.isfinite(numbers)]
         if len(finite) < max(2, 0.95 * len(filled)):
@@ -333,8 +339,8 @@ def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
     for column in table.frame.columns:
         if column in left_out or column.casefold() in BRAID_COLUMNS:
             continue
-        text = table.frame[column].map(lambda v: "" if is_blank(v) else str(v).strip())
-        filled = text[~text.str.casefold().isin(MISSING)]
+        text, missing = cell_text(table, column)
+        filled = text[~missing]
         if filled.empty:
             continue
         numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)

@@ -16,8 +16,8 @@ from braid_core.data.duplicates import duplicate_warning, merge_duplicates
 from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
-    MISSING,
     NUMBERED,
+    cell_text,
     column_counts,
     columns_numbers,
     count_hints,
@@ -31,7 +31,7 @@ from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.sniffing import DECIMAL_COMMA
-from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field, is_blank
+from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field
 from braid_core.spaces import VectorSpace
 
 
@@ -198,21 +198,16 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
 def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:
     """The rows of `table` with a value in `column`, and how many were left out; the table as
     it is where every row has one or none does (then the missing values are the error)."""
-    blank = _blank(table, column)
+    blank = cell_text(table, column)[1]
     if not blank.any() or blank.all():
         return table, 0
     return table.rows(np.flatnonzero(~blank).tolist()), int(blank.sum())
 
 
-def _blank(table: FileTable, column: str) -> np.ndarray:
-    return table.frame[column].map(
-        lambda v: is_blank(v) or str(v).strip().casefold() in MISSING).to_numpy(bool)
-
-
 def _mostly_blank(table: FileTable, column: str) -> bool:
     """Whether two or more and a tenth or more of a column's cells are blank: more like values
     measured for some designs only than a coordinate with a cell left out."""
-    blank = int(_blank(table, column).sum())
+    blank = int(cell_text(table, column)[1].sum())
     return blank >= 2 and 10 * blank >= len(table.frame)
 
 
