@@ -19,13 +19,12 @@ from braid_core.cli.options import fail, say
 
 
 def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
-             name: str | None = None, total_steps: int | None = None,
-             unit: str = "step") -> Path:
+             name: str | None = None) -> Path:
     """Record a run in the workspace and execute it in this process; returns its folder.
 
     Runs started here show up in the dashboard like any other (same workspace), under `name`
-    (--name) where given. The bar counts the time of `total_seconds`, else the steps
-    reported (of `total_steps` when known, counted in `unit`s).
+    (--name) where given. Each phase's bar counts the time of `total_seconds`, else what the
+    phase counts (its steps, the designs drawn).
     """
     from braid_core import jobs, pipeline
     from braid_core.data import DataError
@@ -46,7 +45,7 @@ def run_here(kind: str, config: dict, *, total_seconds: float | None, desc: str,
         say(f"note: run {', '.join(namesakes)} is named {name!r} too; `braid runs show` and "
             "the other runs commands take an id to tell them apart")
     with logged_stderr(run.log_path):
-        bar = PhasedBar(desc, total_seconds=total_seconds, total_steps=total_steps, unit=unit)
+        bar = PhasedBar(desc, total_seconds=total_seconds)
         try:
             with bar, jobs.run_context(workspace, run.id):
                 summary = pipeline.execute(workspace, run, on_step=bar.update,
@@ -176,11 +175,13 @@ class BarLines:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.last = ""
 
     def write(self, text: str) -> int:
         shown = text.replace("\r", "").strip()  # tqdm's carriage returns and padding
-        if shown:
+        if shown and shown != self.last:  # a bar closed where its last line left it
             self.stream.write(shown + "\n")
+            self.last = shown
         return len(text)
 
     def flush(self) -> None:
@@ -191,8 +192,10 @@ class TimeBar:
     """A tqdm bar over a wall-clock budget, usable as an `on_step(step, metrics)` callback;
     `start` (time.monotonic()) where the budget began before the bar (a later phase's)."""
 
-    def __init__(self, total_seconds: float, desc: str, start: float | None = None) -> None:
+    def __init__(self, total_seconds: float, desc: str, start: float | None = None,
+                 unit: str = "step") -> None:
         self.start = time.monotonic() if start is None else start
+        self.count_label = unit if unit == "step" else f"{unit}s"  # "step=40", "designs=512"
         # seconds of the budget, without tqdm's rate (seconds per second said nothing)
         self.bar = progress_bar(total=round(total_seconds), desc=desc, unit="s", leave=True,
                                 initial=min(self.elapsed(round(total_seconds)),
@@ -205,7 +208,8 @@ class TimeBar:
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
         # the bar redraws in update(), as often as its mininterval allows, with this postfix
-        self.bar.set_postfix({"step": step, **{k: f"{v:.4g}" for k, v in metrics.items()}},
+        self.bar.set_postfix({self.count_label: step,
+                              **{k: f"{v:.4g}" for k, v in metrics.items()}},
                              refresh=False)
         self.catch_up()
 
@@ -230,6 +234,8 @@ class StepBar(TimeBar):
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
         self.bar.set_postfix({k: f"{v:.4g}" for k, v in metrics.items()
                               if isinstance(v, float)}, refresh=False)
+        if self.bar.total is not None and step > self.bar.total:
+            self.bar.total = step  # a pool drawn past its size to find distinct designs
         self.bar.update(max(step - self.bar.n, 0))
 
     def catch_up(self) -> None:
@@ -242,19 +248,18 @@ class PhasedBar:
     the phase ends, so that what the run says of a phase follows the phase's line. One bar
     labelled by the method alone, its step count restarting at each phase, said nothing of
     which phase was under way. Over a time budget (`total_seconds`) every bar counts the
-    whole budget's seconds; else each counts its phase's steps (of `total_steps`)."""
+    whole budget's seconds, the phase's count beside; else each counts the phase's `unit`s
+    (of its `total` where known)."""
 
-    def __init__(self, desc: str, total_seconds: float | None = None,
-                 total_steps: int | None = None, unit: str = "step") -> None:
+    def __init__(self, desc: str, total_seconds: float | None = None) -> None:
         self.desc, self.total_seconds = desc, total_seconds
-        self.total_steps, self.unit = total_steps, unit
         self.start = time.monotonic()
         self.bar: TimeBar | None = None
 
-    def phase(self, label: str | None) -> None:
+    def phase(self, label: str | None, total: int | None = None, unit: str = "step") -> None:
         self.close()
         if label:
-            self.bar = self._open(label)
+            self.bar = self._open(label, total, unit)
 
     def update(self, step: int, metrics: Mapping[str, float]) -> None:
         if self.bar is None:
@@ -267,10 +272,10 @@ class PhasedBar:
             self.bar.bar.close()
             self.bar = None
 
-    def _open(self, label: str) -> TimeBar:
+    def _open(self, label: str, total: int | None = None, unit: str = "step") -> TimeBar:
         if self.total_seconds:
-            return TimeBar(self.total_seconds, label, start=self.start)
-        return StepBar(label, total=self.total_steps, unit=self.unit)
+            return TimeBar(self.total_seconds, label, start=self.start, unit=unit)
+        return StepBar(label, total=total, unit=unit)
 
     def __enter__(self) -> PhasedBar:
         return self

@@ -40,6 +40,5 @@ def sample_designs(folder: Path, num: int, out: Path, seed: int, device: str,
                           memory.available_memory())
     except ValueError as err:
         raise fail(str(err)) from None
-    run = run_here("sample", config, total_seconds=None, desc="drawing designs", name=name,
-                   total_steps=num, unit="design")
+    run = run_here("sample", config, total_seconds=None, desc="drawing designs", name=name)
     copy_out(run / "designs.csv", out)

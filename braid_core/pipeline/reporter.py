@@ -11,7 +11,9 @@ from tqdm import tqdm
 from braid_core.runs import Run
 
 StepCallback = Callable[[int, Mapping[str, float]], None]
-PhaseCallback = Callable[[str | None], None]
+# (label, total, unit): a phase begins (label None: the one under way ends), counting `unit`s
+# up to `total` where known
+PhaseCallback = Callable[[str | None, int | None, str], None]
 
 
 class Reporter:
@@ -35,13 +37,19 @@ class Reporter:
         if self.on_step is not None:
             self.on_step(step, metrics)
 
-    def phase(self, label: str | None) -> None:
+    def phase(self, label: str | None, *, total: int | None = None, unit: str = "step") -> None:
         """A phase of the step begins, named for the user ("pre-training", "reward model",
         "fine-tuning", "drawing designs"), or (None) the one under way ends: the command line
-        shows each under its own progress bar, and what is said of a phase after it ends
-        follows that bar's line."""
+        shows each under its own progress bar, counting `unit`s (of `total` where known), and
+        what is said of a phase after it ends follows that bar's line."""
         if self.on_phase is not None:
-            self.on_phase(label)
+            self.on_phase(label, total, unit)
+
+    def count(self, done: int) -> None:
+        """How far the phase under way has come, in its units, for the progress bar alone:
+        counts that are no metric row (the designs drawn after fine-tuning)."""
+        if self.on_step is not None:
+            self.on_step(done, {})
 
     def note(self, message: str) -> None:
         """A line for the user (the terminal, or the run's log.txt for a background job);

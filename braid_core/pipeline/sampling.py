@@ -46,7 +46,7 @@ def run_sample(config: Mapping[str, Any], out: Path, report: Reporter) -> dict[s
     is_sequence = isinstance(prior.space, SequenceSpace)
     generator = make_generator(config["seed"], device)
     report.stage = "sample"
-    report.phase("drawing designs")
+    report.phase("drawing designs", total=num, unit="design")
     parts: list = []  # decoded strings, or float vectors on the CPU
     with torch.no_grad():
         for start in range(0, num, CHUNK):

@@ -181,13 +181,13 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
                         f"fine-tuning, step {step}")
 
     report.stage = "finetune"
-    report.phase("fine-tuning")
+    report.phase("fine-tuning", total=cfg.steps)
     tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
                      probe=oracle_probe(task) if task is not None else None)
-    report.phase("drawing designs")
     tuned.save(out / "model")
     report.progress(1.0, "sampling designs")
     num, pool_size = config["num_designs"], configured_pool(config)
+    report.phase("drawing designs", total=pool_size, unit="design")
     choose = pool_size > num
     offline = read_data(config["offline"]) if config.get("offline") else None
     measured = offline.x.to(device) if offline is not None and choose else None
@@ -372,6 +372,7 @@ def _drawing(model: Prior, generator: torch.Generator, report: Reporter,
         for begin in range(0, n, SAMPLE_CHUNK):
             parts.append(model.sample(min(SAMPLE_CHUNK, n - begin), generator=generator))
             drawn += len(parts[-1])
+            report.count(drawn)
             report.progress(1.0, f"drawing designs: {drawn:,} of up to {pool_size:,}")
         return torch.cat(parts)
 

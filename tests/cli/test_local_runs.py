@@ -183,11 +183,56 @@ def test_each_phase_has_a_bar_of_its_own_named_and_closed_before_its_notes(monke
             bar.update(1, {"loss": 0.5})
             bar.phase(None)
             tqdm.write(f"a note on {phase}", file=sys.stderr)
-        bar.phase("drawing designs")  # reports no steps: opened and closed all the same
+        bar.phase("drawing designs")  # reports no steps: opened and closed, on one line
     lines = [line for line in log.getvalue().split("\n") if line]
     labels = [line.split(":")[0] for line in lines]
     assert labels == ["pre-training", "pre-training", "a note on pre-training", "reward model",
-                      "reward model", "a note on reward model", "drawing designs",
-                      "drawing designs"], lines
+                      "reward model", "a note on reward model", "drawing designs"], lines
     assert "braid-bonus" not in log.getvalue() and "s/s" not in log.getvalue()
     assert "0/60 s of the time budget" in lines[0]
+
+
+def test_a_phase_counts_its_own_units_of_its_own_total(monkeypatch):
+    # `braid finetune` showed "fine-tuning: 5step" with no total, and "drawing designs: 0step"
+    # at both ends of the draw: the designs drawn reached no bar.
+    import io
+    import sys
+
+    from braid_core.cli.local_runs import PhasedBar
+
+    log = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", log)
+    with PhasedBar("fine-tuning") as bar:
+        bar.phase("fine-tuning", 5)
+        bar.update(5, {"loss": 0.5})
+        bar.phase("drawing designs", 512, "design")
+        bar.update(512, {})
+        bar.update(1024, {})  # drawn past the pool's size to find enough distinct designs
+    lines = [line for line in log.getvalue().split("\n") if line]
+    assert lines[0].startswith("fine-tuning:   0%") and "0/5 " in lines[0]
+    assert "5/5 " in lines[1] and "loss=0.5" in lines[1]
+    assert "0/512 " in lines[2] and "1024/1024 " in lines[3] and "design/s" in lines[3]
+    assert "step" not in lines[3]
+
+    log.truncate(0)
+    log.seek(0)
+    with PhasedBar("braid-bonus", total_seconds=60) as bar:  # `braid design`: the budget's bar
+        bar.phase("drawing designs", 512, "design")
+        bar.update(384, {})
+    assert "designs=384" in log.getvalue() and "60 s of the time budget" in log.getvalue()
+
+
+def test_off_a_terminal_a_bar_closed_where_its_last_line_left_it_adds_no_copy():
+    # `braid design 2> log` wrote "pre-training: 52%| 31/60 s ..." twice: the 30 s line, then
+    # the same line again as the bar closed
+    import io
+
+    from braid_core.cli.local_runs import BarLines
+
+    log = io.StringIO()
+    lines = BarLines(log)
+    for text in ("\rpre-training: 52% 31/60 s  ", "\rpre-training: 52% 31/60 s", "\n",
+                 "\rpre-training: 80% 48/60 s"):
+        lines.write(text)
+    assert log.getvalue().splitlines() == ["pre-training: 52% 31/60 s",
+                                           "pre-training: 80% 48/60 s"]
