@@ -177,9 +177,13 @@ def format_number(value: float) -> str:
     return f"{value:g}"
 
 
-def bound_number(name: str, grid: Sequence[float], default: float) -> float:
-    """Prime the widget key `name` from the URL (?name=...), or the last value, or `default`.
+def bound_number(name: str, grid: Sequence[float],
+                 default: float) -> tuple[tuple[float, ...], float]:
+    """Prime the widget key `name` from the URL (?name=...), or the last value, or `default`;
+    returns the grid to offer (`grid` with that value) and the value.
 
+    A value between two grid values (?alpha=0.07 written by hand, a run's own c) is kept and
+    offered, not moved to the nearest grid value unsaid; one outside the grid's range is.
     Call before creating the widget with key=name; write the value back with `to_url`.
     """
     if name not in st.session_state:
@@ -188,10 +192,12 @@ def bound_number(name: str, grid: Sequence[float], default: float) -> float:
             value = float(raw) if raw is not None else st.session_state.get(f"_{name}", default)
         except ValueError:
             value = default
-        st.session_state[name] = nearest(grid, float(value))
-    elif st.session_state[name] not in grid:  # set on another page with another grid
-        st.session_state[name] = nearest(grid, float(st.session_state[name]))
-    return st.session_state[name]
+        st.session_state[name] = float(value)
+    value = float(st.session_state[name])  # perhaps set on another page with another grid
+    if not (math.isfinite(value) and min(grid) <= value <= max(grid)):
+        value = nearest(grid, value)
+    st.session_state[name] = value
+    return with_value(grid, value), value
 
 
 def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> list[str]:

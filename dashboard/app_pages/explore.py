@@ -169,8 +169,7 @@ def render() -> None:
     components.warn_of_weak_ranking(chosen, labels)
     default_c = run_names.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
-    grid = state.with_value(state.C_GRID, default_c)
-    state.bound_number("c", grid, default_c)
+    grid, _ = state.bound_number("c", state.with_value(state.C_GRID, default_c), default_c)
     c = st.select_slider("Conservatism c for the iso-lines", grid, key="c",
                          format_func=state.format_number)  # fmt: skip
     state.to_url("c", c)

@@ -23,12 +23,12 @@ def sliders(defaults: dict, vectors: bool = False) -> tuple[float, float]:
     """The c and alpha sliders; `vectors` (the prior makes vectors): alpha starts at the
     vectors' default, and each kind keeps its own value as priors of either kind are picked."""
     default_alpha = defaults["vector_alpha" if vectors else "alpha"]
-    c_grid = state.with_value(state.C_GRID, defaults["c"])
-    alpha_grid = state.with_value(state.ALPHA_GRID, default_alpha)
-    state.bound_number("c", c_grid, defaults["c"])
+    c_grid, _ = state.bound_number("c", state.with_value(state.C_GRID, defaults["c"]),
+                                   defaults["c"])
     # before bound_number, which would fit the other kind's value to this grid first
     state.per_kind("alpha", "vectors" if vectors else "sequences", default_alpha)
-    state.bound_number("alpha", alpha_grid, default_alpha)
+    alpha_grid, _ = state.bound_number("alpha", state.with_value(state.ALPHA_GRID, default_alpha),
+                                       default_alpha)
     left, right = st.columns(2)
     c = left.select_slider("Conservatism c (weight on uncertainty)", c_grid, key="c",
                            format_func=state.format_number)  # fmt: skip

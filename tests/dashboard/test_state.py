@@ -39,6 +39,18 @@ def test_finetune_sliders_follow_and_write_the_url(demo, workspace):
     assert at.query_params["alpha"] == "0.1"
 
 
+def test_a_url_value_between_grid_values_is_kept_and_one_outside_the_grid_is_fitted(
+        demo, workspace):
+    # ?alpha=0.07 opened on alpha 0.05, unsaid: the run launched was not the one linked
+    at = open_page("app_pages/finetune.py", {"c": "0.3", "alpha": "0.07"})
+    assert not at.exception
+    assert slider(at, "c").value == 0.3 and slider(at, "alpha").value == 0.07
+    assert "0.07" in slider(at, "alpha").options  # offered beside the grid's own values
+    assert at.query_params["alpha"] == "0.07"
+    at = open_page("app_pages/finetune.py", {"alpha": "500", "c": "-1"})
+    assert slider(at, "alpha").value == state.ALPHA_GRID[-1] and slider(at, "c").value == 0.0
+
+
 def test_finetune_defaults_come_from_the_pipeline(demo, workspace):
     from braid_core import pipeline
 
