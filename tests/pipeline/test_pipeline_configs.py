@@ -236,3 +236,22 @@ def test_alpha_defaults_to_the_one_measured_for_the_designs_space(tmp_path):
         "alpha"] == 0.5
     shipped = pipeline.finetune_config(demo.DEMO_PRIOR, demo.DEMO_REWARD)
     assert shipped["finetune"]["alpha"] == pipeline.DEFAULT_ALPHA
+
+
+def test_one_table_as_both_files_names_bad_cells_of_measured_and_unmeasured_rows_at_once(
+        tmp_path):
+    # the measured rows were checked first, alone: a bad letter in a row without a value
+    # came up only after the user had fixed the others and run again
+    rng = random.Random(0)
+    rows = [("".join(rng.choice("ACGT") for _ in range(8)), "" if i % 3 == 0 else str(i / 60))
+            for i in range(60)]
+    rows[3] = ("ACGTXCGT", "")  # not measured
+    rows[9] = ("ACGTACGZ", "0.5")  # measured
+    table = tmp_path / "t.csv"
+    pd.DataFrame(rows, columns=["sequence", "value"]).to_csv(table, index=False)
+    with pytest.raises(ValueError, match=r"in 2 rows: row 4 'ACGTXCGT' .*; row 10 'ACGTACGZ'"):
+        pipeline.design_config(table, table, alphabet="dna")
+    other = tmp_path / "u.csv"  # a library of its own: its rows are its own error, later
+    pd.DataFrame({"sequence": ["ACGTACGT"] * 30}).to_csv(other, index=False)
+    with pytest.raises(ValueError, match=r"in 1 row: row 10 'ACGTACGZ'"):
+        pipeline.design_config(other, table, alphabet="dna")
