@@ -122,7 +122,10 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     value_column = _value_column(table, options)
     unlabeled_note, rows_without_value = "", 0
     if options.labeled_rows and value_column is not None:
-        table, rows_without_value = _labeled_rows(table, value_column)
+        measured, rows_without_value = _labeled_rows(table, value_column)
+        if rows_without_value:
+            _check_design_cells(table, options, value_column)
+        table = measured
         unlabeled_note = _unlabeled_note(table, value_column, rows_without_value)
     designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
@@ -202,6 +205,18 @@ def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:
     if not blank.any() or blank.all():
         return table, 0
     return table.rows(np.flatnonzero(~blank).tolist()), int(blank.sum())
+
+
+def _check_design_cells(table: FileTable, options: ReadOptions, value_column: str) -> None:
+    """The designs' cells of every row, measured or not, checked as the rows a model is
+    fitted on are: a bad letter or number in a row without a value is a fault of the file
+    all the same, which the Data page refuses and `braid design` meets when it reads the
+    table's every row as unlabeled; said here, it comes in the one error with the others."""
+    if _kind(table, options) == "sequence":
+        sequence_designs(table, options)
+    else:
+        features, _ = feature_columns(table, options, value_column)
+        columns_numbers(table, {column: ("", "") for column in features})
 
 
 def _mostly_blank(table: FileTable, column: str) -> bool:

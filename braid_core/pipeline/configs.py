@@ -350,18 +350,9 @@ def _design_files(unlabeled: str | Path, offline: str | Path, contents: Mapping[
     first: a missing column is named with the file's own columns, as `braid data check` and
     `reward train` name it."""
 
-    one_table = Path(unlabeled).resolve() == Path(offline).resolve()
-
     def read_offline(column: str) -> DataReport:  # rows without a value: not measured
-        try:
-            return check_file(offline, contents, sequence_column=column,
-                              value_column=value_column, alphabet=alphabet,
-                              require_values=True, labeled_rows=True)
-        except DataError:
-            if one_table:  # every row's cells, measured or not, in one error, not two runs
-                check_file(offline, contents, sequence_column=column, value_column=None,
-                           alphabet=alphabet, skip_columns=(value_column,))
-            raise
+        return check_file(offline, contents, sequence_column=column, value_column=value_column,
+                          alphabet=alphabet, require_values=True, labeled_rows=True)
 
     def unlabeled_as_named() -> DataReport | None:
         try:

@@ -109,6 +109,21 @@ def test_labeled_rows_leaves_unmeasured_rows_out_with_a_note_and_keeps_their_lab
         read_designs(path, require_values=True, labeled_rows=True)
 
 
+def test_labeled_rows_check_the_design_cells_of_rows_not_measured_too(tmp_path: Path) -> None:
+    # `braid data check` passed a bad letter or number in a row without a value, which the
+    # Data page refused and `braid design` met later, when it read every row as unlabeled
+    path = write(tmp_path / "d.csv", "sequence,value\nACGT,1\nTXGA,\nGGCA,2\nCCAZ,3\n")
+    with pytest.raises(DataError, match=r"d\.csv: .*in 2 rows: row 2 'TXGA' .*; row 4 'CCAZ'"):
+        read_designs(path, alphabet="dna", require_values=True, labeled_rows=True)
+    path = write(tmp_path / "v.csv", "a,b,yield\n0.1,1,5\n0.2,abc,\n0.3,inf,\n0.4,2,6\n")
+    with pytest.raises(DataError,
+                       match=r"v\.csv: .*column 'b': row 2 'abc' .* column 'b': row 3 'inf'"):
+        read_designs(path, value_column="yield", require_values=True, labeled_rows=True)
+    path.write_text("a,b,yield\n0.1,1,5\n0.2,3,\n0.3,4,\n0.4,2,6\n")
+    data = read_designs(path, value_column="yield", require_values=True, labeled_rows=True)
+    assert data.y.tolist() == [5.0, 6.0] and data.report.rows_without_value == 2
+
+
 def test_labeled_rows_in_fasta_name_the_header_field(tmp_path: Path) -> None:
     path = write(tmp_path / "d.fa", ">a value=1\nACGT\n>b\nTTGA\n>c value=3\nGGCA\n")
     data = read_designs(path, require_values=True, labeled_rows=True)
