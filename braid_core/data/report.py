@@ -99,8 +99,11 @@ class DataReport:
         unit = "records" if self.file_format == "fasta" else "rows"
         behind = (f", standing for {self.measurements} measurements in all (designs measured "
                   "more than once hold their mean)" if self.measurements else "")
+        # rows_read counts the measured rows alone where those without a value were left out
+        rows = (f"{self.rows_read + self.rows_without_value} {unit}, {self.rows_read} measured"
+                if self.rows_without_value else f"{self.rows_read} {unit}")
         lines = [
-            f"{self.source}: {self.rows_read} {unit} -> {self.num_designs} designs, "
+            f"{self.source}: {rows} -> {self.num_designs} designs, "
             f"{self.space.describe()}{inferred}",
             f"values: {self.value_range[0]:.6g} to {self.value_range[1]:.6g}{behind}"
             if self.value_range

@@ -122,6 +122,8 @@ def test_labeled_rows_check_the_design_cells_of_rows_not_measured_too(tmp_path: 
     path.write_text("a,b,yield\n0.1,1,5\n0.2,3,\n0.3,4,\n0.4,2,6\n")
     data = read_designs(path, value_column="yield", require_values=True, labeled_rows=True)
     assert data.y.tolist() == [5.0, 6.0] and data.report.rows_without_value == 2
+    # `braid data check` said "2 rows -> 2 designs" of this 4-row file
+    assert data.report.summary().startswith(f"{path}: 4 rows, 2 measured -> 2 designs, ")
 
 
 def test_labeled_rows_in_fasta_name_the_header_field(tmp_path: Path) -> None:
