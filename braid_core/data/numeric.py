@@ -316,10 +316,18 @@ class NamedVectors(NamedTuple):
     columns: list[str]  # columns of numbers: the coordinates, in the file's order
     text: list[str]  # columns of text: with one, the table is not read as vectors
     index: list[str]  # columns numbering the rows (1, 2, 3, ...): left out
+    braids: list[str]  # columns of numbers under a name braid writes (BRAID_COLUMNS): left out
 
     def notes(self) -> list[str]:
-        return [f"column {column!r} numbers the rows (0 or 1, 2, 3, ...): not read as a vector "
-                "coordinate" for column in self.index]
+        notes = [f"column {column!r} numbers the rows (0 or 1, 2, 3, ...): not read as a "
+                 "vector coordinate" for column in self.index]
+        if self.braids:
+            names = ", ".join(repr(c) for c in self.braids)
+            notes.append(
+                f"{'column' if len(self.braids) == 1 else 'columns'} {names} not read as vector "
+                "coordinates: braid writes columns of these names beside its designs "
+                "(predictions, scores, labels); rename a column that is a coordinate")
+        return notes
 
 
 def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
@@ -331,20 +339,23 @@ def named_vectors(table: FileTable, options: ReadOptions) -> NamedVectors:
     the table is not read as vectors (it may hold sequences under another name). Tables with
     a column x1, x2, ... but no x0 are left to `vector_numbering`."""
     if table.file_format == "fasta" or any(NUMBERED.fullmatch(c) for c in table.frame.columns):
-        return NamedVectors([], [], [])
+        return NamedVectors([], [], [], [])
     left_out = {table.find(options.value_column or "value"),
                 options.count_column and table.find(options.count_column),
                 *map(table.find, options.skip_columns)}
-    named = NamedVectors([], [], [])
+    named = NamedVectors([], [], [], [])
     for column in table.frame.columns:
-        if column in left_out or column.casefold() in BRAID_COLUMNS:
+        if column in left_out:
             continue
         text, missing = cell_text(table, column)
         filled = text[~missing]
         if filled.empty:
             continue
         numbers = pd.to_numeric(filled, errors="coerce").to_numpy(np.float64)
-        if 2 * np.isnan(numbers).sum() > len(numbers):
+        if column.casefold() in BRAID_COLUMNS:  # a design table braid wrote, read back
+            if 2 * np.isnan(numbers).sum() <= len(numbers):
+                named.braids.append(column)
+        elif 2 * np.isnan(numbers).sum() > len(numbers):
             named.text.append(column)
         elif column == table.frame.columns[0] and _numbers_rows(numbers, len(text)):
             named.index.append(column)

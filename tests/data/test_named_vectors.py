@@ -61,6 +61,16 @@ def test_the_value_count_braid_and_row_number_columns_are_no_coordinates(tmp_pat
     assert data.counts.tolist() == [1, 2, 1]
     assert ("column 'id' numbers the rows (0 or 1, 2, 3, ...): not read as a vector coordinate"
             in data.report.notes)
+    # braid's own columns of numbers are said to be left out: a user's column "novelty" or
+    # "uncertainty" was dropped from the coordinates with no word of why
+    assert ("column 'predicted_mean' not read as vector coordinates: braid writes columns of "
+            "these names beside its designs (predictions, scores, labels); rename a column that "
+            "is a coordinate") in data.report.notes
+    text = "temperature,novelty,Uncertainty,yield\n21,2,3,4\n25,3,1,5\n30,1,2,6\n"
+    data = read_designs(write(tmp_path / "own.csv", text), value_column="yield")
+    assert data.space.names == ("temperature",)
+    assert any(note.startswith("columns 'novelty', 'Uncertainty' not read as vector coordinates")
+               for note in data.report.notes)
 
 
 def test_a_column_of_text_among_named_numbers_says_what_to_do_for_either_kind(
