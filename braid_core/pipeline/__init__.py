@@ -64,6 +64,7 @@ from braid_core.pipeline.steps import (
     run_finetune,
     run_prior,
     run_reward,
+    validity_note,
 )
 
 __all__ = [
@@ -77,5 +78,5 @@ __all__ = [
     "pool_notes", "pool_time_note", "prior_config", "prior_space", "prior_time_note",
     "reach_figures", "reach_note", "read_data", "reward_config", "reward_time_note",
     "run_baseline", "run_design", "run_finetune", "run_prior", "run_reward", "run_sample",
-    "sample_config", "start", "value_tilt_choice", "weak_ranking_note",
+    "sample_config", "start", "validity_note", "value_tilt_choice", "weak_ranking_note",
 ]

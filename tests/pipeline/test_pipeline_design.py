@@ -100,3 +100,23 @@ def test_vector_designs_get_their_euclidean_distance_to_the_offline_data(tmp_pat
     # thousands out, where float32 resolves 1e-4, not 1e-5
     assert table["novelty"].to_numpy() == pytest.approx(nearest, rel=1e-6, abs=1e-5)
     assert summary["novelty_mean"] == pytest.approx(nearest.mean(), rel=1e-6, abs=1e-5)
+
+
+def test_designs_an_oracle_finds_mostly_invalid_are_said_to_be(tmp_path):
+    # a 2-minute `braid design --task ehrlich-20-32` on the demo handed over 76.6 % valid
+    # designs without a word of it; here a prior of a second's training does worse
+    from braid_core.tasks import get_task
+
+    files = {path.stem: path for path in get_task("ehrlich-20-32").export(tmp_path / "task")}
+    config = pipeline.design_config(files["unlabeled"], files["offline"], max_minutes=0.02,
+                                    num_designs=16, task="ehrlich-20-32", device="cpu")
+    report = KeptNotes()
+    summary = pipeline.run_design(config, tmp_path / "out", report)
+    assert summary["validity"] < 0.95
+    said = pipeline.validity_note(summary, "ehrlich-20-32", tuned=True)
+    assert said in report.notes and said.startswith(
+        f"only {summary['validity']:.1%} of the designs are valid by the oracle of "
+        "ehrlich-20-32, below the 95% BRAID aims at: a prior pre-trained longer")
+    assert pipeline.validity_note({**summary, "validity": 0.96}, "ehrlich-20-32",
+                                  tuned=True) is None
+    assert pipeline.validity_note({"true_score_median": 0.1}, None, tuned=False) is None
