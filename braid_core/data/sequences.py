@@ -220,9 +220,22 @@ def nucleotide_warning(designs: ParsedDesigns, table: FileTable) -> str | None:
                       "check refuses them, each quoted with the letter's position")
         advice.append(f"mend {rows} with {named} (no nucleotide code{where})")
     if codes := "".join(letter for letter in extra if letter not in stray):
-        advice.append(f"set --alphabet to {base}{codes}")
+        advice.append(f"set --alphabet to {base}{codes}" + _mend_codes(designs, table, codes,
+                                                                        base))
     return (f"{table.source}: read as protein {designs.reason}, {only} outside {base}: if "
             f"these are nucleic acids, {' and '.join(advice)}")
+
+
+def _mend_codes(designs: ParsedDesigns, table: FileTable, codes: str, base: str) -> str:
+    """Where ambiguity codes stand in a few rows only (one N in 200 8-mers): that the alphabet
+    with them lets the designs use them too, and the other way, mending those rows; empty
+    where they are common (an N in many rows is the data's own letter)."""
+    rows = [i for i, key in enumerate(designs.keys) if any(code in key for code in codes)]
+    if len(rows) > SHOWN or 20 * len(rows) > len(designs.keys):
+        return ""
+    named = ", ".join(table.labels[i] for i in rows)
+    return (f" (then the designs may use {'it' if len(codes) == 1 else 'them'} too), or mend "
+            f"{named} and set it to {base}")
 
 
 def _check_letters(table: FileTable, texts: list[str], letters: str, prefix: str,

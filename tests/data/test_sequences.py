@@ -201,6 +201,16 @@ def test_nucleotides_with_an_ambiguity_code_read_as_protein_get_a_warning(tmp_pa
                        "outside ACGT: if these are nucleic acids, set --alphabet to ACGTN")
     assert report.read_as() == "protein because of 'N' (row 2)"
     assert check_designs(path, alphabet="ACGTN").warnings == ()
+    # One N among 200 designs is more likely a base not read than a letter of the data's: the
+    # advice to allow it (so that designs may use it) comes with the way to mend its row.
+    rows = ["".join(letters) for letters in itertools.product("ACGT", repeat=8)][:200]
+    rows[57] = "ACGTNACG"
+    few = tmp_path / "oneN.csv"
+    few.write_text("sequence\n" + "\n".join(rows) + "\n")
+    assert check_designs(few, value_column=None).warnings == (
+        f"{few}: read as protein because of 'N' (row 58), the only letter outside ACGT: if "
+        "these are nucleic acids, set --alphabet to ACGTN (then the designs may use it too), or "
+        "mend row 58 and set it to ACGT",)
     for letters in ("ACGTKL", "ACDEFGHIK"):  # L is no nucleotide code; plain protein
         other = tmp_path / f"{letters}.csv"
         other.write_text("sequence\n" + "\n".join(letters[i:] + letters[:i]
