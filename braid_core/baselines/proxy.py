@@ -191,5 +191,6 @@ def _gradient_ascent(reward, offline, num_designs, config, generator, device, on
         (-predicted.sum()).backward()
         optimizer.step()
         if on_step is not None:
-            on_step(step, {"best": float(predicted.max()), "mean": float(predicted.mean())})
+            shown = predicted.detach()  # a float of a tensor with grad warned on the console
+            on_step(step, {"best": float(shown.max()), "mean": float(shown.mean())})
     return (shift + scale * z).detach()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 from torch import Tensor, nn
@@ -98,6 +100,15 @@ def test_gradient_ascent_climbs_r_hat_from_the_top_of_d() -> None:
     assert torch.allclose(designs, torch.tensor([3.0, -2.0]).expand(16, 2), atol=0.2)
     small = OfflineData.from_tensors(VECTORS, x[:4], data.y[:4])
     assert _proxy(small, 10, steps=1).shape == (10, 2)  # restarts when D is small
+    # Its progress rows are plain numbers: a float of r_hat with its gradient put torch's
+    # "Converting a tensor with requires_grad=True" warning on `braid design`'s console.
+    rows: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run_proxy(_prior(VECTORS), ConcaveReward(), data, 4, config=ProxyConfig(steps=3),
+                  generator=make_generator(0), device=CPU,
+                  on_step=lambda step, metrics: rows.append(metrics))
+    assert len(rows) == 3 and all(isinstance(v, float) for row in rows for v in row.values())
 
 
 def test_offline_best_returns_the_top_of_d() -> None:
