@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,8 @@ def in_page_terms(text: str) -> str:
     """A data check's message with this page's fields for the command line's options, shown
     letter for letter."""
     for option, field in FIELDS.items():
+        # "--value-column yield" as "the Value column field ... set to 'yield'"
+        text = re.sub(rf"{option} (?!to\b|set\b)([^\s),;]+)", rf"{field} set to '\1'", text)
         text = text.replace(option, field)
     return components.plain(text)
 

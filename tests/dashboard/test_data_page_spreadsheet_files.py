@@ -33,3 +33,14 @@ def test_a_sequence_column_under_another_name_is_offered_in_this_pages_terms(dem
     assert ("set the Sequence column field under Column options for uploads to 'Seq'"
             in error.value)
     assert "--sequence-column" not in error.value
+
+
+def test_an_option_given_with_its_value_is_told_as_the_field_set_to_it(demo, workspace):
+    # "(--value-column yield)" became "(the Value column field under Column options for
+    # uploads yield)"
+    rows = "".join(f"{i / 10},{7 + i / 100},{i if i % 3 == 0 else ''}\n" for i in range(12))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    upload(at, "partly.csv", ("temperature,pH,yield\n" + rows).encode())
+    (error,) = at.error
+    assert ("name it as the value column (the Value column field under Column options for "
+            "uploads set to 'yield')") in error.value, error.value
