@@ -147,12 +147,20 @@ def pairing_words(prior: catalog.ModelChoice, reward: catalog.ModelChoice
                 or (prior.task is not None and prior.task == reward.task))
     if together or not (prior.data and reward.data):
         return caption, None, None
+    names = catalog.data_name(prior.data), catalog.data_name(reward.data)
+    if names[0] == names[1]:  # an upload and the file given to the command line, say
+        names = tuple(f"{name} ({_stored_as(path)})"
+                      for name, path in zip(names, (prior.data, reward.data), strict=True))
     return caption, (
-        f"The prior was pre-trained on {catalog.data_name(prior.data)} and the reward model "
-        f"fitted on {catalog.data_name(reward.data)}, apart. Where these are not designs of "
-        "one kind (the unlabeled and the measured designs of one project), r_hat, u and "
-        "novelty say little of the samples: pick the reward model fitted on the measured "
-        "designs that go with the prior's data."), None
+        f"The prior was pre-trained on {names[0]} and the reward model fitted on {names[1]}, "
+        "apart. Where these are not designs of one kind (the unlabeled and the measured "
+        "designs of one project), r_hat, u and novelty say little of the samples: pick the "
+        "reward model fitted on the measured designs that go with the prior's data."), None
+
+
+def _stored_as(path: str) -> str:
+    """Where a data file of a model is kept, to tell two files of one name apart."""
+    return "an upload" if Path(path).parent.name == catalog.UPLOADS else f"the file {path}"
 
 
 def validity_table(priors: list[catalog.ModelChoice]) -> pd.DataFrame:

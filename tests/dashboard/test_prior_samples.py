@@ -77,3 +77,19 @@ def test_a_prior_and_a_reward_model_of_one_upload_measured_in_part_go_together(d
     at = prior_page()
     assert any("· data: project.csv: r\\_hat" in c.value for c in at.caption)
     assert not at.warning, [w.value for w in at.warning]
+
+
+def test_two_files_of_one_name_are_told_apart_in_the_warning(demo, workspace, tmp_path):
+    # "pre-trained on vec.csv and the reward model fitted on vec.csv, apart": an upload of
+    # vec.csv and the vec.csv given to `braid reward train`, which the words did not tell apart
+    from dashboard import catalog, uploads
+
+    table = b"sequence\n" + b"".join(f"{'ACDEFGHIKLMN'[i] * 32}\n".encode() for i in range(12))
+    stored = uploads.store_upload(workspace.root, table, "vec.csv", value_column=None)
+    assert stored.path in {d.path for d in catalog.uploaded_datasets(workspace.root)}
+    finished_model(workspace, "prior", stored.path, SPACE)
+    finished_model(workspace, "reward", str(tmp_path / "vec.csv"), SPACE)
+    (warning,) = prior_page().warning
+    assert warning.value.startswith(
+        "The prior was pre-trained on vec.csv (an upload) and the reward model fitted on "
+        f"vec.csv (the file {tmp_path / 'vec.csv'}), apart.".replace("_", "\\_")), warning.value
