@@ -28,6 +28,9 @@ DEVICES = ("auto", "cpu", "cuda")
 SUMMARY_COLUMNS = {
     "predicted_mean_median": ("r_hat", "Median predicted reward r_hat of the designs."),
     "uncertainty_median": ("u", "Median uncertainty u of the designs' r_hat."),
+    # without an oracle, the one figure r_hat can be held against
+    "measured_best": ("D's best", "Best measured value of D, the value to beat: r_hat is "
+                      "predicted on its scale."),
     "true_score_median": ("true", "Median true score (the oracle's) of the designs."),
     "true_score_max": ("best true", "Highest true score of the designs."),
     "validity": ("valid", "Share of the designs that are valid."),

@@ -270,8 +270,10 @@ def test_the_finished_table_keeps_its_columns_whichever_run_is_newest(demo, work
         workspace.set_status(run.id, "done")
 
     finished({"unique_fraction": 0.75, "true_score_median": 0.25})  # a sequence run
-    finished({"distinct_designs": 16.0})  # a vector run, the newest
+    # a vector run, the newest; without an oracle, D's best is what r_hat is held against
+    finished({"distinct_designs": 16.0, "measured_best": 0.7})
     table = open_page("app_pages/design.py").dataframe[0].value
-    assert list(table.columns) == ["run", "designs", "r_hat", "true", "min"]
+    assert list(table.columns) == ["run", "designs", "r_hat", "D's best", "true", "min"]
+    assert table["D's best"].tolist()[0] == 0.7
     assert table["designs"].tolist() == ["16 of 16", "12 of 16"]
     assert table["true"].isna().tolist() == [True, False]  # drawn blank (placeholder "")
