@@ -11,7 +11,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import duplicate_warning, merge_duplicates, values_shown
+from braid_core.data.duplicates import (
+    duplicate_warning,
+    float32_twins_warning,
+    merge_duplicates,
+    values_shown,
+)
 from braid_core.data.offline import OfflineData, vector_columns
 from braid_core.data.plateau import plateau_warning
 from braid_core.data.report import SHOWN, DataError, DuplicateGroup, clip_text, designs_phrase
@@ -54,12 +59,14 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     x = torch.cat([part.x for part in parts])
     y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
     labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]
+    exact = None  # vectors: grouped as read, not as their float32 copies (7 digits)
     if isinstance(first.space, SequenceSpace):
         keys: list = first.space.decode(x)
     else:
-        keys = [row.tobytes() for row in x.double().numpy()]
+        exact = np.concatenate([part.exact_coordinates() for part in parts])
+        keys = [row.tobytes() for row in exact]
     table = FileTable(pd.DataFrame(), labels, source, "csv")
-    designs = ParsedDesigns(x, keys, first.space, [], False, [])
+    designs = ParsedDesigns(x, keys, first.space, [], False, [], exact=exact)
     weights = np.concatenate([part.measurement_counts() for part in parts])
     kept, merged, counts, groups = merge_duplicates(designs, y, table, weights)
     # Each part's own duplicates were merged when it was read; said again under the part's
@@ -67,6 +74,9 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     alerts = [duplicate_warning(part.report.duplicates, FileTable(
         pd.DataFrame(), [], part.source, part.report.file_format), part.space)
         for part in parts if part.report.duplicates]  # fmt: skip
+    coordinates = None if exact is None else exact[kept]
+    if twins := float32_twins_warning(x[kept], coordinates, [labels[i] for i in kept], source):
+        alerts.append(twins)
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
     if y is not None and groups and (disagree := disagreement_warning(groups, y, merged, parts)):
@@ -94,7 +104,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         measurements=None if counts is None else round(counts.sum()),
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(first.space, x[kept], values, source, report, counts, merged)
+    return OfflineData(first.space, x[kept], values, source, report, counts, merged, coordinates)
 
 
 def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineData]) -> str:

@@ -12,7 +12,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.duplicates import (
+    duplicate_warning,
+    float32_twins_warning,
+    merge_duplicates,
+)
 from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
@@ -159,6 +163,10 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     alerts = [*table.warnings]
     if groups:
         alerts.append(duplicate_warning(groups, table, designs.space))
+    exact = None if designs.exact is None else designs.exact[first]
+    if twins := float32_twins_warning(designs.x[first], exact,
+                                      [table.labels[i] for i in first], source):  # fmt: skip
+        alerts.append(twins)
     if nucleotides := nucleotide_warning(designs, table):
         alerts.append(nucleotides)
     if merged is not None and (plateau := plateau_warning(merged, source)):
@@ -192,7 +200,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         rows_without_value=rows_without_value,
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
+    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged, exact)
 
 
 def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:

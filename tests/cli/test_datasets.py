@@ -193,3 +193,21 @@ def test_task_export_writes_vectors_in_the_shortest_digits_of_their_float32(tmp_
     task = get_task("toy-2d")
     data = read_designs(tmp_path / "offline.csv")
     assert torch.equal(task.score(data.x), data.y)  # the values read back exactly
+
+
+def test_data_merge_keeps_every_digit_of_vectors_and_designs_float32_cannot_tell_apart(
+        tmp_path):
+    # Written as float32, 1013250.5 and 1013250.53 became one design measured 1 and 5, and
+    # 25.123456 became 25.123455.
+    first = tmp_path / "prec3.csv"
+    first.write_text("conc,pressure,value\n0.1,1013250.50,1\n0.1,1013250.53,5\n"
+                     "25.123456,2000000.25,3\n")
+    out = tmp_path / "m.csv"
+    result = runner.invoke(app, ["data", "merge", str(first), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == ("conc,pressure,value\n0.1,1013250.5,1.0\n0.1,1013250.53,5.0\n"
+                               "25.123456,2000000.25,3.0\n")
+    assert "measured again" not in result.output
+    assert "2 designs differ only beyond float32's 7 significant digits" in result.output
+    assert f"{first} design 1 (0.1, 1013250.5) and {first} design 2 (0.1, 1013250.53)" in (
+        result.output.replace("\n", ""))
