@@ -113,18 +113,28 @@ def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineDat
     repeats stay a warning, said when it is read)."""
     count = f"{len(groups)} design{'s' * (len(groups) > 1)}"
     two = len(parts) == 2
-    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
+    names = files_phrase(parts)
+    if len(parts) == 1:  # designs made in code, their repeats not merged when read
+        return (f"{names}: {count} found more than once, kept once" if parts[0].y is None else
+                _remeasured(f"{names}: {count} measured more than once", groups, parts))
     if parts[0].y is None:
         return (f"{parts[1].source}: {count} already in {parts[0].source}, kept once" if two
                 else f"{count} in more than one of {names}, kept once")
     where = f"{parts[1].source}: {count} of {parts[0].source}" if two else (
         f"{count} of {names}")
+    return _remeasured(f"{where} measured again", groups, parts)
+
+
+def _remeasured(what: str, groups: Sequence[DuplicateGroup], parts: Sequence[OfflineData]
+                ) -> str:  # fmt: skip
+    """The note on designs measured more than once: `what` (which, where), how each is kept,
+    and the first ones' values."""
     sequences = isinstance(parts[0].space, SequenceSpace)
     shown = "; ".join((repr(clip_text(g.design)) if sequences else g.design)
                       + f" ({', then '.join(values_shown(g))})"
                       for g in groups[:SHOWN])  # fmt: skip
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
-    return (f"{where} measured again, each kept once with the mean of all its measurements "
+    return (f"{what}, each kept once with the mean of all its measurements "
             f"(the measurements column counts them): {shown}{more}")
 
 
@@ -164,8 +174,9 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
     example = far[0]
     design = repr(clip_text(example.design)) if sequences else example.design
     count = f"{len(far)} design{'s' * (len(far) > 1)}"
-    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
-    return (f"{count} measured in more than one of {names} "
+    where = (f"more than once in {parts[0].source}" if len(parts) == 1
+             else f"in more than one of {files_phrase(parts)}")
+    return (f"{count} measured {where} "
             f"{'have' if len(far) > 1 else 'has'} measurements that differ by more than "
             f"{DISAGREEING_SPREADS:g} standard deviations of all the values "
             f"({DISAGREEING_SPREADS:g} x {spread:.3g} = {limit:.3g}), more than most different "
@@ -174,6 +185,12 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
             "as any design measured again, but a mean of such values is likely neither: check "
             "that the files measure the same quantity in the same units and value column, and "
             "leave out the wrong measurements before fitting a reward model")
+
+
+def files_phrase(parts: Sequence[OfflineData]) -> str:
+    """The parts' names for a sentence: "a.csv", "a.csv and b.csv", "a.csv, b.csv and c.csv"."""
+    names = [part.source for part in parts]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:
