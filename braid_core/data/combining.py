@@ -19,7 +19,15 @@ from braid_core.data.duplicates import (
 )
 from braid_core.data.offline import OfflineData, vector_columns
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import SHOWN, DataError, DuplicateGroup, clip_text, designs_phrase
+from braid_core.data.report import (
+    SHOWN,
+    DataError,
+    DuplicateGroup,
+    clip_text,
+    designs_phrase,
+    of_file,
+    unmeasured_note,
+)
 from braid_core.data.table import FileTable, ParsedDesigns
 from braid_core.spaces import SequenceSpace, names_differ
 
@@ -83,6 +91,8 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         alerts.append(disagree)
     counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
     notes = [f"combined from {counts_text}"]
+    notes.extend(of_file(note, part.source) for part in parts if (note := unmeasured_note(
+        part.report.rows_without_value, part.report.value_column, part.report.file_format)))
     if groups:
         notes.append(remeasured_note(groups, parts))
     ignored = [(part.source, part.report.columns_ignored) for part in parts
@@ -102,6 +112,7 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         notes=tuple(notes),
         warnings=tuple(alerts),
         measurements=None if counts is None else round(counts.sum()),
+        rows_without_value=sum(part.report.rows_without_value for part in parts),
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
     return OfflineData(first.space, x[kept], values, source, report, counts, merged, coordinates)

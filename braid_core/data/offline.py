@@ -99,19 +99,20 @@ class OfflineData:
             raise TypeError(f"{self.source} holds sequences, not vectors")
         return self.x.double().numpy() if self.coordinates is None else self.coordinates
 
-    def to_frame(self) -> pd.DataFrame:
-        """Columns `sequence` (or the file's feature columns) and `value` when labeled, and
-        `measurements` when some value is the mean of several (read back by `read_designs`).
-        Numbers as read, in float64: a CSV of it reads back to the same designs and values."""
+    def to_frame(self, value_column: str = "value") -> pd.DataFrame:
+        """Columns `sequence` (or the file's feature columns) and `value_column` when labeled,
+        and `measurements` when some value is the mean of several (read back by
+        `read_designs`). Numbers as read, in float64: a CSV of it reads back to the same
+        designs and values."""
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
         else:  # float32 from code: a CSV shows 0.1, not 0.10000000149011612
             exact = self.x.numpy() if self.coordinates is None else self.coordinates
             frame = pd.DataFrame(exact.copy(), columns=vector_columns(self))
         if self.values is not None:  # as measured: merging must not round what was measured
-            frame["value"] = self.values.copy()
+            frame[value_column] = self.values.copy()
         elif self.y is not None:
-            frame["value"] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
+            frame[value_column] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
         if self.counts is not None:
             frame[COUNT_COLUMN] = self.counts.round().astype(np.int64)
         return frame

@@ -32,7 +32,14 @@ from braid_core.data.numeric import (
 )
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
+from braid_core.data.report import (
+    SHOWN,
+    DataError,
+    DataReport,
+    DataWarning,
+    designs_phrase,
+    unmeasured_note,
+)
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.sniffing import DECIMAL_COMMA
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field
@@ -127,7 +134,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     unlabeled_note, rows_without_value = "", 0
     if options.labeled_rows and value_column is not None:
         table, rows_without_value = _labeled_rows(table, value_column)
-        unlabeled_note = _unlabeled_note(table, value_column, rows_without_value)
+        unlabeled_note = unmeasured_note(rows_without_value, value_column, table.file_format)
     designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
@@ -222,14 +229,6 @@ def _mostly_blank(table: FileTable, column: str) -> bool:
 def _maybe_values(column: str) -> str:
     return (f"if {column!r} holds measured values (blank where a design was not measured), "
             f"name it as the value column (--value-column {column})")
-
-
-def _unlabeled_note(table: FileTable, column: str, left_out: int) -> str:
-    if not left_out:
-        return ""
-    value = f"{column}=" if table.file_format == "fasta" else f"a value in column {column!r}"
-    return (f"{table.count(left_out)} without {value} left out of the labeled designs (read "
-            "as designs not measured)")
 
 
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:
