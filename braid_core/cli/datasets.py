@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -62,19 +63,24 @@ def data_merge(
         "so that merging it again weighs each alike).")],
     out: Annotated[Path, typer.Option(
         "--out", metavar="FILE", help="CSV file to write (not one of FILES): designs, values "
-        "and measurement counts; the report names the other columns, left in their files.")],
+        "(under the files' value column name) and measurement counts; the report names the "
+        "other columns, left in their files.")],
     sequence_column: SequenceColumn = "sequence",
     value_column: NamedValueColumn = None,
     alphabet: Alphabet = None,
 ) -> None:
-    """Combine design tables into one CSV, each design once with the mean of its measurements."""
+    """Combine design tables into one CSV, each design once with the mean of its measurements;
+    rows without a value (designs not measured) are left out, with a note."""
     from braid_core import data
     from braid_core.files import atomic_write_bytes
 
     csv_out(out)
     if any(out.resolve() == file.resolve() for file in files):
         raise fail(f"--out {out} is one of the files to merge; write the result elsewhere")
-    options = {"sequence_column": sequence_column, **value_reading(value_column)}
+    if twice := given_twice(files):
+        raise fail(twice)
+    options = {"sequence_column": sequence_column, "labeled_rows": True,
+               **value_reading(value_column)}  # fmt: skip
     try:
         with warnings.catch_warnings():  # the combined report says what matters
             warnings.simplefilter("ignore", data.DataWarning)
@@ -85,9 +91,39 @@ def data_merge(
     except data.DataError as err:
         raise fail(str(err)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, combined.to_frame().to_csv(index=False).encode())
+    frame = combined.to_frame(merged_value_column(parts, value_column))
+    atomic_write_bytes(out, frame.to_csv(index=False).encode())
     typer.echo(combined.report.summary())
     say(f"wrote {out}")
+
+
+def given_twice(files: list[Path]) -> str | None:
+    """Why merging `files` would count some measurements twice: one file given twice, or two
+    files of the same bytes (a copy); None when each is its own. Files that cannot be read are
+    left to the reader, which says why."""
+    seen: dict[Path, Path] = {}
+    contents: dict[bytes, Path] = {}
+    for file in files:
+        if not file.is_file():
+            continue
+        if (where := file.resolve()) in seen:
+            spelt = f" (as {seen[where]} and {file})" if str(seen[where]) != str(file) else ""
+            return (f"{file} is given twice{spelt}: merged with itself, each of its "
+                    "measurements would count twice; give each file once")
+        seen[where] = file
+        digest = hashlib.sha256(file.read_bytes()).digest()
+        if digest in contents:
+            return (f"{file} holds the same bytes as {contents[digest]}: a copy, whose "
+                    "measurements merged would count twice; give each file once")
+        contents[digest] = file
+    return None
+
+
+def merged_value_column(parts: list[Any], value_column: str | None) -> str:
+    """The column the merged values are written under: the one the files share (yield, read
+    back with the same --value-column), else the one named, else `value`."""
+    names = {part.report.value_column for part in parts}
+    return names.pop() if len(names) == 1 and None not in names else value_column or "value"
 
 
 def value_reading(value_column: str | None) -> dict[str, Any]:

@@ -11,10 +11,23 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import duplicate_warning, merge_duplicates, values_shown
+from braid_core.data.duplicates import (
+    duplicate_warning,
+    float32_twins_warning,
+    merge_duplicates,
+    values_shown,
+)
 from braid_core.data.offline import OfflineData, vector_columns
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import SHOWN, DataError, DuplicateGroup, clip_text, designs_phrase
+from braid_core.data.report import (
+    SHOWN,
+    DataError,
+    DuplicateGroup,
+    clip_text,
+    designs_phrase,
+    of_file,
+    unmeasured_note,
+)
 from braid_core.data.table import FileTable, ParsedDesigns
 from braid_core.spaces import SequenceSpace, names_differ
 
@@ -54,12 +67,14 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     x = torch.cat([part.x for part in parts])
     y = None if first.y is None else np.concatenate([part.exact_values() for part in parts])
     labels = [f"{part.source} design {i + 1}" for part in parts for i in range(len(part))]
+    exact = None  # vectors: grouped as read, not as their float32 copies (7 digits)
     if isinstance(first.space, SequenceSpace):
         keys: list = first.space.decode(x)
     else:
-        keys = [row.tobytes() for row in x.double().numpy()]
+        exact = np.concatenate([part.exact_coordinates() for part in parts])
+        keys = [row.tobytes() for row in exact]
     table = FileTable(pd.DataFrame(), labels, source, "csv")
-    designs = ParsedDesigns(x, keys, first.space, [], False, [])
+    designs = ParsedDesigns(x, keys, first.space, [], False, [], exact=exact)
     weights = np.concatenate([part.measurement_counts() for part in parts])
     kept, merged, counts, groups = merge_duplicates(designs, y, table, weights)
     # Each part's own duplicates were merged when it was read; said again under the part's
@@ -67,12 +82,17 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
     alerts = [duplicate_warning(part.report.duplicates, FileTable(
         pd.DataFrame(), [], part.source, part.report.file_format), part.space)
         for part in parts if part.report.duplicates]  # fmt: skip
+    coordinates = None if exact is None else exact[kept]
+    if twins := float32_twins_warning(x[kept], coordinates, [labels[i] for i in kept], source):
+        alerts.append(twins)
     if merged is not None and (plateau := plateau_warning(merged, source)):
         alerts.append(plateau)
     if y is not None and groups and (disagree := disagreement_warning(groups, y, merged, parts)):
         alerts.append(disagree)
     counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
     notes = [f"combined from {counts_text}"]
+    notes.extend(of_file(note, part.source) for part in parts if (note := unmeasured_note(
+        part.report.rows_without_value, part.report.value_column, part.report.file_format)))
     if groups:
         notes.append(remeasured_note(groups, parts))
     ignored = [(part.source, part.report.columns_ignored) for part in parts
@@ -92,9 +112,10 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         notes=tuple(notes),
         warnings=tuple(alerts),
         measurements=None if counts is None else round(counts.sum()),
+        rows_without_value=sum(part.report.rows_without_value for part in parts),
     )
     values = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(first.space, x[kept], values, source, report, counts, merged)
+    return OfflineData(first.space, x[kept], values, source, report, counts, merged, coordinates)
 
 
 def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineData]) -> str:
@@ -103,18 +124,28 @@ def remeasured_note(groups: Sequence[DuplicateGroup], parts: Sequence[OfflineDat
     repeats stay a warning, said when it is read)."""
     count = f"{len(groups)} design{'s' * (len(groups) > 1)}"
     two = len(parts) == 2
-    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
+    names = files_phrase(parts)
+    if len(parts) == 1:  # designs made in code, their repeats not merged when read
+        return (f"{names}: {count} found more than once, kept once" if parts[0].y is None else
+                _remeasured(f"{names}: {count} measured more than once", groups, parts))
     if parts[0].y is None:
         return (f"{parts[1].source}: {count} already in {parts[0].source}, kept once" if two
                 else f"{count} in more than one of {names}, kept once")
     where = f"{parts[1].source}: {count} of {parts[0].source}" if two else (
         f"{count} of {names}")
+    return _remeasured(f"{where} measured again", groups, parts)
+
+
+def _remeasured(what: str, groups: Sequence[DuplicateGroup], parts: Sequence[OfflineData]
+                ) -> str:  # fmt: skip
+    """The note on designs measured more than once: `what` (which, where), how each is kept,
+    and the first ones' values."""
     sequences = isinstance(parts[0].space, SequenceSpace)
     shown = "; ".join((repr(clip_text(g.design)) if sequences else g.design)
                       + f" ({', then '.join(values_shown(g))})"
                       for g in groups[:SHOWN])  # fmt: skip
     more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
-    return (f"{where} measured again, each kept once with the mean of all its measurements "
+    return (f"{what}, each kept once with the mean of all its measurements "
             f"(the measurements column counts them): {shown}{more}")
 
 
@@ -154,8 +185,9 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
     example = far[0]
     design = repr(clip_text(example.design)) if sequences else example.design
     count = f"{len(far)} design{'s' * (len(far) > 1)}"
-    names = f"{', '.join(p.source for p in parts[:-1])} and {parts[-1].source}"
-    return (f"{count} measured in more than one of {names} "
+    where = (f"more than once in {parts[0].source}" if len(parts) == 1
+             else f"in more than one of {files_phrase(parts)}")
+    return (f"{count} measured {where} "
             f"{'have' if len(far) > 1 else 'has'} measurements that differ by more than "
             f"{DISAGREEING_SPREADS:g} standard deviations of all the values "
             f"({DISAGREEING_SPREADS:g} x {spread:.3g} = {limit:.3g}), more than most different "
@@ -164,6 +196,12 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
             "as any design measured again, but a mean of such values is likely neither: check "
             "that the files measure the same quantity in the same units and value column, and "
             "leave out the wrong measurements before fitting a reward model")
+
+
+def files_phrase(parts: Sequence[OfflineData]) -> str:
+    """The parts' names for a sentence: "a.csv", "a.csv and b.csv", "a.csv, b.csv and c.csv"."""
+    names = [part.source for part in parts]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:

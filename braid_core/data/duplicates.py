@@ -3,8 +3,11 @@ warning that says so."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from torch import Tensor
 
 from braid_core.data.report import SHOWN, DuplicateGroup, clip_text
 from braid_core.data.table import FileTable, ParsedDesigns
@@ -81,5 +84,45 @@ def _first_few(items, limit: int = 2 * SHOWN) -> str:
     return ", ".join(items[:limit]) + more
 
 
+def float32_twins_warning(x: Tensor, exact: np.ndarray | None, labels: Sequence[str],
+                          source: str) -> str | None:  # fmt: skip
+    """A warning naming distinct vector designs that are one point in float32, the numbers
+    the prior and reward model compute in (about 7 significant digits: 1013250.5 and
+    1013250.53); None where there are none, or for sequences. Such designs are kept apart,
+    each with its values, as the file has them; only the models cannot tell them apart.
+
+    Args:
+        x: (n, dim) float32 designs, each distinct in `exact`.
+        exact: (n, dim) float64 designs as read; None for sequences.
+        labels: (n,) how the user knows each design ("row 3").
+    """
+    if exact is None or len(x) < 2:
+        return None
+    _, point, sizes = np.unique(x.numpy(), axis=0, return_inverse=True, return_counts=True)
+    point = point.ravel()
+    groups: dict[int, list[int]] = {}
+    for row in np.flatnonzero(sizes[point] > 1).tolist():
+        groups.setdefault(int(point[row]), []).append(row)
+    if not groups:
+        return None
+    shown = "; ".join(" and ".join(f"{labels[row]} {_show_vector(exact[row])}" for row in rows)
+                      for rows in list(groups.values())[:SHOWN])  # fmt: skip
+    more = f" and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
+    count = sum(map(len, groups.values()))
+    return (f"{source}: {count} designs differ only beyond float32's 7 significant digits, "
+            f"the numbers the prior and reward model compute in, so the models see "
+            f"{'them as one point' if len(groups) == 1 else 'each group as one point'}: "
+            f"{shown}{more}. They are kept as distinct designs, each with its own values; if "
+            "they are one design, write them alike, else write the column so that they differ "
+            "within 7 digits (e.g. as the difference from a reference value)")
+
+
 def _show_vector(vector: np.ndarray) -> str:
-    return "(" + ", ".join(f"{v:.6g}" for v in vector.tolist()) + ")"
+    """The coordinates in the shortest digits that read back as the same float64 (as typed,
+    but for trailing zeros): rounded ones could show two designs alike."""
+    return "(" + ", ".join(map(_shortest, vector.tolist())) + ")"
+
+
+def _shortest(number: float) -> str:
+    text = repr(float(number))
+    return text.removesuffix(".0")

@@ -276,7 +276,8 @@ def vector_designs(columns: list[str], numbers: Mapping[str, np.ndarray], notes:
     matrix = np.stack([numbers[c] for c in columns], axis=1) + 0.0  # -0.0 -> 0.0
     keys = [row.tobytes() for row in matrix]
     x = torch.from_numpy(matrix.astype(np.float32))
-    return ParsedDesigns(x, keys, VectorSpace(len(columns), tuple(columns)), columns, False, notes)
+    space = VectorSpace(len(columns), tuple(columns))
+    return ParsedDesigns(x, keys, space, columns, False, notes, exact=matrix)
 
 
 def feature_columns(table: FileTable, options: ReadOptions, value_column: str | None

@@ -29,12 +29,17 @@ class OfflineData:
     # (n,) float64 values as read (or averaged), which files written back keep; y is their
     # float32 copy for the networks. None: unlabeled, or made in code (then y is all there is).
     values: np.ndarray | None = None
+    # (n, dim) float64 vector coordinates as read, which files written back keep; x is their
+    # float32 copy, which keeps only 7 digits (1013250.5 and 1013250.53 are one float32).
+    # None: sequences, or made in code.
+    coordinates: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         assert self.x.shape[1:] == self.space.event_shape, f"x {tuple(self.x.shape)} vs space"
         assert self.y is None or self.y.shape == self.x.shape[:1], "y must be (n,)"
         assert self.counts is None or (self.y is not None and self.counts.shape == self.y.shape)
         assert self.values is None or (self.y is not None and self.values.shape == self.y.shape)
+        assert self.coordinates is None or self.coordinates.shape == self.x.shape
 
     def __len__(self) -> int:
         return self.x.shape[0]
@@ -88,17 +93,26 @@ class OfflineData:
             return None
         return self.y.double().numpy() if self.values is None else self.values
 
-    def to_frame(self) -> pd.DataFrame:
-        """Columns `sequence` (or the file's feature columns) and `value` when labeled, and
-        `measurements` when some value is the mean of several (read back by `read_designs`)."""
+    def exact_coordinates(self) -> np.ndarray:
+        """(n, dim) float64 vector coordinates: as read where known, else x's."""
+        if isinstance(self.space, SequenceSpace):
+            raise TypeError(f"{self.source} holds sequences, not vectors")
+        return self.x.double().numpy() if self.coordinates is None else self.coordinates
+
+    def to_frame(self, value_column: str = "value") -> pd.DataFrame:
+        """Columns `sequence` (or the file's feature columns) and `value_column` when labeled,
+        and `measurements` when some value is the mean of several (read back by
+        `read_designs`). Numbers as read, in float64: a CSV of it reads back to the same
+        designs and values."""
         if isinstance(self.space, SequenceSpace):
             frame = pd.DataFrame({"sequence": self.sequences()})
-        else:
-            frame = pd.DataFrame(self.x.numpy().copy(), columns=vector_columns(self))
+        else:  # float32 from code: a CSV shows 0.1, not 0.10000000149011612
+            exact = self.x.numpy() if self.coordinates is None else self.coordinates
+            frame = pd.DataFrame(exact.copy(), columns=vector_columns(self))
         if self.values is not None:  # as measured: merging must not round what was measured
-            frame["value"] = self.values.copy()
+            frame[value_column] = self.values.copy()
         elif self.y is not None:
-            frame["value"] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
+            frame[value_column] = self.y.numpy().copy()  # float32: a CSV shows 0.1, not 0.1000001
         if self.counts is not None:
             frame[COUNT_COLUMN] = self.counts.round().astype(np.int64)
         return frame

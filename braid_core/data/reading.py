@@ -12,7 +12,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from braid_core.data.duplicates import duplicate_warning, merge_duplicates
+from braid_core.data.duplicates import (
+    duplicate_warning,
+    float32_twins_warning,
+    merge_duplicates,
+)
 from braid_core.data.fasta import field_fix, misspelt_field
 from braid_core.data.loading import file_bytes, parse_design_table
 from braid_core.data.numeric import (
@@ -28,7 +32,14 @@ from braid_core.data.numeric import (
 )
 from braid_core.data.offline import COUNT_COLUMN, OfflineData
 from braid_core.data.plateau import plateau_warning
-from braid_core.data.report import SHOWN, DataError, DataReport, DataWarning, designs_phrase
+from braid_core.data.report import (
+    SHOWN,
+    DataError,
+    DataReport,
+    DataWarning,
+    designs_phrase,
+    unmeasured_note,
+)
 from braid_core.data.sequences import nucleotide_warning, sequence_designs
 from braid_core.data.sniffing import DECIMAL_COMMA
 from braid_core.data.table import FileTable, ParsedDesigns, ReadOptions, header_field
@@ -126,7 +137,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         if rows_without_value:
             _check_design_cells(table, options, value_column)
         table = measured
-        unlabeled_note = _unlabeled_note(table, value_column, rows_without_value)
+        unlabeled_note = unmeasured_note(rows_without_value, value_column, table.file_format)
     designs: ParsedDesigns | None = None
     if _kind(table, options) == "sequence":
         designs = sequence_designs(table, options)
@@ -162,6 +173,10 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     alerts = [*table.warnings]
     if groups:
         alerts.append(duplicate_warning(groups, table, designs.space))
+    exact = None if designs.exact is None else designs.exact[first]
+    if twins := float32_twins_warning(designs.x[first], exact,
+                                      [table.labels[i] for i in first], source):  # fmt: skip
+        alerts.append(twins)
     if nucleotides := nucleotide_warning(designs, table):
         alerts.append(nucleotides)
     if merged is not None and (plateau := plateau_warning(merged, source)):
@@ -195,7 +210,7 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
         rows_without_value=rows_without_value,
     )
     y = None if merged is None else torch.from_numpy(merged.astype(np.float32))
-    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged)
+    return OfflineData(designs.space, designs.x[first], y, source, report, counts, merged, exact)
 
 
 def _labeled_rows(table: FileTable, column: str) -> tuple[FileTable, int]:
@@ -229,14 +244,6 @@ def _mostly_blank(table: FileTable, column: str) -> bool:
 def _maybe_values(column: str) -> str:
     return (f"if {column!r} holds measured values (blank where a design was not measured), "
             f"name it as the value column (--value-column {column})")
-
-
-def _unlabeled_note(table: FileTable, column: str, left_out: int) -> str:
-    if not left_out:
-        return ""
-    value = f"{column}=" if table.file_format == "fasta" else f"a value in column {column!r}"
-    return (f"{table.count(left_out)} without {value} left out of the labeled designs (read "
-            "as designs not measured)")
 
 
 def _value_hints(table: FileTable, column: str) -> tuple[str, str]:

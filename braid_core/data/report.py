@@ -162,6 +162,18 @@ def of_file(text: str, name: str) -> str:
     return f"{name}: {text}"
 
 
+def unmeasured_note(left_out: int, column: str, file_format: str) -> str:
+    """What `labeled_rows` says of the rows it left out for want of a value in `column`;
+    nothing where it left out none."""
+    if not left_out:
+        return ""
+    fasta = file_format == "fasta"
+    rows = f"{left_out} {'record' if fasta else 'row'}{'' if left_out == 1 else 's'}"
+    value = f"{column}=" if fasta else f"a value in column {column!r}"
+    return (f"{rows} without {value} left out of the labeled designs (read as designs not "
+            "measured)")
+
+
 def designs_phrase(count: int) -> str:
     """'1 design', '3 designs'."""
     return f"{count} design" if count == 1 else f"{count} designs"

@@ -125,6 +125,9 @@ class ParsedDesigns(NamedTuple):
     inferred: bool  # whether the alphabet was inferred
     notes: list[str]  # e.g. the inferred alphabet
     reason: str = ""  # why an inferred alphabet is protein: "because of 'N' (row 13)"
+    # (rows, dim) float64 vector coordinates as read; x is their float32 copy for the
+    # networks, which files written back must not be: it rounds to 7 digits. None: sequences.
+    exact: np.ndarray | None = None
 
 
 def header_field(key: str, example: str = "0.5") -> str:

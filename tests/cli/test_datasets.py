@@ -193,3 +193,70 @@ def test_task_export_writes_vectors_in_the_shortest_digits_of_their_float32(tmp_
     task = get_task("toy-2d")
     data = read_designs(tmp_path / "offline.csv")
     assert torch.equal(task.score(data.x), data.y)  # the values read back exactly
+
+
+def test_data_merge_keeps_every_digit_of_vectors_and_designs_float32_cannot_tell_apart(
+        tmp_path):
+    # Written as float32, 1013250.5 and 1013250.53 became one design measured 1 and 5, and
+    # 25.123456 became 25.123455.
+    first = tmp_path / "prec3.csv"
+    first.write_text("conc,pressure,value\n0.1,1013250.50,1\n0.1,1013250.53,5\n"
+                     "25.123456,2000000.25,3\n")
+    out = tmp_path / "m.csv"
+    result = runner.invoke(app, ["data", "merge", str(first), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == ("conc,pressure,value\n0.1,1013250.5,1.0\n0.1,1013250.53,5.0\n"
+                               "25.123456,2000000.25,3.0\n")
+    assert "measured again" not in result.output
+    assert "2 designs differ only beyond float32's 7 significant digits" in result.output
+    assert f"{first} design 1 (0.1, 1013250.5) and {first} design 2 (0.1, 1013250.53)" in (
+        result.output.replace("\n", ""))
+
+
+def _yields(path, rows: int, blank: int, seed: int):
+    """A vector table a, b, c, d with `yield` measured for all but `blank` rows."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.random((rows, 4)).round(6), columns=list("abcd"))
+    frame["yield"] = (2 * frame["a"] - frame["b"]).round(4)
+    frame.loc[rng.choice(rows, blank, replace=False), "yield"] = np.nan
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_data_merge_leaves_out_rows_not_measured_and_keeps_the_value_columns_name(tmp_path):
+    # Refused before ("60 rows without a value ... Fill them in"), though a blank value means
+    # "not measured" to every other command; and written as `value`, which
+    # `braid data check D2.csv --value-column yield` then could not find.
+    base = _yields(tmp_path / "vec.csv", 300, 60, seed=0)
+    _yields(tmp_path / "round2.csv", 20, 0, seed=1)
+    out = tmp_path / "D2.csv"
+    result = runner.invoke(app, ["data", "merge", str(tmp_path / "vec.csv"),
+                                 str(tmp_path / "round2.csv"), "--out", str(out),
+                                 "--value-column", "yield"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (f"{tmp_path / 'vec.csv'}: 60 rows without a value in column 'yield' left out of "
+            "the labeled designs (read as designs not measured)") in result.output
+    assert "260 rows -> 260 designs" in result.output
+    merged = pd.read_csv(out)
+    assert merged.columns.tolist() == ["a", "b", "c", "d", "yield"]
+    assert len(merged) == 260 and merged["yield"].notna().all()
+    assert sorted(merged["yield"]) == sorted([*base["yield"].dropna(), *pd.read_csv(
+        tmp_path / "round2.csv")["yield"]])
+    checked = runner.invoke(app, ["data", "check", str(out), "--value-column", "yield"])
+    assert checked.exit_code == 0 and "260 rows -> 260 designs" in checked.output
+
+
+def test_data_merge_refuses_a_file_given_twice_or_a_copy_of_one(tmp_path):
+    # Accepted silently before: every design measured "twice", every count doubled.
+    first = tmp_path / "a.csv"
+    first.write_text("sequence,value\nACDEF,1.0\nGHIKL,2.0\n")
+    out = tmp_path / "m.csv"
+    again = runner.invoke(app, ["data", "merge", str(first), str(tmp_path / "." / "a.csv"),
+                                "--out", str(out)])  # fmt: skip
+    assert again.exit_code == 1 and f"{first} is given twice" in again.output
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(first.read_bytes())
+    copied = runner.invoke(app, ["data", "merge", str(first), str(copy), "--out", str(out)])
+    assert copied.exit_code == 1
+    assert f"{copy} holds the same bytes as {first}" in copied.output.replace("\n", "")
+    assert not out.exists()

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from dashboard_runs import APP
 from streamlit.testing.v1 import AppTest
 
+from braid_core.data import DataWarning
 from dashboard import catalog, uploads
 
 GOOD = b"sequence,value\nACDEF,1.0\nGHIKL,2.0\nMNPQR,0.5\n"
@@ -155,3 +157,18 @@ def test_notes_on_the_data_set_shown_name_its_file_under_another_files_error(dem
     skipped = [i.value for i in at.info if "nothing but commas" in i.value]
     assert skipped and skipped[0].startswith("commarows.csv: 2 rows of nothing but commas")
     assert all(m.value.startswith("commarows.csv: ") for m in [*at.info, *at.warning])
+
+
+def test_a_stored_upload_keeps_every_digit_of_its_vectors(workspace):
+    # Stored as float32, 1013250.5 and 1013250.53 became one design: the data set had 3
+    # designs where the file had 4, one value the mean of 1 and 5.
+    data = (b"conc,pressure,value\n0.1,1013250.50,1\n0.1,1013250.53,5\n0.2,2000000,3\n"
+            b"25.123456,2000000.25,2\n")
+    with pytest.warns(DataWarning, match="differ only beyond float32's 7 significant digits"):
+        stored = uploads.store_upload(workspace.root, data, "prec4.csv")
+    assert stored.label.startswith("upload prec4.csv (4 designs, with values")
+    with open(stored.path) as file:
+        assert file.read() == ("conc,pressure,value\n0.1,1013250.5,1.0\n0.1,1013250.53,5.0\n"
+                               "0.2,2000000.0,3.0\n25.123456,2000000.25,2.0\n")
+    with open(stored.path.replace(".csv", ".json")) as file:
+        assert "differ only beyond float32's 7 significant digits" in file.read()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from braid_core.data import (
     DataError,
     DataWarning,
+    OfflineData,
     combine_designs,
     options_like,
     read_designs_bytes,
 )
-from braid_core.spaces import VectorSpace
+from braid_core.spaces import SequenceSpace, VectorSpace
 
 
 def test_combine_designs_checks_the_parts_fit_together() -> None:
@@ -89,3 +91,22 @@ def test_measurements_of_one_design_far_apart_are_warned_of_and_still_averaged()
     near = _vectors("r3.csv", [(3, 10), (5, 12)], **options_like(base))
     assert not [w for w in combine_designs([base, near], "d + r3").report.warnings
                 if "differ by more" in w]
+
+
+def test_designs_measured_again_name_every_file_however_many_are_combined() -> None:
+    # One part read "1 design of  and d.csv measured again": the files before the last, none.
+    space = SequenceSpace("dna", 4)
+    tokens = torch.tensor([[0, 1, 2, 3], [0, 1, 2, 3], [3, 3, 3, 3]])
+    made = OfflineData.from_tensors(space, tokens, torch.tensor([1.0, 5.0, 2.0]), "made")
+    alone = combine_designs([made], "made").report
+    assert ("made: 1 design measured more than once, each kept once with the mean of all its "
+            "measurements (the measurements column counts them): 'ACGT' (1, then 5)") in (
+        alone.notes)
+    assert "measured more than once in made has measurements that differ" in alone.summary()
+    unlabeled = OfflineData.from_tensors(space, tokens, None, "u")
+    assert "u: 1 design found more than once, kept once" in combine_designs(
+        [unlabeled], "u").report.notes
+    parts = [read_designs_bytes(f"sequence,value\nACGT,{v}\n".encode(), name, alphabet="dna",
+                                min_rows=1) for v, name in enumerate(["a.csv", "b.csv", "c.csv"])]
+    three = combine_designs(parts, "a + b + c").report.notes
+    assert any(n.startswith("1 design of a.csv, b.csv and c.csv measured again") for n in three)

@@ -41,3 +41,29 @@ def test_values_written_back_are_the_values_read_not_their_float32_copy(tmp_path
     written = tmp_path / "merged.csv"
     frame.reset_index().to_csv(written, index=False)
     assert read_designs(written).to_frame()["value"].tolist() == frame["value"].tolist()
+
+
+PRESSURES = b"conc,pressure,value\n0.1,1013250.50,1\n0.1,1013250.53,5\n0.2,2000000.25,3\n"
+
+
+def test_vectors_written_back_are_the_numbers_read_not_their_float32_copy(tmp_path: Path) -> None:
+    # 1013250.5 and 1013250.53 are one float32: written as such, a merge took the two designs
+    # for one and averaged 1 and 5.
+    path = tmp_path / "pressures.csv"
+    path.write_bytes(PRESSURES)
+    with pytest.warns(DataWarning, match=r"row 1 \(0\.1, 1013250\.5\) and row 2 \(0\.1, "
+                                         r"1013250\.53\)\. They are kept as distinct designs"):
+        data = read_designs(path)
+    assert data.x.dtype == torch.float32 and len(data) == 3  # what the networks get
+    frame = data.to_frame()
+    assert frame["pressure"].tolist() == [1013250.5, 1013250.53, 2000000.25]
+    written = tmp_path / "written.csv"
+    frame.to_csv(written, index=False)
+    assert "0.1,1013250.53,5.0\n" in written.read_text()
+    with pytest.warns(DataWarning, match="differ only beyond float32's 7 significant digits"):
+        again = read_designs(written)
+    assert again.to_frame().equals(frame)
+    combined = combine_designs([data, again], "both")
+    assert "both: 2 designs differ only beyond float32" in combined.report.summary()
+    assert combined.measurement_counts().tolist() == [2, 2, 2]  # each design twice, no more
+    assert combined.to_frame()["value"].tolist() == [1, 5, 3]
