@@ -236,7 +236,7 @@ def test_data_merge_leaves_out_rows_not_measured_and_keeps_the_value_columns_nam
     assert result.exit_code == 0, result.output
     assert (f"{tmp_path / 'vec.csv'}: 60 rows without a value in column 'yield' left out of "
             "the labeled designs (read as designs not measured)") in result.output
-    assert "260 rows -> 260 designs" in result.output
+    assert "320 rows, 260 measured -> 260 designs" in result.output
     merged = pd.read_csv(out)
     assert merged.columns.tolist() == ["a", "b", "c", "d", "yield"]
     assert len(merged) == 260 and merged["yield"].notna().all()
