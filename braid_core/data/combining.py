@@ -160,9 +160,21 @@ DISAGREEING_SPREADS = 2.0
 
 def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
                          means: np.ndarray, parts: Sequence[OfflineData]) -> str | None:
-    """A warning naming the designs measured in more than one part whose measurements differ
-    by more than DISAGREEING_SPREADS standard deviations of all `values` (one per row of the
-    parts); None where none does. The standard deviation is read robustly (1.4826 times the
+    """`disagreeing_repeats` of designs measured in more than one of `parts` (or more than
+    once in a single one)."""
+    where = (f"more than once in {parts[0].source}" if len(parts) == 1
+             else f"in more than one of {files_phrase(parts)}")
+    return disagreeing_repeats(groups, values, means, where=where, of="files",
+                               sequences=isinstance(parts[0].space, SequenceSpace))
+
+
+def disagreeing_repeats(groups: Sequence[DuplicateGroup], values: np.ndarray,
+                        means: np.ndarray, *, where: str, of: str,
+                        sequences: bool) -> str | None:
+    """A warning naming the designs measured `where` ("more than once in d.csv") whose
+    measurements differ by more than DISAGREEING_SPREADS standard deviations of all `values`
+    (one per row); None where none does; `of`: what to check measures one quantity ("files",
+    "rows"). The standard deviation is read robustly (1.4826 times the
     median absolute deviation: the disagreeing values would inflate a plain one and hide
     themselves), the plain one where half the values or more are alike. Not the spread of the
     repeats themselves: where a whole round is off, every repeat is, and it flags none.
@@ -181,12 +193,9 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
     far = [g for g in groups if max(g.values) - min(g.values) > limit]
     if not far:
         return None
-    sequences = isinstance(parts[0].space, SequenceSpace)
     example = far[0]
     design = repr(clip_text(example.design)) if sequences else example.design
     count = f"{len(far)} design{'s' * (len(far) > 1)}"
-    where = (f"more than once in {parts[0].source}" if len(parts) == 1
-             else f"in more than one of {files_phrase(parts)}")
     return (f"{count} measured {where} "
             f"{'have' if len(far) > 1 else 'has'} measurements that differ by more than "
             f"{DISAGREEING_SPREADS:g} standard deviations of all the values "
@@ -194,7 +203,7 @@ def disagreement_warning(groups: Sequence[DuplicateGroup], values: np.ndarray,
             f"designs do: e.g. {design} measured {', then '.join(values_shown(example))}. "
             f"Each is kept with the mean of its measurements (here {means[example.index]:.4g}), "
             "as any design measured again, but a mean of such values is likely neither: check "
-            "that the files measure the same quantity in the same units and value column, and "
+            f"that the {of} measure the same quantity in the same units and value column, and "
             "leave out the wrong measurements before fitting a reward model")
 
 

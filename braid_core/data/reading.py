@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from braid_core.data.combining import disagreeing_repeats
 from braid_core.data.duplicates import (
     duplicate_warning,
     float32_twins_warning,
@@ -173,6 +174,10 @@ def _read(data: bytes, source: str, options: ReadOptions, *, warn: bool) -> Offl
     alerts = [*table.warnings]
     if groups:
         alerts.append(duplicate_warning(groups, table, designs.space))
+    if groups and merged is not None and (disagree := disagreeing_repeats(
+            groups, values, merged, where=f"more than once in {source}", of="rows",
+            sequences=not isinstance(designs.space, VectorSpace))):
+        alerts.append(disagree)  # as for a design measured again in another file
     exact = None if designs.exact is None else designs.exact[first]
     if twins := float32_twins_warning(designs.x[first], exact,
                                       [table.labels[i] for i in first], source):  # fmt: skip

@@ -149,3 +149,19 @@ def test_a_named_vector_column_blank_in_many_rows_is_pointed_to_as_values(tmp_pa
         read_designs(path)
     assert "row 4" in str(refused.value) and "value column (--value-column" not in str(
         refused.value)
+
+
+def test_repeats_in_one_file_that_disagree_far_more_than_designs_differ_are_warned_of(
+        tmp_path: Path) -> None:
+    # the README's warning for measurements more than 2 standard deviations apart was given
+    # for a design measured again in another file only; within one, a 49.79 beside -0.43 was
+    # averaged into the data's "best" design with the plain duplicates note
+    rows = [f"{''.join(letters)},{i / 40:.3f}"
+            for i, letters in enumerate(itertools.product("ACGT", repeat=4))][:40]
+    text = "sequence,value\n" + "\n".join([*rows, "AAAA,49.79", "AAAC,0.03"]) + "\n"
+    report = read_designs(write(tmp_path / "d.csv", text)).report
+    disagree = [w for w in report.warnings if "differ by more than 2 standard deviations" in w]
+    assert disagree == [disagree[0]] and disagree[0].startswith(
+        "1 design measured more than once in ")
+    assert "'AAAA' measured 0, then 49.79" in disagree[0]
+    assert "check that the rows measure the same quantity" in disagree[0]
