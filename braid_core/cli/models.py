@@ -240,6 +240,10 @@ def finetune(
         "--offline", metavar="FILE", help="The measured data (for the designs' novelty, and to "
         "leave out designs already measured). Default: the data the reward model was fitted "
         "on, where found (its run's, or the copy `braid reward train` wrote beside it).")] = None,
+    value_column: Annotated[str | None, typer.Option(
+        "--value-column", metavar="NAME", show_default=False, help="Column of the --offline "
+        "file holding the values; a column named here must be in it. Default: 'value' where "
+        "the file has one.")] = None,
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
@@ -259,6 +263,9 @@ def finetune(
     no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
+    if value_column is not None and offline is None:  # the data found is read by `value`
+        raise fail("--value-column names the column of values of the --offline file; give "
+                   "--offline FILE too")
     found = None
     if offline is None:
         from braid_core.runs import Workspace, default_workspace_root
@@ -273,6 +280,7 @@ def finetune(
                                           support_floor=support_floor, tilt_value=tilt_value,
                                           tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool,
+                                          value_column=value_column,
                                           memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None

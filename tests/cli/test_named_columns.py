@@ -209,3 +209,57 @@ def test_prior_train_leaves_a_value_column_out_by_default_and_says_what_it_read(
     assert unsaid.exit_code == 0, text
     assert (f"note: each of the 4 columns of numbers of {full} is a coordinate of the designs; "
             "if one holds measured values, name it by --value-column") in text, text
+
+
+@pytest.mark.parametrize("command", [["data", "check"], ["data", "merge"], ["prior", "train"],
+                                     ["reward", "train"], ["finetune"], ["design"]])
+def test_every_command_reading_a_design_table_takes_the_value_column_its_advice_names(
+        command):
+    """The reader's advice for a column of blank values names --value-column whichever
+    command read the file; each must take it."""
+    assert "--value-column NAME" in runner.invoke(app, [*command, "--help"]).output
+
+
+def vector_bundles(folder: Path) -> tuple[Path, Path]:
+    """folder/prior and folder/reward holding only the config.json the checks before a run
+    read, of a prior and a reward model of the NAMES vectors."""
+    made = []
+    for name, fmt in (("prior", "braid-prior"), ("reward", "braid-reward")):
+        (folder / name).mkdir()
+        space = {"kind": "vector", "dim": 3, "names": NAMES}
+        (folder / name / "config.json").write_text(
+            json.dumps({"format": fmt, "version": 1, "space": space}))
+        made.append(folder / name)
+    return made[0], made[1]
+
+
+def test_finetune_reads_its_offline_file_by_the_value_column_named(tmp_path,
+                                                                   isolated_workspace):
+    from braid_core.pipeline import finetune_config
+
+    prior, reward = vector_bundles(tmp_path)
+    table = measured_in_part(tmp_path / "measured.csv", 30, 20)
+    spec = finetune_config(prior, reward, offline=table, value_column="yield")["offline"]
+    assert spec["value_column"] == "yield" and spec["feature_columns"] == NAMES
+    assert spec["labeled_rows"] is True  # the rows not measured are no measured designs
+    common = ["finetune", "--prior", str(prior), "--reward", str(reward), "--offline",
+              str(table), "--out", str(tmp_path / "tuned")]
+    # Without it, the reader's advice names the option, which finetune now takes.
+    unnamed = runner.invoke(app, common)
+    assert unnamed.exit_code == 1
+    assert "name it as the value column (--value-column yield)" in " ".join(
+        unnamed.output.split())
+    typo = runner.invoke(app, [*common, "--value-column", "yeild"])
+    assert typo.exit_code == 1 and "no column 'yeild' with the values" in typo.output
+    # Values in every row: the extra column made the designs 4-d, not the prior's 3.
+    full = write_named(tmp_path / "full.csv", 30)
+    other = runner.invoke(app, [*common[:-4], "--offline", str(full), "--out",
+                                str(tmp_path / "tuned")])
+    assert other.exit_code == 1
+    assert "if its column 'yield' holds the measured values, name it as the value column " \
+           "(--value-column yield)" in " ".join(other.output.split())
+    alone = runner.invoke(app, [*common[:-4], "--value-column", "yield", "--out",
+                                str(tmp_path / "tuned")])
+    assert alone.exit_code == 1
+    assert "give --offline FILE too" in alone.output
+    assert not (tmp_path / "tuned").exists()
