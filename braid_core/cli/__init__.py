@@ -2,7 +2,8 @@
 
 Errors a user can fix (bad files, bad options) are printed as one plain sentence and exit with
 status 1; nothing here prints a traceback for them. A command line click cannot parse (an
-unknown option, a missing value) exits with status 2, in click's own words.
+unknown option, a missing value) exits with status 2, in click's own words. A run stopped as
+it runs exits with 130 (Ctrl-C) or 143 (`braid runs cancel` from another shell).
 
 This module only builds the `braid` app (and its --version) from the command groups:
 `datasets` (data, task), `models` (prior, reward, finetune, sample), `design` and `runs`

@@ -18,7 +18,9 @@ from typer.core import TyperArgument, TyperGroup
 EXIT_CODES = ("Exit status: 0 done; 1 braid refused what it was given (a file, a folder, an "
               "option's value) or the run failed, said after 'error:'; 2 the command line "
               "could not be read (an unknown option, a missing value, a number outside the "
-              "range the command's --help gives), said after 'Error:'.")
+              "range the command's --help gives), said after 'Error:'; 130 a run was "
+              "interrupted (Ctrl-C), 143 it was stopped by `braid runs cancel` (from another "
+              "shell), either way recorded as cancelled and nothing written to --out.")
 
 
 class BraidGroup(TyperGroup):

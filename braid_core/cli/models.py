@@ -5,7 +5,7 @@ to --out (the two that draw designs from a saved model: sampling.py)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,7 @@ from braid_core.cli.options import (
     DesignCount,
     Device,
     FinetuneSteps,
+    LeftOutValueColumn,
     NumDesigns,
     OracleTask,
     PoolSize,
@@ -43,6 +44,9 @@ from braid_core.cli.options import (
 from braid_core.cli.reward_data import reward_data
 from braid_core.cli.sampling import sample_designs
 
+if TYPE_CHECKING:
+    from braid_core.data import DataReport
+
 prior_app = typer.Typer(help="Pre-train and sample the diffusion prior.", no_args_is_help=True)
 reward_app = typer.Typer(help="Fit reward models with uncertainty.", no_args_is_help=True)
 
@@ -54,6 +58,7 @@ def prior_train(
     out: Annotated[Path, typer.Option(
         "--out", metavar="DIR", help="Folder to save the prior into.")],
     sequence_column: SequenceColumn = "sequence",
+    value_column: LeftOutValueColumn = None,
     alphabet: Alphabet = None,
     max_minutes: Annotated[
         float, typer.Option("--max-minutes", metavar="MINUTES",
@@ -64,7 +69,8 @@ def prior_train(
     threads: Threads = None,
     name: RunName = None,
 ) -> None:
-    """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored)."""
+    """Pre-train the diffusion prior on the designs of a file (values, if any, are ignored:
+    with vectors named by their columns, name the column of values by --value-column)."""
     from braid_core import pipeline
     from braid_core.runtime import set_cpu_threads
 
@@ -72,7 +78,8 @@ def prior_train(
     from braid_core.diffusion.prior import FORMAT as PRIOR_FORMAT
 
     folder_out(out, holds=PRIOR_FORMAT)
-    found = data_in(data, value_column=None, sequence_column=sequence_column, alphabet=alphabet)
+    found = prior_designs(data, value_column, sequence_column=sequence_column,
+                          alphabet=alphabet)
     try:
         config = pipeline.prior_config(data, sequence_column=sequence_column,
                                        alphabet=alphabet, max_minutes=max_minutes, seed=seed,
@@ -82,6 +89,30 @@ def prior_train(
     folder = run_here("prior", config, total_seconds=max_minutes * 60.0, desc="pre-training",
                       name=name)
     copy_out(folder / "prior", out)
+
+
+def prior_designs(data: Path, value_column: str | None, **options: Any) -> DataReport:
+    """What reading `data` as the designs a prior trains on found: every row, the value column
+    (`value_column`, else `value` where the file has one) left out of the coordinates of
+    vectors named by their columns, and a note saying which column that was (or, with none,
+    that every column of numbers is a coordinate). A column named but not in the file is
+    refused with the file's columns, as `braid data check` refuses it."""
+    from braid_core.pipeline.data_checks import column_in_file
+    from braid_core.spaces import VectorSpace
+
+    values = value_column or "value"
+    column = column_in_file(data, values, options.get("sequence_column", "sequence"))
+    if value_column is not None and column is None:
+        data_in(data, value_column=value_column, **options)  # refused, naming the columns
+    found = data_in(data, value_column=None, skip_columns=(values,), **options)
+    names = found.space.names if isinstance(found.space, VectorSpace) else ()
+    if column is not None and names:
+        say(f"note: column {column!r} is read as the values: left out of the designs' "
+            "coordinates (the prior learns the designs alone)")
+    elif len(names) > 1:
+        say(f"note: each of the {len(names)} columns of numbers of {data} is a coordinate of "
+            "the designs; if one holds measured values, name it by --value-column")
+    return found
 
 
 @prior_app.command("sample")
@@ -209,6 +240,10 @@ def finetune(
         "--offline", metavar="FILE", help="The measured data (for the designs' novelty, and to "
         "leave out designs already measured). Default: the data the reward model was fitted "
         "on, where found (its run's, or the copy `braid reward train` wrote beside it).")] = None,
+    value_column: Annotated[str | None, typer.Option(
+        "--value-column", metavar="NAME", show_default=False, help="Column of the --offline "
+        "file holding the values; a column named here must be in it. Default: 'value' where "
+        "the file has one.")] = None,
     seed: Seed = 0,
     device: Device = "auto",
     threads: Threads = None,
@@ -228,6 +263,9 @@ def finetune(
     no_files_of_others(out, ("designs.csv",), out / "model", PRIOR_FORMAT)
     bundle_in(prior, "--prior", PRIOR_FORMAT, "braid prior train")
     bundle_in(reward, "--reward", REWARD_FORMAT, "braid reward train")
+    if value_column is not None and offline is None:  # the data found is read by `value`
+        raise fail("--value-column names the column of values of the --offline file; give "
+                   "--offline FILE too")
     found = None
     if offline is None:
         from braid_core.runs import Workspace, default_workspace_root
@@ -242,6 +280,7 @@ def finetune(
                                           support_floor=support_floor, tilt_value=tilt_value,
                                           tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool,
+                                          value_column=value_column,
                                           memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None

@@ -28,6 +28,11 @@ NamedValueColumn = Annotated[str | None, typer.Option(
     "--value-column", metavar="NAME", show_default=False,
     help="Column holding the values; a column named here must be in the file. Default: "
     "'value' when the file has one, else the designs are read as unlabeled.")]
+LeftOutValueColumn = Annotated[str | None, typer.Option(
+    "--value-column", metavar="NAME", show_default=False,
+    help="Column holding the values, left out of the designs (every row is a design, with a "
+    "value or blank); a column named here must be in the file. Default: 'value' when the "
+    "file has one.")]
 Alphabet = Annotated[str | None, typer.Option(
     "--alphabet", metavar="LETTERS",
     help="protein, dna, rna or the letters themselves; inferred if omitted.")]

@@ -90,7 +90,7 @@ def runs_list(
 
     records = workspace.list_runs(kind=kind, status=status)
     if not records:
-        say(f"no runs in {workspace.root}")
+        say(f"no {_filtered_runs(kind, status)} in {workspace.root}")
         return
     typer.echo(f"{'run':30s} {'kind':9s} {'status':10s} {'method':12s} {'name':20s} headline")
     for record in records:
@@ -104,6 +104,12 @@ def runs_list(
             headline = "its folder is missing" + (f"; {headline}" if headline else "")
         typer.echo(f"{record.id:30s} {record.kind:9s} {record.status:10s} "
                    f"{_cell(method, 12)} {_cell(record.name or '-', 20)} {headline}".rstrip())
+
+
+def _filtered_runs(kind: str | None, status: str | None) -> str:
+    """The runs `runs list` was asked for, in words: "design runs with status failed"."""
+    runs = f"{kind} runs" if kind else "runs"
+    return f"{runs} with status {status}" if status else runs
 
 
 def _cell(text: str, width: int) -> str:
@@ -183,7 +189,8 @@ def runs_delete(
     what = ("and its folder" if workspace.run_path(record.id).is_dir()
             else "(its folder is missing already)")
     if not yes and not typer.confirm(f"Delete run {record.id} {what}?{made}"):
-        raise typer.Exit(1)
+        typer.echo(f"deleted nothing: run {record.id} is kept")
+        return  # the user's choice, not a refusal by braid: exit status 0
     if yes and made:
         say("note:" + made)
     workspace.delete_run(record.id)

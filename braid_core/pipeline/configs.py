@@ -136,11 +136,12 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
                     task: str | None = None, offline: str | Path | None = None,
                     max_minutes: float | None = None, device: str = "auto",
                     pool_size: int | None = None, memory: int | None = None,
-                    **extra: Any) -> dict[str, Any]:
+                    value_column: str | None = None, **extra: Any) -> dict[str, Any]:
     """Fine-tune `prior` against `reward`, then draw `pool_size` designs (default
     POOL_FACTOR x `num_designs`) and keep the best `num_designs` distinct ones by r_c;
     `alpha` None: the prior's space's (`default_alpha`); `memory`: bytes the designs may take
-    in the process that runs it (None: not checked)."""
+    in the process that runs it (None: not checked); `value_column`: the column of the
+    `offline` file's values (`offline_spec`)."""
     space = prior_space(prior)
     alpha = default_alpha(space) if alpha is None else alpha
     finetune = FinetuneConfig(c=c, alpha=alpha, steps=steps, batch_size=batch_size,
@@ -152,7 +153,8 @@ def finetune_config(prior: str | Path, reward: str | Path, *, c: float = DEFAULT
             "finetune": dataclasses.asdict(finetune), "num_designs": num_designs,
             "pool_size": _pool_size(num_designs, pool_size), "seed": seed,
             "task": _task_name(task, space, "the prior makes"),
-            "offline": offline_spec(offline, space), "device": check_device(device)}
+            "offline": offline_spec(offline, space, value_column),
+            "device": check_device(device)}
 
 
 def finetune_sweep(prior: str | Path, reward: str | Path,
@@ -208,25 +210,42 @@ def check_oracle(task: str | None, prior: str | Path) -> str | None:
     return _task_name(task, prior_space(prior), "the prior makes")
 
 
-def offline_spec(offline: str | Path | None, space: Space | None) -> dict[str, Any] | None:
+def offline_spec(offline: str | Path | None, space: Space | None,
+                 value_column: str | None = None) -> dict[str, Any] | None:
     """The offline data (for novelty, and the baselines' starting points) as a data spec read
     in the prior's `space`: with its alphabet, so letters inferred apart cannot number tokens
-    differently. Raises ValueError (a DataError names the file and row) when the file holds
-    other designs than the prior makes. Not checked without a space (prior not saved yet)."""
+    differently. `value_column`: the column of its values, which must be there (None: `value`,
+    where the file has one). Raises ValueError (a DataError names the file and row) when the
+    file holds other designs than the prior makes. Not checked without a space (prior not
+    saved yet)."""
     if not offline:
         return None
+    values = value_column or "value"
     if space is None:
-        return data_spec(offline, "sequence", "value", None)
+        return data_spec(offline, "sequence", values, None)
     alphabet = space.alphabet if isinstance(space, SequenceSpace) else None
-    report = check_designs(offline, alphabet=alphabet, labeled_rows=True)
+    report = check_designs(offline, alphabet=alphabet, value_column=values,
+                           require_values=value_column is not None, labeled_rows=True)
     found = report.space
     if found != space:
         differ = names_differ(found, space)
         raise ValueError(f"the offline designs in {offline} are {found.describe()}, but the "
                          f"prior makes {space.describe()}{f' ({differ})' if differ else ''}: "
-                         "give the data the prior was made for")
-    return data_spec(offline, "sequence", "value", alphabet, space,
+                         f"give the data the prior was made for{_values_among(found, space)}")
+    return data_spec(offline, "sequence", values, alphabet, space,
                      labeled_rows=report.rows_without_value > 0)
+
+
+def _values_among(found: Space, made: Space) -> str:
+    """Where the offline vectors are the prior's columns and one more, that this one may be
+    the values (not named `value`, so read as a coordinate)."""
+    if not (isinstance(found, VectorSpace) and isinstance(made, VectorSpace) and made.names):
+        return ""
+    extra = [name for name in found.names if name not in made.names]
+    if len(extra) != 1 or len(found.names) != len(made.names) + 1:
+        return ""
+    return (f"; if its column {extra[0]!r} holds the measured values, name it as the value "
+            f"column (--value-column {extra[0]})")
 
 
 def check_models(made: Space | None, reward: str | Path) -> None:

@@ -140,6 +140,18 @@ def default_column_instead(path: str | Path, other: DataReport | None,
     return table.find(DEFAULT_SEQUENCE_COLUMN)
 
 
+def column_in_file(path: str | Path, name: str, sequence_column: str) -> str | None:
+    """The column (FASTA: header field) of the file `path` called `name`, as the reader finds
+    a named column (its case aside where only one matches), or None; None too where the file
+    cannot be read (the read that follows says why)."""
+    try:
+        table = parse_design_table(file_bytes(path), str(path),
+                                   ReadOptions(sequence_column, value_column=name))
+    except (DataError, OSError):
+        return None
+    return table.find(name)
+
+
 def report_and_column(read: Callable[[str], DataReport], path: str | Path,
                       other: Callable[[], DataReport | None], contents: Mapping[str, bytes],
                       column: str) -> tuple[DataReport, str]:

@@ -174,8 +174,10 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     cfg = FinetuneConfig(**config["finetune"])
     task = oracle_task(config.get("task"))
     generator = make_generator(config["seed"], device)
+    reached = {"step": 0}  # a time limit may end fine-tuning before cfg.steps
 
     def on_step(step: int, metrics: Mapping[str, float]) -> None:
+        reached["step"] = step
         report.step(step, metrics)
         report.progress(run_fraction(step, metrics["elapsed_s"], cfg),
                         f"fine-tuning, step {step}")
@@ -211,7 +213,7 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
         if note:
             report.note(note)
     return {**summary, "pool_size": len(pool), "distinct_designs": distinct,
-            "left_out_as_measured": new.left_out}
+            "left_out_as_measured": new.left_out, "finetune_steps": reached["step"]}
 
 
 # The share of valid designs BRAID aims at (the target, DESIGN.md §2): below it, a

@@ -58,6 +58,12 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
         workspace.delete_run(run_id)
     only = runner.invoke(app, ["runs", "list", "--status", "running"])
     assert [line.split()[0] for line in only.output.splitlines()[1:]] == [child.id]
+    # none matching: the filter is named, not "no runs" in a workspace that has some
+    none = runner.invoke(app, ["runs", "list", "--status", "cancelled", "--kind", "prior"])
+    assert none.exit_code == 0
+    assert none.output == f"no prior runs with status cancelled in {isolated_workspace}\n"
+    none = runner.invoke(app, ["runs", "list", "--kind", "sample"])
+    assert none.output == f"no sample runs in {isolated_workspace}\n"
     assert runner.invoke(app, ["runs", "list", "--status", "finished"]).exit_code == 1
     bogus = runner.invoke(app, ["runs", "list", "--kind", "finetuning"])
     assert bogus.exit_code == 1 and "--kind must be one of prior, reward" in bogus.output
@@ -81,7 +87,9 @@ def test_runs_are_listed_shown_cancelled_and_deleted_from_the_command_line(tmp_p
     assert not jobs._is_alive(pid, workspace.record(child.id).process_token)
 
     kept = runner.invoke(app, ["runs", "delete", parent.id], input="n\n")
-    assert kept.exit_code == 1 and f"no longer find it: {child.id}" in kept.output
+    assert f"no longer find it: {child.id}" in kept.output
+    # declined: said, and no failure (the user chose; braid refused nothing)
+    assert kept.exit_code == 0 and f"deleted nothing: run {parent.id} is kept" in kept.output
     assert workspace.run_path(parent.id).is_dir()
     deleted = runner.invoke(app, ["runs", "delete", parent.id], input="y\n")
     assert deleted.exit_code == 0 and not workspace.run_path(parent.id).exists()

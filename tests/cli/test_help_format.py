@@ -49,6 +49,8 @@ def test_the_exit_statuses_are_said_at_the_top_and_hold_for_each_kind_of_error(t
     text = " ".join(runner.invoke(app, ["--help"]).output.split())
     assert "Exit status: 0 done; 1 braid refused what it was given" in text
     assert "2 the command line could not be read" in text
+    # a run stopped as it runs: by Ctrl-C, or by `braid runs cancel` from another shell
+    assert "130 a run was interrupted (Ctrl-C), 143 it was stopped by `braid runs cancel`" in text
     missing = tmp_path / "none.csv"
     refused = runner.invoke(app, ["data", "check", str(missing)])
     assert refused.exit_code == 1 and refused.output.startswith("error: "), refused.output

@@ -155,3 +155,111 @@ def test_a_measured_file_in_part_beside_an_unlabeled_library_is_read_by_its_meas
     config = design_config(library, measured, value_column="yield")
     assert config["offline"]["labeled_rows"] is True
     assert "labeled_rows" not in config["unlabeled"]
+
+
+def measured_in_part(path: Path, rows: int, measured: int, values: str = "yield") -> Path:
+    """A named-vector table whose first `measured` rows have a value in `values`."""
+    frame = pd.read_csv(write_named(path, rows)).rename(columns={"yield": values})
+    frame.loc[measured:, values] = None
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_prior_train_leaves_the_value_column_named_out_of_the_coordinates(
+        tmp_path, isolated_workspace):
+    """A tester's value column became a coordinate (a 4-d prior of 3-d designs), and a table
+    with blank values was refused with advice to give --value-column, which prior train
+    lacked. The prior trains on every row's design, blank value or not."""
+    table = measured_in_part(tmp_path / "measured.csv", 40, 10)
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(table), "--value-column",
+                                  "Yield", "--max-minutes", "0.005", "--threads", "1",
+                                  "--out", str(prior)])
+    text = " ".join(trained.output.split())
+    assert trained.exit_code == 0, text
+    assert "note: column 'yield' is read as the values: left out of the designs' " \
+           "coordinates" in text, text
+    assert "designs: 40" in text  # the rows not measured too
+    assert json.loads((prior / "config.json").read_text())["space"]["names"] == NAMES
+    # A column named that the file lacks is refused, naming the file's columns.
+    typo = runner.invoke(app, ["prior", "train", "--data", str(table), "--value-column",
+                               "yeild", "--out", str(tmp_path / "p2")])
+    text = " ".join(typo.output.split())
+    assert typo.exit_code == 1
+    assert "no column 'yeild' with the values; the columns are 'temperature', 'pH', " \
+           "'salt_mM', 'yield'" in text, text
+
+
+def test_prior_train_leaves_a_value_column_out_by_default_and_says_what_it_read(
+        tmp_path, isolated_workspace):
+    """As the unlabeled read of `braid design` does, a column named `value` is the values; a
+    table without one is read with every column of numbers a coordinate, and that is said."""
+    table = measured_in_part(tmp_path / "measured.csv", 30, 10, values="value")
+    prior = tmp_path / "prior"
+    trained = runner.invoke(app, ["prior", "train", "--data", str(table), "--max-minutes",
+                                  "0.005", "--threads", "1", "--out", str(prior)])
+    text = " ".join(trained.output.split())
+    assert trained.exit_code == 0, text
+    assert "note: column 'value' is read as the values" in text, text
+    assert json.loads((prior / "config.json").read_text())["space"]["names"] == NAMES
+    full = write_named(tmp_path / "full.csv", 30)
+    unsaid = runner.invoke(app, ["prior", "train", "--data", str(full), "--max-minutes",
+                                 "0.005", "--threads", "1", "--out", str(tmp_path / "p2")])
+    text = " ".join(unsaid.output.split())
+    assert unsaid.exit_code == 0, text
+    assert (f"note: each of the 4 columns of numbers of {full} is a coordinate of the designs; "
+            "if one holds measured values, name it by --value-column") in text, text
+
+
+@pytest.mark.parametrize("command", [["data", "check"], ["data", "merge"], ["prior", "train"],
+                                     ["reward", "train"], ["finetune"], ["design"]])
+def test_every_command_reading_a_design_table_takes_the_value_column_its_advice_names(
+        command):
+    """The reader's advice for a column of blank values names --value-column whichever
+    command read the file; each must take it."""
+    assert "--value-column NAME" in runner.invoke(app, [*command, "--help"]).output
+
+
+def vector_bundles(folder: Path) -> tuple[Path, Path]:
+    """folder/prior and folder/reward holding only the config.json the checks before a run
+    read, of a prior and a reward model of the NAMES vectors."""
+    made = []
+    for name, fmt in (("prior", "braid-prior"), ("reward", "braid-reward")):
+        (folder / name).mkdir()
+        space = {"kind": "vector", "dim": 3, "names": NAMES}
+        (folder / name / "config.json").write_text(
+            json.dumps({"format": fmt, "version": 1, "space": space}))
+        made.append(folder / name)
+    return made[0], made[1]
+
+
+def test_finetune_reads_its_offline_file_by_the_value_column_named(tmp_path,
+                                                                   isolated_workspace):
+    from braid_core.pipeline import finetune_config
+
+    prior, reward = vector_bundles(tmp_path)
+    table = measured_in_part(tmp_path / "measured.csv", 30, 20)
+    spec = finetune_config(prior, reward, offline=table, value_column="yield")["offline"]
+    assert spec["value_column"] == "yield" and spec["feature_columns"] == NAMES
+    assert spec["labeled_rows"] is True  # the rows not measured are no measured designs
+    common = ["finetune", "--prior", str(prior), "--reward", str(reward), "--offline",
+              str(table), "--out", str(tmp_path / "tuned")]
+    # Without it, the reader's advice names the option, which finetune now takes.
+    unnamed = runner.invoke(app, common)
+    assert unnamed.exit_code == 1
+    assert "name it as the value column (--value-column yield)" in " ".join(
+        unnamed.output.split())
+    typo = runner.invoke(app, [*common, "--value-column", "yeild"])
+    assert typo.exit_code == 1 and "no column 'yeild' with the values" in typo.output
+    # Values in every row: the extra column made the designs 4-d, not the prior's 3.
+    full = write_named(tmp_path / "full.csv", 30)
+    other = runner.invoke(app, [*common[:-4], "--offline", str(full), "--out",
+                                str(tmp_path / "tuned")])
+    assert other.exit_code == 1
+    assert "if its column 'yield' holds the measured values, name it as the value column " \
+           "(--value-column yield)" in " ".join(other.output.split())
+    alone = runner.invoke(app, [*common[:-4], "--value-column", "yield", "--out",
+                                str(tmp_path / "tuned")])
+    assert alone.exit_code == 1
+    assert "give --offline FILE too" in alone.output
+    assert not (tmp_path / "tuned").exists()

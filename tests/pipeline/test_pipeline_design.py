@@ -20,11 +20,16 @@ def test_a_tiny_budget_says_the_prior_was_barely_trained_and_records_it(tmp_path
     config = pipeline.design_config(unlabeled, offline, max_minutes=0.01, num_designs=8,
                                     device="cpu")  # fmt: skip
     report = KeptNotes()
+    tuned: list[int] = []  # the fine-tuning steps reported as metric rows (designs drawn
+    # after them are counted without one)
+    report.on_step = lambda step, row: tuned.append(step) if row and "kl" in row else None
     summary = pipeline.run_design(config, tmp_path / "out", report)
     assert summary["prior_cut_by_time"] is True
     assert summary["prior_steps"] < summary["prior_warmup_steps"] == 100
     assert summary["prior_max_minutes"] == pipeline.PRIOR_SHARE * 0.01
     assert pipeline.prior_time_note(summary) in report.notes
+    # and how far fine-tuning got in what the budget left it, far short of its step limit
+    assert summary["finetune_steps"] == tuned[-1] < pipeline.DESIGN_MAX_STEPS
 
 
 def two_letter_files(tmp_path):
