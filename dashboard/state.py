@@ -179,8 +179,9 @@ def format_number(value: float) -> str:
 
 def bound_number(name: str, grid: Sequence[float],
                  default: float) -> tuple[tuple[float, ...], float]:
-    """Prime the widget key `name` from the URL (?name=...), or the last value, or `default`;
-    returns the grid to offer (`grid` with that value) and the value.
+    """Prime the widget key `name` from the URL (?name=...), or the value kept from the
+    page's last showing, or `default`; returns the grid to offer (`grid` with that value)
+    and the value.
 
     A value between two grid values (?alpha=0.07 written by hand, a run's own c) is kept and
     offered, not moved to the nearest grid value unsaid; one outside the grid's range is.
@@ -189,11 +190,11 @@ def bound_number(name: str, grid: Sequence[float],
     if name not in st.session_state:
         raw = st.query_params.get(name)
         try:
-            value = float(raw) if raw is not None else st.session_state.get(f"_{name}", default)
+            value = float(raw) if raw is not None else kept_value(name, default)
         except ValueError:
             value = default
         st.session_state[name] = float(value)
-    value = float(st.session_state[name])  # perhaps set on another page with another grid
+    value = float(st.session_state[name])  # perhaps set by `per_kind`, for another grid
     if not (math.isfinite(value) and min(grid) <= value <= max(grid)):
         value = nearest(grid, value)
     st.session_state[name] = value
@@ -201,13 +202,14 @@ def bound_number(name: str, grid: Sequence[float],
 
 
 def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> list[str]:
-    """Prime the multiselect key `name` from ?name=id1,id2 (unknown ids dropped)."""
+    """Prime the multiselect key `name` from ?name=id1,id2 (unknown ids dropped), or the runs
+    kept from the page's last showing, or `default`."""
     if name in st.session_state:
         chosen = st.session_state[name]
     else:
         raw = st.query_params.get(name)
-        remembered = st.session_state.get(f"_{name}")
-        chosen = raw.split(",") if raw else (remembered if remembered is not None else default)
+        kept = kept_value(name)
+        chosen = raw.split(",") if raw else (kept if kept is not None else default)
     # Set again even when present: a value left by another page's widget of this key is
     # otherwise dropped as this page's widget registers (seen after a fragment's rerun).
     st.session_state[name] = [run_id for run_id in chosen if run_id in options]
@@ -215,8 +217,9 @@ def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> lis
 
 
 def to_url(name: str, value: float | Sequence[str] | None) -> None:
-    """Put a widget value into the URL (and remember it across pages); None removes it."""
-    st.session_state[f"_{name}"] = value
+    """Put a widget value into the URL and keep it across pages; None removes it."""
+    # Kept as `keep_across_pages` keeps: `per_kind` finds it after a visit to another page.
+    st.session_state[_kept_key(name)] = value
     if value is None or (isinstance(value, (list, tuple)) and not value):
         st.query_params.pop(name, None)
     elif isinstance(value, (list, tuple)):
