@@ -97,7 +97,7 @@ def time_slider(query: dict[str, str], ws: Workspace, repeats: int) -> tuple[flo
     for index in range(max(repeats, 1) + 1):
         value = options[(3 + 2 * index) % len(options)]
         start = time.perf_counter()
-        at.select_slider(key="c").set_value(value).run()
+        at.select_slider(key="explore_c").set_value(value).run()
         times.append(time.perf_counter() - start)
         if at.exception:
             raise RuntimeError(f"explore slider: {at.exception[0].message}")

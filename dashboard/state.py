@@ -177,52 +177,72 @@ def format_number(value: float) -> str:
     return f"{value:g}"
 
 
-def bound_number(name: str, grid: Sequence[float],
-                 default: float) -> tuple[tuple[float, ...], float]:
-    """Prime the widget key `name` from the URL (?name=...), or the last value, or `default`;
-    returns the grid to offer (`grid` with that value) and the value.
+# The URL parameters this session has written. Two pages name their own values alike in the
+# URL (Fine-tune's c and Explore's c), and a page switch may keep the query string: once
+# written, a parameter holds what some page last put there, so it is read no more.
+_WRITTEN_PARAMS = "_url_written"
+
+
+def _linked(param: str) -> str | None:
+    """The URL's `param` where it came with the link that opened this session, else None."""
+    if param in st.session_state.get(_WRITTEN_PARAMS, ()):
+        return None
+    return st.query_params.get(param)
+
+
+def bound_number(name: str, grid: Sequence[float], default: float,
+                 param: str | None = None) -> tuple[tuple[float, ...], float]:
+    """Prime the widget key `name` from the URL (?param=..., `param` by default `name`), or
+    the value kept from the page's last showing, or `default`; returns the grid to offer
+    (`grid` with that value) and the value.
 
     A value between two grid values (?alpha=0.07 written by hand, a run's own c) is kept and
     offered, not moved to the nearest grid value unsaid; one outside the grid's range is.
     Call before creating the widget with key=name; write the value back with `to_url`.
     """
     if name not in st.session_state:
-        raw = st.query_params.get(name)
+        raw = _linked(param or name)
         try:
-            value = float(raw) if raw is not None else st.session_state.get(f"_{name}", default)
+            value = float(raw) if raw is not None else kept_value(name, default)
         except ValueError:
             value = default
         st.session_state[name] = float(value)
-    value = float(st.session_state[name])  # perhaps set on another page with another grid
+    value = float(st.session_state[name])  # perhaps set by `per_kind`, for another grid
     if not (math.isfinite(value) and min(grid) <= value <= max(grid)):
         value = nearest(grid, value)
     st.session_state[name] = value
     return with_value(grid, value), value
 
 
-def bound_runs(name: str, options: Sequence[str], default: Sequence[str]) -> list[str]:
-    """Prime the multiselect key `name` from ?name=id1,id2 (unknown ids dropped)."""
+def bound_runs(name: str, options: Sequence[str], default: Sequence[str],
+               param: str | None = None) -> list[str]:
+    """Prime the multiselect key `name` from ?param=id1,id2 (`param` by default `name`;
+    unknown ids dropped), or the runs kept from the page's last showing, or `default`."""
     if name in st.session_state:
         chosen = st.session_state[name]
     else:
-        raw = st.query_params.get(name)
-        remembered = st.session_state.get(f"_{name}")
-        chosen = raw.split(",") if raw else (remembered if remembered is not None else default)
+        raw = _linked(param or name)
+        kept = kept_value(name)
+        chosen = raw.split(",") if raw else (kept if kept is not None else default)
     # Set again even when present: a value left by another page's widget of this key is
     # otherwise dropped as this page's widget registers (seen after a fragment's rerun).
     st.session_state[name] = [run_id for run_id in chosen if run_id in options]
     return st.session_state[name]
 
 
-def to_url(name: str, value: float | Sequence[str] | None) -> None:
-    """Put a widget value into the URL (and remember it across pages); None removes it."""
-    st.session_state[f"_{name}"] = value
+def to_url(name: str, value: float | Sequence[str] | None, param: str | None = None) -> None:
+    """Put widget `name`'s value into the URL as ?param= (`param` by default `name`) and keep
+    it across pages; None removes it."""
+    param = param or name
+    # Kept as `keep_across_pages` keeps: `per_kind` finds it after a visit to another page.
+    st.session_state[_kept_key(name)] = value
+    st.session_state.setdefault(_WRITTEN_PARAMS, set()).add(param)
     if value is None or (isinstance(value, (list, tuple)) and not value):
-        st.query_params.pop(name, None)
+        st.query_params.pop(param, None)
     elif isinstance(value, (list, tuple)):
-        st.query_params[name] = ",".join(value)
+        st.query_params[param] = ",".join(value)
     else:
-        st.query_params[name] = format_number(value)
+        st.query_params[param] = format_number(value)
 
 
 # ---- Widget values kept across pages ---------------------------------------------------------

@@ -24,6 +24,10 @@ TABLE_ROWS = 1000  # rows shown in the table (downloads have all)
 # The table's first columns, where present: the rank before the design, so that in a 1024 px
 # window it is in sight beside the source without scrolling sideways.
 FIRST_COLUMNS = ["source", "conservative_at_c", "sequence"]
+# The chosen runs and c: named run= and c= in the URL, as on the Fine-tune page, but kept
+# under keys of their own (the pages shared "c" and "run": a c set for the iso-lines was
+# launched with, and Fine-tune's run picker dropped runs it does not list).
+RUNS_KEY, C_KEY = "explore_run", "explore_c"
 # The table's headers for the designs tables' columns (downloads keep the column names)
 COLUMN_TITLES = {"predicted_mean": "r_hat",
                  # three significant digits: u of 0.00036 and 0.00055 both read 0.0005 rounded
@@ -152,10 +156,10 @@ def render() -> None:
         return
     by_id = {r.id: r for r in records}
     ids = list(by_id)
-    state.bound_runs("run", ids, run_names.comparable_runs(records, ws, 3))
+    state.bound_runs(RUNS_KEY, ids, run_names.comparable_runs(records, ws, 3), param="run")
     labels = run_names.run_labels(records, ws)  # names models and data where runs differ in them
-    chosen_ids = st.multiselect("Runs and baselines", ids, key="run", format_func=labels.get)
-    state.to_url("run", chosen_ids)
+    chosen_ids = st.multiselect("Runs and baselines", ids, key=RUNS_KEY, format_func=labels.get)
+    state.to_url(RUNS_KEY, chosen_ids, param="run")
     chosen = [by_id[i] for i in chosen_ids]
     designs = design_frame(chosen, labels)
     mixed = design_spaces.mixed_spaces_message(design_spaces.runs_by_space(
@@ -169,10 +173,11 @@ def render() -> None:
     components.warn_of_weak_ranking(chosen, labels)
     default_c = run_names.settings(chosen[0].config).get("c") if chosen else None
     default_c = state.pipeline_defaults()["c"] if default_c is None else default_c
-    grid, _ = state.bound_number("c", state.with_value(state.C_GRID, default_c), default_c)
-    c = st.select_slider("Conservatism c for the iso-lines", grid, key="c",
+    grid, _ = state.bound_number(C_KEY, state.with_value(state.C_GRID, default_c), default_c,
+                                 param="c")
+    c = st.select_slider("Conservatism c for the iso-lines", grid, key=C_KEY,
                          format_func=state.format_number)  # fmt: skip
-    state.to_url("c", c)
+    state.to_url(C_KEY, c, param="c")
     if not len(designs):
         st.info("Pick runs that have written designs.")
         return

@@ -11,7 +11,7 @@ import itertools
 import streamlit as st
 
 from braid_core import defaults as braid_defaults
-from braid_core.spaces import VectorSpace
+from braid_core.spaces import Space, VectorSpace
 from dashboard import catalog, components, curves, final_numbers, run_names, state
 
 BASELINES = ["pretrained", "offline-best", "guidance", "ddom", "proxy"]
@@ -19,14 +19,20 @@ MAX_SWEEP = 24  # runs one click may start
 COMPARED = ("reward", "uncertainty", "kl", "true_score_median", "valid_fraction")
 
 
-def sliders(defaults: dict, vectors: bool = False) -> tuple[float, float]:
-    """The c and alpha sliders; `vectors` (the prior makes vectors): alpha starts at the
-    vectors' default, and each kind keeps its own value as priors of either kind are picked."""
-    default_alpha = defaults["vector_alpha" if vectors else "alpha"]
+def design_kind(space: Space | None) -> str:
+    """"vectors" or "sequences": the kind of designs a prior of `space` makes, each with a
+    KL weight of its own."""
+    return "vectors" if isinstance(space, VectorSpace) else "sequences"
+
+
+def sliders(defaults: dict, kind: str = "sequences") -> tuple[float, float]:
+    """The c and alpha sliders; alpha starts at the default of `kind` (`design_kind`), and
+    each kind keeps its own value as priors of either kind are picked."""
+    default_alpha = defaults["vector_alpha" if kind == "vectors" else "alpha"]
     c_grid, _ = state.bound_number("c", state.with_value(state.C_GRID, defaults["c"]),
                                    defaults["c"])
     # before bound_number, which would fit the other kind's value to this grid first
-    state.per_kind("alpha", "vectors" if vectors else "sequences", default_alpha)
+    state.per_kind("alpha", kind, default_alpha)
     alpha_grid, _ = state.bound_number("alpha", state.with_value(state.ALPHA_GRID, default_alpha),
                                        default_alpha)
     left, right = st.columns(2)
@@ -60,10 +66,11 @@ def runs_text(runs: int, c_values: int, alpha_values: int, seeds: int,
 
 @st.fragment
 def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float,
-                alpha: float, defaults: dict) -> None:  # fmt: skip
+                alpha: float, defaults: dict, kind: str) -> None:  # fmt: skip
     """The launch settings and button. Not a st.form, which sends nothing before its button:
     the count of runs a click starts must follow the seeds and the grid as they are picked.
-    As a fragment, a change reruns this panel alone, not the page's charts."""
+    As a fragment, a change reruns this panel alone, not the page's charts. `kind`: the
+    prior's (`design_kind`), whose alpha values the sweep starts on."""
     guess = reward.task or prior.task
     tasks = ["none", *state.oracle_choices(prior.path)]
     # One picker per prior, so that another prior starts from its own guess. The data's own
@@ -106,6 +113,8 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
                                         format_func=state.format_number,
                                         **keep("ft_c_values", sorted({0.0, c}), c_grid))
             alpha_grid = state.with_value(state.ALPHA_GRID, alpha)
+            # as the slider: the vectors' alpha values are not the sequences'
+            state.per_kind("ft_alpha_values", kind, [alpha])
             alpha_values = right.multiselect(
                 "alpha values", alpha_grid, filter_mode="prefix",
                 format_func=state.format_number,
@@ -240,9 +249,10 @@ def render() -> None:
         space = catalog.saved_space(prior.path) if prior is not None else None
         reward = components.model_picker("Reward model", catalog.rewards(ws), key="ft_reward",
                                          space=space, made_with=prior)
-    c, alpha = sliders(defaults, vectors=isinstance(space, VectorSpace))
+    kind = design_kind(space)
+    c, alpha = sliders(defaults, kind)
     if prior is not None and reward is not None and components.models_fit(space, reward):
-        launch_form(prior, reward, c, alpha, defaults)
+        launch_form(prior, reward, c, alpha, defaults, kind)
         baseline_form(prior, reward, c)
     st.subheader("In progress")
     components.live_runs(("finetune", "baseline"), key="finetune",

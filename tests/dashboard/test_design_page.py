@@ -156,7 +156,7 @@ def test_a_design_run_from_the_page_ends_with_designs_a_prior_and_a_reward_model
 
     at = open_page("app_pages/explore.py")
     assert not at.exception
-    assert at.multiselect(key="run").value == [run.id]
+    assert at.multiselect(key="explore_run").value == [run.id]
     table = at.dataframe[0].value
     assert (table["source"] != "offline data").all() and len(table) == 8  # designs only
     at.toggle(key="explore_offline_rows").set_value(True).run()

@@ -63,7 +63,7 @@ def test_forms_launch_real_jobs_end_to_end(demo, workspace):
 
     at = open_page("app_pages/explore.py")
     assert not at.exception
-    assert at.multiselect(key="run").value == [tuned.id]
+    assert at.multiselect(key="explore_run").value == [tuned.id]
     table = at.dataframe[0].value
     assert len(table) >= 8 and {"predicted_mean", "uncertainty", "sequence"} <= set(table.columns)
     at.toggle(key="explore_offline_rows").set_value(True).run()  # the table lists designs only

@@ -63,10 +63,11 @@ def test_finetune_defaults_come_from_the_pipeline(demo, workspace):
 def test_chosen_runs_reopen_from_the_url(demo, workspace):
     first = finished_finetune(workspace, demo, c=0.5, alpha=0.01, seed=0)
     second = finished_finetune(workspace, demo, c=2.0, alpha=0.01, seed=0)
-    for page in ("app_pages/explore.py", "app_pages/finetune.py"):
+    # ?run= on both pages, each page's runs under a key of its own
+    for page, key in (("app_pages/explore.py", "explore_run"), ("app_pages/finetune.py", "run")):
         at = open_page(page, {"run": f"{second},not-a-run"})
         assert not at.exception
-        chosen = next(m for m in at.multiselect if m.key == "run")
+        chosen = next(m for m in at.multiselect if m.key == key)
         assert chosen.value == [second]
         chosen.set_value([first, second]).run()
         assert at.query_params["run"] == f"{first},{second}"
@@ -75,9 +76,10 @@ def test_chosen_runs_reopen_from_the_url(demo, workspace):
 def test_explore_c_slider_defaults_to_the_runs_c_and_binds(demo, workspace):
     run = finished_finetune(workspace, demo, c=2.0, alpha=0.01, seed=0)
     at = open_page("app_pages/explore.py", {"run": run})
-    assert slider(at, "c").value == 2.0
+    assert slider(at, "explore_c").value == 2.0
+    assert at.query_params["c"] == "2"
     at = open_page("app_pages/explore.py", {"run": run, "c": "0.05"})
-    assert slider(at, "c").value == 0.05
+    assert slider(at, "explore_c").value == 0.05
     assert any("Selection" in h.value or "All designs" in h.value for h in at.subheader)
     # Invalid designs (true score -inf in the run's table) show a blank score, not -Infinity
     # (the table's only mark of them: it leaves `valid` to the downloads).
@@ -105,7 +107,7 @@ def test_explore_starts_on_runs_of_one_reward_model_and_warns_on_a_mix(demo, wor
     other = run.id
     assert workspace.list_runs()[0].id == other  # the newest
     at = open_page("app_pages/explore.py")
-    chosen = next(m for m in at.multiselect if m.key == "run")
+    chosen = next(m for m in at.multiselect if m.key == "explore_run")
     assert chosen.value == [other] and not at.warning
     chosen.set_value([other, same, older]).run()
     (warning,) = at.warning

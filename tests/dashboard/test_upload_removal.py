@@ -160,10 +160,10 @@ def test_runs_made_from_a_removed_upload_say_so_and_still_show(demo, workspace,
 
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     at.switch_page("app_pages/explore.py").run()
-    at.multiselect(key="run").set_value([tuned, on_demo]).run()
+    at.multiselect(key="explore_run").set_value([tuned, on_demo]).run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 80  # both runs' designs
-    assert f"{labels[tuned]}" in at.multiselect(key="run").options
+    assert f"{labels[tuned]}" in at.multiselect(key="explore_run").options
     at.switch_page("app_pages/runs.py").run()
     at.selectbox(key="runs_detail").set_value(tuned).run()
     assert not at.exception, at.exception
