@@ -241,6 +241,20 @@ def path_picker(label: str, choices: Sequence[ChoiceT], default: int, key: str,
     return choices[paths.index(path)]
 
 
+def follow_added_designs(key: str, datasets: Sequence[catalog.Dataset]) -> None:
+    """Move data set picker `key` to the data set made by adding designs to the one it holds
+    on the Data page, saying so (`state.follow_added`): training on the old one after adding
+    the new measurements would leave them out without a word."""
+    moved = state.follow_added(key, [d.path for d in datasets])
+    if moved is None:
+        return
+    by_path = {d.path: d for d in datasets}
+    old = by_path.get(moved[0])
+    st.info(f"Picked {by_path[moved[1]].label}: designs were added to "
+            f"{old.label if old else 'the data set picked'} on the Data page. Pick the "
+            "old one to use it as it was.")
+
+
 def model_picker(label: str, choices: Sequence[catalog.ModelChoice], key: str,
                  space: Space | None = None, made_with: catalog.ModelChoice | None = None
                  ) -> catalog.ModelChoice | None:  # fmt: skip

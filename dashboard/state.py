@@ -317,5 +317,31 @@ def keep_across_pages(key: str, default: Any, options: Collection[Any] | None = 
     return {"key": key, "on_change": _keep_copy, "args": (key,)}
 
 
+# Data set paths: a data set -> the one the Data page's "Add designs" made of it and more
+ADDED_TO = "_added_to"
+
+
+def record_added(base: str, combined: str) -> None:
+    """Say that `combined` holds the data set `base` and designs added to it since."""
+    st.session_state.setdefault(ADDED_TO, {})[base] = combined
+
+
+def follow_added(key: str, options: Collection[str]) -> tuple[str, str] | None:
+    """Where widget `key` holds a data set that designs were added to since (`record_added`),
+    set it to the data set with them (the newest, where designs were added again), once per
+    data set: picked again after, the older one stays. Returns (old path, new path), or None
+    where nothing moved. Call before `keep_across_pages` draws the widget."""
+    added = st.session_state.get(ADDED_TO, {})
+    followed = st.session_state.setdefault(f"_followed_{key}", set())
+    old = new = kept_value(key)
+    while new in added and new not in followed:
+        followed.add(new)
+        new = added[new]
+    if new == old or new not in options:
+        return None
+    st.session_state[key] = st.session_state[_kept_key(key)] = new
+    return old, new
+
+
 def _keep_copy(key: str) -> None:
     st.session_state[_kept_key(key)] = st.session_state[key]

@@ -218,6 +218,7 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
         st.session_state["_add_error"] = upload_error(err)
     else:
         st.session_state[CHOICE] = combined.path
+        state.record_added(dataset.path, combined.path)  # the other pages' pickers follow
         st.session_state["_added"] = st.session_state.get("_added", 0) + 1
         st.toast(f"Added {upload.name}: {combined.label}")
 

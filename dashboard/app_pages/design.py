@@ -71,6 +71,8 @@ def design_form() -> None:
     paths = [d.path for d in datasets]
     by_path = {d.path: d for d in datasets}
     keep = state.keep_across_pages
+    components.follow_added_designs("design_offline", labeled)
+    components.follow_added_designs("design_unlabeled", datasets)
     keep("design_offline", measured.path, [d.path for d in labeled])
     picked = by_path[st.session_state["design_offline"]]
     # The prior's designs start in the space of the measured ones picked, and follow a pick of

@@ -46,6 +46,7 @@ def pretrain_form() -> None:
     keep = state.keep_across_pages
     with st.container(border=True):
         default = catalog.preferred_dataset(datasets, labeled=False)
+        components.follow_added_designs("pretrain_data", datasets)
         keep("pretrain_data", datasets[default].path, [d.path for d in datasets])
         dataset = components.path_picker("Designs to pre-train on", datasets, default,
                                          key="pretrain_data")  # fmt: skip

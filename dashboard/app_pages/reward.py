@@ -83,6 +83,7 @@ def train_form(default_kind: str, default_network: str, default_tilt: float,
     keep = state.keep_across_pages
     with st.container(border=True):
         default = catalog.preferred_dataset(datasets, labeled=True)
+        components.follow_added_designs("reward_data", datasets)
         keep("reward_data", datasets[default].path, [d.path for d in datasets])
         dataset = components.path_picker("Designs with values", datasets, default,
                                          key="reward_data")  # fmt: skip

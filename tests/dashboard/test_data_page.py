@@ -266,3 +266,35 @@ def test_a_table_measured_in_part_is_stored_as_its_measured_rows_and_as_unlabele
     assert not at.exception
     assert at.selectbox(key="design_offline").value == stored[True].path
     assert at.selectbox(key="design_unlabeled").value == stored[False].path
+
+
+def test_the_training_pages_follow_designs_added_to_the_data_set_they_had_picked(
+        demo, workspace):
+    # After "Add designs", the Reward model page stayed on the data set without the new
+    # measurements, and a launch would have left them out without a word.
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    mine = at.selectbox(key="dataset_choice").value
+    for page, key in (("app_pages/reward.py", "reward_data"),
+                      ("app_pages/design.py", "design_offline")):
+        at.switch_page(page).run()
+        assert at.selectbox(key=key).value == mine
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="add_upload_0").set_value(
+        ("round2.csv", b"sequence,value\nACDEF,3.0\nWWWWW,2.5\n", "text/csv")).run()
+    combined = at.selectbox(key="dataset_choice").value
+    assert combined != mine
+    for page, key in (("app_pages/reward.py", "reward_data"),
+                      ("app_pages/design.py", "design_offline")):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.selectbox(key=key).value == combined, page
+        assert any(i.value.startswith("Picked upload mine.csv + round2.csv") and
+                   "designs were added to upload mine.csv (3 designs" in i.value
+                   for i in at.info), [i.value for i in at.info]
+    # picked back, the old data set stays: the move is made once
+    at.switch_page("app_pages/reward.py").run()
+    at.selectbox(key="reward_data").set_value(mine).run()
+    at.switch_page("app_pages/runs.py").run()
+    at.switch_page("app_pages/reward.py").run()
+    assert at.selectbox(key="reward_data").value == mine
