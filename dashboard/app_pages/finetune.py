@@ -102,6 +102,8 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
             "Pool factor", 1, 16, **keep("ft_pool_factor", int(defaults["pool_factor"])),
             help="Draw this many times the designs and keep the best distinct ones by "
             "conservative score (1: keep every design drawn).")
+        # as on the Prior, Reward model and Design pages; a sweep's runs share it
+        name = components.run_name_input("ft_name")
         with st.expander("Sweep a grid of c and alpha"):
             sweep = st.checkbox("Sweep this grid (instead of the sliders' values)",
                                 **keep("ft_sweep", False))
@@ -146,7 +148,7 @@ def launch_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: floa
         return
     parents = catalog.parent_runs(prior, reward)
     for config in configs:
-        components.launch("finetune", config, parents=parents)
+        components.launch("finetune", config, parents=parents, name=name)
 
 
 def baseline_form(prior: catalog.ModelChoice, reward: catalog.ModelChoice, c: float) -> None:

@@ -131,6 +131,7 @@ def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleepin
     at.checkbox[0].check()
     at.multiselect[0].set_value([0.0, 1.0])  # c values
     at.multiselect[1].set_value([0.01, 0.1])  # alpha values
+    at.text_input(key="ft_name").set_value("grid 1")  # the page had no name field
     at.button[0].click()  # form submit: "Launch fine-tuning"
     at.run()
     try:
@@ -144,6 +145,7 @@ def test_sweep_launches_one_run_per_grid_point_and_seed(demo, workspace, sleepin
         assert grid == sorted((c, a, s) for c in (0.0, 1.0) for a in (0.01, 0.1) for s in (0, 1))
         assert all(r.config["task"] == "ehrlich-20-32" for r in runs)
         assert all(r.status == "running" for r in runs)
+        assert {r.name for r in runs} == {"grid 1"}
     finally:
         for record in workspace.list_runs():
             jobs.cancel(workspace, record.id)

@@ -104,7 +104,8 @@ def test_a_change_sent_with_the_click_that_leaves_the_page_is_kept(demo, workspa
 def test_each_run_name_field_takes_what_the_command_line_s_name_takes(demo, workspace):
     for page, key in (("app_pages/design.py", "design_name"),
                       ("app_pages/prior.py", "pretrain_name"),
-                      ("app_pages/reward.py", "reward_name")):
+                      ("app_pages/reward.py", "reward_name"),
+                      ("app_pages/finetune.py", "ft_name")):
         assert open_page(page).text_input(key=key).max_chars == MAX_NAME_LENGTH, page
 
 
