@@ -49,6 +49,38 @@ def value_histogram(values: pd.Series, title: str = "measured value") -> alt.Cha
     )
 
 
+COORDINATES_SHOWN = 12  # vector columns drawn one histogram each (the rest: the table)
+COORDINATE_BINS = 20
+
+
+def coordinate_histograms(coordinates: pd.DataFrame) -> alt.FacetChart:
+    """One small histogram per vector column (the first COORDINATES_SHOWN), each binned and
+    drawn on its own axis: columns come in their own units (a pH of 7 beside a pressure of
+    1e6), and Vega-Lite's own binning would cut every column at the widest one's bins."""
+    rows = []
+    for column in coordinates.columns[:COORDINATES_SHOWN]:
+        values = coordinates[column].to_numpy(float)
+        counts, edges = np.histogram(values[np.isfinite(values)], bins=COORDINATE_BINS)
+        rows += [{"column": column, "from": lo, "to": hi, "designs": int(n)}
+                 for lo, hi, n in zip(edges[:-1], edges[1:], counts, strict=True)]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        # each axis over its column's own range (from 0, a pressure's bins were one sliver)
+        .encode(alt.X("from:Q", title=None, scale=alt.Scale(zero=False, nice=False),
+                      axis=alt.Axis(tickCount=3, format="~s")),
+                # y2 0: bars up from 0 (with x2 alone, Vega-Lite drew each bin as a thin bar
+                # across, at its count)
+                alt.X2("to:Q"), alt.Y("designs:Q"), alt.Y2(datum=0),
+                tooltip=[alt.Tooltip("from:Q", format=".4g"), alt.Tooltip("to:Q", format=".4g"),
+                         "designs:Q"])
+        .properties(height=60, width=120)
+        .facet(alt.Facet("column:N", sort=list(coordinates.columns[:COORDINATES_SHOWN]),
+                         title=None), columns=2)
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
 def letter_frequencies(frame: pd.DataFrame) -> alt.Chart:
     """Heat map of letter frequency per position; frame has columns position, letter, frequency.
 

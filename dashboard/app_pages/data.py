@@ -171,6 +171,9 @@ def show(dataset: catalog.Dataset) -> None:
         left.altair_chart(charts.value_histogram(pd.Series(data.y.numpy())), width="stretch")
     if hasattr(data.space, "alphabet"):
         right.altair_chart(charts.letter_frequencies(letter_table(data)), width="stretch")
+    else:  # vectors: how each column's numbers spread, in its own units
+        frame = data.to_frame()  # the coordinates first, then the values
+        right.altair_chart(charts.coordinate_histograms(frame.iloc[:, :data.space.dim]))
     # No index: it would count the designs kept (duplicates merged) from 0, while messages
     # name the file's rows from 1.
     st.dataframe(data.to_frame().head(1000), width="stretch", height=260, hide_index=True)

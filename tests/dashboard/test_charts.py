@@ -257,3 +257,23 @@ def test_fasta_lists_a_repeated_design_once_and_csv_keeps_every_row():
     records = exports.designs_fasta(table).decode().splitlines()
     assert records[1::2] == ["ACDE", "FGHI"]
     assert len(pd.read_csv(pd.io.common.BytesIO(exports.designs_csv(table)))) == 4
+
+
+def test_vector_columns_get_a_histogram_each_on_its_own_axis():
+    # the Data page drew nothing beside the value histogram for vectors
+    rng = np.random.default_rng(0)
+    columns = {f"c{i}": rng.normal(10.0 ** i, 1.0, 30) for i in range(14)}
+    spec = charts.coordinate_histograms(pd.DataFrame(columns)).to_dict()
+    assert spec["facet"]["field"] == "column"
+    assert spec["resolve"]["scale"]["x"] == "independent"  # a pH beside a pressure
+    encoding = spec["spec"]["encoding"]  # bars up from 0, each axis over its own range
+    assert encoding["y2"] == {"datum": 0} and encoding["x"]["scale"]["zero"] is False
+    bars = pd.DataFrame(next(iter(spec["datasets"].values())))
+    shown = list(dict.fromkeys(bars["column"]))
+    assert shown == [f"c{i}" for i in range(charts.COORDINATES_SHOWN)] == spec["facet"]["sort"]
+    # each column binned over its own range, not the widest column's
+    for column in shown:
+        own = bars[bars["column"] == column]
+        assert own["from"].min() == columns[column].min() and own["to"].max() == pytest.approx(
+            columns[column].max())
+        assert own["designs"].sum() == 30 and len(own) == charts.COORDINATE_BINS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -220,6 +221,11 @@ def test_an_upload_of_named_vector_columns_keeps_the_names(demo, workspace):
     stored = at.selectbox(key="dataset_choice").value
     assert list(pd.read_csv(stored).columns) == ["temperature", "pH", "salt_mM", "value"]
     assert read_designs(stored).space.names == ("temperature", "pH", "salt_mM")
+    # beside the values' histogram, one of each column (the page's right half stood empty)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    faceted = [spec for spec in specs if "facet" in spec]
+    assert len(specs) == 2 and len(faceted) == 1
+    assert faceted[0]["facet"]["sort"] == ["temperature", "pH", "salt_mM"]
     # A column of text among them: what to do for sequences and for vectors, in page terms.
     text = b"temperature,pH,batch,yield\n0.5,7.1,B1,1.5\n-0.25,6.8,B2,2.5\n"
     at.file_uploader(key="upload").set_value(("batch.csv", text, "text/csv")).run()
