@@ -89,8 +89,8 @@ def combine_designs(parts: Sequence[OfflineData], source: str) -> OfflineData:
         alerts.append(plateau)
     if y is not None and groups and (disagree := disagreement_warning(groups, y, merged, parts)):
         alerts.append(disagree)
-    counts_text = " and ".join(f"{part.source} ({designs_phrase(len(part))})" for part in parts)
-    notes = [f"combined from {counts_text}"]
+    counted = [f"{part.source} ({designs_phrase(len(part))})" for part in parts]
+    notes = [f"combined from {in_words(counted)}"]
     notes.extend(of_file(note, part.source) for part in parts if (note := unmeasured_note(
         part.report.rows_without_value, part.report.value_column, part.report.file_format)))
     if groups:
@@ -209,8 +209,12 @@ def disagreeing_repeats(groups: Sequence[DuplicateGroup], values: np.ndarray,
 
 def files_phrase(parts: Sequence[OfflineData]) -> str:
     """The parts' names for a sentence: "a.csv", "a.csv and b.csv", "a.csv, b.csv and c.csv"."""
-    names = [part.source for part in parts]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return in_words([part.source for part in parts])
+
+
+def in_words(items: Sequence[str]) -> str:
+    """Items for a sentence: "a", "a and b", "a, b and c" (not "a and b and c")."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def options_like(designs: OfflineData) -> dict[str, Any]:

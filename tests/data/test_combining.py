@@ -110,3 +110,5 @@ def test_designs_measured_again_name_every_file_however_many_are_combined() -> N
                                 min_rows=1) for v, name in enumerate(["a.csv", "b.csv", "c.csv"])]
     three = combine_designs(parts, "a + b + c").report.notes
     assert any(n.startswith("1 design of a.csv, b.csv and c.csv measured again") for n in three)
+    # "combined from a.csv (1 design) and b.csv (1 design) and c.csv (1 design)" before
+    assert three[0] == "combined from a.csv (1 design), b.csv (1 design) and c.csv (1 design)"
