@@ -215,7 +215,8 @@ def combine(dataset: catalog.Dataset, key: str) -> None:
             state.workspace().root, dataset, upload.getvalue(), upload.name,
             sequence_column=sequence_column,
             value_column=value_column if dataset.labeled else None,
-            require_values=dataset.labeled,
+            # rows without a value: designs not measured, left out (as braid data merge does)
+            require_values=dataset.labeled, labeled_rows=dataset.labeled,
         )  # fmt: skip
     except DataError as err:
         st.session_state["_add_error"] = upload_error(err)

@@ -304,3 +304,17 @@ def test_the_training_pages_follow_designs_added_to_the_data_set_they_had_picked
     at.switch_page("app_pages/runs.py").run()
     at.switch_page("app_pages/reward.py").run()
     assert at.selectbox(key="reward_data").value == mine
+
+
+def test_designs_added_with_some_values_blank_add_the_measured_ones(demo, workspace):
+    # "Add designs" refused a round with a design not measured yet, which braid data merge
+    # and every other read take as not measured
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.file_uploader(key="upload").set_value(("mine.csv", GOOD, "text/csv")).run()
+    at.file_uploader(key="add_upload_0").set_value(
+        ("round2.csv", b"sequence,value\nWWWWW,2.5\nYYYYY,\n", "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    stored = pd.read_csv(at.selectbox(key="dataset_choice").value)
+    assert sorted(stored["sequence"]) == ["ACDEF", "GHIKL", "MNPQR", "WWWWW"]
+    assert any("round2.csv: 1 row without a value in column 'value' left out" in i.value
+               for i in at.info), [i.value for i in at.info]
