@@ -27,7 +27,8 @@ ALPHA = 0.1
 # 0.03 raised the median over 0.1's on every seed of every task (+0.070, +0.246, +0.177) at
 # 97.7-100 % valid on each seed (0.1: 97.7-100 %), with less diversity (0.39 against 0.53 on the
 # ring); 0.01 raised it further but fell to 70-91 % valid on the ring and shell-bumps-4.
-# bench/results/vector_design.md, "Session 38".
+# 0.02 beat 0.03 on every seed at 3 minutes, but fell 0.265 below it on shell-bumps-4 at the
+# default 10 (one seed). bench/results/vector_design.md, sections 4 and 5.
 VECTOR_ALPHA = 0.03
 # "tilted" estimator: letters the pre-trained step gives less than this probability get no tilt
 # (the prior's support stands in for the validity u does not see). 0.05 did worse than 0.01 at
