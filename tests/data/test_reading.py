@@ -159,7 +159,9 @@ def test_repeats_in_one_file_that_disagree_far_more_than_designs_differ_are_warn
     rows = [f"{''.join(letters)},{i / 40:.3f}"
             for i, letters in enumerate(itertools.product("ACGT", repeat=4))][:40]
     text = "sequence,value\n" + "\n".join([*rows, "AAAA,49.79", "AAAC,0.03"]) + "\n"
-    report = read_designs(write(tmp_path / "d.csv", text)).report
+    with pytest.warns(DataWarning) as got:  # the duplicates' warning, then this one
+        report = read_designs(write(tmp_path / "d.csv", text)).report
+    assert [str(w.message) for w in got] == list(report.warnings)
     disagree = [w for w in report.warnings if "differ by more than 2 standard deviations" in w]
     assert disagree == [disagree[0]] and disagree[0].startswith(
         "1 design measured more than once in ")
