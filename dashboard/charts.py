@@ -57,8 +57,9 @@ def coordinate_histograms(coordinates: pd.DataFrame) -> alt.FacetChart:
     """One small histogram per vector column (the first COORDINATES_SHOWN), each binned and
     drawn on its own axis: columns come in their own units (a pH of 7 beside a pressure of
     1e6), and Vega-Lite's own binning would cut every column at the widest one's bins."""
+    shown = list(coordinates.columns[:COORDINATES_SHOWN])
     rows = []
-    for column in coordinates.columns[:COORDINATES_SHOWN]:
+    for column in shown:
         values = coordinates[column].to_numpy(float)
         counts, edges = np.histogram(values[np.isfinite(values)], bins=COORDINATE_BINS)
         rows += [{"column": column, "from": lo, "to": hi, "designs": int(n)}
@@ -75,8 +76,7 @@ def coordinate_histograms(coordinates: pd.DataFrame) -> alt.FacetChart:
                 tooltip=[alt.Tooltip("from:Q", format=".4g"), alt.Tooltip("to:Q", format=".4g"),
                          "designs:Q"])
         .properties(height=60, width=120)
-        .facet(alt.Facet("column:N", sort=list(coordinates.columns[:COORDINATES_SHOWN]),
-                         title=None), columns=2)
+        .facet(alt.Facet("column:N", sort=shown, title=None), columns=2)
         .resolve_scale(x="independent", y="independent")
     )
 
