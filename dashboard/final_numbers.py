@@ -82,6 +82,14 @@ def group_summary(summaries: Mapping[str, Mapping[str, Any]], groups: Mapping[st
     return pd.DataFrame(table)
 
 
+def without_numbers(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """`group_summary`'s table split: the groups with at least one figure, and the names of
+    those with none (a run cancelled before its summary), which would be rows of blanks."""
+    figures = table.drop(columns=["group", "runs"])
+    empty = (figures == "").all(axis=1) if len(figures.columns) else pd.Series(True, table.index)
+    return table[~empty].reset_index(drop=True), list(table.loc[empty, "group"])
+
+
 def summary_rows(summary: Mapping[str, Any]) -> pd.DataFrame:
     """One run's summary as (figure, value) rows in words: titled and ordered as the
     comparison table titles them, fractions as percentages, the rest as `summary_value`

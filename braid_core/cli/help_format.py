@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
 from typer.core import TyperArgument, TyperGroup
 
 EXIT_CODES = ("Exit status: 0 done; 1 braid refused what it was given (a file, a folder, an "
@@ -29,6 +30,16 @@ class BraidGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_help(self)
+
+    def invoke(self, ctx: Any) -> Any:
+        """As typer's, but Ctrl-C outside a run (while a large file is read) says what it
+        did, where typer exits with 130 unsaid; a run catches its own first, to record
+        itself as cancelled."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo("interrupted (Ctrl-C); nothing was written", err=True)
+            raise typer.Exit(130) from None
 
 
 def _plain_help(command: Any) -> None:

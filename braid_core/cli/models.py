@@ -245,6 +245,10 @@ def finetune(
         "file holding the values; a column named here must be in it. Default: 'value' where "
         "the file has one.")] = None,
     seed: Seed = 0,
+    max_minutes: Annotated[float | None, typer.Option(
+        "--max-minutes", metavar="MINUTES", show_default=False, help="Stop fine-tuning at "
+        "this many minutes, before --steps where it comes first (drawing the designs comes "
+        "after it). Default: no limit.")] = None,
     device: Device = "auto",
     threads: Threads = None,
     name: RunName = None,
@@ -280,7 +284,7 @@ def finetune(
                                           support_floor=support_floor, tilt_value=tilt_value,
                                           tilt_completions=tilt_completions,
                                           sampling_steps=chain_steps, pool_size=pool,
-                                          value_column=value_column,
+                                          value_column=value_column, max_minutes=max_minutes,
                                           memory=available_memory())  # run in this process
     except ValueError as err:
         raise config_error(err) from None

@@ -187,6 +187,10 @@ def run_finetune(config: Mapping[str, Any], out: Path, report: Reporter) -> dict
     tuned = finetune(prior, reward, cfg, generator=generator, on_step=on_step,
                      probe=oracle_probe(task) if task is not None else None)
     tuned.save(out / "model")
+    # MAX_STEPS (as `braid design` asks): as many steps as the time allows, nothing to say
+    if reached["step"] < cfg.steps < defaults_module.MAX_STEPS and cfg.max_minutes is not None:
+        report.note(f"fine-tuning reached its time limit ({cfg.max_minutes:g} min) after "
+                    f"{reached['step']:,} of {cfg.steps:,} steps")
     report.progress(1.0, "sampling designs")
     num, pool_size = config["num_designs"], configured_pool(config)
     report.phase("drawing designs", total=pool_size, unit="design")

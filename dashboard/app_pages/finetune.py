@@ -11,6 +11,7 @@ import itertools
 import streamlit as st
 
 from braid_core import defaults as braid_defaults
+from braid_core.data.combining import in_words
 from braid_core.spaces import Space, VectorSpace
 from dashboard import catalog, components, curves, final_numbers, run_names, state
 
@@ -231,10 +232,16 @@ def compare() -> None:
     st.markdown("**Final numbers per setting** (mean +- std over its runs)")
     # The group pinned at medium width: whole, a long name (with its reward model) pushed
     # the numbers out of a 1024 px window; the legend above has it whole.
-    st.dataframe(final_numbers.group_summary(summaries, groups), width="stretch", hide_index=True,
-                 column_config={"group": st.column_config.TextColumn(
-                     pinned=True, width="medium", help="The setting; the legend above has "
-                     "each name whole")})
+    table, blank = final_numbers.without_numbers(final_numbers.group_summary(summaries, groups))
+    if len(table):
+        st.dataframe(table, width="stretch", hide_index=True,
+                     column_config={"group": st.column_config.TextColumn(
+                         pinned=True, width="medium", help="The setting; the legend above has "
+                         "each name whole")})
+    if blank:
+        # A row of blanks read as a table that failed to load.
+        st.caption(f"No final numbers for {in_words(blank)}: "
+                   f"{'it' if len(blank) == 1 else 'they'} ended before writing a summary.")
 
 
 def render() -> None:

@@ -236,3 +236,20 @@ def test_off_a_terminal_a_bar_closed_where_its_last_line_left_it_adds_no_copy():
         lines.write(text)
     assert log.getvalue().splitlines() == ["pre-training: 52% 31/60 s",
                                            "pre-training: 80% 48/60 s"]
+
+
+def test_ctrl_c_before_a_run_starts_exits_130_and_says_so(tmp_path, isolated_workspace,
+                                                                monkeypatch):
+    from braid_core import data as data_module
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while a large file is read, before any run exists
+
+    monkeypatch.setattr(data_module, "check_designs", interrupted)
+    data = write_sequences(tmp_path / "d.csv", 40, 6, "ACGT")
+    result = runner.invoke(app, ["data", "check", str(data)])
+    # 130 as during a run (not 1, a refused file's), and said: it was a bare exit.
+    assert result.exit_code == 130, result.output
+    assert "interrupted (Ctrl-C); nothing was written" in result.output
+    assert "Aborted" not in result.output and "Traceback" not in result.output
+    assert Workspace(isolated_workspace).list_runs() == []

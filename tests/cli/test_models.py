@@ -224,6 +224,19 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
                                 "--out", str(tmp_path / "v")])
     assert value.exit_code != 0 and "--tilt-value must be one of" in value.output
     assert not (tmp_path / "v").exists()
+    # --max-minutes ends fine-tuning before --steps, and says so (it had no time limit).
+    timed = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--steps", "50", "--batch", "4",
+                                "--num-designs", "4", "--max-minutes", "0.0001",
+                                "--out", str(tmp_path / "t")])
+    assert timed.exit_code == 0, timed.output
+    steps = Workspace(isolated_workspace).list_runs(kind="finetune")[0].summary["finetune_steps"]
+    assert 1 <= steps < 50
+    assert (f"fine-tuning reached its time limit (0.0001 min) after {steps} of 50 steps"
+            in " ".join(timed.output.split()))
+    never = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
+                                str(reward_dir), "--max-minutes", "0", "--out", str(tmp_path / "n")])
+    assert never.exit_code != 0 and "--max-minutes must be a finite number > 0" in never.output
 
 
 def test_finetune_refuses_models_of_the_wrong_kind_and_alpha_0_before_recording_a_run(

@@ -39,9 +39,13 @@ def test_a_cancelled_run_is_said_and_its_curves_stay_under_compare_runs(demo, wo
         assert (f"to-cancel c=1 alpha=0.1 seed=0 [{going[-4:]}] was cancelled. Its curves so far "
                 "stay under Compare runs below; its log is on the Runs page.") in said
         assert at.multiselect(key="run").value == [done, going]
-        # Its own group, not pooled with the finished run of its setting as another seed.
+        # Its own group, not pooled with the finished run of its setting as another seed;
+        # with no summary, it is named under the table, not a row of blanks in it.
         table = at.dataframe[-1].value
-        assert [g.endswith("(cancelled)") for g in table["group"]] == [False, True]
+        assert [g.endswith("(cancelled)") for g in table["group"]] == [False]
+        assert any(c.value.startswith("No final numbers for c=1 alpha=0.1 steps=10")
+                   and "(cancelled): it ended before writing a summary." in c.value
+                   for c in at.caption)
         at.run()  # still said on the next rerun (a toast was gone at once) ...
         assert any("was cancelled" in i.value for i in at.info)
         at.switch_page("app_pages/runs.py").run()  # ... not on another page's panel

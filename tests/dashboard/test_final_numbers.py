@@ -63,3 +63,15 @@ def test_group_summary_lists_groups_in_the_order_of_their_first_run():
     table = final_numbers.group_summary(summaries, groups)
     assert table["group"].tolist() == ["c=1", "c=0.5"]
     assert table["runs"].tolist() == [2, 1]
+
+
+def test_groups_without_a_figure_are_named_not_shown_as_blank_rows():
+    table = final_numbers.group_summary(
+        {"a": {"validity": 1.0}, "b": {}, "c": {"note": "cancelled"}},
+        {"a": "c=1", "b": "c=2 (cancelled)", "c": "c=3 (cancelled)"})
+    shown, blank = final_numbers.without_numbers(table)
+    # A cancelled run's row was "c=2 (cancelled)", 1, then nothing but blanks.
+    assert list(shown["group"]) == ["c=1"] and shown.loc[0, "valid"] == "100.0%"
+    assert blank == ["c=2 (cancelled)", "c=3 (cancelled)"]
+    only, none = final_numbers.without_numbers(final_numbers.group_summary({"b": {}}, {"b": "g"}))
+    assert only.empty and none == ["g"]
