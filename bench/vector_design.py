@@ -74,7 +74,7 @@ def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
     designs = torch.tensor(pd.read_csv(out)[columns].to_numpy(), dtype=torch.float32)
     table = design_table(designs, data.space, offline_x=data.x, task=task)
     figures = summarize(table, designs, data.space, offline_y=data.y)
-    label = method if args.alpha is None else f"{method} alpha {args.alpha:g}"
+    label = args.label or (method if args.alpha is None else f"{method} alpha {args.alpha:g}")
     return {"task": task_name, "method": label, "seed": seed, "minutes": minutes,
             **{k: figures[k] for k in FIGURES}}
 
@@ -149,6 +149,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--alpha", type=float, default=None,
                         help="passed to `braid design --alpha`; default: the command's own")
+    parser.add_argument("--label", default=None, help="the rows' method label (default: the "
+                        "method, and alpha where given), e.g. to tell two versions of the code "
+                        "apart (run one with PYTHONPATH set to a copy of the tree)")
     parser.add_argument("--tag", default="vector_design")
     parser.add_argument("--report", nargs="+", metavar="TAG",
                         help="write the report of these results files instead of running")

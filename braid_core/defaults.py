@@ -71,6 +71,17 @@ MAX_TILT_COMPLETIONS = 256
 ESTIMATOR = "tilted"
 LEARNING_RATES = {"tilted": 3e-3, "reinforce": 1e-4, "relaxed": 1e-4}  # Adam, per estimator
 GRAD_STEPS = 4  # reverse steps per sampled chain with gradients ("reinforce" was measured at 8)
+# Vectors backpropagate the reward through the Gaussian sampler. Through all 100 steps, the
+# prior of a 10-minute `braid design` (pre-trained ~24,000 steps) made gradient norms of
+# thousands within 30 steps and a path KL of 50-330 nats; one such run handed over designs
+# 39 % valid on shell-bumps-4. Through the last 10 (each step's KL still reaching its own
+# mean) fine-tuning stayed stable on both priors tried; at a constant rate the conservative
+# reward then peaked and fell back, under a cosine decay over the run it held. 10-minute runs
+# gained 0.26-0.28 in median (and lost the collapse); 3-minute runs, about 50 steps, lost
+# 0.09-0.17 on the shells (the truncated gradient rises more slowly).
+# bench/results/vector_design.md, section 6 (session 40).
+VECTOR_CHAIN_GRAD = 10
+LR_SCHEDULES = {"sequences": "constant", "vectors": "cosine"}  # FinetuneConfig lr_schedule None
 # `braid finetune` / dashboard steps; "tilted" on ehrlich-20-32 makes ~50 steps a minute on one
 # CPU thread, and its reward curve had flattened by ~150 (3-minute runs).
 STEPS = 300

@@ -1,6 +1,9 @@
 """BRAID fine-tuning: maximise E[r_c(x_0)] - alpha * KL(P_theta || P_pre) (DESIGN.md §1).
 
-Vectors: the reward is back-propagated through the sampler (DRaFT / AlignProp style).
+Vectors: the reward is back-propagated through the last `vector_chain_grad` steps of the
+sampler (DRaFT-K style; every step's own KL term still reaches its mean), at a learning rate
+decayed by a cosine over the run: through all steps, sharper priors made the gradient explode
+(defaults.VECTOR_CHAIN_GRAD).
 Sequences use the masked discrete diffusion, where a few reverse steps per sampled chain carry
 gradients (a truncation like the authors' "last K steps"; choosing the K steps at random each
 iteration trains the model at every masking level). The training chains may be coarser than
@@ -97,7 +100,9 @@ class FinetuneConfig:
     steps: int = 100  # optimizer steps (each samples one batch)
     batch_size: int = defaults.BATCH  # designs sampled per optimizer step
     lr: float | None = None  # Adam learning rate; None: the estimator's measured default
-    lr_schedule: str = "constant"  # "constant", or "cosine" to 0 over the steps or time budget
+    # "constant", or "cosine" to 0 over the steps or time budget; None: the space's
+    # (defaults.LR_SCHEDULES: constant for sequences, cosine for vectors)
+    lr_schedule: str | None = None
     warmup_steps: int = 0  # linear lr warm-up over the first steps (0: none)
     grad_clip: float = 1.0  # max global gradient norm
     grad_steps: int = defaults.GRAD_STEPS  # reverse steps per sample with gradients (sequences)
@@ -123,6 +128,9 @@ class FinetuneConfig:
     estimator: str = defaults.ESTIMATOR  # sequences: "tilted", "reinforce" or "relaxed" (top)
     # reverse steps of the training chains (sequences); None: the prior's own, as designs use
     sampling_steps: int | None = defaults.CHAIN_STEPS
+    # vectors: the last this many reverse steps pass the reward's gradient back up the chain;
+    # every step's mean still reaches the network through its own KL term (None: all steps)
+    vector_chain_grad: int | None = defaults.VECTOR_CHAIN_GRAD
     checkpoint: bool = True  # recompute denoiser activations in backward (flat memory)
     max_minutes: float | None = None  # wall-clock budget; stops early when reached
     probe_every: int = 5  # call the oracle probe every this many steps (0: never)
@@ -164,16 +172,26 @@ class FinetuneConfig:
         if self.tilt_divergence not in ("reverse", "forward"):
             raise ValueError(f"tilt_divergence must be 'reverse' or 'forward', got "
                              f"{self.tilt_divergence!r}")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule must be 'constant' or 'cosine', got "
+        if self.lr_schedule not in (None, "constant", "cosine"):
+            raise ValueError(f"lr_schedule must be 'constant', 'cosine' or None, got "
                              f"{self.lr_schedule!r}")
         if self.grad_step_choice not in ("random", "last"):
             raise ValueError(f"grad_step_choice must be 'random' or 'last', got "
                              f"{self.grad_step_choice!r}")
+        if self.vector_chain_grad is not None and self.vector_chain_grad < 1:
+            raise ValueError(f"vector_chain_grad must be None or at least 1, got "
+                             f"{self.vector_chain_grad}")
         if self.sampling_steps is not None and self.sampling_steps < 1:
             raise ValueError(f"sampling_steps must be at least 1, got {self.sampling_steps}")
         if self.max_minutes is not None and not 0 < self.max_minutes < math.inf:
             raise ValueError(f"max_minutes must be a finite number > 0, got {self.max_minutes}")
+
+
+def lr_schedule(cfg: FinetuneConfig, space: object) -> str:
+    """cfg.lr_schedule, or the measured default of the space's kind (defaults.LR_SCHEDULES)."""
+    if cfg.lr_schedule is not None:
+        return cfg.lr_schedule
+    return defaults.LR_SCHEDULES["sequences" if isinstance(space, SequenceSpace) else "vectors"]
 
 
 def learning_rate(cfg: FinetuneConfig, space: object) -> float:
@@ -252,12 +270,14 @@ def _vector_batch(
     net: nn.Module, reference: nn.Module, prior: Prior, cfg: FinetuneConfig,
     generator: torch.Generator,
 ) -> tuple[Tensor, Tensor, Tensor, None]:
-    """Sample a batch through every step with the graph: (x0, x0, path KL). The chain and its
-    KL are in the prior's standardised coordinates; x0 is in the data's units, for the reward."""
+    """Sample a batch, every step with its graph, the reward's gradient reaching the last
+    cfg.vector_chain_grad of them: (x0, x0, path KL). The chain and its KL are in the prior's
+    standardised coordinates; x0 is in the data's units, for the reward."""
     schedule = prior.schedule
     trajectory = gaussian.sample(
         net, schedule, (cfg.batch_size, prior.space.dim), generator=generator,
-        grad_last_k=schedule.num_steps, checkpoint=cfg.checkpoint,
+        grad_last_k=schedule.num_steps, chain_grad_k=cfg.vector_chain_grad,
+        checkpoint=cfg.checkpoint,
     )
     kl = torch.zeros(cfg.batch_size, dtype=torch.float64, device=trajectory.x0.device)
     for state, step, t in zip(trajectory.states, trajectory.steps, trajectory.times, strict=True):
@@ -384,13 +404,13 @@ def finetune(
     check_estimator(cfg, prior.space)
     reference = prior.net.eval().requires_grad_(False)
     net = copy.deepcopy(reference).requires_grad_(True).train()
-    base_lr = learning_rate(cfg, prior.space)
+    base_lr, schedule = learning_rate(cfg, prior.space), lr_schedule(cfg, prior.space)
     optimizer = torch.optim.Adam(net.parameters(), lr=base_lr)
     start = time.perf_counter()
     probe_seconds = 0.0  # monitoring time, left out of the time budget
     for step in range(1, cfg.steps + 1):
         lr = base_lr * min(1.0, step / cfg.warmup_steps) if cfg.warmup_steps else base_lr
-        if cfg.lr_schedule == "cosine":
+        if schedule == "cosine":
             done = run_fraction(step - 1, time.perf_counter() - start - probe_seconds, cfg)
             lr *= 0.5 * (1.0 + math.cos(math.pi * done))
         for group in optimizer.param_groups:

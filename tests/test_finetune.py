@@ -11,6 +11,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
+from braid_core import defaults
 from braid_core.diffusion.prior import Prior, PriorConfig
 from braid_core.diffusion.train import train_prior
 from braid_core.finetune import FinetuneConfig, finetune, run_fraction
@@ -81,8 +82,6 @@ def test_config_rejects_bad_values():
 
 
 def test_config_refuses_more_steps_or_a_larger_batch_than_one_run_takes():
-    from braid_core import defaults
-
     most = FinetuneConfig(steps=defaults.MAX_STEPS, batch_size=defaults.MAX_BATCH,
                           sampling_steps=defaults.MAX_CHAIN_STEPS,
                           tilt_completions=defaults.MAX_TILT_COMPLETIONS)
@@ -228,6 +227,36 @@ def test_vector_finetuning_moves_samples_toward_higher_reward():
     before = prior.sample(256, generator=make_generator(3))[:, 0].mean()
     after = tuned.sample(256, generator=make_generator(3))[:, 0].mean()
     assert after > before + 0.3
+
+
+def test_vector_finetuning_decays_its_rate_and_truncates_its_chain_by_default(monkeypatch):
+    # A sharper prior made the gradient through all 100 steps explode (defaults.py): vectors
+    # backpropagate the reward through the last VECTOR_CHAIN_GRAD steps, at a cosine rate.
+    from braid_core.diffusion import gaussian
+
+    class XReward(nn.Module):
+        kind, space, metrics = "stub", VectorSpace(2), {}
+
+        def predict(self, x: Tensor) -> Prediction:
+            return Prediction(x[:, 0], torch.zeros_like(x[:, 0]), None)
+
+    cuts, sample = [], gaussian.sample
+    monkeypatch.setattr(gaussian, "sample", lambda *a, **k: cuts.append(k["chain_grad_k"])
+                        or sample(*a, **k))
+    torch.manual_seed(0)
+    prior = small_vector_prior(torch.randn(512, 2, generator=make_generator(0)))
+    rows = []
+    finetune(prior, XReward(), FinetuneConfig(steps=4, batch_size=8, lr=1e-3), generator=
+             make_generator(2), on_step=lambda step, metrics: rows.append(metrics["lr"]))
+    assert cuts == [defaults.VECTOR_CHAIN_GRAD] * 4 and defaults.VECTOR_CHAIN_GRAD == 10
+    assert rows == pytest.approx([1e-3 * 0.5 * (1 + math.cos(math.pi * k / 4)) for k in range(4)])
+    rows.clear()
+    finetune(prior, XReward(), FinetuneConfig(steps=2, batch_size=8, lr=1e-3,
+                                              lr_schedule="constant", vector_chain_grad=None),
+             generator=make_generator(2), on_step=lambda step, metrics: rows.append(metrics["lr"]))
+    assert cuts[-2:] == [None, None] and rows == [1e-3, 1e-3]
+    with pytest.raises(ValueError, match="vector_chain_grad must be None or at least 1, got 0"):
+        FinetuneConfig(vector_chain_grad=0)
 
 
 def test_vector_finetuning_scores_designs_in_the_data_units():

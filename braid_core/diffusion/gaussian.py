@@ -107,6 +107,7 @@ def sample(
     *,
     generator: torch.Generator,
     grad_last_k: int = 0,
+    chain_grad_k: int | None = None,
     guidance: Guidance | None = None,
     checkpoint: bool = False,
 ) -> Trajectory:
@@ -122,6 +123,9 @@ def sample(
         shape: (batch, dim).
         generator: on the network's device; the only source of randomness.
         grad_last_k: number of final steps that keep the graph and are recorded (capped at T).
+        chain_grad_k: of those, the last ones through whose states gradients flow back up
+            the chain (None: all); the earlier ones start from a detached state, so their
+            means reach the network through their own step alone (truncated backpropagation).
         guidance: classifier guidance; its output g is added to the mean as std^2 * g
             (Dhariwal & Nichol 2021, Alg. 1). It runs under the step's grad mode; a hook
             that differentiates a reward must enable grad itself.
@@ -131,6 +135,8 @@ def sample(
     """
     if grad_last_k < 0:
         raise ValueError(f"grad_last_k must be >= 0, got {grad_last_k}")
+    if chain_grad_k is not None and chain_grad_k < 1:
+        raise ValueError(f"chain_grad_k must be None or >= 1, got {chain_grad_k}")
     param = next(net.parameters(), None)
     device = param.device if param is not None else generator.device
     dtype = param.dtype if param is not None and param.is_floating_point() else torch.float32
@@ -138,6 +144,8 @@ def sample(
     states, steps, times = [], [], []
     for t in reversed(range(schedule.num_steps)):
         keep_graph = t < grad_last_k
+        if keep_graph and chain_grad_k is not None and t >= chain_grad_k - 1:
+            x_t = x_t.detach()  # the last chain_grad_k steps pass gradients back to here only
         with nullcontext() if keep_graph else torch.no_grad():
             step = reverse_step(net, schedule, x_t, t, checkpoint=checkpoint)
             if guidance is not None:

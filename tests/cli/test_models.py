@@ -235,7 +235,8 @@ def test_reward_train_then_finetune_writes_model_and_scored_designs(tmp_path,
     assert (f"fine-tuning reached its time limit (0.0001 min) after {steps} of 50 steps"
             in " ".join(timed.output.split()))
     never = runner.invoke(app, ["finetune", "--prior", str(prior_dir), "--reward",
-                                str(reward_dir), "--max-minutes", "0", "--out", str(tmp_path / "n")])
+                                str(reward_dir), "--max-minutes", "0",
+                                "--out", str(tmp_path / "n")])
     assert never.exit_code != 0 and "--max-minutes must be a finite number > 0" in never.output
 
 

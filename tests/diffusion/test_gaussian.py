@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import pytest
 import torch
 from torch import Tensor, nn
 
@@ -110,6 +111,29 @@ def test_grad_only_through_last_k_steps(device: torch.device) -> None:
         frozen = gaussian.sample(net, schedule, (4, 2), generator=make_generator(0, device),
                                  grad_last_k=3)
     assert not any(step.mean.requires_grad for step in frozen.steps)
+
+
+def test_chain_gradients_are_truncated_to_the_last_steps_without_changing_the_samples(
+        device: torch.device) -> None:
+    net, schedule = _net(device), NoiseSchedule.cosine(10)
+    full = gaussian.sample(net, schedule, (4, 2), generator=make_generator(0, device),
+                           grad_last_k=10)
+    cut = gaussian.sample(net, schedule, (4, 2), generator=make_generator(0, device),
+                          grad_last_k=10, chain_grad_k=3)
+    assert torch.equal(full.x0.detach(), cut.x0.detach())
+    # Every step keeps its own graph (its KL term reaches the network) ...
+    assert all(step.mean.requires_grad for step in cut.steps) and cut.times[-3:] == [2, 1, 0]
+    # ... but the states before the last three steps are cut from the chain above them.
+    assert [s.requires_grad for s in cut.states] == [False] * 8 + [True, True]
+    assert all(s.requires_grad for s in full.states[1:])
+    # x0 depends on the network through the last 3 steps only: the earlier means get no
+    # gradient from it, where the full chain passes one to every step.
+    early = cut.steps[0].mean
+    assert torch.autograd.grad(cut.x0.sum(), early, allow_unused=True)[0] is None
+    assert torch.autograd.grad(full.x0.sum(), full.steps[0].mean)[0].abs().sum() > 0
+    with pytest.raises(ValueError, match="chain_grad_k must be None or >= 1, got 0"):
+        gaussian.sample(net, schedule, (4, 2), generator=make_generator(0, device),
+                        grad_last_k=10, chain_grad_k=0)
 
 
 def test_checkpoint_gives_same_samples_and_gradients(device: torch.device) -> None:
