@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))  # vector_design.py sits beside this script
-from vector_design import vector_task  # noqa: E402
+from vector_design import design_command, vector_task, workspace_env  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WINDOW = 25  # steps per row of the report
@@ -38,13 +37,11 @@ def design(args: argparse.Namespace) -> None:
     """One `braid design` run whose workspace (prior, reward model, metrics) is kept."""
     folder = Path(args.folder)
     unlabeled, offline = vector_task(args.task).export(folder / "data", seed=0)
-    command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
-               "--offline", str(offline), "--out", str(folder / "designs.csv"), "--method",
-               "braid-bonus", "--seed", str(args.seed), "--max-minutes", str(args.max_minutes),
-               "--threads", "1", "--device", "cpu"]
+    command = design_command(unlabeled, offline, folder, "braid-bonus", args.seed,
+                             args.max_minutes, threads=1)
     with open(folder / "log.txt", "w") as log:
         subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT,
-                       env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
+                       env=workspace_env(folder))
     (folder / "task.json").write_text(json.dumps({"task": args.task, "seed": args.seed,
                                                   "max_minutes": args.max_minutes}))
 

@@ -53,21 +53,35 @@ def vector_task(name: str):
     return get_task(name)
 
 
+def design_command(unlabeled: Path, offline: Path, folder: Path, method: str, seed: int,
+                   max_minutes: float, threads: int, alpha: float | None = None) -> list[str]:
+    """`braid design` on a task's exported files, writing folder/designs.csv; run it with
+    `workspace_env(folder)`."""
+    command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
+               "--offline", str(offline), "--out", str(folder / "designs.csv"),
+               "--method", method, "--seed", str(seed), "--max-minutes", str(max_minutes),
+               "--threads", str(threads), "--device", "cpu"]
+    if alpha is not None:  # a probe of the KL weight, not a default
+        command += ["--alpha", str(alpha)]
+    return command
+
+
+def workspace_env(folder: Path) -> dict[str, str]:
+    """The environment of a run whose workspace is folder/workspace (kept there)."""
+    return {**os.environ, "BRAID_HOME": str(folder / "workspace")}
+
+
 def run_one(task_name: str, method: str, seed: int, args: argparse.Namespace,
             folder: Path) -> dict:
     """One `braid design` run, scored by the task's oracle."""
     task = vector_task(task_name)
     unlabeled, offline = task.export(folder / "data", seed=0)
+    command = design_command(unlabeled, offline, folder, method, seed, args.max_minutes,
+                             args.threads, args.alpha)
     out = folder / "designs.csv"
-    command = [sys.executable, "-m", "braid_core.cli", "design", "--unlabeled", str(unlabeled),
-               "--offline", str(offline), "--out", str(out), "--method", method,
-               "--seed", str(seed), "--max-minutes", str(args.max_minutes),
-               "--threads", str(args.threads), "--device", "cpu"]
-    if args.alpha is not None:  # a probe of the KL weight, not a default
-        command += ["--alpha", str(args.alpha)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=folder, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "BRAID_HOME": str(folder / "workspace")})
+                   env=workspace_env(folder))
     minutes = (time.perf_counter() - start) / 60.0
     data = read_designs(offline)
     columns = list(data.space.names)

@@ -211,13 +211,16 @@ def small_vector_prior(data: Tensor) -> Prior:
                        generator=make_generator(1))
 
 
+class XReward(nn.Module):
+    """A vector reward model stub: r_hat = the first coordinate, u = 0."""
+
+    kind, space, metrics = "stub", VectorSpace(2), {}
+
+    def predict(self, x: Tensor) -> Prediction:
+        return Prediction(x[:, 0], torch.zeros_like(x[:, 0]), None)
+
+
 def test_vector_finetuning_moves_samples_toward_higher_reward():
-    class XReward(nn.Module):
-        kind, space, metrics = "stub", VectorSpace(2), {}
-
-        def predict(self, x: Tensor) -> Prediction:
-            return Prediction(x[:, 0], torch.zeros_like(x[:, 0]), None)
-
     torch.manual_seed(0)
     angle = torch.rand(1024, generator=make_generator(0)) * 2 * torch.pi
     ring = torch.stack([angle.cos(), angle.sin()], 1)
@@ -233,12 +236,6 @@ def test_vector_finetuning_decays_its_rate_and_truncates_its_chain_by_default(mo
     # A sharper prior made the gradient through all 100 steps explode (defaults.py): vectors
     # backpropagate the reward through the last VECTOR_CHAIN_GRAD steps, at a cosine rate.
     from braid_core.diffusion import gaussian
-
-    class XReward(nn.Module):
-        kind, space, metrics = "stub", VectorSpace(2), {}
-
-        def predict(self, x: Tensor) -> Prediction:
-            return Prediction(x[:, 0], torch.zeros_like(x[:, 0]), None)
 
     cuts, sample = [], gaussian.sample
     monkeypatch.setattr(gaussian, "sample", lambda *a, **k: cuts.append(k["chain_grad_k"])
